@@ -1,0 +1,28 @@
+// The record every input format is turned into. Ingest produces these; every later stage reads them.
+
+export interface Paper {
+  id: string; // unique key (arXiv id, HF id, or the id field of the input)
+  title: string; // may be ''
+  text: string; // abstract / body
+  date: string; // 'YYYY-MM-DD' (required: trends need it)
+  label?: string; // a known class (20 Newsgroups group, arXiv primary category), for scoring only
+  url?: string; // link to the abstract page; only http(s) URLs are kept
+  source: string; // input file the record came from (basename)
+  extra?: Record<string, string | number>; // e.g. upvotes, categories (joined), authors
+}
+
+/** Why a record was not accepted; one line of rejects.jsonl. */
+export interface Reject {
+  file: string;
+  line: number; // 1-based line (for JSON arrays: the line where the element starts)
+  field?: string; // the offending field, when one is to blame
+  reason: string;
+  raw?: string; // the first 500 characters of the record
+}
+
+export interface IngestCounts {
+  read: number; // = accepted + duplicate + rejected
+  accepted: number;
+  duplicate: number;
+  rejected: number;
+}
