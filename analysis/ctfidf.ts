@@ -1,0 +1,97 @@
+import type { CsrMatrix } from './types.ts';
+
+/** Per-topic term weights: row c of the dense k × terms matrix is topic c. */
+export interface ClassTfidf {
+  /** Row-major k × terms: weights[c * terms + t] = W(t, c). */
+  weights: Float64Array;
+  k: number;
+  terms: number;
+  /** Words (sum of counts, bigram columns included) per topic: the tf normaliser. */
+  topicWords: Float64Array;
+  /** f_t: frequency of each term summed over all topics. */
+  termTotals: Float64Array;
+  /** A: average words per topic (over non-empty topics). */
+  averageWords: number;
+}
+
+/**
+ * Class-based TF-IDF as BERTopic computes it (ClassTfidfTransformer, default settings):
+ *
+ *   tf(t, c) = Σ counts(d, t) over the topic's documents / words in the topic   (row L1 norm)
+ *   W(t, c)  = tf(t, c) · log(1 + A / f_t)
+ *
+ * with A the average number of words per topic and f_t the frequency of t over all topics.
+ * Treating each topic as one big document makes a term that is frequent inside a topic but
+ * rare elsewhere score high; the idf part shrinks terms used by every topic ('model', 'data').
+ *
+ * `counts` are raw term counts (rows = documents, columns = vocabulary); `labels[i]` is the
+ * topic of document i, in 0..k-1, or negative for a document to leave out (an outlier).
+ * Dense k × V is fine at our sizes (k ≤ 100, V ≈ 50k: 40 MB as Float64).
+ */
+export function classTfidf(counts: CsrMatrix, labels: Int32Array, k: number): ClassTfidf {
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`classTfidf: k must be a positive integer, got ${k}`);
+  if (labels.length !== counts.rows) {
+    throw new RangeError(`classTfidf: labels has ${labels.length} entries but counts has ${counts.rows} rows`);
+  }
+  if (counts.indptr.length !== counts.rows + 1) {
+    throw new RangeError(`classTfidf: indptr length ${counts.indptr.length} must be rows + 1 = ${counts.rows + 1}`);
+  }
+  const V = counts.cols;
+  const weights = new Float64Array(k * V);
+  const { indptr, indices, data } = counts;
+
+  // 1. Sum the counts of each topic's documents into its row.
+  for (let i = 0; i < counts.rows; i++) {
+    const c = labels[i];
+    if (c < 0) continue;
+    if (c >= k) throw new RangeError(`classTfidf: label ${c} of document ${i} is not below k = ${k}`);
+    const base = c * V;
+    for (let p = indptr[i]; p < indptr[i + 1]; p++) weights[base + indices[p]] += data[p];
+  }
+
+  // 2. Words per topic, term totals over topics, and A (average words of the non-empty topics:
+  //    an empty topic would otherwise pull A down and change every weight).
+  const topicWords = new Float64Array(k);
+  const termTotals = new Float64Array(V);
+  let nonEmpty = 0;
+  let allWords = 0;
+  for (let c = 0; c < k; c++) {
+    const base = c * V;
+    let s = 0;
+    for (let t = 0; t < V; t++) {
+      const x = weights[base + t];
+      s += x;
+      termTotals[t] += x;
+    }
+    topicWords[c] = s;
+    allWords += s;
+    if (s > 0) nonEmpty++;
+  }
+  const averageWords = nonEmpty > 0 ? allWords / nonEmpty : 0;
+
+  // 3. idf per term; a term no topic uses gets 0 weight everywhere.
+  const idf = new Float64Array(V);
+  for (let t = 0; t < V; t++) idf[t] = termTotals[t] > 0 ? Math.log(1 + averageWords / termTotals[t]) : 0;
+
+  // 4. W = (row-normalised tf) · idf.
+  for (let c = 0; c < k; c++) {
+    const words = topicWords[c];
+    if (words === 0) continue;
+    const base = c * V;
+    for (let t = 0; t < V; t++) {
+      const x = weights[base + t];
+      if (x !== 0) weights[base + t] = (x / words) * idf[t];
+    }
+  }
+  return { weights, k, terms: V, topicWords, termTotals, averageWords };
+}
+
+/** Number of documents per topic (labels < 0 are not counted). */
+export function topicSizes(labels: Int32Array, k: number): Int32Array {
+  const sizes = new Int32Array(k);
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i];
+    if (c >= 0 && c < k) sizes[c]++;
+  }
+  return sizes;
+}

@@ -1,0 +1,123 @@
+import { createRandom } from '../random.ts';
+
+export interface SilhouetteOptions {
+  /** At most this many points are scored, drawn uniformly with `seed` (default 3000). */
+  sampleSize?: number;
+  seed?: number; // default 0
+  /** 'cosine' (1 − cos, default) or 'euclidean'. */
+  metric?: 'cosine' | 'euclidean';
+}
+
+export interface SilhouetteResult {
+  mean: number; // mean silhouette of the sampled points; NaN when fewer than 2 clusters are sampled
+  perCluster: number[]; // mean over each cluster's sampled members; NaN for a cluster with none
+  sampled: number; // points scored
+}
+
+/**
+ * Silhouette coefficient (Rousseeuw 1987) as scikit-learn's silhouette_score(sample_size=…)
+ * computes it: a seeded uniform sample of rows is drawn and distances are taken within the
+ * sample only. For a point i of cluster A, a = mean distance to the other members of A, b = the
+ * smallest mean distance to the members of another cluster, s = (b − a) / max(a, b); a point
+ * alone in its cluster scores 0. The O(m² d) cost is why the sample is capped.
+ *
+ * `points` is n × d row-major; `labels[i]` in 0..k-1 (negative = left out).
+ */
+export function silhouette(
+  points: Float32Array | Float64Array,
+  n: number,
+  d: number,
+  labels: Int32Array,
+  k: number,
+  opts: SilhouetteOptions = {},
+): SilhouetteResult {
+  const sampleSize = opts.sampleSize ?? 3000;
+  const metric = opts.metric ?? 'cosine';
+  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(d) || d < 1) {
+    throw new RangeError(`silhouette: n must be ≥ 0 and d ≥ 1 integers, got n = ${n}, d = ${d}`);
+  }
+  if (points.length !== n * d) throw new RangeError(`silhouette: points has ${points.length} values, expected n × d = ${n * d}`);
+  if (labels.length !== n) throw new RangeError(`silhouette: labels has ${labels.length} entries, expected n = ${n}`);
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`silhouette: k must be a positive integer, got ${k}`);
+  if (!Number.isInteger(sampleSize) || sampleSize < 2) throw new RangeError(`silhouette: sampleSize must be an integer ≥ 2, got ${sampleSize}`);
+  if (metric !== 'cosine' && metric !== 'euclidean') throw new RangeError(`silhouette: unknown metric '${metric}'`);
+
+  // The sample: every labelled row, or a seeded partial Fisher–Yates draw of them.
+  const eligible: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (labels[i] >= k) throw new RangeError(`silhouette: label ${labels[i]} of row ${i} is not below k = ${k}`);
+    if (labels[i] >= 0) eligible.push(i);
+  }
+  let sample = eligible;
+  if (eligible.length > sampleSize) {
+    const random = createRandom(opts.seed ?? 0);
+    const pool = eligible.slice();
+    for (let i = 0; i < sampleSize; i++) {
+      const j = i + Math.floor(random() * (pool.length - i));
+      [pool[i], pool[j]] = [pool[j], pool[i]];
+    }
+    sample = pool.slice(0, sampleSize).sort((a, b) => a - b);
+  }
+  const m = sample.length;
+
+  // Sampled rows, unit-normalised for cosine.
+  const X = new Float64Array(m * d);
+  for (let s = 0; s < m; s++) {
+    const row = sample[s] * d;
+    let norm = 0;
+    for (let j = 0; j < d; j++) {
+      X[s * d + j] = points[row + j];
+      norm += points[row + j] * points[row + j];
+    }
+    if (metric === 'cosine' && norm > 0) {
+      const inv = 1 / Math.sqrt(norm);
+      for (let j = 0; j < d; j++) X[s * d + j] *= inv;
+    }
+  }
+  const lab = sample.map((i) => labels[i]);
+  const clusterCount = new Int32Array(k);
+  for (const c of lab) clusterCount[c]++;
+  const present = clusterCount.reduce((acc, x) => acc + (x > 0 ? 1 : 0), 0);
+
+  // distSum[s * k + c] = Σ distance from sampled point s to the sampled members of cluster c.
+  const distSum = new Float64Array(m * k);
+  for (let s = 0; s < m; s++) {
+    for (let t = s + 1; t < m; t++) {
+      let dist: number;
+      if (metric === 'cosine') {
+        let dot = 0;
+        for (let j = 0; j < d; j++) dot += X[s * d + j] * X[t * d + j];
+        dist = Math.max(0, 1 - dot);
+      } else {
+        let sq = 0;
+        for (let j = 0; j < d; j++) {
+          const diff = X[s * d + j] - X[t * d + j];
+          sq += diff * diff;
+        }
+        dist = Math.sqrt(sq);
+      }
+      distSum[s * k + lab[t]] += dist;
+      distSum[t * k + lab[s]] += dist;
+    }
+  }
+
+  const clusterSum = new Float64Array(k);
+  let total = 0;
+  for (let s = 0; s < m; s++) {
+    const own = lab[s];
+    let value = 0;
+    if (clusterCount[own] > 1 && present > 1) {
+      const a = distSum[s * k + own] / (clusterCount[own] - 1);
+      let b = Infinity;
+      for (let c = 0; c < k; c++) {
+        if (c !== own && clusterCount[c] > 0) b = Math.min(b, distSum[s * k + c] / clusterCount[c]);
+      }
+      const denom = Math.max(a, b);
+      value = denom > 0 ? (b - a) / denom : 0;
+    }
+    clusterSum[own] += value;
+    total += value;
+  }
+  const perCluster = Array.from(clusterSum, (sum, c) => (clusterCount[c] > 0 ? sum / clusterCount[c] : NaN));
+  return { mean: present > 1 ? total / m : NaN, perCluster, sampled: m };
+}

@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import type { CsrMatrix } from '../analysis/types.ts';
+import { classTfidf, topicSizes } from '../analysis/ctfidf.ts';
+import { describeTopics, type DescribeTopicsInput } from '../analysis/labels.ts';
+import { representativeDocs } from '../analysis/representatives.ts';
+import { termContainment, termSimilarity, wordSimilarity } from '../analysis/termSimilarity.ts';
+
+function csr(rows: number[][]): CsrMatrix {
+  const indptr = [0];
+  const indices: number[] = [];
+  const data: number[] = [];
+  for (const r of rows) {
+    r.forEach((v, j) => {
+      if (v !== 0) {
+        indices.push(j);
+        data.push(v);
+      }
+    });
+    indptr.push(indices.length);
+  }
+  return { rows: rows.length, cols: rows[0].length, indptr: Int32Array.from(indptr), indices: Int32Array.from(indices), data: Float32Array.from(data) };
+}
+
+/** describeTopics input from hand-written per-topic weights over a small vocabulary. */
+function input(vocabulary: string[], rows: number[][], extra: Partial<DescribeTopicsInput> = {}): DescribeTopicsInput {
+  return {
+    weights: Float64Array.from(rows.flat()),
+    vocabulary,
+    display: vocabulary,
+    df: new Int32Array(vocabulary.length).fill(10),
+    k: rows.length,
+    ...extra,
+  };
+}
+
+describe('classTfidf', () => {
+  // vocabulary: model, graph, image. Topic 0 = docs 0, 1; topic 1 = docs 2, 3.
+  const counts = csr([
+    [1, 2, 0],
+    [1, 0, 0],
+    [2, 0, 1],
+    [0, 0, 1],
+  ]);
+  const labels = Int32Array.from([0, 0, 1, 1]);
+
+  it('matches the BERTopic formula by hand', () => {
+    const r = classTfidf(counts, labels, 2);
+    // topic words 4 and 4, A = 4; f = [4, 2, 2]; tf(model, 0) = 2/4, tf(graph, 0) = 2/4
+    expect(r.averageWords).toBe(4);
+    expect(Array.from(r.termTotals)).toEqual([4, 2, 2]);
+    expect(r.weights[0]).toBeCloseTo(0.5 * Math.log(1 + 4 / 4), 12);
+    expect(r.weights[1]).toBeCloseTo(0.5 * Math.log(1 + 4 / 2), 12);
+    expect(r.weights[2]).toBe(0);
+    expect(r.weights[3 + 2]).toBeCloseTo(0.5 * Math.log(3), 12);
+  });
+
+  it('picks the distinctive term of each topic, not the shared one', () => {
+    const r = classTfidf(counts, labels, 2);
+    const vocabulary = ['model', 'graph', 'image'];
+    const d = describeTopics({ weights: r.weights, vocabulary, display: vocabulary, df: Int32Array.from([3, 1, 2]), k: 2 });
+    expect(d.topTerms[0][0].term).toBe('graph');
+    expect(d.topTerms[1][0].term).toBe('image');
+  });
+
+  it('ignores negative labels (outliers) and checks its inputs', () => {
+    const r = classTfidf(counts, Int32Array.from([0, -1, 1, 1]), 2);
+    expect(r.topicWords[0]).toBe(3);
+    expect(Array.from(topicSizes(Int32Array.from([0, -1, 1, 1]), 2))).toEqual([1, 2]);
+    expect(() => classTfidf(counts, Int32Array.from([0, 0, 1]), 2)).toThrow(/rows/);
+    expect(() => classTfidf(counts, Int32Array.from([0, 0, 1, 2]), 2)).toThrow(/below k/);
+  });
+});
+
+describe('term similarity', () => {
+  it('treats plural and inflected forms as the same word, not look-alikes', () => {
+    expect(wordSimilarity('model', 'models')).toBe(1);
+    expect(wordSimilarity('model', 'modeling')).toBe(1);
+    expect(wordSimilarity('learning', 'learned')).toBe(1);
+    expect(wordSimilarity('interaction', 'international')).toBeLessThan(0.5);
+    expect(wordSimilarity('graph', 'image')).toBe(0);
+    expect(termSimilarity(['language', 'models'], ['language'])).toBeCloseTo(0.5, 12);
+    expect(termSimilarity(['language', 'model'], ['language', 'models'])).toBe(1);
+    expect(termContainment(['language', 'models'], ['language'])).toBe(1);
+  });
+});
+
+describe('describeTopics', () => {
+  it("MMR keeps 'model' and 'models' from both being listed", () => {
+    const vocabulary = ['model', 'models', 'modeling', 'graph', 'node', 'edge'];
+    const d = describeTopics(input(vocabulary, [[0.9, 0.85, 0.8, 0.5, 0.4, 0.3]], { topN: 4 }));
+    const terms = d.topTerms[0].map((t) => t.term);
+    expect(terms).toEqual(['model', 'graph', 'node', 'edge']);
+    expect(d.topTerms[0][0]).toEqual({ term: 'model', weight: 0.9, key: 'model' });
+  });
+
+  it('drops number-only and one-letter terms and stop words', () => {
+    const vocabulary = ['2024', 'x', 'figure 3', 'the', 'graph'];
+    const d = describeTopics(input(vocabulary, [[0.9, 0.8, 0.7, 0.6, 0.1]], { stopWords: new Set(['the']) }));
+    expect(d.topTerms[0].map((t) => t.term)).toEqual(['graph']);
+  });
+
+  it('label: a leading bigram plus a term not contained in it, display forms', () => {
+    const vocabulary = ['languag', 'languag model', 'token', 'prompt'];
+    const display = ['language', 'language models', 'tokens', 'prompts'];
+    const d = describeTopics(input(vocabulary, [[0.9, 0.8, 0.5, 0.4]], { display }));
+    expect(d.labels[0]).toBe('language models · tokens');
+    expect(d.topTerms[0].map((t) => t.key)).toContain('languag model');
+  });
+
+  it('labels are unique even when two topics have identical top terms: the smaller one is extended', () => {
+    const vocabulary = ['diffusion models', 'image editing', 'inpainting', 'video', 'text'];
+    const row = [0.9, 0.8, 0.5, 0.4, 0.3];
+    const d = describeTopics(input(vocabulary, [row, row, row], { sizes: [10, 50, 30], distinctiveness: 0 }));
+    expect(d.labels[1]).toBe('diffusion models · image editing'); // largest keeps the short label
+    expect(d.labels[2]).toBe('diffusion models · image editing · inpainting');
+    expect(d.labels[0]).toBe('diffusion models · image editing · inpainting · video');
+    expect(new Set(d.labels).size).toBe(3);
+  });
+
+  it('falls back to a numeric suffix only when a topic has no terms left', () => {
+    const vocabulary = ['graph', 'node'];
+    const d = describeTopics(input(vocabulary, [[0.9, 0.5], [0.9, 0.5], [0.9, 0.5]], { distinctiveness: 0 }));
+    expect(d.labels).toEqual(['graph · node', 'graph · node (2)', 'graph · node (3)']);
+  });
+
+  it('down-weights a term that many topics share (diversity)', () => {
+    // 'model' has the highest weight in every topic; each topic also has its own term.
+    const vocabulary = ['model', 'graph', 'image', 'speech'];
+    const rows = [
+      [0.5, 0.4, 0, 0],
+      [0.5, 0, 0.4, 0],
+      [0.5, 0, 0, 0.4],
+    ];
+    const plain = describeTopics(input(vocabulary, rows, { distinctiveness: 0 }));
+    expect(plain.topTerms.map((t) => t[0].term)).toEqual(['model', 'model', 'model']);
+    const diverse = describeTopics(input(vocabulary, rows));
+    expect(diverse.topTerms.map((t) => t[0].term)).toEqual(['graph', 'image', 'speech']);
+  });
+
+  it('does not depend on the order of the vocabulary', () => {
+    const vocabulary = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
+    const rows = [
+      [0.3, 0.3, 0.2, 0.1, 0.3],
+      [0.1, 0.2, 0.3, 0.3, 0.0],
+    ];
+    const a = describeTopics(input(vocabulary, rows));
+    const perm = [4, 2, 0, 3, 1];
+    const b = describeTopics(input(perm.map((i) => vocabulary[i]), rows.map((r) => perm.map((i) => r[i]))));
+    expect(b).toEqual(a);
+  });
+
+  it('checks its parameters up front', () => {
+    const vocabulary = ['a1', 'b1'];
+    expect(() => describeTopics(input(vocabulary, [[1, 2, 3]]))).toThrow(/weights/);
+    expect(() => describeTopics(input(vocabulary, [[1, 2]], { mmrLambda: 2 }))).toThrow(/mmrLambda/);
+    expect(() => describeTopics(input(vocabulary, [[1, 2]], { labelTerms: 4 }))).toThrow(/labelTerms/);
+  });
+});
+
+describe('representativeDocs', () => {
+  // 2-D points; topic 0 centroid along x, topic 1 along y.
+  const points = Float32Array.from([
+    1, 0.3, // 0: topic 0, cos 0.958
+    1, 0, // 1: topic 0, cos 1 (nearest)
+    1, 0.1, // 2: topic 0, cos 0.995
+    1, 0, // 3: topic 0, cos 1 (same as doc 1: tie, lower index first)
+    0, 1, // 4: topic 1
+    0.5, 1, // 5: topic 1
+  ]);
+  const labels = Int32Array.from([0, 0, 0, 0, 1, 1]);
+  const centroids = Float32Array.from([2, 0, 0, 3]);
+
+  it('returns the members nearest the centroid by cosine, ties by lower index', () => {
+    const r = representativeDocs(points, 6, 2, labels, centroids, 2, { perTopic: 3 });
+    expect(r[0].map((x) => x.doc)).toEqual([1, 3, 2]);
+    expect(r[0][0].score).toBeCloseTo(1, 6);
+    expect(r[0][2].score).toBeCloseTo(1 / Math.sqrt(1.01), 6);
+    expect(r[1].map((x) => x.doc)).toEqual([4, 5]); // fewer members than perTopic
+  });
+
+  it('with diversity, skips a near-duplicate of a chosen representative', () => {
+    // 3-D: doc 1 nearest the centroid (x axis), doc 2 almost a copy of doc 1, doc 0 a little
+    // farther from the centroid but in another direction.
+    const p3 = Float32Array.from([1, 0, 0.25, 1, 0.2, 0, 1, 0.2, 0.01]);
+    const l3 = Int32Array.from([0, 0, 0]);
+    const c3 = Float32Array.from([1, 0, 0]);
+    const nearest = representativeDocs(p3, 3, 3, l3, c3, 1, { perTopic: 2 });
+    expect(nearest[0].map((x) => x.doc)).toEqual([1, 2]);
+    const diverse = representativeDocs(p3, 3, 3, l3, c3, 1, { perTopic: 2, diversity: true, lambda: 0.5 });
+    expect(diverse[0].map((x) => x.doc)).toEqual([1, 0]);
+    expect(diverse[0][1].score).toBeCloseTo(1 / Math.sqrt(1.0625), 6); // still cosine to the centroid
+  });
+
+  it('checks shapes', () => {
+    expect(() => representativeDocs(points, 5, 2, labels, centroids, 2, { perTopic: 2 })).toThrow(/scores/);
+    expect(() => representativeDocs(points, 6, 2, labels, centroids, 3, { perTopic: 2 })).toThrow(/centroids/);
+  });
+});

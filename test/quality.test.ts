@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import type { CsrMatrix } from '../analysis/types.ts';
+import { createRandom, gaussian } from '../analysis/random.ts';
+import {
+  adjustedRandIndex,
+  agreement,
+  homogeneityCompletenessVMeasure,
+  mutualInformation,
+  normalizedMutualInfo,
+} from '../analysis/quality/agreement.ts';
+import { npmiCoherence } from '../analysis/quality/npmi.ts';
+import { scoreTermForm, topicDiversity, topicDiversityReport } from '../analysis/quality/diversity.ts';
+import { silhouette } from '../analysis/quality/silhouette.ts';
+import { clusterSizes, sizeBalance } from '../analysis/quality/balance.ts';
+
+/** CSR from dense rows (zeros dropped). */
+function csr(rows: number[][]): CsrMatrix {
+  const indptr = [0];
+  const indices: number[] = [];
+  const data: number[] = [];
+  for (const r of rows) {
+    r.forEach((v, j) => {
+      if (v !== 0) {
+        indices.push(j);
+        data.push(v);
+      }
+    });
+    indptr.push(indices.length);
+  }
+  return {
+    rows: rows.length,
+    cols: rows[0].length,
+    indptr: Int32Array.from(indptr),
+    indices: Int32Array.from(indices),
+    data: Float32Array.from(data),
+  };
+}
+
+describe('agreement', () => {
+  it('ARI: scikit-learn documentation examples', () => {
+    expect(adjustedRandIndex([0, 0, 1, 1], [1, 1, 0, 0])).toBeCloseTo(1, 12);
+    expect(adjustedRandIndex([0, 0, 1, 2], [0, 0, 1, 1])).toBeCloseTo(4 / 7, 12); // 0.5714…
+    expect(adjustedRandIndex([0, 0, 1, 1], [0, 0, 1, 2])).toBeCloseTo(4 / 7, 12); // symmetric
+    expect(adjustedRandIndex([0, 0, 0, 0], [0, 1, 2, 3])).toBeCloseTo(0, 12);
+    expect(adjustedRandIndex([0, 0, 1, 1], [0, 1, 0, 1])).toBeCloseTo(-0.5, 12);
+  });
+
+  it('NMI, homogeneity, completeness, V-measure by hand', () => {
+    // true [0,0,1,1] vs pred [0,0,1,2]: H(true) = ln 2, H(pred) = 1.5 ln 2, MI = ln 2
+    // → NMI = ln2 / 1.25 ln2 = 0.8; h = 1; c = 2/3; V = 0.8
+    const a = [0, 0, 1, 1];
+    const b = [0, 0, 1, 2];
+    expect(mutualInformation(a, b)).toBeCloseTo(Math.LN2, 12);
+    expect(normalizedMutualInfo(a, b)).toBeCloseTo(0.8, 12);
+    const hcv = homogeneityCompletenessVMeasure(a, b);
+    expect(hcv.homogeneity).toBeCloseTo(1, 12);
+    expect(hcv.completeness).toBeCloseTo(2 / 3, 12);
+    expect(hcv.vMeasure).toBeCloseTo(0.8, 12);
+  });
+
+  it('edge cases follow scikit-learn', () => {
+    expect(normalizedMutualInfo([0, 0, 0, 0], [0, 1, 2, 3])).toBe(0); // no information shared
+    expect(normalizedMutualInfo([1, 1, 1], [5, 5, 5])).toBe(1); // one class each side
+    const hcv = homogeneityCompletenessVMeasure([0, 0, 1, 1], [0, 0, 0, 0]);
+    expect(hcv.homogeneity).toBeCloseTo(0, 12);
+    expect(hcv.completeness).toBe(1);
+    expect(hcv.vMeasure).toBeCloseTo(0, 12);
+  });
+
+  it('accepts strings and typed arrays, and ignores how clusters are named', () => {
+    const truth = ['cs.CL', 'cs.CL', 'cs.CV', 'cs.CV', 'cs.LG', 'cs.LG'];
+    const pred = Int32Array.from([2, 2, 0, 0, 1, 1]);
+    const all = agreement(truth, pred);
+    expect(all.ari).toBeCloseTo(1, 12);
+    expect(all.nmi).toBeCloseTo(1, 12);
+    expect(all.vMeasure).toBeCloseTo(1, 12);
+    const imperfect = agreement(truth, Int32Array.from([2, 2, 0, 1, 1, 1]));
+    expect(imperfect.ari).toBeLessThan(1);
+    expect(imperfect.nmi).toBeLessThan(1);
+  });
+
+  it('rejects labelings of different lengths', () => {
+    expect(() => adjustedRandIndex([0, 1], [0])).toThrow(/length/);
+  });
+});
+
+describe('npmiCoherence', () => {
+  // Columns a, b, c. doc0 {a, b}, doc1 {a, b}, doc2 {a}, doc3 {c}.
+  const counts = csr([
+    [1, 2, 0],
+    [3, 1, 0],
+    [1, 0, 0],
+    [0, 0, 1],
+  ]);
+  const npmiAB = Math.log(0.5 / (0.75 * 0.5)) / -Math.log(0.5); // log(4/3) / log 2 = 0.41504
+
+  it('matches hand-computed values, −1 for pairs that never co-occur', () => {
+    const r = npmiCoherence([[0, 1], [0, 1, 2]], counts);
+    expect(r.perTopic[0]).toBeCloseTo(npmiAB, 12);
+    expect(r.perTopic[1]).toBeCloseTo((npmiAB - 1 - 1) / 3, 12);
+    expect(r.mean).toBeCloseTo((npmiAB + (npmiAB - 2) / 3) / 2, 12);
+  });
+
+  it('resolves term keys through the vocabulary; unknown keys score −1', () => {
+    const r = npmiCoherence([['a', 'b'], ['a', 'nowhere']], counts, 10, ['a', 'b', 'c']);
+    expect(r.perTopic[0]).toBeCloseTo(npmiAB, 12);
+    expect(r.perTopic[1]).toBe(-1);
+  });
+
+  it('only the first topn terms count; a pair present in every document scores 1', () => {
+    const everywhere = csr([
+      [1, 1, 0],
+      [1, 1, 1],
+    ]);
+    expect(npmiCoherence([[0, 1, 2]], everywhere, 2).perTopic[0]).toBe(1);
+    expect(Number.isNaN(npmiCoherence([[0]], everywhere).perTopic[0])).toBe(true);
+  });
+});
+
+describe('topicDiversity', () => {
+  it('counts distinct terms, folding plurals as score.py does', () => {
+    const topics = [
+      ['model', 'graph', 'neural networks'],
+      ['Models', 'image', 'neural network'],
+    ];
+    // model/Models and 'neural networks'/'neural network' fold together: 4 distinct of 6
+    expect(topicDiversity(topics, 3)).toBeCloseTo(4 / 6, 12);
+    expect(topicDiversity(topics, 1)).toBeCloseTo(1 / 2, 12);
+    expect(scoreTermForm('Language Models')).toBe('language model');
+    expect(scoreTermForm('class')).toBe('class');
+    expect(topicDiversityReport([['a', 'b'], ['c', 'd']])).toEqual({ td10: 1, td25: 1 });
+  });
+});
+
+describe('silhouette', () => {
+  it('matches a hand computation (1-D, euclidean)', () => {
+    // points 0, 1 | 4, 5: s = 7/9 for the outer points, 5/7 for the inner ones
+    const r = silhouette(Float32Array.from([0, 1, 4, 5]), 4, 1, Int32Array.from([0, 0, 1, 1]), 2, { metric: 'euclidean' });
+    expect(r.mean).toBeCloseTo((7 / 9 + 5 / 7) / 2, 6);
+    expect(r.perCluster[0]).toBeCloseTo((7 / 9 + 5 / 7) / 2, 6);
+    expect(r.sampled).toBe(4);
+  });
+
+  it('two tight blobs score ≈ 1 (cosine); mixing labels drops it below 0', () => {
+    const random = createRandom(7);
+    const n = 400;
+    const d = 5;
+    const points = new Float32Array(n * d);
+    const labels = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      labels[i] = i % 2;
+      for (let j = 0; j < d; j++) points[i * d + j] = (j === labels[i] ? 1 : 0) + 0.01 * gaussian(random);
+    }
+    const good = silhouette(points, n, d, labels, 2);
+    expect(good.mean).toBeGreaterThan(0.95);
+    const shuffled = labels.map((_, i) => (i % 4 < 2 ? labels[i] : 1 - labels[i]));
+    expect(silhouette(points, n, d, shuffled, 2).mean).toBeLessThan(0.05);
+  });
+
+  it('samples with a seed: the same seed gives the same figure, at most sampleSize points', () => {
+    const random = createRandom(3);
+    const n = 500;
+    const points = Float64Array.from({ length: n * 3 }, () => gaussian(random));
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+    const a = silhouette(points, n, 3, labels, 3, { sampleSize: 100, seed: 1 });
+    const b = silhouette(points, n, 3, labels, 3, { sampleSize: 100, seed: 1 });
+    expect(a.sampled).toBe(100);
+    expect(a.mean).toBe(b.mean);
+  });
+
+  it('is undefined (NaN) with one cluster; a singleton cluster scores 0', () => {
+    expect(Number.isNaN(silhouette(Float32Array.from([0, 1]), 2, 1, Int32Array.from([0, 0]), 1).mean)).toBe(true);
+    const r = silhouette(Float32Array.from([0, 1, 9]), 3, 1, Int32Array.from([0, 0, 1]), 2, { metric: 'euclidean' });
+    expect(r.perCluster[1]).toBe(0);
+  });
+});
+
+describe('sizeBalance', () => {
+  it('hand-computed figures', () => {
+    const sizes = clusterSizes(Int32Array.from([0, 1, 2, 2]), 3);
+    expect(Array.from(sizes)).toEqual([1, 1, 2]);
+    const b = sizeBalance(sizes);
+    expect(b.min).toBe(1);
+    expect(b.max).toBe(2);
+    expect(b.ratio).toBe(0.5);
+    expect(b.entropy).toBeCloseTo((1.5 * Math.LN2) / Math.log(3), 12);
+    expect(b.gini).toBeCloseTo(1 / 6, 12);
+  });
+
+  it('equal sizes: ratio 1, entropy 1, Gini 0; a degenerate partition shows', () => {
+    expect(sizeBalance([5, 5, 5, 5])).toEqual({ min: 5, max: 5, ratio: 1, entropy: 1, gini: 0 });
+    const bad = sizeBalance([1, 1, 1, 3384]);
+    expect(bad.entropy).toBeLessThan(0.01);
+    expect(bad.gini).toBeGreaterThan(0.74);
+  });
+});
