@@ -7,7 +7,7 @@
 // the CSV. danfojs labels float columns float32 but keeps the JS doubles; shares are still taken
 // from our Float64Array, never read back from the frame.
 //
-// `import('danfojs-node')` takes 1.1–1.6 s here (it loads TensorFlow.js), so it is imported
+// `import('danfojs-node')` takes 1.1–2.8 s here (3.2 s under tsx; it loads TensorFlow.js), so it is imported
 // lazily, once, on first use: runs that skip the trends stage never pay for it.
 
 import type { TrendTable } from '../reports/model.ts';
