@@ -1,0 +1,51 @@
+// JSON Lines: one JSON object per line. Also the record mapping of the generic format
+// { id, title?, text | abstract | summary, date, label?, url?, ...extra } shared with JSON arrays.
+
+import { describeType } from './dates.ts';
+import { isObject, recordError, type RawFields, type RawRecord } from './raw-record.ts';
+import { readLines, type InputFile } from './read-lines.ts';
+import { extraValue } from './text.ts';
+
+/** One source record: its start line and JSON text. */
+export interface JsonItem {
+  line: number;
+  text: string;
+  error?: string; // set when the container itself is broken (e.g. a truncated JSON array)
+}
+
+/** Non-blank lines of a JSON Lines file (blank lines are not records and are not counted). */
+export async function* readJsonLines(input: InputFile): AsyncGenerator<JsonItem> {
+  for await (const { line, text } of readLines(input)) {
+    if (text.trim() !== '') yield { line, text };
+  }
+}
+
+/** Parses one JSON record; invalid JSON and non-objects become record errors carrying the parser's message. */
+export function parseJsonItem(item: JsonItem): { obj: Record<string, unknown> } | { rec: RawRecord } {
+  if (item.error !== undefined) return { rec: recordError(item.line, item.text, item.error) };
+  let value: unknown;
+  try {
+    value = JSON.parse(item.text);
+  } catch (e) {
+    return { rec: recordError(item.line, item.text, `invalid JSON: ${(e as Error).message}`) };
+  }
+  if (!isObject(value)) return { rec: recordError(item.line, item.text, `record must be a JSON object, got ${describeType(value)}`) };
+  return { obj: value };
+}
+
+const GENERIC_KEYS = new Set(['id', 'title', 'text', 'abstract', 'summary', 'date', 'label', 'url']);
+const TEXT_KEYS = ['text', 'abstract', 'summary'] as const;
+
+/** Generic record → fields. Text comes from the first of text / abstract / summary present; other scalar or list fields go to extra. */
+export function mapGenericRecord(obj: Record<string, unknown>): { fields: RawFields; textField: string } {
+  const textField = TEXT_KEYS.find((k) => obj[k] !== undefined && obj[k] !== null) ?? 'text';
+  const extra: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(obj)) {
+    if (GENERIC_KEYS.has(key)) continue;
+    const v = extraValue(value, key === 'authors' ? ', ' : ' ');
+    if (v !== undefined && v !== '') extra[key] = v;
+  }
+  const fields: RawFields = { id: obj.id, title: obj.title, text: obj[textField], date: obj.date, label: obj.label, url: obj.url };
+  if (Object.keys(extra).length > 0) fields.extra = extra;
+  return { fields, textField };
+}

