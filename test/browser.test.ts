@@ -67,6 +67,12 @@ describe.skipIf(!existsSync(CHROMIUM))('report in chromium', () => {
     }
   });
 
+  it('loads every static SVG fallback (data: images)', async () => {
+    const sizes = await page.$$eval('figure .static img', (imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
+    expect(sizes.length).toBeGreaterThan(liveCharts);
+    for (const w of sizes) expect(w).toBeGreaterThan(0);
+  });
+
   it('makes no request and logs no error', () => {
     expect(blocked).toEqual([]);
     expect(consoleErrors).toEqual([]);

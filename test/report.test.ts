@@ -236,14 +236,17 @@ describe('report html', async () => {
 
   it('loads nothing: no script src, no external src/href except paper links', () => {
     expect(html).not.toMatch(/<script[^>]*\ssrc=/i);
-    const markup = html.replace(/<script[^>]*>[\s\S]*?<\/script>/g, '');
+    const markup = html.replace(/<script[^>]*>[\s\S]*?<\/script>/g, '').replace(/"data:image\/svg\+xml,[^"]*"/g, '""');
     expect(markup).not.toMatch(/<link\b/i);
     expect(markup).not.toMatch(/@import|url\(/i);
     expect(markup).not.toMatch(/<(iframe|object|embed|base|form)\b/i);
     const refs = [...html.matchAll(/\s(src|href)="([^"]*)"/g)].map((m) => m[2]!);
-    const external = refs.filter((r) => !r.startsWith('#') && !r.startsWith('data:image/svg+xml;base64,'));
+    const external = refs.filter((r) => !r.startsWith('#') && !r.startsWith('data:image/svg+xml,'));
     expect(external.length).toBeGreaterThan(0);
     for (const ref of external) expect(ref).toMatch(/^https?:\/\//);
+    // outside the inlined vega runtime, the only absolute URLs in the page are the paper links
+    const urls = [...markup.matchAll(/https?:\/\/[^\s"<>]*/g)].map((m) => m[0]);
+    for (const u of urls) expect(external).toContain(u);
     const paperUrls = new Set(model.topics.flatMap((t) => t.representative.map((p) => safeHttpUrl(p.url))).filter(Boolean).map((u) => escapeAttr(u)));
     for (const ref of external) expect(paperUrls.has(ref), ref).toBe(true);
     for (const m of html.matchAll(/<a href="https?:[^>]*>/g)) expect(m[0]).toContain('rel="noopener noreferrer"');

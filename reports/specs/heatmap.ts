@@ -42,7 +42,7 @@ export function heatmapSpec(model: ReportModel): TopLevelSpec {
     height: Math.max(60, topicCount * 16),
     config: BASE_CONFIG,
     data: { values },
-    mark: { type: 'rect', tooltip: true },
+    mark: { type: 'rect', tooltip: true, aria: false }, // per-cell ARIA labels: too many; the description covers it
     encoding: {
       x: { field: 'start', type: 'temporal', scale: timeScale(model), axis: timeAxis(model, `Period (${model.trends.unit})`) },
       x2: { field: 'end' },

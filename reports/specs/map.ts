@@ -25,7 +25,9 @@ export function mapSpec(model: ReportModel, options?: ChartOptions): TopLevelSpe
     height: 420,
     config: BASE_CONFIG,
     data: { values },
-    mark: { type: 'circle', size: 18, opacity: 0.75, tooltip: true },
+    // aria: false: thousands of per-point ARIA labels would bloat the SVG and drown a screen
+    // reader; the chart's description speaks for it.
+    mark: { type: 'circle', size: 18, opacity: 0.75, tooltip: true, aria: false },
     encoding: {
       x: { field: 'x', type: 'quantitative', scale: { zero: false }, axis: { title: 'Map dimension 1', labels: false, ticks: false, grid: false } },
       y: { field: 'y', type: 'quantitative', scale: { zero: false }, axis: { title: 'Map dimension 2', labels: false, ticks: false, grid: false } },
