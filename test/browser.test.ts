@@ -84,7 +84,7 @@ describe.skipIf(!existsSync(CHROMIUM))('report in chromium', () => {
   });
 
   it('filters and sorts the topic table', async () => {
-    const visible = () => page.$$eval('#topic-table tbody tr', (rows) => rows.filter((r) => !(r as HTMLElement).hidden).map((r) => r.cells[0]!.textContent!.trim()));
+    const visible = () => page.$$eval('#topic-table tbody tr', (rows) => (rows as HTMLTableRowElement[]).filter((r) => !r.hidden).map((r) => r.cells[0]!.textContent!.trim()));
     expect(await visible()).toHaveLength(5);
     await page.fill('#topic-search', 'reward');
     expect(await visible()).toEqual(['reinforcement learning']);
