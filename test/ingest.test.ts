@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, utimes, writeFile, mkdir, copyFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -419,7 +419,7 @@ describe('rejects.jsonl / duplicates.jsonl', () => {
       { file: 'b.csv', line: 9, reason: 'expected 4 columns, got 5' },
     ];
     const path = join(tmp, 'out', 'rejects.jsonl');
-    await writeRejects(path, rejects);
+    writeRejects(path, rejects);
     const text = await readFile(path, 'utf8');
     const lines = text.split('\n');
     expect(lines).toHaveLength(3);
@@ -430,7 +430,7 @@ describe('rejects.jsonl / duplicates.jsonl', () => {
     expect(toJsonLines([])).toBe('');
     const dpath = join(tmp, 'out', 'duplicates.jsonl');
     const dup = { file: 'x.jsonl', line: 2, id: 'p1', firstFile: 'w.jsonl', firstLine: 7, sameText: true };
-    await writeDuplicates(dpath, [dup]);
+    writeDuplicates(dpath, [dup]);
     expect(JSON.parse((await readFile(dpath, 'utf8')).trim())).toEqual(dup);
   });
 });

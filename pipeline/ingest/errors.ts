@@ -1,17 +1,13 @@
 // The one error ingest throws: the input as a whole cannot be read (missing or unreadable path,
 // unknown format, a CSV without the mapped columns). A bad *record* never throws: it becomes a Reject.
+// The class is the pipeline's InputError (a UserError: the CLI prints the message and exits with
+// the bad-input code); this helper puts the file (and line) in front of the message.
 
-export class InputError extends Error {
-  readonly file: string;
-  readonly line?: number;
-  readonly field?: string;
+import { InputError } from '../errors.ts';
 
-  constructor(file: string, message: string, opts: { line?: number; field?: string; cause?: unknown } = {}) {
-    const where = opts.line !== undefined ? `${file}:${opts.line}` : file;
-    super(`${where}: ${message}`, opts.cause !== undefined ? { cause: opts.cause } : undefined);
-    this.name = 'InputError';
-    this.file = file;
-    if (opts.line !== undefined) this.line = opts.line;
-    if (opts.field !== undefined) this.field = opts.field;
-  }
+export { InputError };
+
+export function inputError(file: string, message: string, opts: { line?: number; field?: string } = {}): InputError {
+  const where = opts.line !== undefined ? `${file}:${opts.line}` : file;
+  return new InputError(`${where}: ${message}`, file, opts.line, opts.field);
 }

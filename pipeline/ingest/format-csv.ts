@@ -1,7 +1,7 @@
 // CSV / TSV with a header row. Columns are mapped to Paper fields by name (IngestOptions.csv);
 // unmapped non-empty cells go to extra. A row with the wrong number of columns is a reject.
 
-import { InputError } from './errors.ts';
+import { inputError } from './errors.ts';
 import { CsvRowSplitter } from './csv-rows.ts';
 import { recordError, type RawFields, type RawRecord } from './raw-record.ts';
 import { readLines, type InputFile } from './read-lines.ts';
@@ -48,13 +48,13 @@ export function resolveColumns(file: string, header: string[], mapping: CsvMappi
     const asked = mapping?.[f];
     if (asked !== undefined) {
       const i = findColumn(header, asked);
-      if (i < 0) throw new InputError(file, `column '${asked}' mapped to ${f} is not in the header (${header.join(', ')})`, { line, field: f });
+      if (i < 0) throw inputError(file, `column '${asked}' mapped to ${f} is not in the header (${header.join(', ')})`, { line, field: f });
       out[f] = i;
     } else {
       out[f] = DEFAULTS[f].map((n) => findColumn(header, n)).find((i) => i >= 0) ?? -1;
     }
     if (out[f] < 0 && REQUIRED.includes(f)) {
-      throw new InputError(file, `no ${f} column in the header (${header.join(', ')}); map one with csv.${f}`, { line, field: f });
+      throw inputError(file, `no ${f} column in the header (${header.join(', ')}); map one with csv.${f}`, { line, field: f });
     }
   }
   return out;
@@ -69,7 +69,7 @@ export async function* readCsv(input: InputFile, mapping: CsvMapping | undefined
   function* toRecords(rows: Iterable<{ line: number; fields: string[]; raw: string; error?: string }>): Generator<RawRecord> {
     for (const row of rows) {
       if (header === undefined) {
-        if (row.error !== undefined) throw new InputError(input.path, `unreadable CSV header: ${row.error}`, { line: row.line });
+        if (row.error !== undefined) throw inputError(input.path, `unreadable CSV header: ${row.error}`, { line: row.line });
         header = row.fields.map((h) => h.trim());
         columns = resolveColumns(input.path, header, mapping, row.line);
         textName = header[columns.text]!;
@@ -107,5 +107,5 @@ export async function* readCsv(input: InputFile, mapping: CsvMapping | undefined
 
   for await (const { line, text } of readLines(input)) yield* toRecords(splitter.push(line, text));
   yield* toRecords(splitter.end());
-  if (header === undefined) throw new InputError(input.path, 'empty CSV file: no header row');
+  if (header === undefined) throw inputError(input.path, 'empty CSV file: no header row');
 }

@@ -2,7 +2,7 @@
 // (tracking nesting depth, strings and escapes) so a file of tens of MB never becomes one string
 // and each element's start line is known for rejects.
 
-import { InputError } from './errors.ts';
+import { inputError } from './errors.ts';
 import type { JsonItem } from './format-jsonl.ts';
 import { openStream, type InputFile } from './read-lines.ts';
 
@@ -59,7 +59,7 @@ export async function* readJsonArray(input: InputFile, note: (message: string) =
         if (isSpace(c)) continue;
         if (state === 'before') {
           if (c !== OPEN_ARR) {
-            throw new InputError(input.path, `expected a JSON array ('[') at line ${line}, found '${String.fromCharCode(c)}'`, { line });
+            throw inputError(input.path, `expected a JSON array ('[') at line ${line}, found '${String.fromCharCode(c)}'`, { line });
           }
           state = 'between';
         } else if (state === 'between') {
@@ -83,7 +83,7 @@ export async function* readJsonArray(input: InputFile, note: (message: string) =
   if (state === 'element') {
     yield { line: startLine, text: parts.join('').trim(), error: 'unexpected end of file inside a JSON array element' };
   } else if (state === 'before') {
-    throw new InputError(input.path, 'empty file: expected a JSON array');
+    throw inputError(input.path, 'empty file: expected a JSON array');
   } else if (state === 'between') {
     // Never closed, but no element is cut: nothing lost, so a note rather than a reject.
     note(`JSON array not closed with ']' (every element before the end was read)`);

@@ -6,7 +6,7 @@
 
 import type { IngestCounts, Paper, Reject } from '../paper.ts';
 import { dateOfTime, MAX_YEAR, MIN_YEAR, normalizeDate } from './dates.ts';
-import { InputError } from './errors.ts';
+import { InputError, inputError } from './errors.ts';
 import type { CsvMapping } from './format-csv.ts';
 import { inspectInput } from './read-lines.ts';
 import { readRecords, reportedFormat, type RecordKind } from './read-records.ts';
@@ -160,14 +160,17 @@ export async function ingestFiles(files: string[], opts: IngestOptions = {}): Pr
       if (d.paper.date === undefined) {
         if (anyDated || s.undatedPolicy === 'reject') {
           const reason = anyDated ? 'missing date' : 'missing date (no record in the file has a date; undatedPolicy is reject)';
-          result.rejects.push({ file: path, line: d.line, field: 'date', reason, raw: d.raw });
+          const reject: Reject = { file: path, line: d.line, field: 'date', reason };
+          if (d.raw !== '') reject.raw = d.raw;
+          result.rejects.push(reject);
           counts.rejected++;
           undatedRejected++;
           continue;
         }
         undatedAccepted++;
       }
-      const paper: Paper = { ...d.paper, date: d.paper.date ?? fileDate };
+      d.paper.date ??= fileDate;
+      const paper = d.paper as Paper;
       const first = firstById.get(paper.id);
       if (first) {
         const sameText = result.papers[first.index]!.text === paper.text;

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
-import { InputError } from './errors.ts';
+import { inputError } from './errors.ts';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
@@ -25,9 +25,9 @@ export async function inspectInput(path: string): Promise<InputFile> {
   try {
     info = await stat(path);
   } catch (e) {
-    throw new InputError(path, `cannot read input file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
+    throw inputError(path, `cannot read input file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  if (!info.isFile()) throw new InputError(path, 'input is not a regular file');
+  if (!info.isFile()) throw inputError(path, 'input is not a regular file');
   const head = Buffer.alloc(2);
   let got = 0;
   try {
@@ -38,7 +38,7 @@ export async function inspectInput(path: string): Promise<InputFile> {
       await fh.close();
     }
   } catch (e) {
-    throw new InputError(path, `cannot read input file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
+    throw inputError(path, `cannot read input file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   const magic = got === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
   return { path, name: basename(path), gzip: magic || /\.gz$/i.test(path), mtime: info.mtime, size: info.size };
@@ -46,9 +46,10 @@ export async function inspectInput(path: string): Promise<InputFile> {
 
 /** The file's content as a byte stream, decompressed when gzip. */
 export function openStream(input: InputFile): Readable {
-  const raw = createReadStream(input.path);
+  // Large buffers: with the 16 KiB zlib default, gunzip of a 124 MB corpus takes 2-3x longer.
+  const raw = createReadStream(input.path, { highWaterMark: 1 << 20 });
   if (!input.gzip) return raw;
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   // Forward read errors so one 'error' reaches the consumer whichever side fails.
   raw.on('error', (e) => gunzip.destroy(e));
   return raw.pipe(gunzip);
@@ -70,7 +71,7 @@ export async function peekText(input: InputFile, bytes = 64 * 1024): Promise<str
       // SYNC_FLUSH: decompress what this prefix holds without demanding the end of the stream.
       buf = gunzipSync(buf, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
     } catch (e) {
-      throw new InputError(input.path, `not a valid gzip file (${(e as Error).message})`, { cause: e });
+      throw inputError(input.path, `not a valid gzip file (${(e as Error).message})`);
     }
   }
   return stripBom(buf.toString('utf8'));

@@ -1,7 +1,7 @@
 // Which reader a file needs, from its extension and its first bytes. The record kind inside
 // JSON containers (generic / arXiv snapshot / Hugging Face) is decided later, on the first record.
 
-import { InputError } from './errors.ts';
+import { inputError } from './errors.ts';
 import { peekText, type InputFile } from './read-lines.ts';
 
 export type InputFormat = 'jsonl' | 'json' | 'csv' | 'arxiv' | 'hf' | 'page';
@@ -41,8 +41,8 @@ export async function sniffFormat(input: InputFile): Promise<InputFormat> {
   if (ext === 'jsonl' || ext === 'ndjson') return 'jsonl';
   if (first === '[') return 'json';
   if (first === '{') return 'jsonl';
-  if (first === undefined) throw new InputError(input.path, 'empty file: cannot tell its format; pass format explicitly');
-  throw new InputError(
+  if (first === undefined) throw inputError(input.path, 'empty file: cannot tell its format; pass format explicitly');
+  throw inputError(
     input.path,
     `unknown input format (extension '${ext || 'none'}', starts with ${JSON.stringify(head.slice(0, 20))}); ` +
       `expected ${INPUT_FORMATS.join(', ')} or name the format with --format`,

@@ -75,5 +75,6 @@ export function validateRecord(rec: RawRecord, file: string, source: string, lim
   if (f.extra !== undefined) paper.extra = { ...f.extra };
   // '1999' becomes 1999-01-01: say so, or trends would read a pile-up on January 1st as a burst.
   if (resolution !== undefined) paper.extra = { ...paper.extra, dateResolution: resolution };
-  return { ok: true, line: rec.line, raw: rawExcerpt(rec.raw), paper, truncated, hadDate };
+  // The excerpt is only needed if the missing date turns this into a reject later; skip it otherwise (memory).
+  return { ok: true, line: rec.line, raw: date === undefined ? rawExcerpt(rec.raw) : '', paper, truncated, hadDate };
 }
