@@ -6,7 +6,7 @@
 
 import type { IngestCounts, Paper, Reject } from '../paper.ts';
 import { dateOfTime, MAX_YEAR, MIN_YEAR, normalizeDate } from './dates.ts';
-import { InputError, inputError } from './errors.ts';
+import { InputError } from './errors.ts';
 import type { CsvMapping } from './format-csv.ts';
 import { inspectInput } from './read-lines.ts';
 import { readRecords, reportedFormat, type RecordKind } from './read-records.ts';
