@@ -1,0 +1,73 @@
+// Persists a stage's output: typed arrays as raw little-endian buffers (fast, exact, no JSON
+// float round-trip), everything else as one JSON document that points at the buffers.
+import { mkdirSync, readFileSync, writeFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+type TypedArray = Int32Array | Float32Array | Float64Array | Uint8Array | Uint32Array | Int8Array | Uint16Array | Int16Array;
+const TYPED: Record<string, new (buffer: ArrayBuffer) => TypedArray> = {
+  Int32Array,
+  Float32Array,
+  Float64Array,
+  Uint8Array,
+  Uint32Array,
+  Int8Array,
+  Uint16Array,
+  Int16Array,
+};
+
+interface TypedRef {
+  $typed: string;
+  file: string;
+}
+
+/** Writes `value` to `dir` (replacing what was there): value.json plus one .bin per typed array. */
+export function saveArtifact(dir: string, value: unknown): void {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  let counter = 0;
+  const encode = (v: unknown): unknown => {
+    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+      const name = v.constructor.name;
+      if (!(name in TYPED)) throw new Error(`cannot persist ${name}`);
+      const file = `a${counter++}.bin`;
+      writeFileSync(join(tmp, file), new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+      return { $typed: name, file } satisfies TypedRef;
+    }
+    if (Array.isArray(v)) return v.map(encode);
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[k] = encode(x);
+      return out;
+    }
+    return v;
+  };
+  writeFileSync(join(tmp, 'value.json'), JSON.stringify(encode(value)));
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+}
+
+export function loadArtifact<T>(dir: string): T {
+  const decode = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(decode);
+    if (v && typeof v === 'object') {
+      const ref = v as Partial<TypedRef>;
+      if (typeof ref.$typed === 'string' && typeof ref.file === 'string') {
+        const bytes = readFileSync(join(dir, ref.file));
+        // Copy into a fresh, aligned buffer: Buffer pools may start at odd offsets.
+        const buf = new ArrayBuffer(bytes.byteLength);
+        new Uint8Array(buf).set(bytes);
+        return new TYPED[ref.$typed]!(buf);
+      }
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[k] = decode(x);
+      return out;
+    }
+    return v;
+  };
+  return decode(JSON.parse(readFileSync(join(dir, 'value.json'), 'utf8'))) as T;
+}
+
+export function artifactExists(dir: string): boolean {
+  return existsSync(join(dir, 'value.json'));
+}

@@ -1,0 +1,101 @@
+// The `topic-trends` command. It only parses arguments into a config and calls the library API
+// (runPipeline); every behaviour is reachable from code the same way.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { mergeConfig, readConfigFile, resolveConfig, type Config } from './config.ts';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UserError } from './errors.ts';
+import { createLogger } from './log.ts';
+import { runPipeline } from './runner.ts';
+import { STAGE_NAMES, type StageName } from './stage.ts';
+
+interface RunFlags {
+  input?: string[];
+  config?: string;
+  out?: string;
+  k?: number | 'auto';
+  seed?: number;
+  stage?: StageName;
+  from?: StageName;
+  quiet?: boolean;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+function integer(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number, got "${value}"`);
+    return Number(value);
+  };
+}
+
+/** Builds the config a `run` invocation means: defaults < config file < flags. */
+export function configFromFlags(flags: RunFlags): Config {
+  let raw: Record<string, unknown> = {};
+  if (flags.config) raw = readConfigFile(flags.config) as Record<string, unknown>;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return resolveConfig(raw, flags.config);
+  }
+  const overrides: Record<string, unknown> = {
+    input: flags.input,
+    out: flags.out,
+    seed: flags.seed,
+    cluster: flags.k !== undefined ? { k: flags.k } : undefined,
+  };
+  return resolveConfig(mergeConfig(raw, overrides), flags.config ?? 'command line');
+}
+
+export function buildCli(): Command {
+  const program = new Command('topic-trends')
+    .description('Topics and topic trends from research-paper abstracts: ingest, TF-IDF, PCA, k-means, trends, one HTML report.')
+    .showHelpAfterError()
+    .exitOverride();
+  program
+    .command('run')
+    .description('run the pipeline (all stages, skipping those whose inputs did not change) and publish the report')
+    .addOption(new Option('-i, --input <files...>', 'input files (JSONL, JSON, CSV, arXiv snapshot, HF daily papers, trending page; .gz ok). Default: the State of the Union corpus from npm'))
+    .option('-c, --config <file>', 'JSON config file (see README; every key has a default)')
+    .option('-o, --out <dir>', 'output folder (default: out)')
+    .option('-k, --k <k>', 'number of topics, or "auto"', (v: string) => (v === 'auto' ? 'auto' : integer('--k')(v)))
+    .option('-s, --seed <n>', 'random seed', integer('--seed'))
+    .addOption(new Option('--stage <name>', 'run only this stage (its inputs come from the last run)').choices([...STAGE_NAMES]))
+    .addOption(new Option('--from <name>', 're-run from this stage on').choices([...STAGE_NAMES]))
+    .option('-q, --quiet', 'print only warnings and the report path (for cron)')
+    .option('--json', 'log one JSON object per line on stderr')
+    .option('--verbose', 'print stack traces of errors')
+    .action(async (flags: RunFlags) => {
+      const config = configFromFlags(flags);
+      const logger = createLogger({ quiet: flags.quiet, json: flags.json });
+      const result = await runPipeline(config, { stage: flags.stage, from: flags.from, logger });
+      if (result.reportPath) process.stdout.write(`${result.reportPath}\n`);
+      else logger.info(`stage ${flags.stage ?? ''} done; no report published (run the report stage to publish)`);
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildCli();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return err.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
+    }
+    const verbose = argv.includes('--verbose');
+    if (err instanceof UserError) {
+      process.stderr.write(`topic-trends: ${err.message}\n`);
+      if (verbose) process.stderr.write(`${err.stack}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`topic-trends: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+const invokedDirectly = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,74 @@
+// Stage 8: everything → the run folder: index.html, chart specs and static SVGs, the exports.
+// It always runs: each run publishes its own folder.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PcaResult } from '../../analysis/pca.ts';
+import { buildCharts } from '../../reports/charts.ts';
+import { assignmentsCsv, clustersCsv, clustersJson, trendsCsv } from '../../reports/exports.ts';
+import { renderReportHtml } from '../../reports/html.ts';
+import { writeDuplicates, writeRejects } from '../ingest/rejects.ts';
+import { buildReportModel } from '../report-model.ts';
+import type { Stage } from '../stage.ts';
+import type { ClusterOutput } from './cluster.ts';
+import type { DescribeOutput } from './describe.ts';
+import type { IngestOutput } from './ingest.ts';
+import type { TrendsOutput } from './trends.ts';
+
+export interface ReportOutput {
+  files: string[];
+}
+
+export const reportStage: Stage<ReportOutput> = {
+  name: 'report',
+  deps: ['ingest', 'reduce', 'cluster', 'describe', 'trends'],
+  version: '1',
+  alwaysRun: true,
+  configKey: (c) => ({ report: c.report, title: c.title }),
+  async run(ctx) {
+    const ingest = ctx.input<IngestOutput>('ingest');
+    const cluster = ctx.input<ClusterOutput>('cluster');
+    const describe = ctx.input<DescribeOutput>('describe');
+    const topicIds = Int32Array.from({ length: cluster.k }, (_, c) => c);
+    const model = buildReportModel({
+      topicIds,
+      config: ctx.config,
+      runId: ctx.runId,
+      createdAt: ctx.createdAt,
+      timings: ctx.timings,
+      ingest,
+      pca: ctx.input<PcaResult>('reduce'),
+      cluster,
+      describe,
+      trends: ctx.input<TrendsOutput>('trends'),
+    });
+    const dir = ctx.runDir;
+    const charts = await buildCharts(model, { topN: ctx.config.report.topTopics });
+    mkdirSync(join(dir, 'charts'), { recursive: true });
+    for (const chart of charts) {
+      writeFileSync(join(dir, 'charts', `${chart.name}.vl.json`), JSON.stringify(chart.spec, null, 2) + '\n');
+      writeFileSync(join(dir, 'charts', `${chart.name}.svg`), chart.svg);
+    }
+    writeFileSync(join(dir, 'index.html'), renderReportHtml(model, charts, { topN: ctx.config.report.topTopics }));
+    writeFileSync(join(dir, 'clusters.json'), clustersJson(model));
+    writeFileSync(join(dir, 'clusters.csv'), clustersCsv(model));
+    writeFileSync(join(dir, 'trends.csv'), trendsCsv(model.trends));
+    const labelOf = new Map(model.topics.map((t) => [t.id, t.editorLabel ?? t.label]));
+    const papers = ingest.papers;
+    writeFileSync(
+      join(dir, 'assignments.csv'),
+      assignmentsCsv(
+        papers.map((p, i) => {
+          const id = topicIds[cluster.labels[i]!]!;
+          return { id: p.id, cluster: id, label: labelOf.get(id) ?? '', score: round4(describe.docScores[i]!), date: p.date, title: p.title };
+        }),
+      ),
+    );
+    writeRejects(join(dir, 'rejects.jsonl'), ingest.rejects);
+    writeDuplicates(join(dir, 'duplicates.jsonl'), ingest.duplicates);
+    return { files: ['index.html', 'clusters.json', 'clusters.csv', 'trends.csv', 'assignments.csv', 'rejects.jsonl', 'duplicates.jsonl'] };
+  },
+};
+
+function round4(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}

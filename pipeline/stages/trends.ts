@@ -1,0 +1,41 @@
+// Stage 7: assignments + dates → share of all papers per topic per calendar period, growth of
+// each topic against a baseline, bursts, and each topic's vocabulary per period.
+import type { DateResolution } from '../../analysis/periods.ts';
+import type { TfidfModel } from '../../analysis/tfidf.ts';
+import { computeTrendTable, periodTopTerms, summarizeTopicTrends, type TopicTrendStats } from '../../analysis/trends.ts';
+import type { TrendTable } from '../../reports/model.ts';
+import type { Config } from '../config.ts';
+import type { Stage } from '../stage.ts';
+import { buildTrendTable } from '../trend-table.ts';
+import type { ClusterOutput } from './cluster.ts';
+import type { IngestOutput } from './ingest.ts';
+
+export interface TrendsOutput {
+  table: TrendTable;
+  csv: string; // trends.csv, by cluster index (the report stage rewrites ids once topics are tracked)
+  topics: TopicTrendStats[]; // per cluster index
+  periodTerms: string[][][]; // [cluster][period] → top terms
+}
+
+export const trendsStage: Stage<TrendsOutput> = {
+  name: 'trends',
+  deps: ['ingest', 'vectorize', 'cluster'],
+  version: '1',
+  configKey: (c: Config) => c.trends,
+  async run(ctx) {
+    const { papers } = ctx.input<IngestOutput>('ingest');
+    const tfidf = ctx.input<TfidfModel>('vectorize');
+    const { labels, k } = ctx.input<ClusterOutput>('cluster');
+    const cfg = ctx.config.trends;
+    const dates = papers.map((p) => p.date);
+    // Year-dated sources (the State of the Union corpus) cover the whole year: a year period
+    // holding them is complete, not partial.
+    const dateResolution: DateResolution = papers.every((p) => p.extra?.dateResolution === 'year') ? 'year' : 'day';
+    const counts = computeTrendTable(dates, labels, k, { unit: cfg.unit === 'auto' ? undefined : cfg.unit, dateResolution });
+    const topics = summarizeTopicTrends(counts, { growth: { recentPeriods: cfg.recentPeriods } });
+    const { table, csv } = await buildTrendTable(counts);
+    const periodTerms = periodTopTerms(tfidf.counts, labels, counts.periodIndex, k, counts.periods.length, tfidf.display, 5);
+    ctx.log.info(`trends: ${counts.periods.length} ${counts.unit} periods, ${topics.reduce((s, t) => s + t.bursts.length, 0)} bursts`);
+    return { table, csv, topics, periodTerms };
+  },
+};
