@@ -1,0 +1,600 @@
+// The paper archive: one SQLite file that outlives every run. It holds all papers ever ingested,
+// the runs, each run's topics (the lineage history), the last few runs' assignments, the next
+// stable topic id and the editors' topic names. Synchronous (better-sqlite3): the pipeline is a
+// batch job, and every multi-row write is one transaction over prepared statements.
+//
+// Concurrency: WAL mode lets a reader (a report tool, `labels export`) work while the nightly run
+// writes; busy_timeout makes a second writer wait instead of failing at once. The nightly run's
+// own lock (pipeline/lock.ts) is what keeps two runs apart; the store only guarantees that
+// concurrent access never corrupts the file.
+
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { TopicSignature } from '../../analysis/topic-matching.ts';
+import type { Paper } from '../paper.ts';
+import { decodeFloat32, decodeIds, decodeInt32, encodeArray, encodeIds } from './codec.ts';
+import { migrate } from './migrate.ts';
+
+export interface StoreOptions {
+  /** Runs whose assignments are kept (default 30); older ones are pruned on save. */
+  keepAssignmentRuns?: number;
+  /** How long a writer waits for another connection's lock, in ms (default 10 000). */
+  busyTimeoutMs?: number;
+  /** The clock for timestamps (default: the system clock); tests pass a fixed one. */
+  now?: () => Date;
+}
+
+export type RunStatus = 'running' | 'published' | 'failed';
+
+export interface RunRecord {
+  runId: string;
+  createdAt: string; // ISO time
+  finishedAt?: string;
+  status: RunStatus;
+  configJson: string;
+  countsJson?: string;
+  reportDir?: string;
+}
+
+export interface TermWeight {
+  term: string;
+  weight: number;
+}
+
+export interface StoredTopic {
+  cluster: number; // index in the run's assignment
+  topicId: number; // stable id
+  label: string; // automatic label
+  size: number;
+  terms: TermWeight[];
+  metrics: Record<string, number | undefined>;
+}
+
+export interface RunAssignments {
+  paperIds: string[];
+  clusters: Int32Array;
+  scores: Float32Array;
+}
+
+export interface EditorLabel {
+  label: string;
+  setAt: string; // ISO time
+  setFromRun: string;
+  needsReview: boolean;
+  reviewReason?: string;
+  terms: TermWeight[]; // the topic's terms when the editor named it (or last confirmed it)
+}
+
+export interface UpsertCounts {
+  inserted: number;
+  updated: number; // title or text changed (text_hash differs): downstream caches must drop these
+  unchanged: number;
+  metadataUpdated: number; // same text, but date / label / url / extra changed (counted here, not in unchanged)
+  updatedIds: string[]; // ids of the `updated` papers, ascending
+}
+
+export type PaperWindow = { all: true } | { sinceDate: string };
+
+/** A store call that cannot be carried out as asked (unknown run, id reuse, bad argument). */
+export class StoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const MAX_LABEL_LENGTH = 200;
+
+/** sha1 of title and text, separated by a NUL so that ('ab', 'c') and ('a', 'bc') differ. */
+export function paperTextHash(title: string, text: string): string {
+  return createHash('sha1').update(title).update('\u0000').update(text).digest('hex');
+}
+
+/** JSON with object keys sorted, so equal `extra` objects compare equal as strings. */
+function stableJson(value: Record<string, string | number> | undefined): string | null {
+  if (!value) return null;
+  const keys = Object.keys(value).sort();
+  if (keys.length === 0) return null;
+  return JSON.stringify(Object.fromEntries(keys.map((k) => [k, value[k]])));
+}
+
+function checkJson(name: string, json: string): void {
+  try {
+    JSON.parse(json);
+  } catch {
+    throw new StoreError(`${name} is not valid JSON`);
+  }
+}
+
+interface PaperRow {
+  id: string;
+  title: string;
+  text: string;
+  date: string;
+  label: string | null;
+  url: string | null;
+  source: string;
+  extra_json: string | null;
+}
+
+function rowToPaper(row: PaperRow): Paper {
+  const paper: Paper = { id: row.id, title: row.title, text: row.text, date: row.date, source: row.source };
+  if (row.label !== null) paper.label = row.label;
+  if (row.url !== null) paper.url = row.url;
+  if (row.extra_json !== null) paper.extra = JSON.parse(row.extra_json) as Record<string, string | number>;
+  return paper;
+}
+
+interface RunRow {
+  run_id: string;
+  created_at: string;
+  finished_at: string | null;
+  status: RunStatus;
+  config_json: string;
+  counts_json: string | null;
+  report_dir: string | null;
+}
+
+function rowToRun(row: RunRow): RunRecord {
+  const run: RunRecord = { runId: row.run_id, createdAt: row.created_at, status: row.status, configJson: row.config_json };
+  if (row.finished_at !== null) run.finishedAt = row.finished_at;
+  if (row.counts_json !== null) run.countsJson = row.counts_json;
+  if (row.report_dir !== null) run.reportDir = row.report_dir;
+  return run;
+}
+
+interface TopicRow {
+  cluster: number;
+  topic_id: number;
+  label: string;
+  size: number;
+  terms_json: string;
+  metrics_json: string;
+}
+
+function parseMetrics(json: string): Record<string, number | undefined> {
+  const raw = JSON.parse(json) as Record<string, number | null>;
+  const out: Record<string, number | undefined> = {};
+  // JSON turns NaN / undefined into null; give the caller back "no value".
+  for (const [k, v] of Object.entries(raw)) out[k] = v === null ? undefined : v;
+  return out;
+}
+
+const LAST_PUBLISHED_SQL = "SELECT * FROM runs WHERE status = 'published' ORDER BY created_at DESC, rowid DESC LIMIT 1";
+
+export class Store {
+  readonly path: string;
+  readonly schemaVersion: number;
+  private readonly db: Database.Database;
+  private readonly keepAssignmentRuns: number;
+  private readonly now: () => Date;
+
+  constructor(path: string, options: StoreOptions = {}) {
+    const keep = options.keepAssignmentRuns ?? 30;
+    if (!Number.isInteger(keep) || keep < 1) throw new StoreError(`keepAssignmentRuns must be an integer ≥ 1, got ${keep}`);
+    const busy = options.busyTimeoutMs ?? 10_000;
+    if (!Number.isInteger(busy) || busy < 0) throw new StoreError(`busyTimeoutMs must be an integer ≥ 0, got ${busy}`);
+    this.path = path;
+    this.keepAssignmentRuns = keep;
+    this.now = options.now ?? (() => new Date());
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path, { timeout: busy });
+    try {
+      // busy_timeout first: switching to WAL itself needs a lock another process may hold.
+      this.db.pragma(`busy_timeout = ${busy}`);
+      this.db.pragma('journal_mode = WAL');
+      // NORMAL is safe in WAL mode (no corruption); a power cut can lose only the last commits,
+      // which the next night's run rewrites anyway.
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      this.schemaVersion = migrate(this.db);
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Runs a write transaction. IMMEDIATE takes the write lock at BEGIN, where busy_timeout
+   * waits for another writer; a deferred transaction that reads first and writes later would
+   * instead fail at once with SQLITE_BUSY when another connection committed in between (WAL
+   * cannot upgrade a stale read snapshot). Measured: two processes upserting into one file
+   * failed about one time in three before this.
+   */
+  private write(fn: () => void): void {
+    this.db.transaction(fn).immediate();
+  }
+
+  private timestamp(): string {
+    return this.now().toISOString();
+  }
+
+  // ---------------------------------------------------------------- papers
+
+  /**
+   * Inserts new papers and updates changed ones, in one transaction. Idempotent: the same papers
+   * twice change nothing. A paper whose title or text changed (text_hash) is rewritten and
+   * counted as updated; one whose metadata alone changed gets the new date / label / url / extra
+   * and is counted in metadataUpdated. `source` stays the file the paper first (or last changed)
+   * came from, and first_seen_* never change.
+   */
+  upsertPapers(papers: readonly Paper[], runId: string): UpsertCounts {
+    if (typeof runId !== 'string' || runId.length === 0) throw new StoreError('upsertPapers: runId must be a non-empty string');
+    for (const p of papers) {
+      if (typeof p.id !== 'string' || p.id.length === 0) throw new StoreError('upsertPapers: a paper has an empty id');
+      if (typeof p.title !== 'string' || typeof p.text !== 'string') throw new StoreError(`upsertPapers: paper ${p.id} lacks title or text`);
+      if (typeof p.date !== 'string' || !DATE.test(p.date)) throw new StoreError(`upsertPapers: paper ${p.id} has date '${p.date}', expected YYYY-MM-DD`);
+    }
+    const select = this.db.prepare<[string], { text_hash: string; date: string; label: string | null; url: string | null; extra_json: string | null }>(
+      'SELECT text_hash, date, label, url, extra_json FROM papers WHERE id = ?',
+    );
+    const insert = this.db.prepare(
+      `INSERT INTO papers (id, title, text, date, label, url, source, text_hash, first_seen_run, first_seen_at, updated_at, extra_json)
+       VALUES (@id, @title, @text, @date, @label, @url, @source, @hash, @run, @now, @now, @extra)`,
+    );
+    const updateText = this.db.prepare(
+      `UPDATE papers SET title = @title, text = @text, date = @date, label = @label, url = @url, source = @source,
+         text_hash = @hash, updated_at = @now, extra_json = @extra WHERE id = @id`,
+    );
+    const updateMeta = this.db.prepare(
+      'UPDATE papers SET date = @date, label = @label, url = @url, updated_at = @now, extra_json = @extra WHERE id = @id',
+    );
+    const now = this.timestamp();
+    const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0, metadataUpdated: 0, updatedIds: [] };
+    this.write(() => {
+      for (const p of papers) {
+        const row = {
+          id: p.id,
+          title: p.title,
+          text: p.text,
+          date: p.date,
+          label: p.label ?? null,
+          url: p.url ?? null,
+          source: p.source,
+          hash: paperTextHash(p.title, p.text),
+          run: runId,
+          now,
+          extra: stableJson(p.extra),
+        };
+        const old = select.get(p.id);
+        if (!old) {
+          insert.run(row);
+          counts.inserted++;
+        } else if (old.text_hash !== row.hash) {
+          updateText.run(row);
+          counts.updated++;
+          counts.updatedIds.push(p.id);
+        } else if (old.date !== row.date || old.label !== row.label || old.url !== row.url || old.extra_json !== row.extra) {
+          updateMeta.run(row);
+          counts.metadataUpdated++;
+        } else {
+          counts.unchanged++;
+        }
+      }
+    });
+    counts.updatedIds.sort();
+    return counts;
+  }
+
+  /** Papers in a date window (inclusive), ordered by id. */
+  papersInWindow(window: PaperWindow): Paper[] {
+    return [...this.iteratePapersInWindow(window)];
+  }
+
+  /** The same as papersInWindow, one paper at a time (for archives too large to hold twice). */
+  *iteratePapersInWindow(window: PaperWindow): IterableIterator<Paper> {
+    const columns = 'id, title, text, date, label, url, source, extra_json';
+    if ('all' in window && window.all === true) {
+      for (const row of this.db.prepare<[], PaperRow>(`SELECT ${columns} FROM papers ORDER BY id`).iterate()) yield rowToPaper(row);
+      return;
+    }
+    const since = (window as { sinceDate?: unknown }).sinceDate;
+    if (typeof since !== 'string' || !DATE.test(since)) throw new StoreError(`papersInWindow: sinceDate must be YYYY-MM-DD, got '${String(since)}'`);
+    const stmt = this.db.prepare<[string], PaperRow>(`SELECT ${columns} FROM papers WHERE date >= ? ORDER BY id`);
+    for (const row of stmt.iterate(since)) yield rowToPaper(row);
+  }
+
+  countPapers(): number {
+    return this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM papers').get()!.n;
+  }
+
+  /** Ids of the papers first ingested by this run, ascending. */
+  paperIdsFirstSeenIn(runId: string): string[] {
+    return this.db
+      .prepare<[string], { id: string }>('SELECT id FROM papers WHERE first_seen_run = ? ORDER BY id')
+      .all(runId)
+      .map((r) => r.id);
+  }
+
+  // ---------------------------------------------------------------- runs
+
+  beginRun(runId: string, configJson: string): void {
+    if (typeof runId !== 'string' || runId.length === 0) throw new StoreError('beginRun: runId must be a non-empty string');
+    checkJson('beginRun: configJson', configJson);
+    if (this.getRun(runId)) throw new StoreError(`beginRun: run '${runId}' already exists`);
+    this.db
+      .prepare("INSERT INTO runs (run_id, created_at, status, config_json) VALUES (?, ?, 'running', ?)")
+      .run(runId, this.timestamp(), configJson);
+  }
+
+  finishRun(runId: string, outcome: { status: 'published' | 'failed'; countsJson?: string; reportDir?: string }): void {
+    if (outcome.status !== 'published' && outcome.status !== 'failed') {
+      throw new StoreError(`finishRun: status must be 'published' or 'failed', got '${String(outcome.status)}'`);
+    }
+    if (outcome.countsJson !== undefined) checkJson('finishRun: countsJson', outcome.countsJson);
+    const run = this.getRun(runId);
+    if (!run) throw new StoreError(`finishRun: no run '${runId}'`);
+    if (run.status !== 'running') throw new StoreError(`finishRun: run '${runId}' is already ${run.status}`);
+    this.db
+      .prepare('UPDATE runs SET status = ?, finished_at = ?, counts_json = ?, report_dir = ? WHERE run_id = ?')
+      .run(outcome.status, this.timestamp(), outcome.countsJson ?? null, outcome.reportDir ?? null, runId);
+  }
+
+  getRun(runId: string): RunRecord | undefined {
+    const row = this.db.prepare<[string], RunRow>('SELECT * FROM runs WHERE run_id = ?').get(runId);
+    return row ? rowToRun(row) : undefined;
+  }
+
+  /** The most recently begun run that was published (ties: the later inserted). */
+  lastPublishedRun(): RunRecord | undefined {
+    const row = this.db.prepare<[], RunRow>(LAST_PUBLISHED_SQL).get();
+    return row ? rowToRun(row) : undefined;
+  }
+
+  /** All runs, oldest first. */
+  runs(): RunRecord[] {
+    return this.db.prepare<[], RunRow>('SELECT * FROM runs ORDER BY created_at, rowid').all().map(rowToRun);
+  }
+
+  private requireRun(method: string, runId: string): void {
+    if (!this.getRun(runId)) throw new StoreError(`${method}: no run '${runId}' (call beginRun first)`);
+  }
+
+  // ---------------------------------------------------------------- topics and ids
+
+  /**
+   * Stores a run's topics, replacing any saved before for that run. Clusters and topic ids must
+   * be unique non-negative integers. Raises next_topic_id past the largest id saved, so an id
+   * handed out by matchTopics can never be handed out again.
+   */
+  saveTopics(runId: string, topics: readonly StoredTopic[]): void {
+    this.requireRun('saveTopics', runId);
+    const clusters = new Set<number>();
+    const ids = new Set<number>();
+    for (const t of topics) {
+      if (!Number.isInteger(t.cluster) || t.cluster < 0) throw new StoreError(`saveTopics: cluster ${t.cluster} is not a non-negative integer`);
+      if (!Number.isSafeInteger(t.topicId) || t.topicId < 0) throw new StoreError(`saveTopics: topic id ${t.topicId} is not a non-negative integer`);
+      if (!Number.isInteger(t.size) || t.size < 0) throw new StoreError(`saveTopics: topic ${t.topicId} has size ${t.size}`);
+      if (clusters.has(t.cluster)) throw new StoreError(`saveTopics: cluster ${t.cluster} appears twice`);
+      if (ids.has(t.topicId)) throw new StoreError(`saveTopics: topic id ${t.topicId} appears twice`);
+      clusters.add(t.cluster);
+      ids.add(t.topicId);
+    }
+    const insert = this.db.prepare(
+      'INSERT INTO topics (run_id, cluster, topic_id, label, size, terms_json, metrics_json) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.write(() => {
+      this.db.prepare('DELETE FROM topics WHERE run_id = ?').run(runId);
+      for (const t of [...topics].sort((a, b) => a.cluster - b.cluster)) {
+        const terms = t.terms.map(({ term, weight }) => ({ term, weight }));
+        insert.run(runId, t.cluster, t.topicId, t.label, t.size, JSON.stringify(terms), JSON.stringify(t.metrics));
+      }
+      const maxId = Math.max(-1, ...ids);
+      if (maxId + 1 > this.nextTopicId()) this.writeNextTopicId(maxId + 1);
+    });
+  }
+
+  /** A run's topics, by cluster. Empty when the run saved none. */
+  topicsOfRun(runId: string): StoredTopic[] {
+    return this.db
+      .prepare<[string], TopicRow>('SELECT cluster, topic_id, label, size, terms_json, metrics_json FROM topics WHERE run_id = ? ORDER BY cluster')
+      .all(runId)
+      .map((r) => ({
+        cluster: r.cluster,
+        topicId: r.topic_id,
+        label: r.label,
+        size: r.size,
+        terms: JSON.parse(r.terms_json) as TermWeight[],
+        metrics: parseMetrics(r.metrics_json),
+      }));
+  }
+
+  /** A run's topics as matchTopics wants its `previous` argument (id = stable id). */
+  topicSignatures(runId: string): TopicSignature[] {
+    return this.topicsOfRun(runId).map((t) => ({ id: t.topicId, terms: t.terms, size: t.size }));
+  }
+
+  /** The next stable topic id to hand out (pass as matchTopics' nextId). */
+  nextTopicId(): number {
+    const row = this.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'next_topic_id'").get();
+    return row ? Number(row.value) : 0;
+  }
+
+  /** Records matchTopics' nextId. Lowering it would reuse ids, so that is refused. */
+  setNextTopicId(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0) throw new StoreError(`setNextTopicId: ${n} is not a non-negative integer`);
+    const current = this.nextTopicId();
+    if (n < current) throw new StoreError(`setNextTopicId: ${n} is below the current ${current}; topic ids are never reused`);
+    this.writeNextTopicId(n);
+  }
+
+  private writeNextTopicId(n: number): void {
+    this.db.prepare("INSERT INTO meta (key, value) VALUES ('next_topic_id', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(n));
+  }
+
+  // ---------------------------------------------------------------- assignments
+
+  /**
+   * Stores a run's assignment (paper i → clusters[i], score[i]), replacing an earlier one, then
+   * prunes assignments beyond the newest keepAssignmentRuns runs. The last published run's
+   * assignment is never pruned: the next run may need it.
+   */
+  saveAssignments(runId: string, paperIds: readonly string[], clusters: Int32Array, scores: Float32Array): void {
+    this.requireRun('saveAssignments', runId);
+    if (clusters.length !== paperIds.length || scores.length !== paperIds.length) {
+      throw new StoreError(
+        `saveAssignments: ${paperIds.length} paper ids but ${clusters.length} clusters and ${scores.length} scores`,
+      );
+    }
+    const idsBlob = encodeIds(paperIds);
+    const clustersBlob = encodeArray(clusters);
+    const scoresBlob = encodeArray(scores);
+    this.write(() => {
+      this.db
+        .prepare(
+          `INSERT INTO run_assignments (run_id, count, paper_ids, clusters, scores) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (run_id) DO UPDATE SET count = excluded.count, paper_ids = excluded.paper_ids,
+             clusters = excluded.clusters, scores = excluded.scores`,
+        )
+        .run(runId, paperIds.length, idsBlob, clustersBlob, scoresBlob);
+      this.db
+        .prepare(
+          `DELETE FROM run_assignments
+           WHERE run_id NOT IN (SELECT a.run_id FROM run_assignments a JOIN runs r USING (run_id)
+                                ORDER BY r.created_at DESC, r.rowid DESC LIMIT ?)
+             AND run_id IS NOT (SELECT run_id FROM (${LAST_PUBLISHED_SQL}))`,
+        )
+        .run(this.keepAssignmentRuns);
+    });
+  }
+
+  /** A run's assignment, or undefined when it was never saved or has been pruned. */
+  assignmentsOfRun(runId: string): RunAssignments | undefined {
+    const row = this.db
+      .prepare<[string], { count: number; paper_ids: Buffer; clusters: Buffer; scores: Buffer }>(
+        'SELECT count, paper_ids, clusters, scores FROM run_assignments WHERE run_id = ?',
+      )
+      .get(runId);
+    if (!row) return undefined;
+    const paperIds = decodeIds(row.paper_ids);
+    if (paperIds.length !== row.count) throw new Error(`corrupt assignment of run '${runId}': ${paperIds.length} ids, expected ${row.count}`);
+    return { paperIds, clusters: decodeInt32(row.clusters, row.count), scores: decodeFloat32(row.scores, row.count) };
+  }
+
+  /** Runs that still have a stored assignment, oldest first. */
+  runsWithAssignments(): string[] {
+    return this.db
+      .prepare<[], { run_id: string }>('SELECT a.run_id FROM run_assignments a JOIN runs r USING (run_id) ORDER BY r.created_at, r.rowid')
+      .all()
+      .map((r) => r.run_id);
+  }
+
+  // ---------------------------------------------------------------- editor labels
+
+  /**
+   * Sets editors' names for topics, in one transaction. A topic id must be one of the last
+   * published run's topics; others are returned in `unknown` and not stored. The label is
+   * trimmed; an empty label clears an existing one (allowed for any id, so a dead topic's name
+   * can be removed). Setting a label records the topic's current terms (for drift review) and
+   * clears any review flag. `runId` is recorded as where the name came from.
+   */
+  setEditorLabels(rows: readonly { topicId: number; label: string }[], runId: string): { set: number; cleared: number; unknown: number[] } {
+    const seen = new Set<number>();
+    for (const r of rows) {
+      if (!Number.isSafeInteger(r.topicId) || r.topicId < 0) throw new StoreError(`setEditorLabels: topic id ${r.topicId} is not a non-negative integer`);
+      if (seen.has(r.topicId)) throw new StoreError(`setEditorLabels: topic id ${r.topicId} is listed twice`);
+      seen.add(r.topicId);
+      if (typeof r.label !== 'string') throw new StoreError(`setEditorLabels: label of topic ${r.topicId} is not a string`);
+      if (r.label.trim().length > MAX_LABEL_LENGTH) throw new StoreError(`setEditorLabels: label of topic ${r.topicId} is longer than ${MAX_LABEL_LENGTH} characters`);
+    }
+    const last = this.lastPublishedRun();
+    const termsById = new Map<number, TermWeight[]>();
+    if (last) for (const t of this.topicsOfRun(last.runId)) termsById.set(t.topicId, t.terms);
+
+    const existing = this.db.prepare<[number], { topic_id: number }>('SELECT topic_id FROM editor_labels WHERE topic_id = ?');
+    const remove = this.db.prepare('DELETE FROM editor_labels WHERE topic_id = ?');
+    const upsert = this.db.prepare(
+      `INSERT INTO editor_labels (topic_id, label, set_at, set_from_run, terms_json, needs_review, review_reason)
+       VALUES (?, ?, ?, ?, ?, 0, NULL)
+       ON CONFLICT (topic_id) DO UPDATE SET label = excluded.label, set_at = excluded.set_at,
+         set_from_run = excluded.set_from_run, terms_json = excluded.terms_json, needs_review = 0, review_reason = NULL`,
+    );
+    const now = this.timestamp();
+    const result = { set: 0, cleared: 0, unknown: [] as number[] };
+    this.write(() => {
+      for (const r of rows) {
+        // Collapse inner whitespace too: a label is one line in the report and in CSV.
+        const label = r.label.trim().replace(/\s+/g, ' ');
+        if (label === '') {
+          if (existing.get(r.topicId)) {
+            remove.run(r.topicId);
+            result.cleared++;
+          } else if (!termsById.has(r.topicId)) {
+            result.unknown.push(r.topicId);
+          }
+          continue;
+        }
+        const terms = termsById.get(r.topicId);
+        if (!terms) {
+          result.unknown.push(r.topicId);
+          continue;
+        }
+        upsert.run(r.topicId, label, now, runId, JSON.stringify(terms));
+        result.set++;
+      }
+    });
+    result.unknown.sort((a, b) => a - b);
+    return result;
+  }
+
+  /** All editor labels by stable topic id. */
+  editorLabels(): Map<number, EditorLabel> {
+    const rows = this.db
+      .prepare<[], { topic_id: number; label: string; set_at: string; set_from_run: string; terms_json: string; needs_review: number; review_reason: string | null }>(
+        'SELECT * FROM editor_labels ORDER BY topic_id',
+      )
+      .all();
+    const out = new Map<number, EditorLabel>();
+    for (const r of rows) {
+      const entry: EditorLabel = {
+        label: r.label,
+        setAt: r.set_at,
+        setFromRun: r.set_from_run,
+        needsReview: r.needs_review === 1,
+        terms: JSON.parse(r.terms_json) as TermWeight[],
+      };
+      if (r.review_reason !== null) entry.reviewReason = r.review_reason;
+      out.set(r.topic_id, entry);
+    }
+    return out;
+  }
+
+  /** Marks a label for an editor's review (e.g. its topic drifted or died). False if there is no such label. */
+  flagEditorLabel(topicId: number, reason: string): boolean {
+    return this.db.prepare('UPDATE editor_labels SET needs_review = 1, review_reason = ? WHERE topic_id = ?').run(reason, topicId).changes > 0;
+  }
+
+  /**
+   * An editor confirmed the label still fits: the flag goes, and the terms it is compared with
+   * from now on become the topic's terms in the last published run (if it is there), so the same
+   * drift is not flagged again tomorrow. False if there is no such label.
+   */
+  clearReview(topicId: number): boolean {
+    const last = this.lastPublishedRun();
+    const terms = last ? this.topicsOfRun(last.runId).find((t) => t.topicId === topicId)?.terms : undefined;
+    const info = terms
+      ? this.db.prepare('UPDATE editor_labels SET needs_review = 0, review_reason = NULL, terms_json = ? WHERE topic_id = ?').run(JSON.stringify(terms), topicId)
+      : this.db.prepare('UPDATE editor_labels SET needs_review = 0, review_reason = NULL WHERE topic_id = ?').run(topicId);
+    return info.changes > 0;
+  }
+
+  // ---------------------------------------------------------------- upkeep
+
+  /** SQLite's own consistency check: 'ok' when the file is sound, else its findings, one a line. */
+  integrityCheck(): string {
+    const rows = this.db.pragma('integrity_check') as { integrity_check: string }[];
+    return rows.map((r) => r.integrity_check).join('\n');
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Opens (creating file, folder and schema on first use) the archive at `path`. */
+export function openStore(path: string, options: StoreOptions = {}): Store {
+  return new Store(path, options);
+}
