@@ -1,0 +1,179 @@
+// Text cleaning before tokenization. Two goals:
+//  1. Drop what is not prose (LaTeX math and commands, HTML, URLs, e-mail addresses), so that
+//     'mathcal', 'href' or 'www' never become topic terms.
+//  2. Protect wink-nlp, whose tokenizer is quadratic on long runs without spaces (a 64k hyphen
+//     chain takes 12 s, a 1 MiB run over 10 minutes): runs of 100+ non-space characters go,
+//     and the length is capped.
+// Everything here is linear time: math delimiters are matched by a hand-written scanner with a
+// bounded look-ahead, and every regex is either a single character class or is applied after
+// long runs are gone, so no pattern can backtrack over more than ~100 characters.
+
+/** What replaces removed math and paragraph breaks: a punctuation token, i.e. a phrase boundary. */
+const BOUNDARY = ' ; ';
+
+/** Longest inline math ($...$, \(...\)) we accept; beyond it a '$' is taken as a stray dollar. */
+const MAX_INLINE_MATH = 400;
+/** Longest display math ($$...$$, \[...\]). */
+const MAX_DISPLAY_MATH = 4000;
+/** Runs of this many non-space characters are removed. */
+export const MAX_RUN = 100;
+
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200D\u2060\uFEFF]/g;
+// Commands whose argument is a key or a path, not prose: drop command and argument.
+const KEY_COMMAND = /\\(?:cite[a-z]*|[a-z]*ref|label|url|includegraphics|bibliography\w*|begin|end)\*?(?:\[[^\]\s]{0,100}\])?\{[^{}\s]{0,100}\}/g;
+const ACCENT = /\\['"`^~=.]/g; // G\"odel → Godel
+const COMMAND = /\\[a-zA-Z]+\*?/g; // \textbf, \emph, \mathrm ... (their {argument} words stay)
+const ESCAPED = /\\([%&_#$])/g; // \% → %
+const BRACES = /[{}]/g;
+const HTML_TAG = /<\/?[a-zA-Z][^<>]{0,300}>/g;
+const HTML_ENTITY = /&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,9});/g;
+const URL = /(?:\b(?:https?|ftp):\/\/|\bwww\.)\S*/gi;
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+const LONG_RUN = new RegExp(`(?<!\\S)\\S{${MAX_RUN},}`, 'g'); // anchored at run starts: each run is scanned once
+const PARAGRAPH = /[ \t\r]*\n[ \t\r]*\n\s*/g;
+const SPACES = /\s+/g;
+
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  ndash: '–',
+  mdash: '—',
+  hellip: '…',
+  rsquo: '’',
+  lsquo: '‘',
+  rdquo: '”',
+  ldquo: '“',
+};
+
+/**
+ * Cleans one text for tokenization; returns at most `maxChars` characters (cut at a space).
+ * Removed math and paragraph breaks leave a ';' so that no bigram spans them.
+ */
+export function cleanText(s: string, maxChars = 20000): string {
+  if (!Number.isInteger(maxChars) || maxChars < 1) {
+    throw new RangeError(`cleanText: maxChars must be a positive integer, got ${maxChars}`);
+  }
+  if (!s) return '';
+  // Bound the work first: cleaning never lengthens text by more than a few BOUNDARY inserts, and
+  // what is kept of a very long input is its head.
+  let t = s.length > maxChars * 4 ? s.slice(0, maxChars * 4) : s;
+  t = t.replace(CONTROL, ' ');
+  t = stripMath(t);
+  t = t.replace(HTML_TAG, ' ');
+  t = t.replace(HTML_ENTITY, decodeEntity);
+  t = t.replace(LONG_RUN, ' '); // from here on every \S run is < MAX_RUN, bounding the patterns below
+  t = t.replace(URL, ' ');
+  t = t.replace(EMAIL, ' ');
+  t = t.replace(KEY_COMMAND, ' ');
+  t = t.replace(ACCENT, '');
+  t = t.replace(COMMAND, ' ');
+  t = t.replace(ESCAPED, '$1');
+  t = t.replace(BRACES, ' ');
+  t = t.replace(PARAGRAPH, BOUNDARY);
+  t = t.replace(SPACES, ' ').trim();
+  if (t.length > maxChars) {
+    const cut = t.lastIndexOf(' ', maxChars);
+    t = t.slice(0, cut > maxChars / 2 ? cut : maxChars);
+  }
+  return t;
+}
+
+function decodeEntity(_whole: string, body: string): string {
+  if (body[0] === '#') {
+    const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+    return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : ' ';
+  }
+  return NAMED_ENTITIES[body] ?? NAMED_ENTITIES[body.toLowerCase()] ?? ' ';
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * Removes $$..$$, $..$, \[..\] and \(..\) in one left-to-right pass. Each opener looks ahead at most
+ * MAX_*_MATH characters for its closer, so the scan is linear. Inline '$' follows pandoc's rule
+ * (opening '$' not followed by a space, closing '$' not preceded by a space nor followed by a
+ * digit), so prices like "$4.95 ... $5" in mail are not taken for math.
+ */
+function stripMath(t: string): string {
+  if (t.indexOf('$') < 0 && t.indexOf('\\') < 0) return t;
+  const out: string[] = [];
+  let copied = 0; // t[copied .. i) is pending copy
+  let i = 0;
+  const n = t.length;
+  const memo = new Map<string, number>(); // closer → its next position (-1: none left)
+  while (i < n) {
+    const c = t.charCodeAt(i);
+    let end = -1; // index just past the math span, if one starts at i
+    if (c === 92 /* \ */ && i + 1 < n) {
+      const d = t.charCodeAt(i + 1);
+      if (d === 40 /* ( */) end = findClose(t, i + 2, '\\)', MAX_INLINE_MATH, memo);
+      else if (d === 91 /* [ */) end = findClose(t, i + 2, '\\]', MAX_DISPLAY_MATH, memo);
+      else {
+        i += 2; // an escaped character such as \$ is never a delimiter
+        continue;
+      }
+    } else if (c === 36 /* $ */) {
+      if (i + 1 < n && t.charCodeAt(i + 1) === 36) end = findClose(t, i + 2, '$$', MAX_DISPLAY_MATH, memo);
+      else end = findInlineDollarClose(t, i + 1, memo);
+    }
+    if (end > 0) {
+      out.push(t.slice(copied, i), BOUNDARY);
+      i = end;
+      copied = end;
+    } else {
+      i++;
+    }
+  }
+  if (copied === 0) return t;
+  out.push(t.slice(copied));
+  return out.join('');
+}
+
+/**
+ * Finds `closer` at or after `from` within `maxLen` characters. indexOf alone would rescan to the
+ * end of the text for every unmatched opener (quadratic on '\\(\\(\\(...'), so the last answer per
+ * closer is remembered: it stays valid for any later `from` not beyond it.
+ */
+function findClose(t: string, from: number, closer: string, maxLen: number, memo: Map<string, number>): number {
+  let k = memo.get(closer);
+  if (k === undefined || (k >= 0 && k < from)) {
+    k = t.indexOf(closer, from);
+    memo.set(closer, k);
+  }
+  return k >= 0 && k - from <= maxLen ? k + closer.length : -1;
+}
+
+/** A '$' that can close inline math: not escaped, not after a space, not before a digit. */
+function isDollarCloser(t: string, k: number): boolean {
+  const before = t.charCodeAt(k - 1);
+  return before !== 92 && !isSpace(before) && !(k + 1 < t.length && isDigit(t.charCodeAt(k + 1)));
+}
+
+/** End of the inline math opened by the '$' just before `from`, or -1. Memoised like findClose. */
+function findInlineDollarClose(t: string, from: number, memo: Map<string, number>): number {
+  const n = t.length;
+  if (from >= n || isSpace(t.charCodeAt(from)) || t.charCodeAt(from) === 36) return -1;
+  let k = memo.get('$');
+  if (k === undefined || (k >= 0 && k <= from)) {
+    k = t.indexOf('$', from + 1);
+    while (k >= 0 && !isDollarCloser(t, k)) k = t.indexOf('$', k + 1);
+    memo.set('$', k);
+  }
+  if (k < 0 || k - from > MAX_INLINE_MATH) return -1;
+  let blank = memo.get('\n\n');
+  if (blank === undefined || (blank >= 0 && blank < from)) {
+    blank = t.indexOf('\n\n', from);
+    memo.set('\n\n', blank);
+  }
+  return blank >= 0 && blank < k ? -1 : k + 1; // no math across a blank line
+}

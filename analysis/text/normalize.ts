@@ -1,0 +1,124 @@
+// Term keys: the form under which different spellings of one word are counted together.
+// A light English plural folder, not a stemmer: keys stay real words ('study', not 'studi'),
+// so a key can itself be shown to a reader, and the display form (the most frequent surface
+// form, chosen in the tokenizer) is always a word as it appears in the text. That matters for
+// ../shared/eval/score.py, which matches our terms against the raw text.
+// Verb forms (-ing, -ed) are left alone: wink's lemma is only right with the POS tagger in the
+// pipe, which is 2-4x slower, and a suffix stripper would produce stems.
+
+/** Irregular and ambiguous plurals, mapped to their singular. */
+const IRREGULAR: Record<string, string> = {
+  analyses: 'analysis',
+  hypotheses: 'hypothesis',
+  syntheses: 'synthesis',
+  theses: 'thesis',
+  diagnoses: 'diagnosis',
+  prognoses: 'prognosis',
+  parentheses: 'parenthesis',
+  axes: 'axis',
+  crises: 'crisis',
+  criteria: 'criterion',
+  phenomena: 'phenomenon',
+  indices: 'index',
+  matrices: 'matrix',
+  vertices: 'vertex',
+  appendices: 'appendix',
+  simplices: 'simplex',
+  children: 'child',
+  men: 'man',
+  women: 'woman',
+  mice: 'mouse',
+  feet: 'foot',
+  teeth: 'tooth',
+  lives: 'life',
+  wives: 'wife',
+  knives: 'knife',
+  leaves: 'leaf',
+  halves: 'half',
+  selves: 'self',
+  shelves: 'shelf',
+  wolves: 'wolf',
+  thieves: 'thief',
+  heroes: 'hero',
+  potatoes: 'potato',
+  tomatoes: 'tomato',
+  echoes: 'echo',
+  vetoes: 'veto',
+  biases: 'bias',
+  aliases: 'alias',
+  atlases: 'atlas',
+  canvases: 'canvas',
+  gases: 'gas',
+  lenses: 'lens',
+  buses: 'bus',
+  viruses: 'virus',
+  statuses: 'status',
+  campuses: 'campus',
+  bonuses: 'bonus',
+  corpuses: 'corpus',
+  censuses: 'census',
+  consensuses: 'consensus',
+  surpluses: 'surplus',
+  radiuses: 'radius',
+  geniuses: 'genius',
+  caches: 'cache',
+  headaches: 'headache',
+  niches: 'niche',
+  cliches: 'cliche',
+  avalanches: 'avalanche',
+  moustaches: 'moustache',
+  mustaches: 'mustache',
+};
+
+/** Words ending in 's' that are not plurals (or whose plural reading would merge unrelated words). */
+const INVARIANT = new Set(
+  (
+    'news means series species chaos cosmos ethos logos pathos kudos thermos macos ios always perhaps towards ' +
+    'afterwards sometimes nevertheless unless thus yes whereas besides alias bias gas atlas canvas christmas ' +
+    'texas kansas arkansas vegas thomas douglas lucas nicholas diabetes herpes measles mumps rabies ' +
+    'physics mathematics robotics economics linguistics dynamics semantics analytics graphics electronics ' +
+    'genomics proteomics metabolomics transcriptomics omics ethics politics statistics kinematics mechanics ' +
+    'optics acoustics informatics bioinformatics logistics aesthetics athletics thermodynamics aerodynamics ' +
+    'hydrodynamics photonics pragmatics phonetics forensics diagnostics econometrics cybernetics ' +
+    'lens plus minus various numerous previous anonymous'
+  ).split(' '),
+);
+
+/** -ies plurals whose singular ends in -ie, not -y. */
+const IE_PLURALS = new Set(
+  'movies cookies calories zombies selfies rookies goalies hippies brownies prairies genies aunties pies ties lies dies'.split(
+    ' ',
+  ),
+);
+
+/** Folds one plain lower-case word (no hyphen) to its singular. */
+function singular(w: string): string {
+  const n = w.length;
+  if (n <= 3 || w.charCodeAt(n - 1) !== 115 /* s */) return w;
+  const irregular = IRREGULAR[w];
+  if (irregular !== undefined) return irregular;
+  if (INVARIANT.has(w)) return w;
+  if (w.endsWith('ss') || w.endsWith('us') || w.endsWith('is') || w.endsWith("'s")) return w;
+  if (w.endsWith('ies')) return IE_PLURALS.has(w) || n <= 4 ? w.slice(0, -1) : w.slice(0, -3) + 'y';
+  if (w.endsWith('sses') || w.endsWith('shes') || w.endsWith('ches') || w.endsWith('xes') || w.endsWith('zzes')) {
+    return w.slice(0, -2);
+  }
+  return w.slice(0, -1);
+}
+
+const memo = new Map<string, string>();
+const MEMO_LIMIT = 1 << 20; // bound memory on adversarial input; clearing only costs recomputation
+
+/**
+ * The term key of a lower-case surface form: plural folding of the word, or of the last part of a
+ * hyphenated compound ('vision-language-models' → 'vision-language-model'). Memoised.
+ */
+export function termKey(surface: string): string {
+  let key = memo.get(surface);
+  if (key !== undefined) return key;
+  const dash = surface.lastIndexOf('-');
+  key = dash < 0 ? singular(surface) : surface.slice(0, dash + 1) + singular(surface.slice(dash + 1));
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(surface, key);
+  return key;
+}

@@ -1,0 +1,313 @@
+// Tokenization: title + abstract → term ids with phrase boundaries (-1), via wink-nlp with an empty
+// pipe (~1 M tokens/s; the POS pipe is 2-4x slower and we do not need it).
+//
+// Split in two so the work can run in worker threads: tokenizeChunk() turns a slice of documents
+// into a chunk with its own local vocabulary and surface-form counts; mergeChunks() joins chunks
+// into one corpus. Term ids are assigned by sorting term keys, and every per-word decision depends
+// on the word alone, so the output is the same however the documents are chunked or ordered.
+//
+// Per token: wink gives a normal form (lower case) and a type. Word pieces written without spaces
+// are glued back the way ../shared/eval/score.py tokenizes ('large-scale', 'vision-language',
+// '3d-aware'), because wink splits most hyphenated compounds. Stop words, numbers, punctuation,
+// tokens of 1-2 characters and non-words become boundaries; a run of boundaries collapses to one.
+
+import winkNLP from 'wink-nlp';
+import model from 'wink-eng-lite-web-model';
+import type { TokenizedCorpus } from '../types.ts';
+import { cleanText } from './clean.ts';
+import { termKey } from './normalize.ts';
+import { buildStopWords } from './stopwords.ts';
+
+/** Bump whenever the token stream for a given text changes (cleaning, stop words, folding, gluing). */
+export const TOKENIZER_VERSION = 'tok-1';
+
+export interface TokenizerOptions {
+  /** Added to the default stop words (compared lower-case against surface forms and term keys). */
+  extraStopWords?: string[];
+  /** How many times the title's tokens are counted (default 1; 0 ignores titles). */
+  titleRepeat?: number;
+  /** Cap per title / text after cleaning (default 20000 characters). */
+  maxChars?: number;
+}
+
+/** A slice of documents tokenized against its own local vocabulary. Plain arrays: worker-transferable. */
+export interface TokenizedChunk {
+  docOffsets: Int32Array; // length docs + 1, into tokenIds
+  tokenIds: Int32Array; // local term ids, -1 at boundaries
+  terms: string[]; // term key per local id
+  surfaces: string[]; // every kept surface form seen
+  surfaceTerm: Int32Array; // local term id of each surface form
+  surfaceCounts: Int32Array; // occurrences of each surface form (the title counted once)
+}
+
+export interface DocText {
+  title: string;
+  text: string;
+}
+
+interface ResolvedOptions {
+  stopWords: ReadonlySet<string>;
+  titleRepeat: number;
+  maxChars: number;
+}
+
+export function resolveTokenizerOptions(opts: TokenizerOptions = {}): ResolvedOptions {
+  const titleRepeat = opts.titleRepeat ?? 1;
+  if (!Number.isInteger(titleRepeat) || titleRepeat < 0 || titleRepeat > 10) {
+    throw new RangeError(`titleRepeat must be an integer in [0, 10], got ${titleRepeat}`);
+  }
+  const maxChars = opts.maxChars ?? 20000;
+  if (!Number.isInteger(maxChars) || maxChars < 1) {
+    throw new RangeError(`maxChars must be a positive integer, got ${maxChars}`);
+  }
+  if (opts.extraStopWords !== undefined && !Array.isArray(opts.extraStopWords)) {
+    throw new TypeError('extraStopWords must be an array of strings');
+  }
+  return { stopWords: buildStopWords(opts.extraStopWords ?? []), titleRepeat, maxChars };
+}
+
+// One wink instance per thread, created on first use (loading the model takes ~0.1-0.3 s).
+let nlpInstance: ReturnType<typeof winkNLP> | undefined;
+function nlp(): ReturnType<typeof winkNLP> {
+  nlpInstance ??= winkNLP(model, []);
+  return nlpInstance;
+}
+
+/** A word piece: letters, marks and digits, possibly already hyphenated by wink ('u-net'). */
+const PIECE = /^[\p{L}\p{M}\p{N}]+(?:-[\p{L}\p{M}\p{N}]+)*$/u;
+const HAS_LETTER = /\p{L}/u;
+/** Scripts written without spaces, where two characters already make a word. */
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+const KIND_NONE = 0;
+const KIND_WORD = 1;
+const KIND_NUMBER = 2;
+
+/** Growable Int32Array. */
+class IntBuffer {
+  data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = v;
+  }
+  /** Pushes -1 unless the buffer is empty since `start` or already ends with -1. */
+  boundary(start: number): void {
+    if (this.length > start && this.data[this.length - 1] !== -1) this.push(-1);
+  }
+  /** Drops trailing -1s back to `start`. */
+  trim(start: number): void {
+    while (this.length > start && this.data[this.length - 1] === -1) this.length--;
+  }
+  toArray(): Int32Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
+/** Accumulates one chunk: the local vocabulary and the per-surface decisions (memoised). */
+class ChunkBuilder {
+  readonly tokens = new IntBuffer();
+  readonly offsets: number[] = [0];
+  readonly terms: string[] = [];
+  readonly surfaces: string[] = [];
+  readonly surfaceTerm: number[] = [];
+  readonly surfaceCounts: number[] = [];
+  private readonly termIds = new Map<string, number>();
+  private readonly surfaceIds = new Map<string, number>(); // -1: dropped
+  private readonly pieceKinds = new Map<string, number>();
+  private readonly scratch = new IntBuffer();
+
+  constructor(private readonly opts: ResolvedOptions) {}
+
+  addDoc(doc: DocText): void {
+    const start = this.tokens.length;
+    const { titleRepeat } = this.opts;
+    if (titleRepeat > 0 && doc.title) {
+      this.scratch.length = 0;
+      this.appendText(doc.title, this.scratch, 0);
+      this.scratch.trim(0);
+      for (let r = 0; r < titleRepeat && this.scratch.length > 0; r++) {
+        for (let k = 0; k < this.scratch.length; k++) this.tokens.push(this.scratch.data[k]);
+        this.tokens.push(-1); // title/abstract border (and between title copies)
+      }
+    }
+    this.appendText(doc.text, this.tokens, start);
+    this.tokens.trim(start);
+    this.offsets.push(this.tokens.length);
+  }
+
+  build(): TokenizedChunk {
+    return {
+      docOffsets: Int32Array.from(this.offsets),
+      tokenIds: this.tokens.toArray(),
+      terms: this.terms,
+      surfaces: this.surfaces,
+      surfaceTerm: Int32Array.from(this.surfaceTerm),
+      surfaceCounts: Int32Array.from(this.surfaceCounts),
+    };
+  }
+
+  private appendText(raw: string, out: IntBuffer, start: number): void {
+    if (typeof raw !== 'string' || raw.length === 0) return;
+    const text = cleanText(raw, this.opts.maxChars);
+    if (!text) return;
+    const tokens = nlp().readDoc(text).tokens();
+    const its = nlp().its;
+    const normals = tokens.out(its.normal) as string[];
+    const types = tokens.out(its.type) as string[];
+    const spaces = tokens.out(its.precedingSpaces) as string[];
+    const n = normals.length;
+    let i = 0;
+    while (i < n) {
+      const kind = this.pieceKind(normals[i], types[i]);
+      if (kind === KIND_NONE) {
+        out.boundary(start);
+        i++;
+        continue;
+      }
+      // Glue what was written as one word: 'large' '-' 'scale', '3' 'd' (a number touching a word).
+      let surface = normals[i];
+      let lastKind = kind;
+      let j = i + 1;
+      while (j < n && spaces[j] === '') {
+        if (normals[j] === '-' && j + 1 < n && spaces[j + 1] === '') {
+          const next = this.pieceKind(normals[j + 1], types[j + 1]);
+          if (next === KIND_NONE) break;
+          surface += '-' + normals[j + 1];
+          lastKind = next;
+          j += 2;
+        } else {
+          // Word-word contacts are contractions ('it' + "'s" → 'is'), never glued.
+          const next = this.pieceKind(normals[j], types[j]);
+          if (next === KIND_NONE || next === lastKind) break;
+          surface += normals[j];
+          lastKind = next;
+          j++;
+        }
+      }
+      i = j;
+      const sid = this.surfaceId(surface);
+      if (sid < 0) {
+        out.boundary(start);
+      } else {
+        out.push(this.surfaceTerm[sid]);
+        this.surfaceCounts[sid]++; // a repeated title was tokenized once, so it counts once
+      }
+    }
+  }
+
+  /** Whether a wink token can be part of a word, and which kind (memoised per normal form). */
+  private pieceKind(normal: string, type: string): number {
+    if (type !== 'word' && type !== 'number' && type !== 'unk') return KIND_NONE;
+    let kind = this.pieceKinds.get(normal);
+    if (kind === undefined) {
+      kind = !PIECE.test(normal) ? KIND_NONE : HAS_LETTER.test(normal) ? KIND_WORD : KIND_NUMBER;
+      this.pieceKinds.set(normal, kind);
+    }
+    return kind;
+  }
+
+  /** Local surface id of a glued surface form, or -1 when it is not a term (memoised). */
+  private surfaceId(surface: string): number {
+    let sid = this.surfaceIds.get(surface);
+    if (sid !== undefined) return sid;
+    sid = -1;
+    if (isTermCandidate(surface, this.opts.stopWords)) {
+      const key = termKey(surface);
+      if (!this.opts.stopWords.has(key)) {
+        let tid = this.termIds.get(key);
+        if (tid === undefined) {
+          tid = this.terms.length;
+          this.terms.push(key);
+          this.termIds.set(key, tid);
+        }
+        sid = this.surfaces.length;
+        this.surfaces.push(surface);
+        this.surfaceTerm.push(tid);
+        this.surfaceCounts.push(0);
+      }
+    }
+    this.surfaceIds.set(surface, sid);
+    return sid;
+  }
+}
+
+function isTermCandidate(surface: string, stopWords: ReadonlySet<string>): boolean {
+  if (stopWords.has(surface) || !HAS_LETTER.test(surface)) return false;
+  const chars = [...surface].length;
+  return chars >= 3 || (chars === 2 && CJK.test(surface));
+}
+
+/** Tokenizes a slice of documents against a local vocabulary (see mergeChunks). */
+export function tokenizeChunk(docs: ArrayLike<DocText>, opts: TokenizerOptions = {}): TokenizedChunk {
+  const builder = new ChunkBuilder(resolveTokenizerOptions(opts));
+  for (let d = 0; d < docs.length; d++) builder.addDoc(docs[d]);
+  return builder.build();
+}
+
+/**
+ * Joins chunks (in document order) into one corpus. Term ids follow the sorted term keys; the
+ * display form of a term is its most frequent surface form over all chunks, ties broken by the
+ * lexically smallest form, so neither chunking nor document order changes the result.
+ */
+export function mergeChunks(chunks: readonly TokenizedChunk[]): TokenizedCorpus {
+  const keySet = new Set<string>();
+  for (const c of chunks) for (const t of c.terms) keySet.add(t);
+  const terms = [...keySet].sort();
+  const termIndex = new Map<string, number>();
+  terms.forEach((t, i) => termIndex.set(t, i));
+
+  // Total count per surface form, then the best form per term.
+  const surfaceTotals = new Map<string, number>();
+  const surfaceOwner = new Map<string, number>();
+  const localMaps: Int32Array[] = [];
+  for (const c of chunks) {
+    const map = new Int32Array(c.terms.length);
+    for (let t = 0; t < c.terms.length; t++) map[t] = termIndex.get(c.terms[t])!;
+    localMaps.push(map);
+    for (let s = 0; s < c.surfaces.length; s++) {
+      const form = c.surfaces[s];
+      surfaceTotals.set(form, (surfaceTotals.get(form) ?? 0) + c.surfaceCounts[s]);
+      surfaceOwner.set(form, map[c.surfaceTerm[s]]);
+    }
+  }
+  const display: string[] = terms.slice(); // a term whose forms were all counted 0 shows its key
+  const bestCount = new Float64Array(terms.length).fill(-1);
+  for (const [form, count] of surfaceTotals) {
+    const t = surfaceOwner.get(form)!;
+    if (count > bestCount[t] || (count === bestCount[t] && form < display[t])) {
+      bestCount[t] = count;
+      display[t] = form;
+    }
+  }
+
+  let totalTokens = 0;
+  let totalDocs = 0;
+  for (const c of chunks) {
+    totalTokens += c.tokenIds.length;
+    totalDocs += c.docOffsets.length - 1;
+  }
+  const tokenIds = new Int32Array(totalTokens);
+  const docOffsets = new Int32Array(totalDocs + 1);
+  let tokenBase = 0;
+  let docBase = 0;
+  chunks.forEach((c, ci) => {
+    const map = localMaps[ci];
+    for (let k = 0; k < c.tokenIds.length; k++) {
+      const id = c.tokenIds[k];
+      tokenIds[tokenBase + k] = id < 0 ? -1 : map[id];
+    }
+    for (let d = 1; d < c.docOffsets.length; d++) docOffsets[docBase + d] = tokenBase + c.docOffsets[d];
+    tokenBase += c.tokenIds.length;
+    docBase += c.docOffsets.length - 1;
+  });
+  return { terms, display, docOffsets, tokenIds };
+}
+
+/** Tokenizes all documents in this thread. */
+export function tokenizeCorpus(docs: ArrayLike<DocText>, opts: TokenizerOptions = {}): TokenizedCorpus {
+  return mergeChunks([tokenizeChunk(docs, opts)]);
+}

@@ -1,0 +1,187 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { csrToDense } from '../analysis/sparse.ts';
+import { DEFAULT_TFIDF_OPTIONS, defaultTfidfOptions, fitTfidf, transformTfidf, type TfidfOptions } from '../analysis/tfidf.ts';
+import { tokenizeCorpus } from '../analysis/text/tokenizer.ts';
+import type { TokenizedCorpus } from '../analysis/types.ts';
+
+/** A corpus from token-id lists (ids into `terms`, -1 = boundary). */
+function corpusOf(terms: string[], docs: number[][], display = terms): TokenizedCorpus {
+  const docOffsets = new Int32Array(docs.length + 1);
+  docs.forEach((d, i) => (docOffsets[i + 1] = docOffsets[i] + d.length));
+  return { terms, display, docOffsets, tokenIds: Int32Array.from(docs.flat()) };
+}
+
+const UNIGRAMS_ONLY: TfidfOptions = { minDf: 1, maxDf: 1.0, sublinearTf: true, bigrams: false };
+
+// d0: apple apple banana   d1: banana cherry   d2: cherry
+const fruit = corpusOf(['apple', 'banana', 'cherry'], [[0, 0, 1], [1, 2], [2]]);
+
+describe('fitTfidf: hand-worked 3-document corpus', () => {
+  // n = 3; df = apple 1, banana 2, cherry 2.
+  // smooth idf: apple ln(4/2) + 1 = 1.6931471805599454, banana = cherry = ln(4/3) + 1 = 1.2876820724517808
+  // d0 sublinear: apple (1 + ln 2) · 1.693147 = 2.8667473750380923, banana 1 · 1.287682
+  //    l2 norm = hypot(2.866747, 1.287682) = 3.142696  →  apple 0.9122016295971542, banana 0.4097416099937816
+  // d1: banana and cherry have equal weights → 1/√2 each;  d2: cherry alone → 1
+  const m = fitTfidf(fruit, UNIGRAMS_ONLY);
+
+  it('vocabulary, df and idf', () => {
+    expect(m.vocabulary).toEqual(['apple', 'banana', 'cherry']);
+    expect(m.display).toEqual(['apple', 'banana', 'cherry']);
+    expect(Array.from(m.df)).toEqual([1, 2, 2]);
+    expect(m.idf[0]).toBeCloseTo(1.6931471805599454, 12);
+    expect(m.idf[1]).toBeCloseTo(1.2876820724517808, 12);
+    expect(m.idf[2]).toBeCloseTo(1.2876820724517808, 12);
+    expect(m.docs).toBe(3);
+  });
+
+  it('tf-idf values with sublinear tf and l2 rows', () => {
+    const want = [0.9122016295971542, 0.4097416099937816, 0, 0, Math.SQRT1_2, Math.SQRT1_2, 0, 0, 1];
+    const got = csrToDense(m.matrix).data;
+    want.forEach((w, i) => expect(Math.abs(got[i] - w)).toBeLessThan(1e-6));
+  });
+
+  it('raw tf without sublinear scaling', () => {
+    // d0: apple 2 · 1.693147 = 3.386294, banana 1.287682 → 0.9347019636214325, 0.3554324678504174
+    const lin = fitTfidf(fruit, { ...UNIGRAMS_ONLY, sublinearTf: false });
+    expect(Math.abs(lin.matrix.data[0] - 0.9347019636214325)).toBeLessThan(1e-6);
+    expect(Math.abs(lin.matrix.data[1] - 0.3554324678504174)).toBeLessThan(1e-6);
+  });
+
+  it('keeps raw counts in the same layout', () => {
+    expect(Array.from(m.counts.indptr)).toEqual([0, 2, 4, 5]);
+    expect(Array.from(m.counts.indices)).toEqual([0, 1, 1, 2, 2]);
+    expect(Array.from(m.counts.data)).toEqual([2, 1, 1, 1, 1]);
+    expect(m.counts.indices).toBe(m.matrix.indices);
+  });
+});
+
+describe('fitTfidf: pruning', () => {
+  const cols = (o: Partial<TfidfOptions>) => fitTfidf(fruit, { ...UNIGRAMS_ONLY, ...o }).vocabulary;
+  it('min_df as a count and as a fraction', () => {
+    expect(cols({ minDf: 2 })).toEqual(['banana', 'cherry']);
+    expect(cols({ minDf: 0.5 })).toEqual(['banana', 'cherry']); // ceil(1.5) = 2 documents
+    expect(cols({ minDf: 3 })).toEqual([]);
+  });
+  it('max_df as a fraction and as a count', () => {
+    expect(cols({ maxDf: 0.5 })).toEqual(['apple']); // df <= 1.5
+    expect(cols({ maxDf: 2 })).toEqual(['apple', 'banana', 'cherry']);
+  });
+  it('max_features keeps the most frequent, ties by key', () => {
+    // corpus counts: apple 2, banana 2, cherry 2
+    expect(cols({ maxFeatures: 2 })).toEqual(['apple', 'banana']);
+    const skew = corpusOf(['apple', 'banana', 'cherry'], [[2, 2, 1], [2, 1], [0]]);
+    expect(fitTfidf(skew, { ...UNIGRAMS_ONLY, maxFeatures: 1 }).vocabulary).toEqual(['cherry']);
+  });
+  it('rejects bad parameters with clear errors', () => {
+    expect(() => fitTfidf(fruit, { ...UNIGRAMS_ONLY, minDf: 0 })).toThrow(/minDf/);
+    expect(() => fitTfidf(fruit, { ...UNIGRAMS_ONLY, minDf: 2.5 })).toThrow(/minDf/);
+    expect(() => fitTfidf(fruit, { ...UNIGRAMS_ONLY, maxDf: 1.5 })).toThrow(/maxDf/);
+    expect(() => fitTfidf(fruit, { ...UNIGRAMS_ONLY, minDf: 3, maxDf: 0.5 })).toThrow(/below minDf/);
+    expect(() => fitTfidf(fruit, { ...UNIGRAMS_ONLY, maxFeatures: 0 })).toThrow(/maxFeatures/);
+    expect(() => fitTfidf(fruit, { ...UNIGRAMS_ONLY, bigrams: true, bigramMinScore: 2 })).toThrow(/bigramMinScore/);
+  });
+  it('handles an empty corpus', () => {
+    const e = fitTfidf(corpusOf([], []), UNIGRAMS_ONLY);
+    expect(e.docs).toBe(0);
+    expect(e.vocabulary).toEqual([]);
+  });
+  it('exports sane defaults', () => {
+    expect(DEFAULT_TFIDF_OPTIONS).toMatchObject({ minDf: 5, maxDf: 0.5, sublinearTf: true, bigrams: true });
+    expect(defaultTfidfOptions(50).minDf).toBe(2);
+    expect(defaultTfidfOptions(50_000).minDf).toBe(5);
+  });
+});
+
+describe('fitTfidf: collocation bigrams', () => {
+  // terms: 0 data, 1 model, 2 network, 3 neural
+  // docs 0-9:   neural network | model | data | model | data
+  // docs 10-19: model data | model | data | model | data
+  // token counts: neural 10, network 10, model 40, data 40 → T = 100
+  // NPMI(neural network) = ln(0.1 / (0.1 · 0.1)) / -ln 0.1 = 1            → kept
+  // NPMI(model data)     = ln(0.1 / (0.4 · 0.4)) / -ln 0.1 = -0.204       → dropped (chance pair)
+  const [DATA, MODEL, NETWORK, NEURAL] = [0, 1, 2, 3];
+  const docs: number[][] = [];
+  for (let d = 0; d < 10; d++) docs.push([NEURAL, NETWORK, -1, MODEL, -1, DATA, -1, MODEL, -1, DATA]);
+  for (let d = 0; d < 10; d++) docs.push([MODEL, DATA, -1, MODEL, -1, DATA, -1, MODEL, -1, DATA]);
+  const corpus = corpusOf(['data', 'model', 'network', 'neural'], docs, ['data', 'models', 'networks', 'neural']);
+  const opts: TfidfOptions = { minDf: 1, maxDf: 1.0, sublinearTf: true, bigrams: true, bigramMinDf: 3, bigramMinScore: 0.25 };
+
+  it('keeps a collocation and drops a chance pair of frequent words', () => {
+    const m = fitTfidf(corpus, opts);
+    expect(m.vocabulary).toEqual(['data', 'model', 'network', 'neural', 'neural network']);
+    expect(m.display[4]).toBe('neural networks'); // left word as its key, right word as displayed
+    expect(m.df[4]).toBe(10);
+    // doc 0 counts: neural 1, network 1, model 2, data 2, 'neural network' 1
+    expect(Array.from(csrToDense(m.counts).data.subarray(0, 5))).toEqual([2, 2, 1, 1, 1]);
+    expect(m.counts.indptr[20] - m.counts.indptr[19]).toBe(2); // doc 19: no bigram column
+  });
+  it('never pairs across a boundary', () => {
+    const split = corpusOf(corpus.terms, docs.map((d) => (d[0] === NEURAL ? [NEURAL, -1, ...d.slice(1)] : d)));
+    expect(fitTfidf(split, opts).vocabulary).not.toContain('neural network');
+  });
+  it('applies bigramMinDf', () => {
+    expect(fitTfidf(corpus, { ...opts, bigramMinDf: 11 }).vocabulary).not.toContain('neural network');
+    expect(fitTfidf(corpus, { ...opts, bigramMinScore: -1 }).vocabulary).toContain('model data');
+  });
+  it('transforms new documents with the fitted idf', () => {
+    const m = fitTfidf(corpus, opts);
+    // the new corpus has its own term ids, in another order
+    const fresh = corpusOf(['neural', 'network', 'unknown'], [[0, 1, 2], [2]]);
+    const t = transformTfidf(m, fresh);
+    expect(t.counts.cols).toBe(5);
+    expect(Array.from(t.counts.indices.subarray(0, 3))).toEqual([2, 3, 4]);
+    expect(t.counts.indptr[2] - t.counts.indptr[1]).toBe(0);
+    const row = csrToDense(fitTfidf(corpus, opts).matrix).data.subarray(0, 5);
+    expect(row.length).toBe(5);
+    let ss = 0;
+    for (let p = 0; p < 3; p++) ss += t.matrix.data[p] ** 2;
+    expect(ss).toBeCloseTo(1, 6);
+  });
+});
+
+describe('fitTfidf on tokenized text', () => {
+  it('finds phrases in a small generated corpus and is independent of document order', () => {
+    const topics = [
+      'Neural networks learn representations. Deep neural networks generalise.',
+      'Reinforcement learning agents explore environments. Policy gradients help reinforcement learning.',
+      'Language models generate text. Large language models answer questions.',
+    ];
+    const docs = Array.from({ length: 30 }, (_, i) => ({ title: `Report ${i % 7}`, text: topics[i % 3] }));
+    const opts: TfidfOptions = { minDf: 2, maxDf: 0.5, sublinearTf: true, bigrams: true, bigramMinDf: 3 };
+    const m = fitTfidf(tokenizeCorpus(docs), opts);
+    expect(m.vocabulary).toContain('neural network');
+    expect(m.vocabulary).toContain('reinforcement learning');
+    expect(m.vocabulary).toContain('language model');
+    const reversed = fitTfidf(tokenizeCorpus(docs.slice().reverse()), opts);
+    expect(reversed.vocabulary).toEqual(m.vocabulary);
+    expect(reversed.display).toEqual(m.display);
+  });
+});
+
+const NEWS = new URL('../../shared/data/20newsgroups-bydate.jsonl.gz', import.meta.url).pathname;
+describe.skipIf(!existsSync(NEWS))('fitTfidf on 20 Newsgroups (shared data)', () => {
+  it('builds a sane vocabulary from the first 2000 posts', async () => {
+    const { createReadStream } = await import('node:fs');
+    const { createGunzip } = await import('node:zlib');
+    const { createInterface } = await import('node:readline');
+    const docs: { title: string; text: string }[] = [];
+    const rl = createInterface({ input: createReadStream(NEWS).pipe(createGunzip()), crlfDelay: Infinity });
+    for await (const line of rl) {
+      if (!line) continue;
+      const d = JSON.parse(line);
+      docs.push({ title: d.title ?? '', text: d.text ?? '' });
+      if (docs.length >= 2000) break;
+    }
+    rl.close();
+    const m = fitTfidf(tokenizeCorpus(docs), DEFAULT_TFIDF_OPTIONS);
+    expect(m.vocabulary.length).toBeGreaterThan(2000);
+    for (const boiler of ['writes', 'article', 'edu', 'com', 'subject']) expect(m.vocabulary).not.toContain(boiler);
+    // rows are unit length
+    for (let i = 0; i < 50; i++) {
+      let ss = 0;
+      for (let p = m.matrix.indptr[i]; p < m.matrix.indptr[i + 1]; p++) ss += m.matrix.data[p] ** 2;
+      if (m.matrix.indptr[i + 1] > m.matrix.indptr[i]) expect(ss).toBeCloseTo(1, 5);
+    }
+  });
+});
