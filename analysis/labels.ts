@@ -57,11 +57,12 @@ function isJunkWord(word: string): boolean {
  * term is 1 (model / models / modeling) is a duplicate and never listed.
  *
  * Labels. The first label term is the highest-ranked bigram among the first three terms if
- * there is one (a phrase reads better), else the first term; then the next terms in order that
- * share no word with the ones chosen, up to `labelTerms`, joined with ' · '. Labels are unique:
- * topics are visited by size (largest first, then index) and a label already taken is extended
- * with the topic's next distinct term; only when the topic's terms run out is ' (2)', ' (3)', …
- * appended.
+ * there is one (a phrase reads better), else a bigram among the first five that contains the
+ * first term ('gaussian' → 'gaussian splatting'), else the first term; then the next terms in
+ * order that share no word with the ones chosen, up to `labelTerms`, joined with ' · '.
+ * Labels are unique: topics are visited by size (largest first, then index) and a label
+ * already taken is extended with the topic's next distinct term; only when the topic's terms
+ * run out is ' (2)', ' (3)', … appended.
  */
 export function describeTopics(input: DescribeTopicsInput): TopicDescriptions {
   const { weights, vocabulary, display, df, k } = input;
@@ -156,7 +157,12 @@ function selectMmr(pool: { t: number; score: number }[], words: string[][], topN
 /** The terms a label is built from, in order: see describeTopics. */
 function labelParts(terms: TopicTerm[], count: number): TopicTerm[] {
   if (terms.length === 0) return [];
-  const lead = terms.slice(0, 3).find((t) => termWords(t.term).length > 1) ?? terms[0];
+  const isPhrase = (t: TopicTerm) => termWords(t.term).length > 1;
+  const top = termWords(terms[0].term);
+  const lead =
+    terms.slice(0, 3).find(isPhrase) ??
+    terms.slice(0, 5).find((t) => isPhrase(t) && termContainment(top, termWords(t.term)) === 1) ??
+    terms[0];
   const parts = [lead];
   for (const t of terms) {
     if (parts.length >= count) break;

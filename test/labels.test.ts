@@ -107,6 +107,13 @@ describe('describeTopics', () => {
     expect(d.topTerms[0].map((t) => t.key)).toContain('languag model');
   });
 
+  it('label: leads with a bigram that contains the top unigram', () => {
+    const vocabulary = ['gaussian', 'splatting', 'rendering', 'nerf', 'gaussian splatting'];
+    const d = describeTopics(input(vocabulary, [[0.9, 0.8, 0.7, 0.6, 0.55]]));
+    expect(d.topTerms[0].map((t) => t.term)).toEqual(['gaussian', 'splatting', 'rendering', 'nerf', 'gaussian splatting']);
+    expect(d.labels[0]).toBe('gaussian splatting · rendering');
+  });
+
   it('labels are unique even when two topics have identical top terms: the smaller one is extended', () => {
     const vocabulary = ['diffusion models', 'image editing', 'inpainting', 'video', 'text'];
     const row = [0.9, 0.8, 0.5, 0.4, 0.3];
