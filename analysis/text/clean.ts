@@ -47,6 +47,24 @@ const NAMED_ENTITIES: Record<string, string> = {
   lsquo: '‘',
   rdquo: '”',
   ldquo: '“',
+  aacute: 'á',
+  agrave: 'à',
+  acirc: 'â',
+  auml: 'ä',
+  eacute: 'é',
+  egrave: 'è',
+  ecirc: 'ê',
+  euml: 'ë',
+  iacute: 'í',
+  iuml: 'ï',
+  oacute: 'ó',
+  ocirc: 'ô',
+  ouml: 'ö',
+  uacute: 'ú',
+  uuml: 'ü',
+  ccedil: 'ç',
+  ntilde: 'ñ',
+  szlig: 'ß',
 };
 
 /**
@@ -61,18 +79,21 @@ export function cleanText(s: string, maxChars = 20000): string {
   // Bound the work first: cleaning never lengthens text by more than a few BOUNDARY inserts, and
   // what is kept of a very long input is its head.
   let t = s.length > maxChars * 4 ? s.slice(0, maxChars * 4) : s;
+  // Each pass runs only when its trigger character is present: most abstracts need few of them.
   t = t.replace(CONTROL, ' ');
   t = stripMath(t);
-  t = t.replace(HTML_TAG, ' ');
-  t = t.replace(HTML_ENTITY, decodeEntity);
+  if (t.includes('<')) t = t.replace(HTML_TAG, ' ');
+  if (t.includes('&')) t = t.replace(HTML_ENTITY, decodeEntity);
   t = t.replace(LONG_RUN, ' '); // from here on every \S run is < MAX_RUN, bounding the patterns below
-  t = t.replace(URL, ' ');
-  t = t.replace(EMAIL, ' ');
-  t = t.replace(KEY_COMMAND, ' ');
-  t = t.replace(ACCENT, '');
-  t = t.replace(COMMAND, ' ');
-  t = t.replace(ESCAPED, '$1');
-  t = t.replace(BRACES, ' ');
+  if (t.includes('://') || /www\./i.test(t)) t = t.replace(URL, ' ');
+  if (t.includes('@')) t = t.replace(EMAIL, ' ');
+  if (t.includes('\\')) {
+    t = t.replace(KEY_COMMAND, ' ');
+    t = t.replace(ACCENT, '');
+    t = t.replace(COMMAND, ' ');
+    t = t.replace(ESCAPED, '$1');
+  }
+  if (t.includes('{') || t.includes('}')) t = t.replace(BRACES, ' ');
   t = t.replace(PARAGRAPH, BOUNDARY);
   t = t.replace(SPACES, ' ').trim();
   if (t.length > maxChars) {
@@ -87,7 +108,7 @@ function decodeEntity(_whole: string, body: string): string {
     const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
     return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : ' ';
   }
-  return NAMED_ENTITIES[body] ?? NAMED_ENTITIES[body.toLowerCase()] ?? ' ';
+  return NAMED_ENTITIES[body] ?? ' '; // unknown names: a space, never the raw '&name;'
 }
 
 function isSpace(c: number): boolean {

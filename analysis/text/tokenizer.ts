@@ -117,7 +117,7 @@ class ChunkBuilder {
   readonly surfaceCounts: number[] = [];
   private readonly termIds = new Map<string, number>();
   private readonly surfaceIds = new Map<string, number>(); // -1: dropped
-  private readonly pieceKinds = new Map<string, number>();
+  private readonly pieceKinds = new Map<string, number>(); // normal → kind (+ 4 · (surface id + 2))
   private readonly scratch = new IntBuffer();
 
   constructor(private readonly opts: ResolvedOptions) {}
@@ -189,7 +189,7 @@ class ChunkBuilder {
         }
       }
       i = j;
-      const sid = this.surfaceId(surface);
+      const sid = j === i + 1 ? this.singleSurfaceId(surface) : this.surfaceId(surface);
       if (sid < 0) {
         out.boundary(start);
       } else {
@@ -207,7 +207,19 @@ class ChunkBuilder {
       kind = !PIECE.test(normal) ? KIND_NONE : HAS_LETTER.test(normal) ? KIND_WORD : KIND_NUMBER;
       this.pieceKinds.set(normal, kind);
     }
-    return kind;
+    return kind & 3; // the higher bits hold the memoised surface id (singleSurfaceId)
+  }
+
+  /**
+   * surfaceId() for an unglued token, memoised in pieceKinds next to the kind (value = kind +
+   * 4 · (sid + 2)) so the common case costs one Map lookup per token instead of two.
+   */
+  private singleSurfaceId(normal: string): number {
+    const packed = this.pieceKinds.get(normal)!;
+    if (packed >= 4) return (packed >> 2) - 2;
+    const sid = this.surfaceId(normal);
+    this.pieceKinds.set(normal, packed + 4 * (sid + 2));
+    return sid;
   }
 
   /** Local surface id of a glued surface form, or -1 when it is not a term (memoised). */
