@@ -1,0 +1,127 @@
+// What a PCA fit returns, and the finishing steps shared by the exact and randomized solvers:
+// deterministic signs, projected scores and variance bookkeeping.
+
+import { transpose } from './linalg.ts';
+import { centredMultiply, centredSumOfSquares } from './pca-centred.ts';
+import type { SparseProducts } from './sparse-products.ts';
+import type { CsrMatrix } from './types.ts';
+
+export interface PcaOptions {
+  /** Number of components d; 1 ≤ d < min(rows, cols). */
+  nComponents: number;
+  /** Extra random directions p beyond d for the range finder (default 10); capped at min(rows, cols) − d. */
+  nOversamples?: number;
+  /** Power iterations q (default 4); each one is two sparse products plus two orthonormalisations. */
+  nPowerIter?: number;
+  /** Seed of the Gaussian test matrix. */
+  seed: number;
+}
+
+export interface PcaResult {
+  /** rows × d, row-major: (X − 1μᵀ)·Vᵀ, the coordinates of each row on the components. */
+  scores: Float32Array;
+  /** d × cols, row-major, orthonormal rows; each row's largest-|value| entry is positive. */
+  components: Float64Array;
+  /** Column means μ (length cols). */
+  mean: Float64Array;
+  /** σ_c² / (rows − 1) per component, as scikit-learn. */
+  explainedVariance: Float64Array;
+  /** explainedVariance over the total variance Σ‖x_i − μ‖² / (rows − 1), computed exactly from the data. */
+  explainedVarianceRatio: Float64Array;
+  nComponents: number;
+  /** Which solver produced the fit (optional so results restored from older artifacts still type-check). */
+  solver?: 'exact' | 'randomized';
+}
+
+/**
+ * Builds the result from right singular vectors given as columns of a cols × d matrix `v`
+ * (row-major) and the singular values of the centred matrix. Signs are fixed as scikit-learn's
+ * svd_flip(u_based_decision=False): the largest-|value| loading of each component is positive
+ * (ties: the lowest column), so repeated fits give identical output, not just identical subspaces.
+ */
+export function assemblePcaResult(
+  X: CsrMatrix,
+  products: SparseProducts,
+  mean: Float64Array,
+  v: Float64Array,
+  singularValues: ArrayLike<number>,
+  d: number,
+  solver: 'exact' | 'randomized',
+): PcaResult {
+  const cols = X.cols;
+  const components = transpose(v, cols, d); // d × cols
+  for (let c = 0; c < d; c++) {
+    const o = c * cols;
+    let best = 0;
+    let bestAbs = -1;
+    for (let j = 0; j < cols; j++) {
+      const a = Math.abs(components[o + j]);
+      if (a > bestAbs) {
+        bestAbs = a;
+        best = j;
+      }
+    }
+    if (components[o + best] < 0) for (let j = 0; j < cols; j++) components[o + j] = -components[o + j];
+  }
+  // Scores are the exact projection (X − μ)·Vᵀ (not U·Σ of the sketch), so they equal what a
+  // later transform of the same rows gives.
+  const scores64 = centredMultiply(products, mean, transpose(components, d, cols), d);
+  const denom = Math.max(1, X.rows - 1);
+  const totalVariance = centredSumOfSquares(X, mean) / denom;
+  const explainedVariance = new Float64Array(d);
+  const explainedVarianceRatio = new Float64Array(d);
+  for (let c = 0; c < d; c++) {
+    const s = singularValues[c];
+    explainedVariance[c] = (s * s) / denom;
+    explainedVarianceRatio[c] = totalVariance > 0 ? explainedVariance[c] / totalVariance : 0;
+  }
+  return {
+    scores: Float32Array.from(scores64),
+    components,
+    mean,
+    explainedVariance,
+    explainedVarianceRatio,
+    nComponents: d,
+    solver,
+  };
+}
+
+/**
+ * Checks options up front (scikit-learn style) and fills defaults. nComponents outside
+ * [1, min(rows, cols)) is an error, not silently clamped: a caller asking for 100 components of a
+ * 50-row corpus has a configuration problem it should hear about.
+ */
+export function resolvePcaOptions(
+  X: CsrMatrix,
+  opts: PcaOptions,
+): { d: number; oversamples: number; powerIter: number; seed: number } {
+  checkCsr(X);
+  const limit = Math.min(X.rows, X.cols);
+  const d = opts.nComponents;
+  if (!Number.isInteger(d) || d < 1 || d >= limit) {
+    throw new RangeError(
+      `PCA: nComponents must be an integer in [1, min(rows, cols) - 1] = [1, ${limit - 1}] for a ${X.rows} × ${X.cols} matrix, got ${d}`,
+    );
+  }
+  const oversamples = opts.nOversamples ?? 10;
+  if (!Number.isInteger(oversamples) || oversamples < 0) {
+    throw new RangeError(`PCA: nOversamples must be a non-negative integer, got ${oversamples}`);
+  }
+  const powerIter = opts.nPowerIter ?? 4;
+  if (!Number.isInteger(powerIter) || powerIter < 0) {
+    throw new RangeError(`PCA: nPowerIter must be a non-negative integer, got ${powerIter}`);
+  }
+  if (!Number.isInteger(opts.seed)) throw new RangeError(`PCA: seed must be an integer, got ${opts.seed}`);
+  return { d, oversamples, powerIter, seed: opts.seed };
+}
+
+function checkCsr(X: CsrMatrix): void {
+  if (X.indptr.length !== X.rows + 1) {
+    throw new RangeError(`PCA: indptr has length ${X.indptr.length}, expected rows + 1 = ${X.rows + 1}`);
+  }
+  const nnz = X.indptr[X.rows];
+  if (X.indices.length < nnz || X.data.length < nnz) throw new RangeError('PCA: indices/data shorter than indptr says');
+  for (let p = 0; p < nnz; p++) {
+    if (!Number.isFinite(X.data[p])) throw new RangeError(`PCA: non-finite value at stored entry ${p}`);
+  }
+}
