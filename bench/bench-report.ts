@@ -1,0 +1,112 @@
+// The benchmark's printed report: per-stage tables for each system, the medians and their ratio,
+// and the quality scores. Pure formatting of a BenchResult, so the same figures go to the
+// terminal and (as JSON) to bench/out/.
+import { formatMachine, type MachineFacts } from './machine.ts';
+import { cell, formatTable, median, ratio } from './stats.ts';
+import { OUR_STAGES, REFERENCE_STAGES, type SystemName, type SystemRun } from './systems.ts';
+
+export interface SystemSummary {
+  runs: number;
+  ok: number;
+  medianWallSeconds: number;
+  medianPeakTreeMb: number;
+  medianStageSeconds: Record<string, number>;
+}
+
+export interface BenchResult {
+  createdAt: string;
+  corpus: string;
+  k: number;
+  components: number;
+  runsPerSystem: number;
+  machine: MachineFacts;
+  runs: SystemRun[];
+  summary: Partial<Record<SystemName, SystemSummary>>;
+  /** topic-trends / sklearn, medians. */
+  ratios?: { wall: number; peakRss: number };
+  scores: Partial<Record<SystemName, Record<string, unknown>>>;
+}
+
+export function summarise(runs: SystemRun[], stageOrder: string[]): SystemSummary {
+  const ok = runs.filter((r) => r.ok);
+  const stages = orderedStages(ok, stageOrder);
+  return {
+    runs: runs.length,
+    ok: ok.length,
+    medianWallSeconds: median(ok.map((r) => r.wallSeconds)),
+    medianPeakTreeMb: median(ok.map((r) => r.peakTreeMb)),
+    medianStageSeconds: Object.fromEntries(stages.map((s) => [s, median(ok.map((r) => r.stages[s] ?? Number.NaN))])),
+  };
+}
+
+/** The known stages first, in pipeline order, then any others a system reported. */
+export function orderedStages(runs: SystemRun[], known: string[]): string[] {
+  const seen = new Set(runs.flatMap((r) => Object.keys(r.stages)));
+  return [...known.filter((s) => seen.has(s) || runs.length === 0), ...[...seen].filter((s) => !known.includes(s))];
+}
+
+export function ratios(summary: BenchResult['summary']): BenchResult['ratios'] {
+  const a = summary['topic-trends'];
+  const b = summary.sklearn;
+  if (!a || !b) return undefined;
+  return { wall: ratio(a.medianWallSeconds, b.medianWallSeconds), peakRss: ratio(a.medianPeakTreeMb, b.medianPeakTreeMb) };
+}
+
+function systemTable(title: string, runs: SystemRun[], known: string[]): string {
+  const ok = runs.filter((r) => r.ok);
+  const header = ['stage (s)', ...runs.map((r) => `run ${r.run}`), 'median'];
+  const row = (label: string, pick: (r: SystemRun) => number | undefined, decimals = 2) => [
+    label,
+    ...runs.map((r) => (r.ok ? cell(pick(r), decimals) : 'failed')),
+    cell(median(ok.map((r) => pick(r) ?? Number.NaN)), decimals),
+  ];
+  const rows = orderedStages(ok, known).map((s) => row(s, (r) => r.stages[s]));
+  rows.push(row('sum of stages', (r) => Object.values(r.stages).reduce((a, b) => a + b, 0)));
+  rows.push(row('wall (whole process)', (r) => r.wallSeconds));
+  rows.push(row('peak RSS tree (MB)', (r) => r.peakTreeMb, 0));
+  rows.push(row('peak RSS self-reported (MB)', (r) => r.selfReportedPeakMb, 0));
+  const failures = runs.filter((r) => !r.ok).map((r) => `run ${r.run} failed: ${r.error ?? 'unknown error'}`);
+  return [`== ${title} ==`, formatTable(header, rows), ...failures].join('\n');
+}
+
+const SCORE_KEYS: [string, string][] = [
+  ['nmi', 'NMI'],
+  ['ari', 'ARI'],
+  ['npmi', 'NPMI'],
+  ['td10', 'TD@10'],
+  ['td25', 'TD@25'],
+  ['coverage', 'coverage'],
+  ['clusters', 'clusters'],
+];
+
+/** A score for the table: at most 4 decimals (score.py leaves coverage unrounded). */
+export function scoreCell(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value) ? String(Math.round(value * 1e4) / 1e4) : '–';
+}
+
+export function formatBenchReport(result: BenchResult): string {
+  const out: string[] = [];
+  out.push(formatMachine(result.machine));
+  out.push(`corpus: ${result.corpus}, k = ${result.k}, ${result.components} components, ${result.runsPerSystem} cold run(s) per system`);
+  const ours = result.runs.filter((r) => r.system === 'topic-trends');
+  const reference = result.runs.filter((r) => r.system === 'sklearn');
+  out.push('', systemTable('topic-trends (stage seconds from manifest.json)', ours, OUR_STAGES));
+  if (reference.length) out.push('', systemTable(`scikit-learn ${result.machine.sklearn ?? ''} reference (timings_s)`, reference, REFERENCE_STAGES));
+
+  const summaryRows = (Object.entries(result.summary) as [SystemName, SystemSummary][]).map(([name, s]) => [
+    name,
+    `${s.ok}/${s.runs}`,
+    cell(s.medianWallSeconds, 2),
+    cell(s.medianPeakTreeMb, 0),
+  ]);
+  if (result.ratios) summaryRows.push(['topic-trends / sklearn', '', `${cell(result.ratios.wall, 2)}×`, `${cell(result.ratios.peakRss, 2)}×`]);
+  out.push('', '== medians ==', formatTable(['system', 'ok runs', 'wall (s)', 'peak RSS (MB)'], summaryRows));
+
+  const scored = Object.entries(result.scores) as [SystemName, Record<string, unknown>][];
+  if (scored.length) {
+    const rows = scored.map(([name, s]) => [name, ...SCORE_KEYS.map(([k]) => scoreCell(s[k]))]);
+    out.push('', '== quality (score.py, last run of each) ==', formatTable(['system', ...SCORE_KEYS.map(([, h]) => h)], rows));
+    for (const [name, s] of scored) out.push(`${name}: ${JSON.stringify(s)}`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,154 @@
+// The benchmark harness (bench/bench.ts and helpers): parsing what the systems and GNU time
+// report, combining memory figures, the run order, and a real measured child process tree.
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseBenchArgs, roundOrder } from '../bench/bench.ts';
+import { orderedStages, scoreCell, summarise } from '../bench/bench-report.ts';
+import { combinePeaks, parseGnuTime, runMeasured } from '../bench/measure-process.ts';
+import { parseStatParent, processTree, statusKb } from '../bench/process-tree.ts';
+import { cell, formatTable, median, ratio } from '../bench/stats.ts';
+import { manifestFigures, parseReferenceOutput, type SystemRun } from '../bench/systems.ts';
+
+describe('parsing', () => {
+  it('reads GNU time output, also after a non-zero exit note', () => {
+    expect(parseGnuTime('12.34 401234\n')).toEqual({ seconds: 12.34, maxRssKb: 401234 });
+    expect(parseGnuTime('Command exited with non-zero status 1\n0.05 2048\n')).toEqual({ seconds: 0.05, maxRssKb: 2048 });
+    expect(parseGnuTime('garbage')).toBeUndefined();
+  });
+
+  it('reads the parent pid from /proc/<pid>/stat even when the name has spaces and parentheses', () => {
+    expect(parseStatParent('1234 (node) S 99 1234 1234 0 -1')).toBe(99);
+    expect(parseStatParent('77 (tsx (watch) x) R 5 77 77 0')).toBe(5);
+    expect(parseStatParent('nonsense')).toBeUndefined();
+  });
+
+  it('reads VmHWM and VmRSS from /proc/<pid>/status', () => {
+    const status = 'Name:\tnode\nVmPeak:\t  999 kB\nVmHWM:\t  123456 kB\nVmRSS:\t   65432 kB\n';
+    expect(statusKb(status, 'VmHWM')).toBe(123456);
+    expect(statusKb(status, 'VmRSS')).toBe(65432);
+    expect(statusKb('Name:\tkthread\n', 'VmHWM')).toBeUndefined();
+  });
+
+  it('walks a process tree from a parent map', () => {
+    const parents = new Map([
+      [1, 0],
+      [10, 1],
+      [11, 10],
+      [12, 10],
+      [13, 11],
+      [20, 1],
+    ]);
+    expect(processTree(10, parents).sort()).toEqual([10, 11, 12, 13]);
+    expect(processTree(20, parents)).toEqual([20]);
+    expect(processTree(99, parents)).toEqual([]);
+  });
+
+  it('takes per-stage seconds and the peak from a manifest, tolerating odd entries', () => {
+    const f = manifestFigures({
+      stages: [
+        { stage: 'ingest', seconds: 1.5, peakRssMb: 200, skipped: false },
+        { stage: 'tokenize', seconds: 3, peakRssMb: 350, skipped: false },
+        { stage: 'report', seconds: 0.5, peakRssMb: 340, skipped: false },
+        { nonsense: true },
+      ],
+      totalSeconds: 5,
+      counts: { read: 10 },
+    });
+    expect(f).toEqual({ stages: { ingest: 1.5, tokenize: 3, report: 0.5 }, peakRssMb: 350, totalSeconds: 5, counts: { read: 10 } });
+    expect(manifestFigures(null).stages).toEqual({});
+  });
+
+  it("finds the reference's JSON line among other output", () => {
+    const out = 'warning: something\n{"system": "sklearn-1.2.1", "timings_s": {"read": 1, "total": 3}, "peak_rss_mb": 400}\n';
+    expect(parseReferenceOutput(out).peak_rss_mb).toBe(400);
+    expect(() => parseReferenceOutput('{"no": 1}\n')).toThrow(/timings_s/);
+  });
+
+  it('checks benchmark flags up front', () => {
+    const a = parseBenchArgs(['--corpus', 'x.jsonl.gz', '--k', '20']);
+    expect(a).toMatchObject({ k: 20, runs: 3, components: 100, reference: true });
+    expect(parseBenchArgs(['--corpus', 'x', '--k', '5', '--no-reference', '--runs', '1']).reference).toBe(false);
+    expect(() => parseBenchArgs(['--k', '5'])).toThrow(/--corpus/);
+    expect(() => parseBenchArgs(['--corpus', 'x'])).toThrow(/--k is required/);
+    expect(() => parseBenchArgs(['--corpus', 'x', '--k', '1'])).toThrow(/≥ 2/);
+    expect(() => parseBenchArgs(['--corpus', 'x', '--k', '5', '--runs', '0'])).toThrow(/--runs/);
+  });
+});
+
+describe('summaries', () => {
+  it('median, ratio and cells handle missing figures', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+    expect(median([Number.NaN, 5])).toBe(5);
+    expect(median([])).toBeNaN();
+    expect(ratio(3, 2)).toBe(1.5);
+    expect(ratio(3, 0)).toBeNaN();
+    expect(cell(Number.NaN)).toBe('–');
+    expect(cell(1.234, 2)).toBe('1.23');
+    expect(scoreCell(0.9981959036400297)).toBe('0.9982');
+    expect(scoreCell(null)).toBe('–');
+  });
+
+  it('combines high-water marks with GNU time: the largest is replaced when time saw more', () => {
+    const hwm = new Map([
+      [1, 50 * 1024],
+      [2, 600 * 1024],
+    ]);
+    expect(combinePeaks(hwm)).toEqual({ treeMb: 650, largestMb: 600 });
+    expect(combinePeaks(hwm, 700 * 1024)).toEqual({ treeMb: 750, largestMb: 700 });
+    expect(combinePeaks(hwm, 500 * 1024)).toEqual({ treeMb: 650, largestMb: 600 });
+    expect(combinePeaks(new Map(), 100 * 1024)).toEqual({ treeMb: 100, largestMb: 100 });
+  });
+
+  it('alternates the order of the systems every round', () => {
+    expect(roundOrder(0, true)).toEqual(['topic-trends', 'sklearn']);
+    expect(roundOrder(1, true)).toEqual(['sklearn', 'topic-trends']);
+    expect(roundOrder(2, true)).toEqual(['topic-trends', 'sklearn']);
+    expect(roundOrder(1, false)).toEqual(['topic-trends']);
+  });
+
+  it('summarises only successful runs, stages in pipeline order then extras', () => {
+    const run = (n: number, ok: boolean, wall: number, stages: Record<string, number>): SystemRun => ({
+      system: 'topic-trends',
+      run: n,
+      ok,
+      wallSeconds: wall,
+      peakTreeMb: wall * 100,
+      peakLargestMb: wall * 100,
+      processes: 1,
+      measuredWith: 'proc',
+      stages,
+      resultDir: '',
+      facts: {},
+    });
+    const runs = [run(1, true, 10, { tokenize: 4, ingest: 1, track: 0.5 }), run(2, false, 1, {}), run(3, true, 12, { ingest: 2, tokenize: 6 })];
+    const s = summarise(runs, ['ingest', 'tokenize', 'report']);
+    expect(s).toMatchObject({ runs: 3, ok: 2, medianWallSeconds: 11, medianPeakTreeMb: 1100 });
+    expect(s.medianStageSeconds).toEqual({ ingest: 1.5, tokenize: 5, track: 0.5 });
+    expect(orderedStages(runs, ['ingest', 'tokenize', 'report'])).toEqual(['ingest', 'tokenize', 'track']);
+    expect(formatTable(['a', 'bb'], [['xyz', '1']])).toBe('a    bb\n---  --\nxyz   1');
+  });
+});
+
+describe.skipIf(!existsSync('/proc/self/status'))('runMeasured', () => {
+  // A parent that holds little memory starts a child that fills 120 MB and keeps it a moment:
+  // the tree peak must count the child (a wrapper-only measurement would see ~40 MB).
+  const child = 'const b = Buffer.alloc(120 * 2 ** 20, 1); setTimeout(() => console.log(b[5]), 600);';
+  const parent = `const r = require('node:child_process').spawnSync(process.execPath, ['-e', ${JSON.stringify(child)}], { stdio: 'inherit' }); process.exit(r.status ?? 9);`;
+
+  it.each([true, false])('measures the whole process tree (GNU time: %s)', async (useGnuTime) => {
+    const m = await runMeasured(process.execPath, ['-e', parent], { useGnuTime, pollMs: 50 });
+    expect(m.exitCode).toBe(0);
+    expect(m.stdout.trim()).toBe('1');
+    expect(m.processes).toBeGreaterThanOrEqual(2);
+    expect(m.peakLargestMb).toBeGreaterThan(120);
+    expect(m.peakTreeMb).toBeGreaterThan(m.peakLargestMb + 10);
+    expect(m.wallSeconds).toBeGreaterThan(0);
+  });
+
+  it('reports a failing command with its exit code and stderr', async () => {
+    const m = await runMeasured(process.execPath, ['-e', 'console.error("boom"); process.exit(3)']);
+    expect(m.exitCode).toBe(3);
+    expect(m.stderr).toContain('boom');
+  });
+});
