@@ -1,0 +1,320 @@
+// Lloyd's k-means iterations from given initial centroids, with Hamerly's bounds (2010) to skip
+// points whose assignment provably cannot change. Skipping only ever avoids work: every point
+// that is (re)assigned goes through the same full argmin as plain Lloyd, and the bounds carry a
+// safety margin far above floating-point error, so `useBounds: true` and `false` return
+// identical labels, centroids, inertia and iteration counts.
+//
+// Conventions shared with the rest of the k-means code:
+//  - assignment distance: ‖x‖² − 2x·c + ‖c‖² in float64, argmin with ties to the lowest index;
+//  - centroids are float64 means of their members, summed in point order and divided by the count;
+//  - inertia is Σ‖x − c_label‖² summed directly (no expansion, so no cancellation);
+//  - an empty cluster is re-seeded with the point farthest from its centroid (scikit-learn).
+
+export interface LloydOptions {
+  maxIter: number;
+  /** Stop when the relative inertia decrease (prev − cur) / prev is ≤ tol. */
+  tol: number;
+  /** Hamerly bounds (default true); false runs plain Lloyd, for tests and as reference. */
+  useBounds?: boolean;
+}
+
+export interface LloydResult {
+  labels: Int32Array;
+  /** k × d, float64 means of the final partition. */
+  centroids: Float64Array;
+  inertia: number;
+  iterations: number;
+  /** True when an iteration changed no label (a fixed point), false when stopped by tol or maxIter. */
+  converged: boolean;
+  /** Points skipped thanks to the bounds, summed over iterations (diagnostic only). */
+  skipped: number;
+}
+
+/** Runs Lloyd iterations on X (n × d row-major) from `initial` (k × d). */
+export function lloyd(
+  X: Float32Array,
+  n: number,
+  d: number,
+  initial: Float64Array,
+  k: number,
+  opts: LloydOptions,
+): LloydResult {
+  const useBounds = opts.useBounds ?? true;
+  let centroids = Float64Array.from(initial);
+  const labels = new Int32Array(n).fill(-1);
+  const xNorm2 = rowSquaredNorms(X, n, d);
+  let maxNorm2 = 0;
+  for (let i = 0; i < n; i++) if (xNorm2[i] > maxNorm2) maxNorm2 = xNorm2[i];
+  // Distances are computed to within ~4e-8·max‖x‖ (square root of the expanded form's rounding);
+  // a margin 25× larger keeps bound-based skipping exact.
+  const margin = 1e-6 * Math.sqrt(maxNorm2) + 1e-300;
+  const upper = new Float64Array(n);
+  const lower = new Float64Array(n);
+  let boundsValid = false;
+
+  const cNorm2 = new Float64Array(k);
+  const halfGap = new Float64Array(k);
+  const dists = new Float64Array(k);
+  const sums = new Float64Array(k * d);
+  const counts = new Int32Array(k);
+  const movement = new Float64Array(k);
+
+  let prevInertia = Infinity;
+  let inertia = Infinity;
+  let iterations = 0;
+  let converged = false;
+  let skipped = 0;
+
+  while (iterations < opts.maxIter) {
+    iterations++;
+    for (let j = 0; j < k; j++) cNorm2[j] = squaredNormAt(centroids, j * d, d);
+    if (boundsValid) halfMinCentroidGap(centroids, k, d, halfGap);
+
+    // Assignment step.
+    let changed = 0;
+    for (let i = 0; i < n; i++) {
+      const xo = i * d;
+      if (boundsValid) {
+        const a = labels[i];
+        const bound = Math.max(halfGap[a], lower[i]) - margin;
+        if (upper[i] + margin < bound) {
+          skipped++;
+          continue;
+        }
+        upper[i] = Math.sqrt(Math.max(0, xNorm2[i] - 2 * dotAt(X, xo, centroids, a * d, d) + cNorm2[a]));
+        if (upper[i] + margin < bound) {
+          skipped++;
+          continue;
+        }
+      }
+      squaredDistancesToAll(X, xo, xNorm2[i], centroids, cNorm2, k, d, dists);
+      let best = 0;
+      let bestD = dists[0];
+      let second = Infinity;
+      for (let j = 1; j < k; j++) {
+        const dj = dists[j];
+        if (dj < bestD) {
+          second = bestD;
+          bestD = dj;
+          best = j;
+        } else if (dj < second) {
+          second = dj;
+        }
+      }
+      if (best !== labels[i]) {
+        labels[i] = best;
+        changed++;
+      }
+      upper[i] = Math.sqrt(Math.max(0, bestD));
+      lower[i] = Math.sqrt(Math.max(0, second));
+    }
+
+    // Update step.
+    sums.fill(0);
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const a = labels[i];
+      counts[a]++;
+      const so = a * d;
+      const xo = i * d;
+      for (let t = 0; t < d; t++) sums[so + t] += X[xo + t];
+    }
+    const relocated = relocateEmptyClusters(X, n, d, k, labels, centroids, sums, counts);
+    const next = new Float64Array(k * d);
+    for (let j = 0; j < k; j++) {
+      const c = counts[j];
+      const o = j * d;
+      if (c === 0) {
+        for (let t = 0; t < d; t++) next[o + t] = centroids[o + t]; // only if relocation found no point
+      } else {
+        for (let t = 0; t < d; t++) next[o + t] = sums[o + t] / c;
+      }
+    }
+
+    if (useBounds && !relocated) {
+      let maxMove = 0;
+      let maxMoveAt = -1;
+      let secondMove = 0;
+      for (let j = 0; j < k; j++) {
+        movement[j] = Math.sqrt(squaredDistanceBetween(centroids, j * d, next, j * d, d));
+        if (movement[j] > maxMove) {
+          secondMove = maxMove;
+          maxMove = movement[j];
+          maxMoveAt = j;
+        } else if (movement[j] > secondMove) {
+          secondMove = movement[j];
+        }
+      }
+      for (let i = 0; i < n; i++) {
+        const a = labels[i];
+        upper[i] += movement[a];
+        lower[i] -= a === maxMoveAt ? secondMove : maxMove;
+      }
+      boundsValid = true;
+    } else {
+      boundsValid = false; // a relocated centroid jumps arbitrarily: recompute all distances
+    }
+    centroids = next;
+
+    inertia = partitionInertia(X, n, d, labels, centroids);
+    if (changed === 0 && !relocated) {
+      converged = true;
+      break;
+    }
+    if (Number.isFinite(prevInertia) && prevInertia - inertia <= opts.tol * prevInertia) break;
+    prevInertia = inertia;
+  }
+  return { labels, centroids, inertia, iterations, converged, skipped };
+}
+
+/**
+ * Re-seeds every empty cluster (ascending index) with the point farthest from its current
+ * centroid (ties: lowest point index), moving that point's contribution between the sums.
+ * Points whose cluster has a single member are not taken, so no new cluster empties.
+ * Returns whether anything moved.
+ */
+export function relocateEmptyClusters(
+  X: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+  labels: Int32Array,
+  centroids: Float64Array,
+  sums: Float64Array,
+  counts: Int32Array,
+): boolean {
+  let empty = 0;
+  for (let j = 0; j < k; j++) if (counts[j] === 0) empty++;
+  if (empty === 0) return false;
+  const far = new Float64Array(n);
+  for (let i = 0; i < n; i++) far[i] = squaredDistanceMixed(X, i * d, centroids, labels[i] * d, d);
+  const taken = new Uint8Array(n);
+  let moved = false;
+  for (let j = 0; j < k; j++) {
+    if (counts[j] !== 0) continue;
+    let pick = -1;
+    for (let i = 0; i < n; i++) {
+      if (taken[i] || counts[labels[i]] < 2) continue;
+      if (pick < 0 || far[i] > far[pick]) pick = i;
+    }
+    if (pick < 0) break; // fewer movable points than empty clusters
+    taken[pick] = 1;
+    const from = labels[pick];
+    const xo = pick * d;
+    for (let t = 0; t < d; t++) {
+      sums[from * d + t] -= X[xo + t];
+      sums[j * d + t] += X[xo + t];
+    }
+    counts[from]--;
+    counts[j]++;
+    labels[pick] = j;
+    moved = true;
+  }
+  return moved;
+}
+
+/** Σ_i ‖x_i − c_{label_i}‖², summed directly in float64. */
+export function partitionInertia(
+  X: Float32Array,
+  n: number,
+  d: number,
+  labels: Int32Array,
+  centroids: Float64Array,
+): number {
+  let total = 0;
+  for (let i = 0; i < n; i++) total += squaredDistanceMixed(X, i * d, centroids, labels[i] * d, d);
+  return total;
+}
+
+/** ‖x_i‖² per row, float64. */
+export function rowSquaredNorms(X: Float32Array, n: number, d: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    const o = i * d;
+    for (let t = 0; t < d; t++) s += X[o + t] * X[o + t];
+    out[i] = s;
+  }
+  return out;
+}
+
+/**
+ * Squared distances of row x (at xo) to all k centroids in the expanded form, four centroids per
+ * sweep over x so each x value is loaded once per four dot products.
+ */
+export function squaredDistancesToAll(
+  X: Float32Array,
+  xo: number,
+  xNorm2: number,
+  centroids: Float64Array,
+  cNorm2: Float64Array,
+  k: number,
+  d: number,
+  out: Float64Array,
+): void {
+  let j = 0;
+  for (; j + 4 <= k; j += 4) {
+    const c0 = j * d;
+    const c1 = c0 + d;
+    const c2 = c1 + d;
+    const c3 = c2 + d;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let t = 0; t < d; t++) {
+      const x = X[xo + t];
+      s0 += x * centroids[c0 + t];
+      s1 += x * centroids[c1 + t];
+      s2 += x * centroids[c2 + t];
+      s3 += x * centroids[c3 + t];
+    }
+    out[j] = xNorm2 - 2 * s0 + cNorm2[j];
+    out[j + 1] = xNorm2 - 2 * s1 + cNorm2[j + 1];
+    out[j + 2] = xNorm2 - 2 * s2 + cNorm2[j + 2];
+    out[j + 3] = xNorm2 - 2 * s3 + cNorm2[j + 3];
+  }
+  for (; j < k; j++) out[j] = xNorm2 - 2 * dotAt(X, xo, centroids, j * d, d) + cNorm2[j];
+}
+
+function dotAt(X: Float32Array, xo: number, c: Float64Array, co: number, d: number): number {
+  let s = 0;
+  for (let t = 0; t < d; t++) s += X[xo + t] * c[co + t];
+  return s;
+}
+
+function squaredNormAt(c: Float64Array, o: number, d: number): number {
+  let s = 0;
+  for (let t = 0; t < d; t++) s += c[o + t] * c[o + t];
+  return s;
+}
+
+function squaredDistanceMixed(X: Float32Array, xo: number, c: Float64Array, co: number, d: number): number {
+  let s = 0;
+  for (let t = 0; t < d; t++) {
+    const diff = X[xo + t] - c[co + t];
+    s += diff * diff;
+  }
+  return s;
+}
+
+function squaredDistanceBetween(a: Float64Array, ao: number, b: Float64Array, bo: number, d: number): number {
+  let s = 0;
+  for (let t = 0; t < d; t++) {
+    const diff = a[ao + t] - b[bo + t];
+    s += diff * diff;
+  }
+  return s;
+}
+
+/** halfGap[j] = ½ min_{j' ≠ j} ‖c_j − c_j'‖ (Hamerly's s(j)); +∞ when k = 1. */
+function halfMinCentroidGap(centroids: Float64Array, k: number, d: number, halfGap: Float64Array): void {
+  halfGap.fill(Infinity);
+  for (let a = 0; a < k; a++) {
+    for (let b = a + 1; b < k; b++) {
+      const g = 0.5 * Math.sqrt(squaredDistanceBetween(centroids, a * d, centroids, b * d, d));
+      if (g < halfGap[a]) halfGap[a] = g;
+      if (g < halfGap[b]) halfGap[b] = g;
+    }
+  }
+}

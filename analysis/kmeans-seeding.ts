@@ -1,0 +1,129 @@
+// Greedy k-means++ seeding (Arthur & Vassilvitskii 2007; the greedy variant of scikit-learn's
+// _kmeans_plusplus): each new centre is the best of 2 + ⌊ln k⌋ candidates drawn with probability
+// ∝ D(x)², "best" meaning the lowest resulting potential Σ min D². Seeding runs on a sample of at
+// most `maxSample` points: its cost is k·(2 + ln k)·sample·d, and the centres only need to be good
+// starting points for Lloyd on the full set.
+
+import { rowSquaredNorms } from './kmeans-lloyd.ts';
+import type { Random } from './types.ts';
+
+/** Default cap of the seeding sample. */
+export const SEEDING_MAX_SAMPLE = 20_000;
+
+/**
+ * Returns k initial centres (k × d, float64 copies of data points) for X (n × d row-major).
+ * Deterministic in `random`: the sample, the first centre and every candidate come from it.
+ */
+export function greedyKMeansPlusPlus(
+  X: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+  random: Random,
+  maxSample: number = SEEDING_MAX_SAMPLE,
+): Float64Array {
+  if (!(k >= 1 && k <= n)) throw new RangeError(`greedyKMeansPlusPlus: k must be in [1, ${n}], got ${k}`);
+  const rows = sampleIndices(n, Math.max(k, maxSample), random);
+  const s = rows.length;
+  const sample = new Float32Array(s * d);
+  for (let r = 0; r < s; r++) sample.set(X.subarray(rows[r] * d, rows[r] * d + d), r * d);
+  const norms = rowSquaredNorms(sample, s, d);
+
+  const centres = new Float64Array(k * d);
+  const trials = 2 + Math.floor(Math.log(k));
+  const closest = new Float64Array(s);
+  const candidate = new Float64Array(s);
+  const best = new Float64Array(s);
+  const cumulative = new Float64Array(s);
+
+  // Squared distances from sample point `p` to every sample point (expanded form, clamped at 0).
+  const distancesFrom = (p: number, out: Float64Array): void => {
+    const po = p * d;
+    const pNorm = norms[p];
+    for (let i = 0; i < s; i++) {
+      const io = i * d;
+      let dot = 0;
+      for (let t = 0; t < d; t++) dot += sample[io + t] * sample[po + t];
+      const v = norms[i] - 2 * dot + pNorm;
+      out[i] = v > 0 ? v : 0;
+    }
+  };
+
+  let first = Math.floor(random() * s);
+  if (first >= s) first = s - 1;
+  copyRow(sample, first, centres, 0, d);
+  distancesFrom(first, closest);
+  let potential = sum(closest);
+
+  for (let c = 1; c < k; c++) {
+    let acc = 0;
+    for (let i = 0; i < s; i++) {
+      acc += closest[i];
+      cumulative[i] = acc;
+    }
+    let bestPotential = Infinity;
+    let bestId = -1;
+    for (let t = 0; t < trials; t++) {
+      const id = searchSorted(cumulative, random() * potential);
+      distancesFrom(id, candidate);
+      let pot = 0;
+      for (let i = 0; i < s; i++) {
+        const v = candidate[i] < closest[i] ? candidate[i] : closest[i];
+        candidate[i] = v;
+        pot += v;
+      }
+      if (pot < bestPotential) {
+        bestPotential = pot;
+        bestId = id;
+        best.set(candidate);
+      }
+    }
+    copyRow(sample, bestId, centres, c, d);
+    closest.set(best);
+    potential = bestPotential;
+  }
+  return centres;
+}
+
+/**
+ * `size` distinct indices of [0, n) in ascending order (all of them when size ≥ n), by a partial
+ * Fisher–Yates shuffle driven by `random`.
+ */
+export function sampleIndices(n: number, size: number, random: Random): Int32Array {
+  if (size >= n) {
+    const all = new Int32Array(n);
+    for (let i = 0; i < n; i++) all[i] = i;
+    return all;
+  }
+  const pool = new Int32Array(n);
+  for (let i = 0; i < n; i++) pool[i] = i;
+  for (let i = 0; i < size; i++) {
+    const j = i + Math.min(n - i - 1, Math.floor(random() * (n - i)));
+    const tmp = pool[i];
+    pool[i] = pool[j];
+    pool[j] = tmp;
+  }
+  return pool.slice(0, size).sort();
+}
+
+/** First index whose cumulative sum is ≥ value (numpy's searchsorted 'left'), clipped to the last index. */
+function searchSorted(cumulative: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cumulative[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function copyRow(src: Float32Array, row: number, dst: Float64Array, dstRow: number, d: number): void {
+  for (let t = 0; t < d; t++) dst[dstRow * d + t] = src[row * d + t];
+}
+
+function sum(a: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
+}

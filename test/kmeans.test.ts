@@ -1,0 +1,234 @@
+import { kmeans } from 'ml-kmeans';
+import { describe, expect, it } from 'vitest';
+import { fitKMeans, normalizeRowsL2 } from '../analysis/kmeans.ts';
+import { lloydWithMlKMeans } from '../analysis/kmeans-ml.ts';
+import { lloyd, partitionInertia } from '../analysis/kmeans-lloyd.ts';
+import { canonicalOrder, fillEmptyClusters } from '../analysis/kmeans-partition.ts';
+import { greedyKMeansPlusPlus } from '../analysis/kmeans-seeding.ts';
+import { createRandom, gaussian } from '../analysis/random.ts';
+
+/** `perBlob` points around each of `blobs` random centres (spread `centreScale`) with unit-σ noise × `noise`. */
+function blobs(blobCount: number, perBlob: number, d: number, centreScale: number, noise: number, seed: number) {
+  const rnd = createRandom(seed);
+  const centres = new Float64Array(blobCount * d).map(() => gaussian(rnd) * centreScale);
+  const n = blobCount * perBlob;
+  const X = new Float32Array(n * d);
+  const truth = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const b = i % blobCount; // interleaved, so blob membership is not a contiguous range
+    truth[i] = b;
+    for (let t = 0; t < d; t++) X[i * d + t] = centres[b * d + t] + gaussian(rnd) * noise;
+  }
+  return { X, n, d, truth };
+}
+
+/** True when two labelings are the same partition (a bijection maps one onto the other). */
+function samePartition(a: Int32Array, b: Int32Array): boolean {
+  const ab = new Map<number, number>();
+  const ba = new Map<number, number>();
+  for (let i = 0; i < a.length; i++) {
+    if ((ab.get(a[i]) ?? b[i]) !== b[i] || (ba.get(b[i]) ?? a[i]) !== a[i]) return false;
+    ab.set(a[i], b[i]);
+    ba.set(b[i], a[i]);
+  }
+  return true;
+}
+
+describe('normalizeRowsL2', () => {
+  it('scales rows to unit length, keeps zero rows, returns a new array', () => {
+    const x = new Float32Array([3, 4, 0, 0, 1, 0]);
+    const y = normalizeRowsL2(x, 3, 2);
+    expect(Array.from(y)).toEqual([0.6000000238418579, 0.800000011920929, 0, 0, 1, 0]);
+    expect(y).not.toBe(x);
+    expect(x[0]).toBe(3);
+    expect(() => normalizeRowsL2(x, 4, 2)).toThrow(/length/);
+  });
+});
+
+describe('fitKMeans on well-separated blobs', () => {
+  it('recovers the blobs exactly, with canonical numbering and consistent bookkeeping', () => {
+    const { X, n, d, truth } = blobs(6, 80, 10, 10, 0.5, 1);
+    const res = fitKMeans(X, n, d, { k: 6, seed: 7 });
+    expect(samePartition(res.labels, truth)).toBe(true);
+    // canonical numbering: all sizes equal (80), so clusters are ordered by smallest member index:
+    // point i belongs to blob i % 6, so cluster c's first member is point c
+    for (let c = 0; c < 6; c++) expect(res.labels[c]).toBe(c);
+    expect(Array.from(res.sizes)).toEqual([80, 80, 80, 80, 80, 80]);
+    // inertia is over all points against the returned centroids, and is the best restart's
+    const c64 = Float64Array.from(res.centroids);
+    expect(partitionInertia(X, n, d, res.labels, c64)).toBeCloseTo(res.inertia, 3);
+    expect(res.inertia).toBe(Math.min(...res.restartInertias));
+    expect(res.restartInertias).toHaveLength(5);
+    expect(res.restartLabels).toHaveLength(5);
+  });
+
+  it('gives the same partition when the rows are permuted', () => {
+    const { X, n, d } = blobs(5, 60, 8, 10, 0.5, 2);
+    const perm = Array.from({ length: n }, (_, i) => i);
+    const rnd = createRandom(99);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [perm[i], perm[j]] = [perm[j], perm[i]];
+    }
+    const Y = new Float32Array(n * d);
+    perm.forEach((src, dst) => Y.set(X.subarray(src * d, src * d + d), dst * d));
+    const a = fitKMeans(X, n, d, { k: 5, seed: 3 });
+    const b = fitKMeans(Y, n, d, { k: 5, seed: 3 });
+    const bInOriginalOrder = new Int32Array(n);
+    perm.forEach((src, dst) => (bInOriginalOrder[src] = b.labels[dst]));
+    expect(samePartition(a.labels, bInOriginalOrder)).toBe(true);
+  });
+
+  it('greedy k-means++ puts one initial centre in each blob', () => {
+    const { X, n, d, truth } = blobs(8, 50, 6, 20, 0.3, 4);
+    const centres = greedyKMeansPlusPlus(X, n, d, 8, createRandom(5));
+    const hit = new Set<number>();
+    for (let c = 0; c < 8; c++) {
+      // nearest data point of the centre (it is a copy of one)
+      let best = -1;
+      let bestD = Infinity;
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let t = 0; t < d; t++) s += (X[i * d + t] - centres[c * d + t]) ** 2;
+        if (s < bestD) {
+          bestD = s;
+          best = i;
+        }
+      }
+      expect(bestD).toBe(0);
+      hit.add(truth[best]);
+    }
+    expect(hit.size).toBe(8);
+  });
+});
+
+describe('Lloyd kernels agree', () => {
+  const { X, n, d } = blobs(12, 150, 16, 1.2, 1, 5); // heavily overlapping: many reassignments
+  const initial = greedyKMeansPlusPlus(X, n, d, 12, createRandom(6));
+
+  it('Hamerly bounds give exactly plain Lloyd (labels, centroids, inertia, iterations)', () => {
+    const plain = lloyd(X, n, d, initial, 12, { maxIter: 100, tol: 0, useBounds: false });
+    const bounded = lloyd(X, n, d, initial, 12, { maxIter: 100, tol: 0 });
+    expect(bounded.skipped).toBeGreaterThan(0); // the bounds did something
+    expect(plain.iterations).toBeGreaterThan(5);
+    expect(Array.from(bounded.labels)).toEqual(Array.from(plain.labels));
+    expect(Array.from(bounded.centroids)).toEqual(Array.from(plain.centroids));
+    expect(bounded.inertia).toBe(plain.inertia);
+    expect(bounded.iterations).toBe(plain.iterations);
+  });
+
+  it('the ml-kmeans path equals our kernel from the same initial centroids', () => {
+    for (const tol of [0, 1e-4]) {
+      const ours = lloyd(X, n, d, initial, 12, { maxIter: 100, tol });
+      const ml = lloydWithMlKMeans(X, n, d, initial, 12, { maxIter: 100, tol });
+      expect(Array.from(ml.labels)).toEqual(Array.from(ours.labels));
+      expect(ml.iterations).toBe(ours.iterations);
+      expect(ml.inertia).toBeCloseTo(ours.inertia, 6);
+    }
+  });
+
+  it('plain ml-kmeans run to convergence from our seeds reaches the same labels', () => {
+    const ours = lloyd(X, n, d, initial, 12, { maxIter: 300, tol: 0 });
+    expect(ours.converged).toBe(true);
+    const data = Array.from({ length: n }, (_, i) => Array.from(X.subarray(i * d, (i + 1) * d)));
+    const start = Array.from({ length: 12 }, (_, j) => Array.from(initial.subarray(j * d, (j + 1) * d)));
+    const ml = kmeans(data, 12, { initialization: start, maxIterations: 300, tolerance: 0 });
+    expect(ml.clusters).toEqual(Array.from(ours.labels));
+  });
+});
+
+describe('fitKMeans determinism and sampling', () => {
+  const { X, n, d } = blobs(10, 100, 12, 1.5, 1, 8);
+
+  it('same seed → identical result; different seed → a (possibly) different but valid fit', () => {
+    const a = fitKMeans(X, n, d, { k: 10, seed: 11 });
+    const b = fitKMeans(X, n, d, { k: 10, seed: 11 });
+    expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
+    expect(Array.from(a.centroids)).toEqual(Array.from(b.centroids));
+    expect(a.restartInertias).toEqual(b.restartInertias);
+    const c = fitKMeans(X, n, d, { k: 10, seed: 12 });
+    expect(c.sizes.reduce((s, x) => s + x, 0)).toBe(n);
+  });
+
+  it('labels are canonical: sizes descending, ties by smallest member index', () => {
+    const res = fitKMeans(X, n, d, { k: 10, seed: 11 });
+    const first = new Array<number>(10).fill(-1);
+    res.labels.forEach((l, i) => {
+      if (first[l] < 0) first[l] = i;
+    });
+    for (let c = 1; c < 10; c++) {
+      expect(res.sizes[c]).toBeLessThanOrEqual(res.sizes[c - 1]);
+      if (res.sizes[c] === res.sizes[c - 1]) expect(first[c]).toBeGreaterThan(first[c - 1]);
+    }
+    expect(Array.from(canonicalOrder(res.labels, 10))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('fits on a sample above sampleSize and still labels every point, inertia over all points', () => {
+    const res = fitKMeans(X, n, d, { k: 10, seed: 11, sampleSize: 300 });
+    expect(res.labels).toHaveLength(n);
+    expect(res.sizes.reduce((s, x) => s + x, 0)).toBe(n);
+    for (const labels of res.restartLabels) expect(labels).toHaveLength(n);
+    expect(partitionInertia(X, n, d, res.labels, Float64Array.from(res.centroids))).toBeCloseTo(res.inertia, 2);
+    // the sample fit is close to the full fit on this easy-ish problem
+    const full = fitKMeans(X, n, d, { k: 10, seed: 11 });
+    expect(res.inertia).toBeLessThan(full.inertia * 1.1);
+  });
+});
+
+describe('no empty clusters in adversarial cases', () => {
+  it('all points identical: k clusters, every one non-empty', () => {
+    const n = 10;
+    const d = 3;
+    const X = new Float32Array(n * d).fill(0.5);
+    const res = fitKMeans(X, n, d, { k: 3, seed: 1 });
+    expect(Array.from(res.sizes).every((s) => s >= 1)).toBe(true);
+    expect(res.sizes.reduce((s, x) => s + x, 0)).toBe(n);
+    expect(res.inertia).toBe(0);
+  });
+
+  it('k = n gives singletons', () => {
+    const { X, n, d } = blobs(3, 4, 2, 5, 1, 3);
+    const res = fitKMeans(X, n, d, { k: n, seed: 2 });
+    expect(Array.from(res.sizes)).toEqual(new Array(n).fill(1));
+    expect(res.inertia).toBeCloseTo(0, 10);
+  });
+
+  it('many duplicates and k close to n', () => {
+    // 20 points with only 5 distinct values, k = 18
+    const d = 2;
+    const n = 20;
+    const X = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      X[i * d] = i % 5;
+      X[i * d + 1] = (i % 5) * 2;
+    }
+    const res = fitKMeans(X, n, d, { k: 18, seed: 4, nInit: 3 });
+    expect(Array.from(res.sizes).every((s) => s >= 1)).toBe(true);
+    expect(res.sizes.reduce((s, x) => s + x, 0)).toBe(n);
+    expect(res.inertia).toBe(0); // every cluster holds copies of one value
+  });
+
+  it('fillEmptyClusters moves the farthest point of a multi-member cluster into the empty one', () => {
+    const X = new Float32Array([0, 0, 1, 0, 10, 0]);
+    const labels = new Int32Array([0, 0, 0]);
+    const centroids = new Float64Array([11 / 3, 0, 99, 99]);
+    const res = fillEmptyClusters(X, 3, 2, labels, centroids, 2);
+    expect(Array.from(res.labels)).toEqual([0, 0, 1]);
+    expect(Array.from(res.centroids)).toEqual([0.5, 0, 10, 0]);
+    expect(res.inertia).toBeCloseTo(0.5, 12);
+  });
+});
+
+describe('fitKMeans validates its input', () => {
+  const X = new Float32Array(20);
+  it('rejects bad shapes and options with clear errors', () => {
+    expect(() => fitKMeans(X, 10, 3, { k: 2, seed: 1 })).toThrow(/length/);
+    expect(() => fitKMeans(X, 10, 2, { k: 11, seed: 1 })).toThrow(/k must be/);
+    expect(() => fitKMeans(X, 10, 2, { k: 0, seed: 1 })).toThrow(/k must be/);
+    expect(() => fitKMeans(X, 10, 2, { k: 2, nInit: 0, seed: 1 })).toThrow(/nInit/);
+    expect(() => fitKMeans(X, 10, 2, { k: 2, maxIter: 0, seed: 1 })).toThrow(/maxIter/);
+    expect(() => fitKMeans(X, 10, 2, { k: 2, tol: -1, seed: 1 })).toThrow(/tol/);
+    expect(() => fitKMeans(X, 10, 2, { k: 3, sampleSize: 2, seed: 1 })).toThrow(/sampleSize/);
+    expect(() => fitKMeans(new Float32Array([NaN, 0, 0, 0]), 2, 2, { k: 1, seed: 1 })).toThrow(/non-finite/);
+  });
+});
