@@ -41,7 +41,7 @@ export const ENGLISH_FUNCTION_WORDS: readonly string[] = (
   'recent recently relatively respectively right said same says seen shall shown simply slightly sort specific ' +
   'specifically strongly sure take taken takes taking tell tends thank thanks thing things think thinking thought ' +
   'told took truly try trying typically unlike unto usually versus want wanted wants way ways went whilst widely ' +
-  'yes etc e-mail vs'
+  'yes etc e-mail vs don doesn didn isn wasn aren couldn wouldn shouldn haven hasn hadn weren won ain'
 ).split(' ');
 
 /**

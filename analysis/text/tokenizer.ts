@@ -19,7 +19,7 @@ import { termKey } from './normalize.ts';
 import { buildStopWords } from './stopwords.ts';
 
 /** Bump whenever the token stream for a given text changes (cleaning, stop words, folding, gluing). */
-export const TOKENIZER_VERSION = 'tok-1';
+export const TOKENIZER_VERSION = 'tok-2';
 
 export interface TokenizerOptions {
   /** Added to the default stop words (compared lower-case against surface forms and term keys). */
@@ -119,6 +119,7 @@ class ChunkBuilder {
   private readonly surfaceIds = new Map<string, number>(); // -1: dropped
   private readonly pieceKinds = new Map<string, number>(); // normal → kind (+ 4 · (surface id + 2))
   private readonly scratch = new IntBuffer();
+  private cut = new Uint8Array(256); // per token of the current text: cut at an apostrophe
 
   constructor(private readonly opts: ResolvedOptions) {}
 
@@ -160,6 +161,21 @@ class ChunkBuilder {
     const types = tokens.out(its.type) as string[];
     const spaces = tokens.out(its.precedingSpaces) as string[];
     const n = normals.length;
+    // wink's tokenization depends on its lexeme cache: once it has seen "LLM's" it may keep
+    // "llm's" as one token where a fresh instance gives 'llm' + "'s". Cutting every word at its
+    // apostrophe (and ending the phrase there) gives the same stream either way, so the output
+    // does not depend on what this thread tokenized before (chunking, workers, earlier runs).
+    if (this.cut.length < n) this.cut = new Uint8Array(n * 2);
+    const cut = this.cut;
+    for (let k = 0; k < n; k++) {
+      cut[k] = 0;
+      const w = normals[k];
+      const a = w.length > 1 ? apostrophe(w) : -1;
+      if (a > 0 && types[k] === 'word') {
+        normals[k] = w.slice(0, a);
+        cut[k] = 1;
+      }
+    }
     let i = 0;
     while (i < n) {
       const kind = this.pieceKind(normals[i], types[i]);
@@ -172,7 +188,7 @@ class ChunkBuilder {
       let surface = normals[i];
       let lastKind = kind;
       let j = i + 1;
-      while (j < n && spaces[j] === '') {
+      while (j < n && spaces[j] === '' && !cut[j - 1]) {
         if (normals[j] === '-' && j + 1 < n && spaces[j + 1] === '') {
           const next = this.pieceKind(normals[j + 1], types[j + 1]);
           if (next === KIND_NONE) break;
@@ -188,13 +204,14 @@ class ChunkBuilder {
           j++;
         }
       }
-      i = j;
       const sid = j === i + 1 ? this.singleSurfaceId(surface) : this.surfaceId(surface);
+      i = j;
       if (sid < 0) {
         out.boundary(start);
       } else {
         out.push(this.surfaceTerm[sid]);
         this.surfaceCounts[sid]++; // a repeated title was tokenized once, so it counts once
+        if (cut[j - 1]) out.boundary(start);
       }
     }
   }
@@ -245,6 +262,13 @@ class ChunkBuilder {
     this.surfaceIds.set(surface, sid);
     return sid;
   }
+}
+
+/** Index of the first apostrophe (ASCII or typographic) in a word, or -1. */
+function apostrophe(w: string): number {
+  const a = w.indexOf("'");
+  const b = w.indexOf('\u2019');
+  return a < 0 ? b : b < 0 ? a : Math.min(a, b);
 }
 
 function isTermCandidate(surface: string, stopWords: ReadonlySet<string>): boolean {
