@@ -66,7 +66,7 @@ export const configSchema = z
     cluster: z
       .object({
         /** Number of topics; 'auto' scans kMin..kMax. */
-        k: z.union([z.number().int().min(2).max(500), z.literal('auto')]).default('auto'),
+        k: z.union([z.number().int().min(2).max(500), z.literal('auto')]).default(30),
         kMin: z.number().int().min(2).default(8),
         kMax: z.number().int().min(2).default(40),
         nInit: z.number().int().min(1).max(50).default(5),

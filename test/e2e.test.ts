@@ -51,7 +51,7 @@ describe('default corpus end to end', () => {
     const charts = readdirSync(join(run, 'charts'));
     expect(charts.filter((f) => f.endsWith('.vl.json')).length).toBeGreaterThanOrEqual(4);
     expect(charts.filter((f) => f.endsWith('.svg')).length).toBe(charts.filter((f) => f.endsWith('.vl.json')).length);
-    const header = readFileSync(join(run, 'assignments.csv'), 'utf8').split('\n')[0];
+    const header = readFileSync(join(run, 'assignments.csv'), 'utf8').split(/\r?\n/)[0];
     expect(header).toBe('id,cluster,label,score,date,title');
   });
 

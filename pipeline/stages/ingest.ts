@@ -70,7 +70,7 @@ export const ingestStage: Stage<IngestOutput> = {
     result.papers.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const c = result.counts;
     log.info(`ingest: read ${c.read}, accepted ${c.accepted}, duplicate ${c.duplicate}, rejected ${c.rejected}`);
-    for (const note of result.notes) log.warn(note);
+    for (const note of result.notes) log.info(note);
     return result;
   },
   // Papers go to JSON Lines written in pieces: one JSON string of a large archive would not fit in memory.
