@@ -32,7 +32,7 @@ export function greedyKMeansPlusPlus(
   const centres = new Float64Array(k * d);
   const trials = 2 + Math.floor(Math.log(k));
   const closest = new Float64Array(s);
-  const candidate = new Float64Array(s);
+  const candidateDist = new Float64Array(trials * s); // row t: squared distances to candidate t
   const best = new Float64Array(s);
   const cumulative = new Float64Array(s);
 
@@ -49,6 +49,36 @@ export function greedyKMeansPlusPlus(
     }
   };
 
+  // Squared distances from each sample point listed in `ids` to every sample point, candidate t
+  // in row t of `out`; two candidates per sweep, each dot product summed in the same order as
+  // distancesFrom so the values are identical.
+  const distancesFromMany = (ids: Int32Array, out: Float64Array): void => {
+    let t = 0;
+    for (; t + 2 <= ids.length; t += 2) {
+      const p0 = ids[t] * d;
+      const p1 = ids[t + 1] * d;
+      const n0 = norms[ids[t]];
+      const n1 = norms[ids[t + 1]];
+      const o0 = t * s;
+      const o1 = o0 + s;
+      for (let i = 0; i < s; i++) {
+        const io = i * d;
+        let dot0 = 0;
+        let dot1 = 0;
+        for (let u = 0; u < d; u++) {
+          const x = sample[io + u];
+          dot0 += x * sample[p0 + u];
+          dot1 += x * sample[p1 + u];
+        }
+        const v0 = norms[i] - 2 * dot0 + n0;
+        const v1 = norms[i] - 2 * dot1 + n1;
+        out[o0 + i] = v0 > 0 ? v0 : 0;
+        out[o1 + i] = v1 > 0 ? v1 : 0;
+      }
+    }
+    if (t < ids.length) distancesFrom(ids[t], out.subarray(t * s, t * s + s));
+  };
+
   let first = Math.floor(random() * s);
   if (first >= s) first = s - 1;
   copyRow(sample, first, centres, 0, d);
@@ -61,23 +91,28 @@ export function greedyKMeansPlusPlus(
       acc += closest[i];
       cumulative[i] = acc;
     }
+    const ids = new Int32Array(trials);
+    for (let t = 0; t < trials; t++) ids[t] = searchSorted(cumulative, random() * potential);
+    // All candidates in one sweep over the sample: each sample row is loaded once per
+    // candidate block instead of once per candidate.
+    distancesFromMany(ids, candidateDist);
     let bestPotential = Infinity;
-    let bestId = -1;
+    let bestTrial = -1;
     for (let t = 0; t < trials; t++) {
-      const id = searchSorted(cumulative, random() * potential);
-      distancesFrom(id, candidate);
+      const o = t * s;
       let pot = 0;
       for (let i = 0; i < s; i++) {
-        const v = candidate[i] < closest[i] ? candidate[i] : closest[i];
-        candidate[i] = v;
+        const v = candidateDist[o + i] < closest[i] ? candidateDist[o + i] : closest[i];
+        candidateDist[o + i] = v;
         pot += v;
       }
       if (pot < bestPotential) {
         bestPotential = pot;
-        bestId = id;
-        best.set(candidate);
+        bestTrial = t;
       }
     }
+    const bestId = ids[bestTrial];
+    best.set(candidateDist.subarray(bestTrial * s, bestTrial * s + s));
     copyRow(sample, bestId, centres, c, d);
     closest.set(best);
     potential = bestPotential;

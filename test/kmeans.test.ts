@@ -106,15 +106,17 @@ describe('Lloyd kernels agree', () => {
   const { X, n, d } = blobs(12, 150, 16, 1.2, 1, 5); // heavily overlapping: many reassignments
   const initial = greedyKMeansPlusPlus(X, n, d, 12, createRandom(6));
 
-  it('Hamerly bounds give exactly plain Lloyd (labels, centroids, inertia, iterations)', () => {
-    const plain = lloyd(X, n, d, initial, 12, { maxIter: 100, tol: 0, useBounds: false });
-    const bounded = lloyd(X, n, d, initial, 12, { maxIter: 100, tol: 0 });
-    expect(bounded.skipped).toBeGreaterThan(0); // the bounds did something
+  it('Elkan and Hamerly bounds give exactly plain Lloyd (labels, centroids, inertia, iterations)', () => {
+    const plain = lloyd(X, n, d, initial, 12, { maxIter: 100, tol: 0, bounds: 'none' });
     expect(plain.iterations).toBeGreaterThan(5);
-    expect(Array.from(bounded.labels)).toEqual(Array.from(plain.labels));
-    expect(Array.from(bounded.centroids)).toEqual(Array.from(plain.centroids));
-    expect(bounded.inertia).toBe(plain.inertia);
-    expect(bounded.iterations).toBe(plain.iterations);
+    for (const bounds of ['elkan', 'hamerly'] as const) {
+      const bounded = lloyd(X, n, d, initial, 12, { maxIter: 100, tol: 0, bounds });
+      expect(bounded.skipped).toBeGreaterThan(0); // the bounds did something
+      expect(Array.from(bounded.labels)).toEqual(Array.from(plain.labels));
+      expect(Array.from(bounded.centroids)).toEqual(Array.from(plain.centroids));
+      expect(bounded.inertia).toBe(plain.inertia);
+      expect(bounded.iterations).toBe(plain.iterations);
+    }
   });
 
   it('the ml-kmeans path equals our kernel from the same initial centroids', () => {
