@@ -1,4 +1,4 @@
-// Lloyd's k-means iterations from given initial centroids, with Hamerly's bounds (2010) to skip
+// Lloyd's k-means iterations from given initial centroids, with Elkan (2003) or Hamerly (2010) bounds to skip
 // points whose assignment provably cannot change. Skipping only ever avoids work: every point
 // that is (re)assigned goes through the same full argmin as plain Lloyd, and the bounds carry a
 // safety margin far above floating-point error, so `useBounds: true` and `false` return

@@ -1,5 +1,5 @@
 // k-means for topic clustering of (L2-normalised) PCA scores: seeded greedy k-means++ restarts,
-// Lloyd with Hamerly bounds (ml-kmeans for small problems), lowest inertia wins, then a
+// Lloyd with Elkan / Hamerly bounds (ml-kmeans for small problems), lowest inertia wins, then a
 // guaranteed non-empty, canonically numbered partition.
 //
 // Determinism: the same rows in the same order with the same options and seed give bit-identical
