@@ -7,6 +7,9 @@ import { normalizeDate } from './dates.ts';
 import { rawExcerpt, type RawRecord } from './raw-record.ts';
 import { cleanText, paperUrl, stringField } from './text.ts';
 
+/** Any character other than white space and the zero-width ones (ZWSP, ZWNJ, ZWJ, word joiner). */
+const VISIBLE = /[^\s\u200B-\u200D\u2060]/;
+
 export interface TextLimits {
   minTextChars: number;
   maxTextChars: number;
@@ -42,7 +45,9 @@ export function validateRecord(rec: RawRecord, file: string, source: string, lim
   const text = stringField(f.text, textName);
   if (!text.ok) return reject(text.reason, textName, hadDate);
   if (text.value === undefined) return reject('missing text', textName, hadDate);
-  if (text.value.length === 0) return reject('empty text', textName, hadDate);
+  // Zero-width characters survive cleanText (they matter inside emoji and some scripts) but a
+  // text made only of them is as empty as '' (found by the fuzzer: ' \u200b ' was accepted).
+  if (text.value.length === 0 || !VISIBLE.test(text.value)) return reject('empty text', textName, hadDate);
   if (text.value.length < limits.minTextChars) {
     return reject(`text shorter than ${limits.minTextChars} characters (${text.value.length})`, textName, hadDate);
   }
