@@ -167,6 +167,14 @@ describe('tokenizeCorpus', () => {
     expect(stream(again, 0)).toBe(stream(first, 0));
   });
 
+  it("does not depend on wink's cache for a final dot either ('16M.' → '16' 'm.' or '16m' '.')", () => {
+    const doc = { title: '', text: 'Contexts up to 16M. This report' };
+    const first = tokenizeCorpus([doc]);
+    tokenizeCorpus([{ title: '', text: 'We use 16m tokens and 16M tokens. Up to 16m.' }]);
+    expect(stream(tokenizeCorpus([doc]), 0)).toBe(stream(first, 0));
+    expect(stream(first, 0)).toBe('context | 16m | report');
+  });
+
   it('breaks display ties by lexical order, independent of input order', () => {
     const a = tokenizeCorpus([{ title: '', text: 'models' }, { title: '', text: 'model' }]);
     const b = tokenizeCorpus([{ title: '', text: 'model' }, { title: '', text: 'models' }]);

@@ -19,7 +19,7 @@ import { termKey } from './normalize.ts';
 import { buildStopWords } from './stopwords.ts';
 
 /** Bump whenever the token stream for a given text changes (cleaning, stop words, folding, gluing). */
-export const TOKENIZER_VERSION = 'tok-2';
+export const TOKENIZER_VERSION = 'tok-3';
 
 export interface TokenizerOptions {
   /** Added to the default stop words (compared lower-case against surface forms and term keys). */
@@ -161,17 +161,20 @@ class ChunkBuilder {
     const types = tokens.out(its.type) as string[];
     const spaces = tokens.out(its.precedingSpaces) as string[];
     const n = normals.length;
-    // wink's tokenization depends on its lexeme cache: once it has seen "LLM's" it may keep
-    // "llm's" as one token where a fresh instance gives 'llm' + "'s". Cutting every word at its
-    // apostrophe (and ending the phrase there) gives the same stream either way, so the output
-    // does not depend on what this thread tokenized before (chunking, workers, earlier runs).
+    // wink's tokenization depends on its lexeme cache: once it has seen "vision LLM's." it keeps
+    // "llm's" as one token where a fresh instance gives 'llm' + "'s"; likewise "16M." comes out as
+    // '16' + 'm.' or as '16m' + '.'. Cutting every word at its apostrophe or final dot (and ending
+    // the phrase there) gives the same stream either way, so the output does not depend on what
+    // this thread tokenized before (chunking, workers, earlier runs).
     if (this.cut.length < n) this.cut = new Uint8Array(n * 2);
     const cut = this.cut;
     for (let k = 0; k < n; k++) {
       cut[k] = 0;
       const w = normals[k];
-      const a = w.length > 1 ? apostrophe(w) : -1;
-      if (a > 0 && types[k] === 'word') {
+      if (w.length < 2 || types[k] !== 'word') continue;
+      let a = apostrophe(w);
+      if (a < 0 && w.charCodeAt(w.length - 1) === 46 /* . */ && w.indexOf('.') === w.length - 1) a = w.length - 1;
+      if (a > 0) {
         normals[k] = w.slice(0, a);
         cut[k] = 1;
       }
