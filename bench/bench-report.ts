@@ -20,6 +20,8 @@ export interface BenchResult {
   components: number;
   runsPerSystem: number;
   machine: MachineFacts;
+  /** 1-minute load average when the last run ended: with machine.loadAverage1m, how busy the machine was. */
+  loadAverageAtEnd: number;
   runs: SystemRun[];
   summary: Partial<Record<SystemName, SystemSummary>>;
   /** topic-trends / sklearn, medians. */
@@ -87,6 +89,7 @@ export function scoreCell(value: unknown): string {
 export function formatBenchReport(result: BenchResult): string {
   const out: string[] = [];
   out.push(formatMachine(result.machine));
+  out.push(`load average ${result.machine.loadAverage1m} at start, ${result.loadAverageAtEnd} at the end (${result.machine.cores} cores)`);
   out.push(`corpus: ${result.corpus}, k = ${result.k}, ${result.components} components, ${result.runsPerSystem} cold run(s) per system`);
   const ours = result.runs.filter((r) => r.system === 'topic-trends');
   const reference = result.runs.filter((r) => r.system === 'sklearn');

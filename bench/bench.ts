@@ -10,6 +10,7 @@
 // each is scored with ../shared/eval/score.py. Prints tables; writes the full result as JSON to
 // <out>/bench-<corpus>-k<k>-<time>.json; keeps only the last run's output folders.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBenchReport, ratios, summarise, type BenchResult } from './bench-report.ts';
@@ -96,6 +97,7 @@ export async function runBench(args: BenchArgs, log: (line: string) => void = co
     }
   }
 
+  const loadAverageAtEnd = Math.round(loadavg()[0]! * 100) / 100;
   const summary: BenchResult['summary'] = { 'topic-trends': summarise(runs.filter((r) => r.system === 'topic-trends'), OUR_STAGES) };
   if (withReference) summary.sklearn = summarise(runs.filter((r) => r.system === 'sklearn'), REFERENCE_STAGES);
 
@@ -124,6 +126,7 @@ export async function runBench(args: BenchArgs, log: (line: string) => void = co
     components: args.components,
     runsPerSystem: args.runs,
     machine,
+    loadAverageAtEnd,
     runs,
     summary,
     ratios: ratios(summary),

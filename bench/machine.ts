@@ -54,7 +54,7 @@ export function machineFacts(repoRoot: string): MachineFacts {
 
 export function formatMachine(m: MachineFacts): string {
   return [
-    `machine: ${m.cores} cores (${m.cpuModel}), ${m.totalMemoryGb} GiB RAM, load ${m.loadAverage1m} at start, ${m.platform}`,
+    `machine: ${m.cores} cores (${m.cpuModel}), ${m.totalMemoryGb} GiB RAM, ${m.platform}`,
     `software: node ${m.node}, scikit-learn ${m.sklearn ?? 'not available'}, topic-trends at ${m.gitCommit}`,
   ].join('\n');
 }
