@@ -7,10 +7,12 @@
 // rows canonically (e.g. by paper id) before calling. Cluster numbers are canonical for a given
 // partition: by size descending, ties by the smallest member index.
 
-import { lloydWithMlKMeans } from './kmeans-ml.ts';
-import { type LloydResult, lloyd } from './kmeans-lloyd.ts';
-import { assignNearest, canonicalOrder, fillEmptyClusters, meansOf, relabel } from './kmeans-partition.ts';
-import { greedyKMeansPlusPlus, sampleIndices } from './kmeans-seeding.ts';
+import { canonicalOrder, fillEmptyClusters, relabel } from './kmeans-partition.ts';
+import { type RestartOutcome, type RestartProblem, runRestart } from './kmeans-restart.ts';
+import { sampleIndices } from './kmeans-seeding.ts';
+import type { KMeansRestartArgs } from './parallel/kmeans-kernels.ts';
+import type { WorkerPool } from './parallel/pool.ts';
+import { sharedFloat32, toSharedFloat32 } from './parallel/shared.ts';
 import { createRandom, deriveSeed } from './random.ts';
 
 export interface KMeansOptions {
@@ -61,40 +63,31 @@ export function normalizeRowsL2(data: Float32Array, n: number, d: number): Float
   return out;
 }
 
-/** Fits k-means to X (n × d, row-major). Throws RangeError on invalid input or options. */
-export function fitKMeans(X: Float32Array, n: number, d: number, opts: KMeansOptions): KMeansResult {
+/**
+ * Fits k-means to X (n × d, row-major). Throws RangeError on invalid input or options. With a
+ * `pool` of more than one thread the restarts run in parallel (each restart on one thread); the
+ * result is bit-identical to the serial run.
+ */
+export function fitKMeans(X: Float32Array, n: number, d: number, opts: KMeansOptions, pool?: WorkerPool): KMeansResult {
   const { k, nInit, maxIter, tol, seed, sampleSize } = resolveOptions(X, n, d, opts);
 
   // Fit set: everything, or a seeded sample (shared by all restarts so their inertias compare).
+  const parallel = pool !== undefined && pool.threads > 1 && nInit > 1;
   const sampled = n > sampleSize;
   const fitRows = sampled ? sampleIndices(n, sampleSize, createRandom(deriveSeed(seed, 0x5a3f))) : null;
   const m = fitRows ? fitRows.length : n;
-  const fitX = fitRows ? gatherRows(X, fitRows, d) : X;
-  const useMl = m * k * d <= ML_KMEANS_MAX_WORK;
+  const fitX = fitRows ? gatherRows(X, fitRows, d, parallel) : X;
+  const problem: RestartProblem = { X, n, d, fitX, m, sampled, k, seed, maxIter, tol, useMl: m * k * d <= ML_KMEANS_MAX_WORK };
+  const outcomes = runRestarts(problem, nInit, pool);
 
   const restartInertias: number[] = [];
   const restartLabels: Int32Array[] = [];
-  let best: { labels: Int32Array; centroids: Float64Array; inertia: number; iterations: number } | null = null;
-  for (let r = 0; r < nInit; r++) {
-    const random = createRandom(deriveSeed(seed, r));
-    const initial = greedyKMeansPlusPlus(fitX, m, d, k, random);
-    const lloydOpts = { maxIter, tol };
-    const fit: LloydResult = useMl
-      ? lloydWithMlKMeans(fitX, m, d, initial, k, lloydOpts)
-      : lloyd(fitX, m, d, initial, k, lloydOpts);
-    let labels = fit.labels;
-    let centroids = fit.centroids;
-    let inertia = fit.inertia;
-    if (sampled) {
-      // Assign every point to the sample-fitted centres, then make the centres the means of the
-      // full clusters (so centroids and inertia mean the same thing with and without sampling).
-      labels = assignNearest(X, n, d, fit.centroids, k);
-      ({ centroids, inertia } = meansOf(X, n, d, labels, k, fit.centroids));
-    }
-    restartInertias.push(inertia);
-    restartLabels.push(relabel(labels, canonicalOrder(labels, k)));
+  let best: RestartOutcome | null = null;
+  for (const o of outcomes) {
+    restartInertias.push(o.inertia);
+    restartLabels.push(relabel(o.labels, canonicalOrder(o.labels, k)));
     // Strictly lower wins: ties keep the earlier restart.
-    if (!best || inertia < best.inertia) best = { labels, centroids, inertia, iterations: fit.iterations };
+    if (!best || o.inertia < best.inertia) best = o;
   }
   if (!best) throw new Error('fitKMeans: no restart ran'); // unreachable: nInit ≥ 1
 
@@ -153,8 +146,22 @@ function checkMatrix(X: Float32Array, n: number, d: number, what: string): void 
   if (X.length !== n * d) throw new RangeError(`${what}: array length ${X.length} does not match ${n} × ${d}`);
 }
 
-function gatherRows(X: Float32Array, rows: Int32Array, d: number): Float32Array {
-  const out = new Float32Array(rows.length * d);
+/**
+ * The restarts' outcomes in restart order: in order on this thread, or claimed dynamically by the
+ * pool's threads (X copied once into shared memory) and put back in order.
+ */
+function runRestarts(problem: RestartProblem, nInit: number, pool: WorkerPool | undefined): RestartOutcome[] {
+  if (!pool || pool.threads < 2 || nInit < 2) return Array.from({ length: nInit }, (_, r) => runRestart(problem, r));
+  const X = toSharedFloat32(problem.X);
+  const shared: RestartProblem = { ...problem, X, fitX: problem.sampled ? toSharedFloat32(problem.fitX) : X };
+  const args: KMeansRestartArgs = { problem: shared, nInit };
+  const outcomes = pool.run<RestartOutcome[]>('kmeansRestart', args).flat();
+  outcomes.sort((a, b) => a.restart - b.restart);
+  return outcomes;
+}
+
+function gatherRows(X: Float32Array, rows: Int32Array, d: number, shared: boolean): Float32Array {
+  const out = shared ? sharedFloat32(rows.length * d) : new Float32Array(rows.length * d);
   for (let r = 0; r < rows.length; r++) out.set(X.subarray(rows[r] * d, rows[r] * d + d), r * d);
   return out;
 }

@@ -5,6 +5,8 @@ import { choleskyQr2, gramMatrix, multiplyTallBySmall, orthonormalize, symmetric
 import { centredMultiply, centredTransposeMultiply } from './pca-centred.ts';
 import { EXACT_PCA_MAX_CELLS, exactPca } from './pca-exact.ts';
 import { assemblePcaResult, type PcaOptions, type PcaResult, resolvePcaOptions } from './pca-result.ts';
+import { parallelSparseProducts } from './parallel/parallel-sparse-products.ts';
+import type { WorkerPool } from './parallel/pool.ts';
 import { createRandom, gaussian } from './random.ts';
 import { csrColumnMeans } from './sparse.ts';
 import { type SparseProducts, serialSparseProducts } from './sparse-products.ts';
@@ -20,11 +22,16 @@ export { exactPca, EXACT_PCA_MAX_CELLS } from './pca-exact.ts';
  */
 export const EXACT_PCA_AUTO_MAX_CELLS = 200_000;
 
-/** Picks exactPca for small inputs (rows·cols ≤ EXACT_PCA_AUTO_MAX_CELLS) and randomizedPca otherwise. */
-export function fitPca(X: CsrMatrix, opts: PcaOptions): PcaResult {
+/**
+ * Picks exactPca for small inputs (rows·cols ≤ EXACT_PCA_AUTO_MAX_CELLS) and randomizedPca
+ * otherwise. With a `pool` of more than one thread the sparse products of the randomized solver
+ * run in parallel (bit-identical results: every output row is computed by the same kernel).
+ */
+export function fitPca(X: CsrMatrix, opts: PcaOptions, pool?: WorkerPool): PcaResult {
   resolvePcaOptions(X, opts);
   if (X.rows * X.cols <= Math.min(EXACT_PCA_AUTO_MAX_CELLS, EXACT_PCA_MAX_CELLS)) return exactPca(X, opts.nComponents);
-  return randomizedPca(X, opts);
+  const products = pool && pool.threads > 1 ? parallelSparseProducts(X, pool) : serialSparseProducts(X);
+  return randomizedPca(X, opts, products);
 }
 
 /**

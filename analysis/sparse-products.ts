@@ -40,8 +40,31 @@ export function csrTimesDense(X: CsrMatrix, b: Float64Array, k: number): Float64
     throw new RangeError(`csrTimesDense: dense operand has ${b.length} values, expected ${X.cols} × ${k}`);
   }
   const out = new Float64Array(X.rows * k);
+  csrTimesDenseRows(X, b, k, out, 0, X.rows);
+  return out;
+}
+
+/**
+ * Rows [rowStart, rowEnd) of X·B added into `out` (r × k, row-major, normally zero): the kernel
+ * of csrTimesDense, exposed so threads can each fill a block of rows with identical arithmetic.
+ */
+export function csrTimesDenseRows(
+  X: CsrMatrix,
+  b: Float64Array,
+  k: number,
+  out: Float64Array,
+  rowStart: number,
+  rowEnd: number,
+): void {
+  if (b.length !== X.cols * k) {
+    throw new RangeError(`csrTimesDenseRows: dense operand has ${b.length} values, expected ${X.cols} × ${k}`);
+  }
+  if (out.length !== X.rows * k) throw new RangeError(`csrTimesDenseRows: output has ${out.length} values, expected ${X.rows} × ${k}`);
+  if (!(rowStart >= 0 && rowStart <= rowEnd && rowEnd <= X.rows)) {
+    throw new RangeError(`csrTimesDenseRows: row range [${rowStart}, ${rowEnd}) outside [0, ${X.rows}]`);
+  }
   const { indptr, indices, data } = X;
-  for (let i = 0; i < X.rows; i++) {
+  for (let i = rowStart; i < rowEnd; i++) {
     const o = i * k;
     let p = indptr[i];
     const end = indptr[i + 1];
@@ -64,5 +87,4 @@ export function csrTimesDense(X: CsrMatrix, b: Float64Array, k: number): Float64
       for (let c = 0; c < k; c++) out[o + c] += v * b[r + c];
     }
   }
-  return out;
 }

@@ -1,0 +1,51 @@
+// One seeded k-means restart, the unit of work that fitKMeans runs in order on one thread or
+// spreads over a WorkerPool. A restart depends only on its index (its generator is
+// createRandom(deriveSeed(seed, restart))), so which thread runs it never changes its result.
+
+import { lloydWithMlKMeans } from './kmeans-ml.ts';
+import { type LloydResult, lloyd } from './kmeans-lloyd.ts';
+import { assignNearest, meansOf } from './kmeans-partition.ts';
+import { greedyKMeansPlusPlus } from './kmeans-seeding.ts';
+import { createRandom, deriveSeed } from './random.ts';
+
+export interface RestartProblem {
+  /** All points, n × d row-major. */
+  X: Float32Array;
+  n: number;
+  d: number;
+  /** The rows Lloyd fits on: X itself, or a sample of m rows (then every point is assigned afterwards). */
+  fitX: Float32Array;
+  m: number;
+  sampled: boolean;
+  k: number;
+  seed: number;
+  maxIter: number;
+  tol: number;
+  /** Lloyd through ml-kmeans (small problems) instead of our kernel. */
+  useMl: boolean;
+}
+
+export interface RestartOutcome {
+  restart: number;
+  /** Labels of ALL n points (not yet canonically numbered). */
+  labels: Int32Array;
+  centroids: Float64Array;
+  /** Inertia over all n points. */
+  inertia: number;
+  iterations: number;
+}
+
+export function runRestart(p: RestartProblem, restart: number): RestartOutcome {
+  const random = createRandom(deriveSeed(p.seed, restart));
+  const initial = greedyKMeansPlusPlus(p.fitX, p.m, p.d, p.k, random);
+  const lloydOpts = { maxIter: p.maxIter, tol: p.tol };
+  const fit: LloydResult = p.useMl
+    ? lloydWithMlKMeans(p.fitX, p.m, p.d, initial, p.k, lloydOpts)
+    : lloyd(p.fitX, p.m, p.d, initial, p.k, lloydOpts);
+  if (!p.sampled) return { restart, labels: fit.labels, centroids: fit.centroids, inertia: fit.inertia, iterations: fit.iterations };
+  // Assign every point to the sample-fitted centres, then make the centres the means of the
+  // full clusters (so centroids and inertia mean the same thing with and without sampling).
+  const labels = assignNearest(p.X, p.n, p.d, fit.centroids, p.k);
+  const { centroids, inertia } = meansOf(p.X, p.n, p.d, labels, p.k, fit.centroids);
+  return { restart, labels, centroids, inertia, iterations: fit.iterations };
+}

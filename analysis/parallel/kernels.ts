@@ -1,0 +1,29 @@
+// The kernels a WorkerPool can run: name → function(args, part, parts). The main thread and
+// every worker import this same table, so a job names its kernel by string and both sides run
+// identical code. Arguments travel by structured clone: typed arrays over SharedArrayBuffer
+// arrive as views of the same memory (nothing copied), so kernels write their share of the
+// output in place. A kernel may return a small structured-cloneable value (e.g. one k-means
+// restart); the pool collects them in part order.
+
+import { kmeansRestartKernel } from './kmeans-kernels.ts';
+import { sparseRowBlockKernel } from './sparse-kernels.ts';
+
+export type Kernel = (args: any, part: number, parts: number, tasks: TaskCounter) => unknown;
+
+/** Dynamic work sharing: participants claim task indices from one shared counter until none is left. */
+export interface TaskCounter {
+  /** Next unclaimed task index (atomically incremented), or -1 once all `total` are claimed. */
+  next(total: number): number;
+}
+
+export const KERNELS: Record<string, Kernel> = {
+  // test kernels: a trivial one and one that throws, for the pool's own tests
+  echo: (args: { value: number }, part: number, parts: number) => ({ value: args.value, part, parts }),
+  fail: (args: { message: string }) => {
+    throw new Error(args.message);
+  },
+  sparseRowBlock: sparseRowBlockKernel,
+  kmeansRestart: kmeansRestartKernel,
+};
+
+export type KernelName = keyof typeof KERNELS;

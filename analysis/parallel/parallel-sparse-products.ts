@@ -1,0 +1,75 @@
+// SparseProducts over a WorkerPool: X and Xᵀ are copied once into shared memory, and every
+// product splits its output rows into one block per thread (Xᵀ·A as row blocks of the
+// precomputed Xᵀ, so no thread scatters into another's rows). Each row is computed by the same
+// kernel as serialSparseProducts, so results are bit-identical to the serial path.
+
+import type { SparseProducts } from '../sparse-products.ts';
+import type { CsrMatrix } from '../types.ts';
+import type { WorkerPool } from './pool.ts';
+import { sharedFloat32, sharedFloat64, sharedInt32, toSharedFloat64 } from './shared.ts';
+import { balancedRowBounds, type SparseRowBlockArgs } from './sparse-kernels.ts';
+
+/**
+ * Products with X on `pool`. Memory: a shared copy of X now and a shared Xᵀ on the first
+ * transposeMultiply (8 bytes per stored entry each). With a one-thread pool it still works
+ * (everything runs inline), but serialSparseProducts avoids the copies.
+ */
+export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool): SparseProducts {
+  const shared = sharedCsr(X);
+  let transposed: CsrMatrix | null = null;
+  const product = (M: CsrMatrix, dense: Float64Array, k: number): Float64Array => {
+    if (dense.length !== M.cols * k) {
+      throw new RangeError(`parallelSparseProducts: dense operand has ${dense.length} values, expected ${M.cols} × ${k}`);
+    }
+    const out = sharedFloat64(M.rows * k);
+    const args: SparseRowBlockArgs = {
+      matrix: M,
+      b: toSharedFloat64(dense),
+      k,
+      out,
+      bounds: balancedRowBounds(M.indptr, M.rows, pool.threads),
+    };
+    pool.run('sparseRowBlock', args);
+    return out;
+  };
+  return {
+    rows: X.rows,
+    cols: X.cols,
+    multiply: (b, k) => product(shared, b, k),
+    transposeMultiply: (a, k) => {
+      transposed ??= sharedTranspose(shared);
+      return product(transposed, a, k);
+    },
+  };
+}
+
+/** X with its arrays in shared memory (trimmed to nnz). */
+export function sharedCsr(X: CsrMatrix): CsrMatrix {
+  const nnz = X.indptr[X.rows];
+  const indptr = sharedInt32(X.rows + 1);
+  indptr.set(X.indptr.subarray(0, X.rows + 1));
+  const indices = sharedInt32(nnz);
+  indices.set(X.indices.subarray(0, nnz));
+  const data = sharedFloat32(nnz);
+  data.set(X.data.subarray(0, nnz));
+  return { rows: X.rows, cols: X.cols, indptr, indices, data };
+}
+
+/** Xᵀ in CSR written straight into shared memory (sparse.ts's csrTranspose, without a private copy first). */
+export function sharedTranspose(X: CsrMatrix): CsrMatrix {
+  const nnz = X.indptr[X.rows];
+  const indptr = sharedInt32(X.cols + 1);
+  for (let p = 0; p < nnz; p++) indptr[X.indices[p] + 1]++;
+  for (let j = 0; j < X.cols; j++) indptr[j + 1] += indptr[j];
+  const next = indptr.slice(0, X.cols);
+  const indices = sharedInt32(nnz);
+  const data = sharedFloat32(nnz);
+  for (let i = 0; i < X.rows; i++) {
+    for (let p = X.indptr[i]; p < X.indptr[i + 1]; p++) {
+      const q = next[X.indices[p]]++;
+      indices[q] = i;
+      data[q] = X.data[p];
+    }
+  }
+  return { rows: X.cols, cols: X.rows, indptr, indices, data };
+}

@@ -1,0 +1,42 @@
+// Typed arrays over SharedArrayBuffer: what the pool's kernels read and write without copying.
+
+/** A Float64Array of `length` zeros over shared memory. */
+export function sharedFloat64(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
+}
+
+/** A Float32Array of `length` zeros over shared memory. */
+export function sharedFloat32(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+}
+
+/** An Int32Array of `length` zeros over shared memory. */
+export function sharedInt32(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(length * Int32Array.BYTES_PER_ELEMENT));
+}
+
+export function isShared(a: ArrayBufferView): boolean {
+  return a.buffer instanceof SharedArrayBuffer;
+}
+
+/** `a` itself when it already lives in shared memory, else a shared copy. */
+export function toSharedFloat64(a: Float64Array): Float64Array {
+  if (isShared(a)) return a;
+  const s = sharedFloat64(a.length);
+  s.set(a);
+  return s;
+}
+
+export function toSharedFloat32(a: Float32Array): Float32Array {
+  if (isShared(a)) return a;
+  const s = sharedFloat32(a.length);
+  s.set(a);
+  return s;
+}
+
+export function toSharedInt32(a: Int32Array): Int32Array {
+  if (isShared(a)) return a;
+  const s = sharedInt32(a.length);
+  s.set(a);
+  return s;
+}

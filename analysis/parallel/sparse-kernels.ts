@@ -1,0 +1,41 @@
+// Row-block sparse × dense products for the pool: each participant computes a contiguous block
+// of output rows with the same kernel as the serial path, so the result is bit-identical to it.
+
+import { csrTimesDenseRows } from '../sparse-products.ts';
+import type { CsrMatrix } from '../types.ts';
+
+export interface SparseRowBlockArgs {
+  /** A CSR matrix whose arrays live in shared memory. */
+  matrix: CsrMatrix;
+  /** Dense operand, matrix.cols × k, row-major, shared. */
+  b: Float64Array;
+  k: number;
+  /** Output, matrix.rows × k, row-major, shared and zero-filled. */
+  out: Float64Array;
+  /** Row boundaries: part p computes rows [bounds[p], bounds[p + 1]). Length parts + 1. */
+  bounds: Int32Array;
+}
+
+export function sparseRowBlockKernel(args: SparseRowBlockArgs, part: number, parts: number): null {
+  if (args.bounds.length !== parts + 1) throw new RangeError(`sparseRowBlock: ${args.bounds.length - 1} blocks for ${parts} parts`);
+  csrTimesDenseRows(args.matrix, args.b, args.k, args.out, args.bounds[part], args.bounds[part + 1]);
+  return null;
+}
+
+/**
+ * Row boundaries that split the work of X·B evenly: a row costs its stored entries (one pass
+ * over a B row each) plus one (writing the output row), so a few long documents do not leave one
+ * thread with most of the work.
+ */
+export function balancedRowBounds(indptr: Int32Array, rows: number, parts: number): Int32Array {
+  const bounds = new Int32Array(parts + 1);
+  const total = indptr[rows] - indptr[0] + rows;
+  let r = 0;
+  for (let p = 1; p < parts; p++) {
+    const target = (total * p) / parts;
+    while (r < rows && indptr[r] - indptr[0] + r < target) r++;
+    bounds[p] = r;
+  }
+  bounds[parts] = rows;
+  return bounds;
+}

@@ -1,0 +1,60 @@
+// Kernel benchmark: randomized PCA and k-means on a TF-IDF matrix saved by a pipeline run
+// (<out>/stages/vectorize), serial vs a WorkerPool, with wall time and this process's CPU time
+// (the workers' CPU counts: process.cpuUsage covers every thread). Prints figures; asserts nothing.
+//
+//   npx tsx bench/kernels.ts --stages /tmp/x/stages [--threads 2] [--k 30] [--power-iter 4] [--oversamples 10] [--only pca|kmeans] [--serial]
+
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { fitKMeans, normalizeRowsL2 } from '../analysis/kmeans.ts';
+import { WorkerPool } from '../analysis/parallel/pool.ts';
+import { fitPca } from '../analysis/pca.ts';
+import type { TfidfModel } from '../analysis/tfidf.ts';
+import { loadArtifact } from '../pipeline/artifacts.ts';
+
+const { values } = parseArgs({
+  options: {
+    stages: { type: 'string' },
+    threads: { type: 'string', default: '2' },
+    k: { type: 'string', default: '30' },
+    components: { type: 'string', default: '100' },
+    'power-iter': { type: 'string', default: '4' },
+    oversamples: { type: 'string', default: '10' },
+    'n-init': { type: 'string', default: '5' },
+    only: { type: 'string' },
+    serial: { type: 'boolean', default: false },
+  },
+});
+if (!values.stages) throw new Error('--stages <out>/stages is required');
+
+function timed<T>(label: string, f: () => T): T {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = f();
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  const cpu = (c.user + c.system) / 1e6;
+  console.log(`${label.padEnd(34)} wall ${wall.toFixed(2)} s  cpu ${cpu.toFixed(2)} s  rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+  return r;
+}
+
+const model = loadArtifact<TfidfModel>(join(values.stages, 'vectorize'));
+const X = model.matrix;
+console.log(`X: ${X.rows} × ${X.cols}, ${X.indptr[X.rows]} nnz`);
+const threads = Number(values.threads);
+const pool = values.serial ? WorkerPool.serial() : await timed('pool start', () => WorkerPool.start({ threads }));
+console.log(`pool: ${pool.threads} threads ${pool.startErrors.join('; ')}`);
+const pcaOpts = { nComponents: Number(values.components), nPowerIter: Number(values['power-iter']), nOversamples: Number(values.oversamples), seed: 42 };
+if (values.only !== 'kmeans' || true) {
+  const pca = timed(`pca (${pool.threads} thr, q=${pcaOpts.nPowerIter}, p=${pcaOpts.nOversamples})`, () => fitPca(X, pcaOpts, pool));
+  const ev = pca.explainedVarianceRatio.reduce((s, v) => s + v, 0);
+  console.log(`explained variance ratio (sum of ${pca.nComponents}): ${ev.toFixed(5)}`);
+  if (values.only !== 'pca') {
+    const d = pca.nComponents;
+    const n = X.rows;
+    const pts = normalizeRowsL2(pca.scores, n, d);
+    const km = timed(`kmeans k=${values.k} (${pool.threads} thr)`, () => fitKMeans(pts, n, d, { k: Number(values.k), nInit: Number(values['n-init']), seed: 42 }, pool));
+    console.log(`inertia ${km.inertia.toFixed(3)} restarts ${km.restartInertias.map((v) => v.toFixed(2)).join(' ')} iter ${km.iterations}`);
+  }
+}
+await pool.close();

@@ -1,0 +1,191 @@
+// WorkerPool and the parallel kernels: workers start under vitest (forks pool) and under tsx, a
+// worker that cannot start leaves a working single-thread pool, errors in kernels surface, and
+// every parallel path gives bit-identical results to the serial one.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fitKMeans, type KMeansOptions } from '../analysis/kmeans.ts';
+import { parallelSparseProducts, sharedCsr, sharedTranspose } from '../analysis/parallel/parallel-sparse-products.ts';
+import { WorkerPool } from '../analysis/parallel/pool.ts';
+import { isShared } from '../analysis/parallel/shared.ts';
+import { balancedRowBounds } from '../analysis/parallel/sparse-kernels.ts';
+import { fitPca, randomizedPca } from '../analysis/pca.ts';
+import { createRandom, gaussian } from '../analysis/random.ts';
+import { csrFromTriplets, csrTranspose } from '../analysis/sparse.ts';
+import { serialSparseProducts } from '../analysis/sparse-products.ts';
+import type { CsrMatrix } from '../analysis/types.ts';
+
+/** A seeded sparse matrix with uneven row lengths (some empty rows, a few long ones). */
+function randomCsr(rows: number, cols: number, seed: number): CsrMatrix {
+  const random = createRandom(seed);
+  const r: number[] = [];
+  const c: number[] = [];
+  const v: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    const len = i % 17 === 0 ? 0 : i % 23 === 0 ? 60 : 1 + Math.floor(random() * 12);
+    for (let t = 0; t < len; t++) {
+      r.push(i);
+      c.push(Math.floor(random() * cols));
+      v.push(random() + 0.01);
+    }
+  }
+  return csrFromTriplets(rows, cols, r, c, v);
+}
+
+/** Points around `k` well separated centres (n × d), seeded. */
+function blobs(n: number, d: number, k: number, seed: number): Float32Array {
+  const random = createRandom(seed);
+  const centres = Array.from({ length: k * d }, () => gaussian(random) * 4);
+  const out = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const c = i % k;
+    for (let t = 0; t < d; t++) out[i * d + t] = centres[c * d + t] + gaussian(random);
+  }
+  return out;
+}
+
+describe('WorkerPool', () => {
+  let pool: WorkerPool;
+  beforeAll(async () => {
+    pool = await WorkerPool.start({ threads: 3 });
+  });
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  it('starts its workers under vitest (tsx hooks registered inside the worker)', () => {
+    expect(pool.startErrors).toEqual([]);
+    expect(pool.threads).toBe(3);
+  });
+
+  it('runs one part per thread, part 0 on the caller, results in part order', () => {
+    expect(pool.run('echo', { value: 7 })).toEqual([
+      { value: 7, part: 0, parts: 3 },
+      { value: 7, part: 1, parts: 3 },
+      { value: 7, part: 2, parts: 3 },
+    ]);
+  });
+
+  it('reports a kernel error and stays usable', () => {
+    expect(() => pool.run('fail', { message: 'planted failure' })).toThrow(/planted failure/);
+    expect(pool.run('echo', { value: 1 })).toHaveLength(3);
+  });
+
+  it('rejects unknown kernels and bad options up front', async () => {
+    expect(() => pool.run('no-such-kernel' as 'echo', {})).toThrow(/unknown kernel/);
+    await expect(WorkerPool.start({ threads: 0 })).rejects.toThrow(/threads/);
+  });
+});
+
+describe('WorkerPool fallback', () => {
+  it('a worker that cannot start leaves a one-thread pool that still runs kernels', async () => {
+    const pool = await WorkerPool.start({ threads: 2, workerUrl: new URL('./fixtures/no-such-worker.ts', import.meta.url) });
+    expect(pool.threads).toBe(1);
+    expect(pool.startErrors).toHaveLength(1);
+    expect(pool.run('echo', { value: 3 })).toEqual([{ value: 3, part: 0, parts: 1 }]);
+    await pool.close();
+  });
+
+  it('a serial pool runs everything inline', () => {
+    const pool = WorkerPool.serial();
+    expect(pool.threads).toBe(1);
+    expect(pool.run('echo', { value: 5 })).toEqual([{ value: 5, part: 0, parts: 1 }]);
+  });
+});
+
+describe('parallel sparse products', () => {
+  let pool: WorkerPool;
+  beforeAll(async () => {
+    pool = await WorkerPool.start({ threads: 2 });
+  });
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  it('balancedRowBounds covers all rows in order and balances stored entries', () => {
+    const X = randomCsr(1000, 50, 1);
+    const b = balancedRowBounds(X.indptr, X.rows, 4);
+    expect(b[0]).toBe(0);
+    expect(b[4]).toBe(1000);
+    for (let p = 0; p < 4; p++) expect(b[p + 1]).toBeGreaterThanOrEqual(b[p]);
+    const cost = (p: number) => X.indptr[b[p + 1]] - X.indptr[b[p]] + b[p + 1] - b[p];
+    const total = X.indptr[X.rows] + X.rows;
+    for (let p = 0; p < 4; p++) expect(Math.abs(cost(p) - total / 4)).toBeLessThan(100);
+    // more parts than rows: empty blocks, still a valid partition
+    const tiny = balancedRowBounds(new Int32Array([0, 1, 2]), 2, 5);
+    expect(tiny).toHaveLength(6);
+    expect(tiny[0]).toBe(0);
+    expect(tiny[5]).toBe(2);
+    for (let p = 0; p < 5; p++) expect(tiny[p + 1]).toBeGreaterThanOrEqual(tiny[p]);
+  });
+
+  it('shared copies equal the originals', () => {
+    const X = randomCsr(300, 40, 2);
+    const S = sharedCsr(X);
+    expect(isShared(S.data)).toBe(true);
+    expect(Array.from(S.indices)).toEqual(Array.from(X.indices));
+    const T = sharedTranspose(S);
+    const ref = csrTranspose(X);
+    expect(Array.from(T.indptr)).toEqual(Array.from(ref.indptr));
+    expect(Array.from(T.indices)).toEqual(Array.from(ref.indices));
+    expect(Array.from(T.data)).toEqual(Array.from(ref.data));
+  });
+
+  it('X·B and Xᵀ·A are bit-identical to the serial products', () => {
+    const X = randomCsr(2000, 300, 3);
+    const random = createRandom(4);
+    const k = 13;
+    const b = Float64Array.from({ length: X.cols * k }, () => gaussian(random));
+    const a = Float64Array.from({ length: X.rows * k }, () => gaussian(random));
+    const ser = serialSparseProducts(X);
+    const par = parallelSparseProducts(X, pool);
+    expect(Array.from(par.multiply(b, k))).toEqual(Array.from(ser.multiply(b, k)));
+    expect(Array.from(par.transposeMultiply(a, k))).toEqual(Array.from(ser.transposeMultiply(a, k)));
+    expect(() => par.multiply(b.subarray(1), k)).toThrow(/dense operand/);
+  });
+
+  it('randomized PCA through the pool equals the serial fit exactly', () => {
+    const X = randomCsr(1500, 400, 5);
+    const opts = { nComponents: 8, seed: 11 };
+    const serial = randomizedPca(X, opts);
+    const parallel = randomizedPca(X, opts, parallelSparseProducts(X, pool));
+    expect(Array.from(parallel.scores)).toEqual(Array.from(serial.scores));
+    expect(Array.from(parallel.components)).toEqual(Array.from(serial.components));
+    expect(Array.from(parallel.explainedVariance)).toEqual(Array.from(serial.explainedVariance));
+    const viaFit = fitPca(X, opts, pool);
+    expect(viaFit.solver).toBe('randomized');
+    expect(Array.from(viaFit.scores)).toEqual(Array.from(serial.scores));
+  });
+});
+
+describe('parallel k-means restarts', () => {
+  let pool: WorkerPool;
+  beforeAll(async () => {
+    pool = await WorkerPool.start({ threads: 2 });
+  });
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  const same = (opts: KMeansOptions, n: number, d: number, seed: number) => {
+    const X = blobs(n, d, opts.k, seed);
+    const serial = fitKMeans(X, n, d, opts);
+    const parallel = fitKMeans(X, n, d, opts, pool);
+    expect(Array.from(parallel.labels)).toEqual(Array.from(serial.labels));
+    expect(Array.from(parallel.centroids)).toEqual(Array.from(serial.centroids));
+    expect(parallel.inertia).toBe(serial.inertia);
+    expect(parallel.restartInertias).toEqual(serial.restartInertias);
+    expect(parallel.restartLabels.map((l) => Array.from(l))).toEqual(serial.restartLabels.map((l) => Array.from(l)));
+    expect(parallel.iterations).toBe(serial.iterations);
+    return parallel;
+  };
+
+  it('our Lloyd kernel: identical to the serial run, restart by restart', () => {
+    const r = same({ k: 12, nInit: 5, seed: 3 }, 6000, 40, 21); // n·k·d above the ml-kmeans threshold
+    expect(r.restartInertias).toHaveLength(5);
+  });
+
+  it('the ml-kmeans path and the fit-on-sample path: identical too', () => {
+    same({ k: 4, nInit: 3, seed: 5 }, 400, 5, 22);
+    same({ k: 6, nInit: 4, seed: 6, sampleSize: 900 }, 3000, 8, 23);
+  });
+});
