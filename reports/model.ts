@@ -41,6 +41,27 @@ export interface TopicSummary {
   trend?: TopicTrend;
   periodTerms?: { period: string; terms: string[] }[]; // vocabulary over time
   color?: string;
+  // Optional: this topic id in earlier runs, oldest first (the report shows the last few), so an
+  // editor sees how the topic got here. Filled by the pipeline from the archive when it has it.
+  history?: TopicHistoryEntry[];
+}
+
+export interface TopicHistoryEntry {
+  runId: string;
+  date?: string; // YYYY-MM-DD of the run
+  label: string; // the label shown in that run (editor label when there was one)
+  size?: number;
+  status?: LineageStatus; // how the id arrived in that run
+}
+
+export type LineageStatus = 'continued' | 'born' | 'split' | 'merged';
+
+export interface LineageEntry {
+  id: number; // topic id in this run
+  status: LineageStatus;
+  from: number[]; // previous run's topic ids it came from
+  similarity?: number; // cosine of term vectors to its best predecessor
+  fromLabels?: string[]; // optional: the previous topics' labels, same order as `from`
 }
 
 export interface TrendPeriod {
@@ -89,6 +110,6 @@ export interface ReportModel {
   topics: TopicSummary[]; // ordered by size, largest first
   trends: TrendTable;
   map: MapPoint[]; // sampled, ≤ a few thousand points
-  lineage?: { id: number; status: 'continued' | 'born' | 'split' | 'merged'; from: number[]; similarity?: number }[];
+  lineage?: LineageEntry[]; // absent on a first run (nothing to compare with)
   died?: { id: number; label: string }[];
 }

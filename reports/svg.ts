@@ -6,9 +6,10 @@
 import * as vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import { compileSpec } from './compile.ts';
+import { compactSvg } from './svg-compact.ts';
 
 /**
- * Renders a Vega-Lite spec to an SVG document string. Rejects when the spec tries to load
+ * Renders a Vega-Lite spec to an SVG document string (compacted: see svg-compact.ts). Rejects when the spec tries to load
  * anything (vega would only log the failure and draw an empty chart): a chart that needs the
  * network is a bug.
  */
@@ -24,7 +25,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   try {
     const svg = await view.toSVG();
     if (refused.length > 0) throw new Error(`report charts must not load anything (asked for ${refused.join(', ')})`);
-    return svg;
+    return compactSvg(svg);
   } finally {
     view.finalize();
   }

@@ -10,9 +10,11 @@ export const OTHER_COLOR = '#9a9a9a';
 export const CHART_WIDTH = 640;
 
 /**
- * Okabe & Ito's colour-blind-safe set (without black and with yellow last, it is faint on
- * white), then Tableau10 hues that stay apart from it. The first 7 are safe for all common
- * colour-vision deficiencies; beyond that, names and tooltips carry the identity.
+ * Okabe & Ito's colour-blind-safe set (without black; yellow last of them, it is faint on white),
+ * then five of Paul Tol's "muted" hues that stay apart from it (wine, green, indigo, olive,
+ * brown). No palette keeps 30+ hues apart for every reader, so charts colour at most this many
+ * topics and group the rest as "other topics" (grey); names, tooltips and the shared topic
+ * highlight carry identity beyond that.
  */
 export const TOPIC_PALETTE = [
   '#0072B2', // blue
@@ -22,18 +24,21 @@ export const TOPIC_PALETTE = [
   '#CC79A7', // reddish purple
   '#56B4E9', // sky blue
   '#F0E442', // yellow
-  '#9C755F', // brown (Tableau)
-  '#B07AA1', // purple (Tableau)
-  '#76B7B2', // teal (Tableau)
-  '#FF9DA7', // pink (Tableau)
-  '#59A14F', // green (Tableau)
+  '#882255', // wine (Tol)
+  '#117733', // green (Tol)
+  '#332288', // indigo (Tol)
+  '#999933', // olive (Tol)
+  '#661100', // brown (Tol)
 ];
 
 export const RISING_COLOR = '#0072B2';
 export const FALLING_COLOR = '#D55E00';
 
 export interface ChartOptions {
-  /** Topics drawn in their own colour; the rest are grouped as "other topics". Default 12. */
+  /**
+   * Topics drawn in their own colour; the rest are grouped as "other topics". Default 12; more
+   * than the palette holds (12) is capped, since two topics must never share a colour.
+   */
   topN?: number;
 }
 
@@ -42,7 +47,7 @@ export function resolveTopN(options: ChartOptions | undefined): number {
   if (!Number.isInteger(topN) || topN < 1) {
     throw new Error(`topN must be an integer >= 1, got ${String(topN)}`);
   }
-  return topN;
+  return Math.min(topN, TOPIC_PALETTE.length);
 }
 
 /** Topics largest first, ties by id, whatever order the model lists them in. */
@@ -66,11 +71,11 @@ export function topicNames(model: ReportModel): Map<number, string> {
   return names;
 }
 
-/** Colour per topic id: the model's colour when set, else the palette by size rank. */
+/** Colour per topic id: the model's colour when set (plain hex only), else the palette by size rank. */
 export function topicColors(model: ReportModel): Map<number, string> {
   const colors = new Map<number, string>();
   rankedTopics(model).forEach((topic, rank) => {
-    colors.set(topic.id, topic.color ?? TOPIC_PALETTE[rank % TOPIC_PALETTE.length]!);
+    colors.set(topic.id, topic.color && /^#[0-9a-fA-F]{3,8}$/.test(topic.color) ? topic.color : TOPIC_PALETTE[rank % TOPIC_PALETTE.length]!);
   });
   return colors;
 }
@@ -202,4 +207,56 @@ export function timeScale(model: ReportModel): Record<string, unknown> {
   return domain
     ? { type: 'utc', domainMin: { expr: String(domain[0]) }, domainMax: { expr: String(domain[1]) }, nice: false }
     : { type: 'utc' };
+}
+
+/**
+ * The shared topic highlight. Every live chart that shows topics declares a `focus` signal (a
+ * topic id, or null for none); the page script sets it in every chart when a reader picks a topic
+ * in the table or a legend, and marks of other topics fade. Rows carry the topic id as `k`
+ * (-1 for the "other topics" group). Tests are plain expressions: the page evaluates them with
+ * the CSP-safe vega-interpreter.
+ */
+export const FOCUS_SIGNAL = 'focus';
+export const FOCUS_PARAM = { name: FOCUS_SIGNAL, value: null } as const;
+export const OTHER_ID = -1;
+
+/** True for marks to draw at full strength: nothing picked, or this datum's topic is the one picked. */
+export function focusTest(topIds?: number[]): string {
+  const base = `${FOCUS_SIGNAL} === null || datum.k === ${FOCUS_SIGNAL}`;
+  // A chart that groups topics outside the top N: picking one of those lights up the group.
+  return topIds ? `${base} || (datum.k === ${OTHER_ID} && indexof([${topIds.join(',')}], ${FOCUS_SIGNAL}) < 0)` : base;
+}
+
+/** Opacity encoding that fades everything but the picked topic. */
+export function focusOpacity(on: number, off: number, topIds?: number[]): Record<string, unknown> {
+  return { condition: { test: focusTest(topIds), value: on }, value: off };
+}
+
+/**
+ * Rounds coordinates to a grid of about 1/4000 of their range: a map needs no more, and chart
+ * data shrinks by half (0.123456789 → 0.1235).
+ */
+export function coordinateRounder(values: number[]): (v: number) => number {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (Number.isFinite(v)) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  const range = max - min;
+  if (!Number.isFinite(range) || range <= 0) return (v) => round(v, 4);
+  const decimals = Math.max(0, Math.min(12, Math.ceil(-Math.log10(range / 4000))));
+  const scale = 10 ** decimals;
+  return (v) => (Number.isFinite(v) ? Math.round(v * scale) / scale || 0 : 0);
+}
+
+/** A paper title cut to at most `max` characters at a word boundary, with an ellipsis. */
+export function shortTitle(title: string, max = 100): string {
+  const t = title.replace(/\s+/g, ' ').trim();
+  if (t.length <= max) return t;
+  const cut = t.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }

@@ -3,7 +3,7 @@
 
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportModel } from '../model.ts';
-import { BASE_CONFIG, CHART_WIDTH, FALLING_COLOR, RISING_COLOR, SCHEMA, rankedTopics, round, topicNames } from './common.ts';
+import { BASE_CONFIG, CHART_WIDTH, FALLING_COLOR, FOCUS_PARAM, RISING_COLOR, SCHEMA, focusTest, rankedTopics, round, topicNames } from './common.ts';
 
 export const SIGNIFICANT_Z = 2;
 
@@ -18,6 +18,7 @@ export function growthSpec(model: ReportModel): TopLevelSpec {
     .filter((t) => t.trend !== undefined)
     .map((t) => ({
       topic: names.get(t.id)!,
+      k: t.id,
       growth: round(t.trend!.growth),
       z: round(t.trend!.z, 3),
       recent: round(t.trend!.recentShare),
@@ -33,6 +34,7 @@ export function growthSpec(model: ReportModel): TopLevelSpec {
     width: CHART_WIDTH - 220,
     height: { step: 18 },
     config: BASE_CONFIG,
+    params: [FOCUS_PARAM],
     data: { values },
     mark: { type: 'bar', tooltip: true },
     encoding: {
@@ -44,12 +46,13 @@ export function growthSpec(model: ReportModel): TopLevelSpec {
         scale: { domain: ['rising', 'falling'], range: [RISING_COLOR, FALLING_COLOR] },
         legend: { title: 'Direction' },
       },
+      // Faint when |z| < SIGNIFICANT_Z (may be noise), fainter still when another topic is picked.
       opacity: {
-        field: 'significant',
-        type: 'ordinal',
-        sort: ['yes', 'no'],
-        scale: { domain: ['yes', 'no'], range: [1, 0.35] },
-        legend: { title: `|z| ≥ ${SIGNIFICANT_Z}` },
+        condition: [
+          { test: `!(${focusTest()})`, value: 0.15 },
+          { test: 'datum.significant === "no"', value: 0.35 },
+        ],
+        value: 1,
       },
       tooltip: [
         { field: 'topic', type: 'nominal', title: 'Topic' },

@@ -8,7 +8,10 @@ import type { ReportModel } from '../model.ts';
 import {
   BASE_CONFIG,
   CHART_WIDTH,
+  FOCUS_PARAM,
+  OTHER_ID,
   OTHER_LABEL,
+  focusOpacity,
   SCHEMA,
   dayMs,
   nextDay,
@@ -27,6 +30,7 @@ interface ShareRow {
   period: string;
   t: number;
   topic: string;
+  k: number; // topic id, OTHER_ID for the group
   rank: number;
   count: number;
   share: number;
@@ -38,6 +42,8 @@ export function shareAreaSpec(model: ReportModel, options?: ChartOptions): TopLe
   const legend = topicLegend(model, topN);
   const rankOf = new Map(legend.domain.map((name, i) => [name, i]));
   const periods = periodsByKey(model);
+  const idOf = new Map(legend.top.map((t) => [legend.nameOf(t.id), t.id]));
+  const topIds = legend.top.map((t) => t.id);
 
   // Sum counts per (period, display topic); "other topics" collects everything outside the top N.
   const cells = new Map<string, ShareRow>();
@@ -50,6 +56,7 @@ export function shareAreaSpec(model: ReportModel, options?: ChartOptions): TopLe
       period: period.key,
       t: periodMidMs(period),
       topic,
+      k: idOf.get(topic) ?? OTHER_ID,
       rank: rankOf.get(topic) ?? legend.domain.length,
       count: 0,
       share: 0,
@@ -68,6 +75,7 @@ export function shareAreaSpec(model: ReportModel, options?: ChartOptions): TopLe
           period: period.key,
           t: periodMidMs(period),
           topic,
+          k: idOf.get(topic) ?? OTHER_ID,
           rank: rankOf.get(topic)!,
           count: 0,
           share: 0,
@@ -77,7 +85,7 @@ export function shareAreaSpec(model: ReportModel, options?: ChartOptions): TopLe
     }
   }
   const values = [...cells.values()]
-    .map((c) => ({ ...c, share: round(c.count / periods.get(c.period)!.total) }))
+    .map((c) => ({ ...c, share: round(c.count / periods.get(c.period)!.total, 4) }))
     .sort((a, b) => a.t - b.t || a.rank - b.rank);
 
   const partialBands = sortedPeriods(model)
@@ -95,6 +103,7 @@ export function shareAreaSpec(model: ReportModel, options?: ChartOptions): TopLe
     width: CHART_WIDTH,
     height: 320,
     config: BASE_CONFIG,
+    params: [FOCUS_PARAM],
     layer: [
       {
         data: { values },
@@ -121,6 +130,7 @@ export function shareAreaSpec(model: ReportModel, options?: ChartOptions): TopLe
             legend: { title: 'Topic', symbolType: 'square' },
           },
           order: { field: 'rank', type: 'quantitative', sort: 'ascending' },
+          opacity: focusOpacity(1, 0.2, topIds),
           tooltip: [
             { field: 'period', type: 'nominal', title: 'Period' },
             { field: 'topic', type: 'nominal', title: 'Topic' },

@@ -6,6 +6,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ReportModel, TopicSummary } from '../model.ts';
 import {
   BASE_CONFIG,
+  FOCUS_PARAM,
+  FOCUS_SIGNAL,
   SCHEMA,
   dayMs,
   nextDay,
@@ -20,10 +22,12 @@ import {
   type ChartOptions,
 } from './common.ts';
 
-const BURST_COLOR = '#F0E442';
+// Neutral grey-blue bands: yellow would hide the palette's yellow topic.
+const BURST_COLOR = '#c9d3df';
 
 /** Rows of one combined data set: 'share' rows (one per period) and 'burst' rows (intervals). */
 function trendRows(model: ReportModel, topic: TopicSummary, name: string): Record<string, unknown>[] {
+  const k = topic.id;
   const counts = new Map<string, number>();
   for (const row of model.trends.rows) {
     if (row.topic === topic.id) counts.set(row.period, (counts.get(row.period) ?? 0) + row.count);
@@ -35,10 +39,11 @@ function trendRows(model: ReportModel, topic: TopicSummary, name: string): Recor
     rows.push({
       kind: 'share',
       topic: name,
+      k,
       period: period.key,
       t: periodMidMs(period),
       count,
-      share: round(count / period.total),
+      share: round(count / period.total, 4),
       partial: period.partial,
     });
   }
@@ -50,6 +55,7 @@ function trendRows(model: ReportModel, topic: TopicSummary, name: string): Recor
     rows.push({
       kind: 'burst',
       topic: name,
+      k,
       period: burst.start === burst.end ? burst.start : `${burst.start} – ${burst.end}`,
       start: dayMs(first.start),
       end: dayMs(nextDay(last.end)),
@@ -60,7 +66,9 @@ function trendRows(model: ReportModel, topic: TopicSummary, name: string): Recor
 }
 
 /** The layers of one trend panel: burst bands under the share line, partial periods as open circles. */
-function trendLayers(model: ReportModel, domain: string[], range: string[], withBursts: boolean) {
+function trendLayers(model: ReportModel, domain: string[], range: string[], withBursts: boolean, topIds?: number[]) {
+  // Panels of topics other than the picked one fade (nothing fades when the pick is not drawn here).
+  const opacity = topIds ? { condition: { test: `${FOCUS_SIGNAL} === null || indexof([${topIds.join(',')}], ${FOCUS_SIGNAL}) < 0 || datum.k === ${FOCUS_SIGNAL}`, value: 1 }, value: 0.15 } : undefined;
   const unit = model.trends.unit;
   const x = { field: 't', type: 'temporal' as const, scale: timeScale(model), axis: timeAxis(model, `Period (${unit})`) };
   const color = { field: 'topic', type: 'nominal' as const, scale: { domain, range }, legend: null };
@@ -73,10 +81,11 @@ function trendLayers(model: ReportModel, domain: string[], range: string[], with
   // The burst layer only when there are bursts: an empty layer makes vega warn about its extent.
   const burstLayer = {
       transform: [{ filter: { field: 'kind', equal: 'burst' } }],
-      mark: { type: 'rect' as const, color: BURST_COLOR, opacity: 0.45, tooltip: true },
+      mark: { type: 'rect' as const, color: BURST_COLOR, opacity: 0.7, tooltip: true },
       encoding: {
         x: { field: 'start', type: 'temporal' as const, scale: timeScale(model), axis: timeAxis(model, `Period (${unit})`) },
         x2: { field: 'end' },
+        ...(opacity ? { opacity: { condition: { ...opacity.condition, value: 0.7 }, value: 0.15 } } : {}),
         tooltip: [
           { field: 'period', type: 'nominal' as const, title: 'Burst' },
           { field: 'weight', type: 'quantitative' as const, title: 'Burst weight', format: '.2f' },
@@ -92,23 +101,32 @@ function trendLayers(model: ReportModel, domain: string[], range: string[], with
         x,
         y: { field: 'share', type: 'quantitative' as const, axis: { title: 'Share of papers', format: '.0%' } },
         color,
+        ...(opacity ? { opacity } : {}),
       },
     },
+    // Filled dots (merged into one path per panel in the static SVG), then hollow rings over the
+    // partial periods: their share rests on part of a period only.
     {
       transform: [{ filter: { field: 'kind', equal: 'share' } }],
-      mark: { type: 'point' as const, size: 30, tooltip: true },
+      // aria: false: a label per point (hundreds with weekly periods) would bloat the SVG; the
+      // chart's description speaks for it and the table carries the numbers.
+      mark: { type: 'circle' as const, size: 24, tooltip: true, aria: false },
       encoding: {
         x,
         y: { field: 'share', type: 'quantitative' as const },
         color,
-        // Partial periods are hollow: their share rests on part of a period only.
-        fill: {
-          condition: { test: { field: 'partial', equal: true }, value: 'white' },
-          field: 'topic',
-          type: 'nominal' as const,
-          scale: { domain, range },
-          legend: null,
-        },
+        ...(opacity ? { opacity } : {}),
+        tooltip: shareTooltip,
+      },
+    },
+    {
+      transform: [{ filter: { field: 'kind', equal: 'share' } }, { filter: { field: 'partial', equal: true } }],
+      mark: { type: 'point' as const, size: 36, filled: true, fill: 'white', strokeWidth: 1.5, tooltip: true, aria: false },
+      encoding: {
+        x,
+        y: { field: 'share', type: 'quantitative' as const },
+        stroke: { field: 'topic', type: 'nominal' as const, scale: { domain, range }, legend: null },
+        ...(opacity ? { opacity } : {}),
         tooltip: shareTooltip,
       },
     },
@@ -122,7 +140,7 @@ export function topicSmallMultiplesSpec(model: ReportModel, options?: ChartOptio
     $schema: SCHEMA,
     title: {
       text: 'Topic trends',
-      subtitle: `Share of all papers per ${model.trends.unit} for the ${legend.top.length} largest topics; yellow bands are bursts, open circles partial periods`,
+      subtitle: `Share of all papers per ${model.trends.unit} for the ${legend.top.length} largest topics; shaded bands are bursts, open circles partial periods`,
     },
     description: `Small line charts, one per topic, of the topic's share of all papers per ${model.trends.unit}. Shaded bands mark bursts of unusual activity.`,
     config: BASE_CONFIG,
@@ -134,7 +152,8 @@ export function topicSmallMultiplesSpec(model: ReportModel, options?: ChartOptio
       header: { title: null, labelFontWeight: 'bold', labelAnchor: 'start' },
     },
     columns: 3,
-    spec: { width: 190, height: 110, layer: trendLayers(model, legend.domain, legend.range, values.some((v) => v.kind === 'burst')) },
+    params: [FOCUS_PARAM],
+    spec: { width: 190, height: 110, layer: trendLayers(model, legend.domain, legend.range, values.some((v) => v.kind === 'burst'), legend.top.map((t) => t.id)) },
   };
 }
 
