@@ -1,8 +1,12 @@
 // The `topic-trends` command. It only parses arguments into a config and calls the library API
 // (runPipeline); every behaviour is reachable from code the same way.
+import { writeFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { mergeConfig, readConfigFile, resolveConfig, type Config } from './config.ts';
-import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UserError } from './errors.ts';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, InputError, UserError } from './errors.ts';
+import { exportLabels, importLabelFile, type LabelFormat } from './labels.ts';
+import { openExistingArchive } from './store/open-archive.ts';
 import { createLogger } from './log.ts';
 import { runPipeline } from './runner.ts';
 import { STAGE_NAMES, type StageName } from './stage.ts';
@@ -18,6 +22,17 @@ interface RunFlags {
   quiet?: boolean;
   json?: boolean;
   verbose?: boolean;
+}
+
+interface ArchiveFlags {
+  config?: string;
+  out?: string;
+  archive?: string;
+}
+
+interface ExportFlags extends ArchiveFlags {
+  format?: LabelFormat;
+  file?: string;
 }
 
 function integer(name: string) {
@@ -41,6 +56,22 @@ export function configFromFlags(flags: RunFlags): Config {
     cluster: flags.k !== undefined ? { k: flags.k } : undefined,
   };
   return resolveConfig(mergeConfig(raw, overrides), flags.config ?? 'command line');
+}
+
+/** The config the labels commands need to find the archive: defaults < config file < flags. */
+export function archiveConfigFromFlags(flags: ArchiveFlags): Config {
+  let raw: Record<string, unknown> = {};
+  if (flags.config) raw = readConfigFile(flags.config) as Record<string, unknown>;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return resolveConfig(raw, flags.config);
+  return resolveConfig(mergeConfig(raw, { out: flags.out, archive: flags.archive ? { path: flags.archive } : undefined }), flags.config ?? 'command line');
+}
+
+function addArchiveOptions(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'the JSON config file the nightly run uses (for archive.path and out)')
+    .option('-o, --out <dir>', 'the output folder of the nightly run (its archive is <dir>/archive.sqlite; default: out)')
+    .option('--archive <path>', 'the archive file itself (overrides the config)')
+    .option('--verbose', 'print stack traces of errors');
 }
 
 export function buildCli(): Command {
@@ -68,6 +99,46 @@ export function buildCli(): Command {
       if (result.reportPath) process.stdout.write(`${result.reportPath}\n`);
       else logger.info(`stage ${flags.stage ?? ''} done; no report published (run the report stage to publish)`);
     });
+
+  const labels = program.command('labels').description("editors' topic names: export the current topics, import the names");
+  addArchiveOptions(
+    labels
+      .command('export')
+      .description('write the last published run\'s topics with automatic and editor labels, terms, size, share, growth and review flags')
+      .addOption(new Option('--format <format>', 'csv or json (default: from --file, else csv)').choices(['csv', 'json']))
+      .option('-f, --file <path>', 'write to this file instead of stdout'),
+  ).action((flags: ExportFlags) => {
+    const format: LabelFormat = flags.format ?? (flags.file && extname(flags.file).toLowerCase() === '.json' ? 'json' : 'csv');
+    const store = openExistingArchive(archiveConfigFromFlags(flags));
+    try {
+      const text = exportLabels(store, format);
+      if (flags.file) {
+        try {
+          writeFileSync(flags.file, text);
+        } catch (err) {
+          throw new InputError(`${flags.file}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`, flags.file);
+        }
+      } else {
+        process.stdout.write(text);
+      }
+    } finally {
+      store.close();
+    }
+  });
+  addArchiveOptions(
+    labels
+      .command('import')
+      .description('store editor labels from a CSV or JSON file (topic_id, editor_label; an empty editor_label clears a name; needs_review false confirms a flagged one). Shown from the next run on.')
+      .argument('<file>', 'the edited export (CSV or JSON)'),
+  ).action((file: string, flags: ArchiveFlags) => {
+    const store = openExistingArchive(archiveConfigFromFlags(flags));
+    try {
+      const r = importLabelFile(store, file);
+      process.stdout.write(`labels import: ${r.set} set, ${r.cleared} cleared, ${r.confirmed} confirmed, ${r.unchanged} unchanged (topics of run ${r.run}); shown from the next run on\n`);
+    } finally {
+      store.close();
+    }
+  });
   return program;
 }
 

@@ -2,10 +2,27 @@
 // and CLI flags are layered over the defaults; unknown keys and wrong types are refused with the
 // key named, because a silently ignored typo in a nightly job shows up weeks later as bad topics.
 import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_SPLIT_THRESHOLD, DEFAULT_THRESHOLD } from '../analysis/topic-matching.ts';
 import { ConfigError } from './errors.ts';
+import { DEFAULT_MAX_LABEL_DRIFT } from './store/label-review.ts';
 
 const periodUnit = z.enum(['auto', 'day', 'week', 'month', 'quarter', 'year', 'decade']);
+const unitInterval = z.number().gt(0).max(1);
+
+/**
+ * Which archived papers a night fits on: all of them, or those dated within the last N days /
+ * calendar months counted back from the newest paper's date (not the clock, so a replay of old
+ * data gives the same window as the night it was first run; a date in the future is capped at
+ * today).
+ */
+export const archiveWindowSchema = z.union([
+  z.object({ all: z.literal(true) }).strict(),
+  z.object({ lastDays: z.number().int().min(1).max(100_000) }).strict(),
+  z.object({ lastMonths: z.number().int().min(1).max(10_000) }).strict(),
+]);
+export type ArchiveWindow = z.infer<typeof archiveWindowSchema>;
 
 export const configSchema = z
   .object({
@@ -89,6 +106,27 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    archive: z
+      .object({
+        /** The SQLite paper archive; default <out>/archive.sqlite (see archivePath). */
+        path: z.string().min(1).optional(),
+        window: archiveWindowSchema.default({ all: true }),
+        /** Runs whose per-paper assignments the archive keeps (topics are kept for every run). */
+        keepAssignmentRuns: z.number().int().min(1).max(10_000).default(30),
+      })
+      .strict()
+      .prefault({}),
+    tracking: z
+      .object({
+        /** Term-vector cosine for a topic to keep last night's id (analysis/topic-matching.ts). */
+        threshold: unitInterval.default(DEFAULT_THRESHOLD),
+        /** Cosine for a split / merge link in the lineage. */
+        splitThreshold: unitInterval.default(DEFAULT_SPLIT_THRESHOLD),
+        /** Term drift (1 − cosine) since an editor named a topic above which the name is flagged. */
+        maxLabelDrift: z.number().min(0).max(1).default(DEFAULT_MAX_LABEL_DRIFT),
+      })
+      .strict()
+      .prefault({}),
     report: z
       .object({
         mapPoints: z.number().int().min(100).max(50_000).default(4000),
@@ -115,7 +153,18 @@ export function resolveConfig(input: unknown, source = 'config'): Config {
   if (config.cluster.kMin > config.cluster.kMax) {
     throw new ConfigError(`${source}: cluster.kMin (${config.cluster.kMin}) is larger than cluster.kMax (${config.cluster.kMax})`, 'cluster.kMin');
   }
+  if (config.tracking.splitThreshold > config.tracking.threshold) {
+    throw new ConfigError(
+      `${source}: tracking.splitThreshold (${config.tracking.splitThreshold}) is larger than tracking.threshold (${config.tracking.threshold})`,
+      'tracking.splitThreshold',
+    );
+  }
   return config;
+}
+
+/** Where the paper archive lives: archive.path, or archive.sqlite in the output folder. */
+export function archivePath(config: Config): string {
+  return resolve(config.archive.path ?? join(config.out, 'archive.sqlite'));
 }
 
 /** Reads a JSON config file; errors name the file. */

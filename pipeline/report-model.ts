@@ -27,6 +27,9 @@ export interface ReportInputs {
   editorLabels?: Map<number, string>;
   newPapers?: number;
   notes?: string[];
+  /** What happened to each topic since the last published run (track stage), by cluster index. */
+  lineage?: readonly { id: number; status: 'continued' | 'born' | 'split' | 'merged'; from: readonly number[]; similarity: number }[];
+  died?: readonly { id: number; label: string }[];
 }
 
 export function buildReportModel(inp: ReportInputs): ReportModel {
@@ -90,13 +93,20 @@ export function buildReportModel(inp: ReportInputs): ReportModel {
     notes: [...ingest.notes, ...(inp.notes ?? [])],
   };
 
-  return {
+  const model: ReportModel = {
     title: config.title,
     facts,
     topics,
     trends: table,
     map: mapPoints(inp.pca, cluster, papers, config.report.mapPoints, config.seed, idOf),
   };
+  if (inp.lineage) {
+    model.lineage = [...inp.lineage]
+      .map((e) => ({ id: e.id, status: e.status, from: [...e.from], similarity: round4(e.similarity) }))
+      .sort((a, b) => a.id - b.id);
+  }
+  if (inp.died) model.died = [...inp.died].map((d) => ({ id: d.id, label: d.label })).sort((a, b) => a.id - b.id);
+  return model;
 }
 
 function paperRef(p: Paper, score?: number) {

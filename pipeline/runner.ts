@@ -1,7 +1,14 @@
 // The stage graph runner: runs stages in order, skips a stage whose input hash matches its
 // artifact, records time and memory per stage, and publishes the run folder atomically.
+//
+// The paper archive (pipeline/store) outlives runs. A publishing run is recorded in it as
+// 'running' at the start; only after its folder has been renamed into place are its topics,
+// assignment, next topic id and label flags written and the run marked 'published', in one
+// transaction. A run that fails is marked 'failed' and `latest` stays where it was; a crash
+// between the rename and that transaction leaves the archive's last published run unchanged,
+// so the next night matches against the older run, which is still correct.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from './config.ts';
 import { artifactExists, loadArtifact, saveArtifact } from './artifacts.ts';
@@ -12,6 +19,11 @@ import { publishRun, newRunId } from './publish.ts';
 import { STAGE_NAMES, type Stage, type StageContext, type StageName, type StageTiming } from './stage.ts';
 import { STAGES } from './stages/index.ts';
 import { buildManifest, type Manifest } from './manifest.ts';
+import { openArchive } from './store/open-archive.ts';
+import { recordPublishedRun } from './store/record-run.ts';
+import type { Store } from './store/store.ts';
+import type { ArchiveSummary, IngestOutput } from './stages/ingest.ts';
+import type { TrackOutput } from './stages/track.ts';
 
 export interface RunOptions {
   /** Run only this stage (its inputs must have artifacts from an earlier run). */
@@ -23,42 +35,80 @@ export interface RunOptions {
   runId?: string;
 }
 
+/** manifest.json as the runner writes it: the common manifest plus the archive's view. */
+export interface RunManifest extends Manifest {
+  archive?: ArchiveSummary;
+  topics?: { previousRun: string | null; continued: number; merged: number; split: number; born: number; died: number };
+}
+
 export interface RunResult {
   runId: string;
   runDir: string | undefined; // the published run folder (undefined when the report stage did not run)
   reportPath: string | undefined;
-  manifest: Manifest;
+  manifest: RunManifest;
   timings: StageTiming[];
 }
 
 interface StageMeta {
   stage: StageName;
   version: string;
-  hash: string;
+  hash: string; // of the stage's inputs: config slice, deps' hashes, external inputs
+  contentHash?: string; // of its output, for stages that define one (what later stages key on)
   createdAt: string;
+}
+
+/** The hash later stages key their caches on. */
+function outputHash(meta: StageMeta | undefined): string | undefined {
+  return meta?.contentHash ?? meta?.hash;
 }
 
 export async function runPipeline(config: Config, opts: RunOptions = {}): Promise<RunResult> {
   const log = opts.logger ?? createLogger();
   const out = resolve(config.out);
   mkdirSync(out, { recursive: true });
-  const release = acquireLock(out);
-  try {
-    return await runLocked(config, opts, log, out);
-  } finally {
-    release();
-  }
-}
-
-async function runLocked(config: Config, opts: RunOptions, log: Logger, out: string): Promise<RunResult> {
   for (const name of [opts.stage, opts.from]) {
     if (name && !STAGE_NAMES.includes(name)) {
       throw new ConfigError(`unknown stage "${name}"; stages are: ${STAGE_NAMES.join(', ')}`, 'stage');
     }
   }
-  const runId = opts.runId ?? newRunId();
-  const createdAt = new Date().toISOString();
+  const release = acquireLock(out);
+  try {
+    const store = openArchive(config);
+    try {
+      return await runWithArchive(config, opts, log, out, store);
+    } finally {
+      store.close();
+    }
+  } finally {
+    release();
+  }
+}
+
+async function runWithArchive(config: Config, opts: RunOptions, log: Logger, out: string, store: Store): Promise<RunResult> {
+  // A run id names one run folder and one archive record: re-running a night gets a new one.
+  const baseId = opts.runId ?? newRunId();
+  let runId = baseId;
+  for (let n = 2; store.getRun(runId) || existsSync(join(out, 'runs', runId)); n++) runId = `${baseId}-${n}`;
+  const publishes = opts.stage === undefined || opts.stage === 'report';
+  if (publishes) store.beginRun(runId, JSON.stringify(config));
   const stagingDir = join(out, 'runs', `.staging-${runId}`);
+  try {
+    return await runLocked(config, opts, log, out, store, runId, stagingDir);
+  } catch (err) {
+    rmSync(stagingDir, { recursive: true, force: true });
+    if (publishes && store.getRun(runId)?.status === 'running') {
+      try {
+        store.finishRun(runId, { status: 'failed' });
+      } catch (inner) {
+        log.warn(`could not mark run ${runId} as failed in the archive: ${(inner as Error).message}`);
+      }
+    }
+    throw err;
+  }
+}
+
+async function runLocked(config: Config, opts: RunOptions, log: Logger, out: string, store: Store, runId: string, stagingDir: string): Promise<RunResult> {
+  const createdAt = new Date().toISOString();
   mkdirSync(stagingDir, { recursive: true });
 
   const values = new Map<StageName, unknown>();
@@ -73,6 +123,7 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
     runId,
     createdAt,
     timings,
+    store,
     input<T>(name: StageName): T {
       if (!values.has(name)) values.set(name, loadStage(out, STAGES[name]));
       return values.get(name) as T;
@@ -85,7 +136,7 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
     const stage = STAGES[name] as Stage;
     const index = STAGE_NAMES.indexOf(name);
     if (opts.stage && opts.stage !== name) {
-      hashes[name] = readMeta(out, name)?.hash;
+      hashes[name] = outputHash(readMeta(out, name));
       continue;
     }
     const external = stage.externalInputs ? await stage.externalInputs(config) : undefined;
@@ -99,22 +150,26 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
     if (beforeFrom && !cached) {
       throw new ConfigError(`--from ${opts.from}: stage "${name}" has no artifact in ${stageDir(out, name)}; run the whole pipeline first`, 'from');
     }
-    if (cached && !forced && !stage.alwaysRun) {
-      hashes[name] = meta!.hash;
+    // Stages that always run (ingest, track, report) are still taken from their artifact before
+    // --from, so that the later stages see the inputs the artifacts were made from.
+    if (cached && !forced && (!stage.alwaysRun || beforeFrom)) {
+      hashes[name] = outputHash(meta)!;
       timings.push({ stage: name, seconds: 0, peakRssMb: peakRssMb(), skipped: true });
       log.info(`${name}: unchanged, reusing ${stageDir(out, name)}`);
-      log.event('stage', { stage: name, skipped: true });
+      log.event('stage', { stage: name, seconds: 0, peakRssMb: peakRssMb(), skipped: true });
       continue;
     }
     const started = performance.now();
     log.info(`${name}: running`);
     const value = await stage.run(ctx);
     values.set(name, value);
-    if (!stage.alwaysRun) {
-      const dir = stageDir(out, name);
-      (stage.save ?? saveArtifact)(dir, value as never);
-      writeFileSync(join(dir, 'meta.json'), JSON.stringify({ stage: name, version: stage.version, hash, createdAt } satisfies StageMeta, null, 2));
-    }
+    const contentHash = stage.contentHash?.(value as never);
+    if (contentHash !== undefined) hashes[name] = contentHash;
+    // Every stage keeps an artifact, so --stage / --from can start from any of them.
+    const dir = stageDir(out, name);
+    (stage.save ?? saveArtifact)(dir, value as never);
+    const newMeta: StageMeta = { stage: name, version: stage.version, hash, ...(contentHash !== undefined ? { contentHash } : {}), createdAt };
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify(newMeta, null, 2));
     const seconds = (performance.now() - started) / 1000;
     timings.push({ stage: name, seconds, peakRssMb: peakRssMb(), skipped: false });
     log.info(`${name}: done in ${seconds.toFixed(2)} s`);
@@ -122,12 +177,29 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
     if (name === 'report') reportRan = true;
   }
 
-  const manifest = buildManifest({ config, runId, createdAt, timings, hashes, externalInputs, ingest: ctx.input('ingest') });
+  const ingest = ctx.input<IngestOutput>('ingest');
+  const manifest: RunManifest = buildManifest({ config, runId, createdAt, timings, hashes, externalInputs, ingest });
+  if (ingest.archive) manifest.archive = ingest.archive;
   if (!reportRan) {
+    rmSync(stagingDir, { recursive: true, force: true });
     return { runId, runDir: undefined, reportPath: undefined, manifest, timings };
   }
+  const track = ctx.input<TrackOutput>('track');
+  const count = (s: string) => track.lineage.filter((e) => e.status === s).length;
+  manifest.topics = { previousRun: track.previousRun, continued: count('continued'), merged: count('merged'), split: count('split'), born: count('born'), died: track.died.length };
   writeFileSync(join(stagingDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   const runDir = publishRun(out, stagingDir, runId);
+  // Only now does the archive learn of the run (see the note at the top).
+  recordPublishedRun(store, {
+    runId,
+    runDir,
+    ingest,
+    cluster: ctx.input('cluster'),
+    describe: ctx.input('describe'),
+    trends: ctx.input('trends'),
+    track,
+  });
+  log.info(`published ${runDir}`);
   return { runId, runDir, reportPath: join(runDir, 'index.html'), manifest, timings };
 }
 

@@ -3,8 +3,9 @@
 // re-runs the stages that read it and those downstream.
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
+import type { Store } from './store/store.ts';
 
-export const STAGE_NAMES = ['ingest', 'tokenize', 'vectorize', 'reduce', 'cluster', 'describe', 'trends', 'report'] as const;
+export const STAGE_NAMES = ['ingest', 'tokenize', 'vectorize', 'reduce', 'cluster', 'describe', 'track', 'trends', 'report'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
 export interface StageContext {
@@ -19,6 +20,8 @@ export interface StageContext {
   runId: string;
   createdAt: string;
   timings: StageTiming[];
+  /** The paper archive (open for the whole run). */
+  store: Store;
 }
 
 export interface StageTiming {
@@ -41,6 +44,18 @@ export interface Stage<T = unknown> {
   /** Custom persistence; the default stores the value with saveArtifact. */
   save?(dir: string, value: T): void;
   load?(dir: string): T;
-  /** Stages that always run (the report publishes a new run folder each time). */
+  /**
+   * Stages that always run: the report (it publishes a new run folder each time), and stages
+   * whose output depends on the archive rather than only on their inputs (ingest, track). They
+   * still save an artifact (for --stage / --from), except the report. Under --from / --stage they
+   * are loaded from that artifact like any other earlier stage.
+   */
   alwaysRun?: boolean;
+  /**
+   * Identity of the output, used instead of the input hash in the cache keys of later stages.
+   * For a stage whose output is not a function of its config and deps (ingest reads the
+   * archive), this is what lets a night with an unchanged window skip tokenize … cluster, and a
+   * night with new papers re-run them.
+   */
+  contentHash?(value: T): string;
 }

@@ -75,7 +75,8 @@ describe('default corpus end to end', () => {
     expect(m.counts.read).toBe(m.counts.accepted + m.counts.duplicate + m.counts.rejected);
     expect(m.counts.accepted).toBeGreaterThan(10000);
     expect(m.seed).toBe(42);
-    expect(m.stages.map((s: { stage: string }) => s.stage)).toEqual(['ingest', 'tokenize', 'vectorize', 'reduce', 'cluster', 'describe', 'trends', 'report']);
+    expect(m.stages.map((s: { stage: string }) => s.stage)).toEqual(['ingest', 'tokenize', 'vectorize', 'reduce', 'cluster', 'describe', 'track', 'trends', 'report']);
+    expect(m.archive.inserted).toBe(m.counts.accepted); // a fresh archive: every paper is new
     expect(m.versions['wink-nlp']).toMatch(/^\d/);
   });
 
@@ -85,7 +86,9 @@ describe('default corpus end to end', () => {
     expect(again.code).toBe(0);
     const m = JSON.parse(readFileSync(join(dir, 'latest', 'manifest.json'), 'utf8'));
     const skipped = m.stages.filter((s: { skipped: boolean }) => s.skipped).map((s: { stage: string }) => s.stage);
-    expect(skipped).toEqual(['ingest', 'tokenize', 'vectorize', 'reduce', 'cluster', 'describe', 'trends']);
+    // ingest and track always run (they read the archive); the window did not change.
+    expect(skipped).toEqual(['tokenize', 'vectorize', 'reduce', 'cluster', 'describe', 'trends']);
+    expect(m.archive.inserted).toBe(0);
     expect(readFileSync(join(dir, 'latest', 'clusters.json'), 'utf8')).toBe(before);
   });
 
@@ -95,7 +98,7 @@ describe('default corpus end to end', () => {
     expect(again.code).toBe(0);
     const m = JSON.parse(readFileSync(join(dir, 'latest', 'manifest.json'), 'utf8'));
     const ran = m.stages.filter((s: { skipped: boolean }) => !s.skipped).map((s: { stage: string }) => s.stage);
-    expect(ran).toEqual(['reduce', 'cluster', 'describe', 'trends', 'report']);
+    expect(ran).toEqual(['reduce', 'cluster', 'describe', 'track', 'trends', 'report']);
     expect(readFileSync(join(dir, 'latest', 'clusters.json'), 'utf8')).toBe(before);
   });
 });

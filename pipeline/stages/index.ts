@@ -6,6 +6,7 @@ import { ingestStage } from './ingest.ts';
 import { reduceStage } from './reduce.ts';
 import { reportStage } from './report.ts';
 import { tokenizeStage } from './tokenize.ts';
+import { trackStage } from './track.ts';
 import { trendsStage } from './trends.ts';
 import { vectorizeStage } from './vectorize.ts';
 
@@ -16,6 +17,7 @@ export const STAGES: Record<StageName, Stage<never>> = {
   reduce: reduceStage as Stage<never>,
   cluster: clusterStage as Stage<never>,
   describe: describeStage as Stage<never>,
+  track: trackStage as Stage<never>,
   trends: trendsStage as Stage<never>,
   report: reportStage as Stage<never>,
 };

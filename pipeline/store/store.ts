@@ -297,6 +297,11 @@ export class Store {
     for (const row of stmt.iterate(since)) yield rowToPaper(row);
   }
 
+  /** The newest paper date in the archive (YYYY-MM-DD), or undefined when it is empty. */
+  newestPaperDate(): string | undefined {
+    return this.db.prepare<[], { d: string | null }>('SELECT max(date) AS d FROM papers').get()?.d ?? undefined;
+  }
+
   countPapers(): number {
     return this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM papers').get()!.n;
   }
@@ -423,6 +428,34 @@ export class Store {
 
   private writeNextTopicId(n: number): void {
     this.db.prepare("INSERT INTO meta (key, value) VALUES ('next_topic_id', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(n));
+  }
+
+  /**
+   * Records a run whose folder has just been published, all in one transaction: its topics, its
+   * assignment, the next topic id, the editor-label review flags, and status 'published'. A
+   * crash before this commits leaves the previous published run as the one the next night
+   * matches against.
+   */
+  recordPublishedRun(
+    runId: string,
+    rec: {
+      topics: readonly StoredTopic[];
+      assignments?: { paperIds: readonly string[]; clusters: Int32Array; scores: Float32Array };
+      nextTopicId: number;
+      reviews: readonly { topicId: number; reason: string }[];
+      countsJson?: string;
+      reportDir?: string;
+    },
+  ): void {
+    this.requireRun('recordPublishedRun', runId);
+    this.write(() => {
+      this.saveTopics(runId, rec.topics);
+      if (rec.assignments) this.saveAssignments(runId, rec.assignments.paperIds, rec.assignments.clusters, rec.assignments.scores);
+      // saveTopics already raised it past every saved id; never lower it.
+      this.setNextTopicId(Math.max(rec.nextTopicId, this.nextTopicId()));
+      for (const r of rec.reviews) this.flagEditorLabel(r.topicId, r.reason);
+      this.finishRun(runId, { status: 'published', countsJson: rec.countsJson, reportDir: rec.reportDir });
+    });
   }
 
   // ---------------------------------------------------------------- assignments
