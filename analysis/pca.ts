@@ -1,7 +1,8 @@
 // PCA of a sparse matrix without densifying it: Halko, Martinsson & Tropp (2011) randomized SVD
 // of the implicitly centred matrix X̃ = X − 1μᵀ (rows = documents, cols = terms).
 
-import { choleskyQr2, gramMatrix, multiplyTallBySmall, orthonormalize, symmetricEigen } from './linalg.ts';
+import { choleskyQr2, gramMatrix, multiplyTallBySmall, orthonormalize, symmetricEigen, type TallKernels } from './linalg.ts';
+import { poolTallKernels } from './parallel/dense-kernels.ts';
 import { centredMultiply, centredTransposeMultiply } from './pca-centred.ts';
 import { EXACT_PCA_MAX_CELLS, exactPca } from './pca-exact.ts';
 import { assemblePcaResult, type PcaOptions, type PcaResult, resolvePcaOptions } from './pca-result.ts';
@@ -30,8 +31,8 @@ export const EXACT_PCA_AUTO_MAX_CELLS = 200_000;
 export function fitPca(X: CsrMatrix, opts: PcaOptions, pool?: WorkerPool): PcaResult {
   resolvePcaOptions(X, opts);
   if (X.rows * X.cols <= Math.min(EXACT_PCA_AUTO_MAX_CELLS, EXACT_PCA_MAX_CELLS)) return exactPca(X, opts.nComponents);
-  const products = pool && pool.threads > 1 ? parallelSparseProducts(X, pool) : serialSparseProducts(X);
-  return randomizedPca(X, opts, products);
+  if (pool && pool.threads > 1) return randomizedPca(X, opts, parallelSparseProducts(X, pool), poolTallKernels(pool));
+  return randomizedPca(X, opts, serialSparseProducts(X));
 }
 
 /**
@@ -52,9 +53,15 @@ export function fitPca(X: CsrMatrix, opts: PcaOptions, pool?: WorkerPool): PcaRe
  * accepts (~3e6). Exactly then Cholesky fails and that step is redone the textbook way
  * (orth(X̃Q) first, with a Householder fallback), so accuracy never rests on the shortcut.
  *
- * `products` lets a caller swap in parallel sparse products bound to the same X.
+ * `products` lets a caller swap in parallel sparse products bound to the same X, and `kernels`
+ * parallel dense kernels; neither changes the result (see linalg.ts on the Gram matrix order).
  */
-export function randomizedPca(X: CsrMatrix, opts: PcaOptions, products: SparseProducts = serialSparseProducts(X)): PcaResult {
+export function randomizedPca(
+  X: CsrMatrix,
+  opts: PcaOptions,
+  products: SparseProducts = serialSparseProducts(X),
+  kernels?: TallKernels,
+): PcaResult {
   const { d, oversamples, powerIter, seed } = resolvePcaOptions(X, opts);
   if (products.rows !== X.rows || products.cols !== X.cols) {
     throw new RangeError(`randomizedPca: products are bound to a ${products.rows} × ${products.cols} matrix, X is ${X.rows} × ${X.cols}`);
@@ -68,24 +75,24 @@ export function randomizedPca(X: CsrMatrix, opts: PcaOptions, products: SparsePr
   const omega = new Float64Array(n * l);
   for (let i = 0; i < omega.length; i++) omega[i] = gaussian(random);
 
-  let q = orthonormalize(omega, n, l).q;
+  let q = orthonormalize(omega, n, l, kernels).q;
   for (let it = 0; it < powerIter; it++) {
     const y = centredMultiply(products, mean, q, l);
-    const fast = choleskyQr2(centredTransposeMultiply(products, mean, y, l), n, l);
+    const fast = choleskyQr2(centredTransposeMultiply(products, mean, y, l), n, l, kernels);
     if (fast) {
       q = fast.q;
     } else {
-      const qm = orthonormalize(y, m, l).q;
-      q = orthonormalize(centredTransposeMultiply(products, mean, qm, l), n, l).q;
+      const qm = orthonormalize(y, m, l, kernels).q;
+      q = orthonormalize(centredTransposeMultiply(products, mean, qm, l), n, l, kernels).q;
     }
   }
   // The SVD of X̃Q from the eigendecomposition of its l × l Gram matrix. Squaring costs accuracy
   // only in σ below √ε·σ₁, far under any component worth keeping.
   const y = centredMultiply(products, mean, q, l);
-  const { values, vectors } = symmetricEigen(gramMatrix(y, m, l), l);
+  const { values, vectors } = symmetricEigen(gramMatrix(y, m, l, kernels), l);
   const wTop = new Float64Array(l * d);
   for (let i = 0; i < l; i++) for (let c = 0; c < d; c++) wTop[i * d + c] = vectors[i * l + c];
-  const v = multiplyTallBySmall(q, n, l, wTop, d); // cols × d, right singular vectors
+  const v = multiplyTallBySmall(q, n, l, wTop, d, false, kernels); // cols × d, right singular vectors
   const singular = new Float64Array(d);
   for (let c = 0; c < d; c++) singular[c] = Math.sqrt(Math.max(0, values[c]));
   return assemblePcaResult(X, products, mean, v, singular, d, 'randomized');

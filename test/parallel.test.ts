@@ -8,6 +8,8 @@ import { parallelSparseProducts, sharedCsr, sharedTranspose } from '../analysis/
 import { WorkerPool } from '../analysis/parallel/pool.ts';
 import { isShared } from '../analysis/parallel/shared.ts';
 import { balancedRowBounds } from '../analysis/parallel/sparse-kernels.ts';
+import { GRAM_ROW_BLOCK, gramMatrix, multiplyTallBySmall } from '../analysis/linalg.ts';
+import { poolTallKernels } from '../analysis/parallel/dense-kernels.ts';
 import { fitPca, randomizedPca } from '../analysis/pca.ts';
 import { createRandom, gaussian } from '../analysis/random.ts';
 import { csrFromTriplets, csrTranspose } from '../analysis/sparse.ts';
@@ -143,6 +145,25 @@ describe('parallel sparse products', () => {
     expect(() => par.multiply(b.subarray(1), k)).toThrow(/dense operand/);
   });
 
+  it('Gram matrix and tall × small product through the pool are bit-identical to one thread', () => {
+    const m = 3 * GRAM_ROW_BLOCK + 77; // several blocks and a ragged tail
+    const k = 9;
+    const random = createRandom(8);
+    const a = Float64Array.from({ length: m * k }, () => gaussian(random));
+    const small = Float64Array.from({ length: k * 5 }, () => gaussian(random));
+    const kernels = poolTallKernels(pool);
+    expect(Array.from(gramMatrix(a, m, k, kernels))).toEqual(Array.from(gramMatrix(a, m, k)));
+    expect(Array.from(multiplyTallBySmall(a, m, k, small, 5, false, kernels))).toEqual(Array.from(multiplyTallBySmall(a, m, k, small, 5)));
+    const upper = Float64Array.from({ length: k * k }, (_, i) => (i % k >= Math.floor(i / k) ? gaussian(random) : 0));
+    expect(Array.from(multiplyTallBySmall(a, m, k, upper, k, true, kernels))).toEqual(Array.from(multiplyTallBySmall(a, m, k, upper, k, true)));
+    // and the blocked Gram matrix is AᵀA
+    const g = gramMatrix(a, m, k, kernels);
+    let ref = 0;
+    for (let r = 0; r < m; r++) ref += a[r * k + 2] * a[r * k + 7];
+    expect(g[2 * k + 7]).toBeCloseTo(ref, 8);
+    expect(g[7 * k + 2]).toBe(g[2 * k + 7]);
+  });
+
   it('randomized PCA through the pool equals the serial fit exactly', () => {
     const X = randomCsr(1500, 400, 5);
     const opts = { nComponents: 8, seed: 11 };
@@ -151,6 +172,11 @@ describe('parallel sparse products', () => {
     expect(Array.from(parallel.scores)).toEqual(Array.from(serial.scores));
     expect(Array.from(parallel.components)).toEqual(Array.from(serial.components));
     expect(Array.from(parallel.explainedVariance)).toEqual(Array.from(serial.explainedVariance));
+    const tall = randomCsr(9000, 300, 6); // tall enough for parallel Gram blocks
+    const tallSerial = randomizedPca(tall, opts);
+    const tallParallel = fitPca(tall, opts, pool);
+    expect(Array.from(tallParallel.scores)).toEqual(Array.from(tallSerial.scores));
+    expect(Array.from(tallParallel.explainedVarianceRatio)).toEqual(Array.from(tallSerial.explainedVarianceRatio));
     const viaFit = fitPca(X, opts, pool);
     expect(viaFit.solver).toBe('randomized');
     expect(Array.from(viaFit.scores)).toEqual(Array.from(serial.scores));

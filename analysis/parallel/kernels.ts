@@ -5,6 +5,7 @@
 // output in place. A kernel may return a small structured-cloneable value (e.g. one k-means
 // restart); the pool collects them in part order.
 
+import { gramBlocksKernel, tallBySmallKernel } from './dense-kernels.ts';
 import { kmeansRestartKernel } from './kmeans-kernels.ts';
 import { sparseRowBlockKernel } from './sparse-kernels.ts';
 
@@ -24,6 +25,8 @@ export const KERNELS: Record<string, Kernel> = {
   },
   sparseRowBlock: sparseRowBlockKernel,
   kmeansRestart: kmeansRestartKernel,
+  gramBlocks: gramBlocksKernel,
+  tallBySmall: tallBySmallKernel,
 };
 
 export type KernelName = keyof typeof KERNELS;

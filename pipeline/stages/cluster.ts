@@ -5,6 +5,7 @@ import { selectK, type KCurvePoint } from '../../analysis/select-k.ts';
 import type { Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import type { Stage } from '../stage.ts';
+import { sharedWorkerPool } from '../workers/shared-pool.ts';
 
 export interface ClusterOutput extends KMeansResult {
   k: number;
@@ -20,7 +21,7 @@ export const clusterStage: Stage<ClusterOutput> = {
   deps: ['reduce'],
   version: '1',
   configKey: (c: Config) => ({ cluster: c.cluster, seed: c.seed }),
-  run(ctx) {
+  async run(ctx) {
     const pca = ctx.input<PcaResult>('reduce');
     const d = pca.nComponents;
     const n = pca.scores.length / d;
@@ -37,7 +38,7 @@ export const clusterStage: Stage<ClusterOutput> = {
       k = c.k;
       if (k >= n) throw new ConfigError(`cluster.k = ${k} is not smaller than the number of papers (${n})`, 'cluster.k');
     }
-    const result = fitKMeans(points, n, d, { k, nInit: c.nInit, maxIter: c.maxIter, seed: ctx.config.seed });
+    const result = fitKMeans(points, n, d, { k, nInit: c.nInit, maxIter: c.maxIter, seed: ctx.config.seed }, await sharedWorkerPool());
     ctx.log.info(`cluster: k = ${k}, inertia ${result.inertia.toFixed(2)}, sizes ${Array.from(result.sizes).join(' ')}`);
     return { ...result, k, points, d, kCurve, kChosenBy: c.k === 'auto' ? 'scan' : 'config' };
   },

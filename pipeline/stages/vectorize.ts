@@ -4,6 +4,7 @@ import type { TokenizedCorpus } from '../../analysis/types.ts';
 import type { Config } from '../config.ts';
 import { InputError } from '../errors.ts';
 import type { Stage } from '../stage.ts';
+import { sharedWorkerPool } from '../workers/shared-pool.ts';
 
 /**
  * A count min_df tuned for tens of thousands of papers would empty the vocabulary of a 50-paper
@@ -20,6 +21,8 @@ export const vectorizeStage: Stage<TfidfModel> = {
   version: '1',
   configKey: (c: Config) => c.tfidf,
   run(ctx) {
+    // Start the worker threads of reduce / cluster now: they load while TF-IDF runs.
+    void sharedWorkerPool();
     const corpus = ctx.input<TokenizedCorpus>('tokenize');
     const docs = corpus.docOffsets.length - 1;
     const t = ctx.config.tfidf;

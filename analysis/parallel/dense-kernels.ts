@@ -1,0 +1,63 @@
+// The tall-matrix kernels of linalg.ts (Gram matrix, tall × small product) over a WorkerPool.
+// Gram: threads claim fixed row blocks and write each block's partial sum to its own slot;
+// linalg.ts adds the slots in block order, exactly as its one-thread path does. Tall × small:
+// one contiguous block of output rows per thread, each row computed as on one thread.
+
+import { GRAM_ROW_BLOCK, gramRowsInto, multiplyTallBySmallRows, type TallKernels } from '../linalg.ts';
+import type { TaskCounter } from './kernels.ts';
+import type { WorkerPool } from './pool.ts';
+import { sharedFloat64, toSharedFloat64 } from './shared.ts';
+
+export interface GramBlocksArgs {
+  a: Float64Array;
+  m: number;
+  k: number;
+  partials: Float64Array;
+}
+
+export function gramBlocksKernel(args: GramBlocksArgs, _part: number, _parts: number, tasks: TaskCounter): null {
+  const { a, m, k, partials } = args;
+  const blocks = Math.ceil(m / GRAM_ROW_BLOCK);
+  for (let b = tasks.next(blocks); b >= 0; b = tasks.next(blocks)) {
+    gramRowsInto(a, k, b * GRAM_ROW_BLOCK, Math.min(m, (b + 1) * GRAM_ROW_BLOCK), partials, b * k * k);
+  }
+  return null;
+}
+
+export interface TallBySmallArgs {
+  a: Float64Array;
+  m: number;
+  k: number;
+  b: Float64Array;
+  l: number;
+  upper: boolean;
+  out: Float64Array;
+}
+
+export function tallBySmallKernel(args: TallBySmallArgs, part: number, parts: number): null {
+  const { a, m, k, b, l, upper, out } = args;
+  // Blocks start on multiples of 4 rows (the kernel's fold), though any split gives the same values.
+  const per = Math.ceil(m / parts / 4) * 4;
+  const r0 = Math.min(m, part * per);
+  const r1 = Math.min(m, r0 + per);
+  multiplyTallBySmallRows(a, k, b, l, upper, out, r0, r1);
+  return null;
+}
+
+/** TallKernels on `pool` (inputs not yet in shared memory are copied there once per call). */
+export function poolTallKernels(pool: WorkerPool): TallKernels {
+  return {
+    get threads() {
+      return pool.threads;
+    },
+    gramBlocks(a, m, k, partials) {
+      const args: GramBlocksArgs = { a: toSharedFloat64(a), m, k, partials };
+      pool.run('gramBlocks', args);
+    },
+    tallBySmall(a, m, k, b, l, upperTriangularB, out) {
+      const args: TallBySmallArgs = { a: toSharedFloat64(a), m, k, b: toSharedFloat64(b), l, upper: upperTriangularB, out };
+      pool.run('tallBySmall', args);
+    },
+    allocate: sharedFloat64,
+  };
+}
