@@ -11,6 +11,9 @@ import { balancedRowBounds } from '../analysis/parallel/sparse-kernels.ts';
 import { GRAM_ROW_BLOCK, gramMatrix, multiplyTallBySmall } from '../analysis/linalg.ts';
 import { poolTallKernels } from '../analysis/parallel/dense-kernels.ts';
 import { fitPca, randomizedPca } from '../analysis/pca.ts';
+import { sliceByLength, tokenizeCorpusParallel } from '../analysis/parallel/tokenize-kernels.ts';
+import { tokenizeCorpus } from '../analysis/text/tokenizer.ts';
+import { makeCorpus } from './helpers/corpus.ts';
 import { createRandom, gaussian } from '../analysis/random.ts';
 import { csrFromTriplets, csrTranspose } from '../analysis/sparse.ts';
 import { serialSparseProducts } from '../analysis/sparse-products.ts';
@@ -180,6 +183,35 @@ describe('parallel sparse products', () => {
     const viaFit = fitPca(X, opts, pool);
     expect(viaFit.solver).toBe('randomized');
     expect(Array.from(viaFit.scores)).toEqual(Array.from(serial.scores));
+  });
+});
+
+describe('tokenizing in threads', () => {
+  let pool: WorkerPool;
+  beforeAll(async () => {
+    pool = await WorkerPool.start({ threads: 3 });
+  });
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  it('gives exactly the one-thread corpus', () => {
+    const docs = makeCorpus(240, 7).map((r) => ({ title: r.title, text: r.abstract }));
+    docs.push({ title: 'Edge case', text: '' }, { title: '', text: 'Only text, with a LaTeX $\\alpha$ formula and a URL https://example.org/x.' });
+    const opts = { titleRepeat: 2 };
+    const serial = tokenizeCorpus(docs, opts);
+    const parallel = tokenizeCorpusParallel(docs, opts, pool);
+    expect(parallel.terms).toEqual(serial.terms);
+    expect(parallel.display).toEqual(serial.display);
+    expect(Array.from(parallel.docOffsets)).toEqual(Array.from(serial.docOffsets));
+    expect(Array.from(parallel.tokenIds)).toEqual(Array.from(serial.tokenIds));
+    expect(serial.tokenIds.length).toBeGreaterThan(1000);
+  });
+
+  it('slices by characters into contiguous ranges', () => {
+    const docs = [{ title: 'a', text: 'x'.repeat(1000) }, ...Array.from({ length: 10 }, () => ({ title: 'b', text: 'y'.repeat(98) }))];
+    expect(sliceByLength(docs, 2)).toEqual([0, 1, 11]);
+    expect(sliceByLength([], 3)).toEqual([0, 0, 0, 0]);
   });
 });
 

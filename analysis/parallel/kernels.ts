@@ -8,6 +8,7 @@
 import { gramBlocksKernel, tallBySmallKernel } from './dense-kernels.ts';
 import { kmeansRestartKernel } from './kmeans-kernels.ts';
 import { sparseRowBlockKernel } from './sparse-kernels.ts';
+import { tokenizeChunkKernel } from './tokenize-kernels.ts';
 
 export type Kernel = (args: any, part: number, parts: number, tasks: TaskCounter) => unknown;
 
@@ -27,6 +28,7 @@ export const KERNELS: Record<string, Kernel> = {
   kmeansRestart: kmeansRestartKernel,
   gramBlocks: gramBlocksKernel,
   tallBySmall: tallBySmallKernel,
+  tokenizeChunk: tokenizeChunkKernel,
 };
 
 export type KernelName = keyof typeof KERNELS;

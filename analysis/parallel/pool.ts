@@ -97,6 +97,21 @@ export class WorkerPool {
    * first error of any part (after all parts have finished, so shared outputs are quiescent).
    */
   run<R = unknown>(kernel: KernelName, args: unknown): R[] {
+    return this.execute<R>(kernel, () => args);
+  }
+
+  /**
+   * Like run(), but part p gets partArgs[p] (one entry per thread: size the work by `threads`).
+   * For inputs that are not in shared memory, so each thread is sent only its own share.
+   */
+  runEach<R = unknown>(kernel: KernelName, partArgs: readonly unknown[]): R[] {
+    if (partArgs.length !== this.threads) {
+      throw new RangeError(`WorkerPool.runEach: ${partArgs.length} argument sets for ${this.threads} threads`);
+    }
+    return this.execute<R>(kernel, (part) => partArgs[part]);
+  }
+
+  private execute<R>(kernel: KernelName, argsOf: (part: number) => unknown): R[] {
     if (this.closed) throw new Error('WorkerPool: run() after close()');
     if (this.busy) throw new Error('WorkerPool: run() is not re-entrant (a kernel may not start another job)');
     const fn = KERNELS[kernel];
@@ -107,10 +122,10 @@ export class WorkerPool {
       const parts = workers.length + 1;
       Atomics.store(this.control, CONTROL_DONE, 0);
       Atomics.store(this.control, CONTROL_TASK, 0);
-      workers.forEach((w, i) => w.worker.postMessage({ kernel, args, part: i + 1, parts } satisfies JobMessage));
+      workers.forEach((w, i) => w.worker.postMessage({ kernel, args: argsOf(i + 1), part: i + 1, parts } satisfies JobMessage));
       const replies: JobReply[] = [];
       try {
-        replies.push({ ok: true, value: fn(args, 0, parts, sharedTaskCounter(this.control)) });
+        replies.push({ ok: true, value: fn(argsOf(0), 0, parts, sharedTaskCounter(this.control)) });
       } catch (e) {
         replies.push({ ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
       }
