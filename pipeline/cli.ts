@@ -17,6 +17,7 @@ interface RunFlags {
   out?: string;
   k?: number | 'auto';
   seed?: number;
+  archive?: string;
   stage?: StageName;
   from?: StageName;
   quiet?: boolean;
@@ -54,6 +55,7 @@ export function configFromFlags(flags: RunFlags): Config {
     out: flags.out,
     seed: flags.seed,
     cluster: flags.k !== undefined ? { k: flags.k } : undefined,
+    archive: flags.archive ? { path: flags.archive } : undefined,
   };
   return resolveConfig(mergeConfig(raw, overrides), flags.config ?? 'command line');
 }
@@ -87,6 +89,7 @@ export function buildCli(): Command {
     .option('-o, --out <dir>', 'output folder (default: out)')
     .option('-k, --k <k>', 'number of topics, or "auto"', (v: string) => (v === 'auto' ? 'auto' : integer('--k')(v)))
     .option('-s, --seed <n>', 'random seed', integer('--seed'))
+    .option('--archive <path>', 'the paper archive (SQLite; default: <out>/archive.sqlite)')
     .addOption(new Option('--stage <name>', 'run only this stage (its inputs come from the last run)').choices([...STAGE_NAMES]))
     .addOption(new Option('--from <name>', 're-run from this stage on').choices([...STAGE_NAMES]))
     .option('-q, --quiet', 'print only warnings and the report path (for cron)')
