@@ -29,7 +29,7 @@ import { sharedInt32 } from './shared.ts';
 export interface WorkerPoolOptions {
   /** Participants including the calling thread (default os.availableParallelism(); 1 = no workers). */
   threads?: number;
-  /** Give up on a worker that has not reported ready after this long (default 30 s). */
+  /** Give up on a worker that has not reported ready after this long (default 120 s: loading the modules of a worker through tsx took over 30 s on the shared machine at load 11). */
   startTimeoutMs?: number;
   /** Worker entry module (default ./worker.ts); tests point it elsewhere to exercise the fallback. */
   workerUrl?: URL;
@@ -68,7 +68,7 @@ export class WorkerPool {
   static async start(opts: WorkerPoolOptions = {}): Promise<WorkerPool> {
     const threads = opts.threads ?? availableParallelism();
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`WorkerPool: threads must be a positive integer, got ${threads}`);
-    const timeout = opts.startTimeoutMs ?? 30_000;
+    const timeout = opts.startTimeoutMs ?? 120_000;
     if (!(timeout > 0)) throw new RangeError(`WorkerPool: startTimeoutMs must be positive, got ${timeout}`);
     const control = sharedInt32(CONTROL_LENGTH);
     const url = opts.workerUrl ?? new URL('./worker.ts', import.meta.url);
