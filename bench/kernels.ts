@@ -42,10 +42,12 @@ const model = loadArtifact<TfidfModel>(join(values.stages, 'vectorize'));
 const X = model.matrix;
 console.log(`X: ${X.rows} × ${X.cols}, ${X.indptr[X.rows]} nnz`);
 const threads = Number(values.threads);
-const pool = values.serial ? WorkerPool.serial() : await timed('pool start', () => WorkerPool.start({ threads }));
+const t0 = performance.now();
+const pool = values.serial ? WorkerPool.serial() : await WorkerPool.start({ threads });
+console.log(`pool start ${((performance.now() - t0) / 1000).toFixed(2)} s`);
 console.log(`pool: ${pool.threads} threads ${pool.startErrors.join('; ')}`);
 const pcaOpts = { nComponents: Number(values.components), nPowerIter: Number(values['power-iter']), nOversamples: Number(values.oversamples), seed: 42 };
-if (values.only !== 'kmeans' || true) {
+{
   const pca = timed(`pca (${pool.threads} thr, q=${pcaOpts.nPowerIter}, p=${pcaOpts.nOversamples})`, () => fitPca(X, pcaOpts, pool));
   const ev = pca.explainedVarianceRatio.reduce((s, v) => s + v, 0);
   console.log(`explained variance ratio (sum of ${pca.nComponents}): ${ev.toFixed(5)}`);
