@@ -58,7 +58,7 @@ describe('kill -9 at random moments', () => {
     dir = mkdtempSync(join(tmpdir(), 'tt-crash-'));
     out = join(dir, 'out');
     const input = join(dir, 'papers.jsonl');
-    writeFileSync(input, toJsonl(makeCorpus(600, 41)));
+    writeFileSync(input, toJsonl(makeCorpus(400, 41)));
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ pca: { nComponents: 10 }, cluster: { nInit: 2 } }));
     args = ['run', '--input', input, '--config', config, '--out', out, '--k', '5', '--seed', '3', '--quiet'];

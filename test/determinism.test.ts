@@ -12,7 +12,7 @@ import { silentLogger } from '../pipeline/log.ts';
 import { runPipeline } from '../pipeline/runner.ts';
 import { makeCorpus, shuffled, toJsonl } from './helpers/corpus.ts';
 
-const N = 400;
+const N = 300;
 
 describe('same papers, same seed, any order → identical exports', () => {
   let dir: string;
