@@ -2,7 +2,7 @@
 // ONE message that names the problem and the key or the file, the documented exit code
 // (pipeline/errors.ts: 2 bad input/config), and no stack trace unless --verbose.
 
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +117,20 @@ describe('input errors name the file', () => {
     expectOneMessage(await run(['--input', file('empty-array.json', '[]\n')]), EXIT_BAD_INPUT, /empty-array\.json/);
     const r = await run(['--input', file('all-bad.jsonl', '{"id": 1}\nnot json\n{"text": "no id"}\n')]);
     expectOneMessage(r, EXIT_BAD_INPUT, /all-bad\.jsonl/, /3 rejected/);
+  });
+
+  // BUG (pipeline/stages/ingest.ts, not ours): when every record is rejected the message says "see
+  // the reasons in rejects.jsonl", but the run stops before the report stage, the only writer of
+  // rejects.jsonl, so no such file exists anywhere. Fix: before throwing, write the rejects with
+  // writeRejects(join(config.out, 'rejects.jsonl'), result.rejects) and put that full path in the
+  // message (or quote the first reasons in the message itself).
+  it.fails('when every record is rejected, the rejects file the message points to exists', async () => {
+    const out = mkdtempSync(join(dir, 'out-'));
+    const r = await runCli(['run', '--out', out, '--quiet', '--input', file('all-bad-2.jsonl', '{"id": 1}\nnot json\n')]);
+    expect(r.code).toBe(EXIT_BAD_INPUT);
+    const named = /(\S*rejects\.jsonl)/.exec(r.stderr)?.[1] ?? '';
+    const candidates = [named, join(out, named), join(out, 'rejects.jsonl'), join(out, 'latest', 'rejects.jsonl')];
+    expect(candidates.some((p) => p !== '' && existsSync(p))).toBe(true);
   });
 
   it('a format that cannot be told names the file', async () => {
