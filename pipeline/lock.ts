@@ -4,17 +4,25 @@ import { openSync, writeSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LockError } from './errors.ts';
 
+/** Locks this process holds: a pid alone cannot tell two runs inside one process apart. */
+const heldHere = new Set<string>();
+
 export function acquireLock(outDir: string): () => void {
   const path = join(outDir, '.lock');
+  if (heldHere.has(path)) {
+    throw new LockError(`another topic-trends run in this process is using ${outDir}; wait for it to finish`);
+  }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx');
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
+      heldHere.add(path);
       let released = false;
       return () => {
         if (released) return;
         released = true;
+        heldHere.delete(path);
         rmSync(path, { force: true });
       };
     } catch (err) {

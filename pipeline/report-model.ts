@@ -90,7 +90,7 @@ export function buildReportModel(inp: ReportInputs): ReportModel {
     quality: describe.quality,
     kCurve: cluster.kCurve.length ? cluster.kCurve.map((p) => ({ ...p })) : undefined,
     explainedVariance: inp.pca.explainedVarianceRatio.reduce((s, v) => s + v, 0),
-    notes: [...ingest.notes, ...(inp.notes ?? [])],
+    notes: [...ingest.notes, ...(trends.notes ?? []), ...(inp.notes ?? [])],
   };
 
   const model: ReportModel = {

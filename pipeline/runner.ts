@@ -7,8 +7,8 @@
 // transaction. A run that fails is marked 'failed' and `latest` stays where it was; a crash
 // between the rename and that transaction leaves the archive's last published run unchanged,
 // so the next night matches against the older run, which is still correct.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from './config.ts';
 import { artifactExists, loadArtifact, saveArtifact } from './artifacts.ts';
@@ -55,6 +55,7 @@ interface StageMeta {
   hash: string; // of the stage's inputs: config slice, deps' hashes, external inputs
   contentHash?: string; // of its output, for stages that define one (what later stages key on)
   createdAt: string;
+  artifactId: string; // matches <stage dir>/artifact.id when this meta describes the files there
 }
 
 /** The hash later stages key their caches on. */
@@ -167,9 +168,15 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
     if (contentHash !== undefined) hashes[name] = contentHash;
     // Every stage keeps an artifact, so --stage / --from can start from any of them.
     const dir = stageDir(out, name);
+    // A kill while the artifact is being replaced must not leave an old meta.json vouching for
+    // new (or half-written) files: the meta goes first, and the new one names the artifact it
+    // describes by a fresh id written after the artifact is complete.
+    rmSync(join(dir, 'meta.json'), { force: true });
     (stage.save ?? saveArtifact)(dir, value as never);
-    const newMeta: StageMeta = { stage: name, version: stage.version, hash, ...(contentHash !== undefined ? { contentHash } : {}), createdAt };
-    writeFileSync(join(dir, 'meta.json'), JSON.stringify(newMeta, null, 2));
+    const artifactId = randomUUID();
+    writeFileSync(join(dir, ARTIFACT_ID_FILE), artifactId);
+    const newMeta: StageMeta = { stage: name, version: stage.version, hash, ...(contentHash !== undefined ? { contentHash } : {}), createdAt, artifactId };
+    writeFileAtomic(join(dir, 'meta.json'), JSON.stringify(newMeta, null, 2));
     const seconds = (performance.now() - started) / 1000;
     timings.push({ stage: name, seconds, peakRssMb: peakRssMb(), skipped: false });
     log.info(`${name}: done in ${seconds.toFixed(2)} s`);
@@ -207,14 +214,26 @@ function stageDir(out: string, name: StageName): string {
   return join(out, 'stages', name);
 }
 
+const ARTIFACT_ID_FILE = 'artifact.id';
+
+/** The stage's meta, only when it describes the artifact on disk (else: not cached). */
 function readMeta(out: string, name: StageName): StageMeta | undefined {
-  const path = join(stageDir(out, name), 'meta.json');
+  const dir = stageDir(out, name);
+  const path = join(dir, 'meta.json');
   if (!existsSync(path)) return undefined;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as StageMeta;
+    const meta = JSON.parse(readFileSync(path, 'utf8')) as StageMeta;
+    const id = readFileSync(join(dir, ARTIFACT_ID_FILE), 'utf8');
+    return meta.artifactId === id ? meta : undefined;
   } catch {
-    return undefined; // a torn meta file means "not cached"
+    return undefined; // a torn meta file or a missing artifact id means "not cached"
   }
+}
+
+function writeFileAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
 }
 
 function loadStage(out: string, stage: Stage): unknown {

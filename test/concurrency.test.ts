@@ -97,7 +97,7 @@ describe('two runs on one output folder', () => {
   // LockError when `held.has(out)`, add on acquire and delete in the release function; and drop the
   // `owner !== process.pid` exception (a lock file naming our pid that is not in `held` is a stale
   // leftover of an earlier process with the same pid and may be taken over).
-  it.fails('two runs in one process: the second refuses with LockError', async () => {
+  it('two runs in one process: the second refuses with LockError', async () => {
     const out = join(dir, 'out-same-process');
     const cfg = resolveConfig({ input: [input], out, cluster: { k: 4, nInit: 2 }, pca: { nComponents: 10 } });
     const a = runPipeline(cfg, { logger: silentLogger, runId: 'a' });

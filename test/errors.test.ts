@@ -124,7 +124,7 @@ describe('input errors name the file', () => {
   // rejects.jsonl, so no such file exists anywhere. Fix: before throwing, write the rejects with
   // writeRejects(join(config.out, 'rejects.jsonl'), result.rejects) and put that full path in the
   // message (or quote the first reasons in the message itself).
-  it.fails('when every record is rejected, the rejects file the message points to exists', async () => {
+  it('when every record is rejected, the rejects file the message points to exists', async () => {
     const out = mkdtempSync(join(dir, 'out-'));
     const r = await runCli(['run', '--out', out, '--quiet', '--input', file('all-bad-2.jsonl', '{"id": 1}\nnot json\n')]);
     expect(r.code).toBe(EXIT_BAD_INPUT);
@@ -165,13 +165,13 @@ describe('corpora the analysis cannot use', () => {
   // throw new ConfigError(\`cluster.k = ${k} is not smaller than the number of papers (${n})\`,
   // 'cluster.k')`, and `if (papers.length < 2) throw new InputError('only 1 paper accepted from …:
   // topics need at least 2')`.
-  it.fails('a corpus of one paper names the problem (exit 2, no stack)', async () => {
+  it('a corpus of one paper names the problem (exit 2, no stack)', async () => {
     const one = file('one.jsonl', papers(1));
     expectOneMessage(await run(['--input', one, '--k', '2']), EXIT_BAD_INPUT, /cluster\.k|1 paper|one paper/);
   });
 
   // Same bug as above, reached through duplicates: 300 records with one id leave one paper.
-  it.fails('a corpus that is all duplicates of one id ends with one clear message', async () => {
+  it('a corpus that is all duplicates of one id ends with one clear message', async () => {
     const same = file('one-id.jsonl', toJsonl(makeCorpus(300, 4).map((r) => ({ ...r, id: 'same' }))));
     expectOneMessage(await run(['--input', same, '--k', '3']), EXIT_BAD_INPUT, /one-id\.jsonl|tfidf|paper/);
   });
@@ -189,7 +189,7 @@ describe('corpora the analysis cannot use', () => {
   // trend chart is a single point, yet nothing says so, not even without --quiet. Fix: in the
   // trends stage, `if (counts.periods.length < 2) ctx.log.warn(\`all papers have the date ${d}: one
   // period, no trends (growth and bursts need at least two periods)\`)` (warnings print under --quiet).
-  it.fails('a corpus with one date warns that there are no trends', async () => {
+  it('a corpus with one date warns that there are no trends', async () => {
     const oneDate = file('one-date-2.jsonl', toJsonl(makeCorpus(300, 6).map((r) => ({ ...r, date: '2024-03-05' }))));
     const r = await run(['--input', oneDate, '--k', '4']);
     expect(r.code).toBe(EXIT_OK);

@@ -7,7 +7,8 @@ import { createReadStream, mkdirSync, openSync, writeSync, closeSync, readFileSy
 import { join, resolve } from 'node:path';
 import type { Config } from '../config.ts';
 import { forEachJsonLine } from '../jsonl.ts';
-import { InputError } from '../errors.ts';
+import { ConfigError, InputError } from '../errors.ts';
+import { writeRejects } from '../ingest/rejects.ts';
 import { ingestFiles } from '../ingest/ingest.ts';
 import { loadSotuPapers } from '../ingest/sotu.ts';
 import { libraryVersions } from '../manifest.ts';
@@ -91,7 +92,10 @@ export const ingestStage: Stage<IngestOutput> = {
     if (result.papers.length === 0) {
       // An empty feed (a holiday) is not a reason to lose the night: refit on the archive.
       if (store.countPapers() === 0) {
-        throw new InputError(`no papers accepted from ${inputName} (${c.rejected} rejected; see the reasons in rejects.jsonl) and the archive ${store.path} is empty`);
+        // No run folder will be published, so the reasons go next to it, where the message points.
+        const rejectsPath = join(resolve(config.out), 'rejects.jsonl');
+        writeRejects(rejectsPath, result.rejects);
+        throw new InputError(`no papers accepted from ${inputName} (${c.rejected} rejected; the reasons are in ${rejectsPath}) and the archive ${store.path} is empty`);
       }
       log.warn(`no papers accepted from ${inputName} (${c.rejected} rejected); the report is refitted on the archive as it was`);
       result.notes.push(`No new papers were accepted from tonight's input (${c.rejected} rejected).`);
@@ -101,8 +105,13 @@ export const ingestStage: Stage<IngestOutput> = {
     const papers = store.papersInWindow(window);
     // SQLite orders by bytes, JavaScript by UTF-16 units: re-sort so every stage agrees.
     papers.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    if (papers.length === 0) {
-      throw new InputError(`the archive window (${describeWindow(config.archive.window)}) of ${store.path} holds no papers`);
+    if (papers.length < 2) {
+      throw new InputError(`the archive window (${describeWindow(config.archive.window)}) of ${store.path} holds ${papers.length} paper${papers.length === 1 ? '' : 's'}; topics need at least 2`);
+    }
+    // Checked here, where the number of papers is first known, rather than after minutes of PCA.
+    const k = config.cluster.k;
+    if (typeof k === 'number' && k >= papers.length) {
+      throw new ConfigError(`cluster.k = ${k} is not smaller than the number of papers in the window (${papers.length})`, 'cluster.k');
     }
     const archive: ArchiveSummary = {
       path: store.path,

@@ -15,12 +15,13 @@ export interface TrendsOutput {
   csv: string; // trends.csv, by cluster index (the report stage rewrites ids once topics are tracked)
   topics: TopicTrendStats[]; // per cluster index
   periodTerms: string[][][]; // [cluster][period] → top terms
+  notes: string[]; // what a reader should know about the trends (shown in the report)
 }
 
 export const trendsStage: Stage<TrendsOutput> = {
   name: 'trends',
   deps: ['ingest', 'vectorize', 'cluster'],
-  version: '1',
+  version: '2',
   configKey: (c: Config) => c.trends,
   async run(ctx) {
     const { papers } = ctx.input<IngestOutput>('ingest');
@@ -32,10 +33,16 @@ export const trendsStage: Stage<TrendsOutput> = {
     // holding them is complete, not partial.
     const dateResolution: DateResolution = papers.every((p) => p.extra?.dateResolution === 'year') ? 'year' : 'day';
     const counts = computeTrendTable(dates, labels, k, { unit: cfg.unit === 'auto' ? undefined : cfg.unit, dateResolution });
+    const notes: string[] = [];
+    const withPapers = counts.totals.reduce((n, t) => n + (t > 0 ? 1 : 0), 0);
+    if (withPapers < 2) {
+      notes.push(`All papers fall in one ${counts.unit} (${counts.periods[0]?.key ?? 'none'}): there is no trend to show, growth and bursts need at least two periods with papers.`);
+      ctx.log.warn(notes[notes.length - 1]!);
+    }
     const topics = summarizeTopicTrends(counts, { growth: { recentPeriods: cfg.recentPeriods } });
     const { table, csv } = await buildTrendTable(counts);
     const periodTerms = periodTopTerms(tfidf.counts, labels, counts.periodIndex, k, counts.periods.length, tfidf.display, 5);
     ctx.log.info(`trends: ${counts.periods.length} ${counts.unit} periods, ${topics.reduce((s, t) => s + t.bursts.length, 0)} bursts`);
-    return { table, csv, topics, periodTerms };
+    return { table, csv, topics, periodTerms, notes };
   },
 };
