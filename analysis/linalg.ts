@@ -14,12 +14,13 @@ export const GRAM_ROW_BLOCK = 4096;
 /** Row-block parallelism for the tall-matrix kernels (implemented by a WorkerPool; see parallel/dense-kernels.ts). */
 export interface TallKernels {
   readonly threads: number;
-  /** Upper triangles of the partial Gram matrices of row blocks, block b at b·k² in `partials`. */
-  gramBlocks(a: Float64Array, m: number, k: number, partials: Float64Array): void;
-  /** Rows of multiplyTallBySmall, split over threads. */
-  tallBySmall(a: Float64Array, m: number, k: number, b: Float64Array, l: number, upperTriangularB: boolean, out: Float64Array): void;
-  /** A zero-filled array the kernels can write into (shared memory for threads). */
-  allocate(length: number): Float64Array;
+  /**
+   * Upper triangles of the partial Gram matrices of the row blocks of A, block b at b·k² (the
+   * array may be reused by the next call: read it before calling again).
+   */
+  gramBlocks(a: Float64Array, m: number, k: number): Float64Array;
+  /** multiplyTallBySmall with its rows split over threads: a new m × l array. */
+  tallBySmall(a: Float64Array, m: number, k: number, b: Float64Array, l: number, upperTriangularB: boolean): Float64Array;
 }
 
 /**
@@ -33,8 +34,7 @@ export function gramMatrix(a: Float64Array, m: number, k: number, kernels?: Tall
   const blocks = Math.ceil(m / GRAM_ROW_BLOCK);
   const g = new Float64Array(k * k);
   if (kernels && kernels.threads > 1 && blocks > 1) {
-    const partials = kernels.allocate(blocks * k * k);
-    kernels.gramBlocks(a, m, k, partials);
+    const partials = kernels.gramBlocks(a, m, k);
     for (let bl = 0; bl < blocks; bl++) addUpper(g, partials, bl * k * k, k);
   } else {
     const partial = new Float64Array(k * k);
@@ -151,11 +151,7 @@ export function multiplyTallBySmall(
 ): Float64Array {
   checkShape(a, m, k, 'multiplyTallBySmall (A)');
   checkShape(b, k, l, 'multiplyTallBySmall (B)');
-  if (kernels && kernels.threads > 1 && m >= 1024) {
-    const out = kernels.allocate(m * l);
-    kernels.tallBySmall(a, m, k, b, l, upperTriangularB, out);
-    return out;
-  }
+  if (kernels && kernels.threads > 1 && m >= 1024) return kernels.tallBySmall(a, m, k, b, l, upperTriangularB);
   const out = new Float64Array(m * l);
   multiplyTallBySmallRows(a, k, b, l, upperTriangularB, out, 0, m);
   return out;

@@ -8,6 +8,7 @@ import { EXACT_PCA_MAX_CELLS, exactPca } from './pca-exact.ts';
 import { assemblePcaResult, type PcaOptions, type PcaResult, resolvePcaOptions } from './pca-result.ts';
 import { parallelSparseProducts } from './parallel/parallel-sparse-products.ts';
 import type { WorkerPool } from './parallel/pool.ts';
+import { SharedScratch } from './parallel/shared.ts';
 import { createRandom, gaussian } from './random.ts';
 import { csrColumnMeans } from './sparse.ts';
 import { type SparseProducts, serialSparseProducts } from './sparse-products.ts';
@@ -31,7 +32,10 @@ export const EXACT_PCA_AUTO_MAX_CELLS = 200_000;
 export function fitPca(X: CsrMatrix, opts: PcaOptions, pool?: WorkerPool): PcaResult {
   resolvePcaOptions(X, opts);
   if (X.rows * X.cols <= Math.min(EXACT_PCA_AUTO_MAX_CELLS, EXACT_PCA_MAX_CELLS)) return exactPca(X, opts.nComponents);
-  if (pool && pool.threads > 1) return randomizedPca(X, opts, parallelSparseProducts(X, pool), poolTallKernels(pool));
+  if (pool && pool.threads > 1) {
+    const scratch = new SharedScratch(); // one set of shared buffers for both kinds of kernel
+    return randomizedPca(X, opts, parallelSparseProducts(X, pool, scratch), poolTallKernels(pool, scratch));
+  }
   return randomizedPca(X, opts, serialSparseProducts(X));
 }
 

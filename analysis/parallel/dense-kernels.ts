@@ -6,7 +6,7 @@
 import { GRAM_ROW_BLOCK, gramRowsInto, multiplyTallBySmallRows, type TallKernels } from '../linalg.ts';
 import type { TaskCounter } from './kernels.ts';
 import type { WorkerPool } from './pool.ts';
-import { sharedFloat64, toSharedFloat64 } from './shared.ts';
+import { SharedScratch } from './shared.ts';
 
 export interface GramBlocksArgs {
   a: Float64Array;
@@ -44,20 +44,26 @@ export function tallBySmallKernel(args: TallBySmallArgs, part: number, parts: nu
   return null;
 }
 
-/** TallKernels on `pool` (inputs not yet in shared memory are copied there once per call). */
-export function poolTallKernels(pool: WorkerPool): TallKernels {
+/**
+ * TallKernels on `pool`: inputs are copied into reused shared buffers, outputs come back as
+ * ordinary arrays. Pass the `scratch` of the sparse products too, so both reuse the same buffers.
+ */
+export function poolTallKernels(pool: WorkerPool, scratch: SharedScratch = new SharedScratch()): TallKernels {
   return {
     get threads() {
       return pool.threads;
     },
-    gramBlocks(a, m, k, partials) {
-      const args: GramBlocksArgs = { a: toSharedFloat64(a), m, k, partials };
+    gramBlocks(a, m, k) {
+      const partials = scratch.float64('partials', Math.ceil(m / GRAM_ROW_BLOCK) * k * k, true);
+      const args: GramBlocksArgs = { a: scratch.copyOf('in', a), m, k, partials };
       pool.run('gramBlocks', args);
+      return partials;
     },
-    tallBySmall(a, m, k, b, l, upperTriangularB, out) {
-      const args: TallBySmallArgs = { a: toSharedFloat64(a), m, k, b: toSharedFloat64(b), l, upper: upperTriangularB, out };
+    tallBySmall(a, m, k, b, l, upperTriangularB) {
+      const out = scratch.float64('out', m * l, true);
+      const args: TallBySmallArgs = { a: scratch.copyOf('in', a), m, k, b: scratch.copyOf('small', b), l, upper: upperTriangularB, out };
       pool.run('tallBySmall', args);
+      return out.slice();
     },
-    allocate: sharedFloat64,
   };
 }

@@ -6,7 +6,7 @@
 import type { SparseProducts } from '../sparse-products.ts';
 import type { CsrMatrix } from '../types.ts';
 import type { WorkerPool } from './pool.ts';
-import { sharedFloat32, sharedFloat64, sharedInt32, toSharedFloat64 } from './shared.ts';
+import { SharedScratch, sharedFloat32, sharedInt32 } from './shared.ts';
 import { balancedRowBounds, type SparseRowBlockArgs } from './sparse-kernels.ts';
 
 /**
@@ -14,23 +14,24 @@ import { balancedRowBounds, type SparseRowBlockArgs } from './sparse-kernels.ts'
  * transposeMultiply (8 bytes per stored entry each). With a one-thread pool it still works
  * (everything runs inline), but serialSparseProducts avoids the copies.
  */
-export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool): SparseProducts {
+export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: SharedScratch = new SharedScratch()): SparseProducts {
   const shared = sharedCsr(X);
   let transposed: CsrMatrix | null = null;
   const product = (M: CsrMatrix, dense: Float64Array, k: number): Float64Array => {
     if (dense.length !== M.cols * k) {
       throw new RangeError(`parallelSparseProducts: dense operand has ${dense.length} values, expected ${M.cols} × ${k}`);
     }
-    const out = sharedFloat64(M.rows * k);
+    // Reused shared buffers in, an ordinary array out (see SharedScratch on why).
+    const out = scratch.float64('out', M.rows * k, true);
     const args: SparseRowBlockArgs = {
       matrix: M,
-      b: toSharedFloat64(dense),
+      b: scratch.copyOf('in', dense),
       k,
       out,
       bounds: balancedRowBounds(M.indptr, M.rows, pool.threads),
     };
     pool.run('sparseRowBlock', args);
-    return out;
+    return out.slice();
   };
   return {
     rows: X.rows,
