@@ -1,4 +1,4 @@
-import { termContainment, termSimilarity, termWords } from './termSimilarity.ts';
+import { coversTerm, termContainment, termSimilarity, termWords } from './termSimilarity.ts';
 
 export interface TopicTerm {
   term: string; // display form, e.g. 'language models'
@@ -30,6 +30,12 @@ export interface DescribeTopicsInput {
   stopWords?: ReadonlySet<string>;
   /** Topic sizes: on a label collision the smaller topic's label is extended. Default: index order. */
   sizes?: ArrayLike<number>;
+  /**
+   * Corpus frequency of each term (e.g. classTfidf(...).termTotals). With it, a term inside a
+   * listed phrase is dropped when the phrase accounts for at least half of its occurrences
+   * ('remote' next to 'remote sensing'); see coversTerm.
+   */
+  termCounts?: ArrayLike<number>;
 }
 
 export interface TopicDescriptions {
@@ -54,7 +60,10 @@ function isJunkWord(word: string): boolean {
  * Selection. From the best 4·topN candidates, maximal marginal relevance picks the list:
  * next = argmax λ · rel(t) − (1 − λ) · max_{s chosen} sim(t, s), rel = score / best score,
  * sim = lexical term similarity (termSimilarity.ts). A candidate whose similarity to a chosen
- * term is 1 (model / models / modeling) is a duplicate and never listed.
+ * term is 1 (model / models / modeling) is a duplicate and never listed. So is a term that a
+ * listed phrase covers (coversTerm: its acronym, 'llms' for 'large language models', or a part
+ * the phrase accounts for most occurrences of, 'sensing' in 'remote sensing'); when the
+ * covering phrase comes after the term, it takes the term's place in the list.
  *
  * Labels. The first label term is the highest-ranked bigram among the first three terms if
  * there is one (a phrase reads better), else a bigram among the first five that contains the
@@ -87,6 +96,10 @@ export function describeTopics(input: DescribeTopicsInput): TopicDescriptions {
   if (input.sizes && input.sizes.length !== k) {
     throw new RangeError(`describeTopics: sizes has ${input.sizes.length} entries, expected k = ${k}`);
   }
+  if (input.termCounts && input.termCounts.length !== V) {
+    throw new RangeError(`describeTopics: termCounts has ${input.termCounts.length} entries, vocabulary ${V}`);
+  }
+  const counts = input.termCounts;
 
   // Which terms may be listed at all, and their display words (for similarity).
   const words: (string[] | null)[] = new Array(V);
@@ -115,7 +128,7 @@ export function describeTopics(input: DescribeTopicsInput): TopicDescriptions {
     // Best first; ties by key so the order never depends on vocabulary order.
     cand.sort((a, b) => b.score - a.score || (vocabulary[a.t] < vocabulary[b.t] ? -1 : vocabulary[a.t] > vocabulary[b.t] ? 1 : 0));
     const pool = cand.slice(0, poolSize);
-    const chosen = selectMmr(pool, words as string[][], topN, lambda);
+    const chosen = selectMmr(pool, words as string[][], topN, lambda, counts);
     topTerms.push(chosen.map((t) => ({ term: display[t] || vocabulary[t], weight: weights[base + t], key: vocabulary[t] })));
   }
 
@@ -123,7 +136,13 @@ export function describeTopics(input: DescribeTopicsInput): TopicDescriptions {
 }
 
 /** Maximal marginal relevance over a pool sorted best first; returns term ids in pick order. */
-function selectMmr(pool: { t: number; score: number }[], words: string[][], topN: number, lambda: number): number[] {
+function selectMmr(
+  pool: { t: number; score: number }[],
+  words: string[][],
+  topN: number,
+  lambda: number,
+  counts?: ArrayLike<number>,
+): number[] {
   const picked: number[] = [];
   if (pool.length === 0) return picked;
   const best = pool[0].score;
@@ -143,11 +162,17 @@ function selectMmr(pool: { t: number; score: number }[], words: string[][], topN
     if (arg < 0) break;
     alive[arg] = 0;
     const t = pool[arg].t;
-    picked.push(t);
+    const covered = (u: number) => coversTerm(words[t], words[u], counts ? counts[t] : undefined, counts ? counts[u] : undefined);
+    // A phrase replaces the terms it covers that are already listed (it takes the first one's place).
+    const replaced = words[t].length > 1 ? picked.findIndex(covered) : -1;
+    if (replaced >= 0) {
+      picked[replaced] = t;
+      for (let p = picked.length - 1; p > replaced; p--) if (covered(picked[p])) picked.splice(p, 1);
+    } else picked.push(t);
     for (let i = 0; i < pool.length; i++) {
       if (!alive[i]) continue;
       const s = termSimilarity(words[pool[i].t], words[t]);
-      if (s >= 1 - 1e-9) alive[i] = 0; // a duplicate (model / models): never listed
+      if (s >= 1 - 1e-9 || covered(pool[i].t)) alive[i] = 0; // a duplicate (model / models, llms): never listed
       else if (s > maxSim[i]) maxSim[i] = s;
     }
   }

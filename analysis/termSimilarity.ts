@@ -89,3 +89,34 @@ export function termContainment(a: string[], b: string[]): number {
   if (a.length === 0 || b.length === 0) return 0;
   return matchedWords(a, b) / Math.min(a.length, b.length);
 }
+
+/** Share of a term's occurrences a phrase containing it must account for to cover it. */
+export const COVER_SHARE = 0.5;
+
+/** First letters of a phrase's words and hyphenated parts: 'large language models' → 'llm'. */
+function initials(words: string[]): string {
+  let out = '';
+  for (const w of words) for (const part of w.split('-')) if (part.length > 0) out += part[0];
+  return out;
+}
+
+/**
+ * Whether `phrase` makes `term` redundant in a list that already shows the phrase:
+ *  - `term` is one word and the acronym of the phrase (plural folded): 'llms' for 'large
+ *    language models', 'gnn' for 'graph neural networks', 'rl' for 'reinforcement learning';
+ *  - or `term` is one word of the phrase (plurals folded) and, when counts are given, the
+ *    phrase accounts for at least COVER_SHARE of the word's occurrences ('sensing' in 'remote
+ *    sensing', 'gaussian' in 'gaussian splatting'; but not 'model' in 'language model', a small
+ *    part of all uses of 'model'). Without counts a contained word is not covered (it might be a
+ *    broader term in its own right). A phrase inside a longer phrase is left to MMR's
+ *    similarity: a displayed phrase may be extended beyond its counted bigram, so its count
+ *    says nothing about the longer words.
+ */
+export function coversTerm(phrase: string[], term: string[], phraseCount?: number, termCount?: number): boolean {
+  if (phrase.length < 2 || term.length !== 1) return false;
+  const word = foldPlural(term[0]!);
+  const acronym = initials(phrase);
+  if (acronym.length >= 2 && (word === acronym || term[0] === acronym + 's')) return true;
+  if (phraseCount === undefined || termCount === undefined || !(termCount > 0)) return false;
+  return phraseCount >= COVER_SHARE * termCount && phrase.some((w) => foldPlural(w) === word);
+}

@@ -13,7 +13,16 @@
 // pairs ("model learning"). 'language model', 'neural network', 'reinforcement learning' score
 // ~0.3-0.6 on arXiv abstracts; chance pairs of frequent words score near 0.
 
+//
+// Display forms. A bigram column shows as it is most often written ('united states', 'james
+// monroe'; the corpus's tokenVariants say which form each token was written in), and a bigram
+// that is nearly always continued by the same word shows with it: 'large language' is followed
+// by 'models' in ~95% of its occurrences, so it reads 'large language models' (up to two words
+// are added, each when at least phraseExtension of the occurrences continue that way). The
+// column itself stays the bigram: only what a reader sees changes.
+
 import { csrEmpty } from './sparse.ts';
+import { BOILERPLATE_PHRASES } from './text/stopwords.ts';
 import type { CsrMatrix, TokenizedCorpus } from './types.ts';
 
 export interface TfidfOptions {
@@ -31,6 +40,10 @@ export interface TfidfOptions {
   bigramMinDf?: number;
   /** Minimum NPMI of a bigram, in [-1, 1]; default 0.25. */
   bigramMinScore?: number;
+  /** Bigram keys ('keyA keyB') never kept: fixed phrases that say nothing ('project page'). Default BOILERPLATE_PHRASES. */
+  stopPhrases?: ReadonlySet<string>;
+  /** Share of a bigram's occurrences one next word must have to join its display form, in (0.5, 1]; default 0.7. */
+  phraseExtension?: number;
 }
 
 export const DEFAULT_TFIDF_OPTIONS: Readonly<TfidfOptions> = Object.freeze({
@@ -64,6 +77,8 @@ interface Resolved {
   bigrams: boolean;
   bigramMinDf: number;
   bigramMinScore: number;
+  stopPhrases: ReadonlySet<string>;
+  phraseExtension: number;
 }
 
 function resolveOptions(opts: TfidfOptions, n: number): Resolved {
@@ -94,7 +109,13 @@ function resolveOptions(opts: TfidfOptions, n: number): Resolved {
   if (!(bigramMinScore >= -1 && bigramMinScore <= 1)) {
     throw new RangeError(`bigramMinScore must be in [-1, 1], got ${opts.bigramMinScore}`);
   }
+  const phraseExtension = opts.phraseExtension ?? 0.7;
+  if (!(phraseExtension > 0.5 && phraseExtension <= 1)) {
+    throw new RangeError(`phraseExtension must be in (0.5, 1], got ${opts.phraseExtension}`);
+  }
   return {
+    stopPhrases: opts.stopPhrases ?? BOILERPLATE_PHRASES,
+    phraseExtension,
     minCount: Math.max(1, minCount),
     maxCount,
     maxFeatures: opts.maxFeatures ?? Infinity,
@@ -209,22 +230,20 @@ function selectFeatures(corpus: TokenizedCorpus, opt: Resolved): Feature[] {
   }
   if (opt.bigrams) {
     const c = bigramCandidates(corpus, uni, opt);
+    const bigramFeats: Feature[] = [];
     for (let i = 0; i < c.first.length; i++) {
       const df = c.df[i];
       if (df < opt.bigramMinDf || df < opt.minCount || df > opt.maxCount || c.score[i] < opt.bigramMinScore) continue;
       const a = c.first[i];
       const b = c.second[i];
-      feats.push({
-        key: `${corpus.terms[a]} ${corpus.terms[b]}`,
-        // The left word shows as its key (the singular): English modifiers are singular, so this
-        // reads 'feature extraction' where display forms would give 'features extraction'.
-        display: `${corpus.terms[a]} ${corpus.display[b]}`,
-        df,
-        cf: c.count[i],
-        a,
-        b,
-      });
+      const key = `${corpus.terms[a]} ${corpus.terms[b]}`;
+      if (opt.stopPhrases.has(key)) continue;
+      // Without surface variants (an older corpus), the left word shows as its key (the singular):
+      // English modifiers are mostly singular ('feature extraction').
+      bigramFeats.push({ key, display: `${corpus.terms[a]} ${corpus.display[b]}`, df, cf: c.count[i], a, b });
     }
+    if (corpus.variants && corpus.tokenVariants) setPhraseDisplays(corpus, bigramFeats, opt.phraseExtension);
+    feats.push(...bigramFeats);
   }
   if (feats.length > opt.maxFeatures) {
     feats.sort((x, y) => y.cf - x.cf || compareKeys(x.key, y.key));
@@ -232,6 +251,120 @@ function selectFeatures(corpus: TokenizedCorpus, opt: Resolved): Feature[] {
   }
   feats.sort((x, y) => compareKeys(x.key, y.key));
   return feats;
+}
+
+/**
+ * For count maps keyed group · width + item: the most frequent item of each group (ties: the
+ * smaller item), and its count. One pass over the map.
+ */
+function bestPerGroup(counts: Map<number, number>, width: number, groups: number): { item: Int32Array; count: Float64Array } {
+  const item = new Int32Array(groups).fill(-1);
+  const count = new Float64Array(groups);
+  for (const [key, n] of counts) {
+    const g = Math.floor(key / width);
+    const it = key - g * width;
+    if (n > count[g]! || (n === count[g]! && it < item[g]!)) {
+      item[g] = it;
+      count[g] = n;
+    }
+  }
+  return { item, count };
+}
+
+/**
+ * Sets each bigram feature's display form from the token stream: the most frequent written form
+ * of the pair, extended by up to two next words when one continuation holds `share` of the
+ * occurrences (see the header). Two passes over the tokens; memory is per distinct written pair
+ * and continuation of the kept bigrams only.
+ */
+function setPhraseDisplays(corpus: TokenizedCorpus, feats: Feature[], share: number): void {
+  const V = corpus.terms.length;
+  const variants = corpus.variants!;
+  const tv = corpus.tokenVariants!;
+  const { tokenIds, docOffsets } = corpus;
+  const featOf = new Map<number, number>(); // a * V + b → index into feats
+  feats.forEach((f, i) => featOf.set(f.a * V + f.b, i));
+  const occurrences = new Float64Array(feats.length);
+  const forms = new Map<number, number>(); // (feat · 256 + va) · 256 + vb → count
+  const next = new Map<number, number>(); // (feat · V + c) · 256 + vc → count
+  const ext1 = new Int32Array(feats.length).fill(-1); // chosen first continuation (term id)
+  const ext2 = new Map<number, number>(); // (feat · V + c2) · 256 + vc2 → count, after ext1
+  for (let pass = 0; pass < 2; pass++) {
+    for (let d = 0; d + 1 < docOffsets.length; d++) {
+      const end = docOffsets[d + 1]!;
+      for (let k = docOffsets[d]!; k + 1 < end; k++) {
+        const a = tokenIds[k]!;
+        const b = tokenIds[k + 1]!;
+        if (a < 0 || b < 0) continue;
+        const f = featOf.get(a * V + b);
+        if (f === undefined) continue;
+        const c = k + 2 < end ? tokenIds[k + 2]! : -1;
+        if (pass === 0) {
+          occurrences[f]++;
+          const fk = (f * 256 + tv[k]!) * 256 + tv[k + 1]!;
+          forms.set(fk, (forms.get(fk) ?? 0) + 1);
+          if (c >= 0) {
+            const nk = (f * V + c) * 256 + tv[k + 2]!;
+            next.set(nk, (next.get(nk) ?? 0) + 1);
+          }
+        } else if (c >= 0 && c === ext1[f] && k + 3 < end && tokenIds[k + 3]! >= 0) {
+          const nk = (f * V + tokenIds[k + 3]!) * 256 + tv[k + 3]!;
+          ext2.set(nk, (ext2.get(nk) ?? 0) + 1);
+        }
+      }
+    }
+    if (pass === 0) {
+      // Continuation counts per feature, summed over the written forms of the next word.
+      const perWord = new Map<number, number>(); // f · V + c → count
+      for (const [nk, n] of next) {
+        const fc = Math.floor(nk / 256);
+        perWord.set(fc, (perWord.get(fc) ?? 0) + n);
+      }
+      let any = false;
+      for (const [fc, n] of perWord) {
+        const f = Math.floor(fc / V);
+        if (n >= share * occurrences[f]!) {
+          ext1[f] = fc - f * V;
+          any = true;
+        }
+      }
+      if (!any) break;
+    }
+  }
+  // Best written form of each continuation word, per feature.
+  const bestForm = (counts: Map<number, number>, f: number, word: number): string => {
+    let best = -1;
+    let bestCount = -1;
+    for (let v = 0; v < 256; v++) {
+      const n = counts.get((f * V + word) * 256 + v);
+      if (n !== undefined && n > bestCount) {
+        best = v;
+        bestCount = n;
+      }
+    }
+    return variants[word]![best] ?? corpus.display[word]!;
+  };
+  const pairForm = bestPerGroup(forms, 65536, feats.length); // item = va · 256 + vb
+  const perWord2 = new Map<number, number>(); // f · V + c2 → count
+  for (const [nk, n] of ext2) {
+    const fc = Math.floor(nk / 256);
+    perWord2.set(fc, (perWord2.get(fc) ?? 0) + n);
+  }
+  const second = bestPerGroup(perWord2, V, feats.length);
+  feats.forEach((feat, f) => {
+    const pair = pairForm.item[f]!;
+    if (pair < 0) return;
+    const va = pair >> 8;
+    const vb = pair & 255;
+    let text = `${variants[feat.a]![va] ?? corpus.display[feat.a]} ${variants[feat.b]![vb] ?? corpus.display[feat.b]}`;
+    const c1 = ext1[f]!;
+    if (c1 >= 0) {
+      text += ' ' + bestForm(next, f, c1);
+      const c2 = second.item[f]!;
+      if (c2 >= 0 && second.count[f]! >= share * occurrences[f]!) text += ' ' + bestForm(ext2, f, c2);
+    }
+    feat.display = text;
+  });
 }
 
 /** Column lookups for a token stream: unigram column per term id, bigram column per (a, b). */

@@ -27,6 +27,14 @@ export interface TokenizedCorpus {
   display: string[]; // display form per id: the most frequent surface form, as a person writes it
   docOffsets: Int32Array; // length docs + 1; doc i's tokens are tokenIds[docOffsets[i] .. docOffsets[i+1])
   tokenIds: Int32Array;
+  /**
+   * Optional (tokenizer tok-4 on): the surface forms of each term as written, most frequent first
+   * (variants[t][0] === display[t]), and per token the index of its form in variants[term]
+   * (0 at boundaries; forms beyond the 255th share index 255). Lets the vectorizer show a
+   * bigram the way it is written ('united states'), not as its two display forms.
+   */
+  variants?: string[][];
+  tokenVariants?: Uint8Array;
 }
 
 /** A random source that is the same for the same seed on every platform. */

@@ -3,7 +3,7 @@ import type { CsrMatrix } from '../analysis/types.ts';
 import { classTfidf, topicSizes } from '../analysis/ctfidf.ts';
 import { describeTopics, type DescribeTopicsInput } from '../analysis/labels.ts';
 import { representativeDocs } from '../analysis/representatives.ts';
-import { termContainment, termSimilarity, wordSimilarity } from '../analysis/termSimilarity.ts';
+import { coversTerm, termContainment, termSimilarity, wordSimilarity } from '../analysis/termSimilarity.ts';
 
 function csr(rows: number[][]): CsrMatrix {
   const indptr = [0];
@@ -201,5 +201,28 @@ describe('representativeDocs', () => {
   it('checks shapes', () => {
     expect(() => representativeDocs(points, 5, 2, labels, centroids, 2, { perTopic: 2 })).toThrow(/scores/);
     expect(() => representativeDocs(points, 6, 2, labels, centroids, 3, { perTopic: 2 })).toThrow(/centroids/);
+  });
+});
+
+describe('covered terms (phrase parts and acronyms)', () => {
+  it('coversTerm: acronyms, and words the phrase accounts for', () => {
+    expect(coversTerm(['large', 'language', 'models'], ['llms'])).toBe(true);
+    expect(coversTerm(['multimodal', 'large', 'language', 'models'], ['mllm'])).toBe(true);
+    expect(coversTerm(['vision-language', 'models'], ['vlms'])).toBe(true);
+    expect(coversTerm(['reinforcement', 'learning'], ['rl'])).toBe(true);
+    expect(coversTerm(['reinforcement', 'learning'], ['learning'], 80, 100)).toBe(true);
+    expect(coversTerm(['language', 'models'], ['model'], 30, 100)).toBe(false); // most 'model's are elsewhere
+    expect(coversTerm(['remote', 'sensing'], ['remote'])).toBe(false); // no counts: no claim
+    expect(coversTerm(['remote', 'sensing'], ['graph'], 90, 100)).toBe(false);
+  });
+
+  it('describeTopics drops a covered word, and a later phrase takes the word’s place', () => {
+    const vocabulary = ['remote', 'crop', 'sensing', 'remote sensing', 'satellite', 'llms', 'large language'];
+    const display = ['remote', 'crops', 'sensing', 'remote sensing', 'satellites', 'llms', 'large language models'];
+    const termCounts = [100, 50, 120, 90, 40, 30, 30];
+    const d = describeTopics(input(vocabulary, [[0.9, 0.8, 0.7, 0.6, 0.5, 0.45, 0.4]], { display, termCounts }));
+    expect(d.topTerms[0].map((t) => t.term)).toEqual(['remote sensing', 'crops', 'satellites', 'large language models']);
+    expect(d.labels[0]).toBe('remote sensing · crops');
+    expect(() => describeTopics(input(vocabulary, [[1, 1, 1, 1, 1, 1, 1]], { termCounts: [1] }))).toThrow(/termCounts/);
   });
 });

@@ -194,3 +194,15 @@ describe('sizeBalance', () => {
     expect(bad.gini).toBeGreaterThan(0.74);
   });
 });
+
+describe('per-topic flags (describe stage)', () => {
+  it('flags tiny, giant, incoherent and not separated topics; undefined figures raise no flag', async () => {
+    const { topicFlags, SIZE_FLAG_FACTOR } = await import('../pipeline/stages/describe.ts');
+    expect(SIZE_FLAG_FACTOR).toBe(4);
+    expect(topicFlags(1, 0.3, 0.1)).toEqual([]);
+    expect(topicFlags(0.2, 0.3, 0.1)).toEqual(['tiny']);
+    expect(topicFlags(5, 0.3, 0.1)).toEqual(['giant']);
+    expect(topicFlags(1, -0.1, -0.05)).toEqual(['incoherent', 'not separated']);
+    expect(topicFlags(1, undefined, undefined)).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 import winkNLP from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
 import { describe, expect, it } from 'vitest';
-import { cleanText } from '../analysis/text/clean.ts';
+import { cleanText, isEncodedRun } from '../analysis/text/clean.ts';
 import { termKey } from '../analysis/text/normalize.ts';
 import { STOP_WORDS, WINK_STOP_WORDS } from '../analysis/text/stopwords.ts';
 import { mergeChunks, tokenizeChunk, tokenizeCorpus, TOKENIZER_VERSION } from '../analysis/text/tokenizer.ts';
@@ -180,5 +180,54 @@ describe('tokenizeCorpus', () => {
     const b = tokenizeCorpus([{ title: '', text: 'model' }, { title: '', text: 'models' }]);
     expect(displayOf(a, 'model')).toBe('model');
     expect(displayOf(b, 'model')).toBe('model');
+  });
+});
+
+describe('encoded data (tok-4)', () => {
+  const uuLine = 'M' + "8V%T(&-O;G1E;G0@9V]E<R!H97)E+\"!A;F0@=&AE(&5N9\"!O9B!T:&4@;&EN" ;
+  it('removes uuencoded lines, also when old encoders wrote spaces in them', () => {
+    expect(uuLine.length).toBe(61);
+    expect(cleanText(`Here is the file:\nbegin 666 x.bmp\n${uuLine}\nM0DTV5P< #8$ H ( , %@" ! @8V%T(&-O;G1E;G0@9V]E<R!H97)E+"!A;F0\nend`)).toBe(
+      'Here is the file: begin 666 x.bmp ; ; end',
+    );
+  });
+  it('tells encoded runs from words, names and compounds', () => {
+    expect(isEncodedRun("MAX>'AX>'AX>'AX>'AX>'AX>'AX")).toBe(true);
+    expect(isEncodedRun('iQCVAgUBK9LNwHcOv5qNr1VjAQEvGgP+MoMZ4nOdg')).toBe(true);
+    for (const word of ['vision-language-action-models-for-robots', 'Qwen2.5-VL-72B-Instruct', 'ABSTRACT-INTERPRETATION-BASED', 'Привет-мир-и-все-остальные-слова', 'comp.os.ms-windows.misc']) {
+      expect(isEncodedRun(word)).toBe(false);
+    }
+  });
+});
+
+describe('tokenizeCorpus: surface forms and short words (tok-4)', () => {
+  it("keys come from wink's normal form, display forms from the text as written", () => {
+    const c = tokenizeCorpus([{ title: '', text: 'The Vice President studied the colour of the behaviour of birds.' }]);
+    expect(c.terms).toContain('vise'); // wink's American spelling of 'vice'
+    expect(displayOf(c, 'vise')).toBe('vice');
+    expect(displayOf(c, 'color')).toBe('colour');
+    expect(displayOf(c, 'behavior')).toBe('behaviour');
+  });
+  it('keeps two-character words (letters, or a digit then a letter) and drops filler', () => {
+    const c = tokenizeCorpus([{ title: '', text: 'AI and RL for 3D scenes in the UK; Mr Smith saw p3 and v6 at 5 pm.' }]);
+    expect(stream(c, 0)).toBe('ai | rl | 3d scene | uk | smith saw');
+  });
+  it('records which written form each token has (variants, most frequent first)', () => {
+    const c = tokenizeCorpus([{ title: '', text: 'United States. The United States. A state. States' }]);
+    const state = c.terms.indexOf('state');
+    expect(c.variants![state]).toEqual(['states', 'state']);
+    const forms = Array.from(c.tokenIds, (t, k) => (t < 0 ? '|' : c.variants![t]![c.tokenVariants![k]!]));
+    expect(forms.join(' ')).toBe('united states | united states | state | states');
+  });
+  it('variants and token variants do not depend on chunking', () => {
+    const docs = Array.from({ length: 30 }, (_, i) => ({ title: '', text: ['Models and a model.', 'The MODELS', 'Studies; a study.'][i % 3]! }));
+    const whole = tokenizeCorpus(docs);
+    const chunked = mergeChunks([tokenizeChunk(docs.slice(0, 4)), tokenizeChunk(docs.slice(4, 17)), tokenizeChunk(docs.slice(17))]);
+    expect(chunked.variants).toEqual(whole.variants);
+    expect(Array.from(chunked.tokenVariants!)).toEqual(Array.from(whole.tokenVariants!));
+  });
+  it('calendar words are stop words', () => {
+    const c = tokenizeCorpus([{ title: '', text: 'The fiscal year ending June 30 and Monday.' }]);
+    expect(stream(c, 0)).toBe('fiscal year');
   });
 });

@@ -183,3 +183,36 @@ describe.skipIf(!existsSync(NEWS))('fitTfidf on 20 Newsgroups (shared data)', ()
     }
   });
 });
+
+describe('fitTfidf: phrase display forms (tok-4 corpora)', () => {
+  const text = (n: number, s: string) => Array.from({ length: n }, () => ({ title: '', text: s }));
+  it('shows a bigram as it is most often written', () => {
+    const c = tokenizeCorpus([...text(3, 'The United States grew.'), ...text(3, 'The United States voted.'), ...text(3, 'Each state votes.'), ...text(3, 'A state of mind.')]);
+    const m = fitTfidf(c, { minDf: 1, maxDf: 1, sublinearTf: true, bigrams: true, bigramMinDf: 2 });
+    const col = m.vocabulary.indexOf('united state');
+    expect(col).toBeGreaterThanOrEqual(0);
+    expect(m.display[col]).toBe('united states'); // the key is singular, the text is not
+  });
+  it('extends a bigram by a near-certain next word, not by a frequent one', () => {
+    const c = tokenizeCorpus([
+      ...text(4, 'Large language models reason.'),
+      ...text(4, 'Large language models; agents.'),
+      ...text(2, 'Large language corpora exist.'), // 'models' follows 'large language' in 8 of 10
+      ...text(5, 'Neural networks learn. Neural networks generalize.'),
+      ...text(5, 'Neural networks pretrained deeply.'),
+    ]);
+    const m = fitTfidf(c, { minDf: 1, maxDf: 1, sublinearTf: true, bigrams: true, bigramMinDf: 2 });
+    expect(m.display[m.vocabulary.indexOf('large language')]).toBe('large language models');
+    expect(m.display[m.vocabulary.indexOf('neural network')]).toBe('neural networks');
+    const strict = fitTfidf(c, { minDf: 1, maxDf: 1, sublinearTf: true, bigrams: true, bigramMinDf: 2, phraseExtension: 0.9 });
+    expect(strict.display[strict.vocabulary.indexOf('large language')]).toBe('large language');
+    expect(() => fitTfidf(c, { ...DEFAULT_TFIDF_OPTIONS, phraseExtension: 0.5 })).toThrow(/phraseExtension/);
+  });
+  it('drops boilerplate phrases', () => {
+    const c = tokenizeCorpus([...text(5, 'See the project page. Graph kernels.'), ...text(5, 'Graph kernels; project page.')]);
+    const m = fitTfidf(c, { minDf: 1, maxDf: 1, sublinearTf: true, bigrams: true, bigramMinDf: 2 });
+    expect(m.vocabulary).toContain('graph kernel');
+    expect(m.vocabulary).not.toContain('project page');
+    expect(fitTfidf(c, { minDf: 1, maxDf: 1, sublinearTf: true, bigrams: true, bigramMinDf: 2, stopPhrases: new Set() }).vocabulary).toContain('project page');
+  });
+});

@@ -30,6 +30,11 @@ const HTML_ENTITY = /&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,9
 const URL = /(?:\b(?:https?|ftp):\/\/|\bwww\.)\S*/gi;
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
 const LONG_RUN = new RegExp(`(?<!\\S)\\S{${MAX_RUN},}`, 'g'); // anchored at run starts: each run is scanned once
+// Candidate runs for the encoded-data test (uuencode, base64, PGP blocks, hex dumps).
+const CANDIDATE_RUN = /(?<!\S)\S{20,}/g;
+// A full uuencoded line: 'M' (45 bytes) then 60 characters from ' ' to '`' (old encoders write
+// zero bytes as spaces, so the line is not one run). Bounded: no lower case can match.
+const UUENCODED_LINE = /^M[\x20-\x60]{58,61}$/gm;
 const PARAGRAPH = /[ \t\r]*\n[ \t\r]*\n\s*/g;
 const SPACES = /\s+/g;
 
@@ -81,6 +86,10 @@ export function cleanText(s: string, maxChars = 20000): string {
   let t = s.length > maxChars * 4 ? s.slice(0, maxChars * 4) : s;
   // Each pass runs only when its trigger character is present: most abstracts need few of them.
   t = t.replace(CONTROL, ' ');
+  // Encoded data first: math and tag removal would cut a uuencoded line into short pieces that no
+  // longer look encoded. (The pattern is linear: one greedy run per match, no backtracking.)
+  if (t.includes('\nM')) t = t.replace(UUENCODED_LINE, (line) => (symbolCount(line) >= 4 ? BOUNDARY : line));
+  t = t.replace(CANDIDATE_RUN, (run) => (isEncodedRun(run) ? BOUNDARY : run));
   t = stripMath(t);
   if (t.includes('<')) t = t.replace(HTML_TAG, ' ');
   if (t.includes('&')) t = t.replace(HTML_ENTITY, decodeEntity);
@@ -101,6 +110,57 @@ export function cleanText(s: string, maxChars = 20000): string {
     t = t.slice(0, cut > maxChars / 2 ? cut : maxChars);
   }
   return t;
+}
+
+/**
+ * Whether a run of 20-99 non-space characters is encoded data rather than words. Mail archives
+ * (20 Newsgroups) carry uuencoded binaries and PGP / base64 blocks; wink cuts them at the
+ * punctuation into pseudo-words ('g9v', 'b8f', 'max', 'ax') that then form a cluster of their own
+ * and fill its label. Two signatures:
+ *  - uuencode: no lower-case letter, and at least two symbols that prose does not put inside a
+ *    word (anything but letters, digits and - . , ; : ' " ( ) /);
+ *  - base64 / hex / keys (40+ characters): the character class (lower, upper, digit, symbol)
+ *    changes at least every fourth character, hyphens not counted. Words, CamelCase names and
+ *    hyphenated compounds ('vision-language-action-models') change class rarely.
+ */
+export function isEncodedRun(run: string): boolean {
+  if (run.length >= MAX_RUN) return false; // LONG_RUN removes it anyway
+  let lower = 0;
+  let odd = 0;
+  let changes = 0;
+  let prev = -1;
+  for (let i = 0; i < run.length; i++) {
+    const c = run.charCodeAt(i);
+    let cls: number;
+    if ((c >= 97 && c <= 122) || c > 127) {
+      cls = 0; // non-ASCII counts as lower case: Cyrillic, Greek or CJK words are prose
+      lower++;
+    } else if (c >= 65 && c <= 90) cls = 1;
+    else if (c >= 48 && c <= 57) cls = 2;
+    else if (c === 45) continue; // hyphen: neutral
+    else {
+      cls = 3;
+      if (!PROSE_SYMBOLS.includes(run[i]!)) odd++;
+    }
+    if (prev >= 0 && cls !== prev) changes++;
+    prev = cls;
+  }
+  if (lower === 0 && odd >= 2) return true;
+  return run.length >= 40 && changes * 4 >= run.length;
+}
+
+const PROSE_SYMBOLS = ".,;:'\"()/";
+
+/** Symbols that prose does not put inside words (see isEncodedRun), counted in a line. */
+function symbolCount(line: string): number {
+  let odd = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c > 32 && c < 127 && !(c >= 48 && c <= 57) && !(c >= 65 && c <= 90) && !(c >= 97 && c <= 122) && c !== 45) {
+      if (!PROSE_SYMBOLS.includes(line[i]!)) odd++;
+    }
+  }
+  return odd;
 }
 
 function decodeEntity(_whole: string, body: string): string {

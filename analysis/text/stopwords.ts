@@ -86,12 +86,59 @@ export const MAIL_BOILERPLATE: readonly string[] = (
   'wondering wonder let hey yeah guess'
 ).split(' ');
 
-/** The default stop set: union of the four lists. */
+/**
+ * Short filler: two-letter tokens are kept as terms since tok-4 ('ai', 'rl', '3d', 'uk', 'os',
+ * 'pc'), so titles, initials, abbreviations of Latin / French / Spanish function words and
+ * roman numerals that are not topics go here.
+ */
+export const SHORT_FILLER: readonly string[] = (
+  'mr ms mrs dr st jr sr ok oh eh ah uh um hm ha ya yo eg cf al vs pp ed eds ex co th nd rd ll ve pm ps ' +
+  'de la le el en et di da du un il na ne ni nu ca ii iii iv vi vii viii ix xi xx id im pg ch vol fig eq'
+).split(' ');
+
+/**
+ * Calendar words: dates are everywhere in mail headers, budget passages ("the fiscal year ending
+ * June 30") and announcements, and make collocation junk ('ending june'). 'march', 'may' and
+ * 'august' are also ordinary words; 'may' is in wink's list, the other two are kept.
+ */
+export const CALENDAR_WORDS: readonly string[] = (
+  'january february april june july september october november december monday tuesday wednesday ' +
+  'thursday friday saturday sunday ending'
+).split(' ');
+
+/**
+ * Two-word boilerplate that passes the collocation test because it is a fixed phrase, but says
+ * nothing about the topic. Written as term keys (singular, as termKey folds them): 'keyA keyB'.
+ */
+export const BOILERPLATE_PHRASES: ReadonlySet<string> = new Set([
+  'project page',
+  'project website',
+  'future research',
+  'future work',
+  'future direction',
+  'research direction',
+  'recent year',
+  'recent advance',
+  'last year',
+  'past year',
+  'next year',
+  'year ending',
+  'large number',
+  'wide variety',
+  'open question',
+  'open problem',
+  'real world',
+  'case study',
+]);
+
+/** The default stop set: union of the lists above. */
 export const STOP_WORDS: ReadonlySet<string> = new Set([
   ...WINK_STOP_WORDS,
   ...ENGLISH_FUNCTION_WORDS,
   ...ABSTRACT_BOILERPLATE,
   ...MAIL_BOILERPLATE,
+  ...SHORT_FILLER,
+  ...CALENDAR_WORDS,
 ]);
 
 /** The default set plus `extra` (lower-cased); returns the shared default set when there is nothing extra. */

@@ -6,10 +6,17 @@
 // into one corpus. Term ids are assigned by sorting term keys, and every per-word decision depends
 // on the word alone, so the output is the same however the documents are chunked or ordered.
 //
-// Per token: wink gives a normal form (lower case) and a type. Word pieces written without spaces
-// are glued back the way ../shared/eval/score.py tokenizes ('large-scale', 'vision-language',
-// '3d-aware'), because wink splits most hyphenated compounds. Stop words, numbers, punctuation,
-// tokens of 1-2 characters and non-words become boundaries; a run of boundaries collapses to one.
+// Per token: wink gives a normal form (lower case, American spelling) and a type. The term key
+// comes from the normal form (so 'colour' and 'color' count together); the surface form is the
+// token as written, lower-cased, because wink's normal is sometimes not a word of the text
+// ('vice' → 'vise'): labels show surface forms only. Word pieces written without spaces are glued
+// back the way ../shared/eval/score.py tokenizes ('large-scale', 'vision-language', '3d-aware'),
+// because wink splits most hyphenated compounds. Stop words, numbers, punctuation, single
+// characters and non-words become boundaries; a run of boundaries collapses to one. Two-character
+// words are kept ('ai', 'rl', '3d', 'uk'); the short ones that are filler are stop words.
+//
+// The corpus also records which surface form each token was written in (tokenVariants), so that
+// the vectorizer can show a bigram as it is written ('united states', not 'united state').
 
 import winkNLP from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
@@ -19,7 +26,7 @@ import { termKey } from './normalize.ts';
 import { buildStopWords } from './stopwords.ts';
 
 /** Bump whenever the token stream for a given text changes (cleaning, stop words, folding, gluing). */
-export const TOKENIZER_VERSION = 'tok-3';
+export const TOKENIZER_VERSION = 'tok-4';
 
 export interface TokenizerOptions {
   /** Added to the default stop words (compared lower-case against surface forms and term keys). */
@@ -34,8 +41,9 @@ export interface TokenizerOptions {
 export interface TokenizedChunk {
   docOffsets: Int32Array; // length docs + 1, into tokenIds
   tokenIds: Int32Array; // local term ids, -1 at boundaries
+  tokenSurfaces: Int32Array; // local surface id of each token, -1 at boundaries
   terms: string[]; // term key per local id
-  surfaces: string[]; // every kept surface form seen
+  surfaces: string[]; // every kept surface form seen (as written, lower case)
   surfaceTerm: Int32Array; // local term id of each surface form
   surfaceCounts: Int32Array; // occurrences of each surface form (the title counted once)
 }
@@ -76,8 +84,6 @@ function nlp(): ReturnType<typeof winkNLP> {
 /** A word piece: letters, marks and digits, possibly already hyphenated by wink ('u-net'). */
 const PIECE = /^[\p{L}\p{M}\p{N}]+(?:-[\p{L}\p{M}\p{N}]+)*$/u;
 const HAS_LETTER = /\p{L}/u;
-/** Scripts written without spaces, where two characters already make a word. */
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 const KIND_NONE = 0;
 const KIND_WORD = 1;
 const KIND_NUMBER = 2;
@@ -141,9 +147,17 @@ class ChunkBuilder {
   }
 
   build(): TokenizedChunk {
+    // The token buffer holds surface ids; term ids follow from them.
+    const tokenSurfaces = this.tokens.toArray();
+    const tokenIds = new Int32Array(tokenSurfaces.length);
+    for (let k = 0; k < tokenSurfaces.length; k++) {
+      const sid = tokenSurfaces[k]!;
+      tokenIds[k] = sid < 0 ? -1 : this.surfaceTerm[sid]!;
+    }
     return {
       docOffsets: Int32Array.from(this.offsets),
-      tokenIds: this.tokens.toArray(),
+      tokenIds,
+      tokenSurfaces,
       terms: this.terms,
       surfaces: this.surfaces,
       surfaceTerm: Int32Array.from(this.surfaceTerm),
@@ -158,6 +172,7 @@ class ChunkBuilder {
     const tokens = nlp().readDoc(text).tokens();
     const its = nlp().its;
     const normals = tokens.out(its.normal) as string[];
+    const values = tokens.out(its.value) as string[];
     const types = tokens.out(its.type) as string[];
     const spaces = tokens.out(its.precedingSpaces) as string[];
     const n = normals.length;
@@ -170,49 +185,56 @@ class ChunkBuilder {
     const cut = this.cut;
     for (let k = 0; k < n; k++) {
       cut[k] = 0;
-      const w = normals[k];
+      const w = normals[k]!;
       if (w.length < 2 || types[k] !== 'word') continue;
-      let a = apostrophe(w);
-      if (a < 0 && w.charCodeAt(w.length - 1) === 46 /* . */ && w.indexOf('.') === w.length - 1) a = w.length - 1;
+      const a = cutPoint(w);
       if (a > 0) {
         normals[k] = w.slice(0, a);
+        const v = values[k]!;
+        const b = cutPoint(v);
+        values[k] = b > 0 ? v.slice(0, b) : v;
         cut[k] = 1;
       }
     }
     let i = 0;
     while (i < n) {
-      const kind = this.pieceKind(normals[i], types[i]);
+      const kind = this.pieceKind(normals[i]!, types[i]!);
       if (kind === KIND_NONE) {
         out.boundary(start);
         i++;
         continue;
       }
       // Glue what was written as one word: 'large' '-' 'scale', '3' 'd' (a number touching a word).
-      let surface = normals[i];
+      // `normal` builds the key side, `written` the surface side.
+      let normal = normals[i]!;
+      let written = values[i]!;
       let lastKind = kind;
       let j = i + 1;
       while (j < n && spaces[j] === '' && !cut[j - 1]) {
         if (normals[j] === '-' && j + 1 < n && spaces[j + 1] === '') {
-          const next = this.pieceKind(normals[j + 1], types[j + 1]);
+          const next = this.pieceKind(normals[j + 1]!, types[j + 1]!);
           if (next === KIND_NONE) break;
-          surface += '-' + normals[j + 1];
+          normal += '-' + normals[j + 1];
+          written += '-' + values[j + 1];
           lastKind = next;
           j += 2;
         } else {
           // Word-word contacts are contractions ('it' + "'s" → 'is'), never glued.
-          const next = this.pieceKind(normals[j], types[j]);
+          const next = this.pieceKind(normals[j]!, types[j]!);
           if (next === KIND_NONE || next === lastKind) break;
-          surface += normals[j];
+          normal += normals[j];
+          written += values[j];
           lastKind = next;
           j++;
         }
       }
-      const sid = j === i + 1 ? this.singleSurfaceId(surface) : this.surfaceId(surface);
+      // Fast path: an unglued word written as its normal form (most tokens).
+      const sid = j === i + 1 && written === normal ? this.singleSurfaceId(normal) : this.surfaceId(normal, written.toLowerCase());
       i = j;
       if (sid < 0) {
         out.boundary(start);
       } else {
-        out.push(this.surfaceTerm[sid]);
+        out.push(sid);
         this.surfaceCounts[sid]++; // a repeated title was tokenized once, so it counts once
         if (cut[j - 1]) out.boundary(start);
       }
@@ -237,19 +259,24 @@ class ChunkBuilder {
   private singleSurfaceId(normal: string): number {
     const packed = this.pieceKinds.get(normal)!;
     if (packed >= 4) return (packed >> 2) - 2;
-    const sid = this.surfaceId(normal);
+    const sid = this.surfaceId(normal, normal);
     this.pieceKinds.set(normal, packed + 4 * (sid + 2));
     return sid;
   }
 
-  /** Local surface id of a glued surface form, or -1 when it is not a term (memoised). */
-  private surfaceId(surface: string): number {
-    let sid = this.surfaceIds.get(surface);
+  /**
+   * Local surface id of a word, or -1 when it is not a term (memoised). `normal` is wink's normal
+   * form (glued), which gives the term key; `written` is the text as written, lower case.
+   */
+  private surfaceId(normal: string, written: string): number {
+    const memoKey = written === normal ? normal : normal + '\u0000' + written;
+    let sid = this.surfaceIds.get(memoKey);
     if (sid !== undefined) return sid;
     sid = -1;
-    if (isTermCandidate(surface, this.opts.stopWords)) {
-      const key = termKey(surface);
-      if (!this.opts.stopWords.has(key)) {
+    const stop = this.opts.stopWords;
+    if (isTermCandidate(normal, stop) && !stop.has(written)) {
+      const key = termKey(normal);
+      if (!stop.has(key)) {
         let tid = this.termIds.get(key);
         if (tid === undefined) {
           tid = this.terms.length;
@@ -257,12 +284,12 @@ class ChunkBuilder {
           this.termIds.set(key, tid);
         }
         sid = this.surfaces.length;
-        this.surfaces.push(surface);
+        this.surfaces.push(written);
         this.surfaceTerm.push(tid);
         this.surfaceCounts.push(0);
       }
     }
-    this.surfaceIds.set(surface, sid);
+    this.surfaceIds.set(memoKey, sid);
     return sid;
   }
 }
@@ -274,10 +301,22 @@ function apostrophe(w: string): number {
   return a < 0 ? b : b < 0 ? a : Math.min(a, b);
 }
 
+/** Where a word is cut: at its first apostrophe, else before a single final dot; -1 for no cut. */
+function cutPoint(w: string): number {
+  const a = apostrophe(w);
+  if (a >= 0) return a;
+  return w.charCodeAt(w.length - 1) === 46 /* . */ && w.indexOf('.') === w.length - 1 ? w.length - 1 : -1;
+}
+
 function isTermCandidate(surface: string, stopWords: ReadonlySet<string>): boolean {
   if (stopWords.has(surface) || !HAS_LETTER.test(surface)) return false;
-  const chars = [...surface].length;
-  return chars >= 3 || (chars === 2 && CJK.test(surface));
+  // Single characters are never words. Two make one when both are letters ('ai', 'rl', 'uk'),
+  // or a digit then a letter ('3d', '5g'); a letter then a digit is a label or a key ('p3', 'v6',
+  // 'f1' in mail and manuals) far more often than a topic.
+  if (surface.length > 3) return true;
+  const chars = [...surface];
+  if (chars.length !== 2) return chars.length > 2;
+  return HAS_LETTER.test(chars[1]!);
 }
 
 /** Tokenizes a slice of documents against a local vocabulary (see mergeChunks). */
@@ -287,10 +326,14 @@ export function tokenizeChunk(docs: ArrayLike<DocText>, opts: TokenizerOptions =
   return builder.build();
 }
 
+/** Above this many surface forms of one term, the rarer forms share the variant index MAX_VARIANT. */
+export const MAX_VARIANT = 255;
+
 /**
  * Joins chunks (in document order) into one corpus. Term ids follow the sorted term keys; the
- * display form of a term is its most frequent surface form over all chunks, ties broken by the
- * lexically smallest form, so neither chunking nor document order changes the result.
+ * surface forms of a term (variants) are ordered by total count over all chunks, descending, ties
+ * by lexical order, and the display form is the first of them. Neither chunking nor document
+ * order changes the result.
  */
 export function mergeChunks(chunks: readonly TokenizedChunk[]): TokenizedCorpus {
   const keySet = new Set<string>();
@@ -299,29 +342,24 @@ export function mergeChunks(chunks: readonly TokenizedChunk[]): TokenizedCorpus 
   const termIndex = new Map<string, number>();
   terms.forEach((t, i) => termIndex.set(t, i));
 
-  // Total count per surface form, then the best form per term.
-  const surfaceTotals = new Map<string, number>();
-  const surfaceOwner = new Map<string, number>();
+  // Total count per (term, surface form).
+  const formCounts: Map<string, number>[] = terms.map(() => new Map());
   const localMaps: Int32Array[] = [];
   for (const c of chunks) {
     const map = new Int32Array(c.terms.length);
-    for (let t = 0; t < c.terms.length; t++) map[t] = termIndex.get(c.terms[t])!;
+    for (let t = 0; t < c.terms.length; t++) map[t] = termIndex.get(c.terms[t]!)!;
     localMaps.push(map);
     for (let s = 0; s < c.surfaces.length; s++) {
-      const form = c.surfaces[s];
-      surfaceTotals.set(form, (surfaceTotals.get(form) ?? 0) + c.surfaceCounts[s]);
-      surfaceOwner.set(form, map[c.surfaceTerm[s]]);
+      const forms = formCounts[map[c.surfaceTerm[s]!]!]!;
+      const form = c.surfaces[s]!;
+      forms.set(form, (forms.get(form) ?? 0) + c.surfaceCounts[s]!);
     }
   }
-  const display: string[] = terms.slice(); // a term whose forms were all counted 0 shows its key
-  const bestCount = new Float64Array(terms.length).fill(-1);
-  for (const [form, count] of surfaceTotals) {
-    const t = surfaceOwner.get(form)!;
-    if (count > bestCount[t] || (count === bestCount[t] && form < display[t])) {
-      bestCount[t] = count;
-      display[t] = form;
-    }
-  }
+  const variants: string[][] = formCounts.map((forms) =>
+    [...forms].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([form]) => form),
+  );
+  const display = variants.map((v, t) => v[0] ?? terms[t]!);
+  const variantIndex = variants.map((v) => new Map(v.map((form, i) => [form, Math.min(i, MAX_VARIANT)])));
 
   let totalTokens = 0;
   let totalDocs = 0;
@@ -330,20 +368,25 @@ export function mergeChunks(chunks: readonly TokenizedChunk[]): TokenizedCorpus 
     totalDocs += c.docOffsets.length - 1;
   }
   const tokenIds = new Int32Array(totalTokens);
+  const tokenVariants = new Uint8Array(totalTokens);
   const docOffsets = new Int32Array(totalDocs + 1);
   let tokenBase = 0;
   let docBase = 0;
   chunks.forEach((c, ci) => {
-    const map = localMaps[ci];
+    const map = localMaps[ci]!;
+    const surfaceVariant = new Uint8Array(c.surfaces.length);
+    for (let s = 0; s < c.surfaces.length; s++) surfaceVariant[s] = variantIndex[map[c.surfaceTerm[s]!]!]!.get(c.surfaces[s]!)!;
     for (let k = 0; k < c.tokenIds.length; k++) {
-      const id = c.tokenIds[k];
-      tokenIds[tokenBase + k] = id < 0 ? -1 : map[id];
+      const id = c.tokenIds[k]!;
+      tokenIds[tokenBase + k] = id < 0 ? -1 : map[id]!;
+      const sid = c.tokenSurfaces[k]!;
+      tokenVariants[tokenBase + k] = sid < 0 ? 0 : surfaceVariant[sid]!;
     }
-    for (let d = 1; d < c.docOffsets.length; d++) docOffsets[docBase + d] = tokenBase + c.docOffsets[d];
+    for (let d = 1; d < c.docOffsets.length; d++) docOffsets[docBase + d] = tokenBase + c.docOffsets[d]!;
     tokenBase += c.tokenIds.length;
     docBase += c.docOffsets.length - 1;
   });
-  return { terms, display, docOffsets, tokenIds };
+  return { terms, display, docOffsets, tokenIds, variants, tokenVariants };
 }
 
 /** Tokenizes all documents in this thread. */
