@@ -8,6 +8,7 @@ import { assignmentsCsv, clustersCsv, clustersJson, trendsCsv } from '../../repo
 import { renderReportHtml } from '../../reports/html.ts';
 import { writeDuplicates, writeRejects } from '../ingest/rejects.ts';
 import { buildReportModel } from '../report-model.ts';
+import { topicHistories, withFromLabels } from '../topic-history.ts';
 import type { Stage } from '../stage.ts';
 import type { ClusterOutput } from './cluster.ts';
 import type { DescribeOutput } from './describe.ts';
@@ -49,6 +50,15 @@ export const reportStage: Stage<ReportOutput> = {
       describe,
       trends: ctx.input<TrendsOutput>('trends'),
     });
+    // History and the names of the topics tonight's came from live in the archive, not in the
+    // stage artifacts: they decorate the page only (clusters.json stays a function of the data).
+    const editorNames = new Map(track.editorLabels.map((l) => [l.id, l.label]));
+    if (model.lineage) model.lineage = withFromLabels(model.lineage, ctx.store, track.previousRun ?? undefined, editorNames);
+    const histories = topicHistories(ctx.store, model.topics.map((t) => t.id));
+    for (const topic of model.topics) {
+      const history = histories.get(topic.id);
+      if (history?.length) topic.history = history;
+    }
     const dir = ctx.runDir;
     const charts = await buildCharts(model, { topN: ctx.config.report.topTopics });
     mkdirSync(join(dir, 'charts'), { recursive: true });
