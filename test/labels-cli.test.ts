@@ -5,25 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRandom } from '../analysis/random.ts';
-import { main } from '../pipeline/cli.ts';
+import { runCli } from './helpers/cli.ts';
 import { parseLabelFile } from '../pipeline/labels.ts';
 import { openStore } from '../pipeline/store/store.ts';
 
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const wOut = process.stdout.write.bind(process.stdout);
-  const wErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = wOut;
-    process.stderr.write = wErr;
-  }
-}
 
 const SUBJECTS: Record<string, string[]> = {
   astronomy: ['galaxy', 'telescope', 'stellar', 'planet', 'orbit', 'comet', 'nebula', 'redshift', 'supernova', 'asteroid'],
