@@ -21,7 +21,8 @@
 // Coherence × diversity is the usual topic-model criterion ("topic quality", Dieng et al. 2020):
 // too few topics merge subjects whose words never co-occur (coherence falls), too many split a
 // subject into halves that share their terms (diversity falls). Coherence and diversity are
-// taken from the lowest-inertia restart, the partition a fit would keep. Agreement enters
+// those of the best of the restarts' partitions (one partition's NPMI varies by a few
+// hundredths with the seed, as much as neighbouring ks differ). Agreement enters
 // softened: with two restarts one unlucky k-means start halves the ARI even at the right k, so it
 // can cost a candidate at most half its score. The k with the best score wins; scores within
 // `tolerance` (relative) of the best count as ties and go to the smaller k, the cheaper and more
@@ -116,10 +117,21 @@ export function selectK(points: Float32Array, n: number, d: number, opts: Select
     const agreement = fit.restartLabels.length > 1 ? restartAgreement(fit.restartLabels) : 1;
     const point: KCurvePoint = { k, score: 0, silhouette: sil, agreement, inertia: fit.inertia };
     if (counts) {
-      const top = topTermColumns(counts, fit.labels, k);
-      point.coherence = npmiCoherence(top, counts, TOP_TERMS).mean;
-      point.diversity = uniqueShare(top);
-      point.score = Math.max(0, point.coherence || 0) * point.diversity * stability(agreement);
+      // The best of the restarts' partitions: a k is judged by the best partition k-means finds
+      // for it, not by an unlucky start (that one already costs it through the agreement).
+      let bestQuality = -Infinity;
+      for (const partition of fit.restartLabels) {
+        const top = topTermColumns(counts, partition, k);
+        const coherence = npmiCoherence(top, counts, TOP_TERMS).mean || 0;
+        const diversity = uniqueShare(top);
+        const quality = Math.max(0, coherence) * diversity;
+        if (quality > bestQuality) {
+          bestQuality = quality;
+          point.coherence = coherence;
+          point.diversity = diversity;
+        }
+      }
+      point.score = bestQuality * stability(agreement);
     } else {
       point.score = Math.max(0, sil || 0) * stability(agreement);
     }

@@ -18,8 +18,9 @@
 // monroe'; the corpus's tokenVariants say which form each token was written in), and a bigram
 // that is nearly always continued by the same word shows with it: 'large language' is followed
 // by 'models' in ~95% of its occurrences, so it reads 'large language models' (up to two words
-// are added, each when at least phraseExtension of the occurrences continue that way). The
-// column itself stays the bigram: only what a reader sees changes.
+// are added after, and one before: 'natural language processing' for 'language processing',
+// each when at least phraseExtension of the occurrences continue that way). The column itself
+// stays the bigram: only what a reader sees changes.
 
 import { csrEmpty } from './sparse.ts';
 import { BOILERPLATE_PHRASES } from './text/stopwords.ts';
@@ -273,8 +274,8 @@ function bestPerGroup(counts: Map<number, number>, width: number, groups: number
 
 /**
  * Sets each bigram feature's display form from the token stream: the most frequent written form
- * of the pair, extended by up to two next words when one continuation holds `share` of the
- * occurrences (see the header). Two passes over the tokens; memory is per distinct written pair
+ * of the pair, extended by up to two next words and one previous word when one continuation
+ * holds `share` of the occurrences (see the header). Two passes over the tokens; memory is per distinct written pair
  * and continuation of the kept bigrams only.
  */
 function setPhraseDisplays(corpus: TokenizedCorpus, feats: Feature[], share: number): void {
@@ -287,6 +288,7 @@ function setPhraseDisplays(corpus: TokenizedCorpus, feats: Feature[], share: num
   const occurrences = new Float64Array(feats.length);
   const forms = new Map<number, number>(); // (feat · 256 + va) · 256 + vb → count
   const next = new Map<number, number>(); // (feat · V + c) · 256 + vc → count
+  const prev = new Map<number, number>(); // (feat · V + z) · 256 + vz → count: the word before
   const ext1 = new Int32Array(feats.length).fill(-1); // chosen first continuation (term id)
   const ext2 = new Map<number, number>(); // (feat · V + c2) · 256 + vc2 → count, after ext1
   for (let pass = 0; pass < 2; pass++) {
@@ -301,6 +303,11 @@ function setPhraseDisplays(corpus: TokenizedCorpus, feats: Feature[], share: num
         const c = k + 2 < end ? tokenIds[k + 2]! : -1;
         if (pass === 0) {
           occurrences[f]++;
+          const z = k > docOffsets[d]! ? tokenIds[k - 1]! : -1;
+          if (z >= 0) {
+            const pk = (f * V + z) * 256 + tv[k - 1]!;
+            prev.set(pk, (prev.get(pk) ?? 0) + 1);
+          }
           const fk = (f * 256 + tv[k]!) * 256 + tv[k + 1]!;
           forms.set(fk, (forms.get(fk) ?? 0) + 1);
           if (c >= 0) {
@@ -351,6 +358,12 @@ function setPhraseDisplays(corpus: TokenizedCorpus, feats: Feature[], share: num
     perWord2.set(fc, (perWord2.get(fc) ?? 0) + n);
   }
   const second = bestPerGroup(perWord2, V, feats.length);
+  const perPrev = new Map<number, number>(); // f · V + z → count
+  for (const [pk, n] of prev) {
+    const fz = Math.floor(pk / 256);
+    perPrev.set(fz, (perPrev.get(fz) ?? 0) + n);
+  }
+  const before = bestPerGroup(perPrev, V, feats.length);
   feats.forEach((feat, f) => {
     const pair = pairForm.item[f]!;
     if (pair < 0) return;
@@ -363,6 +376,8 @@ function setPhraseDisplays(corpus: TokenizedCorpus, feats: Feature[], share: num
       const c2 = second.item[f]!;
       if (c2 >= 0 && second.count[f]! >= share * occurrences[f]!) text += ' ' + bestForm(ext2, f, c2);
     }
+    const z = before.item[f]!;
+    if (z >= 0 && before.count[f]! >= share * occurrences[f]!) text = bestForm(prev, f, z) + ' ' + text;
     feat.display = text;
   });
 }

@@ -204,6 +204,9 @@ describe('fitTfidf: phrase display forms (tok-4 corpora)', () => {
     const m = fitTfidf(c, { minDf: 1, maxDf: 1, sublinearTf: true, bigrams: true, bigramMinDf: 2 });
     expect(m.display[m.vocabulary.indexOf('large language')]).toBe('large language models');
     expect(m.display[m.vocabulary.indexOf('neural network')]).toBe('neural networks');
+    const nlp = tokenizeCorpus([...text(6, 'Natural language processing helps.'), ...text(3, 'Natural language processing; parsing.')]);
+    const fitted = fitTfidf(nlp, { minDf: 1, maxDf: 1, sublinearTf: true, bigrams: true, bigramMinDf: 2 });
+    expect(fitted.display[fitted.vocabulary.indexOf('language processing')]).toBe('natural language processing'); // a word before
     const strict = fitTfidf(c, { minDf: 1, maxDf: 1, sublinearTf: true, bigrams: true, bigramMinDf: 2, phraseExtension: 0.9 });
     expect(strict.display[strict.vocabulary.indexOf('large language')]).toBe('large language');
     expect(() => fitTfidf(c, { ...DEFAULT_TFIDF_OPTIONS, phraseExtension: 0.5 })).toThrow(/phraseExtension/);
