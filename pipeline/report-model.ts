@@ -49,7 +49,8 @@ export function buildReportModel(inp: ReportInputs): ReportModel {
       share: t.size / total,
       topTerms: t.topTerms.map((x) => ({ term: x.term, weight: x.weight })),
       representative: t.representative.map((r) => paperRef(papers[r.doc]!, r.score)),
-      quality: { npmi: t.quality.npmi, silhouette: t.quality.silhouette },
+      quality: { ...t.quality },
+      flags: t.flags?.length ? [...t.flags] : undefined,
       trend: trend && {
         recentShare: trend.recentShare,
         baselineShare: trend.baselineShare,
@@ -90,7 +91,7 @@ export function buildReportModel(inp: ReportInputs): ReportModel {
     quality: describe.quality,
     kCurve: cluster.kCurve.length ? cluster.kCurve.map((p) => ({ ...p })) : undefined,
     explainedVariance: inp.pca.explainedVarianceRatio.reduce((s, v) => s + v, 0),
-    notes: [...ingest.notes, ...(trends.notes ?? []), ...(inp.notes ?? [])],
+    notes: [...ingest.notes, ...(trends.notes ?? []), ...(describe.qualityNotes ?? []), ...(inp.notes ?? [])],
   };
 
   const model: ReportModel = {

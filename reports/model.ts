@@ -38,6 +38,7 @@ export interface TopicSummary {
   topTerms: TermWeight[]; // top 25, best first
   representative: PaperRef[]; // 3–5, most typical first
   quality: TopicQuality;
+  flags?: string[]; // quality warnings: 'tiny', 'giant', 'incoherent', 'not separated'
   trend?: TopicTrend;
   periodTerms?: { period: string; terms: string[] }[]; // vocabulary over time
   color?: string;

@@ -114,7 +114,7 @@ export function topicSection(ctx: ReportContext, topic: TopicSummary): string {
   return `<section class="topic" id="topic-${topic.id}" data-topic="${topic.id}">
 <h3>${swatch(ctx, topic.id)}${escapeHtml(name)} <span class="badge">#${topic.id}</span>${lineageBadge(ctx, topic.id)}</h3>
 ${editor}
-<p>${fmtInt(topic.size)} papers (${fmtPct(topic.share)} of all)${quality ? `; quality: ${quality}` : ''}.</p>
+<p>${fmtInt(topic.size)} papers (${fmtPct(topic.share)} of all)${quality ? `; quality: ${quality}` : ''}.${flagText(topic.flags)}</p>
 <div class="topic-grid">
 <div><h4>Top terms</h4>${termList(topic, color)}</div>
 <div>${chart ? `<h4>Share over time</h4>${chart}` : ''}${trendText}${bursts}</div>
@@ -125,4 +125,10 @@ ${vocabulary(topic)}
 ${history(ctx, topic)}
 <p class="back"><a href="#topics">Back to the table</a></p>
 </section>`;
+}
+
+/** Quality warnings a reader should weigh before quoting the topic ('tiny', 'incoherent', …). */
+function flagText(flags: readonly string[] | undefined): string {
+  if (!flags?.length) return '';
+  return ` <span class="badge warn" title="quality warnings">${flags.map((f) => escapeHtml(f)).join(', ')}</span>`;
 }
