@@ -1,6 +1,7 @@
 // One seeded k-means restart, the unit of work that fitKMeans runs in order on one thread or
 // spreads over a WorkerPool. A restart depends only on its index (its generator is
 // createRandom(deriveSeed(seed, restart))), so which thread runs it never changes its result.
+// Restart 0 of a warm start runs Lloyd from the given centres and uses no random numbers.
 
 import { lloydWithMlKMeans } from './kmeans-ml.ts';
 import { type LloydResult, lloyd } from './kmeans-lloyd.ts';
@@ -23,6 +24,8 @@ export interface RestartProblem {
   tol: number;
   /** Lloyd through ml-kmeans (small problems) instead of our kernel. */
   useMl: boolean;
+  /** k × d centres restart 0 starts from instead of its seeding (a warm start); absent: all restarts seeded. */
+  warmStart?: Float64Array;
 }
 
 export interface RestartOutcome {
@@ -36,8 +39,10 @@ export interface RestartOutcome {
 }
 
 export function runRestart(p: RestartProblem, restart: number): RestartOutcome {
-  const random = createRandom(deriveSeed(p.seed, restart));
-  const initial = greedyKMeansPlusPlus(p.fitX, p.m, p.d, p.k, random);
+  const initial =
+    restart === 0 && p.warmStart
+      ? p.warmStart
+      : greedyKMeansPlusPlus(p.fitX, p.m, p.d, p.k, createRandom(deriveSeed(p.seed, restart)));
   const lloydOpts = { maxIter: p.maxIter, tol: p.tol };
   const fit: LloydResult = p.useMl
     ? lloydWithMlKMeans(p.fitX, p.m, p.d, initial, p.k, lloydOpts)

@@ -2,6 +2,14 @@
 // Lloyd with Elkan / Hamerly bounds (ml-kmeans for small problems), lowest inertia wins, then a
 // guaranteed non-empty, canonically numbered partition.
 //
+// Warm start (nightly runs): with `initialCentroids`, restart 0 runs Lloyd from those centres
+// (last night's clusters recomputed in tonight's space) and the others are seeded as usual.
+// The warm restart wins unless another restart's inertia is lower by more than `warmTolerance`
+// (relative). Why not plain lowest inertia: restarts of a refit land within a percent or so of
+// each other on real text, and picking among near-equals by a hair of inertia is what reshuffles
+// one or two topics into a split + merge from one night to the next; a clearly better partition
+// (a stale grouping) still wins.
+//
 // Determinism: the same rows in the same order with the same options and seed give bit-identical
 // output. The input order does matter (sampling and seeding pick rows by index), so callers sort
 // rows canonically (e.g. by paper id) before calling. Cluster numbers are canonical for a given
@@ -26,6 +34,14 @@ export interface KMeansOptions {
   seed: number;
   /** Above this many points, fit on a seeded sample of this size and assign all points (default 200000). */
   sampleSize?: number;
+  /** k × d centres restart 0 starts from (a warm start, e.g. last night's clusters); finite values. */
+  initialCentroids?: Float32Array;
+  /**
+   * With initialCentroids: the warm restart is kept unless the best other restart's inertia is
+   * lower by more than this fraction of the warm one's (default 0.01; 0 = plain lowest inertia,
+   * 1 = always the warm restart). Ignored without initialCentroids.
+   */
+  warmTolerance?: number;
 }
 
 export interface KMeansResult {
@@ -37,6 +53,8 @@ export interface KMeansResult {
   inertia: number;
   /** Lloyd iterations of the winning restart. */
   iterations: number;
+  /** Index of the winning restart (0 with a warm start: the warm restart was kept). */
+  bestRestart: number;
   /** Inertia of each restart over all points, in restart order. */
   restartInertias: number[];
   /** Labels of each restart over all points (canonically numbered), for the agreement metric. */
@@ -44,6 +62,9 @@ export interface KMeansResult {
   /** Members per cluster; every entry ≥ 1. */
   sizes: Int32Array;
 }
+
+/** Default relative inertia margin by which a cold restart must beat the warm one to be chosen. */
+export const DEFAULT_WARM_TOLERANCE = 0.01;
 
 /** Below this n·k·d the restarts run through ml-kmeans (same results as our kernel, see kmeans-ml.ts). */
 export const ML_KMEANS_MAX_WORK = 2_000_000;
@@ -69,7 +90,7 @@ export function normalizeRowsL2(data: Float32Array, n: number, d: number): Float
  * result is bit-identical to the serial run.
  */
 export function fitKMeans(X: Float32Array, n: number, d: number, opts: KMeansOptions, pool?: WorkerPool): KMeansResult {
-  const { k, nInit, maxIter, tol, seed, sampleSize } = resolveOptions(X, n, d, opts);
+  const { k, nInit, maxIter, tol, seed, sampleSize, warmStart, warmTolerance } = resolveOptions(X, n, d, opts);
 
   // Fit set: everything, or a seeded sample (shared by all restarts so their inertias compare).
   const parallel = pool !== undefined && pool.threads > 1 && nInit > 1;
@@ -78,6 +99,7 @@ export function fitKMeans(X: Float32Array, n: number, d: number, opts: KMeansOpt
   const m = fitRows ? fitRows.length : n;
   const fitX = fitRows ? gatherRows(X, fitRows, d, parallel) : X;
   const problem: RestartProblem = { X, n, d, fitX, m, sampled, k, seed, maxIter, tol, useMl: m * k * d <= ML_KMEANS_MAX_WORK };
+  if (warmStart) problem.warmStart = warmStart;
   const outcomes = runRestarts(problem, nInit, pool);
 
   const restartInertias: number[] = [];
@@ -86,8 +108,13 @@ export function fitKMeans(X: Float32Array, n: number, d: number, opts: KMeansOpt
   for (const o of outcomes) {
     restartInertias.push(o.inertia);
     restartLabels.push(relabel(o.labels, canonicalOrder(o.labels, k)));
+    if (warmStart && o.restart === 0) continue;
     // Strictly lower wins: ties keep the earlier restart.
     if (!best || o.inertia < best.inertia) best = o;
+  }
+  if (warmStart) {
+    const warm = outcomes[0]!;
+    if (!best || !(best.inertia < warm.inertia * (1 - warmTolerance))) best = warm;
   }
   if (!best) throw new Error('fitKMeans: no restart ran'); // unreachable: nInit ≥ 1
 
@@ -108,6 +135,7 @@ export function fitKMeans(X: Float32Array, n: number, d: number, opts: KMeansOpt
     centroids,
     inertia: repaired.inertia,
     iterations: best.iterations,
+    bestRestart: best.restart,
     restartInertias,
     restartLabels,
     sizes,
@@ -119,7 +147,16 @@ function resolveOptions(
   n: number,
   d: number,
   opts: KMeansOptions,
-): { k: number; nInit: number; maxIter: number; tol: number; seed: number; sampleSize: number } {
+): {
+  k: number;
+  nInit: number;
+  maxIter: number;
+  tol: number;
+  seed: number;
+  sampleSize: number;
+  warmStart: Float64Array | undefined;
+  warmTolerance: number;
+} {
   checkMatrix(X, n, d, 'fitKMeans');
   if (n < 1 || d < 1) throw new RangeError(`fitKMeans: need at least one point and one dimension, got ${n} × ${d}`);
   for (let i = 0; i < X.length; i++) {
@@ -138,7 +175,20 @@ function resolveOptions(
   if (!Number.isInteger(sampleSize) || sampleSize < k) {
     throw new RangeError(`fitKMeans: sampleSize must be an integer ≥ k (${k}), got ${sampleSize}`);
   }
-  return { k, nInit, maxIter, tol, seed, sampleSize };
+  let warmStart: Float64Array | undefined;
+  if (opts.initialCentroids !== undefined) {
+    const c = opts.initialCentroids;
+    if (!(c instanceof Float32Array) || c.length !== k * d) {
+      throw new RangeError(`fitKMeans: initialCentroids must be a Float32Array of k × d = ${k} × ${d} values, got ${c instanceof Float32Array ? c.length : typeof c}`);
+    }
+    for (let i = 0; i < c.length; i++) {
+      if (!Number.isFinite(c[i])) throw new RangeError(`fitKMeans: non-finite initial centroid value in row ${Math.floor(i / d)}`);
+    }
+    warmStart = Float64Array.from(c);
+  }
+  const warmTolerance = opts.warmTolerance ?? DEFAULT_WARM_TOLERANCE;
+  if (!(warmTolerance >= 0 && warmTolerance <= 1)) throw new RangeError(`fitKMeans: warmTolerance must be in [0, 1], got ${warmTolerance}`);
+  return { k, nInit, maxIter, tol, seed, sampleSize, warmStart, warmTolerance };
 }
 
 function checkMatrix(X: Float32Array, n: number, d: number, what: string): void {

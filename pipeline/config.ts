@@ -88,6 +88,17 @@ export const configSchema = z
         kMax: z.number().int().min(2).default(40),
         nInit: z.number().int().min(1).max(50).default(5),
         maxIter: z.number().int().min(1).max(1000).default(100),
+        /**
+         * Start k-means from the last published run's clusters (recomputed in tonight's PCA
+         * space), so topics keep their identity from night to night instead of reshuffling with
+         * each refit. No effect on a first run or when k changed.
+         */
+        warmStart: z.boolean().default(true),
+        /**
+         * With warmStart: a seeded restart replaces the warm one only when its inertia is lower
+         * by more than this fraction (analysis/kmeans.ts; 0 = plain lowest inertia).
+         */
+        warmTolerance: z.number().min(0).max(1).default(0.01),
       })
       .strict()
       .prefault({}),

@@ -1,6 +1,8 @@
 import { kmeans } from 'ml-kmeans';
-import { describe, expect, it } from 'vitest';
-import { fitKMeans, normalizeRowsL2 } from '../analysis/kmeans.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fitKMeans, normalizeRowsL2, type KMeansOptions } from '../analysis/kmeans.ts';
+import { centroidsFromGrouping } from '../analysis/kmeans-warm.ts';
+import { WorkerPool } from '../analysis/parallel/pool.ts';
 import { lloydWithMlKMeans } from '../analysis/kmeans-ml.ts';
 import { lloyd, partitionInertia } from '../analysis/kmeans-lloyd.ts';
 import { canonicalOrder, fillEmptyClusters } from '../analysis/kmeans-partition.ts';
@@ -232,5 +234,160 @@ describe('fitKMeans validates its input', () => {
     expect(() => fitKMeans(X, 10, 2, { k: 2, tol: -1, seed: 1 })).toThrow(/tol/);
     expect(() => fitKMeans(X, 10, 2, { k: 3, sampleSize: 2, seed: 1 })).toThrow(/sampleSize/);
     expect(() => fitKMeans(new Float32Array([NaN, 0, 0, 0]), 2, 2, { k: 1, seed: 1 })).toThrow(/non-finite/);
+  });
+});
+
+describe('warm start (initialCentroids)', () => {
+  /** Means of the groups of a labeling, float32 (what a caller passes as initialCentroids). */
+  const meansOfGroups = (X: Float32Array, n: number, d: number, groups: Int32Array, k: number) => centroidsFromGrouping(X, n, d, groups, k).centroids;
+
+  it('from the true centres: restart 0 converges to them at once and is kept', () => {
+    // Overlapping blobs, so seeded restarts land elsewhere and the warm start is what decides.
+    const { X, n, d, truth } = blobs(6, 80, 10, 10, 0.5, 1);
+    const truthMeans = meansOfGroups(X, n, d, truth, 6);
+    const res = fitKMeans(X, n, d, { k: 6, nInit: 3, seed: 7, initialCentroids: truthMeans });
+    expect(res.bestRestart).toBe(0);
+    expect(res.iterations).toBe(2); // one to assign, one that changes nothing: a fixed point
+    expect(samePartition(res.labels, truth)).toBe(true);
+    // the centroids are the true means (renumbered canonically: cluster c holds point c)
+    for (let c = 0; c < 6; c++) {
+      for (let t = 0; t < d; t++) expect(res.centroids[c * d + t]).toBeCloseTo(truthMeans[truth[c] * d + t], 5);
+    }
+    expect(res.inertia).toBe(res.restartInertias[0]);
+  });
+
+  it('keeps the warm restart within warmTolerance, not beyond it', () => {
+    // A structureless cloud: the restarts' optima differ by a percent or so (0.016 0 0.004 0.010
+    // 0.012 above the best here), like the near-equal partitions of real text.
+    const { X, n, d } = blobs(1, 600, 5, 0, 1, 5);
+    const cold = fitKMeans(X, n, d, { k: 6, nInit: 5, seed: 5 });
+    const worst = 2; // a restart within 1 % of the best, but not the best
+    const best = Math.min(...cold.restartInertias);
+    expect(cold.restartInertias[worst]! / best - 1).toBeGreaterThan(1e-4);
+    expect(cold.restartInertias[worst]! / best - 1).toBeLessThan(0.01);
+    const start = meansOfGroups(X, n, d, cold.restartLabels[worst]!, 6);
+
+    const warm = fitKMeans(X, n, d, { k: 6, nInit: 5, seed: 5, initialCentroids: start });
+    // restarts 1..4 are the cold fit's restarts 1..4, untouched by the warm start
+    expect(warm.restartInertias.slice(1)).toEqual(cold.restartInertias.slice(1));
+    expect(warm.bestRestart).toBe(0);
+    expect(warm.inertia).toBeGreaterThan(Math.min(...warm.restartInertias.slice(1)));
+    // Lloyd from that partition only improves on it
+    expect(warm.inertia).toBe(warm.restartInertias[0]);
+    expect(warm.inertia).toBeLessThanOrEqual(cold.restartInertias[worst]!);
+
+    // warmTolerance 0: plain lowest inertia
+    const strict = fitKMeans(X, n, d, { k: 6, nInit: 5, seed: 5, initialCentroids: start, warmTolerance: 0 });
+    expect(strict.bestRestart).not.toBe(0);
+    expect(strict.inertia).toBe(Math.min(...strict.restartInertias));
+  });
+
+  it('a clearly worse warm start loses to the seeded restarts', () => {
+    // Three tight blobs on a line at x = 0, 10 and 100. The stale grouping puts the first two in
+    // one cluster and cuts the third in two by the sign of y: a stable local optimum of Lloyd.
+    const rnd = createRandom(9);
+    const n = 150;
+    const d = 2;
+    const X = new Float32Array(n * d);
+    const truth = new Int32Array(n);
+    const bad = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      truth[i] = i % 3;
+      X[i * d] = [0, 10, 100][truth[i]]! + 0.5 * gaussian(rnd);
+      X[i * d + 1] = 0.5 * gaussian(rnd);
+      bad[i] = truth[i] < 2 ? 0 : X[i * d + 1]! < 0 ? 1 : 2;
+    }
+    const start = meansOfGroups(X, n, d, bad, 3);
+    const res = fitKMeans(X, n, d, { k: 3, nInit: 4, seed: 7, initialCentroids: start });
+    expect(res.restartInertias[0]).toBeGreaterThan(1.01 * Math.min(...res.restartInertias.slice(1)));
+    expect(res.bestRestart).not.toBe(0);
+    expect(samePartition(res.labels, truth)).toBe(true);
+    // with warmTolerance 1 the warm restart is always kept
+    const kept = fitKMeans(X, n, d, { k: 3, nInit: 4, seed: 7, initialCentroids: start, warmTolerance: 1 });
+    expect(kept.bestRestart).toBe(0);
+    expect(kept.inertia).toBe(res.restartInertias[0]);
+  });
+
+  it('is deterministic, and the warm restart also runs on a fit-on-sample', () => {
+    const { X, n, d, truth } = blobs(10, 100, 12, 1.5, 1, 8);
+    const start = meansOfGroups(X, n, d, truth, 10);
+    const a = fitKMeans(X, n, d, { k: 10, seed: 11, initialCentroids: start });
+    const b = fitKMeans(X, n, d, { k: 10, seed: 11, initialCentroids: Float32Array.from(start) });
+    expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
+    expect(Array.from(a.centroids)).toEqual(Array.from(b.centroids));
+    expect(a.restartInertias).toEqual(b.restartInertias);
+    expect(a.bestRestart).toBe(b.bestRestart);
+    const sampled = fitKMeans(X, n, d, { k: 10, seed: 11, sampleSize: 300, initialCentroids: start });
+    expect(sampled.labels).toHaveLength(n);
+    expect(sampled.restartInertias).toHaveLength(5);
+  });
+
+  it('validates initialCentroids and warmTolerance', () => {
+    const X = new Float32Array(20);
+    expect(() => fitKMeans(X, 10, 2, { k: 2, seed: 1, initialCentroids: new Float32Array(3) })).toThrow(/initialCentroids/);
+    expect(() => fitKMeans(X, 10, 2, { k: 2, seed: 1, initialCentroids: new Float32Array([0, 0, NaN, 0]) })).toThrow(/non-finite initial/);
+    expect(() => fitKMeans(X, 10, 2, { k: 2, seed: 1, initialCentroids: new Float32Array(4), warmTolerance: -0.1 })).toThrow(/warmTolerance/);
+    expect(() => fitKMeans(X, 10, 2, { k: 2, seed: 1, warmTolerance: 2 })).toThrow(/warmTolerance/);
+  });
+});
+
+describe('centroidsFromGrouping', () => {
+  it('means of the grouped rows; rows without a group ignored; an empty group gets the farthest row', () => {
+    // rows: (0,0) (2,0) in group 0, (10,0) in group 2, (5,5) ungrouped, (0,9) ungrouped; group 1 empty
+    const X = new Float32Array([0, 0, 2, 0, 10, 0, 5, 5, 0, 9]);
+    const { centroids, missing } = centroidsFromGrouping(X, 5, 2, new Int32Array([0, 0, 2, -1, -1]), 3);
+    expect(missing).toEqual([1]);
+    // farthest from its nearest centre ((1,0) or (10,0)): (0,9) at 82 beats (5,5) at 41
+    expect(Array.from(centroids)).toEqual([1, 0, 0, 9, 10, 0]);
+  });
+
+  it('with no grouped row at all, starts from row 0 and seeds the rest farthest-first', () => {
+    const X = new Float32Array([0, 0, 1, 0, 5, 0]);
+    const { centroids, missing } = centroidsFromGrouping(X, 3, 2, new Int32Array([-1, -1, -1]), 2);
+    expect(missing).toEqual([0, 1]);
+    expect(Array.from(centroids)).toEqual([0, 0, 5, 0]);
+  });
+
+  it('rejects bad groups and shapes', () => {
+    const X = new Float32Array(6);
+    expect(() => centroidsFromGrouping(X, 3, 2, new Int32Array([0, 3, 0]), 2)).toThrow(/group 3/);
+    expect(() => centroidsFromGrouping(X, 3, 2, new Int32Array(2), 2)).toThrow(/groups/);
+    expect(() => centroidsFromGrouping(X, 4, 2, new Int32Array(4), 2)).toThrow(/length/);
+    expect(() => centroidsFromGrouping(X, 3, 2, new Int32Array(3), 4)).toThrow(/k must be/);
+  });
+});
+
+describe('warm start over the worker pool', () => {
+  let pool: WorkerPool;
+  beforeAll(async () => {
+    pool = await WorkerPool.start({ threads: 2 });
+  });
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  const same = (n: number, blobCount: number, d: number, opts: Omit<KMeansOptions, 'initialCentroids'>) => {
+    const { X, truth } = blobs(blobCount, n / blobCount, d, 1.5, 1, 31);
+    // start from a perturbed truth: a partition the warm restart has to improve on
+    const groups = Int32Array.from(truth, (b, i) => (i % 7 === 0 ? (b + 1) % opts.k : b % opts.k));
+    const initialCentroids = centroidsFromGrouping(X, n, d, groups, opts.k).centroids;
+    const serial = fitKMeans(X, n, d, { ...opts, initialCentroids });
+    const parallel = fitKMeans(X, n, d, { ...opts, initialCentroids }, pool);
+    expect(Array.from(parallel.labels)).toEqual(Array.from(serial.labels));
+    expect(Array.from(parallel.centroids)).toEqual(Array.from(serial.centroids));
+    expect(parallel.inertia).toBe(serial.inertia);
+    expect(parallel.restartInertias).toEqual(serial.restartInertias);
+    expect(parallel.bestRestart).toBe(serial.bestRestart);
+    expect(parallel.iterations).toBe(serial.iterations);
+    expect(serial.iterations).toBeGreaterThan(1);
+  };
+
+  it('our Lloyd kernel: bit-identical to the serial run', () => {
+    same(6000, 12, 40, { k: 12, nInit: 4, seed: 3 }); // n·k·d above the ml-kmeans threshold
+  });
+
+  it('the ml-kmeans path and the fit-on-sample path: identical too', () => {
+    same(400, 4, 5, { k: 4, nInit: 3, seed: 5 });
+    same(3000, 6, 8, { k: 6, nInit: 4, seed: 6, sampleSize: 900 });
   });
 });

@@ -6,11 +6,13 @@
 // Checks: every night publishes; topic ids persist from night to night; an editor's name given
 // after night 1 is still shown on night 10; the lineage accounts for every id change; a failed
 // night leaves `latest` and the archive's last published run alone; re-running a night is safe
-// and a night without new papers skips tokenize … cluster.
+// and a night without new papers skips tokenize … cluster (a re-run refits cluster from the
+// same warm start, reproduces it, and skips describe and trends).
 import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadArtifact } from '../pipeline/artifacts.ts';
 import { resolveConfig, type Config } from '../pipeline/config.ts';
 import { InputError } from '../pipeline/errors.ts';
 import { loadSotuPapers } from '../pipeline/ingest/sotu.ts';
@@ -18,6 +20,7 @@ import { importLabels } from '../pipeline/labels.ts';
 import { silentLogger } from '../pipeline/log.ts';
 import type { Paper } from '../pipeline/paper.ts';
 import { runPipeline, type RunResult } from '../pipeline/runner.ts';
+import type { ClusterOutput } from '../pipeline/stages/cluster.ts';
 import { openStore } from '../pipeline/store/store.ts';
 
 const NIGHTS = 10;
@@ -25,12 +28,10 @@ const PASSAGES = 4000; // 1790–1888
 const FIRST_NIGHT_SHARE = 0.5; // the bulk load; nights 2–10 add ~5% of the archive each
 const K = 12;
 // Id persistence = share of tonight's topics that kept last night's id (continued, or merged
-// into a kept id). The issue's target is 0.9 every night. k-means is refitted from scratch each
-// night, and on this replay (nights adding 5–10% of the archive) one night in nine reshuffles two
-// of twelve topics (0.83), so the target is asserted on the mean and a floor of 10/12 per night.
-// Seeding k-means with last night's partition would lift the floor (see README, Every night).
-const MEAN_PERSISTENCE = 0.9;
-const MIN_PERSISTENCE = 10 / 12 - 1e-9;
+// into a kept id). The issue's target is 0.9 every night. Refitted from scratch, k-means
+// reshuffled one or two of twelve topics on some nights (1.00 1.00 0.92 1.00 0.92 0.75 0.92 1.00
+// 0.92); warm-started from last night's clusters (cluster.warmStart) it keeps the target every night.
+const MIN_PERSISTENCE = 0.9;
 
 interface Lineage {
   run: string;
@@ -96,6 +97,7 @@ describe('ten nights on the default corpus', () => {
   const lineages: Lineage[] = [];
   const clusters: Cluster[][] = [];
   const named = new Map<number, string>(); // editor names given after night 1
+  const warmStarts: (string | null | undefined)[] = []; // the cluster artifact's warmStartFrom per night
 
   const configFor = (input: string, over: Record<string, unknown> = {}): Config =>
     resolveConfig({ input: [input], out: join(dir, 'out'), seed: 7, cluster: { k: K, nInit: 20 }, pca: { nComponents: 30 }, tokenize: { titleRepeat: 0 }, ...over });
@@ -112,6 +114,7 @@ describe('ten nights on the default corpus', () => {
       runs.push(run);
       lineages.push(read<Lineage>(join(run.runDir!, 'lineage.json')));
       clusters.push(read<{ clusters: Cluster[] }>(join(run.runDir!, 'clusters.json')).clusters);
+      warmStarts.push(loadArtifact<ClusterOutput>(join(dir, 'out', 'stages', 'cluster')).warmStartFrom);
       if (night === 1) {
         // An editor names every topic of night 1 through the import API.
         const store = openStore(join(dir, 'out', 'archive.sqlite'));
@@ -149,14 +152,18 @@ describe('ten nights on the default corpus', () => {
     }
   });
 
-  it(`keeps ≥ ${MEAN_PERSISTENCE * 100}% of topic ids from one night to the next on average`, () => {
+  it(`keeps ≥ ${MIN_PERSISTENCE * 100}% of topic ids from one night to the next, every night`, () => {
     expect(lineages[0]!.previous_run).toBeNull();
     expect(lineages[0]!.lineage.every((e) => e.status === 'born')).toBe(true);
     expect(lineages[0]!.lineage.map((e) => e.id).sort((a, b) => a - b)).toEqual([...Array(K).keys()]);
     const persistence = lineages.slice(1).map((l) => idPersistence(l.lineage));
     console.log(`id persistence per night: ${persistence.map((p) => p.toFixed(2)).join(' ')}`);
-    expect(persistence.reduce((a, b) => a + b, 0) / persistence.length).toBeGreaterThanOrEqual(MEAN_PERSISTENCE);
     for (const p of persistence) expect(p).toBeGreaterThanOrEqual(MIN_PERSISTENCE);
+  });
+
+  it('warm-starts k-means from the previous night (none on night 1)', () => {
+    expect(warmStarts[0]).toBeNull();
+    for (let i = 1; i < NIGHTS; i++) expect(warmStarts[i], `night ${i + 1}`).toBe(runs[i - 1]!.runId);
   });
 
   it('accounts for every id change in the lineage', () => {
@@ -214,14 +221,17 @@ describe('ten nights on the default corpus', () => {
     }
   }, 120_000);
 
-  it('re-runs a night safely: same topics and ids, a new run folder, tokenize … cluster skipped', async () => {
+  it('re-runs a night safely: same topics and ids, a new run folder, tokenize … reduce, describe, trends skipped', async () => {
     const file = join(dir, `night-${NIGHTS}.jsonl`);
     const again = await runPipeline(configFor(file), { logger: silentLogger, runId: `night-${NIGHTS}` });
     expect(again.runId).not.toBe(runs[NIGHTS - 1]!.runId); // the id was taken: a suffixed one
     expect(again.manifest.archive?.inserted).toBe(0);
     expect(again.manifest.archive?.unchanged).toBe(slices[NIGHTS - 1]!.length);
     const skipped = again.manifest.stages.filter((s) => s.skipped).map((s) => s.stage);
-    expect(skipped).toEqual(['tokenize', 'vectorize', 'reduce', 'cluster', 'describe', 'trends']);
+    // cluster runs again (the archive now holds night 10 itself, so its cache key changed) but
+    // warm-starts from night 9 as night 10 did, so its output and what follows are the same.
+    expect(skipped).toEqual(['tokenize', 'vectorize', 'reduce', 'describe', 'trends']);
+    expect(loadArtifact<ClusterOutput>(join(dir, 'out', 'stages', 'cluster')).warmStartFrom).toBe(runs[NIGHTS - 2]!.runId);
     const lin = read<Lineage>(join(again.runDir!, 'lineage.json'));
     expect(lin.lineage.every((e) => e.status === 'continued' && e.similarity === 1)).toBe(true);
     expect(readFileSync(join(again.runDir!, 'clusters.json'), 'utf8')).toBe(readFileSync(join(runs[NIGHTS - 1]!.runDir!, 'clusters.json'), 'utf8'));

@@ -1,11 +1,21 @@
 // Stage 5: PCA scores → L2-normalised rows → k-means (fixed k, or chosen by the k scan).
+// Warm start (cluster.warmStart): restart 0 starts from last night's clusters recomputed in
+// tonight's PCA space, so topics keep their identity from night to night (see
+// analysis/kmeans.ts for the rule that chooses between the warm and the seeded restarts, and
+// cluster-warm-start.ts for which run the grouping comes from).
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { fitKMeans, normalizeRowsL2, type KMeansResult } from '../../analysis/kmeans.ts';
+import { centroidsFromGrouping } from '../../analysis/kmeans-warm.ts';
 import type { PcaResult } from '../../analysis/pca.ts';
 import { selectK, type KCurvePoint } from '../../analysis/select-k.ts';
-import type { Config } from '../config.ts';
+import { archivePath, type Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import type { Stage } from '../stage.ts';
+import { openStore } from '../store/store.ts';
 import { sharedWorkerPool } from '../workers/shared-pool.ts';
+import { chooseWarmStart, previousGrouping, warmStartCandidates, warmStartKey } from './cluster-warm-start.ts';
+import type { IngestOutput } from './ingest.ts';
 
 export interface ClusterOutput extends KMeansResult {
   k: number;
@@ -14,13 +24,30 @@ export interface ClusterOutput extends KMeansResult {
   d: number;
   kCurve: KCurvePoint[];
   kChosenBy: 'config' | 'scan';
+  /** Run whose assignment seeded restart 0 (null: cold start; optional for older artifacts). */
+  warmStartFrom?: string | null;
+  /** The warm restart was chosen (false: a seeded restart was better by more than the tolerance). */
+  warmStartKept?: boolean;
 }
 
 export const clusterStage: Stage<ClusterOutput> = {
   name: 'cluster',
   deps: ['reduce'],
-  version: '1',
+  version: '2',
   configKey: (c: Config) => ({ cluster: c.cluster, seed: c.seed }),
+  // The warm start reads the archive's previous runs: their groupings are part of the input
+  // (content, not run id, so a re-run that reproduces a grouping keeps the cache valid).
+  externalInputs(c: Config) {
+    if (!c.cluster.warmStart) return undefined;
+    const path = archivePath(c);
+    if (!existsSync(path)) return { warmStart: [] };
+    const store = openStore(path, { keepAssignmentRuns: c.archive.keepAssignmentRuns });
+    try {
+      return { warmStart: warmStartKey(warmStartCandidates(store)) };
+    } finally {
+      store.close();
+    }
+  },
   async run(ctx) {
     const pca = ctx.input<PcaResult>('reduce');
     const d = pca.nComponents;
@@ -38,8 +65,72 @@ export const clusterStage: Stage<ClusterOutput> = {
       k = c.k;
       if (k >= n) throw new ConfigError(`cluster.k = ${k} is not smaller than the number of papers (${n})`, 'cluster.k');
     }
-    const result = fitKMeans(points, n, d, { k, nInit: c.nInit, maxIter: c.maxIter, seed: ctx.config.seed }, await sharedWorkerPool());
-    ctx.log.info(`cluster: k = ${k}, inertia ${result.inertia.toFixed(2)}, sizes ${Array.from(result.sizes).join(' ')}`);
-    return { ...result, k, points, d, kCurve, kChosenBy: c.k === 'auto' ? 'scan' : 'config' };
+
+    let initialCentroids: Float32Array | undefined;
+    let warmStartFrom: string | null = null;
+    if (c.warmStart) {
+      // Paper ids in the order of the PCA rows (reduce keeps ingest's order).
+      const ids = ctx.input<IngestOutput>('ingest').papers.map((p) => p.id);
+      const source = chooseWarmStart(warmStartCandidates(ctx.store), ids);
+      if (source) {
+        const prev = previousGrouping(source, ids);
+        if (prev.k !== k) {
+          ctx.log.info(`cluster: cold start (run ${source.runId} had k = ${prev.k}, tonight k = ${k})`);
+        } else if (prev.matched === 0) {
+          ctx.log.info(`cluster: cold start (no paper of run ${source.runId} is in tonight's window)`);
+        } else {
+          const warm = centroidsFromGrouping(points, n, d, prev.groups, k);
+          initialCentroids = warm.centroids;
+          warmStartFrom = source.runId;
+          ctx.log.info(
+            `cluster: warm start from run ${source.runId} (${prev.matched} of ${n} papers` +
+              `${warm.missing.length ? `; ${warm.missing.length} cluster(s) without a paper re-seeded` : ''})`,
+          );
+        }
+      }
+    }
+
+    const result = fitKMeans(
+      points,
+      n,
+      d,
+      { k, nInit: c.nInit, maxIter: c.maxIter, seed: ctx.config.seed, initialCentroids, warmTolerance: c.warmTolerance },
+      await sharedWorkerPool(),
+    );
+    const warmStartKept = warmStartFrom !== null && result.bestRestart === 0;
+    ctx.log.info(
+      `cluster: k = ${k}, inertia ${result.inertia.toFixed(2)}, sizes ${Array.from(result.sizes).join(' ')}` +
+        (warmStartFrom !== null ? (warmStartKept ? ', warm restart kept' : `, seeded restart ${result.bestRestart} won by > ${c.warmTolerance * 100}%`) : ''),
+    );
+    return { ...result, k, points, d, kCurve, kChosenBy: c.k === 'auto' ? 'scan' : 'config', warmStartFrom, warmStartKept };
+  },
+  // Later stages key on the output itself: a re-run that reproduces the partition (and every
+  // other field) lets describe and trends reuse their artifacts.
+  contentHash(value: ClusterOutput): string {
+    const h = createHash('sha256');
+    hashValue(h, value);
+    return h.digest('hex');
   },
 };
+
+/** Feeds a value into the hash: typed arrays as bytes, arrays and objects (keys sorted) recursively. */
+function hashValue(h: ReturnType<typeof createHash>, v: unknown): void {
+  if (ArrayBuffer.isView(v)) {
+    h.update(`${v.constructor.name}:${v.byteLength}:`);
+    h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  } else if (Array.isArray(v)) {
+    h.update(`[${v.length}:`);
+    for (const x of v) hashValue(h, x);
+    h.update(']');
+  } else if (v !== null && typeof v === 'object') {
+    const keys = Object.keys(v).sort();
+    h.update(`{${keys.length}:`);
+    for (const key of keys) {
+      h.update(`${JSON.stringify(key)}=`);
+      hashValue(h, (v as Record<string, unknown>)[key]);
+    }
+    h.update('}');
+  } else {
+    h.update(`${JSON.stringify(v) ?? 'undefined'};`);
+  }
+}
