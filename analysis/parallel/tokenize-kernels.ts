@@ -18,8 +18,13 @@ export function tokenizeChunkKernel(args: TokenizeChunkArgs): TokenizedChunk {
 
 /** tokenizeCorpus over the pool's threads; slices are balanced by characters, not by documents. */
 export function tokenizeCorpusParallel(docs: ArrayLike<DocText>, opts: TokenizerOptions, pool: WorkerPool): TokenizedCorpus {
+  return mergeChunks(tokenizeChunksParallel(docs, opts, pool));
+}
+
+/** The chunks tokenizeCorpusParallel merges, one per thread, in document order (for per-paper caching). */
+export function tokenizeChunksParallel(docs: ArrayLike<DocText>, opts: TokenizerOptions, pool: WorkerPool): TokenizedChunk[] {
   const parts = pool.threads;
-  if (parts === 1) return mergeChunks([tokenizeChunk(docs, opts)]);
+  if (parts === 1 || docs.length < parts) return [tokenizeChunk(docs, opts)];
   const bounds = sliceByLength(docs, parts);
   const partArgs: TokenizeChunkArgs[] = [];
   for (let p = 0; p < parts; p++) {
@@ -28,7 +33,7 @@ export function tokenizeCorpusParallel(docs: ArrayLike<DocText>, opts: Tokenizer
     for (let i = bounds[p]; i < bounds[p + 1]; i++) slice.push({ title: docs[i].title, text: docs[i].text });
     partArgs.push({ docs: slice, opts });
   }
-  return mergeChunks(pool.runEach<TokenizedChunk>('tokenizeChunk', partArgs));
+  return pool.runEach<TokenizedChunk>('tokenizeChunk', partArgs);
 }
 
 /** parts + 1 document boundaries with about the same number of characters in each slice. */

@@ -26,7 +26,7 @@ import { termKey } from './normalize.ts';
 import { buildStopWords } from './stopwords.ts';
 
 /** Bump whenever the token stream for a given text changes (cleaning, stop words, folding, gluing). */
-export const TOKENIZER_VERSION = 'tok-4';
+export const TOKENIZER_VERSION = 'tok-5';
 
 export interface TokenizerOptions {
   /** Added to the default stop words (compared lower-case against surface forms and term keys). */
@@ -243,7 +243,10 @@ class ChunkBuilder {
 
   /** Whether a wink token can be part of a word, and which kind (memoised per normal form). */
   private pieceKind(normal: string, type: string): number {
-    if (type !== 'word' && type !== 'number' && type !== 'unk') return KIND_NONE;
+    // 'currency' too: wink types an unknown word by the context it first met it in and keeps that
+    // type in its lexeme cache ('0.006USD' makes 'usd' a currency for the rest of the thread,
+    // '15 USD' makes it a word), so a letter-only currency code must be read as a word either way.
+    if (type !== 'word' && type !== 'number' && type !== 'unk' && type !== 'currency') return KIND_NONE;
     let kind = this.pieceKinds.get(normal);
     if (kind === undefined) {
       kind = !PIECE.test(normal) ? KIND_NONE : HAS_LETTER.test(normal) ? KIND_WORD : KIND_NUMBER;

@@ -1,8 +1,13 @@
 // Stage 2: title + abstract → token ids (wink-nlp, stop words, lemmas, phrase boundaries).
+// Papers already tokenized on an earlier night come from the per-paper token cache
+// (pipeline/token-cache.ts, <out>/cache/tokens.sqlite); only new or changed papers are tokenized,
+// over the shared worker pool when there are many of them.
 import type { TokenizedCorpus } from '../../analysis/types.ts';
-import { tokenizeCorpus, TOKENIZER_VERSION } from '../../analysis/text/tokenizer.ts';
+import { TOKENIZER_VERSION } from '../../analysis/text/tokenizer.ts';
 import type { Config } from '../config.ts';
 import type { Stage } from '../stage.ts';
+import { memoryTokenStore, openTokenStore, type TokenStore, tokenizeWithCache } from '../token-cache.ts';
+import { sharedWorkerPool } from '../workers/shared-pool.ts';
 import type { IngestOutput } from './ingest.ts';
 
 export const tokenizeStage: Stage<TokenizedCorpus> = {
@@ -10,12 +15,27 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
   deps: ['ingest'],
   version: `1/${TOKENIZER_VERSION}`,
   configKey: (c: Config) => ({ ...c.tokenize, titleRepeat: titleRepeat(c) }),
-  run(ctx) {
+  async run(ctx) {
     const { papers } = ctx.input<IngestOutput>('ingest');
     const t = ctx.config.tokenize;
-    const corpus = tokenizeCorpus(papers, { titleRepeat: titleRepeat(ctx.config), extraStopWords: t.extraStopWords, maxChars: t.maxChars });
-    ctx.log.info(`tokenize: ${papers.length} papers, ${corpus.tokenIds.length} tokens, ${corpus.terms.length} distinct terms`);
-    return corpus;
+    let store: TokenStore;
+    try {
+      store = openTokenStore(ctx.config.out);
+    } catch (e) {
+      ctx.log.warn(`tokenize: token cache unavailable, tokenizing everything: ${(e as Error).message}`);
+      store = memoryTokenStore();
+    }
+    try {
+      const opts = { titleRepeat: titleRepeat(ctx.config), extraStopWords: t.extraStopWords, maxChars: t.maxChars };
+      const { corpus, cached, tokenized, cacheError } = await tokenizeWithCache(papers, opts, store, { pool: sharedWorkerPool });
+      if (cacheError) ctx.log.warn(`tokenize: could not write the token cache: ${cacheError}`);
+      ctx.log.info(
+        `tokenize: ${papers.length} papers (${cached} from the token cache, ${tokenized} tokenized), ${corpus.tokenIds.length} tokens, ${corpus.terms.length} distinct terms`,
+      );
+      return corpus;
+    } finally {
+      store.close();
+    }
   },
 };
 

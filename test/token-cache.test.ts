@@ -1,0 +1,180 @@
+// Per-paper token cache (pipeline/token-cache.ts): the corpus is the same whether built from the
+// cache, from fresh tokenization, on one thread or several, whatever order papers were cached in.
+import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { WorkerPool } from '../analysis/parallel/pool.ts';
+import { type DocText, tokenizeChunk, tokenizeCorpus } from '../analysis/text/tokenizer.ts';
+import type { TokenizedCorpus } from '../analysis/types.ts';
+import { createRandom } from '../analysis/random.ts';
+import {
+  assembleCorpus,
+  decodePaperTokens,
+  encodePaperTokens,
+  memoryTokenStore,
+  openTokenStore,
+  splitChunk,
+  tokenCacheKey,
+  tokenizeWithCache,
+} from '../pipeline/token-cache.ts';
+
+// Must run first in this file (vitest gives each file a fresh wink instance): wink types an
+// unknown word by the context it first sees it in and caches that type.
+describe('tokenization is a pure function of the text', () => {
+  it("'15 USD' keeps 'usd' after '0.006USD' taught wink that USD is a currency", () => {
+    const words = (text: string) => {
+      const c = tokenizeChunk([{ title: '', text }]);
+      return [...c.tokenSurfaces].map((s) => (s < 0 ? '|' : c.surfaces[s]));
+    };
+    expect(words('simulations costing 0.006USD per route')).toEqual(['simulations', 'costing', '|', 'usd', '|', 'route']);
+    expect(words('for under 15 USD in inference costs')).toEqual(['usd', '|', 'inference', 'costs']);
+  });
+});
+
+const docs: DocText[] = [
+  { title: 'Vision LLMs for Robot Navigation', text: "A vision LLM's grounding of colour and color cues. Large-scale 3D scenes; costing 0.006USD." },
+  { title: 'Graph neural networks', text: 'Graph neural networks (GNNs) learn on graphs. Under 15 USD per run, the U-Net baseline is cheaper.' },
+  { title: '', text: 'Large-scale pretraining of vision-language models with 16M. parameters and the model\'s memory.' },
+  { title: 'Graph neural networks', text: 'Graph neural networks (GNNs) learn on graphs. Under 15 USD per run, the U-Net baseline is cheaper.' }, // a duplicate
+  { title: 'Empty abstract', text: '' },
+  { title: 'Colour spaces', text: 'Colour colour COLOR spaces for large-scale vision; graph neural networks again.' },
+];
+
+function plain(c: TokenizedCorpus) {
+  return { terms: c.terms, display: c.display, docOffsets: [...c.docOffsets], tokenIds: [...c.tokenIds], variants: c.variants, tokenVariants: [...(c.tokenVariants ?? [])] };
+}
+
+function shuffled<T>(xs: readonly T[], seed: number): T[] {
+  const r = createRandom(seed);
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+describe('per-paper records', () => {
+  it('encode → decode gives the record back; a damaged record is refused', () => {
+    const [rec] = splitChunk(tokenizeChunk([docs[0]!]));
+    expect(rec!.tokens.length).toBeGreaterThan(5);
+    const back = decodePaperTokens(encodePaperTokens(rec!));
+    expect({ ...back, counts: [...back.counts], tokens: [...back.tokens] }).toEqual({ ...rec, counts: [...rec!.counts], tokens: [...rec!.tokens] });
+    const blob = encodePaperTokens(rec!);
+    expect(() => decodePaperTokens(blob.subarray(0, 12))).toThrow(/corrupt/);
+    expect(() => decodePaperTokens(new Uint8Array(3))).toThrow(/corrupt/);
+  });
+
+  it.each([0, 1, 2, 3])('records assembled = tokenizeCorpus (titleRepeat %i)', (titleRepeat) => {
+    const opts = { titleRepeat };
+    const expected = plain(tokenizeCorpus(docs, opts));
+    expect(plain(assembleCorpus(splitChunk(tokenizeChunk(docs, opts), titleRepeat, tokenizeChunk(docs.map((d) => ({ title: '', text: d.title })), { titleRepeat: 0 }))))).toEqual(expected);
+  });
+
+  it('the config key follows the tokenizer options and checks them', () => {
+    expect(tokenCacheKey({})).toBe(tokenCacheKey({ titleRepeat: 1, maxChars: 20000, extraStopWords: [] }));
+    expect(tokenCacheKey({ extraStopWords: ['b', 'a'] })).toBe(tokenCacheKey({ extraStopWords: ['a', 'b'] }));
+    expect(tokenCacheKey({ titleRepeat: 2 })).not.toBe(tokenCacheKey({}));
+    expect(tokenCacheKey({ maxChars: 100 })).not.toBe(tokenCacheKey({}));
+    expect(() => tokenCacheKey({ titleRepeat: -1 })).toThrow(/titleRepeat/);
+  });
+});
+
+describe('tokenizeWithCache', () => {
+  it.each([1, 2])('cold, warm and partly warm runs in any order give tokenizeCorpus (titleRepeat %i)', async (titleRepeat) => {
+    const opts = { titleRepeat, extraStopWords: ['cheaper'] };
+    const expected = plain(tokenizeCorpus(docs, opts));
+    for (const seed of [1, 2, 3]) {
+      const store = memoryTokenStore();
+      const order = shuffled(docs, seed);
+      // Cache a few papers first (in a shuffled order), then run on all of them, then again.
+      const first = await tokenizeWithCache(order.slice(0, 3), opts, store);
+      expect(first.tokenized).toBe(3);
+      const second = await tokenizeWithCache(docs, opts, store);
+      expect(second.cached).toBeGreaterThanOrEqual(2);
+      expect(plain(second.corpus)).toEqual(expected);
+      const third = await tokenizeWithCache(docs, opts, store);
+      expect(third).toMatchObject({ cached: docs.length, tokenized: 0 });
+      expect(plain(third.corpus)).toEqual(expected);
+    }
+  });
+
+  it('another config key does not read the old records', async () => {
+    const store = memoryTokenStore();
+    await tokenizeWithCache(docs, {}, store);
+    const other = await tokenizeWithCache(docs, { extraStopWords: ['graph'] }, store);
+    expect(other.tokenized).toBe(docs.length);
+    expect(other.corpus.terms).not.toContain('graph');
+  });
+
+  it('the SQLite cache persists across opens, drops other configs, and survives a garbage file', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tt-tokcache-'));
+    try {
+      const expected = plain(tokenizeCorpus(docs, {}));
+      let store = openTokenStore(out);
+      expect((await tokenizeWithCache(docs, {}, store)).tokenized).toBe(docs.length);
+      store.close();
+      store = openTokenStore(out);
+      const warm = await tokenizeWithCache(docs, {}, store);
+      expect(warm.tokenized).toBe(0);
+      expect(plain(warm.corpus)).toEqual(expected);
+      await tokenizeWithCache(docs.slice(0, 1), { titleRepeat: 2 }, store); // a new config key: old rows go
+      expect((await tokenizeWithCache(docs, {}, store)).tokenized).toBe(docs.length);
+      store.close();
+
+      rmSync(join(out, 'cache'), { recursive: true });
+      mkdirSync(join(out, 'cache'));
+      writeFileSync(join(out, 'cache', 'tokens.sqlite'), 'not a database');
+      store = openTokenStore(out);
+      const rebuilt = await tokenizeWithCache(docs, {}, store);
+      expect(rebuilt.tokenized).toBe(docs.length);
+      expect(plain(rebuilt.corpus)).toEqual(expected);
+      store.close();
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects a bad parallelMin', async () => {
+    await expect(tokenizeWithCache(docs, {}, memoryTokenStore(), { parallelMin: 0 })).rejects.toThrow(/parallelMin/);
+  });
+});
+
+describe('worker threads', () => {
+  let pool: WorkerPool | undefined;
+  afterAll(() => pool?.close());
+
+  it('two threads, from a cold and a partly warm cache, give the one-thread corpus', { timeout: 180_000 }, async () => {
+    pool = await WorkerPool.start({ threads: 2 });
+    const many = Array.from({ length: 40 }, (_, i) => docs[i % docs.length]!).map((d, i) => ({ title: d.title, text: `${d.text} item${i % 7}` }));
+    for (const titleRepeat of [1, 2]) {
+      const opts = { titleRepeat };
+      const expected = plain(tokenizeCorpus(many, opts));
+      const store = memoryTokenStore();
+      const cold = await tokenizeWithCache(many, opts, store, { pool, parallelMin: 1 });
+      expect(plain(cold.corpus)).toEqual(expected);
+      const partial = memoryTokenStore();
+      await tokenizeWithCache(shuffled(many, 5).slice(0, 15), opts, partial);
+      const mixed = await tokenizeWithCache(many, opts, partial, { pool: () => Promise.resolve(pool!), parallelMin: 1 });
+      expect(mixed.cached).toBeGreaterThan(0);
+      expect(plain(mixed.corpus)).toEqual(expected);
+    }
+  });
+});
+
+const arxiv = join(__dirname, '../../shared/data/arxiv-cs-daily.jsonl.gz');
+describe.skipIf(!existsSync(arxiv))('real abstracts (arXiv, first 4000)', () => {
+  it('cached in a shuffled order in pieces = tokenized at once', { timeout: 300_000 }, async () => {
+    const lines = gunzipSync(readFileSync(arxiv)).toString('utf8').split('\n', 4000).filter(Boolean);
+    const real: DocText[] = lines.map((l) => JSON.parse(l) as { title?: string; text?: string }).map((p) => ({ title: p.title ?? '', text: p.text ?? '' }));
+    const expected = plain(tokenizeCorpus(real, {}));
+    const store = memoryTokenStore();
+    const order = shuffled(real, 11);
+    for (let i = 0; i < order.length; i += 1000) await tokenizeWithCache(order.slice(i, i + 1000), {}, store);
+    const warm = await tokenizeWithCache(real, {}, store);
+    expect(warm.tokenized).toBe(0);
+    expect(plain(warm.corpus)).toEqual(expected);
+  });
+});
