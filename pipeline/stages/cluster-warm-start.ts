@@ -4,8 +4,8 @@
 // run fitted on a different set of papers, so re-running a night starts from what the night
 // itself started from and reproduces it, instead of drifting by re-fitting its own result.
 //
-// Both candidates depend on the archive alone, so the stage can key its cache on them before
-// ingest's output is known (StageContext is not available to externalInputs).
+// The choice depends only on the archive (runs, assignments, tonight's window of papers), so
+// the stage's cache key can name the grouping before the stage runs.
 import { createHash } from 'node:crypto';
 import type { RunAssignments, Store } from '../store/store.ts';
 

@@ -13,6 +13,7 @@ import { archivePath, type Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import type { Stage } from '../stage.ts';
 import { openStore } from '../store/store.ts';
+import { resolveWindow } from '../store/window.ts';
 import { sharedWorkerPool } from '../workers/shared-pool.ts';
 import { chooseWarmStart, previousGrouping, warmStartCandidates, warmStartKey } from './cluster-warm-start.ts';
 import type { IngestOutput } from './ingest.ts';
@@ -35,15 +36,22 @@ export const clusterStage: Stage<ClusterOutput> = {
   deps: ['reduce'],
   version: '2',
   configKey: (c: Config) => ({ cluster: c.cluster, seed: c.seed }),
-  // The warm start reads the archive's previous runs: their groupings are part of the input
-  // (content, not run id, so a re-run that reproduces a grouping keeps the cache valid).
+  // The warm start's grouping is part of the input: the hash of the grouping this night will
+  // start from (content, not run id, so a re-run or an empty night that starts from the same
+  // grouping reuses the artifact). Ingest has stored tonight's papers by now; the window is the
+  // one ingest resolves (its reference date is the clock only when a paper is dated in the
+  // future, where a run across midnight could key differently: at worst a needless refit).
   externalInputs(c: Config) {
     if (!c.cluster.warmStart) return undefined;
     const path = archivePath(c);
-    if (!existsSync(path)) return { warmStart: [] };
+    if (!existsSync(path)) return { warmStart: null };
     const store = openStore(path, { keepAssignmentRuns: c.archive.keepAssignmentRuns });
     try {
-      return { warmStart: warmStartKey(warmStartCandidates(store)) };
+      const window = resolveWindow(c.archive.window, store.newestPaperDate(), new Date().toISOString().slice(0, 10));
+      const ids: string[] = [];
+      for (const p of store.iteratePapersInWindow(window)) ids.push(p.id);
+      const source = chooseWarmStart(warmStartCandidates(store), ids);
+      return { warmStart: source ? warmStartKey([source])[0] : null };
     } finally {
       store.close();
     }
