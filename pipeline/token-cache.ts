@@ -3,34 +3,64 @@
 //
 // Where: a SQLite file of its own, <out>/cache/tokens.sqlite, not the archive. It is a pure cache
 // (deleting it costs one slow night, never data), so it stays out of the archive's schema,
-// migrations and crash-safety guarantees; a cache that cannot be opened or read is rebuilt.
+// migrations and crash-safety guarantees; a file that cannot be opened as a cache is rebuilt.
 //
 // Key: (config key, paper key). The config key hashes TOKENIZER_VERSION and the options that change
 // a token stream (titleRepeat, maxChars, extraStopWords); the paper key is sha1(title \0 text), the
 // archive's text_hash. Only rows of the current config key are kept: a config change or a
 // tokenizer bump drops the old rows on the next write.
 //
-// Record (one BLOB per paper, little-endian): u32 forms, u32 tokens, i32 count per form, i32 form
-// index per token (-1 = phrase boundary), then the forms as UTF-8 'key\tsurface' lines (surface
-// left empty when it equals the key). A form is a (term key, surface as written) pair: exactly
-// what mergeChunks needs, so the corpus built from records is the one tokenizeCorpus builds
-// (tokenization of a paper is a pure function of its text: see analysis/text/tokenizer.ts).
+// Layout: a persistent dictionary of forms (a form = term key + surface as written; ids 0, 1, …
+// in order of first sight) and one BLOB per paper holding its token stream as form ids (Int32,
+// -1 = phrase boundary). With ids instead of strings a warm night decodes 75k papers by copying
+// integers (a first version stored strings per paper: 135 MB and ~8 s to decode and re-intern).
+// When titles are repeated (titleRepeat r > 1) a title token occurs r times in the stream but
+// counts once towards a form's frequency (as tokenizeChunk counts), so the record also lists the
+// title's form ids: BLOB = i32 tokens, i32 title forms, tokens…, title forms….
+// Tokenization of a paper is a pure function of its text (analysis/text/tokenizer.ts), so the
+// corpus assembled from records is the one tokenizeCorpus builds from the same papers.
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { tokenizeChunksParallel } from '../analysis/parallel/tokenize-kernels.ts';
 import type { WorkerPool } from '../analysis/parallel/pool.ts';
+import { tokenizeChunksParallel } from '../analysis/parallel/tokenize-kernels.ts';
 import { type DocText, mergeChunks, resolveTokenizerOptions, type TokenizedChunk, type TokenizerOptions, tokenizeChunk, TOKENIZER_VERSION } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
 
-/** One paper's tokens: its distinct forms with their counts, and its token stream as form indices. */
+/** A form: a term key and one way it is written (lower case). */
+export interface Form {
+  key: string;
+  surface: string;
+}
+
+/** One paper's tokens as form ids of a FormDictionary. */
 export interface PaperTokens {
-  keys: string[]; // term key per form
-  surfaces: string[]; // surface form (as written, lower case) per form
-  counts: Int32Array; // occurrences per form (a repeated title counted once, as tokenizeChunk counts)
-  tokens: Int32Array; // form index per token, -1 at boundaries
+  tokens: Int32Array; // form id per token, -1 at boundaries
+  titleForms: Int32Array; // form id per token of the title alone (only when titleRepeat > 1; else empty)
+}
+
+/** Form ids in order of first sight (never reused while the config key stays the same). */
+export class FormDictionary {
+  readonly forms: Form[] = [];
+  private readonly ids = new Map<string, number>();
+  constructor(forms: readonly Form[] = []) {
+    for (const f of forms) this.id(f.key, f.surface);
+  }
+  get size(): number {
+    return this.forms.length;
+  }
+  id(key: string, surface: string): number {
+    const memo = key + '\t' + surface;
+    let id = this.ids.get(memo);
+    if (id === undefined) {
+      id = this.forms.length;
+      this.forms.push({ key, surface });
+      this.ids.set(memo, id);
+    }
+    return id;
+  }
 }
 
 /** Identity of the tokenizer and of the options that change a token stream. */
@@ -46,154 +76,126 @@ export function paperTextHash(doc: DocText): string {
   return createHash('sha1').update(doc.title).update('\u0000').update(doc.text).digest('hex');
 }
 
+/** Chunk surface id → dictionary form id (adding new forms). */
+function formIdsOf(chunk: TokenizedChunk, dict: FormDictionary): Int32Array {
+  const ids = new Int32Array(chunk.surfaces.length);
+  for (let s = 0; s < ids.length; s++) ids[s] = dict.id(chunk.terms[chunk.surfaceTerm[s]!]!, chunk.surfaces[s]!);
+  return ids;
+}
+
 /**
- * Cuts a chunk into per-paper records. `titleCounts`, when the title was repeated (titleRepeat
- * r > 1), holds each paper's title tokenized alone: a title form occurs r times in the stream
- * but counts once.
+ * Cuts a chunk into per-paper records. `titles` (needed when titleRepeat > 1) is the same papers'
+ * titles tokenized alone as texts (titleRepeat 0), one document per paper.
  */
-export function splitChunk(chunk: TokenizedChunk, titleRepeat = 1, titles?: TokenizedChunk): PaperTokens[] {
-  const docs = chunk.docOffsets.length - 1;
-  const local = new Int32Array(chunk.surfaces.length).fill(-1); // chunk surface id → form index of the current paper
+export function splitChunk(chunk: TokenizedChunk, dict: FormDictionary, titles?: TokenizedChunk): PaperTokens[] {
+  const ids = formIdsOf(chunk, dict);
+  const titleIds = titles ? formIdsOf(titles, dict) : undefined;
   const out: PaperTokens[] = [];
-  for (let d = 0; d < docs; d++) {
-    const keys: string[] = [];
-    const surfaces: string[] = [];
-    const counts: number[] = [];
-    const used: number[] = [];
-    const from = chunk.docOffsets[d]!;
-    const to = chunk.docOffsets[d + 1]!;
-    const tokens = new Int32Array(to - from);
-    for (let k = from; k < to; k++) {
-      const sid = chunk.tokenSurfaces[k]!;
-      if (sid < 0) {
-        tokens[k - from] = -1;
-        continue;
-      }
-      let f = local[sid]!;
-      if (f < 0) {
-        f = local[sid] = keys.length;
-        used.push(sid);
-        keys.push(chunk.terms[chunk.surfaceTerm[sid]!]!);
-        surfaces.push(chunk.surfaces[sid]!);
-        counts.push(0);
-      }
-      counts[f]++;
-      tokens[k - from] = f;
+  const none = new Int32Array(0);
+  for (let d = 0; d + 1 < chunk.docOffsets.length; d++) {
+    const src = chunk.tokenSurfaces.subarray(chunk.docOffsets[d]!, chunk.docOffsets[d + 1]!);
+    const tokens = new Int32Array(src.length);
+    for (let k = 0; k < src.length; k++) tokens[k] = src[k]! < 0 ? -1 : ids[src[k]!]!;
+    let titleForms = none;
+    if (titles && titleIds) {
+      const t = titles.tokenSurfaces.subarray(titles.docOffsets[d]!, titles.docOffsets[d + 1]!);
+      const kept: number[] = [];
+      for (let k = 0; k < t.length; k++) if (t[k]! >= 0) kept.push(titleIds[t[k]!]!);
+      titleForms = Int32Array.from(kept);
     }
-    if (titles && titleRepeat > 1) {
-      const index = new Map<string, number>();
-      keys.forEach((key, f) => index.set(key + '\t' + surfaces[f], f));
-      for (let k = titles.docOffsets[d]!; k < titles.docOffsets[d + 1]!; k++) {
-        const sid = titles.tokenSurfaces[k]!;
-        if (sid < 0) continue;
-        const f = index.get(titles.terms[titles.surfaceTerm[sid]!]! + '\t' + titles.surfaces[sid]!);
-        if (f !== undefined) counts[f] -= titleRepeat - 1;
-      }
-    }
-    for (const sid of used) local[sid] = -1;
-    out.push({ keys, surfaces, counts: Int32Array.from(counts), tokens });
+    out.push({ tokens, titleForms });
   }
   return out;
 }
 
 /** The corpus of these papers, in this order: identical to tokenizeCorpus on their texts. */
-export function assembleCorpus(papers: readonly PaperTokens[]): TokenizedCorpus {
-  const terms: string[] = [];
-  const termIds = new Map<string, number>();
-  const surfaces: string[] = [];
-  const surfaceTerm: number[] = [];
-  const surfaceCounts: number[] = [];
-  const surfaceIds = new Map<string, number>();
+export function assembleCorpus(papers: readonly PaperTokens[], dict: FormDictionary, titleRepeat = 1): TokenizedCorpus {
+  const n = dict.size;
+  const counts = new Int32Array(n);
   let total = 0;
   for (const p of papers) total += p.tokens.length;
-  const tokenSurfaces = new Int32Array(total);
+  const stream = new Int32Array(total);
   const docOffsets = new Int32Array(papers.length + 1);
   let at = 0;
   papers.forEach((p, d) => {
-    const map = new Int32Array(p.keys.length);
-    for (let f = 0; f < p.keys.length; f++) {
-      const key = p.keys[f]!;
-      const memo = key + '\t' + p.surfaces[f]!;
-      let sid = surfaceIds.get(memo);
-      if (sid === undefined) {
-        let tid = termIds.get(key);
-        if (tid === undefined) {
-          tid = terms.length;
-          terms.push(key);
-          termIds.set(key, tid);
-        }
-        sid = surfaces.length;
-        surfaces.push(p.surfaces[f]!);
-        surfaceTerm.push(tid);
-        surfaceCounts.push(0);
-        surfaceIds.set(memo, sid);
-      }
-      map[f] = sid;
-      surfaceCounts[sid] += p.counts[f]!;
+    const t = p.tokens;
+    for (let k = 0; k < t.length; k++) {
+      const f = t[k]!;
+      if (f >= n || f < -1) throw new Error(`token cache: form id ${f} outside the dictionary (${n} forms)`);
+      stream[at++] = f;
+      if (f >= 0) counts[f]++;
     }
-    for (let k = 0; k < p.tokens.length; k++) {
-      const f = p.tokens[k]!;
-      tokenSurfaces[at++] = f < 0 ? -1 : map[f]!;
-    }
+    if (titleRepeat > 1) for (let k = 0; k < p.titleForms.length; k++) counts[p.titleForms[k]!] -= titleRepeat - 1;
     docOffsets[d + 1] = at;
   });
+  // Only the forms these papers use become the chunk's surfaces (mergeChunks counts every surface).
+  const local = new Int32Array(n).fill(-1);
+  const surfaces: string[] = [];
+  const surfaceCounts: number[] = [];
+  const surfaceTerm: number[] = [];
+  const terms: string[] = [];
+  const termIds = new Map<string, number>();
+  for (let f = 0; f < n; f++) {
+    if (counts[f]! <= 0) continue;
+    const { key, surface } = dict.forms[f]!;
+    let tid = termIds.get(key);
+    if (tid === undefined) {
+      tid = terms.length;
+      terms.push(key);
+      termIds.set(key, tid);
+    }
+    local[f] = surfaces.length;
+    surfaces.push(surface);
+    surfaceCounts.push(counts[f]!);
+    surfaceTerm.push(tid);
+  }
+  const tokenSurfaces = new Int32Array(total);
   const tokenIds = new Int32Array(total);
-  for (let k = 0; k < total; k++) tokenIds[k] = tokenSurfaces[k]! < 0 ? -1 : surfaceTerm[tokenSurfaces[k]!]!;
-  return mergeChunks([
-    { docOffsets, tokenIds, tokenSurfaces, terms, surfaces, surfaceTerm: Int32Array.from(surfaceTerm), surfaceCounts: Int32Array.from(surfaceCounts) },
-  ]);
+  for (let k = 0; k < total; k++) {
+    const f = stream[k]!;
+    const s = f < 0 ? -1 : local[f]!;
+    tokenSurfaces[k] = s;
+    tokenIds[k] = s < 0 ? -1 : surfaceTerm[s]!;
+  }
+  return mergeChunks([{ docOffsets, tokenIds, tokenSurfaces, terms, surfaces, surfaceTerm: Int32Array.from(surfaceTerm), surfaceCounts: Int32Array.from(surfaceCounts) }]);
 }
 
 export function encodePaperTokens(p: PaperTokens): Buffer {
-  const text = Buffer.from(p.keys.map((k, f) => k + '\t' + (p.surfaces[f] === k ? '' : p.surfaces[f])).join('\n'), 'utf8');
-  const ints = new Int32Array(2 + p.keys.length + p.tokens.length);
-  ints[0] = p.keys.length;
-  ints[1] = p.tokens.length;
-  ints.set(p.counts, 2);
-  ints.set(p.tokens, 2 + p.keys.length);
-  return Buffer.concat([Buffer.from(ints.buffer, ints.byteOffset, ints.byteLength), text]);
+  const ints = new Int32Array(2 + p.tokens.length + p.titleForms.length);
+  ints[0] = p.tokens.length;
+  ints[1] = p.titleForms.length;
+  ints.set(p.tokens, 2);
+  ints.set(p.titleForms, 2 + p.tokens.length);
+  return Buffer.from(ints.buffer, ints.byteOffset, ints.byteLength);
 }
 
 export function decodePaperTokens(blob: Uint8Array): PaperTokens {
-  if (blob.byteLength < 8) throw new Error('corrupt token record (too short)');
-  // Copies (Uint8Array.prototype.slice, not Buffer's view-returning slice) give aligned Int32 arrays.
-  const copy = (from: number, to: number) => Uint8Array.prototype.slice.call(blob, from, to).buffer;
-  const head = new Int32Array(copy(0, 8));
-  const nForms = head[0]!;
-  const nTokens = head[1]!;
-  const intBytes = 4 * (2 + nForms + nTokens);
-  if (nForms < 0 || nTokens < 0 || intBytes > blob.byteLength) throw new Error('corrupt token record (sizes)');
-  const ints = new Int32Array(copy(8, intBytes));
-  const keys: string[] = [];
-  const surfaces: string[] = [];
-  if (nForms > 0) {
-    const lines = Buffer.from(blob.buffer, blob.byteOffset + intBytes, blob.byteLength - intBytes).toString('utf8').split('\n');
-    if (lines.length !== nForms) throw new Error('corrupt token record (forms)');
-    for (const line of lines) {
-      const tab = line.indexOf('\t');
-      const key = line.slice(0, tab);
-      keys.push(key);
-      surfaces.push(tab === line.length - 1 ? key : line.slice(tab + 1));
-    }
-  }
-  const tokens = ints.subarray(nForms);
-  for (let k = 0; k < nTokens; k++) if (tokens[k]! < -1 || tokens[k]! >= nForms) throw new Error('corrupt token record (token)');
-  return { keys, surfaces, counts: ints.slice(0, nForms), tokens };
+  if (blob.byteLength < 8 || blob.byteLength % 4 !== 0) throw new Error('corrupt token record (length)');
+  // A copy (Uint8Array.prototype.slice, not Buffer's view-returning slice) is aligned for Int32.
+  const ints = new Int32Array(Uint8Array.prototype.slice.call(blob).buffer);
+  const nTokens = ints[0]!;
+  const nTitle = ints[1]!;
+  if (nTokens < 0 || nTitle < 0 || 2 + nTokens + nTitle !== ints.length) throw new Error('corrupt token record (sizes)');
+  return { tokens: ints.subarray(2, 2 + nTokens), titleForms: ints.subarray(2 + nTokens) };
 }
 
-/** Where cached records live: a get/put by (config key, paper key). */
+/** Where cached records live. */
 export interface TokenStore {
+  /** The form dictionary of this config key (empty when the store holds another one). */
+  forms(configKey: string): Form[];
   get(configKey: string, paperKeys: readonly string[]): Map<string, Uint8Array>;
-  /** Writes records and drops those of any other config key. */
-  put(configKey: string, rows: readonly { paperKey: string; data: Uint8Array }[]): void;
+  /** Appends forms (ids firstFormId, …) and writes records, in one transaction; drops any other config key. */
+  put(configKey: string, firstFormId: number, newForms: readonly Form[], rows: readonly { paperKey: string; data: Uint8Array }[]): void;
   close(): void;
 }
 
-/** In memory (tests, and a stand-in when the file cannot be used). */
+/** In memory (tests, and the stand-in when the cache file cannot be used). */
 export function memoryTokenStore(): TokenStore {
   let key = '';
+  let forms: Form[] = [];
   let rows = new Map<string, Uint8Array>();
   return {
+    forms: (configKey) => (configKey === key ? [...forms] : []),
     get(configKey, paperKeys) {
       const out = new Map<string, Uint8Array>();
       if (configKey !== key) return out;
@@ -203,10 +205,15 @@ export function memoryTokenStore(): TokenStore {
       }
       return out;
     },
-    put(configKey, newRows) {
-      if (configKey !== key) rows = new Map();
-      key = configKey;
-      for (const r of newRows) rows.set(r.paperKey, r.data);
+    put(configKey, firstFormId, newForms, newRows) {
+      if (configKey !== key) {
+        rows = new Map();
+        forms = [];
+        key = configKey;
+      }
+      if (firstFormId !== forms.length) throw new Error(`token cache: forms start at ${forms.length}, not ${firstFormId}`);
+      forms.push(...newForms);
+      for (const r of newRows) rows.set(r.paperKey, Uint8Array.prototype.slice.call(r.data));
     },
     close() {},
   };
@@ -225,6 +232,13 @@ export function openTokenStore(outDir: string): TokenStore {
     db = openDb(path);
   }
   return {
+    forms(configKey) {
+      const rows = db.prepare<[string], { id: number; key: string; surface: string }>('SELECT id, key, surface FROM forms WHERE config_key = ? ORDER BY id').all(configKey);
+      rows.forEach((r, i) => {
+        if (r.id !== i) throw new Error(`token cache: form ids not contiguous at ${i}`);
+      });
+      return rows.map((r) => ({ key: r.key, surface: r.surface }));
+    },
     get(configKey, paperKeys) {
       const out = new Map<string, Uint8Array>();
       const BATCH = 500;
@@ -237,10 +251,15 @@ export function openTokenStore(outDir: string): TokenStore {
       }
       return out;
     },
-    put(configKey, rows) {
+    put(configKey, firstFormId, newForms, rows) {
+      const insertForm = db.prepare('INSERT INTO forms (config_key, id, key, surface) VALUES (?, ?, ?, ?)');
       const insert = db.prepare('INSERT OR REPLACE INTO tokens (config_key, paper_key, data) VALUES (?, ?, ?)');
       db.transaction(() => {
         db.prepare('DELETE FROM tokens WHERE config_key <> ?').run(configKey);
+        db.prepare('DELETE FROM forms WHERE config_key <> ?').run(configKey);
+        const have = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM forms WHERE config_key = ?').get(configKey)!.n;
+        if (have !== firstFormId) throw new Error(`token cache: forms start at ${have}, not ${firstFormId}`);
+        newForms.forEach((f, i) => insertForm.run(configKey, firstFormId + i, f.key, f.surface));
         for (const r of rows) insert.run(configKey, r.paperKey, r.data);
       }).immediate();
     },
@@ -255,8 +274,13 @@ function openDb(path: string): Database.Database {
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    db.exec('CREATE TABLE IF NOT EXISTS tokens (config_key TEXT NOT NULL, paper_key TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (config_key, paper_key)) WITHOUT ROWID');
-    db.prepare('SELECT count(*) FROM tokens LIMIT 1').get();
+    // A rowid table: records are ~0.6 KB, which WITHOUT ROWID tables store badly.
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS tokens (config_key TEXT NOT NULL, paper_key TEXT NOT NULL, data BLOB NOT NULL);
+      CREATE UNIQUE INDEX IF NOT EXISTS tokens_by_key ON tokens (config_key, paper_key);
+      CREATE TABLE IF NOT EXISTS forms (config_key TEXT NOT NULL, id INTEGER NOT NULL, key TEXT NOT NULL, surface TEXT NOT NULL, PRIMARY KEY (config_key, id));
+    `);
+    db.prepare('SELECT count(*) FROM tokens').get();
     return db;
   } catch (e) {
     db.close();
@@ -289,19 +313,27 @@ export async function tokenizeWithCache(
   const parallelMin = options.parallelMin ?? 2000;
   if (!Number.isInteger(parallelMin) || parallelMin < 1) throw new RangeError(`parallelMin must be a positive integer, got ${parallelMin}`);
   const configKey = tokenCacheKey(opts);
+  const titleRepeat = opts.titleRepeat ?? 1;
   const paperKeys = docs.map(paperTextHash);
-  const found = store.get(configKey, [...new Set(paperKeys)]);
+  let dict: FormDictionary;
+  let found: Map<string, Uint8Array>;
+  try {
+    dict = new FormDictionary(store.forms(configKey));
+    found = store.get(configKey, [...new Set(paperKeys)]);
+  } catch {
+    dict = new FormDictionary(); // an unreadable cache: tokenize everything (put below starts it over)
+    found = new Map();
+  }
+  const known = dict.size;
   const records: (PaperTokens | undefined)[] = new Array(docs.length);
   const missing: number[] = [];
-  const decoded = new Map<string, PaperTokens>();
   for (let i = 0; i < docs.length; i++) {
-    const key = paperKeys[i]!;
-    let rec = decoded.get(key);
-    const blob = rec ? undefined : found.get(key);
-    if (!rec && blob) {
+    const blob = found.get(paperKeys[i]!);
+    let rec: PaperTokens | undefined;
+    if (blob) {
       try {
         rec = decodePaperTokens(blob);
-        decoded.set(key, rec);
+        if (!idsWithin(rec.tokens, -1, known) || !idsWithin(rec.titleForms, 0, known)) rec = undefined;
       } catch {
         rec = undefined; // a damaged record is tokenized again and overwritten
       }
@@ -314,26 +346,21 @@ export async function tokenizeWithCache(
   let cacheError: string | undefined;
   if (missing.length > 0) {
     const todo = missing.map((i) => ({ title: docs[i]!.title, text: docs[i]!.text }));
-    const titleRepeat = opts.titleRepeat ?? 1;
-    let chunks: TokenizedChunk[];
-    let titleChunks: TokenizedChunk[] | undefined;
     const titleDocs = titleRepeat > 1 ? todo.map((d) => ({ title: '', text: d.title })) : undefined;
+    const titleOpts = { ...opts, titleRepeat: 0 };
+    const fresh: PaperTokens[] = [];
     if (todo.length >= parallelMin && options.pool) {
       const pool = typeof options.pool === 'function' ? await options.pool() : options.pool;
-      chunks = tokenizeChunksParallel(todo, opts, pool);
-      if (titleDocs) titleChunks = tokenizeChunksParallel(titleDocs, { ...opts, titleRepeat: 0 }, pool);
+      const chunks = tokenizeChunksParallel(todo, opts, pool);
+      // One title chunk per text chunk, over the same papers, so that splitChunk can pair them.
+      let from = 0;
+      for (const c of chunks) {
+        const count = c.docOffsets.length - 1;
+        fresh.push(...splitChunk(c, dict, titleDocs ? tokenizeChunk(titleDocs.slice(from, from + count), titleOpts) : undefined));
+        from += count;
+      }
     } else {
-      chunks = [tokenizeChunk(todo, opts)];
-      if (titleDocs) titleChunks = [tokenizeChunk(titleDocs, { ...opts, titleRepeat: 0 })];
-    }
-    const fresh: PaperTokens[] = [];
-    if (titleChunks) {
-      // Title chunks are sliced like the text chunks only when the slices match; split per paper to be safe.
-      const titlesAll = mergeChunksToChunk(titleChunks);
-      const textAll = mergeChunksToChunk(chunks);
-      fresh.push(...splitChunk(textAll, titleRepeat, titlesAll));
-    } else {
-      for (const c of chunks) fresh.push(...splitChunk(c));
+      fresh.push(...splitChunk(tokenizeChunk(todo, opts), dict, titleDocs ? tokenizeChunk(titleDocs, titleOpts) : undefined));
     }
     const rows: { paperKey: string; data: Uint8Array }[] = [];
     const written = new Set<string>();
@@ -345,72 +372,23 @@ export async function tokenizeWithCache(
         rows.push({ paperKey: key, data: encodePaperTokens(fresh[m]!) });
       }
     });
-    cacheError = tryPut(store, configKey, rows);
-  } else {
-    cacheError = tryPut(store, configKey, []); // still drops rows of other configs
+    cacheError = tryPut(store, configKey, known, dict.forms.slice(known), rows);
   }
-  const result: CachedTokenizeResult = { corpus: assembleCorpus(records as PaperTokens[]), cached, tokenized: docs.length - cached };
+  const result: CachedTokenizeResult = { corpus: assembleCorpus(records as PaperTokens[], dict, titleRepeat), cached, tokenized: missing.length };
   if (cacheError) result.cacheError = cacheError;
   return result;
 }
 
-function tryPut(store: TokenStore, configKey: string, rows: readonly { paperKey: string; data: Uint8Array }[]): string | undefined {
+function idsWithin(ids: Int32Array, min: number, end: number): boolean {
+  for (let k = 0; k < ids.length; k++) if (ids[k]! < min || ids[k]! >= end) return false;
+  return true;
+}
+
+function tryPut(store: TokenStore, configKey: string, firstFormId: number, forms: readonly Form[], rows: readonly { paperKey: string; data: Uint8Array }[]): string | undefined {
   try {
-    store.put(configKey, rows);
+    store.put(configKey, firstFormId, forms, rows);
     return undefined;
   } catch (e) {
     return (e as Error).message;
   }
-}
-
-/** Concatenates chunks into one chunk with a joint local vocabulary (document order kept). */
-function mergeChunksToChunk(chunks: readonly TokenizedChunk[]): TokenizedChunk {
-  if (chunks.length === 1) return chunks[0]!;
-  const records: PaperTokens[] = [];
-  for (const c of chunks) records.push(...splitChunk(c));
-  // Rebuild as one chunk through the record path (forms keyed by term key + surface).
-  const terms: string[] = [];
-  const termIds = new Map<string, number>();
-  const surfaces: string[] = [];
-  const surfaceTerm: number[] = [];
-  const surfaceCounts: number[] = [];
-  const ids = new Map<string, number>();
-  const tokenSurfaces: number[] = [];
-  const docOffsets = [0];
-  for (const p of records) {
-    for (let k = 0; k < p.tokens.length; k++) {
-      const f = p.tokens[k]!;
-      if (f < 0) {
-        tokenSurfaces.push(-1);
-        continue;
-      }
-      const memo = p.keys[f]! + '\t' + p.surfaces[f]!;
-      let sid = ids.get(memo);
-      if (sid === undefined) {
-        let tid = termIds.get(p.keys[f]!);
-        if (tid === undefined) {
-          tid = terms.length;
-          terms.push(p.keys[f]!);
-          termIds.set(p.keys[f]!, tid);
-        }
-        sid = surfaces.length;
-        ids.set(memo, sid);
-        surfaces.push(p.surfaces[f]!);
-        surfaceTerm.push(tid);
-        surfaceCounts.push(0);
-      }
-      tokenSurfaces.push(sid);
-    }
-    docOffsets.push(tokenSurfaces.length);
-  }
-  const ts = Int32Array.from(tokenSurfaces);
-  return {
-    docOffsets: Int32Array.from(docOffsets),
-    tokenIds: ts.map((s) => (s < 0 ? -1 : surfaceTerm[s]!)),
-    tokenSurfaces: ts,
-    terms,
-    surfaces,
-    surfaceTerm: Int32Array.from(surfaceTerm),
-    surfaceCounts: Int32Array.from(surfaceCounts), // not used by splitChunk
-  };
 }
