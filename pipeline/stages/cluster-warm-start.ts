@@ -6,8 +6,9 @@
 //
 // The choice depends only on the archive (runs, assignments, tonight's window of papers), so
 // the stage's cache key can name the grouping before the stage runs.
+import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import type { RunAssignments, Store } from '../store/store.ts';
+import type { PaperWindow, RunAssignments, Store } from '../store/store.ts';
 
 export interface WarmStartSource {
   runId: string;
@@ -84,4 +85,19 @@ function samePapers(a: readonly string[], b: readonly string[]): boolean {
   const set = new Set(a);
   for (const id of b) if (!set.has(id)) return false;
   return true;
+}
+
+/**
+ * Ids of the archive's papers in a window, read without their texts. (Store.papersInWindow reads
+ * every text: 1.5 s for 61k arXiv papers, against ~0.05 s here; the SQL mirrors it.)
+ */
+export function windowPaperIds(archive: string, window: PaperWindow): string[] {
+  const db = new Database(archive, { readonly: true, fileMustExist: true });
+  try {
+    if ('all' in window && window.all === true) return db.prepare<[], { id: string }>('SELECT id FROM papers').pluck().all() as unknown as string[];
+    const since = (window as { sinceDate: string }).sinceDate;
+    return db.prepare<[string], { id: string }>('SELECT id FROM papers WHERE date >= ?').pluck().all(since) as unknown as string[];
+  } finally {
+    db.close();
+  }
 }

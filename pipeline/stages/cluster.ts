@@ -15,7 +15,7 @@ import type { Stage } from '../stage.ts';
 import { openStore } from '../store/store.ts';
 import { resolveWindow } from '../store/window.ts';
 import { sharedWorkerPool } from '../workers/shared-pool.ts';
-import { chooseWarmStart, previousGrouping, warmStartCandidates, warmStartKey } from './cluster-warm-start.ts';
+import { chooseWarmStart, previousGrouping, warmStartCandidates, warmStartKey, windowPaperIds } from './cluster-warm-start.ts';
 import type { IngestOutput } from './ingest.ts';
 
 export interface ClusterOutput extends KMeansResult {
@@ -48,8 +48,7 @@ export const clusterStage: Stage<ClusterOutput> = {
     const store = openStore(path, { keepAssignmentRuns: c.archive.keepAssignmentRuns });
     try {
       const window = resolveWindow(c.archive.window, store.newestPaperDate(), new Date().toISOString().slice(0, 10));
-      const ids: string[] = [];
-      for (const p of store.iteratePapersInWindow(window)) ids.push(p.id);
+      const ids = windowPaperIds(path, window);
       const source = chooseWarmStart(warmStartCandidates(store), ids);
       return { warmStart: source ? warmStartKey([source])[0] : null };
     } finally {
