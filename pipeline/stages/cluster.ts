@@ -9,6 +9,7 @@ import { fitKMeans, normalizeRowsL2, type KMeansResult } from '../../analysis/km
 import { centroidsFromGrouping } from '../../analysis/kmeans-warm.ts';
 import type { PcaResult } from '../../analysis/pca.ts';
 import { selectK, type KCurvePoint } from '../../analysis/select-k.ts';
+import type { TfidfModel } from '../../analysis/tfidf.ts';
 import { archivePath, type Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import type { Stage } from '../stage.ts';
@@ -33,7 +34,7 @@ export interface ClusterOutput extends KMeansResult {
 
 export const clusterStage: Stage<ClusterOutput> = {
   name: 'cluster',
-  deps: ['reduce'],
+  deps: ['reduce', 'vectorize'],
   version: '2',
   configKey: (c: Config) => ({ cluster: c.cluster, seed: c.seed }),
   // The warm start's grouping is part of the input: the hash of the grouping this night will
@@ -64,7 +65,9 @@ export const clusterStage: Stage<ClusterOutput> = {
     let k: number;
     let kCurve: KCurvePoint[] = [];
     if (c.k === 'auto') {
-      const scan = selectK(points, n, d, { kMin: Math.min(c.kMin, n - 1), kMax: Math.min(c.kMax, Math.floor(n / 2)), seed: ctx.config.seed });
+      // Term counts let the scan judge each k by the coherence and diversity of its topics' terms.
+      const { counts } = ctx.input<TfidfModel>('vectorize');
+      const scan = selectK(points, n, d, { kMin: Math.min(c.kMin, n - 1), kMax: Math.min(c.kMax, Math.floor(n / 2)), seed: ctx.config.seed, counts });
       k = scan.k;
       kCurve = scan.curve;
       ctx.log.info(`cluster: k = ${k} chosen by the scan (${scan.curve.map((p) => `${p.k}:${p.score.toFixed(3)}`).join(' ')})`);
