@@ -6,13 +6,13 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../pipeline/config.ts';
 import { silentLogger } from '../pipeline/log.ts';
 import { runPipeline } from '../pipeline/runner.ts';
+import { CHROMIUM, openReport } from './helpers/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = 'out/screenshots/default-report.png';
 
 describe.skipIf(!existsSync(CHROMIUM))('the default-corpus report in chromium', () => {
@@ -21,8 +21,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the default-corpus report in chromium', 
   let page: Page;
   let labels: string[] = [];
   let liveCharts = 0;
-  const consoleErrors: string[] = [];
-  const requests: string[] = [];
+  let consoleErrors: string[] = [];
+  let requests: string[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tt-browser-default-'));
@@ -32,22 +32,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the default-corpus report in chromium', 
     const clusters = JSON.parse(readFileSync(join(result.runDir!, 'clusters.json'), 'utf8')) as { clusters: { label: string }[] };
     labels = clusters.clusters.map((c) => c.label);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith('file:')) return route.continue();
-      requests.push(url);
-      return route.abort();
-    });
-    await page.goto(`file://${result.reportPath}`);
+    const opened = await openReport(result.reportPath!);
+    ({ browser, page } = opened);
+    consoleErrors = opened.consoleErrors;
+    requests = opened.blocked;
     await page.waitForFunction((n) => document.querySelectorAll('figure.drawn').length >= n, liveCharts, { timeout: 60_000 });
   }, 600_000);
 

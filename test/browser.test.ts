@@ -7,19 +7,19 @@
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCharts } from '../reports/charts.ts';
 import { renderReportHtml } from '../reports/html.ts';
 import { makeReportModel } from './fixtures/report-model.ts';
+import { CHROMIUM, openReport } from './helpers/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 
 describe.skipIf(!existsSync(CHROMIUM))('report in chromium', () => {
   let browser: Browser;
   let page: Page;
-  const consoleErrors: string[] = [];
-  const blocked: string[] = [];
+  let consoleErrors: string[] = [];
+  let blocked: string[] = [];
   let liveCharts = 0;
 
   beforeAll(async () => {
@@ -30,22 +30,10 @@ describe.skipIf(!existsSync(CHROMIUM))('report in chromium', () => {
     const dir = mkdtempSync(join(tmpdir(), 'report-'));
     const file = join(dir, 'index.html');
     writeFileSync(file, html);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith('file:')) return route.continue();
-      blocked.push(url);
-      return route.abort();
-    });
-    await page.goto(`file://${file}`);
+    const opened = await openReport(file);
+    ({ browser, page } = opened);
+    consoleErrors = opened.consoleErrors;
+    blocked = opened.blocked;
     await page.waitForFunction((n) => document.querySelectorAll('figure.drawn').length >= n, liveCharts, { timeout: 30_000 });
   });
 
