@@ -265,47 +265,6 @@ export function csrTranspose(X: CsrMatrix): CsrMatrix {
   return { rows: X.cols, cols: X.rows, indptr, indices, data };
 }
 
-/** X·B for sparse X (n × m) and dense row-major B (m × k): a dense n × k Float64Array matrix. */
-export function csrMultiplyDense(X: CsrMatrix, B: DenseMatrix): DenseMatrix {
-  if (B.rows !== X.cols) {
-    throw new RangeError(`csrMultiplyDense: X is ${X.rows} × ${X.cols} but B is ${B.rows} × ${B.cols}`);
-  }
-  const k = B.cols;
-  const b = B.data;
-  const out = new Float64Array(X.rows * k);
-  for (let i = 0; i < X.rows; i++) {
-    const o = i * k;
-    for (let p = X.indptr[i]; p < X.indptr[i + 1]; p++) {
-      const v = X.data[p];
-      const r = X.indices[p] * k;
-      for (let c = 0; c < k; c++) out[o + c] += v * b[r + c];
-    }
-  }
-  return { rows: X.rows, cols: k, data: out };
-}
-
-/**
- * Xᵀ·A for sparse X (n × m) and dense row-major A (n × k): a dense m × k Float64Array matrix.
- * Scatters row i of A into the output rows of X's columns, so Xᵀ is never formed.
- */
-export function csrTransposeMultiplyDense(X: CsrMatrix, A: DenseMatrix): DenseMatrix {
-  if (A.rows !== X.rows) {
-    throw new RangeError(`csrTransposeMultiplyDense: X is ${X.rows} × ${X.cols} but A is ${A.rows} × ${A.cols}`);
-  }
-  const k = A.cols;
-  const a = A.data;
-  const out = new Float64Array(X.cols * k);
-  for (let i = 0; i < X.rows; i++) {
-    const r = i * k;
-    for (let p = X.indptr[i]; p < X.indptr[i + 1]; p++) {
-      const v = X.data[p];
-      const o = X.indices[p] * k;
-      for (let c = 0; c < k; c++) out[o + c] += v * a[r + c];
-    }
-  }
-  return { rows: X.cols, cols: k, data: out };
-}
-
 /** Mean of every column over all rows (implicit zeros included): the μ of implicit centring. */
 export function csrColumnMeans(X: CsrMatrix): Float64Array {
   const means = new Float64Array(X.cols);
