@@ -4,22 +4,8 @@ import { classTfidf, topicSizes } from '../analysis/ctfidf.ts';
 import { describeTopics, type DescribeTopicsInput } from '../analysis/labels.ts';
 import { representativeDocs } from '../analysis/representatives.ts';
 import { coversTerm, termContainment, termSimilarity, wordSimilarity } from '../analysis/termSimilarity.ts';
+import { csr } from './helpers/csr.ts';
 
-function csr(rows: number[][]): CsrMatrix {
-  const indptr = [0];
-  const indices: number[] = [];
-  const data: number[] = [];
-  for (const r of rows) {
-    r.forEach((v, j) => {
-      if (v !== 0) {
-        indices.push(j);
-        data.push(v);
-      }
-    });
-    indptr.push(indices.length);
-  }
-  return { rows: rows.length, cols: rows[0].length, indptr: Int32Array.from(indptr), indices: Int32Array.from(indices), data: Float32Array.from(data) };
-}
 
 /** describeTopics input from hand-written per-topic weights over a small vocabulary. */
 function input(vocabulary: string[], rows: number[][], extra: Partial<DescribeTopicsInput> = {}): DescribeTopicsInput {

@@ -12,29 +12,8 @@ import { npmiCoherence } from '../analysis/quality/npmi.ts';
 import { scoreTermForm, topicDiversity, topicDiversityReport } from '../analysis/quality/diversity.ts';
 import { silhouette } from '../analysis/quality/silhouette.ts';
 import { clusterSizes, sizeBalance } from '../analysis/quality/balance.ts';
+import { csr } from './helpers/csr.ts';
 
-/** CSR from dense rows (zeros dropped). */
-function csr(rows: number[][]): CsrMatrix {
-  const indptr = [0];
-  const indices: number[] = [];
-  const data: number[] = [];
-  for (const r of rows) {
-    r.forEach((v, j) => {
-      if (v !== 0) {
-        indices.push(j);
-        data.push(v);
-      }
-    });
-    indptr.push(indices.length);
-  }
-  return {
-    rows: rows.length,
-    cols: rows[0].length,
-    indptr: Int32Array.from(indptr),
-    indices: Int32Array.from(indices),
-    data: Float32Array.from(data),
-  };
-}
 
 describe('agreement', () => {
   it('ARI: scikit-learn documentation examples', () => {
