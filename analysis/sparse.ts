@@ -246,15 +246,23 @@ export function csrRowNormalizeL2(X: CsrMatrix): CsrMatrix {
   return { rows: X.rows, cols: X.cols, indptr: X.indptr, indices: X.indices, data };
 }
 
+/** Where a CSR result's arrays are allocated: private memory, or shared memory for workers. */
+export interface CsrAllocator {
+  int32(length: number): Int32Array;
+  float32(length: number): Float32Array;
+}
+
+const privateArrays: CsrAllocator = { int32: (n) => new Int32Array(n), float32: (n) => new Float32Array(n) };
+
 /** Xᵀ as CSR (equivalently X as CSC). Counting sort by column keeps the new rows' columns ascending. */
-export function csrTranspose(X: CsrMatrix): CsrMatrix {
+export function csrTranspose(X: CsrMatrix, allocate: CsrAllocator = privateArrays): CsrMatrix {
   const nnz = X.indptr[X.rows];
-  const indptr = new Int32Array(X.cols + 1);
+  const indptr = allocate.int32(X.cols + 1);
   for (let p = 0; p < nnz; p++) indptr[X.indices[p] + 1]++;
   for (let j = 0; j < X.cols; j++) indptr[j + 1] += indptr[j];
   const next = indptr.slice(0, X.cols);
-  const indices = new Int32Array(nnz);
-  const data = new Float32Array(nnz);
+  const indices = allocate.int32(nnz);
+  const data = allocate.float32(nnz);
   for (let i = 0; i < X.rows; i++) {
     for (let p = X.indptr[i]; p < X.indptr[i + 1]; p++) {
       const q = next[X.indices[p]]++;

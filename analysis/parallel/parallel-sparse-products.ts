@@ -3,6 +3,7 @@
 // precomputed Xᵀ, so no thread scatters into another's rows). Each row is computed by the same
 // kernel as serialSparseProducts, so results are bit-identical to the serial path.
 
+import { csrTranspose } from '../sparse.ts';
 import type { SparseProducts } from '../sparse-products.ts';
 import type { CsrMatrix } from '../types.ts';
 import type { WorkerPool } from './pool.ts';
@@ -56,21 +57,7 @@ export function sharedCsr(X: CsrMatrix): CsrMatrix {
   return { rows: X.rows, cols: X.cols, indptr, indices, data };
 }
 
-/** Xᵀ in CSR written straight into shared memory (sparse.ts's csrTranspose, without a private copy first). */
+/** Xᵀ in CSR written straight into shared memory (no private copy first). */
 export function sharedTranspose(X: CsrMatrix): CsrMatrix {
-  const nnz = X.indptr[X.rows];
-  const indptr = sharedInt32(X.cols + 1);
-  for (let p = 0; p < nnz; p++) indptr[X.indices[p] + 1]++;
-  for (let j = 0; j < X.cols; j++) indptr[j + 1] += indptr[j];
-  const next = indptr.slice(0, X.cols);
-  const indices = sharedInt32(nnz);
-  const data = sharedFloat32(nnz);
-  for (let i = 0; i < X.rows; i++) {
-    for (let p = X.indptr[i]; p < X.indptr[i + 1]; p++) {
-      const q = next[X.indices[p]]++;
-      indices[q] = i;
-      data[q] = X.data[p];
-    }
-  }
-  return { rows: X.cols, cols: X.rows, indptr, indices, data };
+  return csrTranspose(X, { int32: sharedInt32, float32: sharedFloat32 });
 }
