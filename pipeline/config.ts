@@ -31,6 +31,8 @@ export const configSchema = z
     /** Output folder: stage artifacts in <out>/stages, published runs in <out>/runs, <out>/latest. */
     out: z.string().min(1).default('out'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+    /** Threads for PCA, k-means and tokenizing (1 = no worker threads). Default: TOPIC_TRENDS_WORKERS, else one per core. */
+    workers: z.number().int().min(1).max(256).optional(),
     title: z.string().default('Topic trends'),
     ingest: z
       .object({

@@ -105,7 +105,7 @@ export const clusterStage: Stage<ClusterOutput> = {
       n,
       d,
       { k, nInit: c.nInit, maxIter: c.maxIter, seed: ctx.config.seed, initialCentroids, warmTolerance: c.warmTolerance },
-      await sharedWorkerPool(),
+      await sharedWorkerPool(ctx.config.workers),
     );
     const warmStartKept = warmStartFrom !== null && result.bestRestart === 0;
     ctx.log.info(

@@ -15,7 +15,7 @@ export const reduceStage: Stage<PcaResult> = {
     const p = ctx.config.pca;
     const nComponents = Math.max(2, Math.min(p.nComponents, matrix.rows - 1, matrix.cols - 1));
     if (nComponents !== p.nComponents) ctx.log.info(`reduce: ${nComponents} components (the matrix is ${matrix.rows} × ${matrix.cols})`);
-    const pool = await sharedWorkerPool();
+    const pool = await sharedWorkerPool(ctx.config.workers);
     if (pool.startErrors.length > 0) ctx.log.warn(`reduce: worker threads unavailable, running on ${pool.threads} thread(s): ${pool.startErrors[0]}`);
     const pca = fitPca(matrix, { nComponents, nOversamples: p.nOversamples, nPowerIter: p.nPowerIter, seed: ctx.config.seed }, pool);
     const kept = pca.explainedVarianceRatio.reduce((s, v) => s + v, 0);

@@ -27,7 +27,7 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
     }
     try {
       const opts = { titleRepeat: titleRepeat(ctx.config), extraStopWords: t.extraStopWords, maxChars: t.maxChars };
-      const { corpus, cached, tokenized, cacheError } = await tokenizeWithCache(papers, opts, store, { pool: sharedWorkerPool });
+      const { corpus, cached, tokenized, cacheError } = await tokenizeWithCache(papers, opts, store, { pool: () => sharedWorkerPool(ctx.config.workers) });
       if (cacheError) ctx.log.warn(`tokenize: could not write the token cache: ${cacheError}`);
       ctx.log.info(
         `tokenize: ${papers.length} papers (${cached} from the token cache, ${tokenized} tokenized), ${corpus.tokenIds.length} tokens, ${corpus.terms.length} distinct terms`,

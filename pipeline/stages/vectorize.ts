@@ -22,7 +22,7 @@ export const vectorizeStage: Stage<TfidfModel> = {
   configKey: (c: Config) => c.tfidf,
   run(ctx) {
     // Start the worker threads of reduce / cluster now: they load while TF-IDF runs.
-    void sharedWorkerPool();
+    void sharedWorkerPool(ctx.config.workers).catch(() => undefined); // started early; errors surface where it is awaited
     const corpus = ctx.input<TokenizedCorpus>('tokenize');
     const docs = corpus.docOffsets.length - 1;
     const t = ctx.config.tfidf;
