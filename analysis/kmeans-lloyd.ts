@@ -308,8 +308,8 @@ export function partitionInertia(
   return total;
 }
 
-/** ‖x_i‖² per row, float64. */
-export function rowSquaredNorms(X: Float32Array, n: number, d: number): Float64Array {
+/** ‖x_i‖² per row, float64 (rows of points or of centres). */
+export function rowSquaredNorms(X: Float32Array | Float64Array, n: number, d: number): Float64Array {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = 0;

@@ -7,7 +7,7 @@ import { partitionInertia, rowSquaredNorms, squaredDistancesToAll } from './kmea
 export function assignNearest(X: Float32Array, n: number, d: number, centroids: Float64Array, k: number): Int32Array {
   const labels = new Int32Array(n);
   const xNorm2 = rowSquaredNorms(X, n, d);
-  const cNorm2 = rowSquaredNorms64(centroids, k, d);
+  const cNorm2 = rowSquaredNorms(centroids, k, d);
   const dists = new Float64Array(k);
   for (let i = 0; i < n; i++) {
     squaredDistancesToAll(X, i * d, xNorm2[i], centroids, cNorm2, k, d, dists);
@@ -112,15 +112,5 @@ export function relabel(labels: Int32Array, order: Int32Array): Int32Array {
   for (let newId = 0; newId < order.length; newId++) inverse[order[newId]] = newId;
   const out = new Int32Array(labels.length);
   for (let i = 0; i < labels.length; i++) out[i] = inverse[labels[i]];
-  return out;
-}
-
-function rowSquaredNorms64(a: Float64Array, rows: number, d: number): Float64Array {
-  const out = new Float64Array(rows);
-  for (let i = 0; i < rows; i++) {
-    let s = 0;
-    for (let t = 0; t < d; t++) s += a[i * d + t] * a[i * d + t];
-    out[i] = s;
-  }
   return out;
 }
