@@ -23,6 +23,7 @@
 // stays the bigram: only what a reader sees changes.
 
 import { csrEmpty } from './sparse.ts';
+import { bigramCandidates, columnIndex, countMatrix, docCount, PairTable, unigramStats, weigh } from './tfidf-build.ts';
 import { BOILERPLATE_PHRASES } from './text/stopwords.ts';
 import type { CsrMatrix, TokenizedCorpus } from './types.ts';
 
@@ -127,85 +128,6 @@ function resolveOptions(opts: TfidfOptions, n: number): Resolved {
   };
 }
 
-function docCount(corpus: TokenizedCorpus): number {
-  return Math.max(0, corpus.docOffsets.length - 1);
-}
-
-/** Unigram document frequency and corpus count per term id. */
-function unigramStats(corpus: TokenizedCorpus): { df: Int32Array; cf: Float64Array; tokens: number } {
-  const V = corpus.terms.length;
-  const df = new Int32Array(V);
-  const cf = new Float64Array(V);
-  const lastDoc = new Int32Array(V).fill(-1);
-  const { tokenIds, docOffsets } = corpus;
-  let tokens = 0;
-  for (let d = 0; d < docCount(corpus); d++) {
-    for (let k = docOffsets[d]; k < docOffsets[d + 1]; k++) {
-      const t = tokenIds[k];
-      if (t < 0) continue;
-      tokens++;
-      cf[t]++;
-      if (lastDoc[t] !== d) {
-        lastDoc[t] = d;
-        df[t]++;
-      }
-    }
-  }
-  return { df, cf, tokens };
-}
-
-interface BigramCandidates {
-  first: number[]; // term id of the left word
-  second: number[];
-  df: number[];
-  count: number[];
-  score: number[]; // NPMI
-}
-
-/**
- * Counts adjacent pairs of terms that are each frequent enough to pass bigramMinDf (a pair can
- * never be more frequent than its words), and scores them by NPMI.
- */
-function bigramCandidates(corpus: TokenizedCorpus, uni: ReturnType<typeof unigramStats>, opt: Resolved): BigramCandidates {
-  const V = corpus.terms.length;
-  const eligible = new Uint8Array(V);
-  for (let t = 0; t < V; t++) eligible[t] = uni.df[t] >= opt.bigramMinDf ? 1 : 0;
-  const index = new Map<number, number>(); // a * V + b → candidate index (exact below 2^53)
-  const out: BigramCandidates = { first: [], second: [], df: [], count: [], score: [] };
-  const lastDoc: number[] = [];
-  const { tokenIds, docOffsets } = corpus;
-  for (let d = 0; d < docCount(corpus); d++) {
-    for (let k = docOffsets[d]; k + 1 < docOffsets[d + 1]; k++) {
-      const a = tokenIds[k];
-      const b = tokenIds[k + 1];
-      if (a < 0 || b < 0 || !eligible[a] || !eligible[b]) continue;
-      const key = a * V + b;
-      let i = index.get(key);
-      if (i === undefined) {
-        i = out.first.length;
-        index.set(key, i);
-        out.first.push(a);
-        out.second.push(b);
-        out.df.push(0);
-        out.count.push(0);
-        lastDoc.push(-1);
-      }
-      out.count[i]++;
-      if (lastDoc[i] !== d) {
-        lastDoc[i] = d;
-        out.df[i]++;
-      }
-    }
-  }
-  for (let i = 0; i < out.first.length; i++) {
-    const pab = out.count[i] / uni.tokens;
-    const pa = uni.cf[out.first[i]] / uni.tokens;
-    const pb = uni.cf[out.second[i]] / uni.tokens;
-    out.score.push(pab >= 1 ? 1 : Math.log(pab / (pa * pb)) / -Math.log(pab));
-  }
-  return out;
-}
-
 interface Feature {
   key: string;
   display: string;
@@ -230,18 +152,18 @@ function selectFeatures(corpus: TokenizedCorpus, opt: Resolved): Feature[] {
     }
   }
   if (opt.bigrams) {
-    const c = bigramCandidates(corpus, uni, opt);
+    const c = bigramCandidates(corpus, uni, opt.bigramMinDf);
     const bigramFeats: Feature[] = [];
-    for (let i = 0; i < c.first.length; i++) {
-      const df = c.df[i];
-      if (df < opt.bigramMinDf || df < opt.minCount || df > opt.maxCount || c.score[i] < opt.bigramMinScore) continue;
-      const a = c.first[i];
-      const b = c.second[i];
+    for (let i = 0; i < c.size; i++) {
+      const df = c.df[i]!;
+      if (df < opt.bigramMinDf || df < opt.minCount || df > opt.maxCount || c.score[i]! < opt.bigramMinScore) continue;
+      const a = c.first[i]!;
+      const b = c.second[i]!;
       const key = `${corpus.terms[a]} ${corpus.terms[b]}`;
       if (opt.stopPhrases.has(key)) continue;
       // Without surface variants (an older corpus), the left word shows as its key (the singular):
       // English modifiers are mostly singular ('feature extraction').
-      bigramFeats.push({ key, display: `${corpus.terms[a]} ${corpus.display[b]}`, df, cf: c.count[i], a, b });
+      bigramFeats.push({ key, display: `${corpus.terms[a]} ${corpus.display[b]}`, df, cf: c.count[i]!, a, b });
     }
     if (corpus.variants && corpus.tokenVariants) setPhraseDisplays(corpus, bigramFeats, opt.phraseExtension);
     feats.push(...bigramFeats);
@@ -283,8 +205,8 @@ function setPhraseDisplays(corpus: TokenizedCorpus, feats: Feature[], share: num
   const variants = corpus.variants!;
   const tv = corpus.tokenVariants!;
   const { tokenIds, docOffsets } = corpus;
-  const featOf = new Map<number, number>(); // a * V + b → index into feats
-  feats.forEach((f, i) => featOf.set(f.a * V + f.b, i));
+  const featOf = new PairTable(feats.length); // (a, b) → index into feats
+  for (const f of feats) featOf.add(f.a, f.b);
   const occurrences = new Float64Array(feats.length);
   const forms = new Map<number, number>(); // (feat · 256 + va) · 256 + vb → count
   const next = new Map<number, number>(); // (feat · V + c) · 256 + vc → count
@@ -298,8 +220,8 @@ function setPhraseDisplays(corpus: TokenizedCorpus, feats: Feature[], share: num
         const a = tokenIds[k]!;
         const b = tokenIds[k + 1]!;
         if (a < 0 || b < 0) continue;
-        const f = featOf.get(a * V + b);
-        if (f === undefined) continue;
+        const f = featOf.get(a, b);
+        if (f < 0) continue;
         const c = k + 2 < end ? tokenIds[k + 2]! : -1;
         if (pass === 0) {
           occurrences[f]++;
@@ -382,115 +304,6 @@ function setPhraseDisplays(corpus: TokenizedCorpus, feats: Feature[], share: num
   });
 }
 
-/** Column lookups for a token stream: unigram column per term id, bigram column per (a, b). */
-interface ColumnIndex {
-  unigram: Int32Array; // term id → column or -1
-  startsBigram: Uint8Array; // term id → 1 if some bigram column starts with it
-  bigram: Map<number, number>; // a * V + b → column
-  V: number;
-}
-
-function columnIndex(V: number, feats: readonly Feature[]): ColumnIndex {
-  const unigram = new Int32Array(V).fill(-1);
-  const startsBigram = new Uint8Array(V);
-  const bigram = new Map<number, number>();
-  feats.forEach((f, col) => {
-    if (f.b < 0) unigram[f.a] = col;
-    else {
-      startsBigram[f.a] = 1;
-      bigram.set(f.a * V + f.b, col);
-    }
-  });
-  return { unigram, startsBigram, bigram, V };
-}
-
-/**
- * Raw count matrix in two passes: count distinct columns per row, then fill. Columns ascending
- * within a row.
- */
-function countMatrix(corpus: TokenizedCorpus, cols: number, index: ColumnIndex): CsrMatrix {
-  const n = docCount(corpus);
-  const { tokenIds, docOffsets } = corpus;
-  const { unigram, startsBigram, bigram, V } = index;
-  const scratch = new Float64Array(cols); // count per column for the current row
-  const touched = new Int32Array(cols);
-  const indptr = new Int32Array(n + 1);
-
-  // Visits the columns of document d, calling add(col) for every occurrence.
-  const visit = (d: number, add: (col: number) => void): void => {
-    const end = docOffsets[d + 1];
-    for (let k = docOffsets[d]; k < end; k++) {
-      const a = tokenIds[k];
-      if (a < 0) continue;
-      const u = unigram[a];
-      if (u >= 0) add(u);
-      if (startsBigram[a] && k + 1 < end) {
-        const b = tokenIds[k + 1];
-        if (b >= 0) {
-          const col = bigram.get(a * V + b);
-          if (col !== undefined) add(col);
-        }
-      }
-    }
-  };
-
-  // Pass 1: distinct columns per row.
-  let nTouched = 0;
-  const mark = (col: number): void => {
-    if (scratch[col] === 0) touched[nTouched++] = col;
-    scratch[col] = 1;
-  };
-  for (let d = 0; d < n; d++) {
-    nTouched = 0;
-    visit(d, mark);
-    for (let j = 0; j < nTouched; j++) scratch[touched[j]] = 0;
-    indptr[d + 1] = indptr[d] + nTouched;
-  }
-
-  // Pass 2: fill.
-  const nnz = indptr[n];
-  const indices = new Int32Array(nnz);
-  const data = new Float32Array(nnz);
-  const accumulate = (col: number): void => {
-    if (scratch[col] === 0) touched[nTouched++] = col;
-    scratch[col]++;
-  };
-  for (let d = 0; d < n; d++) {
-    nTouched = 0;
-    visit(d, accumulate);
-    const row = touched.subarray(0, nTouched).sort(); // typed-array sort is numeric
-    const base = indptr[d];
-    for (let j = 0; j < nTouched; j++) {
-      const col = row[j];
-      indices[base + j] = col;
-      data[base + j] = scratch[col];
-      scratch[col] = 0;
-    }
-  }
-  return { rows: n, cols, indptr, indices, data };
-}
-
-/** TF-IDF weights from raw counts: (1 + ln tf or tf) · idf, then l2-normalised rows. */
-function weigh(counts: CsrMatrix, idf: Float64Array, sublinearTf: boolean): CsrMatrix {
-  const data = new Float32Array(counts.data.length);
-  for (let i = 0; i < counts.rows; i++) {
-    const start = counts.indptr[i];
-    const end = counts.indptr[i + 1];
-    let ss = 0;
-    for (let p = start; p < end; p++) {
-      const tf = counts.data[p];
-      const v = (sublinearTf ? 1 + Math.log(tf) : tf) * idf[counts.indices[p]];
-      ss += v * v;
-    }
-    const inv = ss > 0 ? 1 / Math.sqrt(ss) : 0; // weights are computed twice rather than buffered
-    for (let p = start; p < end; p++) {
-      const tf = counts.data[p];
-      data[p] = (sublinearTf ? 1 + Math.log(tf) : tf) * idf[counts.indices[p]] * inv;
-    }
-  }
-  return { rows: counts.rows, cols: counts.cols, indptr: counts.indptr, indices: counts.indices, data };
-}
-
 /** Fits the vocabulary, document frequencies and idf on `corpus` and returns its TF-IDF matrix. */
 export function fitTfidf(corpus: TokenizedCorpus, opts: TfidfOptions = DEFAULT_TFIDF_OPTIONS): TfidfModel {
   const n = docCount(corpus);
@@ -520,26 +333,16 @@ export function fitTfidf(corpus: TokenizedCorpus, opts: TfidfOptions = DEFAULT_T
  * not know are ignored). `sublinearTf` must match the fit (the model does not record it).
  */
 export function transformTfidf(model: TfidfModel, corpus: TokenizedCorpus, sublinearTf = true): { matrix: CsrMatrix; counts: CsrMatrix } {
-  const V = corpus.terms.length;
-  const column = new Map<string, number>();
-  model.vocabulary.forEach((key, col) => column.set(key, col));
-  const unigram = new Int32Array(V).fill(-1);
-  const startsBigram = new Uint8Array(V);
-  const bigram = new Map<number, number>();
   const termId = new Map<string, number>();
-  corpus.terms.forEach((t, id) => {
-    termId.set(t, id);
-    unigram[id] = column.get(t) ?? -1;
-  });
-  model.vocabulary.forEach((key, col) => {
+  corpus.terms.forEach((t, id) => termId.set(t, id));
+  // Each column's term ids in this corpus; a < 0: a word this corpus does not have (never counted).
+  const columns = model.vocabulary.map((key) => {
     const space = key.indexOf(' ');
-    if (space < 0) return;
+    if (space < 0) return { a: termId.get(key) ?? -1, b: -1 };
     const a = termId.get(key.slice(0, space));
     const b = termId.get(key.slice(space + 1));
-    if (a === undefined || b === undefined) return;
-    startsBigram[a] = 1;
-    bigram.set(a * V + b, col);
+    return a === undefined || b === undefined ? { a: -1, b: -1 } : { a, b };
   });
-  const counts = countMatrix(corpus, model.vocabulary.length, { unigram, startsBigram, bigram, V });
+  const counts = countMatrix(corpus, model.vocabulary.length, columnIndex(corpus.terms.length, columns));
   return { matrix: weigh(counts, model.idf, sublinearTf), counts };
 }
