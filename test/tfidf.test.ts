@@ -4,6 +4,7 @@ import { csrToDense } from '../analysis/sparse.ts';
 import { DEFAULT_TFIDF_OPTIONS, defaultTfidfOptions, fitTfidf, transformTfidf, type TfidfOptions } from '../analysis/tfidf.ts';
 import { tokenizeCorpus } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
+import { loadSotuPapers } from '../pipeline/ingest/sotu.ts';
 
 /** A corpus from token-id lists (ids into `terms`, -1 = boundary). */
 function corpusOf(terms: string[], docs: number[][], display = terms): TokenizedCorpus {
@@ -154,6 +155,32 @@ describe('fitTfidf on tokenized text', () => {
     const reversed = fitTfidf(tokenizeCorpus(docs.slice().reverse()), opts);
     expect(reversed.vocabulary).toEqual(m.vocabulary);
     expect(reversed.display).toEqual(m.display);
+  });
+});
+
+describe('transformTfidf on the fit corpus (fold-in nights rely on it)', () => {
+  // 600 State of the Union passages: unigrams, collocation bigrams and pruned terms.
+  const corpus = tokenizeCorpus(loadSotuPapers().slice(0, 600));
+  for (const sublinearTf of [true, false]) {
+    it(`reproduces fitTfidf's matrix and counts exactly (sublinearTf ${sublinearTf})`, () => {
+      const m = fitTfidf(corpus, { minDf: 3, maxDf: 0.5, sublinearTf, bigrams: true });
+      expect(m.vocabulary.some((v) => v.includes(' '))).toBe(true); // bigram columns are exercised
+      const t = transformTfidf(m, corpus, sublinearTf);
+      for (const [got, want] of [[t.matrix, m.matrix], [t.counts, m.counts]] as const) {
+        expect([got.rows, got.cols]).toEqual([want.rows, want.cols]);
+        expect(Array.from(got.indptr)).toEqual(Array.from(want.indptr));
+        expect(Array.from(got.indices)).toEqual(Array.from(want.indices));
+        expect(Array.from(got.data)).toEqual(Array.from(want.data)); // bit for bit, not close
+      }
+    });
+  }
+  it('gives a document the same row whatever corpus it comes in (new papers of a fold-in night)', () => {
+    const m = fitTfidf(corpus, { minDf: 3, maxDf: 0.5, sublinearTf: true, bigrams: true });
+    const alone = transformTfidf(m, tokenizeCorpus(loadSotuPapers().slice(17, 18)));
+    const all = transformTfidf(m, corpus);
+    const [a, b] = [all.matrix.indptr[17]!, all.matrix.indptr[18]!];
+    expect(Array.from(alone.matrix.indices)).toEqual(Array.from(all.matrix.indices.subarray(a, b)));
+    expect(Array.from(alone.matrix.data)).toEqual(Array.from(all.matrix.data.subarray(a, b)));
   });
 });
 
