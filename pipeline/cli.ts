@@ -8,6 +8,7 @@ import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, InputError, UserError } from './
 import { exportLabels, importLabelFile, type LabelFormat } from './labels.ts';
 import { openExistingArchive } from './store/open-archive.ts';
 import { createLogger } from './log.ts';
+import { createProgress } from './progress.ts';
 import { runPipeline } from './runner.ts';
 import { STAGE_NAMES, type StageName } from './stage.ts';
 
@@ -23,6 +24,7 @@ interface RunFlags {
   quiet?: boolean;
   json?: boolean;
   verbose?: boolean;
+  refit?: boolean;
 }
 
 interface ArchiveFlags {
@@ -56,6 +58,7 @@ export function configFromFlags(flags: RunFlags): Config {
     seed: flags.seed,
     cluster: flags.k !== undefined ? { k: flags.k } : undefined,
     archive: flags.archive ? { path: flags.archive } : undefined,
+    model: flags.refit ? { refit: true } : undefined,
   };
   return resolveConfig(mergeConfig(raw, overrides), flags.config ?? 'command line');
 }
@@ -93,12 +96,15 @@ export function buildCli(): Command {
     .addOption(new Option('--stage <name>', 'run only this stage (its inputs come from the last run)').choices([...STAGE_NAMES]))
     .addOption(new Option('--from <name>', 're-run from this stage on').choices([...STAGE_NAMES]))
     .option('-q, --quiet', 'print only warnings and the report path (for cron)')
+    .option('--refit', 'refit vocabulary, PCA and clusters on the whole window tonight instead of folding the new papers into the stored model')
     .option('--json', 'log one JSON object per line on stderr')
     .option('--verbose', 'print stack traces of errors')
     .action(async (flags: RunFlags) => {
       const config = configFromFlags(flags);
-      const logger = createLogger({ quiet: flags.quiet, json: flags.json });
-      const result = await runPipeline(config, { stage: flags.stage, from: flags.from, logger });
+      // A live line per stage only for a person at a terminal (createProgress: TTY only).
+      const progress = flags.quiet || flags.json ? undefined : createProgress({ stream: process.stderr });
+      const logger = createLogger({ quiet: flags.quiet, json: flags.json, progress });
+      const result = await runPipeline(config, { stage: flags.stage, from: flags.from, logger, progress });
       if (result.reportPath) process.stdout.write(`${result.reportPath}\n`);
       else logger.info(`stage ${flags.stage ?? ''} done; no report published (run the report stage to publish)`);
     });

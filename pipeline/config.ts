@@ -104,6 +104,26 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Incremental nights (issue 6): fold tonight's papers into the model of the last full fit
+     * (stored in <out>/model) instead of refitting vocabulary, PCA and k-means on the whole
+     * window; refit when a rule below says so (pipeline/model/refit-policy.ts).
+     */
+    model: z
+      .object({
+        /** Fold in when the rules allow; false refits every night. */
+        incremental: z.boolean().default(true),
+        /** Refit tonight whatever the rules say (the CLI's --refit). */
+        refit: z.boolean().default(false),
+        /** Refit when papers added + dropped since the last full fit exceed this fraction of its papers. */
+        maxChangedFraction: z.number().min(0).max(10).default(0.05),
+        /** Refit when the newest paper is more than this many days newer than the fit's newest paper. */
+        maxAgeDays: z.number().int().min(0).max(100_000).default(7),
+        /** Refit when the stored PCA basis captures less than this fraction of the new papers' variance, relative to its fit window's. */
+        minCapturedRatio: z.number().min(0).max(1).default(0.75),
+      })
+      .strict()
+      .prefault({}),
     describe: z
       .object({
         topTerms: z.number().int().min(10).max(100).default(25),

@@ -3,6 +3,9 @@
 // tonight's PCA space, so topics keep their identity from night to night (see
 // analysis/kmeans.ts for the rule that chooses between the warm and the seeded restarts, and
 // cluster-warm-start.ts for which run the grouping comes from).
+// Fold-in nights (vectorize.ts decides): one warm restart from the stored model's centroids,
+// which live in the same PCA space as tonight's scores, and k is the model's. A refit night
+// stores the new model (pipeline/model/) once its clusters are fitted.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fitKMeans, normalizeRowsL2, type KMeansResult } from '../../analysis/kmeans.ts';
@@ -18,6 +21,10 @@ import { resolveWindow } from '../store/window.ts';
 import { sharedWorkerPool } from '../workers/shared-pool.ts';
 import { chooseWarmStart, previousGrouping, warmStartCandidates, warmStartKey, windowPaperIds } from './cluster-warm-start.ts';
 import type { IngestOutput } from './ingest.ts';
+import { modelConfigHash } from '../model/model-config.ts';
+import { loadModel, modelDir, saveModel } from '../model/model-store.ts';
+import { newestDate, type NightPlan } from '../model/night-plan.ts';
+import type { VectorizeOutput } from './vectorize.ts';
 
 export interface ClusterOutput extends KMeansResult {
   k: number;
@@ -30,12 +37,14 @@ export interface ClusterOutput extends KMeansResult {
   warmStartFrom?: string | null;
   /** The warm restart was chosen (false: a seeded restart was better by more than the tolerance). */
   warmStartKept?: boolean;
+  /** Refit or fold-in, and why (from vectorize; optional for older artifacts). */
+  night?: NightPlan;
 }
 
 export const clusterStage: Stage<ClusterOutput> = {
   name: 'cluster',
   deps: ['reduce', 'vectorize'],
-  version: '2',
+  version: '3',
   configKey: (c: Config) => ({ cluster: c.cluster, seed: c.seed }),
   // The warm start's grouping is part of the input: the hash of the grouping this night will
   // start from (content, not run id, so a re-run or an empty night that starts from the same
@@ -62,6 +71,19 @@ export const clusterStage: Stage<ClusterOutput> = {
     const n = pca.scores.length / d;
     const points = normalizeRowsL2(pca.scores, n, d);
     const c = ctx.config.cluster;
+    const night = ctx.input<VectorizeOutput>('vectorize').night;
+    if (night?.mode === 'fold-in') {
+      const stored = loadModel(modelDir(ctx.config.out), night.modelId!);
+      const k = stored.meta.k;
+      if (k >= n) throw new ConfigError(`the stored model has k = ${k}, not smaller than the number of papers (${n})`, 'cluster.k');
+      // The single warm restart (nInit 1, always kept): stable topics are the point of a fold-in.
+      const result = fitKMeans(points, n, d, { k, nInit: 1, maxIter: c.maxIter, seed: ctx.config.seed, initialCentroids: stored.arrays.centroids, warmTolerance: 1 });
+      const perPaper = result.inertia / n;
+      ctx.log.info(
+        `cluster: fold-in from the stored centroids, k = ${k}, inertia per paper ${perPaper.toFixed(4)} (fit: ${stored.meta.inertiaPerPaper.toFixed(4)}), sizes ${Array.from(result.sizes).join(' ')}`,
+      );
+      return { ...result, k, points, d, kCurve: [], kChosenBy: c.k === 'auto' ? 'scan' : 'config', warmStartFrom: null, warmStartKept: false, night };
+    }
     let k: number;
     let kCurve: KCurvePoint[] = [];
     if (c.k === 'auto') {
@@ -112,7 +134,10 @@ export const clusterStage: Stage<ClusterOutput> = {
       `cluster: k = ${k}, inertia ${result.inertia.toFixed(2)}, sizes ${Array.from(result.sizes).join(' ')}` +
         (warmStartFrom !== null ? (warmStartKept ? ', warm restart kept' : `, seeded restart ${result.bestRestart} won by > ${c.warmTolerance * 100}%`) : ''),
     );
-    return { ...result, k, points, d, kCurve, kChosenBy: c.k === 'auto' ? 'scan' : 'config', warmStartFrom, warmStartKept };
+    const output: ClusterOutput = { ...result, k, points, d, kCurve, kChosenBy: c.k === 'auto' ? 'scan' : 'config', warmStartFrom, warmStartKept };
+    if (night) output.night = night;
+    storeFittedModel(ctx.config, ctx.runId, ctx.input<IngestOutput>('ingest').papers, ctx.input<VectorizeOutput>('vectorize'), pca, output);
+    return output;
   },
   // Later stages key on the output itself: a re-run that reproduces the partition (and every
   // other field) lets describe and trends reuse their artifacts.
@@ -143,4 +168,28 @@ function hashValue(h: ReturnType<typeof createHash>, v: unknown): void {
   } else {
     h.update(`${JSON.stringify(v) ?? 'undefined'};`);
   }
+}
+
+/** Keeps a full fit as the model later nights fold into (pipeline/model/model-store.ts). */
+function storeFittedModel(config: Config, runId: string, papers: readonly { id: string; date: string }[], tfidf: VectorizeOutput, pca: PcaResult, cluster: ClusterOutput): void {
+  const n = papers.length;
+  saveModel(
+    modelDir(config.out),
+    {
+      configHash: modelConfigHash(config),
+      fittedInRun: runId,
+      fitDate: newestDate(papers) ?? '',
+      fitPapers: n,
+      k: cluster.k,
+      d: pca.nComponents,
+      cols: tfidf.vocabulary.length,
+      capturedShare: pca.explainedVarianceRatio.reduce((s, v) => s + v, 0),
+      inertiaPerPaper: n > 0 ? cluster.inertia / n : 0,
+      explainedVariance: Array.from(pca.explainedVariance),
+      explainedVarianceRatio: Array.from(pca.explainedVarianceRatio),
+      ...(pca.solver ? { solver: pca.solver } : {}),
+    },
+    papers.map((p) => p.id),
+    { vocabulary: tfidf.vocabulary, display: tfidf.display, df: tfidf.df, idf: tfidf.idf, mean: pca.mean, components: pca.components, centroids: cluster.centroids },
+  );
 }

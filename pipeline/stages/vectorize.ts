@@ -1,10 +1,29 @@
 // Stage 3: token ids → vocabulary, document frequencies and the TF-IDF matrix (sparse CSR).
-import { fitTfidf, type TfidfModel } from '../../analysis/tfidf.ts';
-import type { TokenizedCorpus } from '../../analysis/types.ts';
-import type { Config } from '../config.ts';
+//
+// Incremental nights (pipeline/model/): when the refit policy allows, the window is transformed
+// with the stored model's vocabulary and idf (transformTfidf) instead of refitting them, so
+// reduce and cluster can fold the night into the stored basis and centroids. The plan (refit or
+// fold-in, and why) travels with the output to reduce, cluster and the report.
+import { existsSync } from 'node:fs';
+import { fitTfidf, transformTfidf, type TfidfModel } from '../../analysis/tfidf.ts';
+import type { CsrMatrix, TokenizedCorpus } from '../../analysis/types.ts';
+import { archivePath, type Config } from '../config.ts';
 import { InputError } from '../errors.ts';
+import { capturedShare } from '../model/fold-in-quality.ts';
+import { loadModel, modelDir } from '../model/model-store.ts';
+import { newestDate, planNight, type NightPlan } from '../model/night-plan.ts';
 import type { Stage } from '../stage.ts';
+import { openStore } from '../store/store.ts';
+import { resolveWindow } from '../store/window.ts';
 import { sharedWorkerPool } from '../workers/shared-pool.ts';
+import { windowPaperIds } from './cluster-warm-start.ts';
+import type { IngestOutput } from './ingest.ts';
+
+/** The TF-IDF model of tonight's window, and whether it was refitted or folded into the stored model. */
+export interface VectorizeOutput extends TfidfModel {
+  /** Optional: artifacts written before incremental nights have none (read: refit). */
+  night?: NightPlan;
+}
 
 /**
  * A count min_df tuned for tens of thousands of papers would empty the vocabulary of a 50-paper
@@ -15,17 +34,63 @@ export function effectiveMinDf(minDf: number, docs: number): number {
   return Math.min(minDf, Math.max(1, Math.floor(docs / 20)));
 }
 
-export const vectorizeStage: Stage<TfidfModel> = {
+export const vectorizeStage: Stage<VectorizeOutput> = {
   name: 'vectorize',
   deps: ['tokenize'],
-  version: '1',
-  configKey: (c: Config) => c.tfidf,
+  version: '2',
+  // model.refit is not part of the key: the plan below (external input) already says "refit".
+  configKey: (c: Config) => ({ tfidf: c.tfidf, model: { ...c.model, refit: undefined } }),
+  // Tonight's plan, decided from the archive's window and the stored model before the stage
+  // runs: a refit keys only on the tokens and config (a re-run or an empty night after a refit
+  // reuses the artifact); a fold-in also on the model it folds into.
+  externalInputs(c: Config) {
+    const path = archivePath(c);
+    if (!existsSync(path)) return { mode: 'refit' };
+    const store = openStore(path, { keepAssignmentRuns: c.archive.keepAssignmentRuns });
+    let newest: string | undefined;
+    let window;
+    try {
+      newest = store.newestPaperDate();
+      window = resolveWindow(c.archive.window, newest, new Date().toISOString().slice(0, 10));
+    } finally {
+      store.close();
+    }
+    const { plan } = planNight(c, windowPaperIds(path, window), newest);
+    return plan.mode === 'refit' ? { mode: 'refit' } : { mode: 'fold-in', modelId: plan.modelId };
+  },
   run(ctx) {
     // Start the worker threads of reduce / cluster now: they load while TF-IDF runs.
     void sharedWorkerPool(ctx.config.workers).catch(() => undefined); // started early; errors surface where it is awaited
     const corpus = ctx.input<TokenizedCorpus>('tokenize');
+    const papers = ctx.input<IngestOutput>('ingest').papers; // tokenize keeps ingest's order
     const docs = corpus.docOffsets.length - 1;
     const t = ctx.config.tfidf;
+    const planned = planNight(ctx.config, papers.map((p) => p.id), newestDate(papers));
+    let night = planned.plan;
+
+    if (night.mode === 'fold-in') {
+      const stored = loadModel(modelDir(ctx.config.out), night.modelId!);
+      const a = stored.arrays;
+      const base: TfidfModel = { vocabulary: a.vocabulary, display: a.display, df: a.df, idf: a.idf, matrix: emptyCsr(), counts: emptyCsr(), docs: 0 };
+      const { matrix, counts } = transformTfidf(base, corpus, t.sublinearTf);
+      const share = capturedShare(matrix, planned.newRows, a.mean, a.components, stored.meta.d);
+      const ratio = share / stored.meta.capturedShare;
+      if (!(ratio < ctx.config.model.minCapturedRatio)) {
+        // NaN (no new rows with any known word) folds in too: there is nothing new to lose.
+        night = { ...night, capturedRatio: Number.isFinite(ratio) ? round4(ratio) : undefined };
+        ctx.log.info(`vectorize: fold-in (${night.reason}); the stored basis captures ${fmtRatio(ratio)} of the new papers' variance relative to its fit`);
+        return { vocabulary: a.vocabulary, display: a.display, df: columnDf(counts), idf: a.idf, matrix, counts, docs, night };
+      }
+      night = {
+        ...night,
+        mode: 'refit',
+        modelId: null,
+        capturedRatio: round4(ratio),
+        reason: `the stored basis captures only ${fmtRatio(ratio)} of the ${planned.newRows.length} new papers' variance relative to its fit (limit ${ctx.config.model.minCapturedRatio}): new themes`,
+      };
+    }
+    ctx.log.info(`vectorize: full fit (${night.reason})`);
+
     const minDf = effectiveMinDf(t.minDf, docs);
     if (minDf !== t.minDf) ctx.log.info(`vectorize: ${docs} papers: min_df lowered from ${t.minDf} to ${minDf}`);
     const model = fitTfidf(corpus, {
@@ -39,6 +104,26 @@ export const vectorizeStage: Stage<TfidfModel> = {
       throw new InputError(`the vocabulary is empty after pruning (min_df ${minDf}, max_df ${t.maxDf}, ${docs} papers): the corpus is too small or too uniform`);
     }
     ctx.log.info(`vectorize: ${model.vocabulary.length} terms, ${model.matrix.indices.length} non-zeros`);
-    return model;
+    return { ...model, night };
   },
 };
+
+/** Document frequency of each column of a count matrix. */
+function columnDf(counts: CsrMatrix): Int32Array {
+  const df = new Int32Array(counts.cols);
+  const nnz = counts.indptr[counts.rows]!;
+  for (let p = 0; p < nnz; p++) df[counts.indices[p]!]!++;
+  return df;
+}
+
+function emptyCsr(): CsrMatrix {
+  return { rows: 0, cols: 0, indptr: new Int32Array(1), indices: new Int32Array(0), data: new Float32Array(0) };
+}
+
+function fmtRatio(x: number): string {
+  return Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a';
+}
+
+function round4(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}

@@ -1,0 +1,124 @@
+// The topic model of the last full fit, kept between nights in <out>/model/ so that most nights
+// fold their papers into it instead of refitting (issue 6): vocabulary + display forms + idf
+// (vectorize), PCA mean + components (reduce), cluster centroids (cluster), and what it was
+// fitted on (paper ids, the newest paper's date, a hash of the config that shaped it).
+//
+// Layout: meta.json (small: what the refit policy reads every night), fit-ids.txt (one paper id
+// a line), arrays/ (pipeline/artifacts.ts format: raw typed-array buffers). The folder lives
+// beside runs/ and stages/, so publishing a run folder never touches it. It is replaced whole:
+// written to a temporary sibling, then swapped in by two renames; a crash between them leaves
+// no model, and the next night simply refits.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadArtifact, saveArtifact } from '../artifacts.ts';
+
+/** Bump when the layout or the meaning of a field changes: an older model is then ignored (refit). */
+export const MODEL_FORMAT_VERSION = 1;
+
+export interface ModelMeta {
+  formatVersion: number;
+  /** Content identity (hash of the config hash, fit ids and arrays): part of the fold-in stages' cache keys. */
+  id: string;
+  /** modelConfigHash() of the config the model was fitted with. */
+  configHash: string;
+  /** Run that fitted it. */
+  fittedInRun: string;
+  /** Newest paper date of the fit window ('YYYY-MM-DD'): the model's age is counted from it. */
+  fitDate: string;
+  /** Papers it was fitted on (the length of fit-ids.txt). */
+  fitPapers: number;
+  k: number;
+  d: number;
+  /** Vocabulary size (columns). */
+  cols: number;
+  /** Share of the fit window's centred TF-IDF variance the components keep (Σ explained variance ratio). */
+  capturedShare: number;
+  /** Inertia per paper of the fitted clustering (L2-normalised PCA scores). */
+  inertiaPerPaper: number;
+  explainedVariance: number[];
+  explainedVarianceRatio: number[];
+  solver?: 'exact' | 'randomized';
+}
+
+export interface ModelArrays {
+  vocabulary: string[];
+  display: string[];
+  /** Document frequency of each column in the fit window. */
+  df: Int32Array;
+  idf: Float64Array;
+  /** PCA column means (length cols). */
+  mean: Float64Array;
+  /** d × cols, row-major. */
+  components: Float64Array;
+  /** k × d, in the space of L2-normalised PCA scores. */
+  centroids: Float32Array;
+}
+
+export interface StoredModel {
+  meta: ModelMeta;
+  fitIds: string[];
+  arrays: ModelArrays;
+}
+
+/** <out>/model */
+export function modelDir(out: string): string {
+  return join(resolve(out), 'model');
+}
+
+/** The content id of a model (everything that shapes a fold-in). */
+export function modelId(meta: Omit<ModelMeta, 'id'>, fitIds: readonly string[], arrays: ModelArrays): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ ...meta, id: undefined }));
+  h.update(fitIds.join('\n'));
+  h.update(arrays.vocabulary.join('\n'));
+  for (const a of [arrays.idf, arrays.mean, arrays.components, arrays.centroids]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  return h.digest('hex').slice(0, 32);
+}
+
+/** Writes the model, replacing the stored one. Returns its meta (with the id filled in). */
+export function saveModel(dir: string, meta: Omit<ModelMeta, 'id' | 'formatVersion'>, fitIds: readonly string[], arrays: ModelArrays): ModelMeta {
+  const full: ModelMeta = { ...meta, formatVersion: MODEL_FORMAT_VERSION, id: '' };
+  full.id = modelId(full, fitIds, arrays);
+  const tmp = `${dir}.tmp-${process.pid}`;
+  const old = `${dir}.old-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  saveArtifact(join(tmp, 'arrays'), arrays);
+  writeFileSync(join(tmp, 'fit-ids.txt'), fitIds.join('\n'));
+  writeFileSync(join(tmp, 'meta.json'), JSON.stringify(full, null, 2) + '\n'); // last: a folder with meta.json is complete
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(dir)) renameSync(dir, old);
+  renameSync(tmp, dir);
+  rmSync(old, { recursive: true, force: true });
+  return full;
+}
+
+/** The stored model's meta, or undefined when there is none (or it is unreadable / of another format). */
+export function readModelMeta(dir: string): ModelMeta | undefined {
+  try {
+    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as ModelMeta;
+    return meta.formatVersion === MODEL_FORMAT_VERSION && typeof meta.id === 'string' ? meta : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The ids of the papers the stored model was fitted on. */
+export function readFitIds(dir: string): string[] {
+  const text = readFileSync(join(dir, 'fit-ids.txt'), 'utf8');
+  return text.length ? text.split('\n') : [];
+}
+
+/**
+ * The whole model; `expectedId` guards against a model replaced between the stage that chose
+ * to fold in and the one that reads it (e.g. --from reduce after a later refit).
+ */
+export function loadModel(dir: string, expectedId?: string): StoredModel {
+  const meta = readModelMeta(dir);
+  if (!meta) throw new Error(`no stored model in ${dir}`);
+  if (expectedId !== undefined && meta.id !== expectedId) {
+    throw new Error(`the stored model in ${dir} is ${meta.id}, not ${expectedId} that vectorize folded into: re-run from vectorize (--from vectorize)`);
+  }
+  return { meta, fitIds: readFitIds(dir), arrays: loadArtifact<ModelArrays>(join(dir, 'arrays')) };
+}

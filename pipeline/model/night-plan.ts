@@ -1,0 +1,65 @@
+// Tonight's plan for vectorize, reduce and cluster: refit or fold in, and why. Gathered from the
+// stored model's meta and fit ids and tonight's window, then decided by refit-policy.ts. The
+// plan (not the model's bulk) is what the stages' cache keys carry.
+import type { Config } from '../config.ts';
+import { modelConfigHash } from './model-config.ts';
+import { modelDir, readFitIds, readModelMeta, type ModelMeta } from './model-store.ts';
+import { decideNight, type NightDecision, type RefitPolicy } from './refit-policy.ts';
+
+export interface NightPlan extends NightDecision {
+  /** The stored model folded into (null on a refit). */
+  modelId: string | null;
+  added: number;
+  dropped: number;
+  /** Papers of the stored model's fit (0: none). */
+  fitPapers: number;
+  /** With a fold-in: the new papers' captured share over the fit's (see fold-in-quality.ts). */
+  capturedRatio?: number;
+}
+
+export function refitPolicy(c: Config): RefitPolicy {
+  return { ...c.model };
+}
+
+/** Rows (indices into windowIds) of the window papers the model was not fitted on. */
+export function newRows(windowIds: readonly string[], fitIds: readonly string[]): Int32Array {
+  const fit = new Set(fitIds);
+  const out: number[] = [];
+  windowIds.forEach((id, i) => {
+    if (!fit.has(id)) out.push(i);
+  });
+  return Int32Array.from(out);
+}
+
+export function planNight(config: Config, windowIds: readonly string[], newestDate: string | undefined): { plan: NightPlan; meta?: ModelMeta; newRows: Int32Array } {
+  const dir = modelDir(config.out);
+  const meta = readModelMeta(dir);
+  const fitIds = meta ? safeFitIds(dir) : undefined;
+  const rows = fitIds ? newRows(windowIds, fitIds) : new Int32Array(0);
+  const added = fitIds ? rows.length : windowIds.length;
+  const dropped = fitIds ? fitIds.length - (windowIds.length - added) : 0;
+  const decision = decideNight(refitPolicy(config), {
+    model: meta && fitIds ? { configHash: meta.configHash, fitPapers: meta.fitPapers, fitDate: meta.fitDate } : undefined,
+    configHash: modelConfigHash(config),
+    added,
+    dropped,
+    newestDate,
+  });
+  const plan: NightPlan = { ...decision, modelId: decision.mode === 'fold-in' ? meta!.id : null, added, dropped, fitPapers: meta?.fitPapers ?? 0 };
+  return { plan, meta, newRows: rows };
+}
+
+function safeFitIds(dir: string): string[] | undefined {
+  try {
+    return readFitIds(dir);
+  } catch {
+    return undefined; // a model without its fit set cannot be checked: refit
+  }
+}
+
+/** Newest date of a list of papers ('YYYY-MM-DD' compares as text). */
+export function newestDate(papers: readonly { date: string }[]): string | undefined {
+  let best: string | undefined;
+  for (const p of papers) if (best === undefined || p.date > best) best = p.date;
+  return best;
+}

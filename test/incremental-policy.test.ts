@@ -1,0 +1,136 @@
+// The pieces of incremental nights with known answers: the refit policy's rules, the fold-in
+// quality signal, and the model store (round trip, atomic replacement, a foreign format ignored).
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CsrMatrix } from '../analysis/types.ts';
+import { resolveConfig } from '../pipeline/config.ts';
+import { capturedShare } from '../pipeline/model/fold-in-quality.ts';
+import { modelConfigHash } from '../pipeline/model/model-config.ts';
+import { loadModel, readModelMeta, saveModel } from '../pipeline/model/model-store.ts';
+import { newRows } from '../pipeline/model/night-plan.ts';
+import { daysBetween, decideNight, type NightFacts, type RefitPolicy } from '../pipeline/model/refit-policy.ts';
+
+const POLICY: RefitPolicy = { incremental: true, refit: false, maxChangedFraction: 0.05, maxAgeDays: 7, minCapturedRatio: 0.75 };
+const FACTS: NightFacts = { model: { configHash: 'h', fitPapers: 10_000, fitDate: '2026-07-01' }, configHash: 'h', added: 300, dropped: 0, newestDate: '2026-07-02' };
+
+describe('decideNight', () => {
+  it('folds in a small, recent night under the same config', () => {
+    const d = decideNight(POLICY, FACTS);
+    expect(d.mode).toBe('fold-in');
+    expect(d.reason).toContain('300 new');
+  });
+  it.each([
+    ['no model', { model: undefined }, 'no stored model'],
+    ['config changed', { configHash: 'other' }, 'configuration changed'],
+    ['same window as the fit', { added: 0, dropped: 0 }, 're-run'],
+    ['too many added', { added: 501 }, '501 papers added or dropped'],
+    ['added + dropped', { added: 300, dropped: 201 }, '501 papers added or dropped'],
+    ['too old', { newestDate: '2026-07-09' }, '8 days old'],
+  ] as [string, Partial<NightFacts>, string][])('refits: %s', (_name, over, reason) => {
+    const d = decideNight(POLICY, { ...FACTS, ...over });
+    expect(d.mode).toBe('refit');
+    expect(d.reason).toContain(reason);
+  });
+  it('keeps the limits inclusive: exactly 5% and exactly 7 days fold in', () => {
+    expect(decideNight(POLICY, { ...FACTS, added: 500, newestDate: '2026-07-08' }).mode).toBe('fold-in');
+  });
+  it('refits when forced or when incremental nights are off, but a config change is named first', () => {
+    expect(decideNight({ ...POLICY, refit: true }, FACTS).reason).toContain('forced');
+    expect(decideNight({ ...POLICY, incremental: false }, FACTS).reason).toContain('incremental nights are off');
+    expect(decideNight({ ...POLICY, refit: true }, { ...FACTS, configHash: 'x' }).reason).toContain('configuration changed');
+  });
+  it('counts days between dates', () => {
+    expect(daysBetween('2026-06-28', '2026-07-03')).toBe(5);
+    expect(daysBetween('2026-07-03', '2026-06-28')).toBe(-5);
+  });
+});
+
+describe('modelConfigHash', () => {
+  const base = resolveConfig({});
+  it('changes with what shapes the model, not with the refit policy', () => {
+    expect(modelConfigHash(resolveConfig({ tfidf: { minDf: 3 } }))).not.toBe(modelConfigHash(base));
+    expect(modelConfigHash(resolveConfig({ pca: { nComponents: 50 } }))).not.toBe(modelConfigHash(base));
+    expect(modelConfigHash(resolveConfig({ cluster: { k: 12 } }))).not.toBe(modelConfigHash(base));
+    expect(modelConfigHash(resolveConfig({ seed: 1 }))).not.toBe(modelConfigHash(base));
+    expect(modelConfigHash(resolveConfig({ model: { refit: true, maxAgeDays: 30 } }))).toBe(modelConfigHash(base));
+    expect(modelConfigHash(resolveConfig({ cluster: { warmTolerance: 0.5 } }))).toBe(modelConfigHash(base));
+  });
+  it('refuses an unknown or mistyped model key', () => {
+    expect(() => resolveConfig({ model: { maxAge: 3 } })).toThrow(/model/);
+    expect(() => resolveConfig({ model: { minCapturedRatio: 2 } })).toThrow(/model\.minCapturedRatio/);
+  });
+});
+
+describe('capturedShare', () => {
+  // 3 columns; mean μ = (0, 0, 0) would hide the centring, so μ = (0.5, 0, 0).
+  // Rows: x0 = (1, 2, 0), x1 = (0.5, 0, 3). Component: the 2nd axis e2.
+  // x0 − μ = (0.5, 2, 0): ‖·‖² = 4.25, captured 4;  x1 − μ = (0, 0, 3): 9, captured 0.
+  const X: CsrMatrix = { rows: 2, cols: 3, indptr: Int32Array.from([0, 2, 4]), indices: Int32Array.from([0, 1, 0, 2]), data: Float32Array.from([1, 2, 0.5, 3]) };
+  const mean = Float64Array.from([0.5, 0, 0]);
+  const e2 = Float64Array.from([0, 1, 0]);
+  it('is Σ‖V(x − μ)‖² / Σ‖x − μ‖² over the chosen rows', () => {
+    expect(capturedShare(X, [0], mean, e2, 1)).toBeCloseTo(4 / 4.25, 12);
+    expect(capturedShare(X, [1], mean, e2, 1)).toBe(0);
+    expect(capturedShare(X, [0, 1], mean, e2, 1)).toBeCloseTo(4 / 13.25, 12);
+    // Two components e1, e2: x0 − μ lies in their span.
+    expect(capturedShare(X, [0], mean, Float64Array.from([1, 0, 0, 0, 1, 0]), 2)).toBeCloseTo(1, 12);
+  });
+  it('is NaN without rows and refuses mismatched shapes', () => {
+    expect(capturedShare(X, [], mean, e2, 1)).toBeNaN();
+    expect(() => capturedShare(X, [0], mean, e2, 2)).toThrow(RangeError);
+  });
+});
+
+describe('newRows', () => {
+  it('lists the window rows the model was not fitted on, in window order', () => {
+    expect(Array.from(newRows(['a', 'x', 'b', 'y'], ['a', 'b', 'c']))).toEqual([1, 3]);
+  });
+});
+
+describe('model store', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tt-model-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const meta = {
+    configHash: 'c',
+    fittedInRun: 'r1',
+    fitDate: '2026-07-01',
+    fitPapers: 2,
+    k: 1,
+    d: 1,
+    cols: 2,
+    capturedShare: 0.5,
+    inertiaPerPaper: 0.1,
+    explainedVariance: [0.2],
+    explainedVarianceRatio: [0.5],
+  };
+  const arrays = {
+    vocabulary: ['alpha', 'alpha beta'],
+    display: ['Alpha', 'alpha betas'],
+    df: Int32Array.from([2, 1]),
+    idf: Float64Array.from([1, 1.405]),
+    mean: Float64Array.from([0.7, 0.3]),
+    components: Float64Array.from([0.6, 0.8]),
+    centroids: Float32Array.from([1]),
+  };
+  it('round-trips exactly and replaces the stored model whole', () => {
+    const m = join(dir, 'model');
+    const first = saveModel(m, meta, ['p1', 'p2'], arrays);
+    const back = loadModel(m, first.id);
+    expect(back.meta).toEqual(first);
+    expect(back.fitIds).toEqual(['p1', 'p2']);
+    expect(back.arrays).toEqual(arrays);
+    const second = saveModel(m, { ...meta, fittedInRun: 'r2' }, ['p1', 'p3'], arrays);
+    expect(second.id).not.toBe(first.id);
+    expect(loadModel(m).fitIds).toEqual(['p1', 'p3']);
+    expect(() => loadModel(m, first.id)).toThrow(/--from vectorize/);
+    expect(readdirSync(dir)).toEqual(['model']); // no temporary folder left behind
+  });
+  it('ignores a missing model or one of another format', () => {
+    expect(readModelMeta(join(dir, 'none'))).toBeUndefined();
+    const m = join(dir, 'model');
+    writeFileSync(join(m, 'meta.json'), JSON.stringify({ formatVersion: 999, id: 'x' }));
+    expect(readModelMeta(m)).toBeUndefined();
+  });
+});
