@@ -1,20 +1,16 @@
 // Operations on a finished partition: assigning points to fixed centres, recomputing means,
 // guaranteeing that no cluster is empty, and numbering clusters canonically.
 
-import { partitionInertia, rowSquaredNorms, squaredDistancesToAll } from './kmeans-lloyd.ts';
+import { assignRange } from './kmeans-assign.ts';
+import { partitionInertia, rowSquaredNorms } from './kmeans-lloyd.ts';
 
-/** Nearest centre of every row (expanded-form squared distance, ties to the lowest index). */
-export function assignNearest(X: Float32Array, n: number, d: number, centroids: Float64Array, k: number): Int32Array {
+/**
+ * Nearest centre of every row (expanded-form squared distance, ties to the lowest index).
+ * `xNorm2`: the rows' squared norms when the caller has them (rowSquaredNorms).
+ */
+export function assignNearest(X: Float32Array, n: number, d: number, centroids: Float64Array, k: number, xNorm2?: Float64Array): Int32Array {
   const labels = new Int32Array(n);
-  const xNorm2 = rowSquaredNorms(X, n, d);
-  const cNorm2 = rowSquaredNorms(centroids, k, d);
-  const dists = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    squaredDistancesToAll(X, i * d, xNorm2[i], centroids, cNorm2, k, d, dists);
-    let best = 0;
-    for (let j = 1; j < k; j++) if (dists[j] < dists[best]) best = j;
-    labels[i] = best;
-  }
+  assignRange(X, d, xNorm2 ?? rowSquaredNorms(X, n, d), centroids, rowSquaredNorms(centroids, k, d), k, 0, n, labels);
   return labels;
 }
 

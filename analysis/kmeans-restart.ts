@@ -5,8 +5,9 @@
 
 import { lloydWithMlKMeans } from './kmeans-ml.ts';
 import { type LloydResult, lloyd } from './kmeans-lloyd.ts';
+import { lloydDense } from './kmeans-lloyd-dense.ts';
 import { assignNearest, meansOf } from './kmeans-partition.ts';
-import { greedyKMeansPlusPlus } from './kmeans-seeding.ts';
+import { greedyKMeansPlusPlus, SEEDING_MAX_SAMPLE } from './kmeans-seeding.ts';
 import { createRandom, deriveSeed } from './random.ts';
 
 export interface RestartProblem {
@@ -24,6 +25,10 @@ export interface RestartProblem {
   tol: number;
   /** Lloyd through ml-kmeans (small problems) instead of our kernel. */
   useMl: boolean;
+  /** Rows the k-means++ seeding samples from fitX (default SEEDING_MAX_SAMPLE). */
+  seedingSample?: number;
+  /** ‖x_i‖² of all n points (rowSquaredNorms), computed once for every restart's assignment pass. */
+  xNorm2?: Float64Array;
   /** k × d centres restart 0 starts from instead of its seeding (a warm start); absent: all restarts seeded. */
   warmStart?: Float64Array;
 }
@@ -42,15 +47,17 @@ export function runRestart(p: RestartProblem, restart: number): RestartOutcome {
   const initial =
     restart === 0 && p.warmStart
       ? p.warmStart
-      : greedyKMeansPlusPlus(p.fitX, p.m, p.d, p.k, createRandom(deriveSeed(p.seed, restart)));
+      : greedyKMeansPlusPlus(p.fitX, p.m, p.d, p.k, createRandom(deriveSeed(p.seed, restart)), p.seedingSample ?? SEEDING_MAX_SAMPLE);
   const lloydOpts = { maxIter: p.maxIter, tol: p.tol };
   const fit: LloydResult = p.useMl
     ? lloydWithMlKMeans(p.fitX, p.m, p.d, initial, p.k, lloydOpts)
-    : lloyd(p.fitX, p.m, p.d, initial, p.k, lloydOpts);
+    : p.sampled
+      ? lloydDense(p.fitX, p.m, p.d, initial, p.k, lloydOpts) // same result as lloyd(), faster on a ~10k sample in 100-d
+      : lloyd(p.fitX, p.m, p.d, initial, p.k, lloydOpts);
   if (!p.sampled) return { restart, labels: fit.labels, centroids: fit.centroids, inertia: fit.inertia, iterations: fit.iterations };
   // Assign every point to the sample-fitted centres, then make the centres the means of the
   // full clusters (so centroids and inertia mean the same thing with and without sampling).
-  const labels = assignNearest(p.X, p.n, p.d, fit.centroids, p.k);
+  const labels = assignNearest(p.X, p.n, p.d, fit.centroids, p.k, p.xNorm2);
   const { centroids, inertia } = meansOf(p.X, p.n, p.d, labels, p.k, fit.centroids);
   return { restart, labels, centroids, inertia, iterations: fit.iterations };
 }

@@ -6,7 +6,7 @@
 // restart); the pool collects them in part order.
 
 import { gramBlocksKernel, tallBySmallKernel } from './dense-kernels.ts';
-import { kmeansRestartKernel } from './kmeans-kernels.ts';
+import { kmeansAssignKernel, kmeansRestartKernel } from './kmeans-kernels.ts';
 import { sparseRowBlockKernel } from './sparse-kernels.ts';
 import { tokenizeChunkKernel } from './tokenize-kernels.ts';
 
@@ -26,6 +26,7 @@ export const KERNELS: Record<string, Kernel> = {
   },
   sparseRowBlock: sparseRowBlockKernel,
   kmeansRestart: kmeansRestartKernel,
+  kmeansAssign: kmeansAssignKernel,
   gramBlocks: gramBlocksKernel,
   tallBySmall: tallBySmallKernel,
   tokenizeChunk: tokenizeChunkKernel,

@@ -1,6 +1,11 @@
-// k-means restarts spread over the pool: every participant claims restart indices from the
-// shared task counter until all nInit are taken, so a slow restart does not hold up the others.
+// k-means work spread over the pool.
+//  - kmeansRestart: every participant claims restart indices from the shared task counter until
+//    all nInit are taken, so a slow restart does not hold up the others.
+//  - kmeansAssign: one assignment pass over all rows, split into fixed row chunks that the
+//    participants claim; each writes its rows' labels into the shared label array. A row's label
+//    does not depend on its chunk (kmeans-assign.ts), so the pass is bit-identical to a serial one.
 
+import { assignRange } from '../kmeans-assign.ts';
 import { type RestartOutcome, type RestartProblem, runRestart } from '../kmeans-restart.ts';
 import type { TaskCounter } from './kernels.ts';
 
@@ -14,4 +19,31 @@ export function kmeansRestartKernel(args: KMeansRestartArgs, _part: number, _par
   const out: RestartOutcome[] = [];
   for (let r = tasks.next(args.nInit); r >= 0; r = tasks.next(args.nInit)) out.push(runRestart(args.problem, r));
   return out;
+}
+
+/** Rows per claimed chunk of an assignment pass (a multiple of 4, the kernel's row block). */
+export const ASSIGN_CHUNK_ROWS = 4096;
+
+export interface KMeansAssignArgs {
+  /** n × d points, shared memory. */
+  X: Float32Array;
+  n: number;
+  d: number;
+  k: number;
+  /** ‖x_i‖², shared memory. */
+  xNorm2: Float64Array;
+  centroids: Float64Array;
+  cNorm2: Float64Array;
+  /** Output, length n, shared memory. */
+  labels: Int32Array;
+}
+
+export function kmeansAssignKernel(args: KMeansAssignArgs, _part: number, _parts: number, tasks: TaskCounter): null {
+  const chunks = Math.ceil(args.n / ASSIGN_CHUNK_ROWS);
+  for (let c = tasks.next(chunks); c >= 0; c = tasks.next(chunks)) {
+    const start = c * ASSIGN_CHUNK_ROWS;
+    const end = Math.min(args.n, start + ASSIGN_CHUNK_ROWS);
+    assignRange(args.X, args.d, args.xNorm2, args.centroids, args.cNorm2, args.k, start, end, args.labels);
+  }
+  return null;
 }
