@@ -118,16 +118,22 @@ export function describeTopics(input: DescribeTopicsInput): TopicDescriptions {
   const poolSize = 4 * topN;
   for (let c = 0; c < k; c++) {
     const base = c * V;
-    const cand: { t: number; score: number }[] = [];
+    // The best poolSize candidates, best first; ties by key so the order never depends on
+    // vocabulary order. Kept by insertion into a short sorted list (the same pool as sorting all
+    // ~20k scored terms of a topic, at a fraction of the cost).
+    const pool: { t: number; score: number }[] = [];
+    const better = (score: number, t: number, than: { t: number; score: number }) =>
+      score > than.score || (score === than.score && vocabulary[t]! < vocabulary[than.t]!);
     for (let t = 0; t < V; t++) {
       const w = weights[base + t];
       if (w <= 0 || words[t] === null) continue;
       const score = gamma === 0 ? w : w * Math.pow(w / totals[t], gamma);
-      cand.push({ t, score });
+      if (pool.length === poolSize && !better(score, t, pool[poolSize - 1]!)) continue;
+      let j = pool.length;
+      while (j > 0 && better(score, t, pool[j - 1]!)) j--;
+      if (pool.length === poolSize) pool.pop();
+      pool.splice(j, 0, { t, score });
     }
-    // Best first; ties by key so the order never depends on vocabulary order.
-    cand.sort((a, b) => b.score - a.score || (vocabulary[a.t] < vocabulary[b.t] ? -1 : vocabulary[a.t] > vocabulary[b.t] ? 1 : 0));
-    const pool = cand.slice(0, poolSize);
     const chosen = selectMmr(pool, words as string[][], topN, lambda, counts);
     topTerms.push(chosen.map((t) => ({ term: display[t] || vocabulary[t], weight: weights[base + t], key: vocabulary[t] })));
   }

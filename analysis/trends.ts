@@ -159,6 +159,7 @@ export function periodTopTerms(
   const V = counts.cols;
   const periodFreq = new Float64Array(V); // f_t within the period
   const cellFreq = new Float64Array(V); // tf(t, c) within the cell
+  const periodIdf = new Float64Array(V); // log(1 + A / f_t) for the period's terms
   const touchedPeriod: number[] = [];
   const touchedCell: number[] = [];
   const out: string[][][] = Array.from({ length: k }, () => Array.from({ length: nPeriods }, () => [] as string[]));
@@ -181,6 +182,8 @@ export function periodTopTerms(
     }
     if (words > 0) {
       const A = words / topicsPresent;
+      // log(1 + A / f_t) once per term of the period, not once per (topic, term).
+      for (const t of touchedPeriod) periodIdf[t] = Math.log(1 + A / periodFreq[t]!);
       for (let c = 0; c < k; c++) {
         const cell = p * k + c;
         for (let o = cellStart[cell]!; o < cellStart[cell + 1]!; o++) {
@@ -191,20 +194,7 @@ export function periodTopTerms(
             cellFreq[t]! += counts.data[e]!;
           }
         }
-        const scored = touchedCell
-          .filter((t) => cellFreq[t]! > 0)
-          .map((t) => ({ t, w: cellFreq[t]! * Math.log(1 + A / periodFreq[t]!) }));
-        scored.sort((a, b) => b.w - a.w || a.t - b.t);
-        const terms: string[] = [];
-        const seen = new Set<string>();
-        for (const { t } of scored) {
-          if (terms.length >= topN) break;
-          const form = display[t]!;
-          if (seen.has(form)) continue; // two keys can share a display form; show it once
-          seen.add(form);
-          terms.push(form);
-        }
-        out[c]![p] = terms;
+        out[c]![p] = topCellTerms(touchedCell, cellFreq, periodIdf, display, topN);
         for (const t of touchedCell) cellFreq[t] = 0;
         touchedCell.length = 0;
       }
@@ -213,4 +203,50 @@ export function periodTopTerms(
     touchedPeriod.length = 0;
   }
   return out;
+}
+
+/**
+ * The first `topN` distinct display forms of a cell's terms ranked by w = tf · idf (descending,
+ * ties by term id). A cell has thousands of terms and needs five: the best `4 · topN` are kept
+ * by insertion into a short sorted list, and only when duplicate display forms use them all up
+ * is the whole cell sorted. Either way the result is that of a full sort.
+ */
+function topCellTerms(terms: readonly number[], tf: Float64Array, idf: Float64Array, display: string[], topN: number): string[] {
+  if (topN === 0) return [];
+  const cap = 4 * topN;
+  const bestT = new Int32Array(cap);
+  const bestW = new Float64Array(cap);
+  let size = 0;
+  let positive = 0;
+  for (const t of terms) {
+    const f = tf[t]!;
+    if (!(f > 0)) continue;
+    positive++;
+    const w = f * idf[t]!;
+    if (size === cap && !(w > bestW[cap - 1]! || (w === bestW[cap - 1]! && t < bestT[cap - 1]!))) continue;
+    let j = size < cap ? size++ : cap - 1;
+    while (j > 0 && (w > bestW[j - 1]! || (w === bestW[j - 1]! && t < bestT[j - 1]!))) {
+      bestT[j] = bestT[j - 1]!;
+      bestW[j] = bestW[j - 1]!;
+      j--;
+    }
+    bestT[j] = t;
+    bestW[j] = w;
+  }
+  const pick = (ranked: ArrayLike<number>, count: number): string[] => {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < count && out.length < topN; i++) {
+      const form = display[ranked[i]!]!;
+      if (seen.has(form)) continue; // two keys can share a display form; show it once
+      seen.add(form);
+      out.push(form);
+    }
+    return out;
+  };
+  const terms1 = pick(bestT, size);
+  if (terms1.length >= topN || positive <= size) return terms1;
+  const scored = terms.filter((t) => tf[t]! > 0).map((t) => ({ t, w: tf[t]! * idf[t]! }));
+  scored.sort((a, b) => b.w - a.w || a.t - b.t);
+  return pick(scored.map((x) => x.t), scored.length);
 }

@@ -1,14 +1,14 @@
-// The period × topic table for the report and trends.csv, built with danfojs-node.
+// The period × topic table for the report and trends.csv.
 //
-// All danfojs use is kept in this file so it can be swapped out. Counts and shares are computed
-// in typed arrays (analysis/trends.ts); danfojs gets the already aggregated cells (periods × k
-// rows, not one row per paper: a million-row groupby takes seconds), checks them with a groupby
-// (per-period sums must equal the period totals, count / total must equal our shares) and writes
-// the CSV. danfojs labels float columns float32 but keeps the JS doubles; shares are still taken
-// from our Float64Array, never read back from the frame.
-//
-// `import('danfojs-node')` takes 1.1–2.8 s here (3.2 s under tsx; it loads TensorFlow.js), so it is imported
-// lazily, once, on first use: runs that skip the trends stage never pay for it.
+// The hot path (every night's trends stage) builds it from the typed-array counts of
+// analysis/trends.ts: periods × k rows, one string per row, no dataframe. danfojs-node is the
+// reference: checkTrendTableWithDanfo rebuilds the same table as a DataFrame, checks it with a
+// groupby (per-period sums must equal the period totals, count / total must equal our shares)
+// and compares danfojs's CSV with ours character for character. The tests run that check; the
+// stage does not, because `import('danfojs-node')` alone takes 1.1–2.8 s here (3.2 s under tsx:
+// it loads TensorFlow.js) and the check only re-derives numbers the stage already has.
+// danfojs labels float columns float32 but keeps the JS doubles; shares are taken from our
+// Float64Array, never read back from a frame.
 
 import type { TrendTable } from '../reports/model.ts';
 import type { TrendCounts } from '../analysis/trends.ts';
@@ -50,11 +50,8 @@ export function loadDanfo(): Promise<Danfo> {
 /** Differences below this are float noise in a share (we compare doubles computed two ways). */
 const SHARE_TOLERANCE = 1e-9;
 
-/**
- * Builds the report's TrendTable and the rows and text of trends.csv from computed counts.
- * Throws if danfojs's aggregation disagrees with the typed-array counts (a bug, not bad data).
- */
-export async function buildTrendTable(t: TrendCounts, opts: TrendTableOptions = {}): Promise<TrendTableResult> {
+/** Period key, cluster id, count, period total and partial flag of every row, period-major. */
+function tableColumns(t: TrendCounts, opts: TrendTableOptions) {
   const { k, periods } = t;
   const ids = opts.topicIds;
   if (ids !== undefined && ids.length !== k) throw new RangeError(`topicIds has ${ids.length} entries; expected k = ${k}`);
@@ -63,7 +60,6 @@ export async function buildTrendTable(t: TrendCounts, opts: TrendTableOptions = 
     throw new RangeError('buildTrendTable: counts/totals/shares do not match periods × k');
   }
   const idOf = (c: number): number => (ids === undefined ? c : ids[c]!);
-
   const period: string[] = new Array(nP * k);
   const cluster: number[] = new Array(nP * k);
   const count: number[] = new Array(nP * k);
@@ -79,8 +75,51 @@ export async function buildTrendTable(t: TrendCounts, opts: TrendTableOptions = 
       partial[j] = periods[p]!.partial;
     }
   }
+  return { period, cluster, count, total, partial, share: Array.from(t.shares) };
+}
 
-  const share = Array.from(t.shares);
+/**
+ * Builds the report's TrendTable and the rows and text of trends.csv from computed counts.
+ * Throws if a period's counts do not add up to its total (a bug, not bad data).
+ */
+export function buildTrendTable(t: TrendCounts, opts: TrendTableOptions = {}): TrendTableResult {
+  const { k, periods } = t;
+  const nP = periods.length;
+  const { period, cluster, count, partial, share } = tableColumns(t, opts);
+  for (let p = 0; p < nP; p++) {
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += t.counts[p * k + c]!;
+    if (sum !== t.totals[p]) throw new Error(`trend table: period ${periods[p]!.key} sums to ${sum} in the counts, ${t.totals[p]} in the totals`);
+  }
+  const csvRows: TrendCsvRow[] = new Array(nP * k);
+  const rows: TrendTable['rows'] = new Array(nP * k);
+  // As danfojs's toCSV writes it (checkTrendTableWithDanfo compares the two): String() of each
+  // value, no quoting (period keys are ISO dates, week or quarter keys), one '\n' after each row.
+  const lines: string[] = new Array(nP * k + 1);
+  lines[0] = TREND_CSV_COLUMNS.join(',');
+  for (let j = 0; j < nP * k; j++) {
+    csvRows[j] = { period: period[j]!, cluster: cluster[j]!, count: count[j]!, share: share[j]!, partial: partial[j]! };
+    rows[j] = { period: period[j]!, topic: cluster[j]!, count: count[j]!, share: share[j]!, partial: partial[j]! };
+    lines[j + 1] = `${period[j]},${cluster[j]},${count[j]},${share[j]},${partial[j]}`;
+  }
+  const table: TrendTable = {
+    unit: t.unit,
+    periods: periods.map((q) => ({ key: q.key, start: q.start, end: q.end, total: q.total, partial: q.partial })),
+    rows,
+  };
+  return { table, csvRows, csv: lines.join('\n') + '\n' };
+}
+
+/**
+ * The danfojs reference for buildTrendTable: the same table as a DataFrame, checked with a
+ * groupby (per-period sums equal the period totals, gaps sum to 0), danfojs's own division
+ * (count / total equals our shares) and its CSV writer (equals `result.csv`). Throws on the first
+ * disagreement.
+ */
+export async function checkTrendTableWithDanfo(t: TrendCounts, result: TrendTableResult, opts: TrendTableOptions = {}): Promise<void> {
+  const { k, periods } = t;
+  const nP = periods.length;
+  const { period, cluster, count, total, partial, share } = tableColumns(t, opts);
   const dfd = await loadDanfo();
   // Columns in trends.csv order from the start: df.loc / addColumn cost seconds on 50k rows.
   const df = new dfd.DataFrame({ period, cluster, count, share, partial });
@@ -105,18 +144,13 @@ export async function buildTrendTable(t: TrendCounts, opts: TrendTableOptions = 
     }
   }
 
+  // Check 3: the CSV text.
   const csv = dfd.toCSV(df) as string;
-
-  const csvRows: TrendCsvRow[] = new Array(nP * k);
-  const rows: TrendTable['rows'] = new Array(nP * k);
+  if (csv !== result.csv) throw new Error('trend table: trends.csv differs from danfojs toCSV');
   for (let j = 0; j < nP * k; j++) {
-    csvRows[j] = { period: period[j]!, cluster: cluster[j]!, count: count[j]!, share: share[j]!, partial: partial[j]! };
-    rows[j] = { period: period[j]!, topic: cluster[j]!, count: count[j]!, share: share[j]!, partial: partial[j]! };
+    const r = result.csvRows[j]!;
+    if (r.period !== period[j] || r.cluster !== cluster[j] || r.count !== count[j] || r.share !== share[j] || r.partial !== partial[j]) {
+      throw new Error(`trend table: row ${j} differs from the danfojs frame`);
+    }
   }
-  const table: TrendTable = {
-    unit: t.unit,
-    periods: periods.map((q) => ({ key: q.key, start: q.start, end: q.end, total: q.total, partial: q.partial })),
-    rows,
-  };
-  return { table, csvRows, csv };
 }

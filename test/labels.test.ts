@@ -212,3 +212,52 @@ describe('covered terms (phrase parts and acronyms)', () => {
     expect(() => describeTopics(input(vocabulary, [[1, 1, 1, 1, 1, 1, 1]], { termCounts: [1] }))).toThrow(/termCounts/);
   });
 });
+
+describe('classTfidf and describeTopics on more terms than they keep', () => {
+  it('classTfidf sums each topic in document order (equal to a plain scatter over all rows)', () => {
+    let s = 3;
+    const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rows = Array.from({ length: 200 }, () => Array.from({ length: 50 }, () => (next() < 0.2 ? 1 + Math.log(1 + Math.floor(next() * 5)) : 0)));
+    const labels = Int32Array.from({ length: 200 }, (_, i) => (i % 7 === 0 ? -1 : Math.floor(next() * 5)));
+    const m = csr(rows);
+    const plain = new Float64Array(5 * 50);
+    for (let i = 0; i < m.rows; i++) {
+      if (labels[i]! < 0) continue;
+      for (let p = m.indptr[i]!; p < m.indptr[i + 1]!; p++) plain[labels[i]! * 50 + m.indices[p]!] += m.data[p]!;
+    }
+    const r = classTfidf(m, labels, 5);
+    for (let c = 0; c < 5; c++) {
+      expect(r.topicWords[c]).toBe(plain.subarray(c * 50, (c + 1) * 50).reduce((a, b) => a + b, 0));
+      for (let t = 0; t < 50; t++) {
+        const x = plain[c * 50 + t]!;
+        expect(r.weights[c * 50 + t]).toBe(x === 0 ? 0 : (x / r.topicWords[c]!) * Math.log(1 + r.averageWords / r.termTotals[t]!));
+      }
+    }
+  });
+
+  it('chooses from the same 4 · topN candidates as a full sort (ties by key), out of 500 terms', () => {
+    let seed = 11;
+    const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const words = ['graph', 'neural', 'vision', 'robot', 'speech', 'privacy', 'quantum', 'protein', 'market', 'network'];
+    const vocabulary = Array.from({ length: 500 }, (_, i) => `${words[i % 10]}${String.fromCharCode(97 + ((i * 7) % 26))}${String.fromCharCode(97 + ((i * 13) % 26))}${i}`);
+    // Few distinct weights: many ties, broken by key.
+    const weights = [0, 1].map(() => Array.from({ length: 500 }, () => Math.floor(next() * 4) / 4));
+    const topN = 5;
+    const full = describeTopics(input(vocabulary, weights, { topN, distinctiveness: 0 }));
+    // Keep only each topic's best 4 · topN by a full sort; everything else weighs 0.
+    const pooled = weights.map((row) => {
+      const best = new Set(
+        row
+          .map((w, t) => ({ w, t }))
+          .filter((x) => x.w > 0)
+          .sort((a, b) => b.w - a.w || (vocabulary[a.t]! < vocabulary[b.t]! ? -1 : 1))
+          .slice(0, 4 * topN)
+          .map((x) => x.t),
+      );
+      return row.map((w, t) => (best.has(t) ? w : 0));
+    });
+    const fromPool = describeTopics(input(vocabulary, pooled, { topN, distinctiveness: 0 }));
+    expect(full.topTerms.map((ts) => ts.map((t) => t.term))).toEqual(fromPool.topTerms.map((ts) => ts.map((t) => t.term)));
+    expect(full.topTerms[0]).toHaveLength(topN);
+  });
+});

@@ -185,3 +185,76 @@ describe('per-topic flags (describe stage)', () => {
     expect(topicFlags(1, undefined, undefined)).toEqual([]);
   });
 });
+
+// The blocked silhouette kernel (pairs once, four rows at a time) against the textbook loop:
+// every distance computed from both ends, summed in sample order. Bit-identical, not just close.
+describe('silhouette: blocked kernel equals the plain definition', () => {
+  function plain(points: Float64Array, n: number, d: number, labels: Int32Array, k: number, metric: 'cosine' | 'euclidean') {
+    const X = Float64Array.from(points);
+    if (metric === 'cosine') {
+      for (let i = 0; i < n; i++) {
+        let norm = 0;
+        for (let j = 0; j < d; j++) norm += points[i * d + j]! * points[i * d + j]!;
+        const inv = 1 / Math.sqrt(norm);
+        for (let j = 0; j < d; j++) X[i * d + j]! *= inv;
+      }
+    }
+    const count = new Array(k).fill(0);
+    for (const c of labels) count[c]++;
+    const perSum = new Array(k).fill(0);
+    let total = 0;
+    for (let s = 0; s < n; s++) {
+      const sums = new Array(k).fill(0);
+      for (let t = 0; t < n; t++) {
+        if (t === s) continue;
+        let acc = 0;
+        for (let j = 0; j < d; j++) {
+          if (metric === 'cosine') acc += X[s * d + j]! * X[t * d + j]!;
+          else acc += (X[s * d + j]! - X[t * d + j]!) ** 2;
+        }
+        sums[labels[t]!] += metric === 'cosine' ? Math.max(0, 1 - acc) : Math.sqrt(acc);
+      }
+      const own = labels[s]!;
+      let value = 0;
+      if (count[own] > 1) {
+        const a = sums[own] / (count[own] - 1);
+        let b = Infinity;
+        for (let c = 0; c < k; c++) if (c !== own && count[c] > 0) b = Math.min(b, sums[c] / count[c]);
+        value = (b - a) / Math.max(a, b);
+      }
+      perSum[own] += value;
+      total += value;
+    }
+    return { mean: total / n, perCluster: perSum.map((x, c) => x / count[c]) };
+  }
+
+  for (const metric of ['cosine', 'euclidean'] as const) {
+    it(`${metric}: 37 points, 3 clusters, 5 dimensions`, () => {
+      const random = createRandom(5);
+      const n = 37;
+      const d = 5;
+      const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+      const points = Float64Array.from({ length: n * d }, (_, x) => gaussian(random) + (labels[Math.floor(x / d)]! === x % d ? 3 : 0));
+      const got = silhouette(points, n, d, labels, 3, { metric, sampleSize: 1000 });
+      const want = plain(points, n, d, labels, 3, metric);
+      expect(got.mean).toBe(want.mean);
+      expect(got.perCluster).toEqual(want.perCluster);
+      expect(got.mean).toBeGreaterThan(0.2);
+    });
+  }
+});
+
+describe('agreement: one contingency table for all figures', () => {
+  it('equals the separate functions, on string classes against numeric clusters', () => {
+    const random = createRandom(8);
+    const truth = Array.from({ length: 500 }, () => ['cs.LG', 'cs.CL', 'cs.CV', 'stat.ML'][Math.floor(random() * 4)]!);
+    const pred = Int32Array.from(truth, (t) => (random() < 0.7 ? t.length % 3 : Math.floor(random() * 5)));
+    const all = agreement(truth, pred);
+    expect(all.ari).toBe(adjustedRandIndex(truth, pred));
+    expect(all.nmi).toBe(normalizedMutualInfo(truth, pred));
+    const hcv = homogeneityCompletenessVMeasure(truth, pred);
+    expect([all.homogeneity, all.completeness, all.vMeasure]).toEqual([hcv.homogeneity, hcv.completeness, hcv.vMeasure]);
+    expect(all.nmi).toBeGreaterThan(0.05);
+    expect(agreement([], [])).toEqual({ ari: 1, nmi: 1, homogeneity: 1, completeness: 1, vMeasure: 1 });
+  });
+});

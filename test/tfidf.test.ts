@@ -246,3 +246,89 @@ describe('fitTfidf: phrase display forms (tok-4 corpora)', () => {
     expect(fitTfidf(c, { minDf: 1, maxDf: 1, sublinearTf: true, bigrams: true, bigramMinDf: 2, stopPhrases: new Set() }).vocabulary).toContain('project page');
   });
 });
+
+// The counting kernels (analysis/tfidf-build.ts) against a straightforward reference: per-document
+// Maps, string keys, a full sort. A generated corpus with boundaries, repeats, long rows (> 48
+// columns: the typed-array sort path) and thousands of distinct pairs (PairTable rehashes).
+describe('tfidf-build: typed-array kernels equal a plain reference', () => {
+  function generated(seed: number): TokenizedCorpus {
+    let s = seed;
+    const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const V = 400;
+    const terms = Array.from({ length: V }, (_, i) => `w${String(i).padStart(3, '0')}`);
+    const docs: number[][] = [];
+    for (let d = 0; d < 300; d++) {
+      const len = d % 10 === 0 ? 150 : 5 + Math.floor(next() * 40);
+      const doc: number[] = [];
+      for (let k = 0; k < len; k++) {
+        if (next() < 0.05) doc.push(-1);
+        else if (next() < 0.3 && doc.length > 0 && doc[doc.length - 1]! >= 0 && doc[doc.length - 1]! < 20) doc.push(doc[doc.length - 1]! + 20); // frequent pairs
+        else doc.push(Math.floor(next() ** 2 * V));
+      }
+      docs.push(doc);
+    }
+    return corpusOf(terms, docs);
+  }
+
+  function referenceCounts(corpus: TokenizedCorpus, vocabulary: string[]): { indptr: number[]; indices: number[]; data: number[] } {
+    const col = new Map(vocabulary.map((v, i) => [v, i]));
+    const out = { indptr: [0], indices: [] as number[], data: [] as number[] };
+    for (let d = 0; d + 1 < corpus.docOffsets.length; d++) {
+      const row = new Map<number, number>();
+      const add = (key: string) => {
+        const c = col.get(key);
+        if (c !== undefined) row.set(c, (row.get(c) ?? 0) + 1);
+      };
+      for (let k = corpus.docOffsets[d]!; k < corpus.docOffsets[d + 1]!; k++) {
+        const a = corpus.tokenIds[k]!;
+        if (a < 0) continue;
+        add(corpus.terms[a]!);
+        const b = k + 1 < corpus.docOffsets[d + 1]! ? corpus.tokenIds[k + 1]! : -1;
+        if (b >= 0) add(`${corpus.terms[a]} ${corpus.terms[b]}`);
+      }
+      for (const [c, n] of [...row].sort((x, y) => x[0] - y[0])) {
+        out.indices.push(c);
+        out.data.push(n);
+      }
+      out.indptr.push(out.indices.length);
+    }
+    return out;
+  }
+
+  for (const seed of [1, 7]) {
+    it(`counts, weights and bigram statistics (seed ${seed})`, () => {
+      const corpus = generated(seed);
+      const opts: TfidfOptions = { minDf: 2, maxDf: 0.9, sublinearTf: true, bigrams: true, bigramMinDf: 2, bigramMinScore: -1 };
+      const m = fitTfidf(corpus, opts);
+      const bigrams = m.vocabulary.filter((v) => v.includes(' '));
+      expect(bigrams.length).toBeGreaterThan(100);
+      // Bigram df by brute force: documents containing the adjacent pair.
+      for (const key of bigrams.slice(0, 50)) {
+        const [a, b] = key.split(' ').map((t) => corpus.terms.indexOf(t));
+        let df = 0;
+        for (let d = 0; d + 1 < corpus.docOffsets.length; d++) {
+          let has = false;
+          for (let k = corpus.docOffsets[d]!; k + 1 < corpus.docOffsets[d + 1]!; k++) has ||= corpus.tokenIds[k] === a && corpus.tokenIds[k + 1] === b;
+          if (has) df++;
+        }
+        expect(m.df[m.vocabulary.indexOf(key)]).toBe(df);
+      }
+      const ref = referenceCounts(corpus, m.vocabulary);
+      expect(Array.from(m.counts.indptr)).toEqual(ref.indptr);
+      expect(Array.from(m.counts.indices)).toEqual(ref.indices);
+      expect(Array.from(m.counts.data)).toEqual(ref.data);
+      expect(Math.max(...Array.from({ length: m.counts.rows }, (_, i) => m.counts.indptr[i + 1]! - m.counts.indptr[i]!))).toBeGreaterThan(48);
+      // Weights: (1 + ln tf) · idf, l2 rows, computed one value at a time, stored as float32.
+      for (let i = 0; i < m.matrix.rows; i++) {
+        const start = ref.indptr[i]!;
+        const end = ref.indptr[i + 1]!;
+        const w = ref.data.slice(start, end).map((tf, j) => (1 + Math.log(tf)) * m.idf[ref.indices[start + j]!]!);
+        const norm = Math.sqrt(w.reduce((s, v) => s + v * v, 0));
+        w.forEach((v, j) => expect(m.matrix.data[start + j]).toBe(Math.fround(v * (norm > 0 ? 1 / norm : 0))));
+      }
+      // transformTfidf on the fit corpus reproduces the fit matrix.
+      const again = transformTfidf(m, corpus);
+      expect(Array.from(again.matrix.data)).toEqual(Array.from(m.matrix.data));
+    });
+  }
+});

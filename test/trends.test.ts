@@ -16,7 +16,7 @@ import {
 import { computeTrendTable, periodTopTerms, summarizeTopicTrends, topicCounts } from '../analysis/trends.ts';
 import { burstRate, detectBursts } from '../analysis/bursts.ts';
 import { fallingTopics, growthWindows, rankByZ, risingTopics, topicGrowth } from '../analysis/growth.ts';
-import { buildTrendTable } from '../pipeline/trend-table.ts';
+import { buildTrendTable, checkTrendTableWithDanfo } from '../pipeline/trend-table.ts';
 import { createRandom } from '../analysis/random.ts';
 import type { CsrMatrix, Random } from '../analysis/types.ts';
 
@@ -456,7 +456,7 @@ describe('top terms per topic per period (c-TF-IDF within the period)', () => {
   });
 });
 
-describe('trend table (danfojs)', () => {
+describe('trend table (typed arrays, checked against danfojs)', () => {
   it('matches the typed-array counts, keeps gaps and writes trends.csv', async () => {
     const random = createRandom(21);
     const dates: string[] = [];
@@ -468,7 +468,10 @@ describe('trend table (danfojs)', () => {
       labels.push(Math.floor(random() * random() * 5));
     }
     const t = computeTrendTable(dates, Int32Array.from(labels), 5, { unit: 'week' });
-    const { table, csvRows, csv } = await buildTrendTable(t, { topicIds: [10, 11, 12, 13, 14] });
+    const result = buildTrendTable(t, { topicIds: [10, 11, 12, 13, 14] });
+    const { table, csvRows, csv } = result;
+    // danfojs, the reference: same groupby sums, same shares, the same CSV text.
+    await expect(checkTrendTableWithDanfo(t, result, { topicIds: [10, 11, 12, 13, 14] })).resolves.toBeUndefined();
     expect(table.unit).toBe('week');
     expect(table.periods.map((p) => p.total)).toEqual(Array.from(t.totals));
     expect(table.periods.filter((p) => p.total === 0).length).toBeGreaterThanOrEqual(3);
@@ -500,8 +503,18 @@ describe('trend table (danfojs)', () => {
 
   it('refuses counts that do not add up', async () => {
     const t = computeTrendTable(['2025-01-01', '2025-01-02'], Int32Array.from([0, 1]), 2, { unit: 'day' });
+    const good = buildTrendTable(t);
     t.totals[0] = 5; // corrupt
-    await expect(buildTrendTable(t)).rejects.toThrow(/sums to 1 in danfojs, 5/);
+    expect(() => buildTrendTable(t)).toThrow(/sums to 1 in the counts, 5 in the totals/);
+    await expect(checkTrendTableWithDanfo(t, good)).rejects.toThrow(/sums to 1 in danfojs, 5/);
+  });
+
+  it('the danfojs check catches a CSV that differs from its own', async () => {
+    const t = computeTrendTable(['2025-01-01', '2025-01-02', '2025-01-02'], Int32Array.from([0, 1, 1]), 2, { unit: 'day' });
+    const result = buildTrendTable(t);
+    expect(result.csv).toBe('period,cluster,count,share,partial\n2025-01-01,0,1,1,false\n2025-01-01,1,0,0,false\n2025-01-02,0,0,0,false\n2025-01-02,1,2,1,false\n');
+    await expect(checkTrendTableWithDanfo(t, result)).resolves.toBeUndefined();
+    await expect(checkTrendTableWithDanfo(t, { ...result, csv: result.csv.replace('2025-01-02,1,2,1', '2025-01-02,1,2,0.5') })).rejects.toThrow(/differs from danfojs/);
   });
 });
 
@@ -530,9 +543,83 @@ describe.skipIf(!existsSync(ARXIV))('arxiv-cs-daily (real dates)', () => {
     const trends = summarizeTopicTrends(t);
     expect(trends).toHaveLength(top.length);
     for (const s of trends) expect(Number.isFinite(s.z)).toBe(true);
-    const { csvRows } = await buildTrendTable(t);
-    expect(csvRows.reduce((s, r) => s + r.count, 0)).toBe(dates.length);
+    const result = buildTrendTable(t);
+    expect(result.csvRows.reduce((s, r) => s + r.count, 0)).toBe(dates.length);
+    await checkTrendTableWithDanfo(t, result); // the typed-array table and CSV equal danfojs's
     const weekly = computeTrendTable(dates, labels, top.length, { unit: 'week' });
     expect(weekly.periods.reduce((s, p) => s + p.total, 0)).toBe(dates.length);
   });
 });
+
+// periodTopTerms keeps only the best few terms of each cell (and sorts a whole cell only when
+// duplicate display forms use them up): the same answer as scoring and sorting every term.
+describe('periodTopTerms equals a full sort per cell', () => {
+  function reference(m: CsrMatrix, labels: Int32Array, periods: Int32Array, k: number, nP: number, display: string[], topN: number): string[][][] {
+    const out: string[][][] = Array.from({ length: k }, () => Array.from({ length: nP }, () => [] as string[]));
+    for (let p = 0; p < nP; p++) {
+      const periodFreq = new Map<number, number>();
+      const cellFreq = Array.from({ length: k }, () => new Map<number, number>());
+      let words = 0;
+      const present = new Set<number>();
+      for (let i = 0; i < m.rows; i++) {
+        if (periods[i] !== p) continue;
+        present.add(labels[i]!);
+        for (let e = m.indptr[i]!; e < m.indptr[i + 1]!; e++) {
+          const t = m.indices[e]!;
+          periodFreq.set(t, (periodFreq.get(t) ?? 0) + m.data[e]!);
+          cellFreq[labels[i]!]!.set(t, (cellFreq[labels[i]!]!.get(t) ?? 0) + m.data[e]!);
+          words += m.data[e]!;
+        }
+      }
+      if (words === 0) continue;
+      const A = words / present.size;
+      for (let c = 0; c < k; c++) {
+        const scored = [...cellFreq[c]!].map(([t, f]) => ({ t, w: f * Math.log(1 + A / periodFreq.get(t)!) }));
+        scored.sort((a, b) => b.w - a.w || a.t - b.t);
+        const forms = [...new Set(scored.map((x) => display[x.t]!))];
+        out[c]![p] = forms.slice(0, topN);
+      }
+    }
+    return out;
+  }
+
+  it('on a random corpus where many terms share a display form', () => {
+    const random = createRandom(17);
+    const V = 300;
+    // Display forms repeat in runs of 12 for the frequent terms: the best 4 · topN of a cell
+    // often hold fewer than topN distinct forms, which takes the full-sort path.
+    const display = Array.from({ length: V }, (_, t) => (t < 120 ? `form${Math.floor(t / 12)}` : `term${t}`));
+    const rows: number[][] = [];
+    const n = 400;
+    const labels = new Int32Array(n);
+    const periods = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      labels[i] = Math.floor(random() * 4);
+      periods[i] = Math.floor(random() * 3);
+      const row = new Array(V).fill(0);
+      for (let j = 0; j < 30; j++) row[Math.floor(random() ** 3 * V)] += 1;
+      rows.push(row);
+    }
+    const m = csrDense(rows);
+    for (const topN of [1, 3, 5, 12]) {
+      expect(periodTopTerms(m, labels, periods, 4, 3, display, topN)).toEqual(reference(m, labels, periods, 4, 3, display, topN));
+    }
+    expect(periodTopTerms(m, labels, periods, 4, 3, display, 5)[0]![0]).toHaveLength(5);
+  });
+});
+
+function csrDense(rows: number[][]): CsrMatrix {
+  const indptr = [0];
+  const indices: number[] = [];
+  const data: number[] = [];
+  for (const r of rows) {
+    r.forEach((v, j) => {
+      if (v !== 0) {
+        indices.push(j);
+        data.push(v);
+      }
+    });
+    indptr.push(indices.length);
+  }
+  return { rows: rows.length, cols: rows[0]!.length, indptr: Int32Array.from(indptr), indices: Int32Array.from(indices), data: Float32Array.from(data) };
+}

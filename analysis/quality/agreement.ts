@@ -26,32 +26,46 @@ function contingency(labelsTrue: Labeling, labelsPred: Labeling): Contingency {
   if (labelsTrue.length !== labelsPred.length) {
     throw new RangeError(`agreement: labelings differ in length (${labelsTrue.length} vs ${labelsPred.length})`);
   }
+  const n = labelsTrue.length;
+  // Pass 1: class and cluster index of every item, numbered in order of first appearance.
   const rowOf = new Map<string | number, number>();
   const colOf = new Map<string | number, number>();
-  const cellOf = new Map<number, number>();
   const rowSums: number[] = [];
   const colSums: number[] = [];
-  const cells: number[] = [];
-  const cellRow: number[] = [];
-  const cellCol: number[] = [];
-  const n = labelsTrue.length;
+  const rowIdx = new Int32Array(n);
+  const colIdx = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const a = labelsTrue[i];
-    const b = labelsPred[i];
+    const a = labelsTrue[i]!;
+    const b = labelsPred[i]!;
     let r = rowOf.get(a);
     if (r === undefined) rowOf.set(a, (r = rowSums.push(0) - 1));
     let c = colOf.get(b);
     if (c === undefined) colOf.set(b, (c = colSums.push(0) - 1));
-    rowSums[r]++;
-    colSums[c]++;
-    // Cells keyed r · 2^26 + c: exact in a double for up to 2^26 distinct clusters.
-    const key = r * 67108864 + c;
-    const cell = cellOf.get(key);
-    if (cell === undefined) {
-      cellOf.set(key, cells.push(1) - 1);
+    rowSums[r]!++;
+    colSums[c]!++;
+    rowIdx[i] = r;
+    colIdx[i] = c;
+  }
+  // Pass 2: the non-zero cells, in order of first appearance (sums over cells keep one order).
+  // A dense cell index when the table is small (always, for topics × classes); else a Map keyed
+  // r · 2^26 + c (exact in a double for up to 2^26 distinct clusters).
+  const cells: number[] = [];
+  const cellRow: number[] = [];
+  const cellCol: number[] = [];
+  const C = colSums.length;
+  const dense = rowSums.length * C <= 1 << 22 ? new Int32Array(rowSums.length * C).fill(-1) : undefined;
+  const cellOf = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const r = rowIdx[i]!;
+    const c = colIdx[i]!;
+    const cell = dense ? dense[r * C + c]! : (cellOf.get(r * 67108864 + c) ?? -1);
+    if (cell < 0) {
+      const e = cells.push(1) - 1;
+      if (dense) dense[r * C + c] = e;
+      else cellOf.set(r * 67108864 + c, e);
       cellRow.push(r);
       cellCol.push(c);
-    } else cells[cell]++;
+    } else cells[cell]!++;
   }
   return { n, rowSums, colSums, cells, cellRow, cellCol };
 }
@@ -74,7 +88,10 @@ function mutualInfoOf(t: Contingency): number {
 
 /** Adjusted Rand index (Hubert & Arabie 1985): 1 = same partition, ≈ 0 = chance, may be < 0. */
 export function adjustedRandIndex(labelsTrue: Labeling, labelsPred: Labeling): number {
-  const t = contingency(labelsTrue, labelsPred);
+  return ariOf(contingency(labelsTrue, labelsPred));
+}
+
+function ariOf(t: Contingency): number {
   // sklearn's pair confusion matrix (ordered pairs; the factor 2 cancels).
   const sumSquares = t.cells.reduce((acc, x) => acc + x * x, 0);
   const rowSq = t.rowSums.reduce((acc, x) => acc + x * x, 0);
@@ -94,7 +111,10 @@ export function mutualInformation(labelsTrue: Labeling, labelsPred: Labeling): n
 
 /** NMI with the arithmetic mean of the two entropies as normaliser (sklearn's default). */
 export function normalizedMutualInfo(labelsTrue: Labeling, labelsPred: Labeling): number {
-  const t = contingency(labelsTrue, labelsPred);
+  return nmiOf(contingency(labelsTrue, labelsPred));
+}
+
+function nmiOf(t: Contingency): number {
   // Both labelings a single class (or empty): a perfect match by convention.
   if (t.rowSums.length === t.colSums.length && t.rowSums.length <= 1) return 1;
   const mi = mutualInfoOf(t);
@@ -109,7 +129,10 @@ export function homogeneityCompletenessVMeasure(
   labelsPred: Labeling,
 ): { homogeneity: number; completeness: number; vMeasure: number } {
   if (labelsTrue.length === 0 && labelsPred.length === 0) return { homogeneity: 1, completeness: 1, vMeasure: 1 };
-  const t = contingency(labelsTrue, labelsPred);
+  return hcvOf(contingency(labelsTrue, labelsPred));
+}
+
+function hcvOf(t: Contingency): { homogeneity: number; completeness: number; vMeasure: number } {
   const hC = entropyOf(t.rowSums, t.n);
   const hK = entropyOf(t.colSums, t.n);
   const mi = mutualInfoOf(t);
@@ -121,9 +144,12 @@ export function homogeneityCompletenessVMeasure(
 
 /** All agreement figures at once. `labelsTrue` is the reference side for homogeneity / completeness. */
 export function agreement(labelsTrue: Labeling, labelsPred: Labeling): Agreement {
+  // One contingency table for all five figures (the same numbers as the functions above).
+  const t = contingency(labelsTrue, labelsPred);
+  const empty = labelsTrue.length === 0 && labelsPred.length === 0;
   return {
-    ari: adjustedRandIndex(labelsTrue, labelsPred),
-    nmi: normalizedMutualInfo(labelsTrue, labelsPred),
-    ...homogeneityCompletenessVMeasure(labelsTrue, labelsPred),
+    ari: ariOf(t),
+    nmi: nmiOf(t),
+    ...(empty ? { homogeneity: 1, completeness: 1, vMeasure: 1 } : hcvOf(t)),
   };
 }

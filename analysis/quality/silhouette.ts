@@ -74,30 +74,69 @@ export function silhouette(
       for (let j = 0; j < d; j++) X[s * d + j] *= inv;
     }
   }
-  const lab = sample.map((i) => labels[i]);
+  const lab = Int32Array.from(sample, (i) => labels[i]!);
   const clusterCount = new Int32Array(k);
   for (const c of lab) clusterCount[c]++;
   const present = clusterCount.reduce((acc, x) => acc + (x > 0 ? 1 : 0), 0);
 
   // distSum[s * k + c] = Σ distance from sampled point s to the sampled members of cluster c.
+  // Each pair is computed once (the distance is symmetric bit for bit) and added to both ends,
+  // row by row, so every point's sums accumulate in sample order. The rows after s go four at a
+  // time (one load of X[s] for four dot products, each still summed over j in order): the same
+  // doubles as one pair at a time, ~2x faster.
   const distSum = new Float64Array(m * k);
+  const cosine = metric === 'cosine';
+  const dist = (dot: number): number => Math.max(0, 1 - dot);
   for (let s = 0; s < m; s++) {
-    for (let t = s + 1; t < m; t++) {
-      let dist: number;
-      if (metric === 'cosine') {
+    const so = s * d;
+    const ls = lab[s]!;
+    let t = s + 1;
+    for (; cosine && t + 3 < m; t += 4) {
+      const t0 = t * d;
+      const t1 = t0 + d;
+      const t2 = t1 + d;
+      const t3 = t2 + d;
+      let d0 = 0;
+      let d1 = 0;
+      let d2 = 0;
+      let d3 = 0;
+      for (let j = 0; j < d; j++) {
+        const x = X[so + j]!;
+        d0 += x * X[t0 + j]!;
+        d1 += x * X[t1 + j]!;
+        d2 += x * X[t2 + j]!;
+        d3 += x * X[t3 + j]!;
+      }
+      const e0 = dist(d0);
+      const e1 = dist(d1);
+      const e2 = dist(d2);
+      const e3 = dist(d3);
+      distSum[s * k + lab[t]!] += e0;
+      distSum[t * k + ls] += e0;
+      distSum[s * k + lab[t + 1]!] += e1;
+      distSum[(t + 1) * k + ls] += e1;
+      distSum[s * k + lab[t + 2]!] += e2;
+      distSum[(t + 2) * k + ls] += e2;
+      distSum[s * k + lab[t + 3]!] += e3;
+      distSum[(t + 3) * k + ls] += e3;
+    }
+    for (; t < m; t++) {
+      const to = t * d;
+      let e: number;
+      if (cosine) {
         let dot = 0;
-        for (let j = 0; j < d; j++) dot += X[s * d + j] * X[t * d + j];
-        dist = Math.max(0, 1 - dot);
+        for (let j = 0; j < d; j++) dot += X[so + j]! * X[to + j]!;
+        e = dist(dot);
       } else {
         let sq = 0;
         for (let j = 0; j < d; j++) {
-          const diff = X[s * d + j] - X[t * d + j];
+          const diff = X[so + j]! - X[to + j]!;
           sq += diff * diff;
         }
-        dist = Math.sqrt(sq);
+        e = Math.sqrt(sq);
       }
-      distSum[s * k + lab[t]] += dist;
-      distSum[t * k + lab[s]] += dist;
+      distSum[s * k + lab[t]!] += e;
+      distSum[t * k + ls] += e;
     }
   }
 

@@ -72,7 +72,17 @@ export function columnSums(counts: CsrMatrix): Float64Array {
 
 /** The same matrix with every stored count tf replaced by 1 + ln tf. */
 export function sublinearCounts(counts: CsrMatrix): CsrMatrix {
-  return { ...counts, data: counts.data.map((x) => (x > 0 ? 1 + Math.log(x) : 0)) };
+  // Nearly every count is a small integer: a table of 1 + ln tf for those (the same values as
+  // computing each one; 6M Math.log calls cost ~0.1 s).
+  const table = new Float64Array(256);
+  for (let x = 1; x < 256; x++) table[x] = 1 + Math.log(x);
+  const src = counts.data;
+  const data = new Float32Array(src.length);
+  for (let p = 0; p < src.length; p++) {
+    const x = src[p]!;
+    data[p] = x >= 1 && x < 256 && Number.isInteger(x) ? table[x]! : x > 0 ? 1 + Math.log(x) : 0;
+  }
+  return { ...counts, data };
 }
 
 function finite(x: number | undefined): number | undefined {

@@ -23,7 +23,7 @@ export const trendsStage: Stage<TrendsOutput> = {
   deps: ['ingest', 'vectorize', 'cluster'],
   version: '2',
   configKey: (c: Config) => c.trends,
-  async run(ctx) {
+  run(ctx) {
     const { papers } = ctx.input<IngestOutput>('ingest');
     const tfidf = ctx.input<TfidfModel>('vectorize');
     const { labels, k } = ctx.input<ClusterOutput>('cluster');
@@ -40,7 +40,7 @@ export const trendsStage: Stage<TrendsOutput> = {
       ctx.log.warn(notes[notes.length - 1]!);
     }
     const topics = summarizeTopicTrends(counts, { growth: { recentPeriods: cfg.recentPeriods } });
-    const { table, csv } = await buildTrendTable(counts);
+    const { table, csv } = buildTrendTable(counts);
     const periodTerms = periodTopTerms(tfidf.counts, labels, counts.periodIndex, k, counts.periods.length, tfidf.display, 5);
     ctx.log.info(`trends: ${counts.periods.length} ${counts.unit} periods, ${topics.reduce((s, t) => s + t.bursts.length, 0)} bursts`);
     return { table, csv, topics, periodTerms, notes };
