@@ -4,7 +4,9 @@ import { fitKMeans, normalizeRowsL2, type KMeansOptions } from '../analysis/kmea
 import { centroidsFromGrouping } from '../analysis/kmeans-warm.ts';
 import { WorkerPool } from '../analysis/parallel/pool.ts';
 import { lloydWithMlKMeans } from '../analysis/kmeans-ml.ts';
-import { lloyd, partitionInertia } from '../analysis/kmeans-lloyd.ts';
+import { lloyd, partitionInertia, rowSquaredNorms } from '../analysis/kmeans-lloyd.ts';
+import { assignRange } from '../analysis/kmeans-assign.ts';
+import { lloydDense } from '../analysis/kmeans-lloyd-dense.ts';
 import { canonicalOrder, fillEmptyClusters } from '../analysis/kmeans-partition.ts';
 import { greedyKMeansPlusPlus } from '../analysis/kmeans-seeding.ts';
 import { createRandom, gaussian } from '../analysis/random.ts';
@@ -389,5 +391,116 @@ describe('warm start over the worker pool', () => {
   it('the ml-kmeans path and the fit-on-sample path: identical too', () => {
     same(400, 4, 5, { k: 4, nInit: 3, seed: 5 });
     same(3000, 6, 8, { k: 6, nInit: 4, seed: 6, sampleSize: 900 });
+  });
+});
+
+describe('blocked assignment pass (kmeans-assign.ts)', () => {
+  it('labels every row with its nearest centre, ties to the lowest index, whatever the row range split', () => {
+    const { X, n, d } = blobs(7, 43, 9, 1, 1, 41); // n = 301: not a multiple of the 4-row block
+    const k = 7;
+    const centres = greedyKMeansPlusPlus(X, n, d, k, createRandom(2));
+    centres.set(centres.subarray(0, d), 3 * d); // centre 3 duplicates centre 0: exact ties
+    const xn = rowSquaredNorms(X, n, d);
+    const cn = rowSquaredNorms(centres, k, d);
+    const whole = new Int32Array(n);
+    const dist2 = new Float64Array(n);
+    assignRange(X, d, xn, centres, cn, k, 0, n, whole, dist2);
+    for (let i = 0; i < n; i++) {
+      let best = -1;
+      let bestD = Infinity;
+      for (let j = 0; j < k; j++) {
+        let s = 0;
+        for (let t = 0; t < d; t++) s += (X[i * d + t] - centres[j * d + t]) ** 2;
+        if (s < bestD - 1e-9) {
+          bestD = s;
+          best = j;
+        }
+      }
+      expect(whole[i]).toBe(best);
+      expect(whole[i]).not.toBe(3);
+      expect(dist2[i]).toBeCloseTo(bestD, 9);
+    }
+    // any split into ranges (odd sizes, so rows change their position in the 4-row block)
+    const split = new Int32Array(n);
+    for (const [a, b] of [[0, 5], [5, 6], [6, 150], [150, 301]]) assignRange(X, d, xn, centres, cn, k, a, b, split);
+    expect(Array.from(split)).toEqual(Array.from(whole));
+  });
+});
+
+describe('lloydDense (plain Lloyd on a blocked pass)', () => {
+  const { X, n, d } = blobs(12, 150, 16, 1.2, 1, 5);
+  const initial = greedyKMeansPlusPlus(X, n, d, 12, createRandom(6));
+
+  it('is exactly lloyd() without bounds (labels, centroids, inertia, iterations)', () => {
+    for (const tol of [0, 1e-4]) {
+      const plain = lloyd(X, n, d, initial, 12, { maxIter: 100, tol, bounds: 'none' });
+      const dense = lloydDense(X, n, d, initial, 12, { maxIter: 100, tol });
+      expect(dense.iterations).toBeGreaterThan(5);
+      expect(Array.from(dense.labels)).toEqual(Array.from(plain.labels));
+      expect(Array.from(dense.centroids)).toEqual(Array.from(plain.centroids));
+      expect(dense.inertia).toBe(plain.inertia);
+      expect(dense.iterations).toBe(plain.iterations);
+      expect(dense.converged).toBe(plain.converged);
+    }
+  });
+
+  it('agrees with ml-kmeans (the exact reference) run to convergence from the same centres', () => {
+    const ours = lloydDense(X, n, d, initial, 12, { maxIter: 300, tol: 0 });
+    expect(ours.converged).toBe(true);
+    const data = Array.from({ length: n }, (_, i) => Array.from(X.subarray(i * d, (i + 1) * d)));
+    const start = Array.from({ length: 12 }, (_, j) => Array.from(initial.subarray(j * d, (j + 1) * d)));
+    const ml = kmeans(data, 12, { initialization: start, maxIterations: 300, tolerance: 0 });
+    expect(ml.clusters).toEqual(Array.from(ours.labels));
+  });
+});
+
+describe('fit on a sample, refined on all rows', () => {
+  const { X, n, d } = blobs(15, 200, 20, 1.2, 1, 17); // n = 3000, overlapping blobs
+
+  it('every restart labels all points; the chosen one is refined to a Lloyd optimum on all rows', () => {
+    const sampled = fitKMeans(X, n, d, { k: 15, seed: 4, sampleSize: 600 });
+    expect(sampled.restartLabels).toHaveLength(5);
+    for (const labels of sampled.restartLabels) expect(labels).toHaveLength(n);
+    expect(sampled.inertia).toBe(sampled.restartInertias[sampled.bestRestart]);
+    expect(sampled.inertia).toBe(Math.min(...sampled.restartInertias));
+    expect(partitionInertia(X, n, d, sampled.labels, Float64Array.from(sampled.centroids))).toBeCloseTo(sampled.inertia, 2);
+    // refined on all rows: one more Lloyd pass from its centroids barely moves anything
+    const again = lloydDense(X, n, d, Float64Array.from(sampled.centroids), 15, { maxIter: 1, tol: 0 });
+    let moved = 0;
+    for (let i = 0; i < n; i++) if (again.labels[i] !== sampled.labels[i]) moved++;
+    expect(moved).toBeLessThan(n * 0.005);
+    // as good as fitting every restart on all rows (within 0.5 %)
+    const full = fitKMeans(X, n, d, { k: 15, seed: 4, sampleSize: n });
+    expect(sampled.inertia).toBeLessThan(full.inertia * 1.005);
+  });
+
+  it('default sample size: 10,000 rows, or 250 per cluster', async () => {
+    const { defaultSampleSize } = await import('../analysis/kmeans.ts');
+    expect(defaultSampleSize(30)).toBe(10_000);
+    expect(defaultSampleSize(50)).toBe(12_500);
+  });
+});
+
+describe('warmOnly (the nightly fold-in path)', () => {
+  const { X, n, d, truth } = blobs(8, 150, 12, 1.5, 1, 23);
+  const groups = Int32Array.from(truth, (b, i) => (i % 9 === 0 ? (b + 1) % 8 : b));
+  const start = centroidsFromGrouping(X, n, d, groups, 8).centroids;
+
+  it('runs only the warm restart: Lloyd on all rows from initialCentroids', () => {
+    const res = fitKMeans(X, n, d, { k: 8, seed: 1, nInit: 5, initialCentroids: start, warmOnly: true });
+    expect(res.bestRestart).toBe(0);
+    expect(res.restartInertias).toHaveLength(1);
+    expect(res.restartLabels).toHaveLength(1);
+    const ref = lloyd(X, n, d, Float64Array.from(start), 8, { maxIter: 100, tol: 1e-4, bounds: 'none' });
+    expect(res.inertia).toBeCloseTo(ref.inertia, 6);
+    expect(res.iterations).toBe(ref.iterations);
+    expect(samePartition(res.labels, ref.labels)).toBe(true);
+    // the seed plays no part
+    const other = fitKMeans(X, n, d, { k: 8, seed: 99, initialCentroids: start, warmOnly: true });
+    expect(Array.from(other.labels)).toEqual(Array.from(res.labels));
+  });
+
+  it('needs initialCentroids', () => {
+    expect(() => fitKMeans(X, n, d, { k: 8, seed: 1, warmOnly: true })).toThrow(/warmOnly needs initialCentroids/);
   });
 });

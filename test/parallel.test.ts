@@ -246,4 +246,24 @@ describe('parallel k-means restarts', () => {
     same({ k: 4, nInit: 3, seed: 5 }, 400, 5, 22);
     same({ k: 6, nInit: 4, seed: 6, sampleSize: 900 }, 3000, 8, 23);
   });
+
+  it('the refinement on all rows, split by row chunks over the threads: identical too', () => {
+    // n above 2 chunks of rows, so the refinement's assignment passes really run split
+    const r = same({ k: 10, nInit: 3, seed: 7, sampleSize: 2000 }, 9001, 16, 24);
+    expect(r.iterations).toBeGreaterThan(1);
+  });
+
+  it('warmOnly over the pool: identical to the serial run', () => {
+    const n = 9001;
+    const d = 16;
+    const X = blobs(n, d, 10, 25);
+    const start = X.slice(0, 10 * d); // the first 10 points as the warm centres
+    const serial = fitKMeans(X, n, d, { k: 10, seed: 1, initialCentroids: start, warmOnly: true });
+    const parallel = fitKMeans(X, n, d, { k: 10, seed: 1, initialCentroids: start, warmOnly: true }, pool);
+    expect(serial.iterations).toBeGreaterThan(1);
+    expect(Array.from(parallel.labels)).toEqual(Array.from(serial.labels));
+    expect(Array.from(parallel.centroids)).toEqual(Array.from(serial.centroids));
+    expect(parallel.inertia).toBe(serial.inertia);
+    expect(parallel.iterations).toBe(serial.iterations);
+  });
 });
