@@ -15,6 +15,14 @@ export interface PcaOptions {
   nPowerIter?: number;
   /** Seed of the Gaussian test matrix. */
   seed: number;
+  /**
+   * Warm start of the randomized solver (ignored by the exact one): w starting directions over
+   * the columns, w × cols row-major like PcaResult.components (e.g. the previous fit's components,
+   * remapped by the caller to tonight's vocabulary), 1 ≤ w ≤ nComponents + nOversamples. They
+   * replace the first w Gaussian columns of the test matrix; the rest stay Gaussian. Near the
+   * answer already, they need fewer power iterations for the same captured variance.
+   */
+  initialBasis?: Float64Array;
 }
 
 export interface PcaResult {
@@ -65,7 +73,7 @@ export function assemblePcaResult(
   }
   // Scores are the exact projection (X − μ)·Vᵀ (not U·Σ of the sketch), so they equal what a
   // later transform of the same rows gives.
-  const scores64 = centredMultiply(products, mean, transpose(components, d, cols), d);
+  const scores = projectCentred(products, mean, components, d);
   const denom = Math.max(1, X.rows - 1);
   const totalVariance = centredSumOfSquares(X, mean) / denom;
   const explainedVariance = new Float64Array(d);
@@ -76,7 +84,7 @@ export function assemblePcaResult(
     explainedVarianceRatio[c] = totalVariance > 0 ? explainedVariance[c] / totalVariance : 0;
   }
   return {
-    scores: Float32Array.from(scores64),
+    scores,
     components,
     mean,
     explainedVariance,
@@ -84,6 +92,11 @@ export function assemblePcaResult(
     nComponents: d,
     solver,
   };
+}
+
+/** (X − 1μᵀ)·Cᵀ as float32 for components C (d × cols): the scores of the rows of `products`' X. */
+export function projectCentred(products: SparseProducts, mean: Float64Array, components: Float64Array, d: number): Float32Array {
+  return Float32Array.from(centredMultiply(products, mean, transpose(components, d, products.cols), d));
 }
 
 /**
@@ -94,7 +107,7 @@ export function assemblePcaResult(
 export function resolvePcaOptions(
   X: CsrMatrix,
   opts: PcaOptions,
-): { d: number; oversamples: number; powerIter: number; seed: number } {
+): { d: number; oversamples: number; powerIter: number; seed: number; initialBasis?: Float64Array } {
   checkCsr(X);
   const limit = Math.min(X.rows, X.cols);
   const d = opts.nComponents;
@@ -112,7 +125,20 @@ export function resolvePcaOptions(
     throw new RangeError(`PCA: nPowerIter must be a non-negative integer, got ${powerIter}`);
   }
   if (!Number.isInteger(opts.seed)) throw new RangeError(`PCA: seed must be an integer, got ${opts.seed}`);
-  return { d, oversamples, powerIter, seed: opts.seed };
+  const basis = opts.initialBasis;
+  if (basis !== undefined) {
+    const l = Math.min(d + oversamples, limit);
+    const w = basis.length / X.cols;
+    if (!(basis instanceof Float64Array) || !Number.isInteger(w) || w < 1 || w > l) {
+      throw new RangeError(
+        `PCA: initialBasis must be a Float64Array of w × cols = w × ${X.cols} values with 1 ≤ w ≤ ${l} (nComponents + nOversamples), got ${basis.length} values`,
+      );
+    }
+    for (let i = 0; i < basis.length; i++) {
+      if (!Number.isFinite(basis[i])) throw new RangeError(`PCA: initialBasis has a non-finite value at ${i}`);
+    }
+  }
+  return { d, oversamples, powerIter, seed: opts.seed, initialBasis: basis };
 }
 
 function checkCsr(X: CsrMatrix): void {

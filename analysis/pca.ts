@@ -1,11 +1,11 @@
 // PCA of a sparse matrix without densifying it: Halko, Martinsson & Tropp (2011) randomized SVD
 // of the implicitly centred matrix X̃ = X − 1μᵀ (rows = documents, cols = terms).
 
-import { choleskyQr2, gramMatrix, multiplyTallBySmall, orthonormalize, symmetricEigen, type TallKernels } from './linalg.ts';
+import { choleskyQr, choleskyQr2, gramMatrix, multiplyTallBySmall, orthonormalize, symmetricEigen, type TallKernels } from './linalg.ts';
 import { poolTallKernels } from './parallel/dense-kernels.ts';
 import { centredMultiply, centredTransposeMultiply } from './pca-centred.ts';
 import { EXACT_PCA_MAX_CELLS, exactPca } from './pca-exact.ts';
-import { assemblePcaResult, type PcaOptions, type PcaResult, resolvePcaOptions } from './pca-result.ts';
+import { assemblePcaResult, type PcaOptions, type PcaResult, projectCentred, resolvePcaOptions } from './pca-result.ts';
 import { parallelSparseProducts } from './parallel/parallel-sparse-products.ts';
 import type { WorkerPool } from './parallel/pool.ts';
 import { SharedScratch } from './parallel/shared.ts';
@@ -40,22 +40,45 @@ export function fitPca(X: CsrMatrix, opts: PcaOptions, pool?: WorkerPool): PcaRe
 }
 
 /**
+ * Scores of new rows in an existing fit: (X − 1μᵀ)·Vᵀ with the fit's mean μ and components V,
+ * i.e. exactly the numbers fitPca's `scores` hold for the rows it was fitted on (same kernel,
+ * same arithmetic). X must have the fit's columns (same vocabulary, same order). With a `pool`
+ * of more than one thread the product runs in parallel (bit-identical).
+ */
+export function projectOntoPca(pca: PcaResult, X: CsrMatrix, pool?: WorkerPool): Float32Array {
+  const d = pca.nComponents;
+  if (pca.mean.length !== X.cols || pca.components.length !== d * X.cols) {
+    throw new RangeError(`projectOntoPca: the fit has ${pca.mean.length} columns, X has ${X.cols}`);
+  }
+  if (X.indptr.length !== X.rows + 1) throw new RangeError(`projectOntoPca: indptr has length ${X.indptr.length}, expected ${X.rows + 1}`);
+  if (X.rows === 0) return new Float32Array(0);
+  const products = pool && pool.threads > 1 ? parallelSparseProducts(X, pool) : serialSparseProducts(X);
+  return projectCentred(products, pca.mean, pca.components, d);
+}
+
+/**
  * Randomized PCA, sketching the right singular subspace (the term side, which stays ~10⁴–10⁵
  * wide while the document side grows to millions). With l = d + p (capped at min(rows, cols)):
  *
- *   Q = orth(Ω)                  Ω: cols × l Gaussian from createRandom(seed)
+ *   Q = Ω                        Ω: cols × l Gaussian from createRandom(seed) (or a warm start)
  *   q times: Q = orth(X̃ᵀ(X̃Q))   power iteration on X̃ᵀX̃
  *   Y = X̃Q;  YᵀY = W Λ Wᵀ;  V = Q·W[:, :d],  σ = √λ   (Rayleigh–Ritz)
  *
  * V then comes from a degree-(2q+1) polynomial in X̃ applied to Ω, the same as scikit-learn's
- * randomized_svd with n_iter = q, for the same 2q + 2 sparse products.
+ * randomized_svd with n_iter = q, for the same 2q + 2 sparse products. (Text spectra are flat,
+ * so q matters: on arXiv the top-100 variance ratio is 0.0717 / 0.0985 / 0.1047 / 0.1069 for
+ * q = 1 / 2 / 3 / 4.)
  *
- * Orthonormalisation is Cholesky-QR2 on the cols × l block after every X̃ᵀ product. The rows × l
- * block between the two products of a power step is not orthonormalised: that would cost four
- * passes of rows·l² work per step (more than the sparse products at 60 nnz/row, and growing
- * with the archive), and it only matters when cond(X̃ᵀX̃Q) ≤ (σ₁/σ_l)² exceeds what Cholesky-QR2
- * accepts (~3e6). Exactly then Cholesky fails and that step is redone the textbook way
- * (orth(X̃Q) first, with a Householder fallback), so accuracy never rests on the shortcut.
+ * Orthonormalisation costs as much as a sparse product here (rows·l² against nnz·l, with fewer
+ * stored entries per row than l), so it is done only as far as each step needs:
+ *  - Ω is used as drawn: a Gaussian block is already well conditioned (cond ≈ 1.1 at 49k × 110)
+ *    and the power step only needs a basis, not an orthonormal one.
+ *  - between power steps, one Cholesky-QR round on the cols × l block: cond(X̃ᵀX̃Q) ≤ (σ₁/σ_l)²,
+ *    small for text, so one round leaves Q orthonormal to ~ε·cond², plenty for the next step.
+ *  - before the Rayleigh–Ritz step, Cholesky-QR2 (orthonormal to machine precision).
+ *  - the rows × l block between the two products of a step is not orthonormalised at all.
+ * When Cholesky fails (cond beyond ~3e6) that step is redone the textbook way (orth(X̃Q) first,
+ * with a Householder fallback), so accuracy never rests on the shortcut.
  *
  * `products` lets a caller swap in parallel sparse products bound to the same X, and `kernels`
  * parallel dense kernels; neither changes the result (see linalg.ts on the Gram matrix order).
@@ -66,7 +89,7 @@ export function randomizedPca(
   products: SparseProducts = serialSparseProducts(X),
   kernels?: TallKernels,
 ): PcaResult {
-  const { d, oversamples, powerIter, seed } = resolvePcaOptions(X, opts);
+  const { d, oversamples, powerIter, seed, initialBasis } = resolvePcaOptions(X, opts);
   if (products.rows !== X.rows || products.cols !== X.cols) {
     throw new RangeError(`randomizedPca: products are bound to a ${products.rows} × ${products.cols} matrix, X is ${X.rows} × ${X.cols}`);
   }
@@ -75,14 +98,13 @@ export function randomizedPca(
   const l = Math.min(d + oversamples, m, n);
   const mean = csrColumnMeans(X);
 
-  const random = createRandom(seed);
-  const omega = new Float64Array(n * l);
-  for (let i = 0; i < omega.length; i++) omega[i] = gaussian(random);
-
-  let q = orthonormalize(omega, n, l, kernels).q;
+  let q = testMatrix(n, l, seed, initialBasis);
+  if (powerIter === 0) q = orthonormalize(q, n, l, kernels).q; // Rayleigh–Ritz below needs it orthonormal
   for (let it = 0; it < powerIter; it++) {
+    const last = it === powerIter - 1;
     const y = centredMultiply(products, mean, q, l);
-    const fast = choleskyQr2(centredTransposeMultiply(products, mean, y, l), n, l, kernels);
+    const z = centredTransposeMultiply(products, mean, y, l);
+    const fast = last ? choleskyQr2(z, n, l, kernels) : choleskyQr(z, n, l, kernels);
     if (fast) {
       q = fast.q;
     } else {
@@ -100,4 +122,22 @@ export function randomizedPca(
   const singular = new Float64Array(d);
   for (let c = 0; c < d; c++) singular[c] = Math.sqrt(Math.max(0, values[c]));
   return assemblePcaResult(X, products, mean, v, singular, d, 'randomized');
+}
+
+/**
+ * The cols × l starting block: Gaussian columns from createRandom(seed) scaled by 1/√cols (unit
+ * length in expectation, like the columns of a warm start), the first w of them replaced by the
+ * w directions of `initialBasis` (w × cols) when given. The Gaussian stream is drawn in full
+ * either way, so the padding columns do not depend on w.
+ */
+function testMatrix(n: number, l: number, seed: number, initialBasis?: Float64Array): Float64Array {
+  const random = createRandom(seed);
+  const scale = 1 / Math.sqrt(n);
+  const omega = new Float64Array(n * l);
+  for (let i = 0; i < omega.length; i++) omega[i] = gaussian(random) * scale;
+  if (initialBasis) {
+    const w = initialBasis.length / n;
+    for (let c = 0; c < w; c++) for (let j = 0; j < n; j++) omega[j * l + c] = initialBasis[c * n + j];
+  }
+  return omega;
 }

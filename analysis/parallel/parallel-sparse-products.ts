@@ -26,7 +26,7 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
     const out = scratch.float64('out', M.rows * k, true);
     const args: SparseRowBlockArgs = {
       matrix: M,
-      b: scratch.copyOf('in', dense),
+      b: scratch.float32From('in32', dense),
       k,
       out,
       bounds: balancedRowBounds(M.indptr, M.rows, pool.threads),

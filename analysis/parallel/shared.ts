@@ -49,6 +49,7 @@ export function toSharedInt32(a: Int32Array): Int32Array {
  */
 export class SharedScratch {
   private readonly buffers = new Map<string, Float64Array>();
+  private readonly buffers32 = new Map<string, Float32Array>();
 
   /**
    * The buffer for `role` with `length` values (one per role and length: a PCA alternates a few
@@ -70,6 +71,22 @@ export class SharedScratch {
   copyOf(role: string, a: Float64Array): Float64Array {
     if (isShared(a)) return a;
     const b = this.float64(role, a.length, false);
+    b.set(a);
+    return b;
+  }
+
+  /**
+   * `a` rounded to float32 in the shared buffer for `role` (one per role and length): the
+   * gathered operand of the sparse products, which read it as float32 (see sparse-products.ts).
+   * Valid until the next call for the same role and length.
+   */
+  float32From(role: string, a: Float64Array | Float32Array): Float32Array {
+    const key = `${role}:${a.length}`;
+    let b = this.buffers32.get(key);
+    if (!b) {
+      b = sharedFloat32(a.length);
+      this.buffers32.set(key, b);
+    }
     b.set(a);
     return b;
   }

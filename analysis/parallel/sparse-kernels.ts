@@ -7,8 +7,8 @@ import type { CsrMatrix } from '../types.ts';
 export interface SparseRowBlockArgs {
   /** A CSR matrix whose arrays live in shared memory. */
   matrix: CsrMatrix;
-  /** Dense operand, matrix.cols × k, row-major, shared. */
-  b: Float64Array;
+  /** Dense operand, matrix.cols × k, row-major, shared, float32 (see sparse-products.ts). */
+  b: Float32Array;
   k: number;
   /** Output, matrix.rows × k, row-major, shared and zero-filled. */
   out: Float64Array;
