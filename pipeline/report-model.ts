@@ -93,6 +93,7 @@ export function buildReportModel(inp: ReportInputs): ReportModel {
     explainedVariance: inp.pca.explainedVarianceRatio.reduce((s, v) => s + v, 0),
     notes: [...ingest.notes, ...(trends.notes ?? []), ...(describe.qualityNotes ?? []), ...(inp.notes ?? [])],
   };
+  if (cluster.night) facts.model = { mode: cluster.night.mode, reason: cluster.night.reason };
 
   const model: ReportModel = {
     title: config.title,

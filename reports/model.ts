@@ -103,6 +103,8 @@ export interface RunFacts {
   kCurve?: { k: number; score: number; [metric: string]: number }[];
   explainedVariance?: number; // fraction kept by the PCA
   notes: string[]; // warnings a reader should see (e.g. "year taken from file date")
+  /** How tonight's topic model came about: a full refit, or tonight's papers folded into the stored model; and why. */
+  model?: { mode: 'refit' | 'fold-in'; reason: string };
 }
 
 export interface ReportModel {

@@ -16,6 +16,11 @@ import type { Paper } from '../pipeline/paper.ts';
 import { runPipeline, type RunResult } from '../pipeline/runner.ts';
 import type { ClusterOutput } from '../pipeline/stages/cluster.ts';
 import type { VectorizeOutput } from '../pipeline/stages/vectorize.ts';
+import { transformTfidf } from '../analysis/tfidf.ts';
+import type { TokenizedCorpus } from '../analysis/types.ts';
+import { loadModel } from '../pipeline/model/model-store.ts';
+import { STAGES } from '../pipeline/stages/index.ts';
+import { projectOntoStoredBasis, type ReduceOutput } from '../pipeline/stages/reduce.ts';
 
 /** Share of tonight's topics that kept an id from last night (as test/nightly.test.ts counts it). */
 function idPersistence(lineage: { status: string }[]): number {
@@ -55,6 +60,8 @@ describe('incremental nights on the default corpus', () => {
   let dir: string;
   const results = new Map<string, NightResult>();
   let rerun: { run: RunResult; cluster: ClusterOutput } | undefined;
+  // Fold-in nights copy rows computed the night before: what recomputing every row gives instead.
+  const recomputed = new Map<string, { same: boolean[]; copied: string[] }>();
   const papersOf = (all: Paper[], [a, b]: [number, number]) => all.filter((p) => +p.date.slice(0, 4) >= a && +p.date.slice(0, 4) <= b);
   const configFor = (input: string, over: Record<string, unknown> = {}): Config =>
     resolveConfig({
@@ -88,6 +95,19 @@ describe('incremental nights on the default corpus', () => {
         model: readModelMeta(join(dir, 'out', 'model'))!,
         persistence: idPersistence(lineage.lineage),
       });
+      if (night.name.startsWith('fold-')) {
+        const v = stage<VectorizeOutput>('vectorize');
+        const r = stage<ReduceOutput>('reduce');
+        const model = loadModel(join(dir, 'out', 'model'));
+        const corpus = (STAGES.tokenize.load ?? loadArtifact)(join(dir, 'out', 'stages', 'tokenize')) as TokenizedCorpus;
+        const full = transformTfidf({ ...model.arrays, matrix: v.matrix, counts: v.counts, docs: 0 }, corpus, true);
+        const scores = projectOntoStoredBasis(model, full.matrix).scores;
+        const eq = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((x, i) => Object.is(x, b[i]));
+        recomputed.set(night.name, {
+          same: [eq(full.matrix.indptr, v.matrix.indptr), eq(full.matrix.indices, v.matrix.indices), eq(full.matrix.data, v.matrix.data), eq(full.counts.data, v.counts.data), eq(scores, r.scores)],
+          copied: run.timings.filter((t) => !t.skipped).map((t) => t.stage),
+        });
+      }
       if (night.name === 'fold-1868') {
         // The same night again (cron retried it): nothing new, same model, same output.
         const again = await runPipeline(configFor(file, night.over), { logger: silentLogger, runId: `${night.name}-again` });
@@ -110,6 +130,7 @@ describe('incremental nights on the default corpus', () => {
     expect(r.model.fitPapers).toBe(2949);
     expect(r.model.k).toBe(K);
     expect(existsSync(join(r.run.runDir!, 'model'))).toBe(false);
+    expect(readFileSync(join(r.run.runDir!, 'index.html'), 'utf8')).toContain('full refit of vocabulary, PCA and clusters');
   });
 
   it('folds small nights into the stored model: same vocabulary, basis and model; topic ids kept', () => {
@@ -124,11 +145,19 @@ describe('incremental nights on the default corpus', () => {
       expect(r.cluster.warmStartFrom).toBeNull();
       expect(r.run.timings.find((t) => t.stage === 'reduce')?.skipped).toBe(false);
     }
+    expect(readFileSync(join(night('fold-1867').run.runDir!, 'index.html'), 'utf8')).toContain('new papers folded into the stored model');
     const first = night('fold-1867');
     expect(first.vectorize.vocabulary).toEqual(fit.vectorize.vocabulary);
     expect(first.model.id).toBe(fit.model.id);
     expect(first.vectorize.matrix.rows).toBe(2949 + 76);
     expect(first.cluster.night?.added).toBe(76);
+  });
+
+  it('copies unchanged rows from the night before, exactly as recomputing them would give', () => {
+    for (const name of ['fold-1867', 'fold-1868', 'fold-1873']) {
+      expect(recomputed.get(name)?.same, name).toEqual([true, true, true, true, true]);
+    }
+    expect(night('fold-1868').vectorize.rowKeys?.paperIds).toHaveLength(2949 + 76 + 56);
   });
 
   it('re-running a fold-in night reuses its stages and gives the same clusters', () => {

@@ -7,25 +7,40 @@ import { fitPca, type PcaResult } from '../../analysis/pca.ts';
 import { parallelSparseProducts } from '../../analysis/parallel/parallel-sparse-products.ts';
 import { serialSparseProducts, type SparseProducts } from '../../analysis/sparse-products.ts';
 import type { CsrMatrix } from '../../analysis/types.ts';
+import { join, resolve } from 'node:path';
+import { artifactExists, loadArtifact } from '../artifacts.ts';
 import type { Config } from '../config.ts';
+import { contentKey, csrRows, matchRows, mergeDenseRows, unmatched, type RowKeys } from '../model/row-reuse.ts';
 import { loadModel, modelDir, type StoredModel } from '../model/model-store.ts';
 import type { Stage } from '../stage.ts';
 import { sharedWorkerPool } from '../workers/shared-pool.ts';
 import type { VectorizeOutput } from './vectorize.ts';
 
-export const reduceStage: Stage<PcaResult> = {
+/** PCA of tonight's window, with what each row of scores was computed from (model/row-reuse.ts). */
+export type ReduceOutput = PcaResult & { rowKeys?: RowKeys };
+
+export const reduceStage: Stage<ReduceOutput> = {
   name: 'reduce',
   deps: ['vectorize'],
   version: '2',
   configKey: (c: Config) => ({ pca: c.pca, seed: c.seed }),
   async run(ctx) {
-    const { matrix, night } = ctx.input<VectorizeOutput>('vectorize');
+    const { matrix, night, rowKeys: tfidfRows } = ctx.input<VectorizeOutput>('vectorize');
     if (night?.mode === 'fold-in') {
       const stored = loadModel(modelDir(ctx.config.out), night.modelId!);
+      const d = stored.meta.d;
+      const rowKeys = tfidfRows && scoreRowKeys(tfidfRows, stored.arrays.mean, stored.arrays.components);
+      // Rows projected last night onto this basis from the same TF-IDF row are copied.
+      const previous = rowKeys ? previousOutput(ctx.config.out) : undefined;
+      const from = rowKeys ? matchRows(previous?.rowKeys, rowKeys.key, rowKeys.paperIds, rowKeys.fingerprints) : new Int32Array(matrix.rows).fill(-1);
+      const todo = unmatched(from);
+      const X = todo.length === matrix.rows ? matrix : csrRows(matrix, todo);
       const pool = await sharedWorkerPool(ctx.config.workers);
       // Bit-identical to the serial product (same kernel per row), so the thread count never changes a night.
-      const pca = projectOntoStoredBasis(stored, matrix, pool.threads > 1 ? parallelSparseProducts(matrix, pool) : undefined);
-      ctx.log.info(`reduce: fold-in, ${matrix.rows} papers projected onto the stored ${pca.nComponents} components`);
+      const pca: ReduceOutput = projectOntoStoredBasis(stored, X, pool.threads > 1 && X.rows > 1000 ? parallelSparseProducts(X, pool) : undefined);
+      pca.scores = mergeDenseRows(previous?.scores, from, pca.scores, d);
+      if (rowKeys) pca.rowKeys = rowKeys;
+      ctx.log.info(`reduce: fold-in, ${todo.length} papers projected onto the stored ${d} components, ${matrix.rows - todo.length} copied`);
       return pca;
     }
     const p = ctx.config.pca;
@@ -36,7 +51,7 @@ export const reduceStage: Stage<PcaResult> = {
     const pca = fitPca(matrix, { nComponents, nOversamples: p.nOversamples, nPowerIter: p.nPowerIter, seed: ctx.config.seed }, pool);
     const kept = pca.explainedVarianceRatio.reduce((s, v) => s + v, 0);
     ctx.log.info(`reduce: ${nComponents} components keep ${(kept * 100).toFixed(1)}% of the variance`);
-    return pca;
+    return tfidfRows ? { ...pca, rowKeys: scoreRowKeys(tfidfRows, pca.mean, pca.components) } : pca;
   },
 };
 
@@ -59,4 +74,21 @@ export function projectOntoStoredBasis(stored: StoredModel, X: CsrMatrix, produc
     nComponents: d,
     ...(stored.meta.solver ? { solver: stored.meta.solver } : {}),
   };
+}
+
+/** A row of scores depends on its TF-IDF row and on the basis. */
+function scoreRowKeys(tfidf: RowKeys, mean: Float64Array, components: Float64Array): RowKeys {
+  return { ...tfidf, key: contentKey(tfidf.key, mean, components) };
+}
+
+/** Last night's reduce artifact (still on disk while this stage runs), if it carries row keys. */
+function previousOutput(out: string): ReduceOutput | undefined {
+  const dir = join(resolve(out), 'stages', 'reduce');
+  if (!artifactExists(dir)) return undefined;
+  try {
+    const prev = loadArtifact<ReduceOutput>(dir);
+    return prev.rowKeys && prev.scores.length === prev.rowKeys.paperIds.length * prev.nComponents ? prev : undefined;
+  } catch {
+    return undefined;
+  }
 }

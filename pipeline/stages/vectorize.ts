@@ -5,12 +5,16 @@
 // reduce and cluster can fold the night into the stored basis and centroids. The plan (refit or
 // fold-in, and why) travels with the output to reduce, cluster and the report.
 import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fitTfidf, transformTfidf, type TfidfModel } from '../../analysis/tfidf.ts';
 import type { CsrMatrix, TokenizedCorpus } from '../../analysis/types.ts';
+import { artifactExists, loadArtifact } from '../artifacts.ts';
 import { archivePath, type Config } from '../config.ts';
 import { InputError } from '../errors.ts';
 import { capturedShare } from '../model/fold-in-quality.ts';
+import { modelConfigHash } from '../model/model-config.ts';
 import { loadModel, modelDir } from '../model/model-store.ts';
+import { contentKey, matchRows, mergeCsrRows, paperFingerprints, subCorpus, unmatched, type RowKeys } from '../model/row-reuse.ts';
 import { newestDate, planNight, type NightPlan } from '../model/night-plan.ts';
 import type { Stage } from '../stage.ts';
 import { openStore } from '../store/store.ts';
@@ -23,6 +27,8 @@ import type { IngestOutput } from './ingest.ts';
 export interface VectorizeOutput extends TfidfModel {
   /** Optional: artifacts written before incremental nights have none (read: refit). */
   night?: NightPlan;
+  /** What each row was computed from, so a fold-in night can copy unchanged rows (model/row-reuse.ts). */
+  rowKeys?: RowKeys;
 }
 
 /**
@@ -72,14 +78,21 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
       const stored = loadModel(modelDir(ctx.config.out), night.modelId!);
       const a = stored.arrays;
       const base: TfidfModel = { vocabulary: a.vocabulary, display: a.display, df: a.df, idf: a.idf, matrix: emptyCsr(), counts: emptyCsr(), docs: 0 };
-      const { matrix, counts } = transformTfidf(base, corpus, t.sublinearTf);
+      const rowKeys = rowKeysOf(ctx.config, a.vocabulary, a.idf, papers);
+      const previous = previousOutput(ctx.config.out);
+      const from = matchRows(previous?.rowKeys, rowKeys.key, rowKeys.paperIds, rowKeys.fingerprints);
+      const todo = unmatched(from);
+      const fresh = transformTfidf(base, subCorpus(corpus, todo), t.sublinearTf);
+      const matrix = mergeCsrRows(previous?.matrix, from, fresh.matrix);
+      const counts = mergeCsrRows(previous?.counts, from, fresh.counts);
+      ctx.log.info(`vectorize: ${todo.length} rows transformed, ${docs - todo.length} copied from the last fold-in under this model`);
       const share = capturedShare(matrix, planned.newRows, a.mean, a.components, stored.meta.d);
       const ratio = share / stored.meta.capturedShare;
       if (!(ratio < ctx.config.model.minCapturedRatio)) {
         // NaN (no new rows with any known word) folds in too: there is nothing new to lose.
         night = { ...night, capturedRatio: Number.isFinite(ratio) ? round4(ratio) : undefined };
         ctx.log.info(`vectorize: fold-in (${night.reason}); the stored basis captures ${fmtRatio(ratio)} of the new papers' variance relative to its fit`);
-        return { vocabulary: a.vocabulary, display: a.display, df: columnDf(counts), idf: a.idf, matrix, counts, docs, night };
+        return { vocabulary: a.vocabulary, display: a.display, df: columnDf(counts), idf: a.idf, matrix, counts, docs, night, rowKeys };
       }
       night = {
         ...night,
@@ -104,9 +117,30 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
       throw new InputError(`the vocabulary is empty after pruning (min_df ${minDf}, max_df ${t.maxDf}, ${docs} papers): the corpus is too small or too uniform`);
     }
     ctx.log.info(`vectorize: ${model.vocabulary.length} terms, ${model.matrix.indices.length} non-zeros`);
-    return { ...model, night };
+    return { ...model, night, rowKeys: rowKeysOf(ctx.config, model.vocabulary, model.idf, papers) };
   },
 };
+
+/**
+ * A row depends on the paper's text, the vocabulary and idf, tf weighting and the tokenizer
+ * config (in modelConfigHash; titles are not tokenized for the default corpus).
+ */
+function rowKeysOf(config: Config, vocabulary: readonly string[], idf: Float64Array, papers: readonly { id: string; title: string; text: string }[]): RowKeys {
+  const key = contentKey(modelConfigHash(config), String(config.input.length === 0), vocabulary.join('\n'), idf);
+  return { key, paperIds: papers.map((p) => p.id), fingerprints: paperFingerprints(papers) };
+}
+
+/** Last night's vectorize artifact (still on disk while this stage runs), if it carries row keys. */
+function previousOutput(out: string): VectorizeOutput | undefined {
+  const dir = join(resolve(out), 'stages', 'vectorize');
+  if (!artifactExists(dir)) return undefined;
+  try {
+    const prev = loadArtifact<VectorizeOutput>(dir);
+    return prev.rowKeys && prev.matrix.rows === prev.rowKeys.paperIds.length ? prev : undefined;
+  } catch {
+    return undefined; // unreadable: transform every row
+  }
+}
 
 /** Document frequency of each column of a count matrix. */
 function columnDf(counts: CsrMatrix): Int32Array {

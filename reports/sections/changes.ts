@@ -13,7 +13,7 @@ export function changesSection(ctx: ReportContext): string {
   const { model } = ctx;
   if (!model.lineage || !ctx.hasPrevious) {
     const n = model.lineage?.length ?? 0;
-    return `<section id="changes"><h2>What changed since last night</h2><p class="muted">No previous run to compare with: this is the first run over this archive${n ? ` (all ${n} topics start their history here)` : ', or the lineage was not computed'}.</p></section>`;
+    return `<section id="changes"><h2>What changed since last night</h2>${modelLine(ctx)}<p class="muted">No previous run to compare with: this is the first run over this archive${n ? ` (all ${n} topics start their history here)` : ', or the lineage was not computed'}.</p></section>`;
   }
   const byStatus = (s: string) => ctx.ranked.filter((t) => ctx.lineage.get(t.id)?.status === s);
   const continued = byStatus('continued');
@@ -40,7 +40,15 @@ export function changesSection(ctx: ReportContext): string {
   const count = (n: number, word: string) => `<li><span class="value">${n}</span> ${word}</li>`;
   return `<section id="changes">
 <h2>What changed since last night</h2>
-<ul class="change-counts">${count(continued.length, 'continued')}${count(born.length, 'born')}${count(split.length, 'split')}${count(merged.length, 'merged')}${count(died.length, 'died')}</ul>
+${modelLine(ctx)}<ul class="change-counts">${count(continued.length, 'continued')}${count(born.length, 'born')}${count(split.length, 'split')}${count(merged.length, 'merged')}${count(died.length, 'died')}</ul>
 ${lines.length ? `<ul class="changes">${lines.join('')}</ul>` : '<p class="muted">Every topic continued from the last run with the same id.</p>'}
 </section>`;
+}
+
+/** Whether tonight refitted the model or folded the new papers into the stored one, and why (incremental nights). */
+function modelLine(ctx: ReportContext): string {
+  const m = ctx.model.facts.model;
+  if (!m) return '';
+  const what = m.mode === 'refit' ? 'full refit of vocabulary, PCA and clusters' : 'new papers folded into the stored model (vocabulary, PCA basis and centroids kept)';
+  return `<p class="model-night">Tonight: <strong>${what}</strong> <span class="muted">(${escapeHtml(m.reason)})</span></p>`;
 }

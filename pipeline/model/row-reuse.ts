@@ -1,0 +1,127 @@
+// Row reuse on fold-in nights: under one stored model a paper's TF-IDF row and PCA scores are a
+// pure function of its text (transformTfidf is row-local, the projection is per row; tested in
+// test/tfidf.test.ts and test/incremental.test.ts). So a fold-in night copies the rows of papers
+// it already vectorized / projected last night under the same model and computes only the new or
+// changed ones: the output is identical to recomputing everything, at the cost of the new rows.
+import { createHash } from 'node:crypto';
+import type { CsrMatrix, TokenizedCorpus } from '../../analysis/types.ts';
+
+/** What rows were computed from: paper id and a 64-bit fingerprint of its title and text, per row. */
+export interface RowKeys {
+  /** Identity of everything else a row depends on (vocabulary, idf, basis, tokenizer config). */
+  key: string;
+  paperIds: string[];
+  /** Two 32-bit words per row. */
+  fingerprints: Uint32Array;
+}
+
+export function paperFingerprints(papers: readonly { title: string; text: string }[]): Uint32Array {
+  const out = new Uint32Array(papers.length * 2);
+  papers.forEach((p, i) => {
+    const d = createHash('md5').update(p.title).update('\u0000').update(p.text).digest();
+    out[2 * i] = d.readUInt32LE(0);
+    out[2 * i + 1] = d.readUInt32LE(4);
+  });
+  return out;
+}
+
+/** For each of tonight's rows, the row of `prev` with the same paper and fingerprint, else −1. */
+export function matchRows(prev: RowKeys | undefined, key: string, ids: readonly string[], fingerprints: Uint32Array): Int32Array {
+  const from = new Int32Array(ids.length).fill(-1);
+  if (!prev || prev.key !== key || prev.fingerprints.length !== prev.paperIds.length * 2) return from;
+  const rowOf = new Map<string, number>();
+  prev.paperIds.forEach((id, r) => rowOf.set(id, r));
+  for (let i = 0; i < ids.length; i++) {
+    const r = rowOf.get(ids[i]!);
+    if (r !== undefined && prev.fingerprints[2 * r] === fingerprints[2 * i] && prev.fingerprints[2 * r + 1] === fingerprints[2 * i + 1]) from[i] = r;
+  }
+  return from;
+}
+
+/** Indices of the rows with no match (from[i] < 0). */
+export function unmatched(from: Int32Array): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < from.length; i++) if (from[i]! < 0) out.push(i);
+  return Int32Array.from(out);
+}
+
+/** The documents `rows` of a corpus, same terms (so the same term ids). */
+export function subCorpus(corpus: TokenizedCorpus, rows: ArrayLike<number>): TokenizedCorpus {
+  const offsets = new Int32Array(rows.length + 1);
+  for (let r = 0; r < rows.length; r++) {
+    const d = rows[r]!;
+    offsets[r + 1] = offsets[r]! + corpus.docOffsets[d + 1]! - corpus.docOffsets[d]!;
+  }
+  const tokenIds = new Int32Array(offsets[rows.length]!);
+  for (let r = 0; r < rows.length; r++) {
+    const d = rows[r]!;
+    tokenIds.set(corpus.tokenIds.subarray(corpus.docOffsets[d]!, corpus.docOffsets[d + 1]!), offsets[r]!);
+  }
+  return { terms: corpus.terms, display: corpus.display, docOffsets: offsets, tokenIds };
+}
+
+/**
+ * Tonight's CSR matrix: row i is prev's row from[i] when from[i] ≥ 0, else the next row of
+ * `fresh` (whose rows are the unmatched ones, in order).
+ */
+export function mergeCsrRows(prev: CsrMatrix | undefined, from: Int32Array, fresh: CsrMatrix): CsrMatrix {
+  const n = from.length;
+  const indptr = new Int32Array(n + 1);
+  let f = 0;
+  for (let i = 0; i < n; i++) {
+    const r = from[i]!;
+    const len = r >= 0 ? prev!.indptr[r + 1]! - prev!.indptr[r]! : fresh.indptr[f + 1]! - fresh.indptr[f++]!;
+    indptr[i + 1] = indptr[i]! + len;
+  }
+  if (f !== fresh.rows) throw new Error(`mergeCsrRows: ${fresh.rows} fresh rows for ${f} unmatched rows`);
+  const nnz = indptr[n]!;
+  const indices = new Int32Array(nnz);
+  const data = new Float32Array(nnz);
+  f = 0;
+  for (let i = 0; i < n; i++) {
+    const r = from[i]!;
+    const src = r >= 0 ? prev! : fresh;
+    const row = r >= 0 ? r : f++;
+    const a = src.indptr[row]!;
+    const b = src.indptr[row + 1]!;
+    indices.set(src.indices.subarray(a, b), indptr[i]!);
+    data.set(src.data.subarray(a, b), indptr[i]!);
+  }
+  return { rows: n, cols: fresh.cols, indptr, indices, data };
+}
+
+/** Dense rows (width d) merged the same way. */
+export function mergeDenseRows(prev: Float32Array | undefined, from: Int32Array, fresh: Float32Array, d: number): Float32Array {
+  const out = new Float32Array(from.length * d);
+  let f = 0;
+  for (let i = 0; i < from.length; i++) {
+    const r = from[i]!;
+    out.set(r >= 0 ? prev!.subarray(r * d, (r + 1) * d) : fresh.subarray(f * d, ++f * d), i * d);
+  }
+  return out;
+}
+
+/** Hash of typed arrays and strings: the identity of what rows were computed with. */
+export function contentKey(...parts: (string | ArrayBufferView)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) {
+    if (typeof p === 'string') h.update(p).update('\u0000');
+    else h.update(new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
+  }
+  return h.digest('hex').slice(0, 32);
+}
+
+/** The rows `rows` of a CSR matrix, as a new matrix. */
+export function csrRows(X: CsrMatrix, rows: ArrayLike<number>): CsrMatrix {
+  const indptr = new Int32Array(rows.length + 1);
+  for (let r = 0; r < rows.length; r++) indptr[r + 1] = indptr[r]! + X.indptr[rows[r]! + 1]! - X.indptr[rows[r]!]!;
+  const indices = new Int32Array(indptr[rows.length]!);
+  const data = new Float32Array(indptr[rows.length]!);
+  for (let r = 0; r < rows.length; r++) {
+    const a = X.indptr[rows[r]!]!;
+    const b = X.indptr[rows[r]! + 1]!;
+    indices.set(X.indices.subarray(a, b), indptr[r]!);
+    data.set(X.data.subarray(a, b), indptr[r]!);
+  }
+  return { rows: rows.length, cols: X.cols, indptr, indices, data };
+}
