@@ -27,6 +27,12 @@ export interface RestartProblem {
   useMl: boolean;
   /** Rows the k-means++ seeding samples from fitX (default SEEDING_MAX_SAMPLE). */
   seedingSample?: number;
+  /**
+   * Sampled fits only: leave labelling all points to the caller (completeSampledRestart), which
+   * then splits that pass by rows over the threads instead of doing it on the restart's thread.
+   * The outcome's labels and inertia are then those of the sample.
+   */
+  deferFullAssignment?: boolean;
   /** ‖x_i‖² of all n points (rowSquaredNorms), computed once for every restart's assignment pass. */
   xNorm2?: Float64Array;
   /** k × d centres restart 0 starts from instead of its seeding (a warm start); absent: all restarts seeded. */
@@ -54,10 +60,17 @@ export function runRestart(p: RestartProblem, restart: number): RestartOutcome {
     : p.sampled
       ? lloydDense(p.fitX, p.m, p.d, initial, p.k, lloydOpts) // same result as lloyd(), faster on a ~10k sample in 100-d
       : lloyd(p.fitX, p.m, p.d, initial, p.k, lloydOpts);
-  if (!p.sampled) return { restart, labels: fit.labels, centroids: fit.centroids, inertia: fit.inertia, iterations: fit.iterations };
-  // Assign every point to the sample-fitted centres, then make the centres the means of the
-  // full clusters (so centroids and inertia mean the same thing with and without sampling).
-  const labels = assignNearest(p.X, p.n, p.d, fit.centroids, p.k, p.xNorm2);
+  const outcome = { restart, labels: fit.labels, centroids: fit.centroids, inertia: fit.inertia, iterations: fit.iterations };
+  if (!p.sampled || p.deferFullAssignment) return outcome;
+  return completeSampledRestart(p, outcome, assignNearest(p.X, p.n, p.d, fit.centroids, p.k, p.xNorm2));
+}
+
+/**
+ * A sample-fitted restart over all points, given every point's nearest sample-fitted centre:
+ * the centres become the means of the full clusters (so centroids and inertia mean the same
+ * thing with and without sampling).
+ */
+export function completeSampledRestart(p: RestartProblem, fit: RestartOutcome, labels: Int32Array): RestartOutcome {
   const { centroids, inertia } = meansOf(p.X, p.n, p.d, labels, p.k, fit.centroids);
-  return { restart, labels, centroids, inertia, iterations: fit.iterations };
+  return { restart: fit.restart, labels, centroids, inertia, iterations: fit.iterations };
 }

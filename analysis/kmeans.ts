@@ -33,7 +33,7 @@
 import { rowSquaredNorms } from './kmeans-lloyd.ts';
 import { type AssignAll, lloydDense, serialAssignAll } from './kmeans-lloyd-dense.ts';
 import { canonicalOrder, fillEmptyClusters, relabel } from './kmeans-partition.ts';
-import { type RestartOutcome, type RestartProblem, runRestart } from './kmeans-restart.ts';
+import { completeSampledRestart, type RestartOutcome, type RestartProblem, runRestart } from './kmeans-restart.ts';
 import { sampleIndices } from './kmeans-seeding.ts';
 import { ASSIGN_CHUNK_ROWS, type KMeansAssignArgs, type KMeansRestartArgs } from './parallel/kmeans-kernels.ts';
 import type { WorkerPool } from './parallel/pool.ts';
@@ -144,7 +144,19 @@ export function fitKMeans(Xin: Float32Array, n: number, d: number, opts: KMeansO
     problem.seedingSample = Math.max(k, Math.floor(m / 2));
   }
   if (warmStart) problem.warmStart = warmStart;
-  const outcomes = runRestarts(problem, nInit, pool);
+  // With threads, a sampled fit's restarts only fit the sample on their thread; labelling all
+  // points (the bulk of the work) then runs as passes split by rows, which keeps both threads
+  // busy where 5 restarts on 2 threads would leave one idle for a restart's length.
+  const rowPasses = sampled && threaded ? assignAllRows(X, n, d, k, problem.xNorm2!, pool) : null;
+  if (rowPasses) problem.deferFullAssignment = true;
+  let outcomes = runRestarts(problem, nInit, pool);
+  if (rowPasses) {
+    outcomes = outcomes.map((o) => {
+      const labels = new Int32Array(n);
+      rowPasses(o.centroids, rowSquaredNorms(o.centroids, k, d), labels);
+      return completeSampledRestart(problem, o, labels);
+    });
+  }
 
   let best: RestartOutcome | null = null;
   for (const o of outcomes) {
@@ -160,7 +172,7 @@ export function fitKMeans(Xin: Float32Array, n: number, d: number, opts: KMeansO
 
   if (sampled) {
     // Refine the chosen restart on all rows; it stands for that restart from here on.
-    const refined = lloydDense(X, n, d, best.centroids, k, { maxIter, tol }, assignAllRows(X, n, d, k, problem.xNorm2!, threaded ? pool : undefined));
+    const refined = lloydDense(X, n, d, best.centroids, k, { maxIter, tol }, rowPasses ?? assignAllRows(X, n, d, k, problem.xNorm2!, undefined));
     if (refined.inertia <= best.inertia) {
       best = { restart: best.restart, labels: refined.labels, centroids: refined.centroids, inertia: refined.inertia, iterations: best.iterations + refined.iterations };
       outcomes[outcomes.findIndex((o) => o.restart === best!.restart)] = best;
