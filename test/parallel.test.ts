@@ -10,7 +10,7 @@ import { isShared } from '../analysis/parallel/shared.ts';
 import { balancedRowBounds } from '../analysis/parallel/sparse-kernels.ts';
 import { GRAM_ROW_BLOCK, gramMatrix, multiplyTallBySmall } from '../analysis/linalg.ts';
 import { poolTallKernels } from '../analysis/parallel/dense-kernels.ts';
-import { fitPca, randomizedPca } from '../analysis/pca.ts';
+import { fitPca, projectOntoPca, randomizedPca } from '../analysis/pca.ts';
 import { sliceByLength, tokenizeCorpusParallel } from '../analysis/parallel/tokenize-kernels.ts';
 import { tokenizeCorpus } from '../analysis/text/tokenizer.ts';
 import { makeCorpus } from './helpers/corpus.ts';
@@ -183,6 +183,14 @@ describe('parallel sparse products', () => {
     const viaFit = fitPca(X, opts, pool);
     expect(viaFit.solver).toBe('randomized');
     expect(Array.from(viaFit.scores)).toEqual(Array.from(serial.scores));
+  });
+
+  it('projectOntoPca through the pool equals the serial projection and the scores of the fit', () => {
+    const X = randomCsr(9000, 300, 7);
+    const fit = fitPca(X, { nComponents: 6, seed: 3 }, pool);
+    const viaPool = projectOntoPca(fit, X, pool);
+    expect(Array.from(viaPool)).toEqual(Array.from(projectOntoPca(fit, X)));
+    expect(Array.from(viaPool)).toEqual(Array.from(fit.scores));
   });
 });
 

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { PCA } from 'ml-pca';
 import { describe, expect, it } from 'vitest';
-import { choleskyQr2, householderQr, orthonormalize } from '../analysis/linalg.ts';
-import { EXACT_PCA_AUTO_MAX_CELLS, exactPca, fitPca, randomizedPca, type PcaResult } from '../analysis/pca.ts';
+import { choleskyQr, choleskyQr2, gramMatrix, householderQr, multiplyTallBySmall, orthonormalize } from '../analysis/linalg.ts';
+import { EXACT_PCA_AUTO_MAX_CELLS, exactPca, fitPca, projectOntoPca, randomizedPca, type PcaResult } from '../analysis/pca.ts';
 import { createRandom, gaussian } from '../analysis/random.ts';
 import { csrFromTriplets, csrToDense } from '../analysis/sparse.ts';
 import type { CsrMatrix } from '../analysis/types.ts';
@@ -300,6 +300,104 @@ describe('fitPca', () => {
     const res = fitPca(large, { nComponents: 3, seed: 1 });
     expect(res.solver).toBe('randomized');
     expect(res.scores.length).toBe(rows * 3);
+  });
+});
+
+describe('dense kernels against the textbook sums', () => {
+  // odd sizes: rows not a multiple of 4, k not a multiple of 4 or 2, l odd
+  const m = 4 * 1100 + 3;
+  const k = 13;
+  const rnd = createRandom(21);
+  const a = Float64Array.from({ length: m * k }, () => gaussian(rnd));
+  it('gramMatrix is AᵀA', () => {
+    const g = gramMatrix(a, m, k);
+    for (const [i, j] of [[0, 0], [0, 12], [5, 7], [12, 12], [11, 3]]) {
+      let ref = 0;
+      for (let r = 0; r < m; r++) ref += a[r * k + i] * a[r * k + j];
+      expect(g[i * k + j]).toBeCloseTo(ref, 9);
+    }
+  });
+  it('multiplyTallBySmall is A·B, and A·triu(B) with upperTriangularB', () => {
+    const l = 7;
+    const b = Float64Array.from({ length: k * l }, () => gaussian(rnd));
+    const full = multiplyTallBySmall(a, m, k, b, l);
+    const upper = multiplyTallBySmall(a, m, k, b, l, true);
+    for (const r of [0, 1, 4, m - 3, m - 1]) {
+      for (let j = 0; j < l; j++) {
+        let ref = 0;
+        let refUpper = 0;
+        for (let i = 0; i < k; i++) {
+          ref += a[r * k + i] * b[i * l + j];
+          if (i <= j) refUpper += a[r * k + i] * b[i * l + j];
+        }
+        expect(full[r * l + j]).toBeCloseTo(ref, 12);
+        expect(upper[r * l + j]).toBeCloseTo(refUpper, 12);
+      }
+    }
+  });
+  it('one Cholesky-QR round gives orthonormal columns on a well-conditioned matrix', () => {
+    const res = choleskyQr(a, m, k)!;
+    expect(res.method).toBe('cholesky-qr');
+    const g = gramMatrix(res.q, m, k);
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) expect(Math.abs(g[i * k + j] - (i === j ? 1 : 0))).toBeLessThan(1e-12);
+  });
+});
+
+describe('projectOntoPca', () => {
+  it('gives exactly the scores fitPca gave the rows it was fitted on, for all rows and for a subset', () => {
+    const X = plantedSparse(Math.ceil(EXACT_PCA_AUTO_MAX_CELLS / 80) + 50, 80, 5, 12);
+    const fit = fitPca(X, { nComponents: 4, seed: 7 });
+    expect(fit.solver).toBe('randomized');
+    expect(Array.from(projectOntoPca(fit, X))).toEqual(Array.from(fit.scores));
+    // rows 10..19 alone (a new batch with the same vocabulary)
+    const rows = 10;
+    const start = X.indptr[10];
+    const sub = {
+      rows,
+      cols: X.cols,
+      indptr: Int32Array.from(X.indptr.subarray(10, 21), (p) => p - start),
+      indices: X.indices.slice(start, X.indptr[20]),
+      data: X.data.slice(start, X.indptr[20]),
+    };
+    expect(Array.from(projectOntoPca(fit, sub))).toEqual(Array.from(fit.scores.subarray(10 * 4, 20 * 4)));
+    // the exact solver's scores too
+    const small = plantedSparse(60, 40, 3, 3);
+    const exact = fitPca(small, { nComponents: 3, seed: 1 });
+    expect(exact.solver).toBe('exact');
+    expect(Array.from(projectOntoPca(exact, small))).toEqual(Array.from(exact.scores));
+  });
+  it('refuses a matrix over other columns', () => {
+    const X = plantedSparse(60, 40, 3, 3);
+    const fit = fitPca(X, { nComponents: 3, seed: 1 });
+    expect(() => projectOntoPca(fit, plantedSparse(10, 41, 3, 3))).toThrow(/columns/);
+  });
+});
+
+describe('randomizedPca warm start (initialBasis)', () => {
+  const X = tinyTfidf(600, 31);
+  const exact = exactPca(X, 4);
+  const sum = (r: PcaResult) => r.explainedVarianceRatio.reduce((s, v) => s + v, 0);
+  const exactSum = sum(exact);
+  it('started from the answer, needs no power iteration; a cold start with none falls short', () => {
+    const cold = randomizedPca(X, { nComponents: 4, nOversamples: 2, nPowerIter: 0, seed: 5 });
+    const warm = randomizedPca(X, { nComponents: 4, nOversamples: 2, nPowerIter: 0, seed: 5, initialBasis: exact.components });
+    expect((exactSum - sum(cold)) / exactSum).toBeGreaterThan(1e-3);
+    expect(Math.abs(sum(warm) - exactSum) / exactSum).toBeLessThan(1e-9);
+    for (let c = 0; c < 4; c++) {
+      let dot = 0;
+      for (let j = 0; j < X.cols; j++) dot += warm.components[c * X.cols + j] * exact.components[c * X.cols + j];
+      expect(dot).toBeGreaterThan(1 - 1e-9);
+    }
+  });
+  it('accepts a full-width basis, is deterministic, and checks the basis up front', () => {
+    const wide = randomizedPca(X, { nComponents: 3, nOversamples: 1, nPowerIter: 1, seed: 5, initialBasis: exact.components });
+    const again = randomizedPca(X, { nComponents: 3, nOversamples: 1, nPowerIter: 1, seed: 5, initialBasis: exact.components });
+    expect(Array.from(wide.scores)).toEqual(Array.from(again.scores));
+    expect(() => randomizedPca(X, { nComponents: 2, nOversamples: 1, seed: 5, initialBasis: exact.components })).toThrow(/initialBasis/);
+    expect(() => randomizedPca(X, { nComponents: 2, seed: 5, initialBasis: new Float64Array(X.cols + 1) })).toThrow(/initialBasis/);
+    const bad = exact.components.slice(0, X.cols);
+    bad[3] = Number.NaN;
+    expect(() => randomizedPca(X, { nComponents: 2, seed: 5, initialBasis: bad })).toThrow(/non-finite/);
   });
 });
 

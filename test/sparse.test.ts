@@ -95,6 +95,26 @@ describe('products with dense matrices (the PCA kernels)', () => {
     expect(Array.from(P)).toEqual([1, 2, 15, 18, 22, 28]);
     expect(Array.from(csrTimesDense(csrTranspose(X), B, 2))).toEqual(Array.from(P));
   });
+  it('rows longer than one 8-entry sweep (8, 4 and single-entry tails) equal the textbook sum', () => {
+    // row i has i + 1 stored entries (1 … 21): every mix of the kernel's 8-, 4- and 1-entry paths
+    const rows = 21;
+    const cols = 30;
+    const r: number[] = [];
+    const c: number[] = [];
+    const v: number[] = [];
+    for (let i = 0; i < rows; i++) for (let t = 0; t <= i; t++) (r.push(i), c.push((t * 7 + i) % cols), v.push(0.25 * (t + 1)));
+    const M = csrFromTriplets(rows, cols, r, c, v);
+    const k = 3;
+    const B = Float64Array.from({ length: cols * k }, (_, i) => (i % 5) - 2); // small integers: exact in float32
+    const P = csrTimesDense(M, B, k);
+    for (let i = 0; i < rows; i++) {
+      for (let col = 0; col < k; col++) {
+        let ref = 0;
+        for (let p = M.indptr[i]; p < M.indptr[i + 1]; p++) ref += M.data[p] * B[M.indices[p] * k + col];
+        expect(P[i * k + col]).toBe(ref);
+      }
+    }
+  });
   it('checks shapes', () => {
     expect(() => csrTimesDense(X, new Float64Array(4), 2)).toThrow(/expected 3 × 2/);
   });
