@@ -1,5 +1,6 @@
 // Tokenizing in threads: each thread turns its own contiguous slice of documents into a chunk
-// (analysis/text/tokenizer.ts's tokenizeChunk, with its own wink instance and local vocabulary);
+// (analysis/text/tokenizer.ts's tokenizeChunk, with its own unit table, wink instance and local
+// vocabulary; wink is loaded on the first unit a thread has not seen, not when the module loads);
 // mergeChunks joins them in slice order. The tokenizer guarantees the same corpus however the
 // documents are chunked, so the result equals the one-thread tokenizeCorpus exactly.
 

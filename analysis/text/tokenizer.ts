@@ -1,5 +1,13 @@
 // Tokenization: title + abstract → term ids with phrase boundaries (-1), via wink-nlp with an empty
-// pipe (~1 M tokens/s; the POS pipe is 2-4x slower and we do not need it).
+// pipe, called once per distinct space-separated unit rather than once per document.
+//
+// Speed: a cleaned text is scanned by char codes into units ("model,", "large-scale", "LLM's");
+// each unit is looked up in a char-code hash table (unit-table.ts), and only a unit never seen
+// before in this chunk is handed to wink (batched, many units per readDoc) and turned into its
+// surface ids and boundaries by the per-token rules (wink-stream.ts). A repeated unit costs a hash
+// and a copy of a few integers. wink splits text on spaces first and tokenizes each unit on its
+// own, and our gluing never crosses a space, so the stream equals that of wink over the whole
+// document (reference-tokenizer.ts, checked in test/tokenizer-fast.test.ts).
 //
 // Split in two so the work can run in worker threads: tokenizeChunk() turns a slice of documents
 // into a chunk with its own local vocabulary and surface-form counts; mergeChunks() joins chunks
@@ -18,15 +26,17 @@
 // The corpus also records which surface form each token was written in (tokenVariants), so that
 // the vectorizer can show a bigram as it is written ('united states', not 'united state').
 
-import winkNLP from 'wink-nlp';
-import model from 'wink-eng-lite-web-model';
 import type { TokenizedCorpus } from '../types.ts';
 import { cleanText } from './clean.ts';
-import { termKey } from './normalize.ts';
+import { IntBuffer } from './int-buffer.ts';
 import { buildStopWords } from './stopwords.ts';
+import { UnitTable } from './unit-table.ts';
+import { ChunkVocabulary } from './vocabulary.ts';
+import { emitWinkTokens, type TokenSink } from './wink-stream.ts';
+import { type WinkTokens, winkTokens } from './wink.ts';
 
 /** Bump whenever the token stream for a given text changes (cleaning, stop words, folding, gluing). */
-export const TOKENIZER_VERSION = 'tok-5';
+export const TOKENIZER_VERSION = 'tok-6';
 
 export interface TokenizerOptions {
   /** Added to the default stop words (compared lower-case against surface forms and term keys). */
@@ -53,7 +63,7 @@ export interface DocText {
   text: string;
 }
 
-interface ResolvedOptions {
+export interface ResolvedOptions {
   stopWords: ReadonlySet<string>;
   titleRepeat: number;
   maxChars: number;
@@ -74,258 +84,235 @@ export function resolveTokenizerOptions(opts: TokenizerOptions = {}): ResolvedOp
   return { stopWords: buildStopWords(opts.extraStopWords ?? []), titleRepeat, maxChars };
 }
 
-// One wink instance per thread, created on first use (loading the model takes ~0.1-0.3 s).
-let nlpInstance: ReturnType<typeof winkNLP> | undefined;
-function nlp(): ReturnType<typeof winkNLP> {
-  nlpInstance ??= winkNLP(model, []);
-  return nlpInstance;
-}
+/** Documents scanned before their new units go to wink together. */
+const BLOCK_DOCS = 256;
+/** Characters of new units per readDoc call. */
+const BATCH_CHARS = 64_000;
 
-/** A word piece: letters, marks and digits, possibly already hyphenated by wink ('u-net'). */
-const PIECE = /^[\p{L}\p{M}\p{N}]+(?:-[\p{L}\p{M}\p{N}]+)*$/u;
-const HAS_LETTER = /\p{L}/u;
-const KIND_NONE = 0;
-const KIND_WORD = 1;
-const KIND_NUMBER = 2;
+// What a unit emits, per unit id (unitValue): a single surface id (>= 0) or a single boundary
+// (-1), which covers most units; nothing (NO_ITEMS); several items, items[ranges[2r], ranges[2r+1])
+// for the value MULTI - r; or PENDING until wink has seen it. In `seq` (a block's stream before
+// emission) a value >= -1 is an item and -2 - id a unit that was pending when it was scanned.
+const NO_ITEMS = -2;
+const MULTI = -3;
+const PENDING = -0x80000000;
 
-/** Growable Int32Array. */
-class IntBuffer {
-  data = new Int32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Int32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = v;
-  }
-  /** Pushes -1 unless the buffer is empty since `start` or already ends with -1. */
-  boundary(start: number): void {
-    if (this.length > start && this.data[this.length - 1] !== -1) this.push(-1);
-  }
-  /** Drops trailing -1s back to `start`. */
-  trim(start: number): void {
-    while (this.length > start && this.data[this.length - 1] === -1) this.length--;
-  }
-  toArray(): Int32Array {
-    return this.data.slice(0, this.length);
-  }
-}
-
-/** Accumulates one chunk: the local vocabulary and the per-surface decisions (memoised). */
+/** Accumulates one chunk; see the file comment. */
 class ChunkBuilder {
-  readonly tokens = new IntBuffer();
-  readonly offsets: number[] = [0];
-  readonly terms: string[] = [];
-  readonly surfaces: string[] = [];
-  readonly surfaceTerm: number[] = [];
-  readonly surfaceCounts: number[] = [];
-  private readonly termIds = new Map<string, number>();
-  private readonly surfaceIds = new Map<string, number>(); // -1: dropped
-  private readonly pieceKinds = new Map<string, number>(); // normal → kind (+ 4 · (surface id + 2))
+  private readonly vocab: ChunkVocabulary;
+  private readonly units = new UnitTable();
+  private unitValue = new Int32Array(1024);
+  private readonly ranges = new IntBuffer(1024);
+  private readonly items = new IntBuffer(1 << 12);
+  private readonly tokens = new IntBuffer(1 << 16);
+  private readonly offsets: number[] = [0];
   private readonly scratch = new IntBuffer();
-  private cut = new Uint8Array(256); // per token of the current text: cut at an apostrophe
+  private readonly seq = new IntBuffer(1 << 16); // the current block's items and pending units
+  private pendingIds: number[] = [];
+  private pendingUnits: string[] = [];
 
-  constructor(private readonly opts: ResolvedOptions) {}
+  constructor(private readonly opts: ResolvedOptions) {
+    this.vocab = new ChunkVocabulary(opts.stopWords);
+  }
 
-  addDoc(doc: DocText): void {
+  addDocs(docs: ArrayLike<DocText>): void {
+    const bounds: number[] = [];
+    for (let d0 = 0; d0 < docs.length; d0 += BLOCK_DOCS) {
+      const d1 = Math.min(docs.length, d0 + BLOCK_DOCS);
+      this.seq.length = 0;
+      bounds.length = 0;
+      for (let d = d0; d < d1; d++) {
+        const doc = docs[d]!;
+        bounds.push(this.seq.length);
+        if (this.opts.titleRepeat > 0 && doc.title) this.scan(doc.title);
+        bounds.push(this.seq.length);
+        this.scan(doc.text);
+      }
+      bounds.push(this.seq.length);
+      this.resolvePending();
+      for (let d = 0; d < d1 - d0; d++) this.emitDoc(bounds[2 * d]!, bounds[2 * d + 1]!, bounds[2 * d + 2]!);
+    }
+  }
+
+  build(): TokenizedChunk {
+    return this.vocab.toChunk(this.tokens, this.offsets);
+  }
+
+  /** Appends the items of a cleaned text's units to seq, queueing units not seen before. */
+  private scan(raw: string): void {
+    if (typeof raw !== 'string' || raw.length === 0) return;
+    const text = cleanText(raw, this.opts.maxChars);
+    const n = text.length;
+    const units = this.units;
+    const seq = this.seq;
+    let i = 0;
+    // cleanText leaves single ' ' as the only white space.
+    while (i < n) {
+      if (text.charCodeAt(i) === 32) {
+        i++;
+        continue;
+      }
+      const from = i;
+      let h = 0x811c9dc5;
+      let c: number;
+      while (i < n && (c = text.charCodeAt(i)) !== 32) {
+        h = Math.imul(h ^ c, 16777619);
+        i++;
+      }
+      h |= 0;
+      let id = units.find(text, from, i, h);
+      if (id < 0) {
+        id = units.add(text, from, i, h);
+        if (id === this.unitValue.length) {
+          const grown = new Int32Array(id * 2);
+          grown.set(this.unitValue);
+          this.unitValue = grown;
+        }
+        this.unitValue[id] = PENDING;
+        this.pendingIds.push(id);
+        this.pendingUnits.push(text.slice(from, i));
+      }
+      const v = this.unitValue[id]!;
+      if (v >= -1) seq.push(v);
+      else if (v === PENDING) seq.push(-2 - id);
+      else if (v !== NO_ITEMS) this.copyItems(v, seq);
+    }
+  }
+
+  private copyItems(v: number, out: IntBuffer): void {
+    const r = MULTI - v;
+    const end = this.ranges.data[2 * r + 1]!;
+    for (let k = this.ranges.data[2 * r]!; k < end; k++) out.push(this.items.data[k]!);
+  }
+
+  /** Tokenizes the queued units with wink, many per call, and records their items. */
+  private resolvePending(): void {
+    const ids = this.pendingIds;
+    const units = this.pendingUnits;
+    let a = 0;
+    while (a < units.length) {
+      let b = a;
+      let chars = 0;
+      while (b < units.length && (b === a || chars + units[b]!.length < BATCH_CHARS)) chars += units[b++]!.length + 1;
+      const tok = winkTokens(units.slice(a, b).join(' '));
+      const starts = segmentStarts(tok, units, a, b);
+      if (starts) {
+        for (let u = a; u < b; u++) this.record(ids[u]!, tok, starts[u - a]!, starts[u - a + 1]!);
+      } else {
+        // wink did not split the joined text exactly at our spaces (it never did on the corpora
+        // here): tokenize each unit alone, which is always right, only slower.
+        for (let u = a; u < b; u++) {
+          const one = winkTokens(units[u]!);
+          this.record(ids[u]!, one, 0, one.normals.length);
+        }
+      }
+      a = b;
+    }
+    this.pendingIds = [];
+    this.pendingUnits = [];
+  }
+
+  private record(id: number, tok: WinkTokens, from: number, to: number): void {
+    const items = this.items;
+    const start = items.length;
+    const sink: TokenSink = {
+      push: (sid) => items.push(sid),
+      boundary: () => {
+        if (items.length === start || items.data[items.length - 1] !== -1) items.push(-1);
+      },
+    };
+    emitWinkTokens(tok, from, to, this.vocab, sink);
+    const count = items.length - start;
+    if (count <= 1) {
+      this.unitValue[id] = count === 0 ? NO_ITEMS : items.data[start]!;
+      items.length = start; // single items live in unitValue
+    } else {
+      this.unitValue[id] = MULTI - this.ranges.length / 2;
+      this.ranges.push(start);
+      this.ranges.push(items.length);
+    }
+  }
+
+  private emitDoc(titleFrom: number, textFrom: number, textTo: number): void {
     const start = this.tokens.length;
-    const { titleRepeat } = this.opts;
-    if (titleRepeat > 0 && doc.title) {
-      this.scratch.length = 0;
-      this.appendText(doc.title, this.scratch, 0);
-      this.scratch.trim(0);
-      for (let r = 0; r < titleRepeat && this.scratch.length > 0; r++) {
-        for (let k = 0; k < this.scratch.length; k++) this.tokens.push(this.scratch.data[k]);
+    if (textFrom > titleFrom) {
+      const scratch = this.scratch;
+      scratch.length = 0;
+      this.emitItems(titleFrom, textFrom, scratch, 0);
+      scratch.trim(0);
+      for (let r = 0; r < this.opts.titleRepeat && scratch.length > 0; r++) {
+        for (let k = 0; k < scratch.length; k++) this.tokens.push(scratch.data[k]!);
         this.tokens.push(-1); // title/abstract border (and between title copies)
       }
     }
-    this.appendText(doc.text, this.tokens, start);
+    this.emitItems(textFrom, textTo, this.tokens, start);
     this.tokens.trim(start);
     this.offsets.push(this.tokens.length);
   }
 
-  build(): TokenizedChunk {
-    // The token buffer holds surface ids; term ids follow from them.
-    const tokenSurfaces = this.tokens.toArray();
-    const tokenIds = new Int32Array(tokenSurfaces.length);
-    for (let k = 0; k < tokenSurfaces.length; k++) {
-      const sid = tokenSurfaces[k]!;
-      tokenIds[k] = sid < 0 ? -1 : this.surfaceTerm[sid]!;
-    }
-    return {
-      docOffsets: Int32Array.from(this.offsets),
-      tokenIds,
-      tokenSurfaces,
-      terms: this.terms,
-      surfaces: this.surfaces,
-      surfaceTerm: Int32Array.from(this.surfaceTerm),
-      surfaceCounts: Int32Array.from(this.surfaceCounts),
-    };
-  }
-
-  private appendText(raw: string, out: IntBuffer, start: number): void {
-    if (typeof raw !== 'string' || raw.length === 0) return;
-    const text = cleanText(raw, this.opts.maxChars);
-    if (!text) return;
-    const tokens = nlp().readDoc(text).tokens();
-    const its = nlp().its;
-    const normals = tokens.out(its.normal) as string[];
-    const values = tokens.out(its.value) as string[];
-    const types = tokens.out(its.type) as string[];
-    const spaces = tokens.out(its.precedingSpaces) as string[];
-    const n = normals.length;
-    // wink's tokenization depends on its lexeme cache: once it has seen "vision LLM's." it keeps
-    // "llm's" as one token where a fresh instance gives 'llm' + "'s"; likewise "16M." comes out as
-    // '16' + 'm.' or as '16m' + '.'. Cutting every word at its apostrophe or final dot (and ending
-    // the phrase there) gives the same stream either way, so the output does not depend on what
-    // this thread tokenized before (chunking, workers, earlier runs).
-    if (this.cut.length < n) this.cut = new Uint8Array(n * 2);
-    const cut = this.cut;
-    for (let k = 0; k < n; k++) {
-      cut[k] = 0;
-      const w = normals[k]!;
-      if (w.length < 2 || types[k] !== 'word') continue;
-      const a = cutPoint(w);
-      if (a > 0) {
-        normals[k] = w.slice(0, a);
-        const v = values[k]!;
-        const b = cutPoint(v);
-        values[k] = b > 0 ? v.slice(0, b) : v;
-        cut[k] = 1;
-      }
-    }
-    let i = 0;
-    while (i < n) {
-      const kind = this.pieceKind(normals[i]!, types[i]!);
-      if (kind === KIND_NONE) {
-        out.boundary(start);
-        i++;
-        continue;
-      }
-      // Glue what was written as one word: 'large' '-' 'scale', '3' 'd' (a number touching a word).
-      // `normal` builds the key side, `written` the surface side.
-      let normal = normals[i]!;
-      let written = values[i]!;
-      let lastKind = kind;
-      let j = i + 1;
-      while (j < n && spaces[j] === '' && !cut[j - 1]) {
-        if (normals[j] === '-' && j + 1 < n && spaces[j + 1] === '') {
-          const next = this.pieceKind(normals[j + 1]!, types[j + 1]!);
-          if (next === KIND_NONE) break;
-          normal += '-' + normals[j + 1];
-          written += '-' + values[j + 1];
-          lastKind = next;
-          j += 2;
-        } else {
-          // Word-word contacts are contractions ('it' + "'s" → 'is'), never glued.
-          const next = this.pieceKind(normals[j]!, types[j]!);
-          if (next === KIND_NONE || next === lastKind) break;
-          normal += normals[j];
-          written += values[j];
-          lastKind = next;
-          j++;
-        }
-      }
-      // Fast path: an unglued word written as its normal form (most tokens).
-      const sid = j === i + 1 && written === normal ? this.singleSurfaceId(normal) : this.surfaceId(normal, written.toLowerCase());
-      i = j;
-      if (sid < 0) {
+  /** Emits seq[from, to) into out (boundaries collapse as in IntBuffer.boundary), counting forms. */
+  private emitItems(from: number, to: number, out: IntBuffer, start: number): void {
+    const seq = this.seq.data;
+    const counts = this.vocab.surfaceCounts;
+    for (let s = from; s < to; s++) {
+      const v = seq[s]!;
+      if (v >= 0) {
+        out.push(v);
+        counts[v]++; // a repeated title was tokenized once, so it counts once
+      } else if (v === -1) {
         out.boundary(start);
       } else {
-        out.push(sid);
-        this.surfaceCounts[sid]++; // a repeated title was tokenized once, so it counts once
-        if (cut[j - 1]) out.boundary(start);
-      }
-    }
-  }
-
-  /** Whether a wink token can be part of a word, and which kind (memoised per normal form). */
-  private pieceKind(normal: string, type: string): number {
-    // 'currency' too: wink types an unknown word by the context it first met it in and keeps that
-    // type in its lexeme cache ('0.006USD' makes 'usd' a currency for the rest of the thread,
-    // '15 USD' makes it a word), so a letter-only currency code must be read as a word either way.
-    if (type !== 'word' && type !== 'number' && type !== 'unk' && type !== 'currency') return KIND_NONE;
-    let kind = this.pieceKinds.get(normal);
-    if (kind === undefined) {
-      kind = !PIECE.test(normal) ? KIND_NONE : HAS_LETTER.test(normal) ? KIND_WORD : KIND_NUMBER;
-      this.pieceKinds.set(normal, kind);
-    }
-    return kind & 3; // the higher bits hold the memoised surface id (singleSurfaceId)
-  }
-
-  /**
-   * surfaceId() for an unglued token, memoised in pieceKinds next to the kind (value = kind +
-   * 4 · (sid + 2)) so the common case costs one Map lookup per token instead of two.
-   */
-  private singleSurfaceId(normal: string): number {
-    const packed = this.pieceKinds.get(normal)!;
-    if (packed >= 4) return (packed >> 2) - 2;
-    const sid = this.surfaceId(normal, normal);
-    this.pieceKinds.set(normal, packed + 4 * (sid + 2));
-    return sid;
-  }
-
-  /**
-   * Local surface id of a word, or -1 when it is not a term (memoised). `normal` is wink's normal
-   * form (glued), which gives the term key; `written` is the text as written, lower case.
-   */
-  private surfaceId(normal: string, written: string): number {
-    const memoKey = written === normal ? normal : normal + '\u0000' + written;
-    let sid = this.surfaceIds.get(memoKey);
-    if (sid !== undefined) return sid;
-    sid = -1;
-    const stop = this.opts.stopWords;
-    if (isTermCandidate(normal, stop) && !stop.has(written)) {
-      const key = termKey(normal);
-      if (!stop.has(key)) {
-        let tid = this.termIds.get(key);
-        if (tid === undefined) {
-          tid = this.terms.length;
-          this.terms.push(key);
-          this.termIds.set(key, tid);
+        const u = this.unitValue[-2 - v]!; // a unit that was pending when scanned
+        if (u >= 0) {
+          out.push(u);
+          counts[u]++;
+        } else if (u === -1) out.boundary(start);
+        else if (u !== NO_ITEMS) {
+          const r = MULTI - u;
+          const end = this.ranges.data[2 * r + 1]!;
+          for (let k = this.ranges.data[2 * r]!; k < end; k++) {
+            const w = this.items.data[k]!;
+            if (w < 0) out.boundary(start);
+            else {
+              out.push(w);
+              counts[w]++;
+            }
+          }
         }
-        sid = this.surfaces.length;
-        this.surfaces.push(written);
-        this.surfaceTerm.push(tid);
-        this.surfaceCounts.push(0);
       }
     }
-    this.surfaceIds.set(memoKey, sid);
-    return sid;
   }
 }
 
-/** Index of the first apostrophe (ASCII or typographic) in a word, or -1. */
-function apostrophe(w: string): number {
-  const a = w.indexOf("'");
-  const b = w.indexOf('\u2019');
-  return a < 0 ? b : b < 0 ? a : Math.min(a, b);
-}
-
-/** Where a word is cut: at its first apostrophe, else before a single final dot; -1 for no cut. */
-function cutPoint(w: string): number {
-  const a = apostrophe(w);
-  if (a >= 0) return a;
-  return w.charCodeAt(w.length - 1) === 46 /* . */ && w.indexOf('.') === w.length - 1 ? w.length - 1 : -1;
-}
-
-function isTermCandidate(surface: string, stopWords: ReadonlySet<string>): boolean {
-  if (stopWords.has(surface) || !HAS_LETTER.test(surface)) return false;
-  // Single characters are never words. Two make one when both are letters ('ai', 'rl', 'uk'),
-  // or a digit then a letter ('3d', '5g'); a letter then a digit is a label or a key ('p3', 'v6',
-  // 'f1' in mail and manuals) far more often than a topic.
-  if (surface.length > 3) return true;
-  const chars = [...surface];
-  if (chars.length !== 2) return chars.length > 2;
-  return HAS_LETTER.test(chars[1]!);
+/**
+ * Token index where each of units[a, b) starts in wink's tokens of their join, plus the end; or
+ * undefined when wink's tokens do not line up with the units (a unit split at a character wink
+ * takes for a space, or dropped).
+ */
+function segmentStarts(tok: WinkTokens, units: readonly string[], a: number, b: number): Int32Array | undefined {
+  const n = tok.normals.length;
+  const starts = new Int32Array(b - a + 1);
+  let u = -1;
+  let chars = 0;
+  for (let k = 0; k < n; k++) {
+    if (k === 0 || tok.spaces[k] !== '') {
+      if (u >= 0 && chars !== units[a + u]!.length) return undefined;
+      u++;
+      if (u >= b - a) return undefined;
+      starts[u] = k;
+      chars = 0;
+    }
+    chars += tok.values[k]!.length;
+  }
+  if (u !== b - a - 1 || chars !== units[a + u]!.length) return undefined;
+  starts[b - a] = n;
+  return starts;
 }
 
 /** Tokenizes a slice of documents against a local vocabulary (see mergeChunks). */
 export function tokenizeChunk(docs: ArrayLike<DocText>, opts: TokenizerOptions = {}): TokenizedChunk {
   const builder = new ChunkBuilder(resolveTokenizerOptions(opts));
-  for (let d = 0; d < docs.length; d++) builder.addDoc(docs[d]);
+  builder.addDocs(docs);
   return builder.build();
 }
 

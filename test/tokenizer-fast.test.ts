@@ -1,0 +1,102 @@
+// The fast tokenizer (wink once per distinct space unit, gated cleaning) against the reference
+// definitions (wink per document, every cleaning pass): same token streams, same corpus.
+import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { cleanText, cleanTextReference } from '../analysis/text/clean.ts';
+import { tokenizeChunkReference } from '../analysis/text/reference-tokenizer.ts';
+import { type DocText, mergeChunks, tokenizeChunk, type TokenizerOptions } from '../analysis/text/tokenizer.ts';
+import type { TokenizedCorpus } from '../analysis/types.ts';
+
+const FIXTURE: DocText[] = [
+  { title: 'Large-scale vision-language models for 3D-aware robots', text: "We propose a state-of-the-art U-Net. It's fast; don't worry: LLMs' outputs (e.g., GPT-4's) aren't 16M. 3.5% better, 1,000 runs, v2.0." },
+  { title: 'Colour and behaviour', text: 'The colour of the organisation’s behaviour was analysed and optimised. Modelling vs. modeling; centre, centres; analyses and hypotheses.' },
+  { title: '', text: 'See https://github.com/foo/bar, www.example.org or mail john.doe@cs.univ.edu. USD 15 and 0.006USD; 15 USD. AI, RL and 5G in the UK.' },
+  { title: 'Math $x^2$ and \\textbf{bold}', text: 'We prove $O(n \\log n)$ bounds in \\cite{foo} for $$\\sum_i x_i$$ and G\\"odel. <b>HTML</b> &amp; entities &eacute;t&#233;.' },
+  { title: 'Ünïcödé — naïve café', text: 'Die Straße, Москва и Київ, 東京 and naïve façade — “quoted” ‘single’ … ellipsis; emoji 🚀 and ✓ marks; x\u00a0y\u200bz.' },
+  { title: 'Hyphen chains', text: 'A multi-agent, multi-modal, end-to-end, plug-and-play, self-supervised pre-training; -leading and trailing- hyphens; 3-d, 2-D and x-ray.' },
+  { title: 'ACRONYMS', text: 'BERT, GPT, LLM, CNN, RNNs and GANs; NLP/CV; R&D; C++ and C#; .NET; node.js; I/O; TCP/IP; Ph.D. and U.S.A. in Dr. Smith’s lab.' },
+  { title: 'Numbers', text: '10x faster, 2nd place, 1990s, 3:45pm, 12/05/2020, -5.2e-3, #1, @user, 50%, $4.95, 1st-order, 4k-resolution, 128-bit.' },
+  { title: 'Repeat repeat', text: 'model model, model. model; (model) "model" model’s models models\' modelling model-based model-free.' },
+  { title: 'Mail', text: 'In article <1993Apr5.1234@foo.edu> bob@foo.edu (Bob) writes:\n> quoted line\n\n-- \nBob\nbegin 644 x.uu\nM9V%R8F%G92!G87)B86=E(&=A<F)A9V4@9V%R8F%G92!G87)B86=E(&=A<F)A\n' },
+  { title: 'Empty text', text: '' },
+  { title: '', text: '   \n\t  ' },
+];
+
+function streams(c: TokenizedCorpus): string[] {
+  const out: string[] = [];
+  for (let d = 0; d + 1 < c.docOffsets.length; d++) {
+    const parts: string[] = [];
+    for (let k = c.docOffsets[d]!; k < c.docOffsets[d + 1]!; k++) {
+      const t = c.tokenIds[k]!;
+      parts.push(t < 0 ? '|' : `${c.terms[t]}/${c.variants![t]![c.tokenVariants![k]!]}`);
+    }
+    out.push(parts.join(' '));
+  }
+  return out;
+}
+
+function compare(docs: DocText[], opts: TokenizerOptions = {}): { same: number; fast: TokenizedCorpus; ref: TokenizedCorpus } {
+  const fast = mergeChunks([tokenizeChunk(docs, opts)]);
+  const ref = mergeChunks([tokenizeChunkReference(docs, opts)]);
+  const a = streams(fast);
+  const b = streams(ref);
+  let same = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) same++;
+  return { same, fast, ref };
+}
+
+describe('fast tokenizer = reference tokenizer', () => {
+  it('on a fixture of tricky cases (hyphens, apostrophes, numbers, acronyms, URLs, LaTeX, unicode, British spellings)', () => {
+    for (const opts of [{}, { titleRepeat: 2 }, { titleRepeat: 0, extraStopWords: ['model'] }]) {
+      const { same, fast, ref } = compare(FIXTURE, opts);
+      expect(same).toBe(FIXTURE.length);
+      expect(fast).toEqual(ref);
+    }
+    // the fixture does exercise the rules: folding, spelling, gluing, cuts
+    const { fast } = compare(FIXTURE);
+    expect(fast.terms).toEqual(expect.arrayContaining(['color', 'behavior', 'large-scale', 'vision-language', '3d-aware', 'u-net', 'llm']));
+  });
+
+  it('whatever the order in which units are first seen (documents reversed and repeated)', () => {
+    const docs = [...FIXTURE, ...[...FIXTURE].reverse()];
+    const s = streams(mergeChunks([tokenizeChunk(docs)]));
+    for (let i = 0; i < FIXTURE.length; i++) expect(s[docs.length - 1 - i]).toBe(s[i]);
+  });
+
+  it('cleanText (gated passes) = cleanTextReference (every pass) on the fixture and edge cases', () => {
+    const extra = [' lead', 'trail ', 'a  b', 'a\tb', '\u00a0x', 'x\u2028y', 'a\u000bb', 'M'.repeat(61), 'a&#32;b', 'x&lt;b&gt;y', 'q'.repeat(150), 'z'.repeat(25) + '$$'];
+    for (const s of [...FIXTURE.flatMap((d) => [d.title, d.text]), ...extra]) expect(cleanText(s)).toBe(cleanTextReference(s));
+  });
+});
+
+const DATA = '../shared/data';
+const corpora = ['arxiv-cs-daily', '20newsgroups-bydate'].map((name) => ({ name, path: `${DATA}/${name}.jsonl.gz` }));
+
+function sample(path: string, count: number): DocText[] {
+  const lines = gunzipSync(readFileSync(path)).toString('utf8').split('\n').filter(Boolean);
+  const step = Math.max(1, Math.floor(lines.length / count));
+  const docs: DocText[] = [];
+  for (let i = 0; i < lines.length && docs.length < count; i += step) {
+    const r = JSON.parse(lines[i]!) as { title?: string; text?: string };
+    docs.push({ title: r.title ?? '', text: r.text ?? '' });
+  }
+  return docs;
+}
+
+for (const { name, path } of corpora) {
+  describe.skipIf(!existsSync(path))(`on real documents: ${name}`, () => {
+    it('identical token streams on a sample spread over the corpus', () => {
+      const docs = sample(path, 1500);
+      for (const d of docs) {
+        expect(cleanText(d.title)).toBe(cleanTextReference(d.title));
+        expect(cleanText(d.text)).toBe(cleanTextReference(d.text));
+      }
+      const { same, fast, ref } = compare(docs);
+      console.log(`${name}: ${same} / ${docs.length} documents with identical token streams`);
+      expect(same / docs.length).toBeGreaterThanOrEqual(0.995);
+      expect(fast.terms).toEqual(ref.terms);
+      expect(fast.display).toEqual(ref.display);
+    }, 120_000);
+  });
+}
