@@ -4,6 +4,8 @@
 // night: papers added, id persistence, and seconds per stage. Runs only when asked:
 //   NIGHTLY_ARXIV=1 npx vitest run test/nightly-arxiv.test.ts
 // (optionally NIGHTLY_ARXIV_OUT=/path/result.json). Takes ~15 minutes on 2 cores.
+import { loadArtifact } from '../pipeline/artifacts.ts';
+import type { ClusterOutput } from '../pipeline/stages/cluster.ts';
 import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +59,9 @@ describe.skipIf(!existsSync(CORPUS) || !process.env.NIGHTLY_ARXIV)('nightly repl
         const lineage = JSON.parse(readFileSync(join(run.runDir!, 'lineage.json'), 'utf8')) as { lineage: { status: string }[]; died: unknown[] };
         const kept = lineage.lineage.filter((e) => e.status === 'continued' || e.status === 'merged').length / lineage.lineage.length;
         const stages = Object.fromEntries(run.manifest.stages.map((s) => [s.stage, s.skipped ? 'skip' : Math.round(s.seconds * 10) / 10]));
-        const r = { night: night.name, added: run.manifest.archive?.inserted, window: run.manifest.archive?.window, persistence: Math.round(kept * 1000) / 1000, topics: run.manifest.topics, wallSeconds: Math.round(wall * 10) / 10, stages };
+        // Refit or fold-in (incremental nights), from the cluster artifact.
+        const model = loadArtifact<ClusterOutput>(join(dir, 'out', 'stages', 'cluster')).night;
+        const r = { night: night.name, added: run.manifest.archive?.inserted, window: run.manifest.archive?.window, persistence: Math.round(kept * 1000) / 1000, topics: run.manifest.topics, model: model && { mode: model.mode, reason: model.reason, capturedRatio: model.capturedRatio }, wallSeconds: Math.round(wall * 10) / 10, stages };
         results.push(r);
         console.log(JSON.stringify(r));
         expect(run.runDir).toBeDefined();
