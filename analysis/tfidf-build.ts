@@ -13,21 +13,19 @@ import type { CsrMatrix, TokenizedCorpus } from './types.ts';
 /**
  * A set of (a, b) pairs of non-negative int32s, each numbered in insertion order (0, 1, …):
  * an open-addressing hash table with linear probing on typed arrays. No deletion.
+ * A slot holds [a + 1, b, index, 0] side by side, so a probe reads one cache line: with a
+ * million pairs the table is far larger than the CPU caches and the misses are the cost.
  */
 export class PairTable {
   size = 0;
-  first: Int32Array; // a of pair i
-  second: Int32Array; // b of pair i
-  private slots: Int32Array; // pair index + 1; 0 = empty
+  private slots: Int32Array; // 4 ints per slot; a + 1 = 0 marks an empty slot
   private mask: number;
 
   constructor(expected = 16) {
     let cap = 16;
-    while (cap < expected * 2) cap *= 2; // load factor ≤ 1/2
-    this.slots = new Int32Array(cap);
+    while (cap * 0.7 < expected) cap *= 2;
+    this.slots = new Int32Array(cap * 4);
     this.mask = cap - 1;
-    this.first = new Int32Array(Math.max(8, expected));
-    this.second = new Int32Array(Math.max(8, expected));
   }
 
   private static hash(a: number, b: number): number {
@@ -39,53 +37,62 @@ export class PairTable {
 
   /** Index of (a, b), or -1 if absent. */
   get(a: number, b: number): number {
-    const { slots, mask, first, second } = this;
+    const { slots, mask } = this;
+    const a1 = a + 1;
     let s = PairTable.hash(a, b) & mask;
     for (;;) {
-      const e = slots[s]!;
-      if (e === 0) return -1;
-      if (first[e - 1] === a && second[e - 1] === b) return e - 1;
+      const o = s << 2;
+      const x = slots[o]!;
+      if (x === 0) return -1;
+      if (x === a1 && slots[o + 1] === b) return slots[o + 2]!;
       s = (s + 1) & mask;
     }
   }
 
   /** Index of (a, b), adding it (as index `size`) if absent. */
   add(a: number, b: number): number {
-    const { slots, mask, first, second } = this;
+    const { slots, mask } = this;
+    const a1 = a + 1;
     let s = PairTable.hash(a, b) & mask;
     for (;;) {
-      const e = slots[s]!;
-      if (e === 0) break;
-      if (first[e - 1] === a && second[e - 1] === b) return e - 1;
+      const o = s << 2;
+      const x = slots[o]!;
+      if (x === 0) break;
+      if (x === a1 && slots[o + 1] === b) return slots[o + 2]!;
       s = (s + 1) & mask;
     }
     const i = this.size++;
-    if (i === first.length) this.growEntries();
-    this.first[i] = a;
-    this.second[i] = b;
-    slots[s] = i + 1;
-    if (this.size * 2 > slots.length) this.rehash();
+    const o = s << 2;
+    slots[o] = a1;
+    slots[o + 1] = b;
+    slots[o + 2] = i;
+    if (this.size > (mask + 1) * 0.7) this.rehash();
     return i;
   }
 
-  private growEntries(): void {
-    const cap = this.first.length * 2;
-    const f = new Int32Array(cap);
-    f.set(this.first);
-    const g = new Int32Array(cap);
-    g.set(this.second);
-    this.first = f;
-    this.second = g;
+  /** The pairs in index order: first[i], second[i]. */
+  pairs(): { first: Int32Array; second: Int32Array } {
+    const first = new Int32Array(this.size);
+    const second = new Int32Array(this.size);
+    const { slots } = this;
+    for (let o = 0; o < slots.length; o += 4) {
+      if (slots[o] === 0) continue;
+      first[slots[o + 2]!] = slots[o]! - 1;
+      second[slots[o + 2]!] = slots[o + 1]!;
+    }
+    return { first, second };
   }
 
   private rehash(): void {
-    const cap = this.slots.length * 2;
-    const slots = new Int32Array(cap);
+    const old = this.slots;
+    const cap = (this.mask + 1) * 2;
+    const slots = new Int32Array(cap * 4);
     const mask = cap - 1;
-    for (let i = 0; i < this.size; i++) {
-      let s = PairTable.hash(this.first[i]!, this.second[i]!) & mask;
-      while (slots[s] !== 0) s = (s + 1) & mask;
-      slots[s] = i + 1;
+    for (let o = 0; o < old.length; o += 4) {
+      if (old[o] === 0) continue;
+      let s = PairTable.hash(old[o]! - 1, old[o + 1]!) & mask;
+      while (slots[s << 2] !== 0) s = (s + 1) & mask;
+      slots.set(old.subarray(o, o + 4), s << 2);
     }
     this.slots = slots;
     this.mask = mask;
@@ -146,9 +153,8 @@ export function bigramCandidates(corpus: TokenizedCorpus, uni: UnigramStats, min
   const eligible = new Uint8Array(V);
   for (let t = 0; t < V; t++) eligible[t] = uni.df[t]! >= minDf ? 1 : 0;
   const table = new PairTable(1 << 16);
-  let count = new Float64Array(1 << 16);
-  let df = new Int32Array(1 << 16);
-  let lastDoc = new Int32Array(1 << 16);
+  // count, df, last document of pair i at stats[3i..3i+2]: one cache line per pair, not three.
+  let stats = new Int32Array(3 << 16);
   const { tokenIds, docOffsets } = corpus;
   const n = docCount(corpus);
   for (let d = 0; d < n; d++) {
@@ -159,38 +165,36 @@ export function bigramCandidates(corpus: TokenizedCorpus, uni: UnigramStats, min
       if (a < 0 || b < 0 || eligible[a] === 0 || eligible[b] === 0) continue;
       const before = table.size;
       const i = table.add(a, b);
+      const o = i * 3;
       if (i === before) {
-        if (i === count.length) {
-          const c2 = new Float64Array(i * 2);
-          c2.set(count);
-          count = c2;
-          const d2 = new Int32Array(i * 2);
-          d2.set(df);
-          df = d2;
-          const l2 = new Int32Array(i * 2);
-          l2.set(lastDoc);
-          lastDoc = l2;
+        if (o === stats.length) {
+          const grown = new Int32Array(stats.length * 2);
+          grown.set(stats);
+          stats = grown;
         }
-        lastDoc[i] = -1;
+        stats[o + 2] = -1;
       }
-      count[i]!++;
-      if (lastDoc[i] !== d) {
-        lastDoc[i] = d;
-        df[i]!++;
+      stats[o]!++;
+      if (stats[o + 2] !== d) {
+        stats[o + 2] = d;
+        stats[o + 1]!++;
       }
     }
   }
   const size = table.size;
+  const { first, second } = table.pairs();
+  const count = new Float64Array(size);
+  const df = new Int32Array(size);
   const score = new Float64Array(size);
-  const first = table.first.subarray(0, size);
-  const second = table.second.subarray(0, size);
   for (let i = 0; i < size; i++) {
+    count[i] = stats[i * 3]!;
+    df[i] = stats[i * 3 + 1]!;
     const pab = count[i]! / uni.tokens;
     const pa = uni.cf[first[i]!]! / uni.tokens;
     const pb = uni.cf[second[i]!]! / uni.tokens;
     score[i] = pab >= 1 ? 1 : Math.log(pab / (pa * pb)) / -Math.log(pab);
   }
-  return { size, first, second, df: df.subarray(0, size), count: count.subarray(0, size), score };
+  return { size, first, second, df, count, score };
 }
 
 /** Column lookups for a token stream: unigram column per term id, bigram column per (a, b). */
@@ -236,9 +240,9 @@ function sortColumns(a: Int32Array, n: number): void {
 }
 
 /**
- * Raw count matrix in two passes over the tokens: count the distinct columns of each row, then
- * fill. Columns ascending within a row. Scratch: one count per column and a touched list; no
- * allocation per document.
+ * Raw count matrix in one pass over the tokens, columns ascending within a row. Scratch: one
+ * count per column and a touched list; no allocation per document. The output arrays grow by
+ * doubling and are trimmed once at the end (a counting pass first would read every token twice).
  */
 export function countMatrix(corpus: TokenizedCorpus, cols: number, index: ColumnIndex): CsrMatrix {
   const n = docCount(corpus);
@@ -247,53 +251,52 @@ export function countMatrix(corpus: TokenizedCorpus, cols: number, index: Column
   const scratch = new Float64Array(cols); // count per column for the current row
   const touched = new Int32Array(cols);
   const indptr = new Int32Array(n + 1);
-  let indices = new Int32Array(0);
-  let data = new Float32Array(0);
-
-  for (let pass = 0; pass < 2; pass++) {
-    if (pass === 1) {
-      indices = new Int32Array(indptr[n]!);
-      data = new Float32Array(indptr[n]!);
-    }
-    for (let d = 0; d < n; d++) {
-      let nTouched = 0;
-      const end = docOffsets[d + 1]!;
-      for (let k = docOffsets[d]!; k < end; k++) {
-        const a = tokenIds[k]!;
-        if (a < 0) continue;
-        const u = unigram[a]!;
-        if (u >= 0) {
-          if (scratch[u] === 0) touched[nTouched++] = u;
-          scratch[u]!++;
-        }
-        if (startsBigram[a] === 1 && k + 1 < end) {
-          const b = tokenIds[k + 1]!;
-          if (b >= 0) {
-            const e = bigrams.get(a, b);
-            if (e >= 0) {
-              const col = bigramColumn[e]!;
-              if (scratch[col] === 0) touched[nTouched++] = col;
-              scratch[col]!++;
-            }
+  let indices = new Int32Array(Math.max(1024, tokenIds.length >> 1));
+  let data = new Float32Array(indices.length);
+  let nnz = 0;
+  for (let d = 0; d < n; d++) {
+    let nTouched = 0;
+    const end = docOffsets[d + 1]!;
+    for (let k = docOffsets[d]!; k < end; k++) {
+      const a = tokenIds[k]!;
+      if (a < 0) continue;
+      const u = unigram[a]!;
+      if (u >= 0) {
+        if (scratch[u] === 0) touched[nTouched++] = u;
+        scratch[u]!++;
+      }
+      if (startsBigram[a] === 1 && k + 1 < end) {
+        const b = tokenIds[k + 1]!;
+        if (b >= 0) {
+          const e = bigrams.get(a, b);
+          if (e >= 0) {
+            const col = bigramColumn[e]!;
+            if (scratch[col] === 0) touched[nTouched++] = col;
+            scratch[col]!++;
           }
         }
       }
-      if (pass === 0) {
-        for (let j = 0; j < nTouched; j++) scratch[touched[j]!] = 0;
-        indptr[d + 1] = indptr[d]! + nTouched;
-        continue;
-      }
-      sortColumns(touched, nTouched);
-      const base = indptr[d]!;
-      for (let j = 0; j < nTouched; j++) {
-        const col = touched[j]!;
-        indices[base + j] = col;
-        data[base + j] = scratch[col]!;
-        scratch[col] = 0;
-      }
     }
+    if (nnz + nTouched > indices.length) {
+      const cap = Math.max(2 * indices.length, nnz + nTouched);
+      const i2 = new Int32Array(cap);
+      i2.set(indices.subarray(0, nnz));
+      indices = i2;
+      const d2 = new Float32Array(cap);
+      d2.set(data.subarray(0, nnz));
+      data = d2;
+    }
+    sortColumns(touched, nTouched);
+    for (let j = 0; j < nTouched; j++) {
+      const col = touched[j]!;
+      indices[nnz + j] = col;
+      data[nnz + j] = scratch[col]!;
+      scratch[col] = 0;
+    }
+    nnz += nTouched;
+    indptr[d + 1] = nnz;
   }
-  return { rows: n, cols, indptr, indices, data };
+  return { rows: n, cols, indptr, indices: indices.slice(0, nnz), data: data.slice(0, nnz) };
 }
 
 /** TF-IDF weights from raw counts: (1 + ln tf or tf) · idf, then l2-normalised rows. */

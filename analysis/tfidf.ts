@@ -206,7 +206,11 @@ function setPhraseDisplays(corpus: TokenizedCorpus, feats: Feature[], share: num
   const tv = corpus.tokenVariants!;
   const { tokenIds, docOffsets } = corpus;
   const featOf = new PairTable(feats.length); // (a, b) → index into feats
-  for (const f of feats) featOf.add(f.a, f.b);
+  const startsFeat = new Uint8Array(V); // 1 if some feature starts with the term: skips most lookups
+  for (const f of feats) {
+    featOf.add(f.a, f.b);
+    startsFeat[f.a] = 1;
+  }
   const occurrences = new Float64Array(feats.length);
   const forms = new Map<number, number>(); // (feat · 256 + va) · 256 + vb → count
   const next = new Map<number, number>(); // (feat · V + c) · 256 + vc → count
@@ -219,7 +223,7 @@ function setPhraseDisplays(corpus: TokenizedCorpus, feats: Feature[], share: num
       for (let k = docOffsets[d]!; k + 1 < end; k++) {
         const a = tokenIds[k]!;
         const b = tokenIds[k + 1]!;
-        if (a < 0 || b < 0) continue;
+        if (a < 0 || b < 0 || startsFeat[a] === 0) continue;
         const f = featOf.get(a, b);
         if (f < 0) continue;
         const c = k + 2 < end ? tokenIds[k + 2]! : -1;
