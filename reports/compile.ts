@@ -10,8 +10,25 @@ export interface CompiledChart {
   warnings: string[];
 }
 
+// The report compiles each chart twice: once for its static SVG (svg.ts), once for the live
+// spec in the page (html-figure.ts); vega-lite's compile is ~10 ms a chart and the report has
+// ~40. So results are kept per spec object (a WeakMap: they go when the spec does), as JSON text:
+// each caller gets its own copy to change (the page adds legend interactivity, vega's parser
+// may annotate what it reads). A spec must not be changed after it is first compiled.
+const compiled = new WeakMap<TopLevelSpec, { json: string; warnings: string[] }>();
+
 /** Compiles a Vega-Lite spec and returns the Vega spec plus every warning vega-lite logged. */
 export function compileSpec(spec: TopLevelSpec): CompiledChart {
+  let hit = compiled.get(spec);
+  if (!hit) {
+    const fresh = compileFresh(spec);
+    hit = { json: JSON.stringify(fresh.vega), warnings: fresh.warnings };
+    compiled.set(spec, hit);
+  }
+  return { vega: JSON.parse(hit.json) as VegaSpec, warnings: [...hit.warnings] };
+}
+
+function compileFresh(spec: TopLevelSpec): CompiledChart {
   const warnings: string[] = [];
   let level = 2;
   const logger = {

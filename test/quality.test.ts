@@ -228,10 +228,9 @@ describe('silhouette: blocked kernel equals the plain definition', () => {
     return { mean: total / n, perCluster: perSum.map((x, c) => x / count[c]) };
   }
 
-  for (const metric of ['cosine', 'euclidean'] as const) {
-    it(`${metric}: 37 points, 3 clusters, 5 dimensions`, () => {
+  for (const [metric, n] of [['cosine', 37], ['cosine', 42], ['cosine', 3], ['euclidean', 37]] as const) {
+    it(`${metric}: ${n} points, 3 clusters, 5 dimensions`, () => {
       const random = createRandom(5);
-      const n = 37;
       const d = 5;
       const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
       const points = Float64Array.from({ length: n * d }, (_, x) => gaussian(random) + (labels[Math.floor(x / d)]! === x % d ? 3 : 0));
@@ -239,7 +238,7 @@ describe('silhouette: blocked kernel equals the plain definition', () => {
       const want = plain(points, n, d, labels, 3, metric);
       expect(got.mean).toBe(want.mean);
       expect(got.perCluster).toEqual(want.perCluster);
-      expect(got.mean).toBeGreaterThan(0.2);
+      if (n > 3) expect(got.mean).toBeGreaterThan(0.2);
     });
   }
 });

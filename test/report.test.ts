@@ -294,3 +294,15 @@ describe('report html', async () => {
     expect(renderReportHtml(model, charts, { topN: 3 })).toBe(html);
   });
 });
+
+describe('compileSpec cache', () => {
+  it('compiles a spec once and hands out independent copies', () => {
+    const spec = { data: { values: [{ a: 1 }, { a: 2 }] }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } } } as TopLevelSpec;
+    const first = compileSpec(spec);
+    (first.vega as Record<string, unknown>).description = 'changed by a caller';
+    const second = compileSpec(spec);
+    expect((second.vega as Record<string, unknown>).description).toBeUndefined();
+    expect(second.vega).not.toBe(first.vega);
+    expect(JSON.stringify(compileSpec({ ...spec }).vega)).toBe(JSON.stringify(second.vega)); // a fresh compile: the same spec
+  });
+});

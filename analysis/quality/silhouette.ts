@@ -80,54 +80,29 @@ export function silhouette(
   const present = clusterCount.reduce((acc, x) => acc + (x > 0 ? 1 : 0), 0);
 
   // distSum[s * k + c] = Σ distance from sampled point s to the sampled members of cluster c.
-  // Each pair is computed once (the distance is symmetric bit for bit) and added to both ends,
-  // row by row, so every point's sums accumulate in sample order. The rows after s go four at a
-  // time (one load of X[s] for four dot products, each still summed over j in order): the same
-  // doubles as one pair at a time, ~2x faster.
+  // Each pair is computed once (the distance is symmetric bit for bit) and added to both ends.
+  // Every sum must see its terms in sample order (floating-point addition is not associative):
+  // row s adds d(s, t) for t > s in t order, and point t receives d(s, t) from rows s < t in s
+  // order. For cosine the rows go two at a time against four later rows at a time (a 2 × 4 tile:
+  // six loads feed eight products), each dot product still summed over j in order: the same
+  // doubles as one pair at a time, ~2-3x faster.
   const distSum = new Float64Array(m * k);
   const cosine = metric === 'cosine';
   const dist = (dot: number): number => Math.max(0, 1 - dot);
-  for (let s = 0; s < m; s++) {
+  const dotRows = (a: number, b: number): number => {
+    let dot = 0;
+    for (let j = 0; j < d; j++) dot += X[a + j]! * X[b + j]!;
+    return dot;
+  };
+  /** Row s against rows from..m-1, one pair at a time. */
+  const rowTail = (s: number, from: number): void => {
     const so = s * d;
     const ls = lab[s]!;
-    let t = s + 1;
-    for (; cosine && t + 3 < m; t += 4) {
-      const t0 = t * d;
-      const t1 = t0 + d;
-      const t2 = t1 + d;
-      const t3 = t2 + d;
-      let d0 = 0;
-      let d1 = 0;
-      let d2 = 0;
-      let d3 = 0;
-      for (let j = 0; j < d; j++) {
-        const x = X[so + j]!;
-        d0 += x * X[t0 + j]!;
-        d1 += x * X[t1 + j]!;
-        d2 += x * X[t2 + j]!;
-        d3 += x * X[t3 + j]!;
-      }
-      const e0 = dist(d0);
-      const e1 = dist(d1);
-      const e2 = dist(d2);
-      const e3 = dist(d3);
-      distSum[s * k + lab[t]!] += e0;
-      distSum[t * k + ls] += e0;
-      distSum[s * k + lab[t + 1]!] += e1;
-      distSum[(t + 1) * k + ls] += e1;
-      distSum[s * k + lab[t + 2]!] += e2;
-      distSum[(t + 2) * k + ls] += e2;
-      distSum[s * k + lab[t + 3]!] += e3;
-      distSum[(t + 3) * k + ls] += e3;
-    }
-    for (; t < m; t++) {
+    for (let t = from; t < m; t++) {
       const to = t * d;
       let e: number;
-      if (cosine) {
-        let dot = 0;
-        for (let j = 0; j < d; j++) dot += X[so + j]! * X[to + j]!;
-        e = dist(dot);
-      } else {
+      if (cosine) e = dist(dotRows(so, to));
+      else {
         let sq = 0;
         for (let j = 0; j < d; j++) {
           const diff = X[so + j]! - X[to + j]!;
@@ -138,7 +113,87 @@ export function silhouette(
       distSum[s * k + lab[t]!] += e;
       distSum[t * k + ls] += e;
     }
+  };
+  let s = 0;
+  for (; cosine && s + 1 < m; s += 2) {
+    const r = s + 1;
+    const so = s * d;
+    const ro = r * d;
+    const ls = lab[s]!;
+    const lr = lab[r]!;
+    // The pair (s, r) first: it precedes every t > r in both rows' order.
+    const esr = dist(dotRows(so, ro));
+    distSum[s * k + lr] += esr;
+    distSum[r * k + ls] += esr;
+    let t = r + 1;
+    for (; t + 3 < m; t += 4) {
+      const t0 = t * d;
+      const t1 = t0 + d;
+      const t2 = t1 + d;
+      const t3 = t2 + d;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let b2 = 0;
+      let b3 = 0;
+      for (let j = 0; j < d; j++) {
+        const x = X[so + j]!;
+        const y = X[ro + j]!;
+        const u0 = X[t0 + j]!;
+        const u1 = X[t1 + j]!;
+        const u2 = X[t2 + j]!;
+        const u3 = X[t3 + j]!;
+        a0 += x * u0;
+        a1 += x * u1;
+        a2 += x * u2;
+        a3 += x * u3;
+        b0 += y * u0;
+        b1 += y * u1;
+        b2 += y * u2;
+        b3 += y * u3;
+      }
+      const sa = s * k;
+      const rb = r * k;
+      let e = dist(a0);
+      let f = dist(b0);
+      distSum[sa + lab[t]!] += e;
+      distSum[rb + lab[t]!] += f;
+      distSum[t * k + ls] += e;
+      distSum[t * k + lr] += f;
+      e = dist(a1);
+      f = dist(b1);
+      distSum[sa + lab[t + 1]!] += e;
+      distSum[rb + lab[t + 1]!] += f;
+      distSum[(t + 1) * k + ls] += e;
+      distSum[(t + 1) * k + lr] += f;
+      e = dist(a2);
+      f = dist(b2);
+      distSum[sa + lab[t + 2]!] += e;
+      distSum[rb + lab[t + 2]!] += f;
+      distSum[(t + 2) * k + ls] += e;
+      distSum[(t + 2) * k + lr] += f;
+      e = dist(a3);
+      f = dist(b3);
+      distSum[sa + lab[t + 3]!] += e;
+      distSum[rb + lab[t + 3]!] += f;
+      distSum[(t + 3) * k + ls] += e;
+      distSum[(t + 3) * k + lr] += f;
+    }
+    // The last few columns: row s then row r for each t (point t's order is s before r).
+    for (; t < m; t++) {
+      const to = t * d;
+      const e = dist(dotRows(so, to));
+      const f = dist(dotRows(ro, to));
+      distSum[s * k + lab[t]!] += e;
+      distSum[r * k + lab[t]!] += f;
+      distSum[t * k + ls] += e;
+      distSum[t * k + lr] += f;
+    }
   }
+  for (; s < m; s++) rowTail(s, s + 1);
 
   const clusterSum = new Float64Array(k);
   let total = 0;
