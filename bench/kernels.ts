@@ -3,12 +3,16 @@
 // (the workers' CPU counts: process.cpuUsage covers every thread). Prints figures; asserts nothing.
 //
 //   npx tsx bench/kernels.ts --stages /tmp/x/stages [--threads 2] [--k 30] [--power-iter 4] [--oversamples 10] [--only pca|kmeans] [--serial]
+//   npx tsx bench/kernels.ts --stages /tmp/x/stages --warm 300 [--warm-iters 0,1,2]
+//     warm start: fit the first rows − 300 rows cold, then refit all rows from those components
+//     (initialBasis) with each number of power iterations, against a cold fit of all rows
 
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { fitKMeans, normalizeRowsL2 } from '../analysis/kmeans.ts';
 import { WorkerPool } from '../analysis/parallel/pool.ts';
-import { fitPca } from '../analysis/pca.ts';
+import { fitPca, type PcaOptions, type PcaResult } from '../analysis/pca.ts';
+import type { CsrMatrix } from '../analysis/types.ts';
 import type { TfidfModel } from '../analysis/tfidf.ts';
 import { loadArtifact } from '../pipeline/artifacts.ts';
 
@@ -23,6 +27,8 @@ const { values } = parseArgs({
     'n-init': { type: 'string', default: '5' },
     only: { type: 'string' },
     serial: { type: 'boolean', default: false },
+    warm: { type: 'string' },
+    'warm-iters': { type: 'string', default: '0,1,2' },
   },
 });
 if (!values.stages) throw new Error('--stages <out>/stages is required');
@@ -46,8 +52,23 @@ const t0 = performance.now();
 const pool = values.serial ? WorkerPool.serial() : await WorkerPool.start({ threads });
 console.log(`pool start ${((performance.now() - t0) / 1000).toFixed(2)} s`);
 console.log(`pool: ${pool.threads} threads ${pool.startErrors.join('; ')}`);
-const pcaOpts = { nComponents: Number(values.components), nPowerIter: Number(values['power-iter']), nOversamples: Number(values.oversamples), seed: 42 };
-{
+const pcaOpts: PcaOptions = { nComponents: Number(values.components), nPowerIter: Number(values['power-iter']), nOversamples: Number(values.oversamples), seed: 42 };
+const evrSum = (p: PcaResult): number => p.explainedVarianceRatio.reduce((s, v) => s + v, 0);
+if (values.warm) {
+  // Yesterday's archive = all but the last `warm` rows (same vocabulary: the caller of a real
+  // warm start remaps columns; this isolates the effect of the starting basis).
+  const keep = X.rows - Number(values.warm);
+  const nnz = X.indptr[keep];
+  const before: CsrMatrix = { rows: keep, cols: X.cols, indptr: X.indptr.slice(0, keep + 1), indices: X.indices.slice(0, nnz), data: X.data.slice(0, nnz) };
+  const prev = timed(`pca of ${keep} rows (cold, q=${pcaOpts.nPowerIter})`, () => fitPca(before, pcaOpts, pool));
+  const cold = timed(`pca of ${X.rows} rows (cold, q=${pcaOpts.nPowerIter})`, () => fitPca(X, pcaOpts, pool));
+  console.log(`cold: explained variance ratio ${evrSum(cold).toFixed(5)}`);
+  for (const q of values['warm-iters'].split(',').map(Number)) {
+    const warm = timed(`pca of ${X.rows} rows (warm, q=${q})`, () => fitPca(X, { ...pcaOpts, nPowerIter: q, initialBasis: prev.components }, pool));
+    const e = evrSum(warm);
+    console.log(`warm q=${q}: explained variance ratio ${e.toFixed(5)} (${(((e - evrSum(cold)) / evrSum(cold)) * 100).toFixed(2)}% against cold)`);
+  }
+} else {
   const pca = timed(`pca (${pool.threads} thr, q=${pcaOpts.nPowerIter}, p=${pcaOpts.nOversamples})`, () => fitPca(X, pcaOpts, pool));
   const ev = pca.explainedVarianceRatio.reduce((s, v) => s + v, 0);
   console.log(`explained variance ratio (sum of ${pca.nComponents}): ${ev.toFixed(5)}`);
