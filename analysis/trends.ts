@@ -156,17 +156,24 @@ export function periodTopTerms(
   const fill = cellStart.slice(0, nCells);
   for (let i = 0; i < nDocs; i++) order[fill[periodIndex[i]! * k + labels[i]!]!++] = i;
 
+  // One pass over each period's documents, cell by cell: a cell's term sums are kept as a short
+  // (term, count) list, and the period's f_t is the sum of its cells' lists. Counts are whole
+  // numbers, so f_t is exact in any grouping (an earlier version read every entry twice).
   const V = counts.cols;
   const periodFreq = new Float64Array(V); // f_t within the period
   const cellFreq = new Float64Array(V); // tf(t, c) within the cell
   const periodIdf = new Float64Array(V); // log(1 + A / f_t) for the period's terms
   const touchedPeriod: number[] = [];
   const touchedCell: number[] = [];
+  let listTerms = new Int32Array(1024); // the period's cell lists, back to back
+  let listFreq = new Float64Array(1024);
+  const listStart = new Int32Array(k + 1);
   const out: string[][][] = Array.from({ length: k }, () => Array.from({ length: nPeriods }, () => [] as string[]));
 
   for (let p = 0; p < nPeriods; p++) {
     let words = 0;
     let topicsPresent = 0;
+    let used = 0;
     for (let c = 0; c < k; c++) {
       const cell = p * k + c;
       if (cellStart[cell + 1]! > cellStart[cell]!) topicsPresent++;
@@ -174,29 +181,40 @@ export function periodTopTerms(
         const doc = order[o]!;
         for (let e = counts.indptr[doc]!; e < counts.indptr[doc + 1]!; e++) {
           const t = counts.indices[e]!;
-          if (periodFreq[t] === 0) touchedPeriod.push(t);
-          periodFreq[t]! += counts.data[e]!;
+          if (cellFreq[t] === 0) touchedCell.push(t);
+          cellFreq[t]! += counts.data[e]!;
           words += counts.data[e]!;
         }
       }
+      if (used + touchedCell.length > listTerms.length) {
+        const cap = Math.max(2 * listTerms.length, used + touchedCell.length);
+        const t2 = new Int32Array(cap);
+        t2.set(listTerms.subarray(0, used));
+        listTerms = t2;
+        const f2 = new Float64Array(cap);
+        f2.set(listFreq.subarray(0, used));
+        listFreq = f2;
+      }
+      listStart[c] = used;
+      for (const t of touchedCell) {
+        const f = cellFreq[t]!;
+        listTerms[used] = t;
+        listFreq[used++] = f;
+        if (periodFreq[t] === 0) touchedPeriod.push(t);
+        periodFreq[t]! += f;
+        cellFreq[t] = 0;
+      }
+      touchedCell.length = 0;
     }
+    listStart[k] = used;
     if (words > 0) {
       const A = words / topicsPresent;
       // log(1 + A / f_t) once per term of the period, not once per (topic, term).
       for (const t of touchedPeriod) periodIdf[t] = Math.log(1 + A / periodFreq[t]!);
       for (let c = 0; c < k; c++) {
-        const cell = p * k + c;
-        for (let o = cellStart[cell]!; o < cellStart[cell + 1]!; o++) {
-          const doc = order[o]!;
-          for (let e = counts.indptr[doc]!; e < counts.indptr[doc + 1]!; e++) {
-            const t = counts.indices[e]!;
-            if (cellFreq[t] === 0) touchedCell.push(t);
-            cellFreq[t]! += counts.data[e]!;
-          }
-        }
-        out[c]![p] = topCellTerms(touchedCell, cellFreq, periodIdf, display, topN);
-        for (const t of touchedCell) cellFreq[t] = 0;
-        touchedCell.length = 0;
+        const from = listStart[c]!;
+        const to = listStart[c + 1]!;
+        out[c]![p] = topCellTerms(listTerms.subarray(from, to), listFreq.subarray(from, to), periodIdf, display, topN);
       }
     }
     for (const t of touchedPeriod) periodFreq[t] = 0;
@@ -206,20 +224,21 @@ export function periodTopTerms(
 }
 
 /**
- * The first `topN` distinct display forms of a cell's terms ranked by w = tf · idf (descending,
+ * The first `topN` distinct display forms of a cell's terms (tf[i] is the count of terms[i]) ranked by w = tf · idf (descending,
  * ties by term id). A cell has thousands of terms and needs five: the best `4 · topN` are kept
  * by insertion into a short sorted list, and only when duplicate display forms use them all up
  * is the whole cell sorted. Either way the result is that of a full sort.
  */
-function topCellTerms(terms: readonly number[], tf: Float64Array, idf: Float64Array, display: string[], topN: number): string[] {
+function topCellTerms(terms: Int32Array, tf: Float64Array, idf: Float64Array, display: string[], topN: number): string[] {
   if (topN === 0) return [];
   const cap = 4 * topN;
   const bestT = new Int32Array(cap);
   const bestW = new Float64Array(cap);
   let size = 0;
   let positive = 0;
-  for (const t of terms) {
-    const f = tf[t]!;
+  for (let i = 0; i < terms.length; i++) {
+    const t = terms[i]!;
+    const f = tf[i]!;
     if (!(f > 0)) continue;
     positive++;
     const w = f * idf[t]!;
@@ -246,7 +265,8 @@ function topCellTerms(terms: readonly number[], tf: Float64Array, idf: Float64Ar
   };
   const terms1 = pick(bestT, size);
   if (terms1.length >= topN || positive <= size) return terms1;
-  const scored = terms.filter((t) => tf[t]! > 0).map((t) => ({ t, w: tf[t]! * idf[t]! }));
+  const scored: { t: number; w: number }[] = [];
+  for (let i = 0; i < terms.length; i++) if (tf[i]! > 0) scored.push({ t: terms[i]!, w: tf[i]! * idf[terms[i]!]! });
   scored.sort((a, b) => b.w - a.w || a.t - b.t);
   return pick(scored.map((x) => x.t), scored.length);
 }
