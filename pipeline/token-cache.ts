@@ -7,16 +7,19 @@
 //
 // Key: (config key, paper key). The config key hashes TOKENIZER_VERSION and the options that change
 // a token stream (titleRepeat, maxChars, extraStopWords); the paper key is sha1(title \0 text), the
-// archive's text_hash. Only rows of the current config key are kept: a config change or a
-// tokenizer bump drops the old rows on the next write.
+// archive's text_hash. Only one config key is kept: a config change or a tokenizer bump drops the
+// old rows on the next write.
 //
 // Layout: a persistent dictionary of forms (a form = term key + surface as written; ids 0, 1, …
-// in order of first sight) and one BLOB per paper holding its token stream as form ids (Int32,
-// -1 = phrase boundary). With ids instead of strings a warm night decodes 75k papers by copying
-// integers (a first version stored strings per paper: 135 MB and ~8 s to decode and re-intern).
-// When titles are repeated (titleRepeat r > 1) a title token occurs r times in the stream but
-// counts once towards a form's frequency (as tokenizeChunk counts), so the record also lists the
-// title's form ids: BLOB = i32 tokens, i32 title forms, tokens…, title forms….
+// in order of first sight), stored as one JSON batch per write, and one BLOB per paper holding its
+// token stream as form ids (Int32, -1 = phrase boundary). With ids instead of strings a warm night
+// decodes 75k papers by copying integers. When titles are repeated (titleRepeat r > 1) a title
+// token occurs r times in the stream but counts once towards a form's frequency (as tokenizeChunk
+// counts), so the record also lists the title's form ids: BLOB = i32 tokens, i32 title forms,
+// tokens…, title forms….
+// Pruning: each paper row carries the last run that requested it; rows no run requested for
+// KEEP_RUNS runs are deleted (see KEEP_RUNS). The form dictionary is not pruned (it grows with the
+// vocabulary, not with the papers).
 // Tokenization of a paper is a pure function of its text (analysis/text/tokenizer.ts), so the
 // corpus assembled from records is the one tokenizeCorpus builds from the same papers.
 
@@ -26,7 +29,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { WorkerPool } from '../analysis/parallel/pool.ts';
 import { tokenizeChunksParallel } from '../analysis/parallel/tokenize-kernels.ts';
-import { type DocText, mergeChunks, resolveTokenizerOptions, type TokenizedChunk, type TokenizerOptions, tokenizeChunk, TOKENIZER_VERSION } from '../analysis/text/tokenizer.ts';
+import { type DocText, MAX_VARIANT, resolveTokenizerOptions, type TokenizedChunk, type TokenizerOptions, tokenizeChunk, TOKENIZER_VERSION } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
 
 /** A form: a term key and one way it is written (lower case). */
@@ -41,17 +44,25 @@ export interface PaperTokens {
   titleForms: Int32Array; // form id per token of the title alone (only when titleRepeat > 1; else empty)
 }
 
-/** Form ids in order of first sight (never reused while the config key stays the same). */
+/**
+ * Form ids in order of first sight (never reused while the config key stays the same). The lookup
+ * map (key, surface) → id is built on the first id() call only: a night whose papers all come
+ * from the cache never needs it.
+ */
 export class FormDictionary {
   readonly forms: Form[] = [];
-  private readonly ids = new Map<string, number>();
+  private ids: Map<string, number> | undefined;
   constructor(forms: readonly Form[] = []) {
-    for (const f of forms) this.id(f.key, f.surface);
+    for (const f of forms) this.forms.push(f); // not push(...forms): 200k+ arguments overflow the stack
   }
   get size(): number {
     return this.forms.length;
   }
   id(key: string, surface: string): number {
+    if (this.ids === undefined) {
+      this.ids = new Map();
+      this.forms.forEach((f, i) => this.ids!.set(f.key + '\t' + f.surface, i));
+    }
     const memo = key + '\t' + surface;
     let id = this.ids.get(memo);
     if (id === undefined) {
@@ -108,13 +119,18 @@ export function splitChunk(chunk: TokenizedChunk, dict: FormDictionary, titles?:
   return out;
 }
 
-/** The corpus of these papers, in this order: identical to tokenizeCorpus on their texts. */
+/**
+ * The corpus of these papers, in this order: identical to tokenizeCorpus on their texts (the same
+ * rules as mergeChunks: term ids in sorted key order, a term's surface forms by count descending,
+ * ties in code-unit order), built on typed arrays because a warm night runs only this: per-term
+ * Maps and a merge over strings cost seconds on 75k papers.
+ */
 export function assembleCorpus(papers: readonly PaperTokens[], dict: FormDictionary, titleRepeat = 1): TokenizedCorpus {
   const n = dict.size;
   const counts = new Int32Array(n);
   let total = 0;
   for (const p of papers) total += p.tokens.length;
-  const stream = new Int32Array(total);
+  const tokenIds = new Int32Array(total); // form ids first, term ids below
   const docOffsets = new Int32Array(papers.length + 1);
   let at = 0;
   papers.forEach((p, d) => {
@@ -122,42 +138,63 @@ export function assembleCorpus(papers: readonly PaperTokens[], dict: FormDiction
     for (let k = 0; k < t.length; k++) {
       const f = t[k]!;
       if (f >= n || f < -1) throw new Error(`token cache: form id ${f} outside the dictionary (${n} forms)`);
-      stream[at++] = f;
+      tokenIds[at++] = f;
       if (f >= 0) counts[f]++;
     }
     if (titleRepeat > 1) for (let k = 0; k < p.titleForms.length; k++) counts[p.titleForms[k]!] -= titleRepeat - 1;
     docOffsets[d + 1] = at;
   });
-  // Only the forms these papers use become the chunk's surfaces (mergeChunks counts every surface).
-  const local = new Int32Array(n).fill(-1);
-  const surfaces: string[] = [];
-  const surfaceCounts: number[] = [];
-  const surfaceTerm: number[] = [];
-  const terms: string[] = [];
-  const termIds = new Map<string, number>();
+  // Terms of the forms in use, sorted; each used form's term.
+  const termOfKey = new Map<string, number>();
+  const keys: string[] = [];
+  const formTerm = new Int32Array(n).fill(-1);
   for (let f = 0; f < n; f++) {
     if (counts[f]! <= 0) continue;
-    const { key, surface } = dict.forms[f]!;
-    let tid = termIds.get(key);
-    if (tid === undefined) {
-      tid = terms.length;
-      terms.push(key);
-      termIds.set(key, tid);
+    const key = dict.forms[f]!.key;
+    let k = termOfKey.get(key);
+    if (k === undefined) {
+      k = keys.length;
+      keys.push(key);
+      termOfKey.set(key, k);
     }
-    local[f] = surfaces.length;
-    surfaces.push(surface);
-    surfaceCounts.push(counts[f]!);
-    surfaceTerm.push(tid);
+    formTerm[f] = k;
   }
-  const tokenSurfaces = new Int32Array(total);
-  const tokenIds = new Int32Array(total);
+  const order = keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+  const rank = new Int32Array(keys.length);
+  order.forEach((k, r) => (rank[k] = r));
+  const terms = order.map((k) => keys[k]!);
+  // Bucket the used forms by term (counting sort), then order each bucket (mostly 1-3 forms).
+  const start = new Int32Array(terms.length + 1);
+  for (let f = 0; f < n; f++) if (formTerm[f]! >= 0) start[rank[formTerm[f]!]! + 1]++;
+  for (let t = 0; t < terms.length; t++) start[t + 1] += start[t]!;
+  const fill = start.slice(0, terms.length);
+  const byTerm = new Int32Array(start[terms.length]!);
+  for (let f = 0; f < n; f++) if (formTerm[f]! >= 0) byTerm[fill[rank[formTerm[f]!]!]!++] = f;
+  const formVariant = new Uint8Array(n);
+  const variants: string[][] = new Array(terms.length);
+  const display: string[] = new Array(terms.length);
+  const bySurface = (a: number, b: number): number => {
+    const sa = dict.forms[a]!.surface;
+    const sb = dict.forms[b]!.surface;
+    return counts[b]! - counts[a]! || (sa < sb ? -1 : sa > sb ? 1 : 0);
+  };
+  for (let t = 0; t < terms.length; t++) {
+    const group = Array.from(byTerm.subarray(start[t]!, start[t + 1]!));
+    if (group.length > 1) group.sort(bySurface);
+    variants[t] = group.map((f, i) => {
+      formVariant[f] = Math.min(i, MAX_VARIANT);
+      return dict.forms[f]!.surface;
+    });
+    display[t] = variants[t]![0] ?? terms[t]!;
+  }
+  const tokenVariants = new Uint8Array(total);
   for (let k = 0; k < total; k++) {
-    const f = stream[k]!;
-    const s = f < 0 ? -1 : local[f]!;
-    tokenSurfaces[k] = s;
-    tokenIds[k] = s < 0 ? -1 : surfaceTerm[s]!;
+    const f = tokenIds[k]!;
+    if (f < 0) continue;
+    tokenIds[k] = rank[formTerm[f]!]!;
+    tokenVariants[k] = formVariant[f]!;
   }
-  return mergeChunks([{ docOffsets, tokenIds, tokenSurfaces, terms, surfaces, surfaceTerm: Int32Array.from(surfaceTerm), surfaceCounts: Int32Array.from(surfaceCounts) }]);
+  return { terms, display, docOffsets, tokenIds, variants, tokenVariants };
 }
 
 export function encodePaperTokens(p: PaperTokens): Buffer {
@@ -186,10 +223,21 @@ export interface TokenStore {
   get(configKey: string, paperKeys: readonly string[]): Map<string, Uint8Array>;
   /** Appends forms (ids firstFormId, …) and writes records, in one transaction; drops any other config key. */
   put(configKey: string, firstFormId: number, newForms: readonly Form[], rows: readonly { paperKey: string; data: Uint8Array }[]): void;
+  /** Ends a run that requested these papers (all read or written): the store may prune what no recent run requested. */
+  endRun?(configKey: string, paperKeys: readonly string[]): void;
   close(): void;
 }
 
-/** In memory (tests, and the stand-in when the cache file cannot be used). */
+/**
+ * Pruning rule of the SQLite store: a record requested by any of the last KEEP_RUNS - TOUCH_RUNS
+ * runs is kept; one that no run requested for KEEP_RUNS runs is deleted. (A record's run stamp is
+ * refreshed only when it is TOUCH_RUNS runs old, so that a warm night rewrites a quarter of the
+ * stamps, not all of them.) A run is one tokenize stage against this out folder.
+ */
+export const KEEP_RUNS = 10;
+export const TOUCH_RUNS = 3;
+
+/** In memory (tests, and the stand-in when the cache file cannot be used). Never prunes. */
 export function memoryTokenStore(): TokenStore {
   let key = '';
   let forms: Form[] = [];
@@ -219,7 +267,14 @@ export function memoryTokenStore(): TokenStore {
   };
 }
 
-/** <out>/cache/tokens.sqlite. A file that is not a readable cache is deleted and started afresh. */
+/**
+ * <out>/cache/tokens.sqlite. A file that is not a readable cache is deleted and started afresh.
+ *
+ * Layout (one config key at a time, in `meta`): the form dictionary as JSON batches, one row per
+ * write ([[key, surface], …] for ids first_id, …), since reading 220k form rows cost more than the
+ * rest of a warm night; one row per paper (text hash, record BLOB, run stamp). A run that wants
+ * most of the table reads it in one scan instead of looking keys up.
+ */
 export function openTokenStore(outDir: string): TokenStore {
   const dir = join(outDir, 'cache');
   mkdirSync(dir, { recursive: true });
@@ -231,37 +286,73 @@ export function openTokenStore(outDir: string): TokenStore {
     for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
     db = openDb(path);
   }
+  const meta = (name: string): string | undefined => db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE name = ?').get(name)?.value;
+  const setMeta = db.prepare('INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)');
+  const currentRun = (): number => Number(meta('runs') ?? 0) + 1;
+  let stale: number[] = []; // rowids read by this run whose stamp needs refreshing
   return {
     forms(configKey) {
-      const rows = db.prepare<[string], { id: number; key: string; surface: string }>('SELECT id, key, surface FROM forms WHERE config_key = ? ORDER BY id').all(configKey);
-      rows.forEach((r, i) => {
-        if (r.id !== i) throw new Error(`token cache: form ids not contiguous at ${i}`);
-      });
-      return rows.map((r) => ({ key: r.key, surface: r.surface }));
+      if (meta('config_key') !== configKey) return [];
+      const out: Form[] = [];
+      for (const row of db.prepare<[], { first_id: number; data: string }>('SELECT first_id, data FROM form_batches ORDER BY first_id').iterate()) {
+        if (row.first_id !== out.length) throw new Error(`token cache: form ids not contiguous at ${out.length}`);
+        for (const [key, surface] of JSON.parse(row.data) as [string, string][]) out.push({ key, surface });
+      }
+      return out;
     },
     get(configKey, paperKeys) {
       const out = new Map<string, Uint8Array>();
-      const BATCH = 500;
-      for (let i = 0; i < paperKeys.length; i += BATCH) {
-        const part = paperKeys.slice(i, i + BATCH);
-        const stmt = db.prepare<string[], { paper_key: string; data: Buffer }>(
-          `SELECT paper_key, data FROM tokens WHERE config_key = ? AND paper_key IN (${part.map(() => '?').join(',')})`,
-        );
-        for (const row of stmt.iterate(configKey, ...part)) out.set(row.paper_key, row.data);
+      stale = [];
+      if (meta('config_key') !== configKey || paperKeys.length === 0) return out;
+      const staleBefore = currentRun() - TOUCH_RUNS;
+      const take = (row: { id: number; paper_key: string; data: Buffer; used: number }): void => {
+        out.set(row.paper_key, row.data);
+        if (row.used <= staleBefore) stale.push(row.id);
+      };
+      const rows = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM papers').get()!.n;
+      if (paperKeys.length * 2 >= rows) {
+        const wanted = new Set(paperKeys);
+        for (const row of db.prepare<[], { id: number; paper_key: string; data: Buffer; used: number }>('SELECT rowid AS id, paper_key, data, used FROM papers').iterate()) {
+          if (wanted.has(row.paper_key)) take(row);
+        }
+      } else {
+        const BATCH = 500;
+        for (let i = 0; i < paperKeys.length; i += BATCH) {
+          const part = paperKeys.slice(i, i + BATCH);
+          const stmt = db.prepare<string[], { id: number; paper_key: string; data: Buffer; used: number }>(
+            `SELECT rowid AS id, paper_key, data, used FROM papers WHERE paper_key IN (${part.map(() => '?').join(',')})`,
+          );
+          for (const row of stmt.iterate(...part)) take(row);
+        }
       }
       return out;
     },
     put(configKey, firstFormId, newForms, rows) {
-      const insertForm = db.prepare('INSERT INTO forms (config_key, id, key, surface) VALUES (?, ?, ?, ?)');
-      const insert = db.prepare('INSERT OR REPLACE INTO tokens (config_key, paper_key, data) VALUES (?, ?, ?)');
+      const insert = db.prepare('INSERT OR REPLACE INTO papers (paper_key, data, used) VALUES (?, ?, ?)');
       db.transaction(() => {
-        db.prepare('DELETE FROM tokens WHERE config_key <> ?').run(configKey);
-        db.prepare('DELETE FROM forms WHERE config_key <> ?').run(configKey);
-        const have = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM forms WHERE config_key = ?').get(configKey)!.n;
+        if (meta('config_key') !== configKey) {
+          db.exec('DELETE FROM papers; DELETE FROM form_batches;');
+          setMeta.run('config_key', configKey);
+          stale = [];
+        }
+        const last = db.prepare<[], { first_id: number; count: number }>('SELECT first_id, count FROM form_batches ORDER BY first_id DESC LIMIT 1').get();
+        const have = last ? last.first_id + last.count : 0;
         if (have !== firstFormId) throw new Error(`token cache: forms start at ${have}, not ${firstFormId}`);
-        newForms.forEach((f, i) => insertForm.run(configKey, firstFormId + i, f.key, f.surface));
-        for (const r of rows) insert.run(configKey, r.paperKey, r.data);
+        if (newForms.length > 0) db.prepare('INSERT INTO form_batches (first_id, count, data) VALUES (?, ?, ?)').run(firstFormId, newForms.length, JSON.stringify(newForms.map((f) => [f.key, f.surface])));
+        const run = currentRun();
+        for (const r of rows) insert.run(r.paperKey, r.data, run);
       }).immediate();
+    },
+    endRun(configKey) {
+      if (meta('config_key') !== configKey) return;
+      const touch = db.prepare('UPDATE papers SET used = ? WHERE rowid = ?');
+      db.transaction(() => {
+        const run = currentRun();
+        for (const id of stale) touch.run(run, id);
+        db.prepare('DELETE FROM papers WHERE used <= ?').run(run - KEEP_RUNS);
+        setMeta.run('runs', String(run));
+      }).immediate();
+      stale = [];
     },
     close() {
       db.close();
@@ -274,13 +365,16 @@ function openDb(path: string): Database.Database {
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    // A rowid table: records are ~0.6 KB, which WITHOUT ROWID tables store badly.
+    // Layout 2 (see openTokenStore); layout 1's tables go.
     db.exec(`
-      CREATE TABLE IF NOT EXISTS tokens (config_key TEXT NOT NULL, paper_key TEXT NOT NULL, data BLOB NOT NULL);
-      CREATE UNIQUE INDEX IF NOT EXISTS tokens_by_key ON tokens (config_key, paper_key);
-      CREATE TABLE IF NOT EXISTS forms (config_key TEXT NOT NULL, id INTEGER NOT NULL, key TEXT NOT NULL, surface TEXT NOT NULL, PRIMARY KEY (config_key, id));
+      DROP TABLE IF EXISTS tokens;
+      DROP TABLE IF EXISTS forms;
+      CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS form_batches (first_id INTEGER PRIMARY KEY, count INTEGER NOT NULL, data TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS papers (paper_key TEXT NOT NULL, data BLOB NOT NULL, used INTEGER NOT NULL);
+      CREATE UNIQUE INDEX IF NOT EXISTS papers_by_key ON papers (paper_key);
     `);
-    db.prepare('SELECT count(*) FROM tokens').get();
+    db.prepare('SELECT count(*) FROM papers').get();
     return db;
   } catch (e) {
     db.close();
@@ -373,6 +467,13 @@ export async function tokenizeWithCache(
       }
     });
     cacheError = tryPut(store, configKey, known, dict.forms.slice(known), rows);
+  }
+  if (store.endRun && !cacheError) {
+    try {
+      store.endRun(configKey, paperKeys);
+    } catch (e) {
+      cacheError = (e as Error).message;
+    }
   }
   const result: CachedTokenizeResult = { corpus: assembleCorpus(records as PaperTokens[], dict, titleRepeat), cached, tokenized: missing.length };
   if (cacheError) result.cacheError = cacheError;

@@ -14,9 +14,11 @@ import {
   decodePaperTokens,
   encodePaperTokens,
   FormDictionary,
+  KEEP_RUNS,
   memoryTokenStore,
   openTokenStore,
   splitChunk,
+  paperTextHash,
   tokenCacheKey,
   tokenizeWithCache,
 } from '../pipeline/token-cache.ts';
@@ -140,6 +142,34 @@ describe('tokenizeWithCache', () => {
       const rebuilt = await tokenizeWithCache(docs, {}, store);
       expect(rebuilt.tokenized).toBe(docs.length);
       expect(plain(rebuilt.corpus)).toEqual(expected);
+      store.close();
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it(`prunes: a paper no run requested for ${KEEP_RUNS} runs is dropped, one requested every run stays`, async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tt-tokprune-'));
+    try {
+      const store = openTokenStore(out);
+      const key = tokenCacheKey({});
+      const keys = [...new Set(docs.map(paperTextHash))];
+      expect((await tokenizeWithCache(docs, {}, store)).tokenized).toBe(docs.length); // run 1: all papers
+      const sizes: number[] = [];
+      for (let run = 2; run <= 3 * KEEP_RUNS; run++) {
+        const night = await tokenizeWithCache(docs.slice(0, 1), {}, store); // later runs: one paper
+        expect(night.tokenized).toBe(0);
+        sizes.push(store.get(key, keys).size);
+      }
+      // last requested in run 1: still there after run KEEP_RUNS, gone after run KEEP_RUNS + 1
+      expect(sizes[KEEP_RUNS - 2]).toBe(keys.length);
+      expect(sizes[KEEP_RUNS - 1]).toBe(1);
+      expect(sizes.at(-1)).toBe(1);
+      expect([...store.get(key, keys).keys()]).toEqual([paperTextHash(docs[0]!)]);
+      // a pruned paper comes back by tokenizing it again, and the corpus is still right
+      const again = await tokenizeWithCache(docs, {}, store);
+      expect(again.cached).toBe(1);
+      expect(plain(again.corpus)).toEqual(plain(tokenizeCorpus(docs, {})));
       store.close();
     } finally {
       rmSync(out, { recursive: true, force: true });

@@ -1,4 +1,5 @@
-// Stage 2: title + abstract → token ids (wink-nlp, stop words, lemmas, phrase boundaries).
+// Stage 2: title + abstract → token ids (analysis/text/tokenizer.ts: stop words, plural-folded
+// term keys, phrase boundaries).
 // Papers already tokenized on an earlier night come from the per-paper token cache
 // (pipeline/token-cache.ts, <out>/cache/tokens.sqlite); only new or changed papers are tokenized,
 // over the shared worker pool when there are many of them.
