@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { fitKMeans, normalizeRowsL2 } from '../analysis/kmeans.ts';
 import { WorkerPool } from '../analysis/parallel/pool.ts';
+import { createRandom, gaussian } from '../analysis/random.ts';
 import { fitPca, type PcaOptions, type PcaResult } from '../analysis/pca.ts';
 import type { CsrMatrix } from '../analysis/types.ts';
 import type { TfidfModel } from '../analysis/tfidf.ts';
@@ -29,8 +30,13 @@ const { values } = parseArgs({
     serial: { type: 'boolean', default: false },
     warm: { type: 'string' },
     'warm-iters': { type: 'string', default: '0,1,2' },
+    'kmeans-synth': { type: 'string' },
   },
 });
+if (values['kmeans-synth']) {
+  await kmeansSynthetic(Number(values['kmeans-synth']), Number(values.components), Number(values.k));
+  process.exit(0);
+}
 if (!values.stages) throw new Error('--stages <out>/stages is required');
 
 function timed<T>(label: string, f: () => T): T {
@@ -81,3 +87,28 @@ if (values.warm) {
   }
 }
 await pool.close();
+
+// k-means alone on a synthetic Gaussian mixture (L2-normalised rows, 60 blobs; no saved run
+// needed): a cold fit, then the nightly warm-only fit from its centres.
+//   npx tsx bench/kernels.ts --kmeans-synth 1000000 --components 100 --k 50 [--threads 2]
+async function kmeansSynthetic(n: number, d: number, k: number): Promise<void> {
+  const rnd = createRandom(1);
+  const blobs = 60;
+  const centres = new Float64Array(blobs * d).map(() => gaussian(rnd));
+  const raw = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const b = Math.floor(rnd() * blobs);
+    for (let t = 0; t < d; t++) raw[i * d + t] = centres[b * d + t] + 1.2 * gaussian(rnd);
+  }
+  const pts = normalizeRowsL2(raw, n, d);
+  console.log(`synthetic mixture: ${n} × ${d} (${((n * d * 4) / 2 ** 20).toFixed(0)} MB as float32), k = ${k}`);
+  const pool = values.serial ? WorkerPool.serial() : await WorkerPool.start({ threads: Number(values.threads) });
+  const nInit = Number(values['n-init']);
+  const cold = timed(`kmeans cold k=${k} nInit=${nInit} (${pool.threads} thr)`, () => fitKMeans(pts, n, d, { k, nInit, seed: 42 }, pool));
+  console.log(`inertia ${cold.inertia.toFixed(3)} restarts ${cold.restartInertias.map((v) => v.toFixed(2)).join(' ')} iter ${cold.iterations}`);
+  const warm = timed(`kmeans warmOnly (${pool.threads} thr)`, () =>
+    fitKMeans(pts, n, d, { k, seed: 42, initialCentroids: cold.centroids, warmOnly: true }, pool),
+  );
+  console.log(`inertia ${warm.inertia.toFixed(3)} iter ${warm.iterations}`);
+  await pool.close();
+}
