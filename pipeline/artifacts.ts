@@ -1,6 +1,6 @@
 // Persists a stage's output: typed arrays as raw little-endian buffers (fast, exact, no JSON
 // float round-trip), everything else as one JSON document that points at the buffers.
-import { mkdirSync, readFileSync, writeFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 type TypedArray = Int32Array | Float32Array | Float64Array | Uint8Array | Uint32Array | Int8Array | Uint16Array | Int16Array;
@@ -53,11 +53,7 @@ export function loadArtifact<T>(dir: string): T {
     if (v && typeof v === 'object') {
       const ref = v as Partial<TypedRef>;
       if (typeof ref.$typed === 'string' && typeof ref.file === 'string') {
-        const bytes = readFileSync(join(dir, ref.file));
-        // Copy into a fresh, aligned buffer: Buffer pools may start at odd offsets.
-        const buf = new ArrayBuffer(bytes.byteLength);
-        new Uint8Array(buf).set(bytes);
-        return new TYPED[ref.$typed]!(buf);
+        return new TYPED[ref.$typed]!(readAligned(join(dir, ref.file)));
       }
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) out[k] = decode(x);
@@ -66,6 +62,28 @@ export function loadArtifact<T>(dir: string): T {
     return v;
   };
   return decode(JSON.parse(readFileSync(join(dir, 'value.json'), 'utf8'))) as T;
+}
+
+/**
+ * A file's bytes in a fresh ArrayBuffer (aligned for any typed array), read straight into it:
+ * readFileSync + copy held every array twice while loading (Buffer pools may also start at odd
+ * offsets, which typed arrays over them cannot).
+ */
+function readAligned(path: string): ArrayBuffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const buf = new ArrayBuffer(size);
+    const view = new Uint8Array(buf);
+    for (let at = 0; at < size; ) {
+      const n = readSync(fd, view, at, size - at, at);
+      if (n === 0) throw new Error(`${path}: file ended after ${at} of ${size} bytes`);
+      at += n;
+    }
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function artifactExists(dir: string): boolean {

@@ -8,6 +8,7 @@ import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, InputError, UserError } from './
 import { exportLabels, importLabelFile, type LabelFormat } from './labels.ts';
 import { openExistingArchive } from './store/open-archive.ts';
 import { createLogger } from './log.ts';
+import { createProgress } from './progress.ts';
 import { runPipeline } from './runner.ts';
 import { STAGE_NAMES, type StageName } from './stage.ts';
 
@@ -100,8 +101,10 @@ export function buildCli(): Command {
     .option('--verbose', 'print stack traces of errors')
     .action(async (flags: RunFlags) => {
       const config = configFromFlags(flags);
-      const logger = createLogger({ quiet: flags.quiet, json: flags.json });
-      const result = await runPipeline(config, { stage: flags.stage, from: flags.from, logger });
+      // A live line per stage only for a person at a terminal (createProgress: TTY only).
+      const progress = flags.quiet || flags.json ? undefined : createProgress({ stream: process.stderr });
+      const logger = createLogger({ quiet: flags.quiet, json: flags.json, progress });
+      const result = await runPipeline(config, { stage: flags.stage, from: flags.from, logger, progress });
       if (result.reportPath) process.stdout.write(`${result.reportPath}\n`);
       else logger.info(`stage ${flags.stage ?? ''} done; no report published (run the report stage to publish)`);
     });

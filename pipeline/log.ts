@@ -1,5 +1,7 @@
 // Progress for people and machines: a human line on stderr unless quiet, and (with json) one
-// JSON object per event so cron mail and log shippers can parse a run.
+// JSON object per event so cron mail and log shippers can parse a run. On a terminal, lines go
+// through the live progress line (pipeline/progress.ts) so that the two never overwrite each other.
+import type { Progress } from './progress.ts';
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -11,10 +13,13 @@ export interface LoggerOptions {
   quiet?: boolean;
   json?: boolean;
   write?: (line: string) => void;
+  /** The live progress line: human lines are printed through it. Ignored with json. */
+  progress?: Progress;
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
-  const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const progress = opts.json ? undefined : opts.progress;
+  const write = opts.write ?? (progress ? (line: string) => progress.write(line) : (line: string) => process.stderr.write(line + '\n'));
   const emit = (level: string, message: string, fields?: Record<string, unknown>) => {
     if (opts.json) write(JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }));
     else if (!opts.quiet || level === 'warn') write(level === 'warn' ? `warning: ${message}` : message);

@@ -14,6 +14,7 @@ import type { Config } from './config.ts';
 import { artifactExists, loadArtifact, saveArtifact } from './artifacts.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
+import type { Progress } from './progress.ts';
 import { acquireLock } from './lock.ts';
 import { publishRun, newRunId } from './publish.ts';
 import { STAGE_NAMES, type Stage, type StageContext, type StageName, type StageTiming } from './stage.ts';
@@ -33,6 +34,8 @@ export interface RunOptions {
   logger?: Logger;
   /** Fixed run id (tests); default: the UTC time. */
   runId?: string;
+  /** A live line per stage on a terminal (see pipeline/progress.ts); absent: none. */
+  progress?: Progress;
 }
 
 /** manifest.json as the runner writes it: the common manifest plus the archive's view. */
@@ -126,9 +129,29 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
     timings,
     store,
     input<T>(name: StageName): T {
-      if (!values.has(name)) values.set(name, loadStage(out, STAGES[name]));
+      if (!values.has(name)) {
+        // A value dropped as unneeded is read back from its artifact: correct, but slow, so say so.
+        if (dropped.has(name)) log.warn(`${name}: its output was released but is read again; add it to LATER_READS in pipeline/runner.ts`);
+        values.set(name, loadStage(out, STAGES[name], store));
+      }
       return values.get(name) as T;
     },
+  };
+  const progress = opts.progress;
+  if (progress) ctx.progress = (done, total) => progress.update(done, total);
+  const dropped = new Set<StageName>();
+  // Memory: once the last stage that reads a value is done, the value goes (it stays on disk as
+  // the stage's artifact); a value whose later readers need only part of it is slimmed.
+  const release = (done: StageName) => {
+    for (const name of [...values.keys()]) {
+      if (lastReader(name) === done) {
+        values.delete(name);
+        dropped.add(name);
+        continue;
+      }
+      const slim = (STAGES[name] as Stage).slim;
+      if (slim?.after === done) values.set(name, slim.apply(values.get(name) as never));
+    }
   };
 
   const fromIndex = opts.from ? STAGE_NAMES.indexOf(opts.from) : -1;
@@ -138,6 +161,7 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
     const index = STAGE_NAMES.indexOf(name);
     if (opts.stage && opts.stage !== name) {
       hashes[name] = outputHash(readMeta(out, name));
+      release(name);
       continue;
     }
     const external = stage.externalInputs ? await stage.externalInputs(config) : undefined;
@@ -158,11 +182,21 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
       timings.push({ stage: name, seconds: 0, peakRssMb: peakRssMb(), skipped: true });
       log.info(`${name}: unchanged, reusing ${stageDir(out, name)}`);
       log.event('stage', { stage: name, seconds: 0, peakRssMb: peakRssMb(), skipped: true });
+      release(name);
       continue;
     }
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     log.info(`${name}: running`);
-    const value = await stage.run(ctx);
+    progress?.begin(name);
+    let value: unknown;
+    try {
+      value = await stage.run(ctx);
+    } catch (err) {
+      progress?.end(name, 'failed'); // erase the live line before the error is printed
+      throw err;
+    }
+    progress?.end(name, 'done');
     values.set(name, value);
     const contentHash = stage.contentHash?.(value as never);
     if (contentHash !== undefined) hashes[name] = contentHash;
@@ -178,10 +212,13 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
     const newMeta: StageMeta = { stage: name, version: stage.version, hash, ...(contentHash !== undefined ? { contentHash } : {}), createdAt, artifactId };
     writeFileAtomic(join(dir, 'meta.json'), JSON.stringify(newMeta, null, 2));
     const seconds = (performance.now() - started) / 1000;
-    timings.push({ stage: name, seconds, peakRssMb: peakRssMb(), skipped: false });
+    const cpu = process.cpuUsage(cpuStarted);
+    const cpuSeconds = round3((cpu.user + cpu.system) / 1e6);
+    timings.push({ stage: name, seconds, peakRssMb: peakRssMb(), skipped: false, cpuSeconds });
     log.info(`${name}: done in ${seconds.toFixed(2)} s`);
-    log.event('stage', { stage: name, seconds: round3(seconds), peakRssMb: peakRssMb(), skipped: false });
+    log.event('stage', { stage: name, seconds: round3(seconds), cpuSeconds, peakRssMb: peakRssMb(), skipped: false });
     if (name === 'report') reportRan = true;
+    release(name);
   }
 
   const ingest = ctx.input<IngestOutput>('ingest');
@@ -210,6 +247,29 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
   return { runId, runDir, reportPath: join(runDir, 'index.html'), manifest, timings };
 }
 
+/**
+ * Upstream outputs a stage reads with ctx.input beyond its declared deps (deps are its cache key;
+ * these are read for ids, dates or counts that the key already covers through other deps).
+ * 'end' is the runner itself, which writes the manifest and records the run in the archive.
+ */
+const LATER_READS: Partial<Record<StageName | 'end', StageName[]>> = {
+  cluster: ['ingest'],
+  end: ['ingest', 'cluster', 'describe', 'trends', 'track'],
+};
+
+/**
+ * The last stage (in run order) that reads `name`'s output; 'end' when the runner needs it; the
+ * stage itself when nothing reads it (the report).
+ */
+export function lastReader(name: StageName): StageName | 'end' {
+  if (LATER_READS.end?.includes(name)) return 'end';
+  let last: StageName | undefined;
+  for (const s of STAGE_NAMES) {
+    if ((STAGES[s] as Stage).deps.includes(name) || LATER_READS[s]?.includes(name)) last = s;
+  }
+  return last ?? name;
+}
+
 function stageDir(out: string, name: StageName): string {
   return join(out, 'stages', name);
 }
@@ -236,12 +296,12 @@ function writeFileAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-function loadStage(out: string, stage: Stage): unknown {
+function loadStage(out: string, stage: Stage, store: Store): unknown {
   const dir = stageDir(out, stage.name);
   if (!artifactExists(dir)) {
     throw new ConfigError(`stage "${stage.name}" has no artifact in ${dir}; run the whole pipeline first`, 'stage');
   }
-  return (stage.load ?? loadArtifact)(dir);
+  return stage.load ? stage.load(dir, store) : loadArtifact(dir);
 }
 
 function stageHash(stage: Stage, config: Config, hashes: Partial<Record<StageName, string>>, external: unknown): string {

@@ -22,6 +22,11 @@ export interface StageContext {
   timings: StageTiming[];
   /** The paper archive (open for the whole run). */
   store: Store;
+  /**
+   * Reports how far the stage has got (items done, and the total when known), for the progress
+   * line on a terminal. Optional: absent when nobody watches; cheap enough to call per item.
+   */
+  progress?(done: number, total?: number): void;
 }
 
 export interface StageTiming {
@@ -29,6 +34,8 @@ export interface StageTiming {
   seconds: number;
   peakRssMb: number; // process peak RSS at the end of the stage (monotone: a high-water mark)
   skipped: boolean;
+  /** CPU seconds (user + system, all threads) the stage took: on a shared machine, steadier than wall time. */
+  cpuSeconds?: number;
 }
 
 export interface Stage<T = unknown> {
@@ -43,7 +50,13 @@ export interface Stage<T = unknown> {
   run(ctx: StageContext): Promise<T> | T;
   /** Custom persistence; the default stores the value with saveArtifact. */
   save?(dir: string, value: T): void;
-  load?(dir: string): T;
+  /** Reads the artifact back; `store` is the run's archive (for artifacts that point into it). */
+  load?(dir: string, store?: Store): T;
+  /**
+   * A lighter form of the output, applied in place once the stage named `after` has run (the
+   * last one that needs all of it), so a long run does not hold what no later stage reads.
+   */
+  slim?: { after: StageName; apply(value: T): T };
   /**
    * Stages that always run: the report (it publishes a new run folder each time), and stages
    * whose output depends on the archive rather than only on their inputs (ingest, track). They

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeDate } from '../pipeline/ingest/dates.ts';
 import { CsvRowSplitter } from '../pipeline/ingest/csv-rows.ts';
 import { ingestFiles, InputError, type IngestResult } from '../pipeline/ingest/ingest.ts';
+import type { IngestOutput } from '../pipeline/stages/ingest.ts';
 import { toJsonLines, writeDuplicates, writeRejects } from '../pipeline/ingest/rejects.ts';
 import { splitSentences } from '../pipeline/ingest/sentences.ts';
 import { loadSotuPapers } from '../pipeline/ingest/sotu.ts';
@@ -507,5 +508,60 @@ describe.skipIf(!existsSync(ARXIV) || !existsSync(NEWS))('real corpora (../share
     expect(r.rejects.every((x) => x.field === 'text' && x.reason === 'empty text')).toBe(true);
     expect(r.notes.some((n) => n.startsWith('no dates in 20newsgroups-bydate.jsonl.gz: all 18812 records dated 1993-01-01'))).toBe(true);
     expect(new Set(r.papers.map((p) => p.label)).size).toBe(20);
+  });
+});
+
+describe('ingest stage artifact and memory', () => {
+  it('the artifact names the archive window and its digest; loading reads it back, or refuses a changed archive', async () => {
+    const { ingestStage, trimTexts, TEXT_HEAD_CHARS } = await import('../pipeline/stages/ingest.ts');
+    const { openStore } = await import('../pipeline/store/store.ts');
+    const tmp = await mkdtemp(join(tmpdir(), 'tt-ingest-artifact-'));
+    try {
+      const store = openStore(join(tmp, 'archive.sqlite'));
+      const long = 'word '.repeat(200);
+      store.upsertPapers(
+        [
+          { id: 'b', title: '', text: long, date: '2025-01-02', source: 's' },
+          { id: 'a', title: 'A', text: 'short', date: '2025-01-01', source: 's' },
+        ],
+        'r1',
+      );
+      const { papers, digest } = store.readWindow({ all: true });
+      const value: IngestOutput = { papers, counts: { read: 2, accepted: 2, duplicate: 0, rejected: 0 }, perFile: [], rejects: [], duplicates: [], notes: [], windowHash: digest, storeWindow: { all: true } as const };
+      expect(ingestStage.contentHash!(value)).toBe(digest);
+      const dir = join(tmp, 'stage');
+      ingestStage.save!(dir, value);
+      expect(existsSync(join(dir, 'papers.jsonl'))).toBe(false); // no second copy of every abstract
+      expect(ingestStage.load!(dir, store)).toEqual(value);
+      // Slimmed after tokenize: short fresh copies of the texts, flagged, and saved the same way.
+      trimTexts(value);
+      expect(value.textHeadChars).toBe(TEXT_HEAD_CHARS);
+      expect(value.papers.map((p) => p.text.length)).toEqual([5, TEXT_HEAD_CHARS]);
+      expect(long.startsWith(value.papers[1]!.text)).toBe(true);
+      // Another run changed the window: the artifact no longer describes it.
+      store.upsertPapers([{ id: 'c', title: 'C', text: 'new', date: '2025-01-03', source: 's' }], 'r2');
+      expect(() => ingestStage.load!(dir, store)).toThrow(/has changed since the ingest artifact/);
+      expect(() => ingestStage.load!(dir)).toThrow(/without its archive/);
+      store.close();
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('the runner releases each output after its last reader', async () => {
+    const { lastReader } = await import('../pipeline/runner.ts');
+    expect(lastReader('tokenize')).toBe('vectorize');
+    expect(lastReader('vectorize')).toBe('trends');
+    expect(lastReader('reduce')).toBe('report');
+    expect(lastReader('ingest')).toBe('end');
+    expect(lastReader('cluster')).toBe('end');
+    expect(lastReader('report')).toBe('report');
+  });
+
+  it('reports progress: a count every 1000 records and the total at the end of each file', async () => {
+    const seen: number[] = [];
+    const r = await ingestFiles([ex('papers.jsonl'), ex('papers.csv')], { csv: CSV_MAPPING, onProgress: (n) => seen.push(n) });
+    expect(seen).toEqual([r.perFile[0]!.read, r.counts.read]);
+    await expect(ingestFiles([ex('papers.jsonl')], { onProgress: 3 as never })).rejects.toThrow(/onProgress/);
   });
 });

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Paper } from '../pipeline/paper.ts';
 import { labelsNeedingReview } from '../pipeline/store/label-review.ts';
 import { MIGRATIONS } from '../pipeline/store/migrations.ts';
-import { openStore, paperTextHash, type Store, type StoredTopic } from '../pipeline/store/store.ts';
+import { openStore, paperTextHash, windowOfInserted, type Store, type StoredTopic } from '../pipeline/store/store.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
@@ -362,5 +362,85 @@ describe('store: concurrent access', () => {
     expect(store.countPapers()).toBe(4001);
     expect(store.runs().map((r) => r.status)).toEqual(['published', 'published']);
     store.close();
+  });
+});
+
+describe('store: readWindow (what ingest hands to later stages)', () => {
+  it('JavaScript id order (not SQLite byte order), same papers as papersInWindow, digest independent of insert order', () => {
+    // '\u{1F600}' sorts after '\uFFFD' in UTF-8 bytes but before it in UTF-16 units.
+    const ids = ['b', 'a', 'x\uFFFD', 'x\u{1F600}', 'c'];
+    const papers = ids.map((id, i) => paper(id, `2025-01-0${i + 1}`, `text ${i}`, { label: i % 2 ? 'l' : undefined, extra: { n: i } }));
+    const a = open('a.sqlite');
+    a.upsertPapers(papers, 'r1');
+    const b = open('b.sqlite');
+    b.upsertPapers([...papers].reverse(), 'r1');
+    const ra = a.readWindow({ all: true });
+    const rb = b.readWindow({ all: true });
+    expect(ra.papers.map((p) => p.id)).toEqual(['a', 'b', 'c', 'x\u{1F600}', 'x\uFFFD']);
+    expect(ra.digest).toBe(rb.digest);
+    expect(ra.digest).toMatch(/^[0-9a-f]{64}$/);
+    const sorted = a.papersInWindow({ all: true }).sort((p, q) => (p.id < q.id ? -1 : 1));
+    expect(ra.papers).toEqual(sorted);
+    expect(a.readWindow({ sinceDate: '2025-01-04' }).papers.map((p) => p.id)).toEqual(['c', 'x\u{1F600}']);
+    expect(() => a.readWindow({ sinceDate: 'soon' })).toThrow(/YYYY-MM-DD/);
+    a.close();
+    b.close();
+  });
+
+  it('the digest changes with any stored field, and not with first_seen / updated_at', () => {
+    const s = open();
+    s.upsertPapers([paper('a', '2025-01-01'), paper('b', '2025-01-02')], 'r1');
+    const d0 = s.readWindow({ all: true }).digest;
+    s.upsertPapers([paper('a', '2025-01-01'), paper('b', '2025-01-02')], 'r2'); // unchanged
+    expect(s.readWindow({ all: true }).digest).toBe(d0);
+    s.upsertPapers([paper('a', '2025-01-01', 'abstract of a', { url: 'https://x.org/a' })], 'r3');
+    const d1 = s.readWindow({ all: true }).digest;
+    expect(d1).not.toBe(d0);
+    s.upsertPapers([paper('a', '2025-01-01', 'a new abstract', { url: 'https://x.org/a' })], 'r4');
+    expect(s.readWindow({ all: true }).digest).not.toBe(d1);
+    s.close();
+  });
+
+  it('reuses the strings of papers in memory whose text hash matches, and reads the others', () => {
+    const s = open();
+    const stored = [paper('a', '2025-01-01', 'old text'), paper('b', '2025-01-02'), paper('c', '2025-01-03')];
+    s.upsertPapers(stored, 'r1');
+    const mine = { ...paper('b', '2025-01-02'), text: ['abstract', 'of', 'b'].join(' ') };
+    const stale = paper('a', '2025-01-01', 'a text the archive does not hold');
+    const reuse = new Map([
+      ['b', { paper: mine, textHash: paperTextHash(mine.title, mine.text) }],
+      ['a', { paper: stale, textHash: paperTextHash(stale.title, stale.text) }],
+    ]);
+    const r = s.readWindow({ all: true }, reuse);
+    expect(r.papers.map((p) => p.text)).toEqual(['old text', 'abstract of b', 'abstract of c']);
+    expect(r.papers[1]!.text).toBe(mine.text);
+    expect(r).toEqual(s.readWindow({ all: true }));
+    s.close();
+  });
+
+  it('upsertPapers with precomputed hashes counts the same, and checks their number', () => {
+    const s = open();
+    const ps = [paper('a', '2025-01-01'), paper('b', '2025-01-02')];
+    const hashes = ps.map((p) => paperTextHash(p.title, p.text));
+    expect(s.upsertPapers(ps, 'r1', hashes)).toEqual({ inserted: 2, updated: 0, unchanged: 0, metadataUpdated: 0, updatedIds: [] });
+    expect(s.upsertPapers(ps, 'r2')).toEqual({ inserted: 0, updated: 0, unchanged: 2, metadataUpdated: 0, updatedIds: [] });
+    expect(() => s.upsertPapers(ps, 'r3', hashes.slice(1))).toThrow(/2 papers but 1 text hashes/);
+    s.close();
+  });
+});
+
+describe('store: windowOfInserted (a first night is not read back)', () => {
+  it('gives exactly what readWindow gives on an archive holding just those papers', () => {
+    const papers = ['z', 'x\u{1F600}', 'x\uFFFD', 'a', 'm'].map((id, i) =>
+      paper(id, `2025-02-0${i + 1}`, `text of ${id}`, { label: i % 2 ? 'cs.CL' : undefined, url: i === 2 ? 'https://x.org' : undefined, extra: i === 0 ? { z: 1, a: 'b' } : undefined }),
+    );
+    const hashes = papers.map((p) => paperTextHash(p.title, p.text));
+    const s = open();
+    s.upsertPapers(papers, 'r1', hashes);
+    for (const window of [{ all: true } as const, { sinceDate: '2025-02-03' }]) {
+      expect(windowOfInserted(papers, hashes, window)).toEqual(s.readWindow(window));
+    }
+    expect(Object.keys(windowOfInserted(papers, hashes, { all: true }).papers.at(-1)!.extra!)).toEqual(['a', 'z']);
+    s.close();
   });
 });

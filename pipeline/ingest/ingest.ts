@@ -34,6 +34,8 @@ export interface IngestOptions {
   undatedPolicy?: 'file-date' | 'reject';
   /** 'YYYY-MM-DD' used instead of the file date under undatedPolicy 'file-date' (makes runs reproducible). */
   undatedDate?: string;
+  /** Called with the number of records read so far (all files), every 1000 records and at the end. */
+  onProgress?: (recordsRead: number) => void;
 }
 
 export interface Duplicate {
@@ -114,6 +116,9 @@ export async function ingestFiles(files: string[], opts: IngestOptions = {}): Pr
   // Check every path before reading any, so a typo in the last one fails fast.
   const inputs = [];
   for (const path of files) inputs.push(await inspectInput(path));
+  if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') throw new TypeError('ingest: onProgress must be a function');
+  const onProgress = opts.onProgress;
+  let recordsRead = 0;
 
   for (const input of inputs) {
     const path = input.path;
@@ -133,6 +138,7 @@ export async function ingestFiles(files: string[], opts: IngestOptions = {}): Pr
       for await (const rec of records) {
         lastLine = rec.line;
         drafts.push(validateRecord(rec, path, input.name, s));
+        if (onProgress && ++recordsRead % 1000 === 0) onProgress(recordsRead);
       }
     } catch (e) {
       if (e instanceof InputError) throw e;
@@ -191,6 +197,7 @@ export async function ingestFiles(files: string[], opts: IngestOptions = {}): Pr
     if (undatedRejected > 0 && anyDated) note(`${undatedRejected} record(s) without a date rejected (field 'date'); the rest of the file is dated`);
     if (truncated > 0) note(`${truncated} text(s) longer than ${s.maxTextChars} characters truncated (first at line ${firstTruncatedLine})`);
     result.perFile.push(counts);
+    onProgress?.(recordsRead);
     for (const k of ['read', 'accepted', 'duplicate', 'rejected'] as const) result.counts[k] += counts[k];
   }
 

