@@ -23,7 +23,7 @@
 // stays the bigram: only what a reader sees changes.
 
 import { csrEmpty } from './sparse.ts';
-import { bigramCandidates, columnIndex, countMatrix, docCount, PairTable, unigramStats, weigh } from './tfidf-build.ts';
+import { bigramCandidates, columnIndex, countMatrix, docCount, PairCounts, PairTable, unigramStats, weigh } from './tfidf-build.ts';
 import { BOILERPLATE_PHRASES } from './text/stopwords.ts';
 import type { CsrMatrix, TokenizedCorpus } from './types.ts';
 
@@ -177,20 +177,18 @@ function selectFeatures(corpus: TokenizedCorpus, opt: Resolved): Feature[] {
 }
 
 /**
- * For count maps keyed group · width + item: the most frequent item of each group (ties: the
- * smaller item), and its count. One pass over the map.
+ * For counts keyed (group, item): the most frequent item of each group (ties: the smaller item),
+ * and its count. One pass over the counts.
  */
-function bestPerGroup(counts: Map<number, number>, width: number, groups: number): { item: Int32Array; count: Float64Array } {
+function bestPerGroup(counts: PairCounts, groups: number): { item: Int32Array; count: Float64Array } {
   const item = new Int32Array(groups).fill(-1);
   const count = new Float64Array(groups);
-  for (const [key, n] of counts) {
-    const g = Math.floor(key / width);
-    const it = key - g * width;
+  counts.forEach((g, it, n) => {
     if (n > count[g]! || (n === count[g]! && it < item[g]!)) {
       item[g] = it;
       count[g] = n;
     }
-  }
+  });
   return { item, count };
 }
 
@@ -198,9 +196,11 @@ function bestPerGroup(counts: Map<number, number>, width: number, groups: number
  * Sets each bigram feature's display form from the token stream: the most frequent written form
  * of the pair, extended by up to two next words and one previous word when one continuation
  * holds `share` of the occurrences (see the header). Two passes over the tokens; memory is per distinct written pair
- * and continuation of the kept bigrams only.
+ * and continuation of the kept bigrams only. Counts are keyed (feature, va · 256 + vb) for a
+ * written pair and (feature · 256 + variant, word) for a neighbouring word (feature < 2^23).
  */
 function setPhraseDisplays(corpus: TokenizedCorpus, feats: Feature[], share: number): void {
+  if (feats.length >= 1 << 23) throw new RangeError(`setPhraseDisplays: ${feats.length} bigram columns; at most 2^23 are supported`);
   const V = corpus.terms.length;
   const variants = corpus.variants!;
   const tv = corpus.tokenVariants!;
@@ -212,11 +212,11 @@ function setPhraseDisplays(corpus: TokenizedCorpus, feats: Feature[], share: num
     startsFeat[f.a] = 1;
   }
   const occurrences = new Float64Array(feats.length);
-  const forms = new Map<number, number>(); // (feat · 256 + va) · 256 + vb → count
-  const next = new Map<number, number>(); // (feat · V + c) · 256 + vc → count
-  const prev = new Map<number, number>(); // (feat · V + z) · 256 + vz → count: the word before
+  const forms = new PairCounts(); // (feat, va · 256 + vb) → count
+  const next = new PairCounts(); // (feat · 256 + vc, c) → count
+  const prev = new PairCounts(); // (feat · 256 + vz, z) → count: the word before
   const ext1 = new Int32Array(feats.length).fill(-1); // chosen first continuation (term id)
-  const ext2 = new Map<number, number>(); // (feat · V + c2) · 256 + vc2 → count, after ext1
+  const ext2 = new PairCounts(); // (feat · 256 + vc2, c2) → count, after ext1
   for (let pass = 0; pass < 2; pass++) {
     for (let d = 0; d + 1 < docOffsets.length; d++) {
       const end = docOffsets[d + 1]!;
@@ -230,46 +230,34 @@ function setPhraseDisplays(corpus: TokenizedCorpus, feats: Feature[], share: num
         if (pass === 0) {
           occurrences[f]++;
           const z = k > docOffsets[d]! ? tokenIds[k - 1]! : -1;
-          if (z >= 0) {
-            const pk = (f * V + z) * 256 + tv[k - 1]!;
-            prev.set(pk, (prev.get(pk) ?? 0) + 1);
-          }
-          const fk = (f * 256 + tv[k]!) * 256 + tv[k + 1]!;
-          forms.set(fk, (forms.get(fk) ?? 0) + 1);
-          if (c >= 0) {
-            const nk = (f * V + c) * 256 + tv[k + 2]!;
-            next.set(nk, (next.get(nk) ?? 0) + 1);
-          }
+          if (z >= 0) prev.add(f * 256 + tv[k - 1]!, z);
+          forms.add(f, tv[k]! * 256 + tv[k + 1]!);
+          if (c >= 0) next.add(f * 256 + tv[k + 2]!, c);
         } else if (c >= 0 && c === ext1[f] && k + 3 < end && tokenIds[k + 3]! >= 0) {
-          const nk = (f * V + tokenIds[k + 3]!) * 256 + tv[k + 3]!;
-          ext2.set(nk, (ext2.get(nk) ?? 0) + 1);
+          ext2.add(f * 256 + tv[k + 3]!, tokenIds[k + 3]!);
         }
       }
     }
     if (pass === 0) {
       // Continuation counts per feature, summed over the written forms of the next word.
-      const perWord = new Map<number, number>(); // f · V + c → count
-      for (const [nk, n] of next) {
-        const fc = Math.floor(nk / 256);
-        perWord.set(fc, (perWord.get(fc) ?? 0) + n);
-      }
+      const perWord = new PairCounts(); // (f, c) → count
+      next.forEach((fv, c, n) => perWord.add(fv >> 8, c, n));
       let any = false;
-      for (const [fc, n] of perWord) {
-        const f = Math.floor(fc / V);
+      perWord.forEach((f, c, n) => {
         if (n >= share * occurrences[f]!) {
-          ext1[f] = fc - f * V;
+          ext1[f] = c;
           any = true;
         }
-      }
+      });
       if (!any) break;
     }
   }
-  // Best written form of each continuation word, per feature.
-  const bestForm = (counts: Map<number, number>, f: number, word: number): string => {
+  // Best written form of each continuation word, per feature (the most frequent; ties: the first variant).
+  const bestForm = (counts: PairCounts, f: number, word: number): string => {
     let best = -1;
     let bestCount = -1;
     for (let v = 0; v < 256; v++) {
-      const n = counts.get((f * V + word) * 256 + v);
+      const n = counts.get(f * 256 + v, word);
       if (n !== undefined && n > bestCount) {
         best = v;
         bestCount = n;
@@ -277,19 +265,13 @@ function setPhraseDisplays(corpus: TokenizedCorpus, feats: Feature[], share: num
     }
     return variants[word]![best] ?? corpus.display[word]!;
   };
-  const pairForm = bestPerGroup(forms, 65536, feats.length); // item = va · 256 + vb
-  const perWord2 = new Map<number, number>(); // f · V + c2 → count
-  for (const [nk, n] of ext2) {
-    const fc = Math.floor(nk / 256);
-    perWord2.set(fc, (perWord2.get(fc) ?? 0) + n);
-  }
-  const second = bestPerGroup(perWord2, V, feats.length);
-  const perPrev = new Map<number, number>(); // f · V + z → count
-  for (const [pk, n] of prev) {
-    const fz = Math.floor(pk / 256);
-    perPrev.set(fz, (perPrev.get(fz) ?? 0) + n);
-  }
-  const before = bestPerGroup(perPrev, V, feats.length);
+  const pairForm = bestPerGroup(forms, feats.length); // item = va · 256 + vb
+  const perWord2 = new PairCounts(); // (f, c2) → count
+  ext2.forEach((fv, c2, n) => perWord2.add(fv >> 8, c2, n));
+  const second = bestPerGroup(perWord2, feats.length);
+  const perPrev = new PairCounts(); // (f, z) → count
+  prev.forEach((fv, z, n) => perPrev.add(fv >> 8, z, n));
+  const before = bestPerGroup(perPrev, feats.length);
   feats.forEach((feat, f) => {
     const pair = pairForm.item[f]!;
     if (pair < 0) return;
