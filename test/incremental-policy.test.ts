@@ -10,6 +10,7 @@ import { capturedShare } from '../pipeline/model/fold-in-quality.ts';
 import { modelConfigHash } from '../pipeline/model/model-config.ts';
 import { loadModel, readModelMeta, saveModel } from '../pipeline/model/model-store.ts';
 import { newRows } from '../pipeline/model/night-plan.ts';
+import { csrRows, matchRows, mergeCsrRows, mergeDenseRows, unmatched } from '../pipeline/model/row-reuse.ts';
 import { daysBetween, decideNight, type NightFacts, type RefitPolicy } from '../pipeline/model/refit-policy.ts';
 
 const POLICY: RefitPolicy = { incremental: true, refit: false, maxChangedFraction: 0.05, maxAgeDays: 7, minCapturedRatio: 0.75 };
@@ -132,5 +133,29 @@ describe('model store', () => {
     const m = join(dir, 'model');
     writeFileSync(join(m, 'meta.json'), JSON.stringify({ formatVersion: 999, id: 'x' }));
     expect(readModelMeta(m)).toBeUndefined();
+  });
+});
+
+describe('row reuse', () => {
+  const prev = { key: 'k', paperIds: ['a', 'b', 'c'], fingerprints: Uint32Array.from([1, 1, 2, 2, 3, 3]) };
+  it('copies a row only for the same paper, fingerprint and key', () => {
+    // d is new; b's text changed; c unchanged; a has no fingerprint (not in the archive)
+    const from = matchRows(prev, 'k', ['a', 'b', 'c', 'd'], Uint32Array.from([0, 0, 2, 9, 3, 3, 4, 4]));
+    expect(Array.from(from)).toEqual([-1, -1, 2, -1]);
+    expect(Array.from(unmatched(from))).toEqual([0, 1, 3]);
+    expect(Array.from(matchRows(prev, 'other', ['c'], Uint32Array.from([3, 3])))).toEqual([-1]);
+    expect(Array.from(matchRows(undefined, 'k', ['c'], Uint32Array.from([3, 3])))).toEqual([-1]);
+  });
+  it('merges copied and fresh rows in tonight order', () => {
+    // prev rows: r0 = {0: 1}, r1 = {1: 2, 2: 3}; fresh rows: f0 = {2: 7}
+    const p: CsrMatrix = { rows: 2, cols: 3, indptr: Int32Array.from([0, 1, 3]), indices: Int32Array.from([0, 1, 2]), data: Float32Array.from([1, 2, 3]) };
+    const f: CsrMatrix = { rows: 1, cols: 3, indptr: Int32Array.from([0, 1]), indices: Int32Array.from([2]), data: Float32Array.from([7]) };
+    const m = mergeCsrRows(p, Int32Array.from([1, -1, 0]), f);
+    expect(Array.from(m.indptr)).toEqual([0, 2, 3, 4]);
+    expect(Array.from(m.indices)).toEqual([1, 2, 2, 0]);
+    expect(Array.from(m.data)).toEqual([2, 3, 7, 1]);
+    expect(Array.from(csrRows(m, [2, 0]).data)).toEqual([1, 2, 3]);
+    expect(Array.from(mergeDenseRows(Float32Array.from([1, 1, 2, 2]), Int32Array.from([-1, 1]), Float32Array.from([5, 6]), 2))).toEqual([5, 6, 2, 2]);
+    expect(() => mergeCsrRows(p, Int32Array.from([-1, -1]), f)).toThrow(/fresh rows/);
   });
 });

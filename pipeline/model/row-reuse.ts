@@ -3,6 +3,7 @@
 // test/tfidf.test.ts and test/incremental.test.ts). So a fold-in night copies the rows of papers
 // it already vectorized / projected last night under the same model and computes only the new or
 // changed ones: the output is identical to recomputing everything, at the cost of the new rows.
+import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type { CsrMatrix, TokenizedCorpus } from '../../analysis/types.ts';
 
@@ -15,12 +16,26 @@ export interface RowKeys {
   fingerprints: Uint32Array;
 }
 
-export function paperFingerprints(papers: readonly { title: string; text: string }[]): Uint32Array {
-  const out = new Uint32Array(papers.length * 2);
-  papers.forEach((p, i) => {
-    const d = createHash('md5').update(p.title).update('\u0000').update(p.text).digest();
-    out[2 * i] = d.readUInt32LE(0);
-    out[2 * i + 1] = d.readUInt32LE(4);
+/**
+ * Fingerprints of the papers `ids` from the archive's text_hash column (sha1 of the full title
+ * and text; the in-memory texts may already be cut to their heads after tokenize). A paper the
+ * archive does not have gets 0, 0 and a fresh row only if last night's row had 0, 0 too, which
+ * no sha1 prefix realistically is.
+ */
+export function archiveFingerprints(archive: string, ids: readonly string[]): Uint32Array {
+  const db = new Database(archive, { readonly: true, fileMustExist: true });
+  const hashOf = new Map<string, string>();
+  try {
+    for (const row of db.prepare<[], { id: string; text_hash: string }>('SELECT id, text_hash FROM papers').iterate()) hashOf.set(row.id, row.text_hash);
+  } finally {
+    db.close();
+  }
+  const out = new Uint32Array(ids.length * 2);
+  ids.forEach((id, i) => {
+    const h = hashOf.get(id);
+    if (h === undefined || h.length < 16) return;
+    out[2 * i] = parseInt(h.slice(0, 8), 16);
+    out[2 * i + 1] = parseInt(h.slice(8, 16), 16);
   });
   return out;
 }
@@ -33,7 +48,10 @@ export function matchRows(prev: RowKeys | undefined, key: string, ids: readonly 
   prev.paperIds.forEach((id, r) => rowOf.set(id, r));
   for (let i = 0; i < ids.length; i++) {
     const r = rowOf.get(ids[i]!);
-    if (r !== undefined && prev.fingerprints[2 * r] === fingerprints[2 * i] && prev.fingerprints[2 * r + 1] === fingerprints[2 * i + 1]) from[i] = r;
+    const a = fingerprints[2 * i]!;
+    const b = fingerprints[2 * i + 1]!;
+    if (a === 0 && b === 0) continue; // no fingerprint: recompute
+    if (r !== undefined && prev.fingerprints[2 * r] === a && prev.fingerprints[2 * r + 1] === b) from[i] = r;
   }
   return from;
 }

@@ -14,7 +14,7 @@ import { InputError } from '../errors.ts';
 import { capturedShare } from '../model/fold-in-quality.ts';
 import { modelConfigHash } from '../model/model-config.ts';
 import { loadModel, modelDir } from '../model/model-store.ts';
-import { contentKey, matchRows, mergeCsrRows, paperFingerprints, subCorpus, unmatched, type RowKeys } from '../model/row-reuse.ts';
+import { archiveFingerprints, contentKey, matchRows, mergeCsrRows, subCorpus, unmatched, type RowKeys } from '../model/row-reuse.ts';
 import { newestDate, planNight, type NightPlan } from '../model/night-plan.ts';
 import type { Stage } from '../stage.ts';
 import { openStore } from '../store/store.ts';
@@ -125,9 +125,11 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
  * A row depends on the paper's text, the vocabulary and idf, tf weighting and the tokenizer
  * config (in modelConfigHash; titles are not tokenized for the default corpus).
  */
-function rowKeysOf(config: Config, vocabulary: readonly string[], idf: Float64Array, papers: readonly { id: string; title: string; text: string }[]): RowKeys {
+function rowKeysOf(config: Config, vocabulary: readonly string[], idf: Float64Array, papers: readonly { id: string }[]): RowKeys {
   const key = contentKey(modelConfigHash(config), String(config.input.length === 0), vocabulary.join('\n'), idf);
-  return { key, paperIds: papers.map((p) => p.id), fingerprints: paperFingerprints(papers) };
+  const paperIds = papers.map((p) => p.id);
+  const archive = archivePath(config);
+  return { key, paperIds, fingerprints: existsSync(archive) ? archiveFingerprints(archive, paperIds) : new Uint32Array(paperIds.length * 2) };
 }
 
 /** Last night's vectorize artifact (still on disk while this stage runs), if it carries row keys. */
