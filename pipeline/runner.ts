@@ -25,6 +25,8 @@ import { recordPublishedRun } from './store/record-run.ts';
 import type { Store } from './store/store.ts';
 import type { ArchiveSummary, IngestOutput } from './stages/ingest.ts';
 import type { TrackOutput } from './stages/track.ts';
+import type { ClusterOutput } from './stages/cluster.ts';
+import type { NightPlan } from './model/night-plan.ts';
 
 export interface RunOptions {
   /** Run only this stage (its inputs must have artifacts from an earlier run). */
@@ -42,6 +44,8 @@ export interface RunOptions {
 export interface RunManifest extends Manifest {
   archive?: ArchiveSummary;
   topics?: { previousRun: string | null; continued: number; merged: number; split: number; born: number; died: number };
+  /** Whether tonight refitted the model or folded new papers into the stored one, and why. */
+  model?: Pick<NightPlan, 'mode' | 'reason' | 'added' | 'dropped' | 'fitPapers' | 'capturedRatio'>;
 }
 
 export interface RunResult {
@@ -231,6 +235,11 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
   const track = ctx.input<TrackOutput>('track');
   const count = (s: string) => track.lineage.filter((e) => e.status === s).length;
   manifest.topics = { previousRun: track.previousRun, continued: count('continued'), merged: count('merged'), split: count('split'), born: count('born'), died: track.died.length };
+  const night = ctx.input<ClusterOutput>('cluster').night;
+  if (night) {
+    manifest.model = { mode: night.mode, reason: night.reason, added: night.added, dropped: night.dropped, fitPapers: night.fitPapers };
+    if (night.capturedRatio !== undefined) manifest.model.capturedRatio = night.capturedRatio;
+  }
   writeFileSync(join(stagingDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   const runDir = publishRun(out, stagingDir, runId);
   // Only now does the archive learn of the run (see the note at the top).

@@ -126,6 +126,7 @@ describe('incremental nights on the default corpus', () => {
     const r = night('fit');
     expect(r.cluster.night?.mode).toBe('refit');
     expect(r.cluster.night?.reason).toContain('no stored model');
+    expect(r.run.manifest.model).toMatchObject({ mode: 'refit', reason: r.cluster.night?.reason });
     expect(r.model.fittedInRun).toBe('fit');
     expect(r.model.fitPapers).toBe(2949);
     expect(r.model.k).toBe(K);
@@ -138,6 +139,8 @@ describe('incremental nights on the default corpus', () => {
     for (const name of ['fold-1867', 'fold-1868', 'fold-1873']) {
       const r = night(name);
       expect(r.cluster.night?.mode, name).toBe('fold-in');
+      expect(r.run.manifest.model?.mode, name).toBe('fold-in'); // the manifest says so too
+      expect(r.cluster.restartLabels, name).toHaveLength(1); // only the warm restart ran
       expect(r.cluster.night?.modelId, name).toBe(r.model.id);
       expect(r.model.fittedInRun, name).not.toBe(name); // the model was not rewritten
       expect(r.persistence, name).toBeGreaterThanOrEqual(0.9);

@@ -76,8 +76,14 @@ export const clusterStage: Stage<ClusterOutput> = {
       const stored = loadModel(modelDir(ctx.config.out), night.modelId!);
       const k = stored.meta.k;
       if (k >= n) throw new ConfigError(`the stored model has k = ${k}, not smaller than the number of papers (${n})`, 'cluster.k');
-      // The single warm restart (nInit 1, always kept): stable topics are the point of a fold-in.
-      const result = fitKMeans(points, n, d, { k, nInit: 1, maxIter: c.maxIter, seed: ctx.config.seed, initialCentroids: stored.arrays.centroids, warmTolerance: 1 });
+      // Only the warm restart (no seeding, no sample): stable topics are the point of a fold-in.
+      const result = fitKMeans(
+        points,
+        n,
+        d,
+        { k, warmOnly: true, maxIter: c.maxIter, seed: ctx.config.seed, initialCentroids: stored.arrays.centroids },
+        await sharedWorkerPool(ctx.config.workers),
+      );
       const perPaper = result.inertia / n;
       ctx.log.info(
         `cluster: fold-in from the stored centroids, k = ${k}, inertia per paper ${perPaper.toFixed(4)} (fit: ${stored.meta.inertiaPerPaper.toFixed(4)}), sizes ${Array.from(result.sizes).join(' ')}`,

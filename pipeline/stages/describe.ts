@@ -154,7 +154,7 @@ export const describeStage: Stage<DescribeOutput> = {
       td10: 'no topic has listed terms',
       td25: 'no topic has listed terms',
       silhouette: 'fewer than 2 topics in the silhouette sample',
-      restartAgreement: 'fewer than 2 k-means restarts (cluster.nInit)',
+      restartAgreement: 'fewer than 2 k-means restarts (cluster.nInit 1, or a fold-in night, which runs only the warm restart)',
     };
     for (const [key, value] of Object.entries(raw)) {
       if (Number.isFinite(value)) quality[key] = value;

@@ -1,9 +1,8 @@
 // Stage 4: TF-IDF → PCA scores (randomized SVD on the sparse matrix; exact ml-pca when small).
 // On a fold-in night (see vectorize.ts) the window is projected onto the stored model's basis,
 // scores = (X − 1μᵀ)V, instead of refitting it: the basis, and so the clusters' space, stays put.
-import { transpose } from '../../analysis/linalg.ts';
-import { centredMultiply } from '../../analysis/pca-centred.ts';
 import { fitPca, type PcaResult } from '../../analysis/pca.ts';
+import { projectCentred } from '../../analysis/pca-result.ts';
 import { parallelSparseProducts } from '../../analysis/parallel/parallel-sparse-products.ts';
 import { serialSparseProducts, type SparseProducts } from '../../analysis/sparse-products.ts';
 import type { CsrMatrix } from '../../analysis/types.ts';
@@ -57,16 +56,15 @@ export const reduceStage: Stage<ReduceOutput> = {
 
 /**
  * The stored fit with tonight's scores: (X − 1μᵀ)V on the stored mean and components (the
- * explained variance figures stay those of the fit). TODO: projectOntoPca(pca, X, pool) from
- * analysis/pca*.ts once it lands (same product, on the worker pool).
+ * explained variance figures stay those of the fit); the same product as projectOntoPca, with
+ * the products passed in so the caller picks serial or pooled.
  */
 export function projectOntoStoredBasis(stored: StoredModel, X: CsrMatrix, products: SparseProducts = serialSparseProducts(X)): PcaResult {
   const { mean, components } = stored.arrays;
   const d = stored.meta.d;
   if (X.cols !== mean.length) throw new Error(`reduce: the matrix has ${X.cols} columns, the stored model ${mean.length}`);
-  const scores = centredMultiply(products, mean, transpose(components, d, X.cols), d);
   return {
-    scores: Float32Array.from(scores),
+    scores: projectCentred(products, mean, components, d),
     components,
     mean,
     explainedVariance: Float64Array.from(stored.meta.explainedVariance),
