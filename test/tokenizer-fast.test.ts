@@ -4,7 +4,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cleanText, cleanTextReference } from '../analysis/text/clean.ts';
-import { parseCompound, plainWordForm } from '../analysis/text/plain-word-unit.ts';
 import { tokenizeChunkReference } from '../analysis/text/reference-tokenizer.ts';
 import { type DocText, mergeChunks, tokenizeChunk, type TokenizerOptions } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
@@ -20,13 +19,6 @@ const FIXTURE: DocText[] = [
   { title: 'Numbers', text: '10x faster, 2nd place, 1990s, 3:45pm, 12/05/2020, -5.2e-3, #1, @user, 50%, $4.95, 1st-order, 4k-resolution, 128-bit.' },
   { title: 'Repeat repeat', text: 'model model, model. model; (model) "model" model’s models models\' modelling model-based model-free.' },
   { title: 'Mail', text: 'In article <1993Apr5.1234@foo.edu> bob@foo.edu (Bob) writes:\n> quoted line\n\n-- \nBob\nbegin 644 x.uu\nM9V%R8F%G92!G87)B86=E(&=A<F)A9V4@9V%R8F%G92!G87)B86=E(&=A<F)A\n' },
-  // Plain words in punctuation (split by char codes, the bare word alone goes to wink) and the
-  // abbreviations, contractions and forms that must still go to wink whole.
-  { title: '(Punctuated) "words": [brackets]', text: 'Models, (LLMs) (see data), data). "Quoted" words; words? words! words: [refs] [refs], (data); "data", Data." etc. et al. vs. Fig. 3, fig. 2, Dr. Smith, No. 5, Inc. e.g. i.e. cannot, (cannot) dont. (dont; Colour, (colours) behaviour. (LLMs). USD, (usd) AI, RL. (A) a, B. Ab.' },
-  // Contractions written without an apostrophe: alone wink expands them ('cant' → 'ca' "n't"),
-  // glued to punctuation it keeps them whole, so these must go to wink as units.
-  { title: 'Dont, wont', text: 'Dont, wont, cant, cannot, shes, hes, Dont. Cannot. Whats, youre, theyre, ive, isnt, arent, wasnt, didnt, doesnt, hadnt, wouldnt, (couldnt) shouldnt: aint, Cant. Wont! Couldnt; Shouldnt?' },
-  { title: 'Hyphenated (compounds)', text: 'large-scale, (large-scale) "vision-language" [state-of-the-art] colour-based; behaviour-driven? x-ray! multi-agent, self-supervised: non-linear) pre-trained; USD-based AUDIO-visual GBP-linked cannot-do dont-care constructor-based toString-like Model-Free multi-colour, non-colour colour-wise (pre-colour) end-to-end, a-b-c (x-y). large-scale. --dash-- double--hyphen trail- -lead' },
   { title: 'Empty text', text: '' },
   { title: '', text: '   \n\t  ' },
 ];
@@ -70,16 +62,6 @@ describe('fast tokenizer = reference tokenizer', () => {
     const docs = [...FIXTURE, ...[...FIXTURE].reverse()];
     const s = streams(mergeChunks([tokenizeChunk(docs)]));
     for (let i = 0; i < FIXTURE.length; i++) expect(s[docs.length - 1 - i]).toBe(s[i]);
-  });
-
-  it('takes only the plain-word and compound forms it can prove wink splits that way', () => {
-    const form = (u: string): number => plainWordForm(u, 0, u.length);
-    expect(['model,', 'model.', '(model', '(model)', '"model",', 'model),', 'model).', '(model),', '[refs]'].map(form)).not.toContain(-1);
-    // bare words, single letters, '(W).' (recursive in wink), apostrophes, inner dots, digits
-    expect(['model', 'a.', '(a)', '(model).', "model's", 'e.g.', 'v2.', 'model,,', '(model.', 'mod-el,'].map(form)).toEqual(Array(10).fill(-1));
-    expect(parseCompound('(large-scale),')).toBeUndefined(); // two tail characters
-    expect(parseCompound('(large-scale)')).toEqual({ lead: '(', words: ['large', 'scale'], trail: ')' });
-    for (const u of ['large-scale.', 'a--b', '-lead', 'trail-', 'x-3d', "it's-fine", 'large']) expect(parseCompound(u)).toBeUndefined();
   });
 
   it('cleanText (gated passes) = cleanTextReference (every pass) on the fixture and edge cases', () => {

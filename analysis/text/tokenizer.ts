@@ -8,11 +8,6 @@
 // and a copy of a few integers. wink splits text on spaces first and tokenizes each unit on its
 // own, and our gluing never crosses a space, so the stream equals that of wink over the whole
 // document (reference-tokenizer.ts, checked in test/tokenizer-fast.test.ts).
-// Most new units never reach wink as such (plain-word-unit.ts): a plain ASCII word in punctuation
-// ("model,", "(LLMs)") takes the items of its bare word plus a boundary, and plain words joined by
-// hyphens ("large-scale,", "(vision-language)") are put together from the words' raw wink tokens,
-// where the file proves (and the tests check) that wink would split them exactly so. That halves
-// the text wink reads; the rest of the cold cost is the scan itself, cleaning and the vocabulary.
 //
 // Split in two so the work can run in worker threads: tokenizeChunk() turns a slice of documents
 // into a chunk with its own local vocabulary and surface-form counts; mergeChunks() joins chunks
@@ -34,22 +29,11 @@
 import type { TokenizedCorpus } from '../types.ts';
 import { cleanText } from './clean.ts';
 import { IntBuffer } from './int-buffer.ts';
-import {
-  type Compound,
-  compoundSplitHolds,
-  formLead,
-  formTrail,
-  type HyphenPreserve,
-  type LexemeLookup,
-  parseCompound,
-  plainWordForm,
-  plainWordSplitHolds,
-} from './plain-word-unit.ts';
 import { buildStopWords } from './stopwords.ts';
 import { UnitTable } from './unit-table.ts';
 import { ChunkVocabulary } from './vocabulary.ts';
 import { emitWinkTokens, type TokenSink } from './wink-stream.ts';
-import { type WinkTokens, winkHyphenPreserve, winkLexemeLookup, winkTokens } from './wink.ts';
+import { type WinkTokens, winkTokens } from './wink.ts';
 
 /** Bump whenever the token stream for a given text changes (cleaning, stop words, folding, gluing). */
 export const TOKENIZER_VERSION = 'tok-6';
@@ -126,25 +110,6 @@ class ChunkBuilder {
   private readonly seq = new IntBuffer(1 << 16); // the current block's items and pending units
   private pendingIds: number[] = [];
   private pendingUnits: string[] = [];
-  // Punctuated plain-word units ("model,", "(LLMs)") waiting for their bare word: [unit id, word
-  // unit id, form] triples, resolved right after the pending units (plain-word-unit.ts).
-  private readonly pendingDerived = new IntBuffer(1024);
-  private lookup: LexemeLookup | undefined;
-  // One sink for every record() call: a closure per call costs more than the call (tsx wraps
-  // each function it creates to keep its name).
-  private recordStart = 0;
-  private readonly sink: TokenSink = {
-    push: (sid) => this.items.push(sid),
-    boundary: () => this.itemsBoundary(this.recordStart),
-  };
-  private preserve: HyphenPreserve | undefined;
-  // wink's raw tokens of every bare ASCII word unit (copied before the cuts), from which hyphenated
-  // compounds of such words are put together without wink; and the compounds waiting for them.
-  private readonly wordTokens = new Map<string, WinkTokens>();
-  private pendingCompounds: { id: number; compound: Compound }[] = [];
-  // Words of compounds to tokenize for wordTokens only: recording them as units would add their
-  // surface forms to the vocabulary although no document has them alone.
-  private readonly queuedWords = new Set<string>();
 
   constructor(private readonly opts: ResolvedOptions) {
     this.vocab = new ChunkVocabulary(opts.stopWords);
@@ -198,81 +163,20 @@ class ChunkBuilder {
       let id = units.find(text, from, i, h);
       if (id < 0) {
         id = units.add(text, from, i, h);
-        this.growValues(id);
-        this.unitValue[id] = PENDING;
-        const unit = text.slice(from, i);
-        const form = plainWordForm(text, from, i);
-        const compound = form < 0 ? parseCompound(unit) : undefined;
-        if (form > 0 && plainWordSplitHolds(unit, form, (this.lookup ??= winkLexemeLookup()))) {
-          this.derive(id, this.wordUnit(text, from + formLead(form), i - formTrail(form)), form);
-        } else if (compound && compoundSplitHolds(unit, compound, (this.lookup ??= winkLexemeLookup()), (this.preserve ??= winkHyphenPreserve()))) {
-          for (const w of compound.words) if (!this.wordTokens.has(w)) this.queuedWords.add(w);
-          this.pendingCompounds.push({ id, compound });
-        } else {
-          this.pendingIds.push(id);
-          this.pendingUnits.push(unit);
+        if (id === this.unitValue.length) {
+          const grown = new Int32Array(id * 2);
+          grown.set(this.unitValue);
+          this.unitValue = grown;
         }
+        this.unitValue[id] = PENDING;
+        this.pendingIds.push(id);
+        this.pendingUnits.push(text.slice(from, i));
       }
       const v = this.unitValue[id]!;
       if (v >= -1) seq.push(v);
       else if (v === PENDING) seq.push(-2 - id);
       else if (v !== NO_ITEMS) this.copyItems(v, seq);
     }
-  }
-
-  /** The unit id of the bare word s[from, to), queued for wink when new. */
-  private wordUnit(s: string, from: number, to: number): number {
-    const h = UnitTable.hash(s, from, to);
-    let id = this.units.find(s, from, to, h);
-    if (id < 0) {
-      id = this.units.add(s, from, to, h);
-      this.growValues(id);
-      this.unitValue[id] = PENDING;
-      this.pendingIds.push(id);
-      this.pendingUnits.push(s.slice(from, to));
-    }
-    return id;
-  }
-
-  private growValues(id: number): void {
-    if (id === this.unitValue.length) {
-      const grown = new Int32Array(id * 2);
-      grown.set(this.unitValue);
-      this.unitValue = grown;
-    }
-  }
-
-  /** Gives a punctuated unit the items of its bare word, with a boundary for the punctuation. */
-  private derive(id: number, wordId: number, form: number): void {
-    if (this.unitValue[wordId] === PENDING) {
-      this.pendingDerived.push(id);
-      this.pendingDerived.push(wordId);
-      this.pendingDerived.push(form);
-      return;
-    }
-    const items = this.items;
-    const start = items.length;
-    if (formLead(form) > 0) this.itemsBoundary(start);
-    const v = this.unitValue[wordId]!;
-    if (v >= 0) items.push(v);
-    else if (v === -1) this.itemsBoundary(start);
-    else if (v !== NO_ITEMS) {
-      const r = MULTI - v;
-      const end = this.ranges.data[2 * r + 1]!;
-      for (let k = this.ranges.data[2 * r]!; k < end; k++) {
-        const w = items.data[k]!;
-        if (w < 0) this.itemsBoundary(start);
-        else items.push(w);
-      }
-    }
-    if (formTrail(form) > 0) this.itemsBoundary(start);
-    this.store(id, start);
-  }
-
-  /** A boundary in a unit's items since `start`: one for a run, kept at the start (unlike IntBuffer.boundary). */
-  private itemsBoundary(start: number): void {
-    const items = this.items;
-    if (items.length === start || items.data[items.length - 1] !== -1) items.push(-1);
   }
 
   private copyItems(v: number, out: IntBuffer): void {
@@ -293,16 +197,12 @@ class ChunkBuilder {
       const tok = winkTokens(units.slice(a, b).join(' '));
       const starts = segmentStarts(tok, units, a, b);
       if (starts) {
-        for (let u = a; u < b; u++) {
-          if (BARE_WORD.test(units[u]!)) this.wordTokens.set(units[u]!, sliceTokens(tok, starts[u - a]!, starts[u - a + 1]!));
-          this.record(ids[u]!, tok, starts[u - a]!, starts[u - a + 1]!);
-        }
+        for (let u = a; u < b; u++) this.record(ids[u]!, tok, starts[u - a]!, starts[u - a + 1]!);
       } else {
         // wink did not split the joined text exactly at our spaces (it never did on the corpora
         // here): tokenize each unit alone, which is always right, only slower.
         for (let u = a; u < b; u++) {
           const one = winkTokens(units[u]!);
-          if (BARE_WORD.test(units[u]!)) this.wordTokens.set(units[u]!, sliceTokens(one, 0, one.normals.length));
           this.record(ids[u]!, one, 0, one.normals.length);
         }
       }
@@ -310,57 +210,18 @@ class ChunkBuilder {
     }
     this.pendingIds = [];
     this.pendingUnits = [];
-    const derived = this.pendingDerived;
-    for (let k = 0; k < derived.length; k += 3) this.derive(derived.data[k]!, derived.data[k + 1]!, derived.data[k + 2]!);
-    derived.length = 0;
-    const words = [...this.queuedWords].filter((w) => !this.wordTokens.has(w));
-    this.queuedWords.clear();
-    for (let a = 0; a < words.length; ) {
-      let b = a;
-      let chars = 0;
-      while (b < words.length && (b === a || chars + words[b]!.length < BATCH_CHARS)) chars += words[b++]!.length + 1;
-      const tok = winkTokens(words.slice(a, b).join(' '));
-      const starts = segmentStarts(tok, words, a, b);
-      for (let u = a; u < b; u++) {
-        const one = starts ? sliceTokens(tok, starts[u - a]!, starts[u - a + 1]!) : winkTokens(words[u]!);
-        this.wordTokens.set(words[u]!, one);
-      }
-      a = b;
-    }
-    for (const { id, compound } of this.pendingCompounds) {
-      const tok = this.compoundTokens(compound);
-      this.record(id, tok, 0, tok.normals.length);
-    }
-    this.pendingCompounds = [];
-  }
-
-  /** wink's tokens of a compound, from its words' (see plain-word-unit.ts for why they agree). */
-  private compoundTokens(c: Compound): WinkTokens {
-    const tok: WinkTokens = { normals: [], values: [], types: [], spaces: [] };
-    if (c.lead) pushPunctuation(tok, c.lead);
-    for (let i = 0; i < c.words.length; i++) {
-      if (i > 0) pushPunctuation(tok, '-');
-      const word = this.wordTokens.get(c.words[i]!)!;
-      for (let k = 0; k < word.normals.length; k++) {
-        tok.normals.push(word.normals[k]!);
-        tok.values.push(word.values[k]!);
-        tok.types.push(word.types[k]!);
-        tok.spaces.push('');
-      }
-    }
-    if (c.trail) pushPunctuation(tok, c.trail);
-    return tok;
   }
 
   private record(id: number, tok: WinkTokens, from: number, to: number): void {
-    this.recordStart = this.items.length;
-    emitWinkTokens(tok, from, to, this.vocab, this.sink);
-    this.store(id, this.recordStart);
-  }
-
-  /** Sets a unit's value from the items appended since `start` (a single item lives in unitValue). */
-  private store(id: number, start: number): void {
     const items = this.items;
+    const start = items.length;
+    const sink: TokenSink = {
+      push: (sid) => items.push(sid),
+      boundary: () => {
+        if (items.length === start || items.data[items.length - 1] !== -1) items.push(-1);
+      },
+    };
+    emitWinkTokens(tok, from, to, this.vocab, sink);
     const count = items.length - start;
     if (count <= 1) {
       this.unitValue[id] = count === 0 ? NO_ITEMS : items.data[start]!;
@@ -421,25 +282,6 @@ class ChunkBuilder {
       }
     }
   }
-}
-
-const BARE_WORD = /^[A-Za-z]+$/;
-
-function pushPunctuation(tok: WinkTokens, p: string): void {
-  tok.normals.push(p);
-  tok.values.push(p);
-  tok.types.push('punctuation');
-  tok.spaces.push('');
-}
-
-/** A copy of tokens [from, to) (emitWinkTokens cuts words in place). */
-function sliceTokens(tok: WinkTokens, from: number, to: number): WinkTokens {
-  return {
-    normals: tok.normals.slice(from, to),
-    values: tok.values.slice(from, to),
-    types: tok.types.slice(from, to),
-    spaces: tok.spaces.slice(from, to),
-  };
 }
 
 /**

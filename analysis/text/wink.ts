@@ -45,19 +45,3 @@ export function winkTokens(text: string): WinkTokens {
     spaces: tokens.out(its.precedingSpaces) as string[],
   };
 }
-
-/**
- * wink's lexeme-cache lookup (what its tokenizer asks first of every unit): null for a text it
- * does not know, else the token index, or several for a contraction. Shares this thread's cache.
- */
-export function winkLexemeLookup(): (text: string) => readonly number[] | null {
-  const doc = nlp().readDoc('') as unknown as { isLexeme: (text: string) => readonly number[] | null };
-  return doc.isLexeme;
-}
-
-/** The model's hyphen affixes wink keeps whole ('multi-agent'); the JSON is already in require's cache. */
-export function winkHyphenPreserve(): { prefix: Record<string, unknown>; suffix: Record<string, unknown> } {
-  nlp();
-  const require = createRequire(import.meta.url);
-  return require('wink-eng-lite-web-model/dist/languages/cur/models/eng-core-web-model.json').preserve;
-}
