@@ -5,9 +5,12 @@
 import type { SparseProducts } from './sparse-products.ts';
 import type { CsrMatrix } from './types.ts';
 
-/** (X − 1μᵀ)·B for a row-major B (cols × k): a rows × k Float64Array. */
-export function centredMultiply(products: SparseProducts, mean: Float64Array, b: Float64Array, k: number): Float64Array {
-  const out = products.multiply(b, k);
+/**
+ * (X − 1μᵀ)·B for a row-major B (cols × k): a rows × k Float64Array. `transient`: the caller
+ * consumes the result before the next product (see SparseProducts.multiply), which saves a copy.
+ */
+export function centredMultiply(products: SparseProducts, mean: Float64Array, b: Float64Array, k: number, transient = false): Float64Array {
+  const out = products.multiply(b, k, transient);
   // shift = μᵀB (length k), subtracted from every output row
   const shift = new Float64Array(k);
   for (let j = 0; j < products.cols; j++) {
@@ -30,13 +33,14 @@ export function centredTransposeMultiply(
   a: Float64Array,
   k: number,
 ): Float64Array {
-  const out = products.transposeMultiply(a, k);
-  // colSums = 1ᵀA (length k); output row j loses μ_j · colSums
+  // colSums = 1ᵀA (length k); output row j loses μ_j · colSums. Summed before the product, so
+  // A may be a transient result of the same products (see SparseProducts.multiply).
   const colSums = new Float64Array(k);
   for (let i = 0; i < products.rows; i++) {
     const o = i * k;
     for (let c = 0; c < k; c++) colSums[c] += a[o + c];
   }
+  const out = products.transposeMultiply(a, k);
   for (let j = 0; j < products.cols; j++) {
     const mj = mean[j];
     if (mj === 0) continue;

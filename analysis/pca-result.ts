@@ -96,7 +96,8 @@ export function assemblePcaResult(
 
 /** (X − 1μᵀ)·Cᵀ as float32 for components C (d × cols): the scores of the rows of `products`' X. */
 export function projectCentred(products: SparseProducts, mean: Float64Array, components: Float64Array, d: number): Float32Array {
-  return Float32Array.from(centredMultiply(products, mean, transpose(components, d, products.cols), d));
+  // transient: the float64 product is only rounded into the result, so it need not be copied first
+  return Float32Array.from(centredMultiply(products, mean, transpose(components, d, products.cols), d, true));
 }
 
 /**

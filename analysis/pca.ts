@@ -1,7 +1,7 @@
 // PCA of a sparse matrix without densifying it: Halko, Martinsson & Tropp (2011) randomized SVD
 // of the implicitly centred matrix X̃ = X − 1μᵀ (rows = documents, cols = terms).
 
-import { choleskyQr, choleskyQr2, gramMatrix, multiplyTallBySmall, orthonormalize, symmetricEigen, type TallKernels } from './linalg.ts';
+import { choleskyQr, choleskyQr2, GRAM_ROW_BLOCK, gramMatrix, multiplyTallBySmall, orthonormalize, symmetricEigen, type TallKernels } from './linalg.ts';
 import { poolTallKernels } from './parallel/dense-kernels.ts';
 import { centredMultiply, centredTransposeMultiply } from './pca-centred.ts';
 import { EXACT_PCA_MAX_CELLS, exactPca } from './pca-exact.ts';
@@ -34,9 +34,33 @@ export function fitPca(X: CsrMatrix, opts: PcaOptions, pool?: WorkerPool): PcaRe
   if (X.rows * X.cols <= Math.min(EXACT_PCA_AUTO_MAX_CELLS, EXACT_PCA_MAX_CELLS)) return exactPca(X, opts.nComponents);
   if (pool && pool.threads > 1) {
     const scratch = new SharedScratch(); // one set of shared buffers for both kinds of kernel
-    return randomizedPca(X, opts, parallelSparseProducts(X, pool, scratch), poolTallKernels(pool, scratch));
+    reservePcaScratch(scratch, X, opts);
+    const products = parallelSparseProducts(X, pool, scratch);
+    try {
+      return randomizedPca(X, opts, products, poolTallKernels(pool, scratch));
+    } finally {
+      // Nothing here outlives the fit: drop the shared copies of X and Xᵀ and the scratch now,
+      // so the next stage does not start with them still referenced.
+      scratch.release();
+      products.release?.(); // also has the workers collect, after the scratch is dropped too
+    }
   }
   return randomizedPca(X, opts, serialSparseProducts(X));
+}
+
+/**
+ * Sizes each scratch role for the largest block the randomized solver asks of it (a tall block of
+ * max(rows, cols) × l; the projection's rows × d is smaller), so every later request is a view of
+ * one buffer instead of a new shared buffer per shape.
+ */
+function reservePcaScratch(scratch: SharedScratch, X: CsrMatrix, opts: PcaOptions): void {
+  const { d, oversamples } = resolvePcaOptions(X, opts);
+  const l = Math.min(d + oversamples, X.rows, X.cols);
+  const tall = Math.max(X.rows, X.cols) * l;
+  scratch.reserve('out', tall * 8);
+  scratch.reserve('in', tall * 8);
+  scratch.reserve('in32', tall * 4);
+  scratch.reserve('partials', Math.ceil(Math.max(X.rows, X.cols) / GRAM_ROW_BLOCK) * l * l * 8);
 }
 
 /**
@@ -98,30 +122,76 @@ export function randomizedPca(
   const l = Math.min(d + oversamples, m, n);
   const mean = csrColumnMeans(X);
 
-  let q = testMatrix(n, l, seed, initialBasis);
+  // Each step is its own function, and Q is passed on without a local, so that the tall blocks
+  // (Ω, Q, X̃Q, X̃ᵀX̃Q: 40–70 MB each on arXiv) are garbage once their step returns, not still
+  // held by this frame while the scores are built.
+  const { v, singular } = ritzVectors(products, mean, rangeFinder(products, mean, testMatrix(n, l, seed, initialBasis), m, n, l, powerIter, kernels), m, n, l, d, kernels);
+  return assemblePcaResult(X, products, mean, v, singular, d, 'randomized');
+}
+
+/** The power iterations: an orthonormal cols × l basis Q of the dominant right subspace. */
+function rangeFinder(
+  products: SparseProducts,
+  mean: Float64Array,
+  q: Float64Array, // the test matrix Ω, replaced step by step (no other reference keeps Ω alive)
+  m: number,
+  n: number,
+  l: number,
+  powerIter: number,
+  kernels?: TallKernels,
+): Float64Array {
   if (powerIter === 0) q = orthonormalize(q, n, l, kernels).q; // Rayleigh–Ritz below needs it orthonormal
-  for (let it = 0; it < powerIter; it++) {
-    const last = it === powerIter - 1;
-    const y = centredMultiply(products, mean, q, l);
-    const z = centredTransposeMultiply(products, mean, y, l);
-    const fast = last ? choleskyQr2(z, n, l, kernels) : choleskyQr(z, n, l, kernels);
-    if (fast) {
-      q = fast.q;
-    } else {
-      const qm = orthonormalize(y, m, l, kernels).q;
-      q = orthonormalize(centredTransposeMultiply(products, mean, qm, l), n, l, kernels).q;
-    }
-  }
-  // The SVD of X̃Q from the eigendecomposition of its l × l Gram matrix. Squaring costs accuracy
-  // only in σ below √ε·σ₁, far under any component worth keeping.
-  const y = centredMultiply(products, mean, q, l);
-  const { values, vectors } = symmetricEigen(gramMatrix(y, m, l, kernels), l);
+  for (let it = 0; it < powerIter; it++) q = powerStep(products, mean, q, m, n, l, it === powerIter - 1, kernels);
+  products.releaseTranspose?.(); // the last Xᵀ product of the fit
+  return q;
+}
+
+/**
+ * One power step, Q ← orth(X̃ᵀ(X̃Q)) (Cholesky-QR2 on the `last` one), in its own function so that
+ * X̃ᵀX̃Q is garbage when it returns (a loop body's locals can stay reachable from the frame until
+ * they are overwritten).
+ */
+function powerStep(
+  products: SparseProducts,
+  mean: Float64Array,
+  q: Float64Array,
+  m: number,
+  n: number,
+  l: number,
+  last: boolean,
+  kernels?: TallKernels,
+): Float64Array {
+  // X̃Q is consumed by the next product alone, so it may stay in the products' buffer (transient).
+  const z = centredTransposeMultiply(products, mean, centredMultiply(products, mean, q, l, true), l);
+  const fast = last ? choleskyQr2(z, n, l, kernels) : choleskyQr(z, n, l, kernels);
+  if (fast) return fast.q;
+  // The textbook way needs X̃Q itself: recomputed (the same numbers), not kept on the fast path.
+  const qm = orthonormalize(centredMultiply(products, mean, q, l), m, l, kernels).q;
+  return orthonormalize(centredTransposeMultiply(products, mean, qm, l), n, l, kernels).q;
+}
+
+/**
+ * Rayleigh–Ritz: the SVD of X̃Q from the eigendecomposition of its l × l Gram matrix, giving the
+ * top d right singular vectors (cols × d) and singular values. Squaring costs accuracy only in σ
+ * below √ε·σ₁, far under any component worth keeping.
+ */
+function ritzVectors(
+  products: SparseProducts,
+  mean: Float64Array,
+  q: Float64Array,
+  m: number,
+  n: number,
+  l: number,
+  d: number,
+  kernels?: TallKernels,
+): { v: Float64Array; singular: Float64Array } {
+  const { values, vectors } = symmetricEigen(gramMatrix(centredMultiply(products, mean, q, l, true), m, l, kernels), l); // X̃Q: consumed by the Gram matrix alone
   const wTop = new Float64Array(l * d);
   for (let i = 0; i < l; i++) for (let c = 0; c < d; c++) wTop[i * d + c] = vectors[i * l + c];
   const v = multiplyTallBySmall(q, n, l, wTop, d, false, kernels); // cols × d, right singular vectors
   const singular = new Float64Array(d);
   for (let c = 0; c < d; c++) singular[c] = Math.sqrt(Math.max(0, values[c]));
-  return assemblePcaResult(X, products, mean, v, singular, d, 'randomized');
+  return { v, singular };
 }
 
 /**

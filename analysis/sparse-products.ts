@@ -20,10 +20,18 @@ import type { CsrMatrix } from './types.ts';
 export interface SparseProducts {
   readonly rows: number;
   readonly cols: number;
-  /** X·B for B of shape cols × k: rows × k. */
-  multiply(b: Float64Array, k: number): Float64Array;
+  /**
+   * X·B for B of shape cols × k: rows × k. With `transient`, the result may be a buffer the
+   * products reuse (valid only until their next product): for callers that consume it at once,
+   * so a pooled implementation can skip copying it out of shared memory.
+   */
+  multiply(b: Float64Array, k: number, transient?: boolean): Float64Array;
   /** Xᵀ·A for A of shape rows × k: cols × k. */
   transposeMultiply(a: Float64Array, k: number): Float64Array;
+  /** Frees Xᵀ (a later transposeMultiply rebuilds it): for callers done with Xᵀ products. */
+  releaseTranspose?(): void;
+  /** Frees everything the products hold beyond X itself; they must not be used afterwards. */
+  release?(): void;
 }
 
 /** Single-threaded products; Xᵀ is built on the first transposeMultiply (O(nnz) time and memory). */
@@ -36,6 +44,12 @@ export function serialSparseProducts(X: CsrMatrix): SparseProducts {
     transposeMultiply: (a, k) => {
       xt ??= csrTranspose(X);
       return csrTimesDense(xt, a, k);
+    },
+    releaseTranspose: () => {
+      xt = null;
+    },
+    release: () => {
+      xt = null;
     },
   };
 }

@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitKMeans, type KMeansOptions } from '../analysis/kmeans.ts';
 import { parallelSparseProducts, sharedCsr, sharedTranspose } from '../analysis/parallel/parallel-sparse-products.ts';
 import { WorkerPool } from '../analysis/parallel/pool.ts';
-import { isShared } from '../analysis/parallel/shared.ts';
+import { isShared, SharedScratch } from '../analysis/parallel/shared.ts';
+import { collectGarbage } from '../analysis/parallel/collect.ts';
+import { centredMultiply, centredTransposeMultiply } from '../analysis/pca-centred.ts';
+import { csrColumnMeans } from '../analysis/sparse.ts';
 import { balancedRowBounds } from '../analysis/parallel/sparse-kernels.ts';
 import { GRAM_ROW_BLOCK, gramMatrix, multiplyTallBySmall } from '../analysis/linalg.ts';
 import { poolTallKernels } from '../analysis/parallel/dense-kernels.ts';
@@ -133,6 +136,66 @@ describe('parallel sparse products', () => {
     expect(Array.from(T.indptr)).toEqual(Array.from(ref.indptr));
     expect(Array.from(T.indices)).toEqual(Array.from(ref.indices));
     expect(Array.from(T.data)).toEqual(Array.from(ref.data));
+  });
+
+  it('a transient X·B (left in the shared buffer) equals the copied one, also as the operand of the next product', () => {
+    const X = randomCsr(2000, 300, 5);
+    const random = createRandom(6);
+    const k = 11;
+    const b = Float64Array.from({ length: X.cols * k }, () => gaussian(random));
+    const mean = csrColumnMeans(X);
+    const ser = serialSparseProducts(X);
+    const par = parallelSparseProducts(X, pool);
+    const y = centredMultiply(ser, mean, b, k);
+    const yt = centredMultiply(par, mean, b, k, true);
+    expect(isShared(yt)).toBe(true);
+    expect(Array.from(yt)).toEqual(Array.from(y));
+    // X̃ᵀ(X̃B) straight from the transient result: the operand and its column sums must be read
+    // before the output buffer (which holds it) is cleared.
+    expect(Array.from(centredTransposeMultiply(par, mean, yt, k))).toEqual(Array.from(centredTransposeMultiply(ser, mean, y, k)));
+    // not transient: an array of its own, untouched by later products
+    const kept = par.multiply(b, k);
+    const copy = Array.from(kept);
+    par.multiply(new Float64Array(X.cols * k).fill(1), k);
+    expect(Array.from(kept)).toEqual(copy);
+  });
+
+  it('releaseTranspose rebuilds Xᵀ on demand; release makes the products unusable', () => {
+    const X = randomCsr(500, 80, 7);
+    const random = createRandom(8);
+    const k = 5;
+    const a = Float64Array.from({ length: X.rows * k }, () => gaussian(random));
+    const par = parallelSparseProducts(X, pool);
+    const first = Array.from(par.transposeMultiply(a, k));
+    par.releaseTranspose?.();
+    expect(Array.from(par.transposeMultiply(a, k))).toEqual(first);
+    par.release?.();
+    expect(() => par.multiply(new Float64Array(X.cols * k), k)).toThrow(/after release/);
+  });
+
+  it('SharedScratch keeps one buffer per role: views of any length, replaced only when too small', () => {
+    const scratch = new SharedScratch();
+    scratch.reserve('out', 100 * 8);
+    const a = scratch.float64('out', 100, true);
+    const b = scratch.float64('out', 40, false);
+    expect(b.buffer).toBe(a.buffer);
+    expect(b.length).toBe(40);
+    a[3] = 7;
+    expect(scratch.float64('out', 60, false)[3]).toBe(7); // same memory, not zeroed
+    expect(scratch.float64('out', 60, true)[3]).toBe(0);
+    const c = scratch.float64('out', 101, false); // larger than reserved: a new buffer
+    expect(c.buffer).not.toBe(a.buffer);
+    const f = scratch.float32From('in32', Float64Array.of(1.5, 2.5));
+    expect(isShared(f)).toBe(true);
+    expect(Array.from(f)).toEqual([1.5, 2.5]);
+    scratch.release();
+    expect(scratch.float64('out', 10, false).buffer).not.toBe(c.buffer);
+  });
+
+  it('collects garbage on every thread on request', () => {
+    expect(collectGarbage()).toBe(true);
+    expect(() => pool.collectGarbage()).not.toThrow();
+    expect(pool.run('collectGarbage', null)).toEqual([true, true]);
   });
 
   it('X·B and Xᵀ·A are bit-identical to the serial products', () => {

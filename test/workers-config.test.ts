@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../pipeline/config.ts';
 import { ConfigError } from '../pipeline/errors.ts';
-import { workerThreads } from '../pipeline/workers/shared-pool.ts';
+import { retireSharedWorkerPool, sharedWorkerPool, workerThreads } from '../pipeline/workers/shared-pool.ts';
 
 describe('worker thread count', () => {
   it('takes the config first, then TOPIC_TRENDS_WORKERS, then the cores', () => {
@@ -23,4 +23,19 @@ describe('worker thread count', () => {
     expect(resolveConfig({}).workers).toBeUndefined();
     expect(() => resolveConfig({ workers: 0 })).toThrow(/workers/);
   });
+});
+
+describe('retiring the shared pool', () => {
+  it('terminates its workers and the next request starts a fresh pool; without a pool it does nothing', async () => {
+    await retireSharedWorkerPool(); // none started yet: a no-op
+    const first = await sharedWorkerPool(2);
+    expect(first.threads).toBe(2);
+    expect(await sharedWorkerPool(2)).toBe(first);
+    await retireSharedWorkerPool();
+    expect(() => first.run('echo', { value: 1 })).toThrow(/after close/);
+    const second = await sharedWorkerPool(2);
+    expect(second).not.toBe(first);
+    expect(second.run('echo', { value: 1 })).toEqual([{ value: 1, part: 0, parts: 2 }, { value: 1, part: 1, parts: 2 }]);
+    await retireSharedWorkerPool();
+  }, 60_000);
 });

@@ -5,6 +5,7 @@
 // output in place. A kernel may return a small structured-cloneable value (e.g. one k-means
 // restart); the pool collects them in part order.
 
+import { collectGarbage } from './collect.ts';
 import { gramBlocksKernel, tallBySmallKernel } from './dense-kernels.ts';
 import { kmeansAssignKernel, kmeansRestartKernel } from './kmeans-kernels.ts';
 import { sparseRowBlockKernel } from './sparse-kernels.ts';
@@ -24,6 +25,7 @@ export const KERNELS: Record<string, Kernel> = {
   fail: (args: { message: string }) => {
     throw new Error(args.message);
   },
+  collectGarbage: () => collectGarbage(), // see collect.ts and WorkerPool.collectGarbage
   sparseRowBlock: sparseRowBlockKernel,
   kmeansRestart: kmeansRestartKernel,
   kmeansAssign: kmeansAssignKernel,

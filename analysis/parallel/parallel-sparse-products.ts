@@ -12,35 +12,52 @@ import { balancedRowBounds, type SparseRowBlockArgs } from './sparse-kernels.ts'
 
 /**
  * Products with X on `pool`. Memory: a shared copy of X now and a shared Xᵀ on the first
- * transposeMultiply (8 bytes per stored entry each). With a one-thread pool it still works
+ * transposeMultiply (8 bytes per stored entry each), until releaseTranspose() / release(). With a one-thread pool it still works
  * (everything runs inline), but serialSparseProducts avoids the copies.
  */
 export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: SharedScratch = new SharedScratch()): SparseProducts {
-  const shared = sharedCsr(X);
+  let shared: CsrMatrix | null = sharedCsr(X);
   let transposed: CsrMatrix | null = null;
-  const product = (M: CsrMatrix, dense: Float64Array, k: number): Float64Array => {
+  const live = (): CsrMatrix => {
+    if (!shared) throw new Error('parallelSparseProducts: used after release()');
+    return shared;
+  };
+  const product = (M: CsrMatrix, dense: Float64Array, k: number, transient = false): Float64Array => {
     if (dense.length !== M.cols * k) {
       throw new RangeError(`parallelSparseProducts: dense operand has ${dense.length} values, expected ${M.cols} × ${k}`);
     }
     // Reused shared buffers in, an ordinary array out (see SharedScratch on why).
+    // The operand is rounded into its buffer before the output buffer is cleared: it may be the
+    // previous product's transient result, which lives in that output buffer.
+    const b = scratch.float32From('in32', dense);
     const out = scratch.float64('out', M.rows * k, true);
     const args: SparseRowBlockArgs = {
       matrix: M,
-      b: scratch.float32From('in32', dense),
+      b,
       k,
       out,
       bounds: balancedRowBounds(M.indptr, M.rows, pool.threads),
     };
     pool.run('sparseRowBlock', args);
-    return out.slice();
+    return transient ? out : out.slice();
   };
   return {
     rows: X.rows,
     cols: X.cols,
-    multiply: (b, k) => product(shared, b, k),
+    multiply: (b, k, transient) => product(live(), b, k, transient),
     transposeMultiply: (a, k) => {
-      transposed ??= sharedTranspose(shared);
+      transposed ??= sharedTranspose(live());
       return product(transposed, a, k);
+    },
+    releaseTranspose: () => {
+      if (!transposed) return;
+      transposed = null;
+      pool.collectGarbage(); // the threads' views would keep it alive (see collect.ts)
+    },
+    release: () => {
+      shared = null;
+      transposed = null;
+      pool.collectGarbage();
     },
   };
 }

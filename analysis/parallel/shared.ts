@@ -46,24 +46,36 @@ export function toSharedInt32(a: Int32Array): Int32Array {
  * randomized PCA on arXiv peaked at ~1.1 GB with a fresh shared buffer per product, 0.6 GB on one
  * thread), so kernels write into these and callers get ordinary arrays back (a copy costs
  * ~2 % of a product).
+ *
+ * One buffer per role, not per role and shape: a PCA alternates rows × l, cols × l and rows × d
+ * blocks, and a buffer per shape kept ~400 MB of shared memory alive on arXiv where the largest
+ * shape of each role needs ~190 MB. Each request gets a view of the role's buffer; a larger
+ * request replaces the buffer, so callers that know their shapes reserve() the largest first.
  */
 export class SharedScratch {
-  private readonly buffers = new Map<string, Float64Array>();
-  private readonly buffers32 = new Map<string, Float32Array>();
+  private readonly buffers = new Map<string, SharedArrayBuffer>();
+
+  /** Makes the buffer of `role` hold at least `bytes` (so later requests never replace it). */
+  reserve(role: string, bytes: number): void {
+    this.buffer(role, bytes);
+  }
+
+  private buffer(role: string, bytes: number): SharedArrayBuffer {
+    let b = this.buffers.get(role);
+    if (!b || b.byteLength < bytes) {
+      b = new SharedArrayBuffer(bytes);
+      this.buffers.set(role, b);
+    }
+    return b;
+  }
 
   /**
-   * The buffer for `role` with `length` values (one per role and length: a PCA alternates a few
-   * shapes); zero-filled when `zero`. Valid until the next call for the same role and length.
+   * `length` float64 values of the buffer for `role`; zero-filled when `zero`. Valid until the
+   * next request for the same role (whatever its length).
    */
   float64(role: string, length: number, zero: boolean): Float64Array {
-    const key = `${role}:${length}`;
-    let b = this.buffers.get(key);
-    if (!b) {
-      b = sharedFloat64(length);
-      this.buffers.set(key, b);
-    } else if (zero) {
-      b.fill(0);
-    }
+    const b = new Float64Array(this.buffer(role, length * Float64Array.BYTES_PER_ELEMENT), 0, length);
+    if (zero) b.fill(0);
     return b;
   }
 
@@ -76,18 +88,18 @@ export class SharedScratch {
   }
 
   /**
-   * `a` rounded to float32 in the shared buffer for `role` (one per role and length): the
-   * gathered operand of the sparse products, which read it as float32 (see sparse-products.ts).
-   * Valid until the next call for the same role and length.
+   * `a` rounded to float32 in the shared buffer for `role`: the gathered operand of the sparse
+   * products, which read it as float32 (see sparse-products.ts). Valid until the next request
+   * for the same role.
    */
   float32From(role: string, a: Float64Array | Float32Array): Float32Array {
-    const key = `${role}:${a.length}`;
-    let b = this.buffers32.get(key);
-    if (!b) {
-      b = sharedFloat32(a.length);
-      this.buffers32.set(key, b);
-    }
+    const b = new Float32Array(this.buffer(role, a.length * Float32Array.BYTES_PER_ELEMENT), 0, a.length);
     b.set(a);
     return b;
+  }
+
+  /** Drops every buffer (the memory goes once no thread holds a view; later requests allocate anew). */
+  release(): void {
+    this.buffers.clear();
   }
 }

@@ -1,6 +1,7 @@
-// One WorkerPool per process, shared by the stages that run parallel kernels (reduce, cluster).
-// Started on first request (vectorize asks early so the workers load while TF-IDF runs) and
-// never closed: its workers are unref'd, so they do not keep the process alive.
+// One WorkerPool per process, shared by the stages that run parallel kernels (tokenize, reduce,
+// cluster). Started on first request (vectorize asks early so the workers load while TF-IDF
+// runs); its workers are unref'd, so they do not keep the process alive. The runner retires it
+// after tokenize (see retireSharedWorkerPool) and the next request starts a fresh one.
 //
 // Threads: the config's `workers` when set, else TOPIC_TRENDS_WORKERS (1 = no worker threads),
 // else os.availableParallelism(). Results are identical whatever the count, so it is no part of
@@ -29,4 +30,21 @@ export function sharedWorkerPool(configured?: number): Promise<WorkerPool> {
     return threads > 1 ? WorkerPool.start({ threads }) : WorkerPool.serial();
   })();
   return pool;
+}
+
+/**
+ * Terminates the process's pool, if one was started; the next sharedWorkerPool() starts a new
+ * one. Why: a worker that tokenized keeps wink's model, its share of the documents and their
+ * garbage in its heap (measured on arXiv: ~350 MB per worker), and an idle worker never collects
+ * it. Restarting costs one worker start (~1 s of CPU, overlapping the single-threaded vectorize).
+ */
+export async function retireSharedWorkerPool(): Promise<void> {
+  const current = pool;
+  if (!current) return;
+  pool = null;
+  try {
+    await (await current).close();
+  } catch {
+    // a pool that failed to start has nothing to close
+  }
 }
