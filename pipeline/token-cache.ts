@@ -387,6 +387,13 @@ export interface CachedTokenizeOptions {
   pool?: WorkerPool | (() => Promise<WorkerPool>);
   /** Fewer missing papers than this are tokenized in this thread (starting workers costs more). Default 2000. */
   parallelMin?: number;
+  /**
+   * Called once the workers' share is back, before the chunks are split, encoded, written and
+   * assembled here. The tokenize stage retires the pool there: a worker that tokenized holds
+   * wink's model and its garbage (~250 MB), which would otherwise sit through this thread's
+   * busiest moment and set the run's peak memory.
+   */
+  afterParallel?: () => Promise<void>;
 }
 
 export interface CachedTokenizeResult {
@@ -446,6 +453,7 @@ export async function tokenizeWithCache(
     if (todo.length >= parallelMin && options.pool) {
       const pool = typeof options.pool === 'function' ? await options.pool() : options.pool;
       const chunks = tokenizeChunksParallel(todo, opts, pool);
+      await options.afterParallel?.();
       // One title chunk per text chunk, over the same papers, so that splitChunk can pair them.
       let from = 0;
       for (const c of chunks) {

@@ -201,6 +201,20 @@ describe('worker threads', () => {
       expect(plain(mixed.corpus)).toEqual(expected);
     }
   });
+
+  it('calls afterParallel once the workers are done (the stage retires the pool there), never on the one-thread path', { timeout: 180_000 }, async () => {
+    pool ??= await WorkerPool.start({ threads: 2 });
+    const many = Array.from({ length: 20 }, (_, i) => ({ title: `t${i}`, text: `${docs[i % docs.length]!.text} word${i}` }));
+    let calls = 0;
+    const afterParallel = async () => {
+      calls++;
+    };
+    const parallel = await tokenizeWithCache(many, {}, memoryTokenStore(), { pool, parallelMin: 1, afterParallel });
+    expect(calls).toBe(1);
+    expect(plain(parallel.corpus)).toEqual(plain(tokenizeCorpus(many, {})));
+    await tokenizeWithCache(many, {}, memoryTokenStore(), { pool, parallelMin: 1000, afterParallel });
+    expect(calls).toBe(1);
+  });
 });
 
 const arxiv = join(__dirname, '../../shared/data/arxiv-cs-daily.jsonl.gz');

@@ -8,7 +8,7 @@ import { TOKENIZER_VERSION } from '../../analysis/text/tokenizer.ts';
 import type { Config } from '../config.ts';
 import type { Stage } from '../stage.ts';
 import { memoryTokenStore, openTokenStore, type TokenStore, tokenizeWithCache } from '../token-cache.ts';
-import { sharedWorkerPool } from '../workers/shared-pool.ts';
+import { retireSharedWorkerPool, sharedWorkerPool } from '../workers/shared-pool.ts';
 import type { IngestOutput } from './ingest.ts';
 
 export const tokenizeStage: Stage<TokenizedCorpus> = {
@@ -28,7 +28,10 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
     }
     try {
       const opts = { titleRepeat: titleRepeat(ctx.config), extraStopWords: t.extraStopWords, maxChars: t.maxChars };
-      const { corpus, cached, tokenized, cacheError } = await tokenizeWithCache(papers, opts, store, { pool: () => sharedWorkerPool(ctx.config.workers) });
+      const { corpus, cached, tokenized, cacheError } = await tokenizeWithCache(papers, opts, store, {
+        pool: () => sharedWorkerPool(ctx.config.workers),
+        afterParallel: retireSharedWorkerPool,
+      });
       if (cacheError) ctx.log.warn(`tokenize: could not write the token cache: ${cacheError}`);
       ctx.log.info(
         `tokenize: ${papers.length} papers (${cached} from the token cache, ${tokenized} tokenized), ${corpus.tokenIds.length} tokens, ${corpus.terms.length} distinct terms`,
