@@ -79,6 +79,17 @@ export const configSchema = z
         nComponents: z.number().int().min(2).max(1000).default(100),
         nPowerIter: z.number().int().min(0).max(20).default(4),
         nOversamples: z.number().int().min(0).max(200).default(10),
+        /**
+         * Above this many papers the PCA is fitted on a seeded sample of this many (chosen by a
+         * hash of the paper id, so input order never matters) and every paper is projected onto
+         * it; 0 or null: always fit on all papers. The figures reported are measured on all papers.
+         */
+        fitSampleSize: z
+          .number({ error: 'must be 0, null or a whole number of papers' })
+          .int({ error: 'must be 0, null or a whole number of papers' })
+          .min(0, { error: 'must be 0 (fit on all papers), null or a positive number of papers' })
+          .nullable()
+          .default(50_000),
       })
       .strict()
       .prefault({}),
@@ -185,6 +196,13 @@ export function resolveConfig(input: unknown, source = 'config'): Config {
   const config = parsed.data;
   if (config.cluster.kMin > config.cluster.kMax) {
     throw new ConfigError(`${source}: cluster.kMin (${config.cluster.kMin}) is larger than cluster.kMax (${config.cluster.kMax})`, 'cluster.kMin');
+  }
+  const sample = config.pca.fitSampleSize;
+  if (sample && sample <= config.pca.nComponents + config.pca.nOversamples) {
+    throw new ConfigError(
+      `${source}: pca.fitSampleSize (${sample}) must be larger than pca.nComponents + pca.nOversamples (${config.pca.nComponents + config.pca.nOversamples}), or 0 to fit on all papers`,
+      'pca.fitSampleSize',
+    );
   }
   if (config.tracking.splitThreshold > config.tracking.threshold) {
     throw new ConfigError(

@@ -1,7 +1,12 @@
 // Stage 4: TF-IDF → PCA scores (randomized SVD on the sparse matrix; exact ml-pca when small).
+// Above pca.fitSampleSize papers the basis is fitted on a seeded sample and all papers projected.
 // On a fold-in night (see vectorize.ts) the window is projected onto the stored model's basis,
 // scores = (X − 1μᵀ)V, instead of refitting it: the basis, and so the clusters' space, stays put.
-import { fitPca, type PcaResult } from '../../analysis/pca.ts';
+import { fitPca, projectOntoPca, type PcaOptions, type PcaResult } from '../../analysis/pca.ts';
+import type { WorkerPool } from '../../analysis/parallel/pool.ts';
+import { sampleRowsById } from '../../analysis/row-sample.ts';
+import { scoreVariance } from '../../analysis/score-variance.ts';
+import { csrColumnMeans } from '../../analysis/sparse.ts';
 import { projectCentred } from '../../analysis/pca-result.ts';
 import { parallelSparseProducts } from '../../analysis/parallel/parallel-sparse-products.ts';
 import { serialSparseProducts, type SparseProducts } from '../../analysis/sparse-products.ts';
@@ -15,8 +20,11 @@ import type { Stage } from '../stage.ts';
 import { sharedWorkerPool } from '../workers/shared-pool.ts';
 import type { VectorizeOutput } from './vectorize.ts';
 
-/** PCA of tonight's window, with what each row of scores was computed from (model/row-reuse.ts). */
-export type ReduceOutput = PcaResult & { rowKeys?: RowKeys };
+/**
+ * PCA of tonight's window, with what each row of scores was computed from (model/row-reuse.ts),
+ * and, when the basis was fitted on a sample of the rows (config pca.fitSampleSize), its size.
+ */
+export type ReduceOutput = PcaResult & { rowKeys?: RowKeys; fitSample?: { rows: number; of: number } };
 
 export const reduceStage: Stage<ReduceOutput> = {
   name: 'reduce',
@@ -47,12 +55,38 @@ export const reduceStage: Stage<ReduceOutput> = {
     if (nComponents !== p.nComponents) ctx.log.info(`reduce: ${nComponents} components (the matrix is ${matrix.rows} × ${matrix.cols})`);
     const pool = await sharedWorkerPool(ctx.config.workers);
     if (pool.startErrors.length > 0) ctx.log.warn(`reduce: worker threads unavailable, running on ${pool.threads} thread(s): ${pool.startErrors[0]}`);
-    const pca = fitPca(matrix, { nComponents, nOversamples: p.nOversamples, nPowerIter: p.nPowerIter, seed: ctx.config.seed }, pool);
+    const opts = { nComponents, nOversamples: p.nOversamples, nPowerIter: p.nPowerIter, seed: ctx.config.seed };
+    const sampleSize = p.fitSampleSize ?? 0;
+    const pca: ReduceOutput =
+      sampleSize > 0 && matrix.rows > sampleSize
+        ? fitOnSample(matrix, tfidfRows?.paperIds, sampleSize, opts, pool)
+        : fitPca(matrix, opts, pool);
     const kept = pca.explainedVarianceRatio.reduce((s, v) => s + v, 0);
-    ctx.log.info(`reduce: ${nComponents} components keep ${(kept * 100).toFixed(1)}% of the variance`);
+    const sampled = pca.fitSample ? `, fitted on a sample of ${pca.fitSample.rows} of the ${matrix.rows} papers, measured on all` : '';
+    ctx.log.info(`reduce: ${nComponents} components keep ${(kept * 100).toFixed(1)}% of the variance${sampled}`);
+    if (pca.fitSample) ctx.log.event('pca-fit-sample', { rows: pca.fitSample.rows, of: pca.fitSample.of });
     return tfidfRows ? { ...pca, rowKeys: scoreRowKeys(tfidfRows, pca.mean, pca.components) } : pca;
   },
 };
+
+/**
+ * Large windows: the components from a seeded sample of `size` rows (by paper id when known, so
+ * the sample is the same whatever the input order; else by row index, which is canonical too as
+ * ingest sorts the window by id), then every row projected onto them. The principal subspace of
+ * a text corpus is estimated well from a large random sample, and the fit's 2q + 2 sparse
+ * products over all rows were most of this stage's time; the projection is one more product.
+ * The mean is the one of all rows (one cheap pass), so the scores are centred exactly as a full
+ * fit's would be, and the explained variance is measured on all rows' scores, not the sample's.
+ */
+export function fitOnSample(X: CsrMatrix, paperIds: readonly string[] | undefined, size: number, opts: PcaOptions, pool?: WorkerPool): ReduceOutput {
+  const ids = paperIds && paperIds.length === X.rows ? paperIds : Array.from({ length: X.rows }, (_, i) => String(i));
+  const rows = sampleRowsById(ids, size, opts.seed);
+  const fit = fitPca(csrRows(X, rows), opts, pool);
+  const pca: PcaResult = { ...fit, mean: csrColumnMeans(X) };
+  pca.scores = projectOntoPca(pca, X, pool);
+  const variance = scoreVariance(X, pca.scores, pca.nComponents);
+  return { ...pca, ...variance, fitSample: { rows: rows.length, of: X.rows } };
+}
 
 /**
  * The stored fit with tonight's scores: (X − 1μᵀ)V on the stored mean and components (the
