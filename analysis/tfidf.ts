@@ -166,7 +166,7 @@ function selectFeatures(corpus: TokenizedCorpus, opt: Resolved): Feature[] {
       bigramFeats.push({ key, display: `${corpus.terms[a]} ${corpus.display[b]}`, df, cf: c.count[i]!, a, b });
     }
     if (corpus.variants && corpus.tokenVariants) setPhraseDisplays(corpus, bigramFeats, opt.phraseExtension);
-    feats.push(...bigramFeats);
+    for (const f of bigramFeats) feats.push(f); // not push(...): 10⁵+ bigrams overflow the stack
   }
   if (feats.length > opt.maxFeatures) {
     feats.sort((x, y) => y.cf - x.cf || compareKeys(x.key, y.key));

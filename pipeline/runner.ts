@@ -27,6 +27,7 @@ import type { Store } from './store/store.ts';
 import type { ArchiveSummary, IngestOutput } from './stages/ingest.ts';
 import type { TrackOutput } from './stages/track.ts';
 import type { ClusterOutput } from './stages/cluster.ts';
+import type { ReduceOutput } from './stages/reduce.ts';
 import type { NightPlan } from './model/night-plan.ts';
 
 export interface RunOptions {
@@ -45,6 +46,8 @@ export interface RunOptions {
 export interface RunManifest extends Manifest {
   archive?: ArchiveSummary;
   topics?: { previousRun: string | null; continued: number; merged: number; split: number; born: number; died: number };
+  /** Set when reduce ran this run and fitted its basis on a sample of the papers (pca.fitSampleSize). */
+  pcaFitSample?: { rows: number; of: number };
   /** Whether tonight refitted the model or folded new papers into the stored one, and why. */
   model?: Pick<NightPlan, 'mode' | 'reason' | 'added' | 'dropped' | 'fitPapers' | 'capturedRatio'>;
 }
@@ -161,6 +164,7 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
 
   const fromIndex = opts.from ? STAGE_NAMES.indexOf(opts.from) : -1;
   let reportRan = false;
+  let pcaFitSample: RunManifest['pcaFitSample'];
   for (const name of STAGE_NAMES) {
     const stage = STAGES[name] as Stage;
     const index = STAGE_NAMES.indexOf(name);
@@ -203,6 +207,7 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
     }
     progress?.end(name, 'done');
     values.set(name, value);
+    if (name === 'reduce') pcaFitSample = (value as ReduceOutput).fitSample;
     const contentHash = stage.contentHash?.(value as never);
     if (contentHash !== undefined) hashes[name] = contentHash;
     // Every stage keeps an artifact, so --stage / --from can start from any of them.
@@ -231,6 +236,7 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
   const ingest = ctx.input<IngestOutput>('ingest');
   const manifest: RunManifest = buildManifest({ config, runId, createdAt, timings, hashes, externalInputs, ingest });
   if (ingest.archive) manifest.archive = ingest.archive;
+  if (pcaFitSample) manifest.pcaFitSample = pcaFitSample;
   if (!reportRan) {
     rmSync(stagingDir, { recursive: true, force: true });
     return { runId, runDir: undefined, reportPath: undefined, manifest, timings };

@@ -260,7 +260,7 @@ export function memoryTokenStore(): TokenStore {
         key = configKey;
       }
       if (firstFormId !== forms.length) throw new Error(`token cache: forms start at ${forms.length}, not ${firstFormId}`);
-      forms.push(...newForms);
+      for (const f of newForms) forms.push(f); // not push(...): 200k+ arguments overflow the stack
       for (const r of newRows) rows.set(r.paperKey, Uint8Array.prototype.slice.call(r.data));
     },
     close() {},
@@ -458,11 +458,12 @@ export async function tokenizeWithCache(
       let from = 0;
       for (const c of chunks) {
         const count = c.docOffsets.length - 1;
-        fresh.push(...splitChunk(c, dict, titleDocs ? tokenizeChunk(titleDocs.slice(from, from + count), titleOpts) : undefined));
+        // A loop, not push(...): a chunk of 100k+ papers as arguments overflows the stack.
+        for (const rec of splitChunk(c, dict, titleDocs ? tokenizeChunk(titleDocs.slice(from, from + count), titleOpts) : undefined)) fresh.push(rec);
         from += count;
       }
     } else {
-      fresh.push(...splitChunk(tokenizeChunk(todo, opts), dict, titleDocs ? tokenizeChunk(titleDocs, titleOpts) : undefined));
+      for (const rec of splitChunk(tokenizeChunk(todo, opts), dict, titleDocs ? tokenizeChunk(titleDocs, titleOpts) : undefined)) fresh.push(rec);
     }
     const rows: { paperKey: string; data: Uint8Array }[] = [];
     const written = new Set<string>();

@@ -17,7 +17,7 @@ import { resolveConfig } from '../pipeline/config.ts';
 import { ConfigError } from '../pipeline/errors.ts';
 import { silentLogger } from '../pipeline/log.ts';
 import { csrRows } from '../pipeline/model/row-reuse.ts';
-import { runPipeline } from '../pipeline/runner.ts';
+import { runPipeline, type RunManifest } from '../pipeline/runner.ts';
 import { fitOnSample, type ReduceOutput } from '../pipeline/stages/reduce.ts';
 import { csr } from './helpers/csr.ts';
 import { makeCorpus, shuffled, toJsonl } from './helpers/corpus.ts';
@@ -115,7 +115,7 @@ describe('pca.fitSampleSize config', () => {
 describe('the reduce stage with pca.fitSampleSize', () => {
   const N = 300;
   let dir: string;
-  const outputs: Record<string, { clusters: string; assignments: string; reduce: ReduceOutput }> = {};
+  const outputs: Record<string, { clusters: string; assignments: string; reduce: ReduceOutput; manifest: RunManifest }> = {};
 
   async function runOn(name: string, file: string, fitSampleSize: number): Promise<void> {
     const out = join(dir, `out-${name}`);
@@ -125,6 +125,7 @@ describe('the reduce stage with pca.fitSampleSize', () => {
       clusters: readFileSync(join(r.runDir!, 'clusters.json'), 'utf8'),
       assignments: readFileSync(join(r.runDir!, 'assignments.csv'), 'utf8'),
       reduce: loadArtifact<ReduceOutput>(join(out, 'stages', 'reduce')),
+      manifest: JSON.parse(readFileSync(join(r.runDir!, 'manifest.json'), 'utf8')) as RunManifest,
     };
   }
 
@@ -153,6 +154,8 @@ describe('the reduce stage with pca.fitSampleSize', () => {
   it('above it the fit uses a sample, recorded in the output, and every paper is scored', () => {
     const r = outputs.sampled!.reduce;
     expect(r.fitSample).toEqual({ rows: 200, of: N });
+    expect(outputs.sampled!.manifest.pcaFitSample).toEqual({ rows: 200, of: N });
+    expect(outputs.below!.manifest.pcaFitSample).toBeUndefined();
     expect(r.scores).toHaveLength(N * 12);
     expect(Array.from(r.components)).not.toEqual(Array.from(outputs.all!.reduce.components));
     expect(outputs.sampled!.assignments.split('\r\n').filter(Boolean)).toHaveLength(N + 1);

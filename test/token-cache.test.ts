@@ -217,6 +217,21 @@ describe('worker threads', () => {
   });
 });
 
+describe('large batches', () => {
+  // 200k papers in one batch: spreading per-paper records into push(...) as arguments overflowed
+  // the stack at ~125k (found by the 250k-paper scale run).
+  it('tokenizes and caches 200,000 papers in one batch', { timeout: 120_000 }, async () => {
+    const many = Array.from({ length: 200_000 }, (_, i) => ({ title: '', text: `graph networks item${i % 50}` }));
+    const store = memoryTokenStore();
+    const cold = await tokenizeWithCache(many, {}, store);
+    expect(cold.tokenized).toBe(200_000);
+    expect(cold.corpus.docOffsets.length).toBe(200_001);
+    const warm = await tokenizeWithCache(many, {}, store);
+    expect(warm.cached).toBe(200_000);
+    expect(warm.corpus.tokenIds).toEqual(cold.corpus.tokenIds);
+  });
+});
+
 const arxiv = join(__dirname, '../../shared/data/arxiv-cs-daily.jsonl.gz');
 describe.skipIf(!existsSync(arxiv))('real abstracts (arXiv, first 4000)', () => {
   it('cached in a shuffled order in pieces = tokenized at once', { timeout: 300_000 }, async () => {
