@@ -68,7 +68,11 @@ export const configSchema = z
       .object({
         minDf: z.number().positive().default(5),
         maxDf: z.number().positive().max(1).default(0.5),
-        maxFeatures: z.number().int().positive().optional(),
+        // The most frequent terms kept. min_df as a count lets the vocabulary grow with the
+        // archive (49k terms at 75k papers, 644k at 1M), and every PCA block over the terms with
+        // it (0.57 GB each at 1M); terms past the 200,000th occur in a handful of papers and move
+        // no principal component. No corpus below ~400k papers reaches the cap.
+        maxFeatures: z.number().int().positive().default(200_000),
         sublinearTf: z.boolean().default(true),
         bigrams: z.boolean().default(true),
       })
