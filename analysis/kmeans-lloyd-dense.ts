@@ -11,7 +11,7 @@
 // bit-identical whatever the thread count.
 
 import { assignRange } from './kmeans-assign.ts';
-import { type LloydOptions, type LloydResult, partitionInertia, relocateEmptyClusters, rowSquaredNorms } from './kmeans-lloyd.ts';
+import { type LloydOptions, type LloydResult, partitionInertia, rowSquaredNorms, updateCentroids } from './kmeans-lloyd.ts';
 
 /**
  * Assigns every row to its nearest centre: fills labels[0..n) given the centres and their
@@ -61,26 +61,7 @@ export function lloydDense(
     }
 
     // Update step: float64 sums of the members in point order, divided by the count.
-    sums.fill(0);
-    counts.fill(0);
-    for (let i = 0; i < n; i++) {
-      const a = labels[i];
-      counts[a]++;
-      const so = a * d;
-      const xo = i * d;
-      for (let t = 0; t < d; t++) sums[so + t] += X[xo + t];
-    }
-    const relocated = relocateEmptyClusters(X, n, d, k, labels, centroids, sums, counts);
-    const next = new Float64Array(k * d);
-    for (let j = 0; j < k; j++) {
-      const c = counts[j];
-      const o = j * d;
-      if (c === 0) {
-        for (let t = 0; t < d; t++) next[o + t] = centroids[o + t]; // only if relocation found no point
-      } else {
-        for (let t = 0; t < d; t++) next[o + t] = sums[o + t] / c;
-      }
-    }
+    const { next, relocated } = updateCentroids(X, n, d, k, labels, centroids, sums, counts);
     centroids = next;
     previous.set(labels);
 

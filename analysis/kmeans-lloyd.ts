@@ -186,26 +186,7 @@ export function lloyd(
     }
 
     // Update step.
-    sums.fill(0);
-    counts.fill(0);
-    for (let i = 0; i < n; i++) {
-      const a = labels[i];
-      counts[a]++;
-      const so = a * d;
-      const xo = i * d;
-      for (let t = 0; t < d; t++) sums[so + t] += X[xo + t];
-    }
-    const relocated = relocateEmptyClusters(X, n, d, k, labels, centroids, sums, counts);
-    const next = new Float64Array(k * d);
-    for (let j = 0; j < k; j++) {
-      const c = counts[j];
-      const o = j * d;
-      if (c === 0) {
-        for (let t = 0; t < d; t++) next[o + t] = centroids[o + t]; // only if relocation found no point
-      } else {
-        for (let t = 0; t < d; t++) next[o + t] = sums[o + t] / c;
-      }
-    }
+    const { next, relocated } = updateCentroids(X, n, d, k, labels, centroids, sums, counts);
 
     if (useBounds && !relocated) {
       let maxMove = 0;
@@ -247,6 +228,44 @@ export function lloyd(
     prevInertia = inertia;
   }
   return { labels, centroids, inertia, iterations, converged, skipped };
+}
+
+/**
+ * The Lloyd update step: float64 sums of each cluster's members in point order, divided by the
+ * count; an empty cluster is re-seeded by relocateEmptyClusters (or, if it finds no point, keeps
+ * its centre). `sums` (k·d) and `counts` (k) are scratch. Returns the new centres.
+ */
+export function updateCentroids(
+  X: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+  labels: Int32Array,
+  centroids: Float64Array,
+  sums: Float64Array,
+  counts: Int32Array,
+): { next: Float64Array<ArrayBuffer>; relocated: boolean } {
+  sums.fill(0);
+  counts.fill(0);
+  for (let i = 0; i < n; i++) {
+    const a = labels[i];
+    counts[a]++;
+    const so = a * d;
+    const xo = i * d;
+    for (let t = 0; t < d; t++) sums[so + t] += X[xo + t];
+  }
+  const relocated = relocateEmptyClusters(X, n, d, k, labels, centroids, sums, counts);
+  const next = new Float64Array(k * d);
+  for (let j = 0; j < k; j++) {
+    const c = counts[j];
+    const o = j * d;
+    if (c === 0) {
+      for (let t = 0; t < d; t++) next[o + t] = centroids[o + t]; // only if relocation found no point
+    } else {
+      for (let t = 0; t < d; t++) next[o + t] = sums[o + t] / c;
+    }
+  }
+  return { next, relocated };
 }
 
 /**
