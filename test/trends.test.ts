@@ -18,6 +18,7 @@ import { burstRate, detectBursts } from '../analysis/bursts.ts';
 import { fallingTopics, growthWindows, rankByZ, risingTopics, topicGrowth } from '../analysis/growth.ts';
 import { buildTrendTable, checkTrendTableWithDanfo } from '../pipeline/trend-table.ts';
 import { createRandom } from '../analysis/random.ts';
+import { csr as csrFromDense } from './helpers/csr.ts';
 import type { CsrMatrix, Random } from '../analysis/types.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -600,26 +601,10 @@ describe('periodTopTerms equals a full sort per cell', () => {
       for (let j = 0; j < 30; j++) row[Math.floor(random() ** 3 * V)] += 1;
       rows.push(row);
     }
-    const m = csrDense(rows);
+    const m = csrFromDense(rows);
     for (const topN of [1, 3, 5, 12]) {
       expect(periodTopTerms(m, labels, periods, 4, 3, display, topN)).toEqual(reference(m, labels, periods, 4, 3, display, topN));
     }
     expect(periodTopTerms(m, labels, periods, 4, 3, display, 5)[0]![0]).toHaveLength(5);
   });
 });
-
-function csrDense(rows: number[][]): CsrMatrix {
-  const indptr = [0];
-  const indices: number[] = [];
-  const data: number[] = [];
-  for (const r of rows) {
-    r.forEach((v, j) => {
-      if (v !== 0) {
-        indices.push(j);
-        data.push(v);
-      }
-    });
-    indptr.push(indices.length);
-  }
-  return { rows: rows.length, cols: rows[0]!.length, indptr: Int32Array.from(indptr), indices: Int32Array.from(indices), data: Float32Array.from(data) };
-}
