@@ -35,38 +35,35 @@ export class PairTable {
     return h ^ (h >>> 13);
   }
 
-  /** Index of (a, b), or -1 if absent. */
-  get(a: number, b: number): number {
+  /** Offset of (a, b)'s slot, or of the empty slot where it would go (linear probing). */
+  private slotOf(a: number, b: number): number {
     const { slots, mask } = this;
     const a1 = a + 1;
     let s = PairTable.hash(a, b) & mask;
     for (;;) {
       const o = s << 2;
       const x = slots[o]!;
-      if (x === 0) return -1;
-      if (x === a1 && slots[o + 1] === b) return slots[o + 2]!;
+      if (x === 0 || (x === a1 && slots[o + 1] === b)) return o;
       s = (s + 1) & mask;
     }
   }
 
+  /** Index of (a, b), or -1 if absent. */
+  get(a: number, b: number): number {
+    const o = this.slotOf(a, b);
+    return this.slots[o] === 0 ? -1 : this.slots[o + 2]!;
+  }
+
   /** Index of (a, b), adding it (as index `size`) if absent. */
   add(a: number, b: number): number {
-    const { slots, mask } = this;
-    const a1 = a + 1;
-    let s = PairTable.hash(a, b) & mask;
-    for (;;) {
-      const o = s << 2;
-      const x = slots[o]!;
-      if (x === 0) break;
-      if (x === a1 && slots[o + 1] === b) return slots[o + 2]!;
-      s = (s + 1) & mask;
-    }
+    const { slots } = this;
+    const o = this.slotOf(a, b);
+    if (slots[o] !== 0) return slots[o + 2]!;
     const i = this.size++;
-    const o = s << 2;
-    slots[o] = a1;
+    slots[o] = a + 1;
     slots[o + 1] = b;
     slots[o + 2] = i;
-    if (this.size > (mask + 1) * 0.7) this.rehash();
+    if (this.size > (this.mask + 1) * 0.7) this.rehash();
     return i;
   }
 
