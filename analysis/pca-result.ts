@@ -23,6 +23,12 @@ export interface PcaOptions {
    * answer already, they need fewer power iterations for the same captured variance.
    */
   initialBasis?: Float64Array;
+  /**
+   * Leave `scores` empty (length 0): for a caller that projects other rows onto the fit itself
+   * (a fit on a sample of the rows, then projectOntoPca of all), to whom the fit rows' own scores
+   * would be one wasted sparse product.
+   */
+  skipScores?: boolean;
 }
 
 export interface PcaResult {
@@ -55,6 +61,7 @@ export function assemblePcaResult(
   singularValues: ArrayLike<number>,
   d: number,
   solver: 'exact' | 'randomized',
+  skipScores = false,
 ): PcaResult {
   const cols = X.cols;
   const components = transpose(v, cols, d); // d × cols
@@ -73,7 +80,7 @@ export function assemblePcaResult(
   }
   // Scores are the exact projection (X − μ)·Vᵀ (not U·Σ of the sketch), so they equal what a
   // later transform of the same rows gives.
-  const scores = projectCentred(products, mean, components, d);
+  const scores = skipScores ? new Float32Array(0) : projectCentred(products, mean, components, d);
   const denom = Math.max(1, X.rows - 1);
   const totalVariance = centredSumOfSquares(X, mean) / denom;
   const explainedVariance = new Float64Array(d);

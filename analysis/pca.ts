@@ -31,7 +31,10 @@ export const EXACT_PCA_AUTO_MAX_CELLS = 200_000;
  */
 export function fitPca(X: CsrMatrix, opts: PcaOptions, pool?: WorkerPool): PcaResult {
   resolvePcaOptions(X, opts);
-  if (X.rows * X.cols <= Math.min(EXACT_PCA_AUTO_MAX_CELLS, EXACT_PCA_MAX_CELLS)) return exactPca(X, opts.nComponents);
+  if (X.rows * X.cols <= Math.min(EXACT_PCA_AUTO_MAX_CELLS, EXACT_PCA_MAX_CELLS)) {
+    const exact = exactPca(X, opts.nComponents); // small: its scores cost nothing worth skipping
+    return opts.skipScores ? { ...exact, scores: new Float32Array(0) } : exact;
+  }
   if (pool && pool.threads > 1) {
     const scratch = new SharedScratch(); // one set of shared buffers for both kinds of kernel
     reservePcaScratch(scratch, X, opts);
@@ -126,7 +129,7 @@ export function randomizedPca(
   // (Ω, Q, X̃Q, X̃ᵀX̃Q: 40–70 MB each on arXiv) are garbage once their step returns, not still
   // held by this frame while the scores are built.
   const { v, singular } = ritzVectors(products, mean, rangeFinder(products, mean, testMatrix(n, l, seed, initialBasis), m, n, l, powerIter, kernels), m, n, l, d, kernels);
-  return assemblePcaResult(X, products, mean, v, singular, d, 'randomized');
+  return assemblePcaResult(X, products, mean, v, singular, d, 'randomized', opts.skipScores);
 }
 
 /** The power iterations: an orthonormal cols × l basis Q of the dominant right subspace. */

@@ -373,6 +373,27 @@ describe('projectOntoPca', () => {
   });
 });
 
+describe('skipScores', () => {
+  it('leaves the scores empty and everything else as the full result, on both solvers', () => {
+    for (const X of [plantedSparse(60, 40, 3, 3), tinyTfidf(600, 31)]) {
+      const full = fitPca(X, { nComponents: 3, seed: 1 });
+      const bare = fitPca(X, { nComponents: 3, seed: 1, skipScores: true });
+      expect(full.scores).toHaveLength(X.rows * 3);
+      expect(bare.scores).toHaveLength(0);
+      expect(Array.from(bare.components)).toEqual(Array.from(full.components));
+      expect(Array.from(bare.explainedVarianceRatio)).toEqual(Array.from(full.explainedVarianceRatio));
+      expect(Array.from(projectOntoPca(bare, X))).toEqual(Array.from(full.scores));
+    }
+    const X = tinyTfidf(600, 31);
+    const full = randomizedPca(X, { nComponents: 3, seed: 1 });
+    const bare = randomizedPca(X, { nComponents: 3, seed: 1, skipScores: true });
+    expect(bare.solver).toBe('randomized');
+    expect(bare.scores).toHaveLength(0);
+    expect(Array.from(bare.components)).toEqual(Array.from(full.components));
+    expect(Array.from(projectOntoPca(bare, X))).toEqual(Array.from(full.scores));
+  });
+});
+
 describe('randomizedPca warm start (initialBasis)', () => {
   const X = tinyTfidf(600, 31);
   const exact = exactPca(X, 4);

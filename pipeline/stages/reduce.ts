@@ -81,7 +81,7 @@ export const reduceStage: Stage<ReduceOutput> = {
 export function fitOnSample(X: CsrMatrix, paperIds: readonly string[] | undefined, size: number, opts: PcaOptions, pool?: WorkerPool): ReduceOutput {
   const ids = paperIds && paperIds.length === X.rows ? paperIds : Array.from({ length: X.rows }, (_, i) => String(i));
   const rows = sampleRowsById(ids, size, opts.seed);
-  const fit = fitPca(csrRows(X, rows), opts, pool);
+  const fit = fitPca(csrRows(X, rows), { ...opts, skipScores: true }, pool);
   const pca: PcaResult = { ...fit, mean: csrColumnMeans(X) };
   pca.scores = projectOntoPca(pca, X, pool);
   const variance = scoreVariance(X, pca.scores, pca.nComponents);
