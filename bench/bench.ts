@@ -15,7 +15,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBenchReport, ratios, summarise, type BenchResult } from './bench-report.ts';
 import { machineFacts } from './machine.ts';
-import { OUR_STAGES, REFERENCE_STAGES, runOurs, runReference, score, type BenchTarget, type SystemName, type SystemRun } from './systems.ts';
+import { ensureCompiled, OUR_STAGES, REFERENCE_STAGES, runOurs, runReference, score, type BenchTarget, type SystemName, type SystemRun } from './systems.ts';
 
 const REPO_ROOT = resolve(new URL('.', import.meta.url).pathname, '..');
 const SHARED_EVAL = resolve(REPO_ROOT, '../shared/eval');
@@ -82,6 +82,7 @@ export async function runBench(args: BenchArgs, log: (line: string) => void = co
   mkdirSync(work, { recursive: true });
   const target: BenchTarget = { repoRoot: REPO_ROOT, corpus: args.corpus, k: args.k, components: args.components, sharedEval: SHARED_EVAL };
 
+  ensureCompiled(REPO_ROOT);
   const runs: SystemRun[] = [];
   for (let round = 0; round < args.runs; round++) {
     for (const system of roundOrder(round, withReference)) {

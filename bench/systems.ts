@@ -2,6 +2,7 @@
 // topic-trends (its CLI, cold, per-stage figures from <out>/latest/manifest.json) and the
 // scikit-learn reference (../shared/eval/sklearn_baseline.py, one JSON line on stdout). Both
 // write assignments.csv and clusters.json, which ../shared/eval/score.py scores the same way.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PYTHON } from './machine.ts';
@@ -68,6 +69,12 @@ export function manifestFigures(manifest: unknown): ManifestFigures {
   };
 }
 
+/** Builds dist/ when a source is newer (scripts/build.mjs), so no measured run pays for the build. */
+export function ensureCompiled(repoRoot: string): void {
+  const built = spawnSync(process.execPath, [join(repoRoot, 'scripts/build.mjs'), '--if-stale'], { cwd: repoRoot, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`scripts/build.mjs failed: ${built.stderr || built.error?.message}`);
+}
+
 /** The reference's JSON line (the last line of stdout that parses as a JSON object). */
 export function parseReferenceOutput(stdout: string): { timings_s: Record<string, number>; peak_rss_mb?: number; [key: string]: unknown } {
   const lines = stdout.trim().split('\n').reverse();
@@ -108,14 +115,16 @@ function base(system: SystemName, run: number, m: ProcessMeasurement, resultDir:
 }
 
 /**
- * One cold run of topic-trends: a fresh --out folder (no stage caches), the CLI run in a single
- * node process (`node --import tsx`, no npx/tsx launcher in between).
+ * One cold run of topic-trends: a fresh --out folder (no stage caches), the installed entry point
+ * (bin/topic-trends.mjs: the compiled dist/ bundles, as `npm start` runs them) in a single node
+ * process, no npm/npx launcher in between. The build itself happens before the measured runs
+ * (ensureCompiled), as the reference's Python bytecode is compiled before its runs.
  */
 export async function runOurs(target: BenchTarget, outDir: string, run: number): Promise<SystemRun> {
   if (existsSync(outDir)) throw new Error(`${outDir} exists: a cold run needs a fresh folder`);
   const configPath = `${outDir}.config.json`;
   writeFileSync(configPath, `${JSON.stringify({ pca: { nComponents: target.components } }, null, 2)}\n`);
-  const args = ['--import', 'tsx', join(target.repoRoot, 'pipeline/cli.ts'), 'run', '--input', target.corpus, '--k', String(target.k), '--out', outDir, '--config', configPath, '--quiet'];
+  const args = [join(target.repoRoot, 'bin/topic-trends.mjs'), 'run', '--input', target.corpus, '--k', String(target.k), '--out', outDir, '--config', configPath, '--quiet'];
   const m = await runMeasured(process.execPath, args, { cwd: target.repoRoot });
   const result = base('topic-trends', run, m, join(outDir, 'latest'));
   if (!result.ok) return { ...result, error: failure(m) };

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Installed entry point: registers tsx so the TypeScript sources run without a build step.
-import { register } from 'tsx/esm/api';
+// Installed entry point: runs the compiled pipeline (dist/, see scripts/build.mjs), building it
+// first when a source is newer, so plain node starts it without a TypeScript loader.
+import { ensureBuilt } from '../scripts/build.mjs';
 
-register();
-const { main } = await import('../pipeline/cli.ts');
+await ensureBuilt();
+const { main } = await import('../dist/cli.mjs');
 process.exitCode = await main(process.argv.slice(2));
