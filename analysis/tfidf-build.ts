@@ -142,59 +142,143 @@ export interface BigramCandidates {
 
 /**
  * Counts adjacent pairs of terms that each occur in at least `minDf` documents (a pair can never
- * be more frequent than its words) and scores them by NPMI. Candidates are numbered in order of
- * first occurrence.
+ * be more frequent than its words) and scores them by NPMI. Candidates come grouped by left term
+ * (ascending), each group's right terms in order of first occurrence.
+ *
+ * Why not a hash table of pairs: with a million distinct pairs the table (and its counters) is
+ * far larger than the CPU caches, and every one of the ~10M token pairs missed it once or twice.
+ * Instead the pairs are bucketed by left term (a counting sort: one pass counts, one scatters the
+ * right term and document of each occurrence), and each left term's bucket is counted with
+ * per-right-term scratch arrays that stay in cache. Buckets are filled for a range of left terms
+ * at a time, at most `pairsPerPass` occurrences (8 bytes each), so the scratch memory is bounded
+ * whatever the corpus size; each range costs one more read of the token stream.
  */
-export function bigramCandidates(corpus: TokenizedCorpus, uni: UnigramStats, minDf: number): BigramCandidates {
+export function bigramCandidates(corpus: TokenizedCorpus, uni: UnigramStats, minDf: number, pairsPerPass = 1 << 22): BigramCandidates {
   const V = corpus.terms.length;
   const eligible = new Uint8Array(V);
   for (let t = 0; t < V; t++) eligible[t] = uni.df[t]! >= minDf ? 1 : 0;
-  // Sized for the distinct pairs of abstracts (~1 per 7.5 tokens on arXiv): rehashing a table of
-  // a million pairs several times over cost ~0.2 s.
-  const expected = Math.min(1 << 22, Math.max(1 << 12, Math.ceil(uni.tokens / 7)));
-  const table = new PairTable(expected);
-  // count, df, last document of pair i at stats[3i..3i+2]: one cache line per pair, not three.
-  let stats = new Int32Array(3 * expected);
   const { tokenIds, docOffsets } = corpus;
   const n = docCount(corpus);
+  // Occurrences of eligible pairs per left term.
+  const perLeft = new Int32Array(V);
+  let total = 0;
   for (let d = 0; d < n; d++) {
     const end = docOffsets[d + 1]!;
     for (let k = docOffsets[d]!; k + 1 < end; k++) {
       const a = tokenIds[k]!;
       const b = tokenIds[k + 1]!;
       if (a < 0 || b < 0 || eligible[a] === 0 || eligible[b] === 0) continue;
-      const before = table.size;
-      const i = table.add(a, b);
-      const o = i * 3;
-      if (i === before) {
-        if (o === stats.length) {
-          const grown = new Int32Array(stats.length * 2);
-          grown.set(stats);
-          stats = grown;
-        }
-        stats[o + 2] = -1;
-      }
-      stats[o]!++;
-      if (stats[o + 2] !== d) {
-        stats[o + 2] = d;
-        stats[o + 1]!++;
-      }
+      perLeft[a]!++;
+      total++;
     }
   }
-  const size = table.size;
-  const { first, second } = table.pairs();
-  const count = new Float64Array(size);
-  const df = new Int32Array(size);
+  let maxBucket = 0;
+  for (let a = 0; a < V; a++) if (perLeft[a]! > maxBucket) maxBucket = perLeft[a]!;
+  const capacity = Math.max(1, Math.min(total, Math.max(pairsPerPass, maxBucket)));
+  const right = new Int32Array(capacity); // right term of each occurrence, bucketed by left term
+  const doc = new Int32Array(capacity); // its document
+  const fill = new Int32Array(V); // next free slot of each bucket in the current range
+  // Per right term, while one left term's bucket is counted.
+  const count = new Int32Array(V);
+  const df = new Int32Array(V);
+  const lastDoc = new Int32Array(V).fill(-1);
+  const touched = new Int32Array(V);
+  const out = new CandidateList(Math.max(16, total >> 3));
+  for (let lo = 0; lo < V; ) {
+    let hi = lo;
+    let inRange = 0;
+    while (hi < V && (hi === lo || inRange + perLeft[hi]! <= capacity)) inRange += perLeft[hi++]!;
+    if (inRange > 0) {
+      let at = 0;
+      for (let a = lo; a < hi; a++) {
+        fill[a] = at;
+        at += perLeft[a]!;
+      }
+      for (let d = 0; d < n; d++) {
+        const end = docOffsets[d + 1]!;
+        for (let k = docOffsets[d]!; k + 1 < end; k++) {
+          const a = tokenIds[k]!;
+          if (a < lo || a >= hi) continue;
+          const b = tokenIds[k + 1]!;
+          if (b < 0 || eligible[a] === 0 || eligible[b] === 0) continue;
+          const i = fill[a]!++;
+          right[i] = b;
+          doc[i] = d;
+        }
+      }
+      for (let a = lo; a < hi; a++) {
+        const end = fill[a]!; // the bucket is [end − perLeft[a], end) now
+        let nTouched = 0;
+        for (let i = end - perLeft[a]!; i < end; i++) {
+          const b = right[i]!;
+          if (count[b] === 0) touched[nTouched++] = b;
+          count[b]!++;
+          const d = doc[i]!;
+          if (lastDoc[b] !== d) {
+            lastDoc[b] = d;
+            df[b]!++;
+          }
+        }
+        for (let j = 0; j < nTouched; j++) {
+          const b = touched[j]!;
+          out.push(a, b, df[b]!, count[b]!);
+          count[b] = 0;
+          df[b] = 0;
+          lastDoc[b] = -1;
+        }
+      }
+    }
+    lo = hi;
+  }
+  const size = out.size;
+  const first = out.first.slice(0, size);
+  const second = out.second.slice(0, size);
+  const pairDf = out.df.slice(0, size);
+  const pairCount = new Float64Array(size);
   const score = new Float64Array(size);
   for (let i = 0; i < size; i++) {
-    count[i] = stats[i * 3]!;
-    df[i] = stats[i * 3 + 1]!;
-    const pab = count[i]! / uni.tokens;
+    pairCount[i] = out.count[i]!;
+    const pab = pairCount[i]! / uni.tokens;
     const pa = uni.cf[first[i]!]! / uni.tokens;
     const pb = uni.cf[second[i]!]! / uni.tokens;
     score[i] = pab >= 1 ? 1 : Math.log(pab / (pa * pb)) / -Math.log(pab);
   }
-  return { size, first, second, df, count, score };
+  return { size, first, second, df: pairDf, count: pairCount, score };
+}
+
+/** Growable columns of (left, right, df, count) candidates. */
+class CandidateList {
+  size = 0;
+  first: Int32Array;
+  second: Int32Array;
+  df: Int32Array;
+  count: Int32Array;
+
+  constructor(capacity: number) {
+    this.first = new Int32Array(capacity);
+    this.second = new Int32Array(capacity);
+    this.df = new Int32Array(capacity);
+    this.count = new Int32Array(capacity);
+  }
+
+  push(a: number, b: number, df: number, count: number): void {
+    if (this.size === this.first.length) {
+      const grow = (x: Int32Array) => {
+        const y = new Int32Array(x.length * 2);
+        y.set(x);
+        return y;
+      };
+      this.first = grow(this.first);
+      this.second = grow(this.second);
+      this.df = grow(this.df);
+      this.count = grow(this.count);
+    }
+    const i = this.size++;
+    this.first[i] = a;
+    this.second[i] = b;
+    this.df[i] = df;
+    this.count[i] = count;
+  }
 }
 
 /** Column lookups for a token stream: unigram column per term id, bigram column per (a, b). */

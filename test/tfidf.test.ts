@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { csrToDense } from '../analysis/sparse.ts';
+import { bigramCandidates, unigramStats } from '../analysis/tfidf-build.ts';
 import { DEFAULT_TFIDF_OPTIONS, defaultTfidfOptions, fitTfidf, transformTfidf, type TfidfOptions } from '../analysis/tfidf.ts';
 import { tokenizeCorpus } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
@@ -293,6 +294,42 @@ describe('tfidf-build: typed-array kernels equal a plain reference', () => {
       out.indptr.push(out.indices.length);
     }
     return out;
+  }
+
+  // Candidates by brute force: every adjacent pair of eligible terms, its count and documents.
+  // pairsPerPass 50 forces many left-term ranges (and buckets larger than a range).
+  for (const pairsPerPass of [1 << 22, 50, 1]) {
+    it(`bigram candidates equal a brute-force count (pairsPerPass ${pairsPerPass})`, () => {
+      const corpus = generated(3);
+      const uni = unigramStats(corpus);
+      const minDf = 3;
+      const ref = new Map<string, { count: number; docs: Set<number> }>();
+      for (let d = 0; d + 1 < corpus.docOffsets.length; d++) {
+        for (let k = corpus.docOffsets[d]!; k + 1 < corpus.docOffsets[d + 1]!; k++) {
+          const a = corpus.tokenIds[k]!;
+          const b = corpus.tokenIds[k + 1]!;
+          if (a < 0 || b < 0 || uni.df[a]! < minDf || uni.df[b]! < minDf) continue;
+          const e = ref.get(`${a},${b}`) ?? { count: 0, docs: new Set<number>() };
+          e.count++;
+          e.docs.add(d);
+          ref.set(`${a},${b}`, e);
+        }
+      }
+      const c = bigramCandidates(corpus, uni, minDf, pairsPerPass);
+      expect(c.size).toBe(ref.size);
+      expect(c.size).toBeGreaterThan(1000);
+      const seen = new Set<string>();
+      for (let i = 0; i < c.size; i++) {
+        const key = `${c.first[i]},${c.second[i]}`;
+        const e = ref.get(key)!;
+        expect(e).toBeDefined();
+        expect(seen.has(key)).toBe(false);
+        seen.add(key);
+        expect([c.count[i], c.df[i]]).toEqual([e.count, e.docs.size]);
+        const p = (x: number) => x / uni.tokens;
+        expect(c.score[i]).toBe(Math.log(p(e.count) / (p(uni.cf[c.first[i]!]!) * p(uni.cf[c.second[i]!]!))) / -Math.log(p(e.count)));
+      }
+    });
   }
 
   for (const seed of [1, 7]) {
