@@ -23,7 +23,8 @@
 // stays the bigram: only what a reader sees changes.
 
 import { csrEmpty } from './sparse.ts';
-import { bigramCandidates, columnIndex, countMatrix, docCount, PairCounts, PairTable, unigramStats, weigh } from './tfidf-build.ts';
+import { bigramCandidates, columnIndex, countMatrix, docCount, unigramStats, weigh } from './tfidf-build.ts';
+import { setPhraseDisplays } from './tfidf-phrases.ts';
 import { BOILERPLATE_PHRASES } from './text/stopwords.ts';
 import type { CsrMatrix, TokenizedCorpus } from './types.ts';
 
@@ -174,120 +175,6 @@ function selectFeatures(corpus: TokenizedCorpus, opt: Resolved): Feature[] {
   }
   feats.sort((x, y) => compareKeys(x.key, y.key));
   return feats;
-}
-
-/**
- * For counts keyed (group, item): the most frequent item of each group (ties: the smaller item),
- * and its count. One pass over the counts.
- */
-function bestPerGroup(counts: PairCounts, groups: number): { item: Int32Array; count: Float64Array } {
-  const item = new Int32Array(groups).fill(-1);
-  const count = new Float64Array(groups);
-  counts.forEach((g, it, n) => {
-    if (n > count[g]! || (n === count[g]! && it < item[g]!)) {
-      item[g] = it;
-      count[g] = n;
-    }
-  });
-  return { item, count };
-}
-
-/**
- * Sets each bigram feature's display form from the token stream: the most frequent written form
- * of the pair, extended by up to two next words and one previous word when one continuation
- * holds `share` of the occurrences (see the header). Two passes over the tokens; memory is per distinct written pair
- * and continuation of the kept bigrams only. Counts are keyed (feature, va · 256 + vb) for a
- * written pair and (feature · 256 + variant, word) for a neighbouring word (feature < 2^23).
- */
-function setPhraseDisplays(corpus: TokenizedCorpus, feats: Feature[], share: number): void {
-  if (feats.length >= 1 << 23) throw new RangeError(`setPhraseDisplays: ${feats.length} bigram columns; at most 2^23 are supported`);
-  const V = corpus.terms.length;
-  const variants = corpus.variants!;
-  const tv = corpus.tokenVariants!;
-  const { tokenIds, docOffsets } = corpus;
-  const featOf = new PairTable(feats.length); // (a, b) → index into feats
-  const startsFeat = new Uint8Array(V); // 1 if some feature starts with the term: skips most lookups
-  for (const f of feats) {
-    featOf.add(f.a, f.b);
-    startsFeat[f.a] = 1;
-  }
-  const occurrences = new Float64Array(feats.length);
-  const forms = new PairCounts(); // (feat, va · 256 + vb) → count
-  const next = new PairCounts(); // (feat · 256 + vc, c) → count
-  const prev = new PairCounts(); // (feat · 256 + vz, z) → count: the word before
-  const ext1 = new Int32Array(feats.length).fill(-1); // chosen first continuation (term id)
-  const ext2 = new PairCounts(); // (feat · 256 + vc2, c2) → count, after ext1
-  for (let pass = 0; pass < 2; pass++) {
-    for (let d = 0; d + 1 < docOffsets.length; d++) {
-      const end = docOffsets[d + 1]!;
-      for (let k = docOffsets[d]!; k + 1 < end; k++) {
-        const a = tokenIds[k]!;
-        const b = tokenIds[k + 1]!;
-        if (a < 0 || b < 0 || startsFeat[a] === 0) continue;
-        const f = featOf.get(a, b);
-        if (f < 0) continue;
-        const c = k + 2 < end ? tokenIds[k + 2]! : -1;
-        if (pass === 0) {
-          occurrences[f]++;
-          const z = k > docOffsets[d]! ? tokenIds[k - 1]! : -1;
-          if (z >= 0) prev.add(f * 256 + tv[k - 1]!, z);
-          forms.add(f, tv[k]! * 256 + tv[k + 1]!);
-          if (c >= 0) next.add(f * 256 + tv[k + 2]!, c);
-        } else if (c >= 0 && c === ext1[f] && k + 3 < end && tokenIds[k + 3]! >= 0) {
-          ext2.add(f * 256 + tv[k + 3]!, tokenIds[k + 3]!);
-        }
-      }
-    }
-    if (pass === 0) {
-      // Continuation counts per feature, summed over the written forms of the next word.
-      const perWord = new PairCounts(); // (f, c) → count
-      next.forEach((fv, c, n) => perWord.add(fv >> 8, c, n));
-      let any = false;
-      perWord.forEach((f, c, n) => {
-        if (n >= share * occurrences[f]!) {
-          ext1[f] = c;
-          any = true;
-        }
-      });
-      if (!any) break;
-    }
-  }
-  // Best written form of each continuation word, per feature (the most frequent; ties: the first variant).
-  const bestForm = (counts: PairCounts, f: number, word: number): string => {
-    let best = -1;
-    let bestCount = -1;
-    for (let v = 0; v < 256; v++) {
-      const n = counts.get(f * 256 + v, word);
-      if (n !== undefined && n > bestCount) {
-        best = v;
-        bestCount = n;
-      }
-    }
-    return variants[word]![best] ?? corpus.display[word]!;
-  };
-  const pairForm = bestPerGroup(forms, feats.length); // item = va · 256 + vb
-  const perWord2 = new PairCounts(); // (f, c2) → count
-  ext2.forEach((fv, c2, n) => perWord2.add(fv >> 8, c2, n));
-  const second = bestPerGroup(perWord2, feats.length);
-  const perPrev = new PairCounts(); // (f, z) → count
-  prev.forEach((fv, z, n) => perPrev.add(fv >> 8, z, n));
-  const before = bestPerGroup(perPrev, feats.length);
-  feats.forEach((feat, f) => {
-    const pair = pairForm.item[f]!;
-    if (pair < 0) return;
-    const va = pair >> 8;
-    const vb = pair & 255;
-    let text = `${variants[feat.a]![va] ?? corpus.display[feat.a]} ${variants[feat.b]![vb] ?? corpus.display[feat.b]}`;
-    const c1 = ext1[f]!;
-    if (c1 >= 0) {
-      text += ' ' + bestForm(next, f, c1);
-      const c2 = second.item[f]!;
-      if (c2 >= 0 && second.count[f]! >= share * occurrences[f]!) text += ' ' + bestForm(ext2, f, c2);
-    }
-    const z = before.item[f]!;
-    if (z >= 0 && before.count[f]! >= share * occurrences[f]!) text = bestForm(prev, f, z) + ' ' + text;
-    feat.display = text;
-  });
 }
 
 /** Fits the vocabulary, document frequencies and idf on `corpus` and returns its TF-IDF matrix. */

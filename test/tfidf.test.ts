@@ -332,6 +332,87 @@ describe('tfidf-build: typed-array kernels equal a plain reference', () => {
     });
   }
 
+  // Display forms against their definition, counted with Maps over every occurrence: the pair's
+  // most frequent written form (ties: first variant), then a next word, a second next word and a
+  // previous word each when it holds `share` of the occurrences. Variants are drawn so that
+  // frequent pairs have dominant, contested and absent continuations.
+  function referenceDisplay(corpus: TokenizedCorpus, a: number, b: number, share: number): string {
+    const tv = corpus.tokenVariants!;
+    const form = (t: number, v: number) => corpus.variants![t]![v] ?? corpus.display[t]!;
+    const best = (m: Map<number, number>) => [...m].sort((x, y) => y[1] - x[1] || x[0] - y[0])[0];
+    const bump = (m: Map<number, number>, key: number) => m.set(key, (m.get(key) ?? 0) + 1);
+    const occ: { k: number; start: number; end: number }[] = [];
+    for (let d = 0; d + 1 < corpus.docOffsets.length; d++) {
+      const start = corpus.docOffsets[d]!;
+      const end = corpus.docOffsets[d + 1]!;
+      for (let k = start; k + 1 < end; k++) if (corpus.tokenIds[k] === a && corpus.tokenIds[k + 1] === b) occ.push({ k, start, end });
+    }
+    const forms = new Map<number, number>();
+    for (const o of occ) bump(forms, tv[o.k]! * 256 + tv[o.k + 1]!);
+    const [pair] = best(forms)!;
+    let text = `${form(a, pair >> 8)} ${form(b, pair & 255)}`;
+    const word = (o: { k: number; start: number; end: number }, at: number) => (at >= o.start && at < o.end ? corpus.tokenIds[at]! : -1);
+    const majority = (list: typeof occ, at: number) => {
+      const words = new Map<number, number>();
+      for (const o of list) if (word(o, o.k + at) >= 0) bump(words, word(o, o.k + at));
+      const top = best(words);
+      if (!top || top[1] < share * occ.length) return undefined;
+      const variants = new Map<number, number>();
+      const holding = list.filter((o) => word(o, o.k + at) === top[0]);
+      for (const o of holding) bump(variants, tv[o.k + at]!);
+      return { text: form(top[0], best(variants)![0]), holding };
+    };
+    const next = majority(occ, 2);
+    if (next) {
+      text += ' ' + next.text;
+      const second = majority(next.holding, 3);
+      if (second) text += ' ' + second.text;
+    }
+    const before = majority(occ, -1);
+    if (before) text = before.text + ' ' + text;
+    return text;
+  }
+
+  for (const seed of [2, 5]) {
+    it(`phrase display forms equal their definition (seed ${seed})`, () => {
+      const base = generated(seed);
+      let s = seed * 7919;
+      const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+      const variants = base.terms.map((t, i) => Array.from({ length: 1 + (i % 3) }, (_, v) => (v === 0 ? t : `${t}/${v}`)));
+      // Frequent pairs (x, x + 20) are mostly followed by x + 40, then x + 60, and preceded by x + 80.
+      const docs: number[][] = [];
+      for (let d = 0; d + 1 < base.docOffsets.length; d++) {
+        const doc = Array.from(base.tokenIds.subarray(base.docOffsets[d]!, base.docOffsets[d + 1]!));
+        for (let k = 1; k + 3 < doc.length; k++) {
+          const x = doc[k]!;
+          if (x >= 0 && x < 20 && doc[k + 1] === x + 20) {
+            if (next() < 0.8) doc[k + 2] = x + 40;
+            if (next() < 0.75) doc[k + 3] = x + 60;
+            if (next() < (x % 2 === 0 ? 0.9 : 0.4)) doc[k - 1] = x + 80;
+          }
+        }
+        docs.push(doc);
+      }
+      const flat = docs.flat();
+      const corpus: TokenizedCorpus = {
+        ...corpusOf(base.terms, docs),
+        variants,
+        tokenVariants: Uint8Array.from(flat, (t) => (t < 0 ? 0 : Math.floor(next() * next() * variants[t]!.length))),
+      };
+      const m = fitTfidf(corpus, { minDf: 2, maxDf: 0.9, sublinearTf: true, bigrams: true, bigramMinDf: 2, bigramMinScore: -1 });
+      const termId = new Map(corpus.terms.map((t, i) => [t, i]));
+      let extended = 0;
+      m.vocabulary.forEach((key, col) => {
+        if (!key.includes(' ')) return;
+        const [a, b] = key.split(' ').map((t) => termId.get(t)!);
+        const want = referenceDisplay(corpus, a!, b!, 0.7);
+        expect(m.display[col]).toBe(want);
+        if (want.split(' ').length > 2) extended++;
+      });
+      expect(extended).toBeGreaterThan(10);
+    });
+  }
+
   for (const seed of [1, 7]) {
     it(`counts, weights and bigram statistics (seed ${seed})`, () => {
       const corpus = generated(seed);
