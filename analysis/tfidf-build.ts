@@ -324,11 +324,41 @@ function sortColumns(a: Int32Array, n: number): void {
 }
 
 /**
+ * Where bigram columns occur: token position of the left word, column and document, in token
+ * order. countMatrix finds every occurrence anyway; phrase display forms (tfidf-phrases.ts) read
+ * this log instead of searching the token stream a second time.
+ */
+export class BigramLog {
+  size = 0;
+  at = new Int32Array(1 << 16);
+  column = new Int32Array(1 << 16);
+  doc = new Int32Array(1 << 16);
+
+  push(k: number, column: number, d: number): void {
+    if (this.size === this.at.length) {
+      const grow = (x: Int32Array) => {
+        const y = new Int32Array(x.length * 2);
+        y.set(x);
+        return y;
+      };
+      this.at = grow(this.at);
+      this.column = grow(this.column);
+      this.doc = grow(this.doc);
+    }
+    const i = this.size++;
+    this.at[i] = k;
+    this.column[i] = column;
+    this.doc[i] = d;
+  }
+}
+
+/**
  * Raw count matrix in one pass over the tokens, columns ascending within a row. Scratch: one
  * count per column and a touched list; no allocation per document. The output arrays grow by
  * doubling and are trimmed once at the end (a counting pass first would read every token twice).
+ * With `log`, every bigram column occurrence is also recorded there.
  */
-export function countMatrix(corpus: TokenizedCorpus, cols: number, index: ColumnIndex): CsrMatrix {
+export function countMatrix(corpus: TokenizedCorpus, cols: number, index: ColumnIndex, log?: BigramLog): CsrMatrix {
   const n = docCount(corpus);
   const { tokenIds, docOffsets } = corpus;
   const { unigram, startsBigram, bigrams, bigramColumn } = index;
@@ -357,6 +387,7 @@ export function countMatrix(corpus: TokenizedCorpus, cols: number, index: Column
             const col = bigramColumn[e]!;
             if (scratch[col] === 0) touched[nTouched++] = col;
             scratch[col]!++;
+            if (log !== undefined) log.push(k, col, d);
           }
         }
       }

@@ -6,75 +6,20 @@
 // of the pair's continuations, and the Boyer–Moore vote finds the only word that can qualify
 // without counting every continuation. Counting them all (an earlier version) kept a hash table of
 // every distinct (pair, next word) and (pair, previous word): about a million entries on arXiv,
-// far past the CPU caches, three table updates per occurrence. Here one pass finds each
-// occurrence and votes, a second pass over the occurrences found counts the candidates and their
-// written forms, a third (only where a first continuation holds) does the same for the second
+// far past the CPU caches, three table updates per occurrence. Here one pass over the occurrences
+// (countMatrix logs them while counting) votes, a second counts the candidates and their written
+// forms, a third (only where a first continuation holds) does the same for the second
 // continuation. The chosen forms are those the full counts chose: a qualifying word is unique,
 // and written forms tie to the first variant either way.
 
-import { PairCounts, PairTable } from './tfidf-build.ts';
+import { PairCounts, type BigramLog } from './tfidf-build.ts';
 import type { TokenizedCorpus } from './types.ts';
 
-/** A bigram column: left and right term ids, and its display form (set here). */
+/** A column: left and right term ids (b < 0: a unigram, never in the log), and its display form (set here for bigrams). */
 export interface PhraseFeature {
   a: number;
   b: number;
   display: string;
-}
-
-/** Occurrences of the features in the token stream: position of the left word, feature, start and end of its document. */
-interface Occurrences {
-  size: number;
-  at: Int32Array;
-  feat: Int32Array;
-  start: Int32Array;
-  end: Int32Array;
-}
-
-function findOccurrences(corpus: TokenizedCorpus, feats: readonly PhraseFeature[]): Occurrences {
-  const { tokenIds, docOffsets } = corpus;
-  const featOf = new PairTable(feats.length); // (a, b) → index into feats
-  const startsFeat = new Uint8Array(corpus.terms.length); // 1 if some feature starts with the term: skips most lookups
-  for (const f of feats) {
-    featOf.add(f.a, f.b);
-    startsFeat[f.a] = 1;
-  }
-  let cap = 1 << 16;
-  let at = new Int32Array(cap);
-  let feat = new Int32Array(cap);
-  let starts = new Int32Array(cap);
-  let ends = new Int32Array(cap);
-  let size = 0;
-  for (let d = 0; d + 1 < docOffsets.length; d++) {
-    const start = docOffsets[d]!;
-    const end = docOffsets[d + 1]!;
-    for (let k = docOffsets[d]!; k + 1 < end; k++) {
-      const a = tokenIds[k]!;
-      if (a < 0 || startsFeat[a] === 0) continue;
-      const b = tokenIds[k + 1]!;
-      if (b < 0) continue;
-      const f = featOf.get(a, b);
-      if (f < 0) continue;
-      if (size === cap) {
-        cap *= 2;
-        const grow = (x: Int32Array) => {
-          const y = new Int32Array(cap);
-          y.set(x);
-          return y;
-        };
-        at = grow(at);
-        feat = grow(feat);
-        starts = grow(starts);
-        ends = grow(ends);
-      }
-      at[size] = k;
-      feat[size] = f;
-      starts[size] = start;
-      ends[size] = end;
-      size++;
-    }
-  }
-  return { size, at, feat, start: starts, end: ends };
 }
 
 /** Boyer–Moore majority vote per feature: the only item that can hold more than half of the votes. */
@@ -112,13 +57,17 @@ function bestPerGroup(counts: PairCounts, groups: number): { item: Int32Array; c
   return { item, count };
 }
 
-/** Sets each feature's display form from the token stream (corpus.variants and tokenVariants required). */
-export function setPhraseDisplays(corpus: TokenizedCorpus, feats: PhraseFeature[], share: number): void {
+/**
+ * Sets the display form of each bigram column that occurs in `log` (the occurrences of the
+ * columns `feats` in the corpus, from countMatrix); corpus.variants and tokenVariants required.
+ */
+export function setPhraseDisplays(corpus: TokenizedCorpus, feats: PhraseFeature[], share: number, log: BigramLog): void {
   const variants = corpus.variants!;
   const tv = corpus.tokenVariants!;
-  const { tokenIds } = corpus;
+  const { tokenIds, docOffsets } = corpus;
   const F = feats.length;
-  const occ = findOccurrences(corpus, feats);
+  // Occurrence i: left word at[i], column feat[i], its document spans [start[i], end[i]).
+  const occ = { size: log.size, at: log.at, feat: log.column, start: docBound(log, docOffsets, 0), end: docBound(log, docOffsets, 1) };
   const occurrences = new Float64Array(F);
   const forms = new PairCounts(); // (feat, va · 256 + vb) → count
   const next = new MajorityVote(F);
@@ -184,6 +133,7 @@ export function setPhraseDisplays(corpus: TokenizedCorpus, feats: PhraseFeature[
   const written = (word: number, variant: number): string => variants[word]![variant] ?? corpus.display[word]!;
   feats.forEach((feat, f) => {
     const pair = pairForm.item[f]!;
+    if (feat.b < 0) return;
     if (pair < 0) return;
     let text = `${written(feat.a, pair >> 8)} ${written(feat.b, pair & 255)}`;
     const c1 = ext1[f]!;
@@ -196,4 +146,11 @@ export function setPhraseDisplays(corpus: TokenizedCorpus, feats: PhraseFeature[
     if (z >= 0 && prevCount[f]! >= share * occurrences[f]!) text = written(z, prevForm.item[f]!) + ' ' + text;
     feat.display = text;
   });
+}
+
+/** Start (side 0) or end (side 1) of each logged occurrence's document. */
+function docBound(log: BigramLog, docOffsets: Int32Array, side: 0 | 1): Int32Array {
+  const out = new Int32Array(log.size);
+  for (let i = 0; i < log.size; i++) out[i] = docOffsets[log.doc[i]! + side]!;
+  return out;
 }

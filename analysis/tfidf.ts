@@ -23,7 +23,7 @@
 // stays the bigram: only what a reader sees changes.
 
 import { csrEmpty } from './sparse.ts';
-import { bigramCandidates, columnIndex, countMatrix, docCount, unigramStats, weigh } from './tfidf-build.ts';
+import { BigramLog, bigramCandidates, columnIndex, countMatrix, docCount, unigramStats, weigh } from './tfidf-build.ts';
 import { setPhraseDisplays } from './tfidf-phrases.ts';
 import { BOILERPLATE_PHRASES } from './text/stopwords.ts';
 import type { CsrMatrix, TokenizedCorpus } from './types.ts';
@@ -166,7 +166,6 @@ function selectFeatures(corpus: TokenizedCorpus, opt: Resolved): Feature[] {
       // English modifiers are mostly singular ('feature extraction').
       bigramFeats.push({ key, display: `${corpus.terms[a]} ${corpus.display[b]}`, df, cf: c.count[i]!, a, b });
     }
-    if (corpus.variants && corpus.tokenVariants) setPhraseDisplays(corpus, bigramFeats, opt.phraseExtension);
     for (const f of bigramFeats) feats.push(f); // not push(...): 10⁵+ bigrams overflow the stack
   }
   if (feats.length > opt.maxFeatures) {
@@ -189,7 +188,11 @@ export function fitTfidf(corpus: TokenizedCorpus, opts: TfidfOptions = DEFAULT_T
   const cols = feats.length;
   const df = Int32Array.from(feats, (f) => f.df);
   const idf = Float64Array.from(feats, (f) => Math.log((1 + n) / (1 + f.df)) + 1);
-  const counts = countMatrix(corpus, cols, columnIndex(corpus.terms.length, feats));
+  // Display forms from the occurrences countMatrix finds while counting (a bigram's form does
+  // not depend on which other columns are kept, so setting them after max_features is the same).
+  const log = opt.bigrams && corpus.variants && corpus.tokenVariants ? new BigramLog() : undefined;
+  const counts = countMatrix(corpus, cols, columnIndex(corpus.terms.length, feats), log);
+  if (log) setPhraseDisplays(corpus, feats, opt.phraseExtension, log);
   return {
     vocabulary: feats.map((f) => f.key),
     display: feats.map((f) => f.display),
