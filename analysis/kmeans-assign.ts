@@ -35,13 +35,116 @@ export function assignRange(
   const dots = new Float64Array(4 * k);
   let i = start;
   for (; i + 4 <= end; i += 4) {
-    dots4(X, i * d, centroids, k, d, dots);
+    const o = i * d;
+    dots4(X, o, o + d, o + 2 * d, o + 3 * d, centroids, k, d, dots);
     for (let r = 0; r < 4; r++) settleRow(i + r, dots, r * k, xNorm2, cNorm2, k, labels, dist2);
   }
   for (; i < end; i++) {
     dots1(X, i * d, centroids, k, d, dots);
     settleRow(i, dots, 0, xNorm2, cNorm2, k, labels, dist2);
   }
+}
+
+/**
+ * Hamerly-style bounds for a pass over rows whose centres moved little since the last one:
+ * upper[i] ≥ ‖x_i − c_label‖ and lower[i] ≤ ‖x_i − c_j‖ for every other centre j (Euclidean,
+ * not squared). A row with upper + margin < lower provably keeps its label, so it is skipped.
+ */
+export interface AssignBounds {
+  upper: Float64Array;
+  lower: Float64Array;
+  /**
+   * Safety margin above the rounding error of the expanded distance (its square root:
+   * ~4e-8·max‖x‖), so that a skipped row gets exactly the label a full pass would give it.
+   */
+  margin: number;
+}
+
+/** The margin for rows with largest squared norm maxNorm2 (25× the distance rounding error). */
+export function boundsMargin(maxNorm2: number): number {
+  return 1e-6 * Math.sqrt(maxNorm2) + 1e-300;
+}
+
+/**
+ * assignRange with bounds: rows [start, end) whose bounds prove their label are left as they
+ * are; every other row is assigned exactly as assignRange does (the same dot products, so the
+ * same label), and its bounds become the distances to its nearest and second-nearest centre.
+ * Returns the number of rows skipped. Bounds of a row never seen must be upper = Infinity.
+ */
+export function assignRangeBounded(
+  X: Float32Array,
+  d: number,
+  xNorm2: Float64Array,
+  centroids: Float64Array,
+  cNorm2: Float64Array,
+  k: number,
+  start: number,
+  end: number,
+  labels: Int32Array,
+  bounds: AssignBounds,
+): number {
+  const { upper, lower, margin } = bounds;
+  const dots = new Float64Array(4 * k);
+  const rows = [0, 0, 0, 0];
+  let pending = 0;
+  let skipped = 0;
+  for (let i = start; i < end; i++) {
+    if (upper[i] + margin < lower[i]) {
+      skipped++;
+      continue;
+    }
+    // Tighten the upper bound to the distance to the row's own centre (one dot product, k
+    // times cheaper than the full row) before giving up on skipping it.
+    const a = labels[i];
+    const own = xNorm2[i] - 2 * dot(X, i * d, centroids, a * d, d) + cNorm2[a];
+    upper[i] = Math.sqrt(own > 0 ? own : 0);
+    if (upper[i] + margin < lower[i]) {
+      skipped++;
+      continue;
+    }
+    rows[pending++] = i;
+    if (pending === 4) {
+      dots4(X, rows[0] * d, rows[1] * d, rows[2] * d, rows[3] * d, centroids, k, d, dots);
+      for (let r = 0; r < 4; r++) settleRowBounded(rows[r], dots, r * k, xNorm2, cNorm2, k, labels, upper, lower);
+      pending = 0;
+    }
+  }
+  for (let r = 0; r < pending; r++) {
+    dots1(X, rows[r] * d, centroids, k, d, dots);
+    settleRowBounded(rows[r], dots, 0, xNorm2, cNorm2, k, labels, upper, lower);
+  }
+  return skipped;
+}
+
+/** settleRow that also records the distances to the nearest and second-nearest centre as the row's bounds. */
+function settleRowBounded(
+  i: number,
+  dots: Float64Array,
+  o: number,
+  xNorm2: Float64Array,
+  cNorm2: Float64Array,
+  k: number,
+  labels: Int32Array,
+  upper: Float64Array,
+  lower: Float64Array,
+): void {
+  const xn = xNorm2[i];
+  let best = 0;
+  let bestD = xn - 2 * dots[o] + cNorm2[0];
+  let secondD = Infinity;
+  for (let j = 1; j < k; j++) {
+    const dj = xn - 2 * dots[o + j] + cNorm2[j];
+    if (dj < bestD) {
+      secondD = bestD;
+      bestD = dj;
+      best = j;
+    } else if (dj < secondD) {
+      secondD = dj;
+    }
+  }
+  labels[i] = best;
+  upper[i] = Math.sqrt(bestD > 0 ? bestD : 0);
+  lower[i] = Math.sqrt(secondD > 0 ? secondD : 0);
 }
 
 function settleRow(
@@ -68,12 +171,8 @@ function settleRow(
   if (dist2) dist2[i] = bestD > 0 ? bestD : 0;
 }
 
-/** x·c for 4 consecutive rows starting at offset xo and all k centres: out[r·k + j]. */
-function dots4(X: Float32Array, xo: number, C: Float64Array, k: number, d: number, out: Float64Array): void {
-  const x0 = xo;
-  const x1 = x0 + d;
-  const x2 = x1 + d;
-  const x3 = x2 + d;
+/** x·c for the 4 rows at offsets x0..x3 and all k centres: out[r·k + j]. */
+function dots4(X: Float32Array, x0: number, x1: number, x2: number, x3: number, C: Float64Array, k: number, d: number, out: Float64Array): void {
   let j = 0;
   for (; j + 2 <= k; j += 2) {
     const c0 = j * d;
@@ -129,6 +228,13 @@ function dots4(X: Float32Array, xo: number, C: Float64Array, k: number, d: numbe
     out[2 * k + j] = e0;
     out[3 * k + j] = f0;
   }
+}
+
+/** x·c for the row at offset xo and the centre at offset co, summed in the order of dots4. */
+function dot(X: Float32Array, xo: number, C: Float64Array, co: number, d: number): number {
+  let s = 0;
+  for (let t = 0; t < d; t++) s += X[xo + t] * C[co + t];
+  return s;
 }
 
 /** x·c for one row at offset xo and all k centres: out[j]. Same summation order as dots4. */

@@ -6,7 +6,7 @@
 import { lloydWithMlKMeans } from './kmeans-ml.ts';
 import { type LloydResult, lloyd } from './kmeans-lloyd.ts';
 import { lloydDense } from './kmeans-lloyd-dense.ts';
-import { assignNearest, meansOf } from './kmeans-partition.ts';
+import { meansOf } from './kmeans-partition.ts';
 import { greedyKMeansPlusPlus, SEEDING_MAX_SAMPLE } from './kmeans-seeding.ts';
 import { createRandom, deriveSeed } from './random.ts';
 
@@ -18,7 +18,7 @@ export interface RestartProblem {
   X: Float32Array;
   n: number;
   d: number;
-  /** The rows Lloyd fits on: X itself, or a sample of m rows (then every point is assigned afterwards). */
+  /** The rows Lloyd fits on: X itself, or a sample of m rows (then the caller assigns every point to the chosen restart). */
   fitX: Float32Array;
   m: number;
   sampled: boolean;
@@ -30,24 +30,16 @@ export interface RestartProblem {
   useMl: boolean;
   /** Rows the k-means++ seeding samples from fitX (default SEEDING_MAX_SAMPLE). */
   seedingSample?: number;
-  /**
-   * Sampled fits only: leave labelling all points to the caller (completeSampledRestart), which
-   * then splits that pass by rows over the threads instead of doing it on the restart's thread.
-   * The outcome's labels and inertia are then those of the sample.
-   */
-  deferFullAssignment?: boolean;
-  /** ‖x_i‖² of all n points (rowSquaredNorms), computed once for every restart's assignment pass. */
-  xNorm2?: Float64Array;
   /** k × d centres restart 0 starts from instead of its seeding (a warm start); absent: all restarts seeded. */
   warmStart?: Float64Array;
 }
 
 export interface RestartOutcome {
   restart: number;
-  /** Labels of ALL n points (not yet canonically numbered). */
+  /** Labels of the rows fitted on (fitX: all n points, or the sample), not yet canonically numbered. */
   labels: Int32Array;
   centroids: Float64Array;
-  /** Inertia over all n points. */
+  /** Inertia over the rows fitted on (all points or the sample; one sample for every restart, so they compare). */
   inertia: number;
   iterations: number;
 }
@@ -66,15 +58,12 @@ export function runRestart(p: RestartProblem, restart: number): RestartOutcome {
     : p.sampled
       ? lloydDense(p.fitX, p.m, p.d, initial, p.k, lloydOpts) // same result as lloyd(), faster on a ~10k sample in 100-d
       : lloyd(p.fitX, p.m, p.d, initial, p.k, lloydOpts);
-  const outcome = { restart, labels: fit.labels, centroids: fit.centroids, inertia: fit.inertia, iterations: fit.iterations };
-  if (!p.sampled || p.deferFullAssignment) return outcome;
-  return completeSampledRestart(p, outcome, assignNearest(p.X, p.n, p.d, fit.centroids, p.k, p.xNorm2));
+  return { restart, labels: fit.labels, centroids: fit.centroids, inertia: fit.inertia, iterations: fit.iterations };
 }
 
 /**
  * A sample-fitted restart over all points, given every point's nearest sample-fitted centre:
- * the centres become the means of the full clusters (so centroids and inertia mean the same
- * thing with and without sampling).
+ * the centres become the means of the full clusters (the start of the refinement on all rows).
  */
 export function completeSampledRestart(p: RestartProblem, fit: RestartOutcome, labels: Int32Array): RestartOutcome {
   const { centroids, inertia } = meansOf(p.X, p.n, p.d, labels, p.k, fit.centroids);

@@ -4,13 +4,16 @@
 //
 // Large inputs (n > sampleSize, default 10,000 or 250·k): the restarts fit on one seeded sample of
 // sampleSize rows (seeding and Lloyd cost ∝ rows, and restarts only have to find the right
-// basin), each restart's centres then label all n points in one blocked pass (kmeans-assign.ts;
-// those labels feed the restart-agreement metric and the choice of restart, by inertia over all
-// points), and the chosen restart is refined by plain Lloyd on all rows (kmeans-lloyd-dense.ts,
-// rows split over the pool's threads), typically 3–6 iterations. The sample fits stop at a
-// relative decrease of max(tol, 1e-3) (kmeans-restart.ts: SAMPLE_FIT_TOL), the refinement at tol. On 74,728 arXiv abstracts
-// (d = 100, k = 30) this costs ~¼ of fitting every restart on all rows, with the same inertia
-// within a few tenths of a percent (the restarts themselves differ by ~1 %).
+// basin) and are compared there: the choice of restart by inertia, and the restart-agreement
+// metric (restartLabels, restartRows), both on the sample they share. Only the chosen restart's
+// centres then label all n points in one blocked pass (kmeans-assign.ts), and it is refined by
+// plain Lloyd on all rows (kmeans-lloyd-dense.ts, rows split over the pool's threads). The
+// sample fits stop at a relative decrease of max(tol, 1e-3) (kmeans-restart.ts: SAMPLE_FIT_TOL),
+// the refinement at tol. On 74,728 arXiv abstracts (d = 100, k = 30) this costs ~¼ of fitting
+// every restart on all rows, with the same inertia within a few tenths of a percent (the
+// restarts themselves differ by ~1 %). Labelling all points with every restart, as an earlier
+// version did, cost four more passes over all rows for a metric the sample estimates as well
+// (arXiv: restart agreement 0.xx on all rows, 0.xx on the sample; the same restart chosen).
 //
 // Warm-only (nightly fold-in): `warmOnly: true` with `initialCentroids` runs just the warm
 // restart, Lloyd on all rows from those centres, no seeding and no sample: the cheap path for a
@@ -38,7 +41,7 @@ import { completeSampledRestart, type RestartOutcome, type RestartProblem, runRe
 import { sampleIndices } from './kmeans-seeding.ts';
 import { ASSIGN_CHUNK_ROWS, type KMeansAssignArgs, type KMeansRestartArgs } from './parallel/kmeans-kernels.ts';
 import type { WorkerPool } from './parallel/pool.ts';
-import { sharedFloat32, sharedInt32, toSharedFloat32, toSharedFloat64 } from './parallel/shared.ts';
+import { sharedFloat32, sharedFloat64, sharedInt32, toSharedFloat32, toSharedFloat64 } from './parallel/shared.ts';
 import { createRandom, deriveSeed } from './random.ts';
 
 export interface KMeansOptions {
@@ -51,8 +54,8 @@ export interface KMeansOptions {
   tol?: number;
   seed: number;
   /**
-   * Above this many points, the restarts fit on a seeded sample of this size, every restart
-   * labels all points, and the chosen one is refined by Lloyd on all points (default
+   * Above this many points, the restarts fit on a seeded sample of this size and are compared
+   * on it, and the chosen one labels all points and is refined by Lloyd on all points (default
    * defaultSampleSize(k): max(10000, 250·k)).
    */
   sampleSize?: number;
@@ -80,12 +83,17 @@ export interface KMeansResult {
   inertia: number;
   /** Lloyd iterations of the winning restart (on the sample plus the refinement on all points, when sampled). */
   iterations: number;
-  /** Index of the winning restart (0 with a warm start: the warm restart was kept). */
+  /** Index of the winning restart, chosen on the fit rows (0 with a warm start: the warm restart was kept). */
   bestRestart: number;
-  /** Inertia of each restart over all points, in restart order. */
+  /**
+   * Inertia of each restart, in restart order, over the rows it was fitted on (restartRows): all
+   * points, or the fit sample (then smaller than `inertia`, which is over all points).
+   */
   restartInertias: number[];
-  /** Labels of each restart over all points (canonically numbered), for the agreement metric. */
+  /** Labels of each restart (canonically numbered) on the rows it was fitted on, for the agreement metric. */
   restartLabels: Int32Array[];
+  /** Which rows restartLabels / restartInertias cover: null = all n points, else the fit sample's row indices (ascending). */
+  restartRows: Int32Array | null;
   /** Members per cluster; every entry ≥ 1. */
   sizes: Int32Array;
 }
@@ -138,26 +146,13 @@ export function fitKMeans(Xin: Float32Array, n: number, d: number, opts: KMeansO
   const m = fitRows ? fitRows.length : n;
   const fitX = fitRows ? gatherRows(X, fitRows, d, parallel) : X;
   const problem: RestartProblem = { X, n, d, fitX, m, sampled, k, seed, maxIter, tol, useMl: m * k * d <= ML_KMEANS_MAX_WORK };
-  if (sampled) {
-    problem.xNorm2 = rowSquaredNorms(X, n, d);
-    // Seeds only need to fall in the right basins: half the fit sample is plenty, and seeding
-    // costs k·(2 + ln k)·rows·d, as much as several Lloyd iterations on the sample.
-    problem.seedingSample = Math.max(k, Math.floor(m / 2));
-  }
+  // Seeds only need to fall in the right basins: half the fit sample is plenty, and seeding
+  // costs k·(2 + ln k)·rows·d, as much as several Lloyd iterations on the sample.
+  if (sampled) problem.seedingSample = Math.max(k, Math.floor(m / 2));
   if (warmStart) problem.warmStart = warmStart;
-  // With threads, a sampled fit's restarts only fit the sample on their thread; labelling all
-  // points (the bulk of the work) then runs as passes split by rows, which keeps both threads
-  // busy where 5 restarts on 2 threads would leave one idle for a restart's length.
-  const rowPasses = sampled && threaded ? assignAllRows(X, n, d, k, problem.xNorm2!, pool) : null;
-  if (rowPasses) problem.deferFullAssignment = true;
-  let outcomes = runRestarts(problem, nInit, pool);
-  if (rowPasses) {
-    outcomes = outcomes.map((o) => {
-      const labels = new Int32Array(n);
-      rowPasses(o.centroids, rowSquaredNorms(o.centroids, k, d), labels);
-      return completeSampledRestart(problem, o, labels);
-    });
-  }
+  // Sampled or not, the restarts are compared on the rows they were fitted on (one sample for
+  // all of them), so labelling all points costs one pass for the chosen restart only.
+  const outcomes = runRestarts(problem, nInit, pool);
 
   let best: RestartOutcome | null = null;
   for (const o of outcomes) {
@@ -171,19 +166,31 @@ export function fitKMeans(Xin: Float32Array, n: number, d: number, opts: KMeansO
   }
   if (!best) throw new Error('fitKMeans: no restart ran'); // unreachable: nInit ≥ 1
 
+  let chosen = best;
   if (sampled) {
-    // Refine the chosen restart on all rows; it stands for that restart from here on.
-    const refined = lloydDense(X, n, d, best.centroids, k, { maxIter, tol }, rowPasses ?? assignAllRows(X, n, d, k, problem.xNorm2!, undefined));
-    if (refined.inertia <= best.inertia) {
-      best = { restart: best.restart, labels: refined.labels, centroids: refined.centroids, inertia: refined.inertia, iterations: best.iterations + refined.iterations };
-      outcomes[outcomes.findIndex((o) => o.restart === best!.restart)] = best;
+    // Label all points with the chosen restart's centres, recentre on the full clusters, then
+    // refine by Lloyd on all rows; the result stands for the chosen restart's fit from here on.
+    const rowPasses = assignAllRows(X, n, d, k, rowSquaredNorms(X, n, d), threaded ? pool : undefined);
+    const labels = new Int32Array(n);
+    rowPasses(best.centroids, rowSquaredNorms(best.centroids, k, d), labels);
+    chosen = completeSampledRestart(problem, best, labels);
+    const refined = lloydDense(X, n, d, chosen.centroids, k, { maxIter, tol }, rowPasses);
+    if (refined.inertia <= chosen.inertia) {
+      chosen = { restart: best.restart, labels: refined.labels, centroids: refined.centroids, inertia: refined.inertia, iterations: best.iterations + refined.iterations };
     }
   }
-  return finish(X, n, d, k, { outcomes, best });
+  return finish(X, n, d, k, { outcomes, best: chosen }, fitRows);
 }
 
 /** The canonical, non-empty result from the restarts' outcomes (in restart order) and the chosen one. */
-function finish(X: Float32Array, n: number, d: number, k: number, fit: { outcomes: RestartOutcome[]; best: RestartOutcome }): KMeansResult {
+function finish(
+  X: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+  fit: { outcomes: RestartOutcome[]; best: RestartOutcome },
+  restartRows: Int32Array | null = null,
+): KMeansResult {
   const { outcomes, best } = fit;
   const restartInertias = outcomes.map((o) => o.inertia);
   const restartLabels = outcomes.map((o) => relabel(o.labels, canonicalOrder(o.labels, k)));
@@ -208,6 +215,7 @@ function finish(X: Float32Array, n: number, d: number, k: number, fit: { outcome
     bestRestart: best.restart,
     restartInertias,
     restartLabels,
+    restartRows,
     sizes,
   };
 }
@@ -236,10 +244,28 @@ function assignAllRows(X: Float32Array, n: number, d: number, k: number, xNorm2:
   const sharedX = toSharedFloat32(X);
   const sharedNorms = toSharedFloat64(xNorm2);
   const sharedLabels = sharedInt32(n);
-  return (centroids, cNorm2, labels) => {
+  let sharedUpper: Float64Array | null = null;
+  let sharedLower: Float64Array | null = null;
+  return (centroids, cNorm2, labels, bounds) => {
     const args: KMeansAssignArgs = { X: sharedX, n, d, k, xNorm2: sharedNorms, centroids, cNorm2, labels: sharedLabels };
+    if (bounds) {
+      // The bounds and the labels the skipped rows keep travel through shared memory (O(n)
+      // copies, against the pass's O(n·k·d)).
+      sharedUpper ??= sharedFloat64(n);
+      sharedLower ??= sharedFloat64(n);
+      sharedUpper.set(bounds.upper);
+      sharedLower.set(bounds.lower);
+      sharedLabels.set(labels);
+      args.upper = sharedUpper;
+      args.lower = sharedLower;
+      args.margin = bounds.margin;
+    }
     pool.run('kmeansAssign', args);
     labels.set(sharedLabels);
+    if (bounds) {
+      bounds.upper.set(sharedUpper!);
+      bounds.lower.set(sharedLower!);
+    }
   };
 }
 

@@ -5,7 +5,7 @@ import { centroidsFromGrouping } from '../analysis/kmeans-warm.ts';
 import { WorkerPool } from '../analysis/parallel/pool.ts';
 import { lloydWithMlKMeans } from '../analysis/kmeans-ml.ts';
 import { lloyd, partitionInertia, rowSquaredNorms } from '../analysis/kmeans-lloyd.ts';
-import { assignRange } from '../analysis/kmeans-assign.ts';
+import { assignRange, assignRangeBounded, boundsMargin } from '../analysis/kmeans-assign.ts';
 import { lloydDense } from '../analysis/kmeans-lloyd-dense.ts';
 import { canonicalOrder, fillEmptyClusters } from '../analysis/kmeans-partition.ts';
 import { greedyKMeansPlusPlus } from '../analysis/kmeans-seeding.ts';
@@ -173,7 +173,9 @@ describe('fitKMeans determinism and sampling', () => {
     const res = fitKMeans(X, n, d, { k: 10, seed: 11, sampleSize: 300 });
     expect(res.labels).toHaveLength(n);
     expect(res.sizes.reduce((s, x) => s + x, 0)).toBe(n);
-    for (const labels of res.restartLabels) expect(labels).toHaveLength(n);
+    // the restarts are compared on the fit sample: their labels and inertias cover it only
+    expect(res.restartRows).toHaveLength(300);
+    for (const labels of res.restartLabels) expect(labels).toHaveLength(300);
     expect(partitionInertia(X, n, d, res.labels, Float64Array.from(res.centroids))).toBeCloseTo(res.inertia, 2);
     // the sample fit is close to the full fit on this easy-ish problem
     const full = fitKMeans(X, n, d, { k: 10, seed: 11 });
@@ -427,6 +429,51 @@ describe('blocked assignment pass (kmeans-assign.ts)', () => {
   });
 });
 
+describe('bounded assignment pass (assignRangeBounded)', () => {
+  const { X, n, d } = blobs(7, 43, 9, 1, 1, 43);
+  const k = 7;
+  const centres = greedyKMeansPlusPlus(X, n, d, k, createRandom(3));
+  centres.set(centres.subarray(0, d), 5 * d); // centre 5 duplicates centre 0: exact ties
+  const xn = rowSquaredNorms(X, n, d);
+  const cn = rowSquaredNorms(centres, k, d);
+  const margin = boundsMargin(Math.max(...xn));
+
+  it('from unknown bounds: the labels of a full pass, and the nearest / second-nearest distances as bounds', () => {
+    const full = new Int32Array(n);
+    const dist2 = new Float64Array(n);
+    assignRange(X, d, xn, centres, cn, k, 0, n, full, dist2);
+    const labels = new Int32Array(n);
+    const bounds = { upper: new Float64Array(n).fill(Infinity), lower: new Float64Array(n), margin };
+    expect(assignRangeBounded(X, d, xn, centres, cn, k, 0, n, labels, bounds)).toBe(0);
+    expect(Array.from(labels)).toEqual(Array.from(full));
+    for (let i = 0; i < n; i++) {
+      expect(bounds.upper[i]).toBeCloseTo(Math.sqrt(dist2[i]), 9);
+      expect(bounds.lower[i]).toBeGreaterThanOrEqual(bounds.upper[i]);
+    }
+  });
+
+  it('skips the rows whose bounds prove their label, and only those', () => {
+    const labels = new Int32Array(n);
+    const bounds = { upper: new Float64Array(n).fill(Infinity), lower: new Float64Array(n), margin };
+    assignRangeBounded(X, d, xn, centres, cn, k, 0, n, labels, bounds);
+    // the same centres again: every row is skipped except those tied between centres 0 and 5
+    const tied = Array.from(labels).filter((c) => c === 0).length;
+    expect(tied).toBeGreaterThan(0);
+    expect(assignRangeBounded(X, d, xn, centres, cn, k, 0, n, labels, bounds)).toBe(n - tied);
+    // a skipped row keeps whatever label it holds: the bounds are trusted, not rechecked
+    const planted = Int32Array.from(labels);
+    const i = labels.findIndex((c) => c !== 0);
+    planted[i] = 6 - labels[i]!;
+    assignRangeBounded(X, d, xn, centres, cn, k, 0, n, planted, bounds);
+    expect(planted[i]).toBe(6 - labels[i]!);
+    // a loose upper bound is tightened to the own-centre distance, which still proves the label
+    const exact = bounds.upper[i]!;
+    bounds.upper[i] = bounds.lower[i]! + 1;
+    expect(assignRangeBounded(X, d, xn, centres, cn, k, i, i + 1, labels, bounds)).toBe(1);
+    expect(bounds.upper[i]).toBe(exact);
+  });
+});
+
 describe('lloydDense (plain Lloyd on a blocked pass)', () => {
   const { X, n, d } = blobs(12, 150, 16, 1.2, 1, 5);
   const initial = greedyKMeansPlusPlus(X, n, d, 12, createRandom(6));
@@ -444,6 +491,18 @@ describe('lloydDense (plain Lloyd on a blocked pass)', () => {
     }
   });
 
+  it('bounded passes (the default) give exactly the unbounded result on overlapping clusters', () => {
+    const { X, n, d } = blobs(20, 100, 12, 0.6, 1, 9); // heavy overlap: many rows change late
+    const start = greedyKMeansPlusPlus(X, n, d, 20, createRandom(10));
+    const none = lloydDense(X, n, d, start, 20, { maxIter: 200, tol: 0, bounds: 'none' });
+    const bounded = lloydDense(X, n, d, start, 20, { maxIter: 200, tol: 0 });
+    expect(none.iterations).toBeGreaterThan(10);
+    expect(Array.from(bounded.labels)).toEqual(Array.from(none.labels));
+    expect(Array.from(bounded.centroids)).toEqual(Array.from(none.centroids));
+    expect(bounded.inertia).toBe(none.inertia);
+    expect(bounded.iterations).toBe(none.iterations);
+  });
+
   it('agrees with ml-kmeans (the exact reference) run to convergence from the same centres', () => {
     const ours = lloydDense(X, n, d, initial, 12, { maxIter: 300, tol: 0 });
     expect(ours.converged).toBe(true);
@@ -457,12 +516,28 @@ describe('lloydDense (plain Lloyd on a blocked pass)', () => {
 describe('fit on a sample, refined on all rows', () => {
   const { X, n, d } = blobs(15, 200, 20, 1.2, 1, 17); // n = 3000, overlapping blobs
 
-  it('every restart labels all points; the chosen one is refined to a Lloyd optimum on all rows', () => {
+  it('restarts are compared on the sample; the chosen one is refined to a Lloyd optimum on all rows', () => {
     const sampled = fitKMeans(X, n, d, { k: 15, seed: 4, sampleSize: 600 });
     expect(sampled.restartLabels).toHaveLength(5);
-    for (const labels of sampled.restartLabels) expect(labels).toHaveLength(n);
-    expect(sampled.inertia).toBe(sampled.restartInertias[sampled.bestRestart]);
-    expect(sampled.inertia).toBe(Math.min(...sampled.restartInertias));
+    const rows = sampled.restartRows!;
+    expect(rows).toHaveLength(600);
+    for (let r = 1; r < rows.length; r++) expect(rows[r]).toBeGreaterThan(rows[r - 1]);
+    for (const labels of sampled.restartLabels) expect(labels).toHaveLength(600);
+    // each restart's inertia is that of its labels on the sample rows, and the lowest one won
+    const sample = new Float32Array(600 * d);
+    rows.forEach((row, r) => sample.set(X.subarray(row * d, row * d + d), r * d));
+    sampled.restartLabels.forEach((labels, r) => {
+      const means = new Float64Array(15 * d);
+      const counts = new Int32Array(15);
+      labels.forEach((c, i) => {
+        counts[c]++;
+        for (let t = 0; t < d; t++) means[c * d + t] += sample[i * d + t];
+      });
+      for (let j = 0; j < 15 * d; j++) means[j] /= counts[Math.floor(j / d)] || 1;
+      expect(partitionInertia(sample, 600, d, labels, means)).toBeCloseTo(sampled.restartInertias[r]!, 6);
+    });
+    expect(sampled.restartInertias[sampled.bestRestart]).toBe(Math.min(...sampled.restartInertias));
+    expect(sampled.inertia).toBeGreaterThan(sampled.restartInertias[sampled.bestRestart]!); // all 3000 rows, not 600
     expect(partitionInertia(X, n, d, sampled.labels, Float64Array.from(sampled.centroids))).toBeCloseTo(sampled.inertia, 2);
     // refined on all rows: one more Lloyd pass from its centroids barely moves anything
     const again = lloydDense(X, n, d, Float64Array.from(sampled.centroids), 15, { maxIter: 1, tol: 0 });

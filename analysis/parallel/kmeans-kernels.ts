@@ -4,8 +4,9 @@
 //  - kmeansAssign: one assignment pass over all rows, split into fixed row chunks that the
 //    participants claim; each writes its rows' labels into the shared label array. A row's label
 //    does not depend on its chunk (kmeans-assign.ts), so the pass is bit-identical to a serial one.
+//    With bounds (upper, lower, margin), rows they prove keep the label already in `labels`.
 
-import { assignRange } from '../kmeans-assign.ts';
+import { assignRange, assignRangeBounded } from '../kmeans-assign.ts';
 import { type RestartOutcome, type RestartProblem, runRestart } from '../kmeans-restart.ts';
 import type { TaskCounter } from './kernels.ts';
 
@@ -34,8 +35,12 @@ export interface KMeansAssignArgs {
   xNorm2: Float64Array;
   centroids: Float64Array;
   cNorm2: Float64Array;
-  /** Output, length n, shared memory. */
+  /** Output, length n, shared memory (with bounds also input: the labels the skipped rows keep). */
   labels: Int32Array;
+  /** Optional distance bounds per row (shared memory, updated for the rows assigned); see AssignBounds. */
+  upper?: Float64Array;
+  lower?: Float64Array;
+  margin?: number;
 }
 
 export function kmeansAssignKernel(args: KMeansAssignArgs, _part: number, _parts: number, tasks: TaskCounter): null {
@@ -43,7 +48,12 @@ export function kmeansAssignKernel(args: KMeansAssignArgs, _part: number, _parts
   for (let c = tasks.next(chunks); c >= 0; c = tasks.next(chunks)) {
     const start = c * ASSIGN_CHUNK_ROWS;
     const end = Math.min(args.n, start + ASSIGN_CHUNK_ROWS);
-    assignRange(args.X, args.d, args.xNorm2, args.centroids, args.cNorm2, args.k, start, end, args.labels);
+    if (args.upper && args.lower) {
+      const bounds = { upper: args.upper, lower: args.lower, margin: args.margin ?? 0 };
+      assignRangeBounded(args.X, args.d, args.xNorm2, args.centroids, args.cNorm2, args.k, start, end, args.labels, bounds);
+    } else {
+      assignRange(args.X, args.d, args.xNorm2, args.centroids, args.cNorm2, args.k, start, end, args.labels);
+    }
   }
   return null;
 }

@@ -44,7 +44,7 @@ export interface ClusterOutput extends KMeansResult {
 export const clusterStage: Stage<ClusterOutput> = {
   name: 'cluster',
   deps: ['reduce', 'vectorize'],
-  version: '3',
+  version: '4', // 4: restartLabels / restartInertias on the fit sample (restartRows)
   configKey: (c: Config) => ({ cluster: c.cluster, seed: c.seed }),
   // The warm start's grouping is part of the input: the hash of the grouping this night will
   // start from (content, not run id, so a re-run or an empty night that starts from the same
@@ -136,6 +136,9 @@ export const clusterStage: Stage<ClusterOutput> = {
       await sharedWorkerPool(ctx.config.workers),
     );
     const warmStartKept = warmStartFrom !== null && result.bestRestart === 0;
+    if (result.restartRows) {
+      ctx.log.info(`cluster: ${c.nInit} restarts fitted and compared (inertia, agreement) on a sample of ${result.restartRows.length} of ${n} papers; the best refined on all`);
+    }
     ctx.log.info(
       `cluster: k = ${k}, inertia ${result.inertia.toFixed(2)}, sizes ${Array.from(result.sizes).join(' ')}` +
         (warmStartFrom !== null ? (warmStartKept ? ', warm restart kept' : `, seeded restart ${result.bestRestart} won by > ${c.warmTolerance * 100}%`) : ''),
