@@ -20,21 +20,31 @@ interface TypedRef {
   file: string;
 }
 
-/** Writes `value` to `dir` (replacing what was there): value.json plus one .bin per typed array. */
+/**
+ * Writes `value` to `dir` (replacing what was there): value.json plus one .bin per typed array.
+ * A typed array reachable twice (TF-IDF's matrix and counts share indptr and indices) is written
+ * once and loads as one array again, shared as it was. Arrays of plain values (vocabularies,
+ * paper ids: 10⁵–10⁶ strings) go to JSON as they are, not copied element by element.
+ */
 export function saveArtifact(dir: string, value: unknown): void {
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   let counter = 0;
+  const written = new Map<ArrayBufferView, TypedRef>();
   const encode = (v: unknown): unknown => {
     if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+      const seen = written.get(v);
+      if (seen) return seen;
       const name = v.constructor.name;
       if (!(name in TYPED)) throw new Error(`cannot persist ${name}`);
       const file = `a${counter++}.bin`;
       writeFileSync(join(tmp, file), new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
-      return { $typed: name, file } satisfies TypedRef;
+      const ref = { $typed: name, file } satisfies TypedRef;
+      written.set(v, ref);
+      return ref;
     }
-    if (Array.isArray(v)) return v.map(encode);
+    if (Array.isArray(v)) return allPlain(v) ? v : v.map(encode);
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) out[k] = encode(x);
@@ -48,12 +58,19 @@ export function saveArtifact(dir: string, value: unknown): void {
 }
 
 export function loadArtifact<T>(dir: string): T {
+  const loaded = new Map<string, TypedArray>();
   const decode = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(decode);
+    if (Array.isArray(v)) return allPlain(v) ? v : v.map(decode);
     if (v && typeof v === 'object') {
       const ref = v as Partial<TypedRef>;
       if (typeof ref.$typed === 'string' && typeof ref.file === 'string') {
-        return new TYPED[ref.$typed]!(readAligned(join(dir, ref.file)));
+        const key = `${ref.$typed} ${ref.file}`;
+        let array = loaded.get(key);
+        if (!array) {
+          array = new TYPED[ref.$typed]!(readAligned(join(dir, ref.file)));
+          loaded.set(key, array);
+        }
+        return array;
       }
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) out[k] = decode(x);
@@ -62,6 +79,15 @@ export function loadArtifact<T>(dir: string): T {
     return v;
   };
   return decode(JSON.parse(readFileSync(join(dir, 'value.json'), 'utf8'))) as T;
+}
+
+/** True when no element is an object (or array): nothing inside to encode or decode. */
+function allPlain(a: readonly unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (typeof x === 'object' && x !== null) return false;
+  }
+  return true;
 }
 
 /**
