@@ -281,37 +281,72 @@ class CandidateList {
   }
 }
 
-/** Column lookups for a token stream: unigram column per term id, bigram column per (a, b). */
+/**
+ * Column lookups for a token stream: the unigram column of each term id, and the bigram columns
+ * grouped by left term (CSR: right terms ascending, searched per token). Why not a hash table of
+ * pairs: most tokens start some bigram column, a hash probe per token lands anywhere in the
+ * table, while the few right terms of a frequent left word stay in cache.
+ */
 export interface ColumnIndex {
   unigram: Int32Array; // term id → column or -1
-  startsBigram: Uint8Array; // term id → 1 if some bigram column starts with it
-  bigrams: PairTable; // (a, b) → entry e; its column is bigramColumn[e]
-  bigramColumn: Int32Array;
+  bigramStart: Int32Array; // left term id a → its entries [bigramStart[a], bigramStart[a + 1])
+  bigramRight: Int32Array; // right term id of each entry, ascending within a left term
+  bigramColumn: Int32Array; // column of each entry
 }
 
 /** Builds the lookups from each column's term ids (b < 0 for a unigram column; a < 0: skipped, never counted). */
 export function columnIndex(V: number, columns: readonly { a: number; b: number }[]): ColumnIndex {
   const unigram = new Int32Array(V).fill(-1);
-  const startsBigram = new Uint8Array(V);
-  const bigrams = new PairTable(columns.length);
-  const bigramColumn = new Int32Array(columns.length);
+  const bigramStart = new Int32Array(V + 1);
   columns.forEach((f, col) => {
     if (f.a < 0) return;
     if (f.b < 0) unigram[f.a] = col;
-    else {
-      startsBigram[f.a] = 1;
-      bigramColumn[bigrams.add(f.a, f.b)] = col;
-    }
+    else bigramStart[f.a + 1]!++;
   });
-  return { unigram, startsBigram, bigrams, bigramColumn };
+  for (let a = 0; a < V; a++) bigramStart[a + 1]! += bigramStart[a]!;
+  const fill = bigramStart.slice(0, V);
+  const bigramRight = new Int32Array(bigramStart[V]!);
+  const bigramColumn = new Int32Array(bigramStart[V]!);
+  columns.forEach((f, col) => {
+    if (f.a < 0 || f.b < 0) return;
+    const e = fill[f.a]!++;
+    bigramRight[e] = f.b;
+    bigramColumn[e] = col;
+  });
+  // Right terms ascending within each left term (insertion sort: the lists are short).
+  for (let a = 0; a < V; a++) {
+    for (let i = bigramStart[a]! + 1; i < bigramStart[a + 1]!; i++) {
+      const r = bigramRight[i]!;
+      const c = bigramColumn[i]!;
+      let j = i - 1;
+      while (j >= bigramStart[a]! && bigramRight[j]! > r) {
+        bigramRight[j + 1] = bigramRight[j]!;
+        bigramColumn[j + 1] = bigramColumn[j]!;
+        j--;
+      }
+      bigramRight[j + 1] = r;
+      bigramColumn[j + 1] = c;
+    }
+  }
+  return { unigram, bigramStart, bigramRight, bigramColumn };
 }
 
-/** Sorts a[0..n) ascending in place (insertion sort for the short rows of abstracts). */
-function sortColumns(a: Int32Array, n: number): void {
-  if (n > 48) {
-    a.subarray(0, n).sort();
-    return;
+/** Entry of `b` in right[lo..hi) (ascending), or -1: bisection down to a short run, then a scan. */
+function findRight(right: Int32Array, lo: number, hi: number, b: number): number {
+  while (hi - lo > 8) {
+    const mid = (lo + hi) >>> 1;
+    if (right[mid]! <= b) lo = mid;
+    else hi = mid;
   }
+  for (let i = lo; i < hi; i++) {
+    const r = right[i]!;
+    if (r >= b) return r === b ? i : -1;
+  }
+  return -1;
+}
+
+/** Sorts a[0..n) ascending in place (insertion sort: used for short rows only). */
+function insertionSort(a: Int32Array, n: number): void {
   for (let i = 1; i < n; i++) {
     const x = a[i]!;
     let j = i - 1;
@@ -320,6 +355,68 @@ function sortColumns(a: Int32Array, n: number): void {
       j--;
     }
     a[j + 1] = x;
+  }
+}
+
+/**
+ * The columns of one row in ascending order without sorting them: a bit per column, and a
+ * summary bit per 32-column word, so a row is read back by scanning cols / 1024 summary words and
+ * the set bits under them (Math.clz32 finds each). Rows of abstracts have ~80 distinct columns,
+ * where sorting the touched list (the typed-array sort) cost about a third of countMatrix; short
+ * rows, where the summary scan would dominate, are insertion-sorted instead.
+ */
+class ColumnSet {
+  private bits: Int32Array;
+  private summary: Int32Array;
+  readonly touched: Int32Array; // the columns added since the last drain, in order added
+  size = 0;
+
+  constructor(cols: number) {
+    this.bits = new Int32Array((cols + 31) >>> 5);
+    this.summary = new Int32Array((this.bits.length + 31) >>> 5);
+    this.touched = new Int32Array(cols);
+  }
+
+  /** Adds a column not in the set. */
+  add(col: number): void {
+    this.touched[this.size++] = col;
+    this.bits[col >>> 5]! |= 1 << (col & 31);
+    this.summary[col >>> 10]! |= 1 << ((col >>> 5) & 31);
+  }
+
+  /** Writes the columns ascending to out[at..] and empties the set. */
+  drain(out: Int32Array, at: number): void {
+    const { bits, summary, touched } = this;
+    const n = this.size;
+    this.size = 0;
+    if (n * 4 < summary.length || n <= 16) {
+      insertionSort(touched, n);
+      for (let j = 0; j < n; j++) {
+        const col = touched[j]!;
+        out[at + j] = col;
+        bits[col >>> 5] = 0;
+        summary[col >>> 10] = 0;
+      }
+      return;
+    }
+    let j = at;
+    for (let s = 0; s < summary.length; s++) {
+      let sw = summary[s]!;
+      if (sw === 0) continue;
+      summary[s] = 0;
+      while (sw !== 0) {
+        const low = sw & -sw;
+        sw ^= low;
+        const w0 = (s << 5) + (31 - Math.clz32(low));
+        let w = bits[w0]!;
+        bits[w0] = 0;
+        while (w !== 0) {
+          const bit = w & -w;
+          w ^= bit;
+          out[j++] = (w0 << 5) + (31 - Math.clz32(bit));
+        }
+      }
+    }
   }
 }
 
@@ -354,44 +451,46 @@ export class BigramLog {
 
 /**
  * Raw count matrix in one pass over the tokens, columns ascending within a row. Scratch: one
- * count per column and a touched list; no allocation per document. The output arrays grow by
+ * count per column and a ColumnSet; no allocation per document. The output arrays grow by
  * doubling and are trimmed once at the end (a counting pass first would read every token twice).
  * With `log`, every bigram column occurrence is also recorded there.
  */
 export function countMatrix(corpus: TokenizedCorpus, cols: number, index: ColumnIndex, log?: BigramLog): CsrMatrix {
   const n = docCount(corpus);
   const { tokenIds, docOffsets } = corpus;
-  const { unigram, startsBigram, bigrams, bigramColumn } = index;
-  const scratch = new Float64Array(cols); // count per column for the current row
-  const touched = new Int32Array(cols);
+  const { unigram, bigramStart, bigramRight, bigramColumn } = index;
+  const scratch = new Int32Array(cols); // count per column for the current row
+  const row = new ColumnSet(cols);
   const indptr = new Int32Array(n + 1);
   let indices = new Int32Array(Math.max(1024, tokenIds.length >> 1));
   let data = new Float32Array(indices.length);
   let nnz = 0;
   for (let d = 0; d < n; d++) {
-    let nTouched = 0;
     const end = docOffsets[d + 1]!;
     for (let k = docOffsets[d]!; k < end; k++) {
       const a = tokenIds[k]!;
       if (a < 0) continue;
       const u = unigram[a]!;
       if (u >= 0) {
-        if (scratch[u] === 0) touched[nTouched++] = u;
+        if (scratch[u] === 0) row.add(u);
         scratch[u]!++;
       }
-      if (startsBigram[a] === 1 && k + 1 < end) {
+      const lo = bigramStart[a]!;
+      const hi = bigramStart[a + 1]!;
+      if (lo < hi && k + 1 < end) {
         const b = tokenIds[k + 1]!;
         if (b >= 0) {
-          const e = bigrams.get(a, b);
+          const e = findRight(bigramRight, lo, hi, b);
           if (e >= 0) {
             const col = bigramColumn[e]!;
-            if (scratch[col] === 0) touched[nTouched++] = col;
+            if (scratch[col] === 0) row.add(col);
             scratch[col]!++;
             if (log !== undefined) log.push(k, col, d);
           }
         }
       }
     }
+    const nTouched = row.size;
     if (nnz + nTouched > indices.length) {
       const cap = Math.max(2 * indices.length, nnz + nTouched);
       const i2 = new Int32Array(cap);
@@ -401,11 +500,10 @@ export function countMatrix(corpus: TokenizedCorpus, cols: number, index: Column
       d2.set(data.subarray(0, nnz));
       data = d2;
     }
-    sortColumns(touched, nTouched);
-    for (let j = 0; j < nTouched; j++) {
-      const col = touched[j]!;
-      indices[nnz + j] = col;
-      data[nnz + j] = scratch[col]!;
+    row.drain(indices, nnz);
+    for (let j = nnz; j < nnz + nTouched; j++) {
+      const col = indices[j]!;
+      data[j] = scratch[col]!;
       scratch[col] = 0;
     }
     nnz += nTouched;

@@ -250,7 +250,7 @@ describe('fitTfidf: phrase display forms (tok-4 corpora)', () => {
 
 // The counting kernels (analysis/tfidf-build.ts) against a straightforward reference: per-document
 // Maps, string keys, a full sort. A generated corpus with boundaries, repeats, long rows (> 48
-// columns: the typed-array sort path) and thousands of distinct pairs (PairTable rehashes).
+// columns: the bitset path of ColumnSet; short rows take the insertion sort) and thousands of distinct pairs.
 describe('tfidf-build: typed-array kernels equal a plain reference', () => {
   function generated(seed: number): TokenizedCorpus {
     let s = seed;

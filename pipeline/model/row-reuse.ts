@@ -24,12 +24,14 @@ export interface RowKeys {
  */
 export function archiveFingerprints(archive: string, ids: readonly string[]): Uint32Array {
   const db = new Database(archive, { readonly: true, fileMustExist: true });
-  const hashOf = new Map<string, string>();
+  let rows: [string, string][];
   try {
-    for (const row of db.prepare<[], { id: string; text_hash: string }>('SELECT id, text_hash FROM papers').iterate()) hashOf.set(row.id, row.text_hash);
+    // Raw rows and only the 16 hex digits used: no row objects, no 40-character strings.
+    rows = db.prepare<[], [string, string]>('SELECT id, substr(text_hash, 1, 16) FROM papers').raw().all();
   } finally {
     db.close();
   }
+  const hashOf = new Map<string, string>(rows);
   const out = new Uint32Array(ids.length * 2);
   ids.forEach((id, i) => {
     const h = hashOf.get(id);
