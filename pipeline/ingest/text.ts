@@ -14,10 +14,22 @@ const SURROGATE = /[\uD800-\uDFFF]/;
 // A surrogate half without its partner (JSON allows '\ud800'); it would make the text invalid UTF-8 on output.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// Every code unit any pass below acts on: C0 controls (\t \n \r included), DEL, C1 controls and
+// U+00A0, the other white space of \s, U+2028/9, the BOM, surrogates. A string with none of
+// them, no double space and no space at either end is returned as it is.
+const NEEDS_CLEANING = /[\u0000-\u001F\u007F-\u00A0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\uD800-\uDFFF]/;
+
 /** Removes control characters, repairs lone surrogates and collapses whitespace runs to one space. */
 export function cleanText(s: string): string {
-  // Most input is already clean (the arXiv corpus is): test first, rewrite only when needed.
-  // This halves ingest time on a 124 MB corpus.
+  // Most input is already clean (the arXiv corpus is, every field of it): one scan for a single
+  // character class and one for '  ' tell, at half the cost of running the passes' own tests
+  // (~0.35 s of CPU on the 75k arXiv records).
+  if (!NEEDS_CLEANING.test(s) && !s.includes('  ') && s.charCodeAt(0) !== 32 && s.charCodeAt(s.length - 1) !== 32) return s;
+  return cleanTextPasses(s);
+}
+
+/** cleanText without the clean-input shortcut: the definition cleanText must agree with (tested). */
+export function cleanTextPasses(s: string): string {
   if (SURROGATE.test(s)) s = s.replace(LONE_SURROGATE, '\uFFFD');
   if (CONTROL_ANY.test(s)) s = s.replace(CONTROL, '');
   if (NOT_COLLAPSED.test(s) || s.charCodeAt(0) === 32 || s.charCodeAt(s.length - 1) === 32) s = s.replace(WHITESPACE, ' ').trim();

@@ -15,7 +15,7 @@ import { libraryVersions } from '../manifest.ts';
 import type { IngestCounts, Paper, Reject } from '../paper.ts';
 import type { Stage } from '../stage.ts';
 import { describeWindow, resolveWindow } from '../store/window.ts';
-import { paperTextHash, windowOfInserted, type PaperWindow, type Store } from '../store/store.ts';
+import { paperExtraJson, paperTextHash, windowOfInserted, type PaperWindow, type Store } from '../store/store.ts';
 
 export interface DuplicateRecord {
   file: string;
@@ -129,13 +129,14 @@ export const ingestStage: Stage<IngestOutput> = {
       log.warn(`no papers accepted from ${inputName} (${c.rejected} rejected); the report is refitted on the archive as it was`);
       result.notes.push(`No new papers were accepted from tonight's input (${c.rejected} rejected).`);
     }
-    // Each text is hashed once: the upsert compares by it, and the window read reuses tonight's
-    // strings where the archive holds the same text.
+    // Each text is hashed (and each extra serialised) once: the upsert compares by them, and the
+    // window reuses tonight's strings where the archive holds the same text.
     const textHashes = result.papers.map((p) => paperTextHash(p.title, p.text));
-    const upsert = store.upsertPapers(result.papers, ctx.runId, textHashes);
+    const extraJsons = result.papers.map((p) => paperExtraJson(p.extra));
+    const upsert = store.upsertPapers(result.papers, ctx.runId, textHashes, extraJsons);
     const window = resolveWindow(config.archive.window, store.newestPaperDate(), ctx.createdAt.slice(0, 10));
     // In UTF-16 id order, so every stage agrees whatever order the input came in.
-    const { papers, digest } = readTonightsWindow(store, result.papers, textHashes, upsert.inserted, window);
+    const { papers, digest } = readTonightsWindow(store, result.papers, textHashes, extraJsons, upsert.inserted, window);
     result.papers = [];
     if (papers.length < 2) {
       throw new InputError(`the archive window (${describeWindow(config.archive.window)}) of ${store.path} holds ${papers.length} paper${papers.length === 1 ? '' : 's'}; topics need at least 2`);
@@ -194,8 +195,15 @@ export const ingestStage: Stage<IngestOutput> = {
  * papers, so they are not read back (1-2 s and a second copy of every abstract on 75k papers);
  * otherwise the archive is read, reusing tonight's strings where its text is tonight's.
  */
-function readTonightsWindow(store: Store, tonight: Paper[], textHashes: string[], inserted: number, window: PaperWindow): { papers: Paper[]; digest: string } {
-  if (inserted === tonight.length && store.countPapers() === inserted) return windowOfInserted(tonight, textHashes, window);
+function readTonightsWindow(
+  store: Store,
+  tonight: Paper[],
+  textHashes: string[],
+  extraJsons: (string | null)[],
+  inserted: number,
+  window: PaperWindow,
+): { papers: Paper[]; digest: string } {
+  if (inserted === tonight.length && store.countPapers() === inserted) return windowOfInserted(tonight, textHashes, window, extraJsons);
   const reuse = new Map<string, { paper: Paper; textHash: string }>();
   tonight.forEach((paper, i) => reuse.set(paper.id, { paper, textHash: textHashes[i]! }));
   return store.readWindow(window, reuse);
