@@ -45,10 +45,11 @@ export async function inspectInput(path: string): Promise<InputFile> {
 
 /** The file's content as a byte stream, decompressed when gzip. */
 export function openStream(input: InputFile): Readable {
-  // Large buffers: with the 16 KiB zlib default, gunzip of a 124 MB corpus takes 2-3x longer.
+  // Large buffers: with the 16 KiB zlib default, gunzip of a 124 MB corpus takes 2-3x longer;
+  // 1 MiB output chunks save another ~10% of its CPU over 256 KiB.
   const raw = createReadStream(input.path, { highWaterMark: 1 << 20 });
   if (!input.gzip) return raw;
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
   // Forward read errors so one 'error' reaches the consumer whichever side fails.
   raw.on('error', (e) => gunzip.destroy(e));
   return raw.pipe(gunzip);

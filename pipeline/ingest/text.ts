@@ -23,9 +23,23 @@ const NEEDS_CLEANING = /[\u0000-\u001F\u007F-\u00A0\u1680\u2000-\u200a\u2028\u20
 export function cleanText(s: string): string {
   // Most input is already clean (the arXiv corpus is, every field of it): one scan for a single
   // character class and one for '  ' tell, at half the cost of running the passes' own tests
-  // (~0.35 s of CPU on the 75k arXiv records).
+  // (~0.35 s of CPU on the 75k arXiv records). Short fields (ids, dates, names) are checked
+  // by a loop over printable ASCII instead, cheaper than two searches' set-up.
+  if (s.length <= 64 && isPlainAscii(s)) return s;
   if (!NEEDS_CLEANING.test(s) && !s.includes('  ') && s.charCodeAt(0) !== 32 && s.charCodeAt(s.length - 1) !== 32) return s;
   return cleanTextPasses(s);
+}
+
+/** Printable ASCII with single inner spaces only: nothing for cleanText to do. */
+function isPlainAscii(s: string): boolean {
+  const last = s.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 32 && c < 127) continue;
+    if (c === 32 && i > 0 && i < last && s.charCodeAt(i + 1) !== 32) continue;
+    return false;
+  }
+  return true;
 }
 
 /** cleanText without the clean-input shortcut: the definition cleanText must agree with (tested). */
@@ -77,12 +91,16 @@ export function paperUrl(url: string | undefined, id: string): string | undefine
 
 /** Values kept in Paper.extra: scalars as they are, arrays of scalars joined; long strings capped. */
 export function extraValue(value: unknown, joiner = ' '): string | number | undefined {
-  const cap = (s: string) => (s.length > 1000 ? s.slice(0, 1000) : s);
   if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string') return cap(cleanText(value));
+  if (typeof value === 'string') return capExtra(cleanText(value));
   if (typeof value === 'boolean') return String(value);
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) {
-    return cap(value.map((v) => cleanText(String(v))).join(joiner));
+  if (Array.isArray(value) && value.every(isScalar)) {
+    return capExtra(value.map(cleanScalar).join(joiner));
   }
   return undefined;
 }
+
+// Module-level helpers rather than closures made per call (75k records × several fields).
+const capExtra = (s: string): string => (s.length > 1000 ? s.slice(0, 1000) : s);
+const isScalar = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number';
+const cleanScalar = (v: unknown): string => cleanText(String(v));

@@ -22,34 +22,36 @@ export type Validated =
   | { ok: true; line: number; raw: string /* excerpt */; paper: DraftPaper; truncated: boolean; hadDate: boolean }
   | { ok: false; reject: Reject; hadDate: boolean };
 
+// A module-level function, not a closure made per record (75k records a night).
+function rejected(rec: RawRecord, file: string, reason: string, field?: string, hadDate = false): Validated {
+  const r: Reject = { file, line: rec.line, reason };
+  if (field !== undefined) r.field = field;
+  if (rec.raw !== '') r.raw = rawExcerpt(rec.raw);
+  return { ok: false, reject: r, hadDate };
+}
+
 export function validateRecord(rec: RawRecord, file: string, source: string, limits: TextLimits): Validated {
-  const reject = (reason: string, field?: string, hadDate = false): Validated => {
-    const r: Reject = { file, line: rec.line, reason };
-    if (field !== undefined) r.field = field;
-    if (rec.raw !== '') r.raw = rawExcerpt(rec.raw);
-    return { ok: false, reject: r, hadDate };
-  };
-  if (rec.error !== undefined || rec.fields === undefined) return reject(rec.error?.reason ?? 'unreadable record', rec.error?.field);
+  if (rec.error !== undefined || rec.fields === undefined) return rejected(rec, file, rec.error?.reason ?? 'unreadable record', rec.error?.field);
   const f = rec.fields;
   // "Has a date" counts any non-empty date value, valid or not: it tells a dated file from an undated one.
   const hadDate = f.date !== undefined && f.date !== null && !(typeof f.date === 'string' && cleanText(f.date) === '');
 
   const id = stringField(f.id, 'id');
-  if (!id.ok) return reject(id.reason, 'id', hadDate);
-  if (id.value === undefined || id.value === '') return reject('missing id', 'id', hadDate);
+  if (!id.ok) return rejected(rec, file, id.reason, 'id', hadDate);
+  if (id.value === undefined || id.value === '') return rejected(rec, file, 'missing id', 'id', hadDate);
 
   const title = stringField(f.title, 'title');
-  if (!title.ok) return reject(title.reason, 'title', hadDate);
+  if (!title.ok) return rejected(rec, file, title.reason, 'title', hadDate);
 
   const textName = rec.textField ?? 'text';
   const text = stringField(f.text, textName);
-  if (!text.ok) return reject(text.reason, textName, hadDate);
-  if (text.value === undefined) return reject('missing text', textName, hadDate);
+  if (!text.ok) return rejected(rec, file, text.reason, textName, hadDate);
+  if (text.value === undefined) return rejected(rec, file, 'missing text', textName, hadDate);
   // Zero-width characters survive cleanText (they matter inside emoji and some scripts) but a
   // text made only of them is as empty as '' (found by the fuzzer: ' \u200b ' was accepted).
-  if (text.value.length === 0 || !VISIBLE.test(text.value)) return reject('empty text', textName, hadDate);
+  if (text.value.length === 0 || !VISIBLE.test(text.value)) return rejected(rec, file, 'empty text', textName, hadDate);
   if (text.value.length < limits.minTextChars) {
-    return reject(`text shorter than ${limits.minTextChars} characters (${text.value.length})`, textName, hadDate);
+    return rejected(rec, file, `text shorter than ${limits.minTextChars} characters (${text.value.length})`, textName, hadDate);
   }
   let body = text.value;
   const truncated = body.length > limits.maxTextChars;
@@ -60,15 +62,15 @@ export function validateRecord(rec: RawRecord, file: string, source: string, lim
   }
 
   const label = stringField(f.label, 'label');
-  if (!label.ok) return reject(label.reason, 'label', hadDate);
+  if (!label.ok) return rejected(rec, file, label.reason, 'label', hadDate);
   const url = stringField(f.url, 'url');
-  if (!url.ok) return reject(url.reason, 'url', hadDate);
+  if (!url.ok) return rejected(rec, file, url.reason, 'url', hadDate);
 
   let date: string | undefined;
   let resolution: 'year' | 'month' | undefined;
   if (hadDate) {
     const d = normalizeDate(typeof f.date === 'string' ? cleanText(f.date) : f.date);
-    if (!d.ok) return reject(d.reason, 'date', hadDate);
+    if (!d.ok) return rejected(rec, file, d.reason, 'date', hadDate);
     date = d.date;
     resolution = d.resolution;
   }
