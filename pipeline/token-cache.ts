@@ -22,6 +22,13 @@
 // vocabulary, not with the papers).
 // Tokenization of a paper is a pure function of its text (analysis/text/tokenizer.ts), so the
 // corpus assembled from records is the one tokenizeCorpus builds from the same papers.
+//
+// Speed (a cold night tokenizes everything, and the steps after the workers return run on one
+// core): the chunks come back with each paper's title forms and their surfaces in term-key order
+// (tokenizeChunk's ChunkOptions, computed in the threads that tokenized); the papers' tokens,
+// cached or fresh, are written once into one stream of form ids, which the records are cut from
+// and which becomes the corpus's tokenIds; no per-paper objects, no decode of what was just
+// encoded. Forms are numbered in key order per chunk, so the final key sort merges presorted runs.
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -46,12 +53,13 @@ export interface PaperTokens {
 
 /**
  * Form ids in order of first sight (never reused while the config key stays the same). The lookup
- * map (key, surface) → id is built on the first id() call only: a night whose papers all come
- * from the cache never needs it.
+ * (key, surface) → id is built on the first id() call only: a night whose papers all come from
+ * the cache never needs it. It maps a key to its forms' ids (a term has 1-3 forms, compared by
+ * surface), so a lookup builds no `key + surface` string.
  */
 export class FormDictionary {
   readonly forms: Form[] = [];
-  private ids: Map<string, number> | undefined;
+  private byKey: Map<string, number | number[]> | undefined;
   constructor(forms: readonly Form[] = []) {
     for (const f of forms) this.forms.push(f); // not push(...forms): 200k+ arguments overflow the stack
   }
@@ -59,18 +67,28 @@ export class FormDictionary {
     return this.forms.length;
   }
   id(key: string, surface: string): number {
-    if (this.ids === undefined) {
-      this.ids = new Map();
-      this.forms.forEach((f, i) => this.ids!.set(f.key + '\t' + f.surface, i));
+    if (this.byKey === undefined) {
+      this.byKey = new Map();
+      for (let i = 0; i < this.forms.length; i++) this.index(this.forms[i]!.key, i);
     }
-    const memo = key + '\t' + surface;
-    let id = this.ids.get(memo);
-    if (id === undefined) {
-      id = this.forms.length;
-      this.forms.push({ key, surface });
-      this.ids.set(memo, id);
+    const ids = this.byKey.get(key);
+    if (ids !== undefined) {
+      if (typeof ids === 'number') {
+        if (this.forms[ids]!.surface === surface) return ids;
+      } else {
+        for (const i of ids) if (this.forms[i]!.surface === surface) return i;
+      }
     }
+    const id = this.forms.length;
+    this.forms.push({ key, surface });
+    this.index(key, id);
     return id;
+  }
+  private index(key: string, id: number): void {
+    const ids = this.byKey!.get(key);
+    if (ids === undefined) this.byKey!.set(key, id);
+    else if (typeof ids === 'number') this.byKey!.set(key, [ids, id]);
+    else ids.push(id);
   }
 }
 
@@ -126,24 +144,49 @@ export function splitChunk(chunk: TokenizedChunk, dict: FormDictionary, titles?:
  * Maps and a merge over strings cost seconds on 75k papers.
  */
 export function assembleCorpus(papers: readonly PaperTokens[], dict: FormDictionary, titleRepeat = 1): TokenizedCorpus {
-  const n = dict.size;
-  const counts = new Int32Array(n);
   let total = 0;
   for (const p of papers) total += p.tokens.length;
-  const tokenIds = new Int32Array(total); // form ids first, term ids below
+  const tokens = new Int32Array(total);
   const docOffsets = new Int32Array(papers.length + 1);
   let at = 0;
   papers.forEach((p, d) => {
-    const t = p.tokens;
-    for (let k = 0; k < t.length; k++) {
-      const f = t[k]!;
-      if (f >= n || f < -1) throw new Error(`token cache: form id ${f} outside the dictionary (${n} forms)`);
-      tokenIds[at++] = f;
-      if (f >= 0) counts[f]++;
-    }
-    if (titleRepeat > 1) for (let k = 0; k < p.titleForms.length; k++) counts[p.titleForms[k]!] -= titleRepeat - 1;
+    tokens.set(p.tokens, at);
+    at += p.tokens.length;
     docOffsets[d + 1] = at;
   });
+  const counts = formCounts(tokens, dict.size);
+  if (titleRepeat > 1) for (const p of papers) subtractTitles(counts, p.titleForms, 0, p.titleForms.length, titleRepeat, dict.size);
+  return assembleForms(tokens, docOffsets, counts, dict);
+}
+
+/** Occurrences of each form id in a stream of form ids (-1 = boundary); checks every id. */
+function formCounts(tokens: Int32Array, n: number): Int32Array {
+  const counts = new Int32Array(n);
+  for (let k = 0; k < tokens.length; k++) {
+    const f = tokens[k]!;
+    if (f >= n || f < -1) throw new Error(`token cache: form id ${f} outside the dictionary (${n} forms)`);
+    if (f >= 0) counts[f]++;
+  }
+  return counts;
+}
+
+/** A title written r times counts once towards its forms (as tokenizeChunk counts). */
+function subtractTitles(counts: Int32Array, titleForms: Int32Array, from: number, to: number, titleRepeat: number, n: number): void {
+  for (let k = from; k < to; k++) {
+    const f = titleForms[k]!;
+    if (f >= n || f < 0) throw new Error(`token cache: title form id ${f} outside the dictionary (${n} forms)`);
+    counts[f] -= titleRepeat - 1;
+  }
+}
+
+/**
+ * The corpus of a stream of form ids (`tokens`, documents at docOffsets; overwritten with term
+ * ids) given each form's count: term ids in sorted key order, a term's surface forms by count
+ * descending, ties in code-unit order (the rules of mergeChunks).
+ */
+function assembleForms(tokenIds: Int32Array, docOffsets: Int32Array, counts: Int32Array, dict: FormDictionary): TokenizedCorpus {
+  const n = dict.size;
+  const total = tokenIds.length;
   // Terms of the forms in use, sorted; each used form's term.
   const termOfKey = new Map<string, number>();
   const keys: string[] = [];
@@ -179,6 +222,12 @@ export function assembleCorpus(papers: readonly PaperTokens[], dict: FormDiction
     return counts[b]! - counts[a]! || (sa < sb ? -1 : sa > sb ? 1 : 0);
   };
   for (let t = 0; t < terms.length; t++) {
+    if (start[t + 1]! - start[t]! === 1) {
+      const f = byTerm[start[t]!]!; // most terms are written one way (formVariant[f] stays 0)
+      variants[t] = [dict.forms[f]!.surface];
+      display[t] = dict.forms[f]!.surface;
+      continue;
+    }
     const group = Array.from(byTerm.subarray(start[t]!, start[t + 1]!));
     if (group.length > 1) group.sort(bySurface);
     variants[t] = group.map((f, i) => {
@@ -415,6 +464,14 @@ export async function tokenizeWithCache(
   if (!Number.isInteger(parallelMin) || parallelMin < 1) throw new RangeError(`parallelMin must be a positive integer, got ${parallelMin}`);
   const configKey = tokenCacheKey(opts);
   const titleRepeat = opts.titleRepeat ?? 1;
+  // Workers start now, so that their start-up overlaps hashing and the cache lookup. If fewer than
+  // parallelMin papers turn out to be missing, the pool is not used here and stays up for the
+  // next stage that asks for it (vectorize does anyway).
+  let poolReady: Promise<WorkerPool> | undefined;
+  if (options.pool && docs.length >= parallelMin) {
+    poolReady = typeof options.pool === 'function' ? options.pool() : Promise.resolve(options.pool);
+    poolReady.catch(() => {}); // awaited below when used; an unused pool's failure is not ours to report
+  }
   const paperKeys = docs.map(paperTextHash);
   let dict: FormDictionary;
   let found: Map<string, Uint8Array>;
@@ -426,54 +483,64 @@ export async function tokenizeWithCache(
     found = new Map();
   }
   const known = dict.size;
-  const records: (PaperTokens | undefined)[] = new Array(docs.length);
+  // Each paper's record as stored (see encodePaperTokens), or undefined: tokenized below.
+  const records: (Int32Array | undefined)[] = new Array(docs.length);
   const missing: number[] = [];
   for (let i = 0; i < docs.length; i++) {
     const blob = found.get(paperKeys[i]!);
-    let rec: PaperTokens | undefined;
-    if (blob) {
-      try {
-        rec = decodePaperTokens(blob);
-        if (!idsWithin(rec.tokens, -1, known) || !idsWithin(rec.titleForms, 0, known)) rec = undefined;
-      } catch {
-        rec = undefined; // a damaged record is tokenized again and overwritten
-      }
-    }
+    const rec = blob && readRecord(blob, known); // a damaged record is tokenized again and overwritten
     if (rec) records[i] = rec;
     else missing.push(i);
   }
+  found.clear();
 
   const cached = docs.length - missing.length;
+  let fresh: FreshPapers | undefined;
+  if (missing.length > 0) {
+    const todo = missing.map((i) => docs[i]!);
+    const chunkOpts = { titleForms: true, surfaceOrder: true };
+    let chunks: TokenizedChunk[];
+    if (poolReady && todo.length >= parallelMin) {
+      chunks = tokenizeChunksParallel(todo, opts, await poolReady, chunkOpts);
+      await options.afterParallel?.();
+    } else {
+      chunks = [tokenizeChunk(todo, opts, chunkOpts)];
+    }
+    fresh = new FreshPapers(chunks, dict);
+  }
+  // Every paper's tokens as form ids in one stream (the corpus's tokenIds once assembled). The
+  // chunks go as soon as their tokens are in it: they are ~twice its size.
+  const { tokens, docOffsets, titleForms } = formStream(records, fresh, titleRepeat > 1);
+  fresh = undefined;
+  records.length = 0;
+  const none = new Int32Array(0);
+
   let cacheError: string | undefined;
   if (missing.length > 0) {
-    const todo = missing.map((i) => ({ title: docs[i]!.title, text: docs[i]!.text }));
-    const titleDocs = titleRepeat > 1 ? todo.map((d) => ({ title: '', text: d.title })) : undefined;
-    const titleOpts = { ...opts, titleRepeat: 0 };
-    const fresh: PaperTokens[] = [];
-    if (todo.length >= parallelMin && options.pool) {
-      const pool = typeof options.pool === 'function' ? await options.pool() : options.pool;
-      const chunks = tokenizeChunksParallel(todo, opts, pool);
-      await options.afterParallel?.();
-      // One title chunk per text chunk, over the same papers, so that splitChunk can pair them.
-      let from = 0;
-      for (const c of chunks) {
-        const count = c.docOffsets.length - 1;
-        // A loop, not push(...): a chunk of 100k+ papers as arguments overflows the stack.
-        for (const rec of splitChunk(c, dict, titleDocs ? tokenizeChunk(titleDocs.slice(from, from + count), titleOpts) : undefined)) fresh.push(rec);
-        from += count;
-      }
-    } else {
-      for (const rec of splitChunk(tokenizeChunk(todo, opts), dict, titleDocs ? tokenizeChunk(titleDocs, titleOpts) : undefined)) fresh.push(rec);
-    }
-    const rows: { paperKey: string; data: Uint8Array }[] = [];
+    // One record per distinct text (a paper listed twice is written once), all in one buffer.
     const written = new Set<string>();
-    missing.forEach((i, m) => {
-      const key = paperKeys[i]!;
-      records[i] = fresh[m]!;
-      if (!written.has(key)) {
-        written.add(key);
-        rows.push({ paperKey: key, data: encodePaperTokens(fresh[m]!) });
-      }
+    const rowDocs: number[] = [];
+    let size = 0;
+    for (const i of missing) {
+      if (written.has(paperKeys[i]!)) continue;
+      written.add(paperKeys[i]!);
+      rowDocs.push(i);
+      size += 2 + docOffsets[i + 1]! - docOffsets[i]! + (titleRepeat > 1 ? titleForms[i]!.length : 0);
+    }
+    const ints = new Int32Array(size);
+    const bytes = new Uint8Array(ints.buffer);
+    const rows: { paperKey: string; data: Uint8Array }[] = new Array(rowDocs.length);
+    let at = 0;
+    rowDocs.forEach((i, r) => {
+      const from = at;
+      const t = titleRepeat > 1 ? titleForms[i]! : none;
+      ints[at++] = docOffsets[i + 1]! - docOffsets[i]!;
+      ints[at++] = t.length;
+      ints.set(tokens.subarray(docOffsets[i]!, docOffsets[i + 1]!), at);
+      at += ints[from]!;
+      ints.set(t, at);
+      at += t.length;
+      rows[r] = { paperKey: paperKeys[i]!, data: bytes.subarray(4 * from, 4 * at) };
     });
     cacheError = tryPut(store, configKey, known, dict.forms.slice(known), rows);
   }
@@ -484,14 +551,113 @@ export async function tokenizeWithCache(
       cacheError = (e as Error).message;
     }
   }
-  const result: CachedTokenizeResult = { corpus: assembleCorpus(records as PaperTokens[], dict, titleRepeat), cached, tokenized: missing.length };
+  const counts = formCounts(tokens, dict.size);
+  if (titleRepeat > 1) for (const t of titleForms) subtractTitles(counts, t, 0, t.length, titleRepeat, dict.size);
+  const result: CachedTokenizeResult = { corpus: assembleForms(tokens, docOffsets, counts, dict), cached, tokenized: missing.length };
   if (cacheError) result.cacheError = cacheError;
   return result;
 }
 
-function idsWithin(ids: Int32Array, min: number, end: number): boolean {
-  for (let k = 0; k < ids.length; k++) if (ids[k]! < min || ids[k]! >= end) return false;
-  return true;
+/** The papers' tokens (cached records, or fresh ones in order) as one stream of form ids. */
+function formStream(
+  records: readonly (Int32Array | undefined)[],
+  fresh: FreshPapers | undefined,
+  withTitles: boolean,
+): { tokens: Int32Array; docOffsets: Int32Array; titleForms: Int32Array[] } {
+  const n = records.length;
+  const docOffsets = new Int32Array(n + 1);
+  const sizes = fresh?.cursor();
+  for (let i = 0; i < n; i++) {
+    const rec = records[i];
+    docOffsets[i + 1] = docOffsets[i]! + (rec ? rec[0]! : sizes!.next().tokens);
+  }
+  const tokens = new Int32Array(docOffsets[n]!);
+  const titleForms: Int32Array[] = withTitles ? new Array(n) : [];
+  const papers = fresh?.cursor();
+  for (let i = 0; i < n; i++) {
+    const rec = records[i];
+    if (rec) {
+      tokens.set(rec.subarray(2, 2 + rec[0]!), docOffsets[i]!);
+      if (withTitles) titleForms[i] = rec.subarray(2 + rec[0]!);
+    } else {
+      const paper = papers!.next();
+      paper.copyTokens(tokens, docOffsets[i]!);
+      if (withTitles) titleForms[i] = paper.titleForms();
+    }
+  }
+  return { tokens, docOffsets, titleForms };
+}
+
+/**
+ * A stored record read in place when the blob is 4-byte aligned (else copied), checked against
+ * the dictionary's size; undefined when damaged.
+ */
+function readRecord(blob: Uint8Array, known: number): Int32Array | undefined {
+  if (blob.byteLength < 8 || blob.byteLength % 4 !== 0) return undefined;
+  const ints = blob.byteOffset % 4 === 0 ? new Int32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4) : new Int32Array(Uint8Array.prototype.slice.call(blob).buffer);
+  const nTokens = ints[0]!;
+  const nTitle = ints[1]!;
+  if (nTokens < 0 || nTitle < 0 || 2 + nTokens + nTitle !== ints.length) return undefined;
+  for (let k = 2; k < 2 + nTokens; k++) if (ints[k]! < -1 || ints[k]! >= known) return undefined;
+  for (let k = 2 + nTokens; k < ints.length; k++) if (ints[k]! < 0 || ints[k]! >= known) return undefined;
+  return ints;
+}
+
+/** Freshly tokenized chunks (in paper order) with their surfaces entered in the form dictionary. */
+class FreshPapers {
+  private readonly formIds: Int32Array[];
+  constructor(
+    private readonly chunks: readonly TokenizedChunk[],
+    dict: FormDictionary,
+  ) {
+    // New forms are numbered in each chunk's key order, so that assembleForms sorts the keys
+    // as a few presorted runs (V8's TimSort merges them in linear time).
+    this.formIds = chunks.map((c) => {
+      const ids = new Int32Array(c.surfaces.length);
+      const order = c.surfaceOrder;
+      for (let k = 0; k < ids.length; k++) {
+        const s = order ? order[k]! : k;
+        ids[s] = dict.id(c.terms[c.surfaceTerm[s]!]!, c.surfaces[s]!);
+      }
+      return ids;
+    });
+  }
+
+  /** Walks the papers in order: next() moves to the next one. */
+  cursor() {
+    let c = 0;
+    let d = -1;
+    const chunks = this.chunks;
+    const formIds = this.formIds;
+    const paper = {
+      tokens: 0,
+      copyTokens(out: Int32Array, at: number): void {
+        const chunk = chunks[c]!;
+        const ids = formIds[c]!;
+        const src = chunk.tokenSurfaces;
+        for (let k = chunk.docOffsets[d]!, end = chunk.docOffsets[d + 1]!; k < end; k++) out[at++] = src[k]! < 0 ? -1 : ids[src[k]!]!;
+      },
+      titleForms(): Int32Array {
+        const chunk = chunks[c]!;
+        const ids = formIds[c]!;
+        const t = chunk.titleSurfaces!.subarray(chunk.titleOffsets![d]!, chunk.titleOffsets![d + 1]!);
+        const out = new Int32Array(t.length);
+        for (let k = 0; k < t.length; k++) out[k] = ids[t[k]!]!;
+        return out;
+      },
+    };
+    return {
+      next() {
+        d++;
+        while (d + 1 >= chunks[c]!.docOffsets.length) {
+          c++;
+          d = 0;
+        }
+        paper.tokens = chunks[c]!.docOffsets[d + 1]! - chunks[c]!.docOffsets[d]!;
+        return paper;
+      },
+    };
+  }
 }
 
 function tryPut(store: TokenStore, configKey: string, firstFormId: number, forms: readonly Form[], rows: readonly { paperKey: string; data: Uint8Array }[]): string | undefined {

@@ -4,17 +4,18 @@
 // mergeChunks joins them in slice order. The tokenizer guarantees the same corpus however the
 // documents are chunked, so the result equals the one-thread tokenizeCorpus exactly.
 
-import { type DocText, mergeChunks, type TokenizedChunk, type TokenizerOptions, tokenizeChunk } from '../text/tokenizer.ts';
+import { type ChunkOptions, type DocText, mergeChunks, type TokenizedChunk, type TokenizerOptions, tokenizeChunk } from '../text/tokenizer.ts';
 import type { TokenizedCorpus } from '../types.ts';
 import type { WorkerPool } from './pool.ts';
 
 export interface TokenizeChunkArgs {
   docs: DocText[];
   opts: TokenizerOptions;
+  chunkOpts?: ChunkOptions;
 }
 
 export function tokenizeChunkKernel(args: TokenizeChunkArgs): TokenizedChunk {
-  return tokenizeChunk(args.docs, args.opts);
+  return tokenizeChunk(args.docs, args.opts, args.chunkOpts);
 }
 
 /** tokenizeCorpus over the pool's threads; slices are balanced by characters, not by documents. */
@@ -22,17 +23,20 @@ export function tokenizeCorpusParallel(docs: ArrayLike<DocText>, opts: Tokenizer
   return mergeChunks(tokenizeChunksParallel(docs, opts, pool));
 }
 
-/** The chunks tokenizeCorpusParallel merges, one per thread, in document order (for per-paper caching). */
-export function tokenizeChunksParallel(docs: ArrayLike<DocText>, opts: TokenizerOptions, pool: WorkerPool): TokenizedChunk[] {
+/**
+ * The chunks tokenizeCorpusParallel merges, one per thread, in document order (for per-paper
+ * caching, which asks for each paper's title tokens and a sorted surface order: `chunkOpts`).
+ */
+export function tokenizeChunksParallel(docs: ArrayLike<DocText>, opts: TokenizerOptions, pool: WorkerPool, chunkOpts: ChunkOptions = {}): TokenizedChunk[] {
   const parts = pool.threads;
-  if (parts === 1 || docs.length < parts) return [tokenizeChunk(docs, opts)];
+  if (parts === 1 || docs.length < parts) return [tokenizeChunk(docs, opts, chunkOpts)];
   const bounds = sliceByLength(docs, parts);
   const partArgs: TokenizeChunkArgs[] = [];
   for (let p = 0; p < parts; p++) {
     const slice: DocText[] = [];
     // Only the two fields the tokenizer reads travel to the worker (papers carry more).
     for (let i = bounds[p]; i < bounds[p + 1]; i++) slice.push({ title: docs[i].title, text: docs[i].text });
-    partArgs.push({ docs: slice, opts });
+    partArgs.push({ docs: slice, opts, chunkOpts });
   }
   return pool.runEach<TokenizedChunk>('tokenizeChunk', partArgs);
 }

@@ -56,6 +56,28 @@ export interface TokenizedChunk {
   surfaces: string[]; // every kept surface form seen (as written, lower case)
   surfaceTerm: Int32Array; // local term id of each surface form
   surfaceCounts: Int32Array; // occurrences of each surface form (the title counted once)
+  /**
+   * Only when asked for (ChunkOptions.titleForms) and titleRepeat > 1: the surface ids of each
+   * document's title tokens once (boundaries left out), documents d at
+   * titleSurfaces[titleOffsets[d], titleOffsets[d + 1]). These are the title's tokens as the title
+   * tokenized alone gives them: what a per-paper cache record needs to count a repeated title once.
+   */
+  titleSurfaces?: Int32Array;
+  titleOffsets?: Int32Array;
+  /**
+   * Only when asked for (ChunkOptions.surfaceOrder): every surface id, ordered by its term key
+   * (code-unit order), then by id. Sorting here, in the thread that tokenized, lets the caller
+   * number forms in key order and sort the merged keys as a few presorted runs.
+   */
+  surfaceOrder?: Int32Array;
+}
+
+/** What tokenizeChunk records besides the token stream. */
+export interface ChunkOptions {
+  /** Record each document's title tokens (TokenizedChunk.titleSurfaces); only used when titleRepeat > 1. */
+  titleForms?: boolean;
+  /** Record TokenizedChunk.surfaceOrder. */
+  surfaceOrder?: boolean;
 }
 
 export interface DocText {
@@ -110,9 +132,16 @@ class ChunkBuilder {
   private readonly seq = new IntBuffer(1 << 16); // the current block's items and pending units
   private pendingIds: number[] = [];
   private pendingUnits: string[] = [];
+  private readonly titleTokens: IntBuffer | undefined;
+  private readonly titleOffsets: number[] = [0];
 
-  constructor(private readonly opts: ResolvedOptions) {
+  constructor(
+    private readonly opts: ResolvedOptions,
+    titleForms = false,
+    private readonly surfaceOrder = false,
+  ) {
     this.vocab = new ChunkVocabulary(opts.stopWords);
+    if (titleForms && opts.titleRepeat > 1) this.titleTokens = new IntBuffer(1 << 12);
   }
 
   addDocs(docs: ArrayLike<DocText>): void {
@@ -135,7 +164,13 @@ class ChunkBuilder {
   }
 
   build(): TokenizedChunk {
-    return this.vocab.toChunk(this.tokens, this.offsets);
+    const chunk = this.vocab.toChunk(this.tokens, this.offsets);
+    if (this.titleTokens) {
+      chunk.titleSurfaces = this.titleTokens.toArray();
+      chunk.titleOffsets = Int32Array.from(this.titleOffsets);
+    }
+    if (this.surfaceOrder) chunk.surfaceOrder = surfacesByTerm(chunk);
+    return chunk;
   }
 
   /** Appends the items of a cleaned text's units to seq, queueing units not seen before. */
@@ -240,6 +275,8 @@ class ChunkBuilder {
       scratch.length = 0;
       this.emitItems(titleFrom, textFrom, scratch, 0);
       scratch.trim(0);
+      const titles = this.titleTokens;
+      if (titles) for (let k = 0; k < scratch.length; k++) if (scratch.data[k]! >= 0) titles.push(scratch.data[k]!);
       for (let r = 0; r < this.opts.titleRepeat && scratch.length > 0; r++) {
         for (let k = 0; k < scratch.length; k++) this.tokens.push(scratch.data[k]!);
         this.tokens.push(-1); // title/abstract border (and between title copies)
@@ -248,6 +285,7 @@ class ChunkBuilder {
     this.emitItems(textFrom, textTo, this.tokens, start);
     this.tokens.trim(start);
     this.offsets.push(this.tokens.length);
+    if (this.titleTokens) this.titleOffsets.push(this.titleTokens.length);
   }
 
   /** Emits seq[from, to) into out (boundaries collapse as in IntBuffer.boundary), counting forms. */
@@ -309,9 +347,24 @@ function segmentStarts(tok: WinkTokens, units: readonly string[], a: number, b: 
   return starts;
 }
 
+/** Surface ids ordered by term key, then by id (a counting sort over the sorted terms). */
+function surfacesByTerm(chunk: TokenizedChunk): Int32Array {
+  const terms = chunk.terms;
+  const order = terms.map((_, i) => i).sort((a, b) => (terms[a]! < terms[b]! ? -1 : terms[a]! > terms[b]! ? 1 : 0));
+  const rank = new Int32Array(terms.length);
+  for (let r = 0; r < order.length; r++) rank[order[r]!] = r;
+  const start = new Int32Array(terms.length + 1);
+  const n = chunk.surfaceTerm.length;
+  for (let s = 0; s < n; s++) start[rank[chunk.surfaceTerm[s]!]! + 1]++;
+  for (let t = 0; t < terms.length; t++) start[t + 1] += start[t]!;
+  const out = new Int32Array(n);
+  for (let s = 0; s < n; s++) out[start[rank[chunk.surfaceTerm[s]!]!]!++] = s;
+  return out;
+}
+
 /** Tokenizes a slice of documents against a local vocabulary (see mergeChunks). */
-export function tokenizeChunk(docs: ArrayLike<DocText>, opts: TokenizerOptions = {}): TokenizedChunk {
-  const builder = new ChunkBuilder(resolveTokenizerOptions(opts));
+export function tokenizeChunk(docs: ArrayLike<DocText>, opts: TokenizerOptions = {}, chunkOpts: ChunkOptions = {}): TokenizedChunk {
+  const builder = new ChunkBuilder(resolveTokenizerOptions(opts), chunkOpts.titleForms === true, chunkOpts.surfaceOrder === true);
   builder.addDocs(docs);
   return builder.build();
 }
