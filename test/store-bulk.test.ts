@@ -158,6 +158,49 @@ describe('store: bulk load into an empty archive', () => {
     }
   }, 120_000);
 
+  it('opening the archive while another process writes in rollback-journal mode waits instead of failing', async () => {
+    // What a bulk load looks like from outside: a writer holding the file in rollback-journal
+    // mode. SQLite refuses the switch to WAL at once (SQLITE_BUSY, no busy handler), so the open
+    // must retry until busy_timeout like any other lock wait.
+    const path = join(dir, 'shared.sqlite');
+    openStore(path).close();
+    const script = join(dir, 'holder.mjs');
+    writeFileSync(
+      script,
+      `import Database from ${JSON.stringify(join(REPO, 'node_modules/better-sqlite3/lib/index.js'))};
+       const db = new Database(${JSON.stringify(path)});
+       db.pragma('journal_mode = DELETE');
+       db.exec('BEGIN IMMEDIATE');
+       db.prepare("INSERT INTO meta (key, value) VALUES ('held', '1')").run();
+       process.stdout.write('locked\\n');
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 700);
+       db.exec('COMMIT');
+       db.close();
+      `,
+    );
+    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const opened = await new Promise<{ ok: boolean; held?: string; error?: string }>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        if (!d.toString().includes('locked')) return;
+        try {
+          const s = openStore(path, { busyTimeoutMs: 20_000 });
+          const db = new Database(path, { readonly: true });
+          const held = (db.prepare("SELECT value FROM meta WHERE key = 'held'").get() as { value: string } | undefined)?.value;
+          db.close();
+          s.close();
+          resolve({ ok: true, held });
+        } catch (err) {
+          resolve({ ok: false, error: (err as Error).message });
+        }
+      });
+    });
+    expect(await closed).toBe(0);
+    // The open got through only after the writer committed.
+    expect(opened).toEqual({ ok: true, held: '1' });
+    expect(journalMode(path)).toBe('wal');
+  }, 60_000);
+
   it('checks its option', () => {
     expect(() => open({ bulkLoadMinPapers: 0 })).toThrow(/bulkLoadMinPapers/);
   });
