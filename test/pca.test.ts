@@ -244,6 +244,26 @@ describe('randomizedPca against ml-pca', () => {
     }
   });
 
+  it('power steps orthonormalised only every second step: the exact components for any q', () => {
+    // steep planted spectrum (strengths 1 … 4.5): two unnormalised steps multiply the condition
+    // number by (σ₁/σ_l)⁴, which the next Cholesky-QR round must still handle
+    const X = plantedSparse(400, 150, 6, 11);
+    const exact = exactPca(X, 4);
+    // error of the weakest of the 4 components per q (a round every step measured 2e-1, 2e-2,
+    // 2e-3, 3e-4, 3e-5, 4e-6 here): every power step must count, scaled or orthonormalised
+    const tolerance = [0.3, 5e-2, 5e-3, 1e-3, 1e-4, 1e-5];
+    for (const q of [1, 2, 3, 4, 5, 6]) {
+      const res = randomizedPca(X, { nComponents: 4, seed: 3, nOversamples: 4, nPowerIter: q });
+      expectOrthonormalRows(res.components, 4, X.cols, 1e-9);
+      for (let c = 0; c < 4; c++) {
+        expect(Math.abs(res.explainedVariance[c] - exact.explainedVariance[c]) / exact.explainedVariance[c]).toBeLessThan(tolerance[q - 1]!);
+        let dot = 0;
+        for (let j = 0; j < X.cols; j++) dot += res.components[c * X.cols + j] * exact.components[c * X.cols + j];
+        expect(1 - dot).toBeLessThan(tolerance[q - 1]!);
+      }
+    }
+  });
+
   it('is deterministic for a seed, and stable across seeds on the strong components', () => {
     const X = plantedSparse(300, 100, 5, 8);
     const a = randomizedPca(X, { nComponents: 3, seed: 42 });
