@@ -13,7 +13,8 @@
 // every restart on all rows, with the same inertia within a few tenths of a percent (the
 // restarts themselves differ by ~1 %). Labelling all points with every restart, as an earlier
 // version did, cost four more passes over all rows for a metric the sample estimates as well
-// (arXiv: restart agreement 0.xx on all rows, 0.xx on the sample; the same restart chosen).
+// (restart agreement on all rows / on the sample: arXiv 0.509 / 0.502, 20 Newsgroups 0.564 /
+// 0.552; the same restart chosen on both, so the same clusters).
 //
 // Warm-only (nightly fold-in): `warmOnly: true` with `initialCentroids` runs just the warm
 // restart, Lloyd on all rows from those centres, no seeding and no sample: the cheap path for a
