@@ -38,11 +38,19 @@ const TEXT_KEYS = ['text', 'abstract', 'summary'] as const;
 
 /** Generic record → fields. Text comes from the first of text / abstract / summary present; other scalar or list fields go to extra. */
 export function mapGenericRecord(obj: Record<string, unknown>): { fields: RawFields; textField: string } {
-  const textField = TEXT_KEYS.find((k) => obj[k] !== undefined && obj[k] !== null) ?? 'text';
+  let textField = 'text';
+  for (const k of TEXT_KEYS) {
+    if (obj[k] !== undefined && obj[k] !== null) {
+      textField = k;
+      break;
+    }
+  }
   const extra: Record<string, string | number> = {};
-  for (const [key, value] of Object.entries(obj)) {
+  // Own keys in Object.keys order (a parsed JSON object has no inherited enumerable ones),
+  // without the [key, value] pair arrays of Object.entries: this runs once per record.
+  for (const key of Object.keys(obj)) {
     if (GENERIC_KEYS.has(key)) continue;
-    const v = extraValue(value, key === 'authors' ? ', ' : ' ');
+    const v = extraValue(obj[key], key === 'authors' ? ', ' : ' ');
     if (v !== undefined && v !== '') extra[key] = v;
   }
   const fields: RawFields = { id: obj.id, title: obj.title, text: obj[textField], date: obj.date, label: obj.label, url: obj.url };
