@@ -102,13 +102,19 @@ export function describeTopics(input: DescribeTopicsInput): TopicDescriptions {
   const counts = input.termCounts;
 
   // Which terms may be listed at all, and their display words (for similarity).
-  const words: (string[] | null)[] = new Array(V);
-  for (let t = 0; t < V; t++) {
-    const w = termWords(display[t] || vocabulary[t]);
+  // A term's words, or null for a term never listed; worked out when a term first scores high
+  // enough to enter a pool (a few thousand of ~50k terms), not for every term up front.
+  const words: (string[] | null | undefined)[] = new Array(V);
+  const wordsOf = (t: number): string[] | null => {
+    let w = words[t];
+    if (w !== undefined) return w;
+    const split = termWords(display[t] || vocabulary[t]);
     const blocked =
-      df[t] < minDf || w.length === 0 || w.some(isJunkWord) || (input.stopWords ? w.some((x) => input.stopWords!.has(x)) : false);
-    words[t] = blocked ? null : w;
-  }
+      df[t] < minDf || split.length === 0 || split.some(isJunkWord) || (input.stopWords ? split.some((x) => input.stopWords!.has(x)) : false);
+    w = blocked ? null : split;
+    words[t] = w;
+    return w;
+  };
 
   // Σ_c W(t, c) for the share factor.
   const totals = new Float64Array(V);
@@ -126,9 +132,10 @@ export function describeTopics(input: DescribeTopicsInput): TopicDescriptions {
       score > than.score || (score === than.score && vocabulary[t]! < vocabulary[than.t]!);
     for (let t = 0; t < V; t++) {
       const w = weights[base + t];
-      if (w <= 0 || words[t] === null) continue;
+      if (w <= 0) continue;
       const score = gamma === 0 ? w : w * Math.pow(w / totals[t], gamma);
       if (pool.length === poolSize && !better(score, t, pool[poolSize - 1]!)) continue;
+      if (wordsOf(t) === null) continue;
       let j = pool.length;
       while (j > 0 && better(score, t, pool[j - 1]!)) j--;
       if (pool.length === poolSize) pool.pop();
