@@ -48,6 +48,22 @@ describe('classTfidf', () => {
     expect(d.topTerms[1][0].term).toBe('image');
   });
 
+  it('sublinear: the same weights as on a float32 matrix of 1 + ln tf, bit for bit', () => {
+    const odd = csr([
+      [1, 2, 0, 300],
+      [0.5, 7, 1, 0],
+      [3, 0, 255, 256],
+      [0, 1, 1, 2],
+    ]);
+    const ls = Int32Array.from([0, 1, 0, 1]);
+    const data = Float32Array.from(odd.data, (x) => (x > 0 ? 1 + Math.log(x) : 0));
+    const want = classTfidf({ ...odd, data }, ls, 2);
+    const got = classTfidf(odd, ls, 2, { sublinear: true });
+    expect(Array.from(got.weights)).toEqual(Array.from(want.weights));
+    expect(Array.from(got.topicWords)).toEqual(Array.from(want.topicWords));
+    expect(got.topicWords[0]).not.toBe(classTfidf(odd, ls, 2).topicWords[0]);
+  });
+
   it('ignores negative labels (outliers) and checks its inputs', () => {
     const r = classTfidf(counts, Int32Array.from([0, -1, 1, 1]), 2);
     expect(r.topicWords[0]).toBe(3);

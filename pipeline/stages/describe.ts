@@ -106,7 +106,7 @@ export const describeStage: Stage<DescribeOutput> = {
     // document repeating a rare word fills its topic's terms ('hobgoblin', 'krillean' in a catch-all
     // topic of 20 Newsgroups). Measured on 20 Newsgroups k = 20 (one partition): NPMI 0.305 with
     // raw counts, 0.361 with presence (0/1), 0.371 with 1 + ln tf.
-    const ctf = classTfidf(sublinearCounts(tfidf.counts), labels, k);
+    const ctf = classTfidf(tfidf.counts, labels, k, { sublinear: true }); // as classTfidf(sublinearCounts(counts)), without the copy
     const described = describeTopics({
       weights: ctf.weights,
       vocabulary: tfidf.vocabulary,
