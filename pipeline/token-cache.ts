@@ -29,10 +29,15 @@
 // cached or fresh, are written once into one stream of form ids, which the records are cut from
 // and which becomes the corpus's tokenIds; no per-paper objects, no decode of what was just
 // encoded. Forms are numbered in key order per chunk, so the final key sort merges presorted runs.
+// A cold night's 75k new rows (~0.5 s of SQLite inserts) are written by a helper thread
+// (TokenStore.putBehind) while this one assembles the corpus; tokenizeWithCache returns only once
+// they are in, and a failed write is reported in cacheError like any other.
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { WorkerPool } from '../analysis/parallel/pool.ts';
 import { tokenizeChunksParallel } from '../analysis/parallel/tokenize-kernels.ts';
@@ -274,7 +279,20 @@ export interface TokenStore {
   put(configKey: string, firstFormId: number, newForms: readonly Form[], rows: readonly { paperKey: string; data: Uint8Array }[]): void;
   /** Ends a run that requested these papers (all read or written): the store may prune what no recent run requested. */
   endRun?(configKey: string, paperKeys: readonly string[]): void;
+  /**
+   * put() with the paper rows written by a helper thread while the caller goes on (the forms,
+   * and a change of config key, are written before it returns). The promise settles when the
+   * rows are in; call endRun only after that (both write).
+   */
+  putBehind?(configKey: string, firstFormId: number, newForms: readonly Form[], rows: PackedRows): Promise<void>;
   close(): void;
+}
+
+/** Paper rows in one buffer (for moving to another thread): row r is bytes[ends[r - 1], ends[r]). */
+export interface PackedRows {
+  keys: string[];
+  bytes: Uint8Array;
+  ends: Int32Array;
 }
 
 /**
@@ -339,6 +357,17 @@ export function openTokenStore(outDir: string): TokenStore {
   const setMeta = db.prepare('INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)');
   const currentRun = (): number => Number(meta('runs') ?? 0) + 1;
   let stale: number[] = []; // rowids read by this run whose stamp needs refreshing
+  const putForms = (configKey: string, firstFormId: number, newForms: readonly Form[]): void => {
+    if (meta('config_key') !== configKey) {
+      db.exec('DELETE FROM papers; DELETE FROM form_batches;');
+      setMeta.run('config_key', configKey);
+      stale = [];
+    }
+    const last = db.prepare<[], { first_id: number; count: number }>('SELECT first_id, count FROM form_batches ORDER BY first_id DESC LIMIT 1').get();
+    const have = last ? last.first_id + last.count : 0;
+    if (have !== firstFormId) throw new Error(`token cache: forms start at ${have}, not ${firstFormId}`);
+    if (newForms.length > 0) db.prepare('INSERT INTO form_batches (first_id, count, data) VALUES (?, ?, ?)').run(firstFormId, newForms.length, JSON.stringify(newForms.map((f) => [f.key, f.surface])));
+  };
   return {
     forms(configKey) {
       if (meta('config_key') !== configKey) return [];
@@ -379,18 +408,14 @@ export function openTokenStore(outDir: string): TokenStore {
     put(configKey, firstFormId, newForms, rows) {
       const insert = db.prepare('INSERT OR REPLACE INTO papers (paper_key, data, used) VALUES (?, ?, ?)');
       db.transaction(() => {
-        if (meta('config_key') !== configKey) {
-          db.exec('DELETE FROM papers; DELETE FROM form_batches;');
-          setMeta.run('config_key', configKey);
-          stale = [];
-        }
-        const last = db.prepare<[], { first_id: number; count: number }>('SELECT first_id, count FROM form_batches ORDER BY first_id DESC LIMIT 1').get();
-        const have = last ? last.first_id + last.count : 0;
-        if (have !== firstFormId) throw new Error(`token cache: forms start at ${have}, not ${firstFormId}`);
-        if (newForms.length > 0) db.prepare('INSERT INTO form_batches (first_id, count, data) VALUES (?, ?, ?)').run(firstFormId, newForms.length, JSON.stringify(newForms.map((f) => [f.key, f.surface])));
+        putForms(configKey, firstFormId, newForms);
         const run = currentRun();
         for (const r of rows) insert.run(r.paperKey, r.data, run);
       }).immediate();
+    },
+    putBehind(configKey, firstFormId, newForms, rows) {
+      db.transaction(() => putForms(configKey, firstFormId, newForms)).immediate();
+      return writeRowsInThread(path, rows, currentRun());
     },
     endRun(configKey) {
       if (meta('config_key') !== configKey) return;
@@ -407,6 +432,38 @@ export function openTokenStore(outDir: string): TokenStore {
       db.close();
     },
   };
+}
+
+/**
+ * The rows' INSERTs on a connection of a helper thread (plain JavaScript, so that it starts in
+ * ~50 ms without a TypeScript loader). The rows' buffer moves to the thread, not copied.
+ */
+function writeRowsInThread(path: string, rows: PackedRows, run: number): Promise<void> {
+  const source = `
+    const { workerData } = require('node:worker_threads');
+    const Database = require(workerData.module);
+    const { path, keys, bytes, ends, run } = workerData;
+    const db = new Database(path, { timeout: 10000 });
+    try {
+      db.pragma('synchronous = NORMAL');
+      const insert = db.prepare('INSERT OR REPLACE INTO papers (paper_key, data, used) VALUES (?, ?, ?)');
+      db.transaction(() => {
+        let from = 0;
+        for (let r = 0; r < keys.length; r++) {
+          insert.run(keys[r], Buffer.from(bytes.buffer, bytes.byteOffset + from, ends[r] - from), run);
+          from = ends[r];
+        }
+      }).immediate();
+    } finally {
+      db.close();
+    }`;
+  return new Promise((resolve, reject) => {
+    const module = createRequire(import.meta.url).resolve('better-sqlite3');
+    const worker = new Worker(source, { eval: true, workerData: { module, path, keys: rows.keys, bytes: rows.bytes, ends: rows.ends, run }, transferList: [rows.bytes.buffer as ArrayBuffer] });
+    let failed: Error | undefined;
+    worker.once('error', (e) => (failed = e));
+    worker.once('exit', (code) => (failed || code !== 0 ? reject(failed ?? new Error(`token cache writer exited with code ${code}`)) : resolve()));
+  });
 }
 
 function openDb(path: string): Database.Database {
@@ -443,6 +500,12 @@ export interface CachedTokenizeOptions {
    * busiest moment and set the run's peak memory.
    */
   afterParallel?: () => Promise<void>;
+  /**
+   * From this many new records on, a store that can (TokenStore.putBehind) writes them in a helper
+   * thread while this one assembles the corpus; fewer are written here (a thread costs more).
+   * Default 5000.
+   */
+  writeBehindMin?: number;
 }
 
 export interface CachedTokenizeResult {
@@ -513,36 +576,33 @@ export async function tokenizeWithCache(
   const { tokens, docOffsets, titleForms } = formStream(records, fresh, titleRepeat > 1);
   fresh = undefined;
   records.length = 0;
-  const none = new Int32Array(0);
 
   let cacheError: string | undefined;
+  let writing: Promise<void> | undefined;
   if (missing.length > 0) {
     // One record per distinct text (a paper listed twice is written once), all in one buffer.
-    const written = new Set<string>();
-    const rowDocs: number[] = [];
-    let size = 0;
-    for (const i of missing) {
-      if (written.has(paperKeys[i]!)) continue;
-      written.add(paperKeys[i]!);
-      rowDocs.push(i);
-      size += 2 + docOffsets[i + 1]! - docOffsets[i]! + (titleRepeat > 1 ? titleForms[i]!.length : 0);
+    const rows = packRows(missing, paperKeys, tokens, docOffsets, titleRepeat > 1 ? titleForms : undefined);
+    const newForms = dict.forms.slice(known);
+    if (store.putBehind && rows.keys.length >= (options.writeBehindMin ?? 5000)) {
+      try {
+        writing = store.putBehind(configKey, known, newForms, rows);
+        writing.catch(() => {}); // awaited below, once the corpus is assembled
+      } catch (e) {
+        cacheError = (e as Error).message;
+      }
+    } else {
+      cacheError = tryPut(store, configKey, known, newForms, rowList(rows));
     }
-    const ints = new Int32Array(size);
-    const bytes = new Uint8Array(ints.buffer);
-    const rows: { paperKey: string; data: Uint8Array }[] = new Array(rowDocs.length);
-    let at = 0;
-    rowDocs.forEach((i, r) => {
-      const from = at;
-      const t = titleRepeat > 1 ? titleForms[i]! : none;
-      ints[at++] = docOffsets[i + 1]! - docOffsets[i]!;
-      ints[at++] = t.length;
-      ints.set(tokens.subarray(docOffsets[i]!, docOffsets[i + 1]!), at);
-      at += ints[from]!;
-      ints.set(t, at);
-      at += t.length;
-      rows[r] = { paperKey: paperKeys[i]!, data: bytes.subarray(4 * from, 4 * at) };
-    });
-    cacheError = tryPut(store, configKey, known, dict.forms.slice(known), rows);
+  }
+  const counts = formCounts(tokens, dict.size);
+  if (titleRepeat > 1) for (const t of titleForms) subtractTitles(counts, t, 0, t.length, titleRepeat, dict.size);
+  const corpus = assembleForms(tokens, docOffsets, counts, dict);
+  if (writing) {
+    try {
+      await writing;
+    } catch (e) {
+      cacheError = (e as Error).message;
+    }
   }
   if (store.endRun && !cacheError) {
     try {
@@ -551,11 +611,42 @@ export async function tokenizeWithCache(
       cacheError = (e as Error).message;
     }
   }
-  const counts = formCounts(tokens, dict.size);
-  if (titleRepeat > 1) for (const t of titleForms) subtractTitles(counts, t, 0, t.length, titleRepeat, dict.size);
-  const result: CachedTokenizeResult = { corpus: assembleForms(tokens, docOffsets, counts, dict), cached, tokenized: missing.length };
+  const result: CachedTokenizeResult = { corpus, cached, tokenized: missing.length };
   if (cacheError) result.cacheError = cacheError;
   return result;
+}
+
+/** The records (see encodePaperTokens) of the papers `which`, first occurrence of each key only. */
+function packRows(which: readonly number[], paperKeys: readonly string[], tokens: Int32Array, docOffsets: Int32Array, titleForms: readonly Int32Array[] | undefined): PackedRows {
+  const written = new Set<string>();
+  const rowDocs: number[] = [];
+  let size = 0;
+  for (const i of which) {
+    if (written.has(paperKeys[i]!)) continue;
+    written.add(paperKeys[i]!);
+    rowDocs.push(i);
+    size += 2 + docOffsets[i + 1]! - docOffsets[i]! + (titleForms ? titleForms[i]!.length : 0);
+  }
+  const ints = new Int32Array(size);
+  const ends = new Int32Array(rowDocs.length);
+  const none = new Int32Array(0);
+  let at = 0;
+  rowDocs.forEach((i, r) => {
+    const t = titleForms ? titleForms[i]! : none;
+    const n = docOffsets[i + 1]! - docOffsets[i]!;
+    ints[at++] = n;
+    ints[at++] = t.length;
+    ints.set(tokens.subarray(docOffsets[i]!, docOffsets[i + 1]!), at);
+    at += n;
+    ints.set(t, at);
+    at += t.length;
+    ends[r] = 4 * at;
+  });
+  return { keys: rowDocs.map((i) => paperKeys[i]!), bytes: new Uint8Array(ints.buffer), ends };
+}
+
+function rowList(rows: PackedRows): { paperKey: string; data: Uint8Array }[] {
+  return rows.keys.map((paperKey, r) => ({ paperKey, data: rows.bytes.subarray(r === 0 ? 0 : rows.ends[r - 1]!, rows.ends[r]!) }));
 }
 
 /** The papers' tokens (cached records, or fresh ones in order) as one stream of form ids. */
