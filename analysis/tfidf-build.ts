@@ -2,11 +2,14 @@
 // statistics over the token stream, the raw count matrix in CSR and its TF-IDF weighting.
 //
 // Why a file of its own: these loops touch every token (10M+ on 75k abstracts) two or three
-// times, so they are written for speed on typed arrays. A JS Map keyed by a · V + b (what an
-// earlier version used) costs ~1 µs a lookup once the keys pass 2^31 (they become heap numbers),
-// and the candidate scan made 7 of vectorize's ~10 CPU seconds; PairTable below (open
-// addressing on Int32Arrays) does the same job allocation-free. Results are bit-identical to the
-// Map version: the same candidates in the same (first-occurrence) order, the same arithmetic.
+// times, so they are written for speed on typed arrays, and for the CPU caches: a JS Map keyed
+// by a · V + b (an early version) cost ~1 µs a lookup once the keys passed 2^31, and a hash table
+// of a million pairs (the next version) missed the caches on nearly every token. So bigram
+// candidates are counted by left-term buckets (bigramCandidates), the count matrix looks bigram
+// columns up in short per-left-term lists and emits each row's columns in order from a bitset
+// (countMatrix, ColumnSet). Only the small keyed counts of phrase display forms (PairCounts over
+// PairTable, open addressing on Int32Arrays) still hash. Every change here has kept fitTfidf's
+// output bit-identical (test/tfidf.test.ts compares the kernels with plain references).
 
 import type { CsrMatrix, TokenizedCorpus } from './types.ts';
 

@@ -410,6 +410,10 @@ describe('tfidf-build: typed-array kernels equal a plain reference', () => {
         if (want.split(' ').length > 2) extended++;
       });
       expect(extended).toBeGreaterThan(10);
+      // max_features drops columns after the display forms are chosen: the kept ones read the same.
+      const cut = fitTfidf(corpus, { minDf: 2, maxDf: 0.9, sublinearTf: true, bigrams: true, bigramMinDf: 2, bigramMinScore: -1, maxFeatures: 150 });
+      expect(cut.vocabulary.filter((v) => v.includes(' ')).length).toBeGreaterThan(5);
+      cut.vocabulary.forEach((key, col) => expect(cut.display[col]).toBe(m.display[m.vocabulary.indexOf(key)]));
     });
   }
 
