@@ -558,23 +558,22 @@ export async function tokenizeWithCache(
   found.clear();
 
   const cached = docs.length - missing.length;
-  let fresh: FreshPapers | undefined;
+  let fresh: TokenizedChunk[] = [];
   if (missing.length > 0) {
     const todo = missing.map((i) => docs[i]!);
     const chunkOpts = { titleForms: true, surfaceOrder: true };
-    let chunks: TokenizedChunk[];
     if (poolReady && todo.length >= parallelMin) {
-      chunks = tokenizeChunksParallel(todo, opts, await poolReady, chunkOpts);
+      fresh = tokenizeChunksParallel(todo, opts, await poolReady, chunkOpts);
       await options.afterParallel?.();
     } else {
-      chunks = [tokenizeChunk(todo, opts, chunkOpts)];
+      fresh = [tokenizeChunk(todo, opts, chunkOpts)];
     }
-    fresh = new FreshPapers(chunks, dict);
+    toFormIds(fresh, dict);
   }
   // Every paper's tokens as form ids in one stream (the corpus's tokenIds once assembled). The
   // chunks go as soon as their tokens are in it: they are ~twice its size.
   const { tokens, docOffsets, titleForms } = formStream(records, fresh, titleRepeat > 1);
-  fresh = undefined;
+  fresh = [];
   records.length = 0;
 
   let cacheError: string | undefined;
@@ -652,31 +651,69 @@ function rowList(rows: PackedRows): { paperKey: string; data: Uint8Array }[] {
 /** The papers' tokens (cached records, or fresh ones in order) as one stream of form ids. */
 function formStream(
   records: readonly (Int32Array | undefined)[],
-  fresh: FreshPapers | undefined,
+  fresh: readonly TokenizedChunk[],
   withTitles: boolean,
 ): { tokens: Int32Array; docOffsets: Int32Array; titleForms: Int32Array[] } {
   const n = records.length;
   const docOffsets = new Int32Array(n + 1);
-  const sizes = fresh?.cursor();
+  const titleForms: Int32Array[] = withTitles ? new Array(n) : [];
+  // Where each fresh paper is: chunk c, document d of it.
+  let c = 0;
+  let d = 0;
+  const nextFresh = (): void => {
+    while (d + 1 >= fresh[c]!.docOffsets.length) {
+      c++;
+      d = 0;
+    }
+  };
   for (let i = 0; i < n; i++) {
     const rec = records[i];
-    docOffsets[i + 1] = docOffsets[i]! + (rec ? rec[0]! : sizes!.next().tokens);
+    if (rec) {
+      docOffsets[i + 1] = docOffsets[i]! + rec[0]!;
+    } else {
+      nextFresh();
+      docOffsets[i + 1] = docOffsets[i]! + fresh[c]!.docOffsets[d + 1]! - fresh[c]!.docOffsets[d]!;
+      d++;
+    }
   }
   const tokens = new Int32Array(docOffsets[n]!);
-  const titleForms: Int32Array[] = withTitles ? new Array(n) : [];
-  const papers = fresh?.cursor();
+  c = 0;
+  d = 0;
   for (let i = 0; i < n; i++) {
     const rec = records[i];
     if (rec) {
       tokens.set(rec.subarray(2, 2 + rec[0]!), docOffsets[i]!);
       if (withTitles) titleForms[i] = rec.subarray(2 + rec[0]!);
     } else {
-      const paper = papers!.next();
-      paper.copyTokens(tokens, docOffsets[i]!);
-      if (withTitles) titleForms[i] = paper.titleForms();
+      nextFresh();
+      const chunk = fresh[c]!;
+      tokens.set(chunk.tokenSurfaces.subarray(chunk.docOffsets[d]!, chunk.docOffsets[d + 1]!), docOffsets[i]!);
+      if (withTitles) titleForms[i] = chunk.titleSurfaces!.subarray(chunk.titleOffsets![d]!, chunk.titleOffsets![d + 1]!);
+      d++;
     }
   }
   return { tokens, docOffsets, titleForms };
+}
+
+/**
+ * Enters freshly tokenized chunks' surfaces in the form dictionary and rewrites their surface ids
+ * (tokenSurfaces, titleSurfaces) as form ids, in place. New forms are numbered in each chunk's
+ * key order, so that assembleForms sorts the keys as a few presorted runs (V8's TimSort merges
+ * them in linear time).
+ */
+function toFormIds(chunks: readonly TokenizedChunk[], dict: FormDictionary): void {
+  for (const c of chunks) {
+    const ids = new Int32Array(c.surfaces.length);
+    const order = c.surfaceOrder;
+    for (let k = 0; k < ids.length; k++) {
+      const s = order ? order[k]! : k;
+      ids[s] = dict.id(c.terms[c.surfaceTerm[s]!]!, c.surfaces[s]!);
+    }
+    const t = c.tokenSurfaces;
+    for (let k = 0; k < t.length; k++) if (t[k]! >= 0) t[k] = ids[t[k]!]!;
+    const titles = c.titleSurfaces;
+    if (titles) for (let k = 0; k < titles.length; k++) titles[k] = ids[titles[k]!]!;
+  }
 }
 
 /**
@@ -692,63 +729,6 @@ function readRecord(blob: Uint8Array, known: number): Int32Array | undefined {
   for (let k = 2; k < 2 + nTokens; k++) if (ints[k]! < -1 || ints[k]! >= known) return undefined;
   for (let k = 2 + nTokens; k < ints.length; k++) if (ints[k]! < 0 || ints[k]! >= known) return undefined;
   return ints;
-}
-
-/** Freshly tokenized chunks (in paper order) with their surfaces entered in the form dictionary. */
-class FreshPapers {
-  private readonly formIds: Int32Array[];
-  constructor(
-    private readonly chunks: readonly TokenizedChunk[],
-    dict: FormDictionary,
-  ) {
-    // New forms are numbered in each chunk's key order, so that assembleForms sorts the keys
-    // as a few presorted runs (V8's TimSort merges them in linear time).
-    this.formIds = chunks.map((c) => {
-      const ids = new Int32Array(c.surfaces.length);
-      const order = c.surfaceOrder;
-      for (let k = 0; k < ids.length; k++) {
-        const s = order ? order[k]! : k;
-        ids[s] = dict.id(c.terms[c.surfaceTerm[s]!]!, c.surfaces[s]!);
-      }
-      return ids;
-    });
-  }
-
-  /** Walks the papers in order: next() moves to the next one. */
-  cursor() {
-    let c = 0;
-    let d = -1;
-    const chunks = this.chunks;
-    const formIds = this.formIds;
-    const paper = {
-      tokens: 0,
-      copyTokens(out: Int32Array, at: number): void {
-        const chunk = chunks[c]!;
-        const ids = formIds[c]!;
-        const src = chunk.tokenSurfaces;
-        for (let k = chunk.docOffsets[d]!, end = chunk.docOffsets[d + 1]!; k < end; k++) out[at++] = src[k]! < 0 ? -1 : ids[src[k]!]!;
-      },
-      titleForms(): Int32Array {
-        const chunk = chunks[c]!;
-        const ids = formIds[c]!;
-        const t = chunk.titleSurfaces!.subarray(chunk.titleOffsets![d]!, chunk.titleOffsets![d + 1]!);
-        const out = new Int32Array(t.length);
-        for (let k = 0; k < t.length; k++) out[k] = ids[t[k]!]!;
-        return out;
-      },
-    };
-    return {
-      next() {
-        d++;
-        while (d + 1 >= chunks[c]!.docOffsets.length) {
-          c++;
-          d = 0;
-        }
-        paper.tokens = chunks[c]!.docOffsets[d + 1]! - chunks[c]!.docOffsets[d]!;
-        return paper;
-      },
-    };
-  }
 }
 
 function tryPut(store: TokenStore, configKey: string, firstFormId: number, forms: readonly Form[], rows: readonly { paperKey: string; data: Uint8Array }[]): string | undefined {
