@@ -1,18 +1,7 @@
-// Operations on a finished partition: assigning points to fixed centres, recomputing means,
+// Operations on a finished partition: recomputing means,
 // guaranteeing that no cluster is empty, and numbering clusters canonically.
 
-import { assignRange } from './kmeans-assign.ts';
-import { partitionInertia, rowSquaredNorms } from './kmeans-lloyd.ts';
-
-/**
- * Nearest centre of every row (expanded-form squared distance, ties to the lowest index).
- * `xNorm2`: the rows' squared norms when the caller has them (rowSquaredNorms).
- */
-export function assignNearest(X: Float32Array, n: number, d: number, centroids: Float64Array, k: number, xNorm2?: Float64Array): Int32Array {
-  const labels = new Int32Array(n);
-  assignRange(X, d, xNorm2 ?? rowSquaredNorms(X, n, d), centroids, rowSquaredNorms(centroids, k, d), k, 0, n, labels);
-  return labels;
-}
+import { partitionInertia } from './kmeans-lloyd.ts';
 
 /** Means of the clusters (an empty cluster keeps its `fallback` centre) and the partition's inertia. */
 export function meansOf(
