@@ -24,11 +24,11 @@
 // corpus assembled from records is the one tokenizeCorpus builds from the same papers.
 //
 // Speed (a cold night tokenizes everything, and the steps after the workers return run on one
-// core): the chunks come back with each paper's title forms and their surfaces in term-key order
-// (tokenizeChunk's ChunkOptions, computed in the threads that tokenized); the papers' tokens,
-// cached or fresh, are written once into one stream of form ids, which the records are cut from
-// and which becomes the corpus's tokenIds; no per-paper objects, no decode of what was just
-// encoded. Forms are numbered in key order per chunk, so the final key sort merges presorted runs.
+// core): the chunks come back with each paper's title forms (tokenizeChunk's ChunkOptions, from
+// the threads that tokenized); the papers' tokens, cached or fresh, are written once into one
+// stream of form ids, which the records are cut from and which becomes the corpus's tokenIds: no
+// per-paper objects, no decode of what was just encoded. (Sorting each chunk's terms in its own
+// thread so that the final key sort merged presorted runs cost more CPU than it saved: 20NG +0.5 s.)
 // A cold night's 75k new rows (~0.5 s of SQLite inserts) are written by a helper thread
 // (TokenStore.putBehind) while this one assembles the corpus; tokenizeWithCache returns only once
 // they are in, and a failed write is reported in cacheError like any other.
@@ -561,7 +561,7 @@ export async function tokenizeWithCache(
   let fresh: TokenizedChunk[] = [];
   if (missing.length > 0) {
     const todo = missing.map((i) => docs[i]!);
-    const chunkOpts = { titleForms: true, surfaceOrder: true };
+    const chunkOpts = { titleForms: true };
     if (poolReady && todo.length >= parallelMin) {
       fresh = tokenizeChunksParallel(todo, opts, await poolReady, chunkOpts);
       await options.afterParallel?.();
@@ -697,18 +697,12 @@ function formStream(
 
 /**
  * Enters freshly tokenized chunks' surfaces in the form dictionary and rewrites their surface ids
- * (tokenSurfaces, titleSurfaces) as form ids, in place. New forms are numbered in each chunk's
- * key order, so that assembleForms sorts the keys as a few presorted runs (V8's TimSort merges
- * them in linear time).
+ * (tokenSurfaces, titleSurfaces) as form ids, in place.
  */
 function toFormIds(chunks: readonly TokenizedChunk[], dict: FormDictionary): void {
   for (const c of chunks) {
     const ids = new Int32Array(c.surfaces.length);
-    const order = c.surfaceOrder;
-    for (let k = 0; k < ids.length; k++) {
-      const s = order ? order[k]! : k;
-      ids[s] = dict.id(c.terms[c.surfaceTerm[s]!]!, c.surfaces[s]!);
-    }
+    for (let s = 0; s < ids.length; s++) ids[s] = dict.id(c.terms[c.surfaceTerm[s]!]!, c.surfaces[s]!);
     const t = c.tokenSurfaces;
     for (let k = 0; k < t.length; k++) if (t[k]! >= 0) t[k] = ids[t[k]!]!;
     const titles = c.titleSurfaces;

@@ -36,22 +36,6 @@ describe('tokenizeChunk extras for the cache', () => {
     expect(tokenizeChunk(docs, { titleRepeat: 1 }, { titleForms: true }).titleSurfaces).toBeUndefined();
     expect(tokenizeChunk(docs, { titleRepeat: 2 }).titleSurfaces).toBeUndefined();
   });
-
-  it('surfaceOrder lists every surface once, by term key then id', () => {
-    const chunk = tokenizeChunk(docs, {}, { surfaceOrder: true });
-    const order = [...chunk.surfaceOrder!];
-    expect([...order].sort((a, b) => a - b)).toEqual(chunk.surfaces.map((_, s) => s));
-    const keyed = order.map((s) => [chunk.terms[chunk.surfaceTerm[s]!]!, s] as const);
-    for (let k = 1; k < keyed.length; k++) {
-      const [ka, sa] = keyed[k - 1]!;
-      const [kb, sb] = keyed[k]!;
-      expect(ka < kb || (ka === kb && sa < sb)).toBe(true);
-    }
-    // 'colour', 'color' and 'colours' share one term: adjacent in the order.
-    const colour = order.filter((s) => /^colou?rs?$/.test(chunk.surfaces[s]!)).map((s) => order.indexOf(s));
-    expect(colour.length).toBe(3);
-    expect(Math.max(...colour) - Math.min(...colour)).toBe(2);
-  });
 });
 
 describe('FormDictionary', () => {

@@ -64,20 +64,12 @@ export interface TokenizedChunk {
    */
   titleSurfaces?: Int32Array;
   titleOffsets?: Int32Array;
-  /**
-   * Only when asked for (ChunkOptions.surfaceOrder): every surface id, ordered by its term key
-   * (code-unit order), then by id. Sorting here, in the thread that tokenized, lets the caller
-   * number forms in key order and sort the merged keys as a few presorted runs.
-   */
-  surfaceOrder?: Int32Array;
 }
 
 /** What tokenizeChunk records besides the token stream. */
 export interface ChunkOptions {
   /** Record each document's title tokens (TokenizedChunk.titleSurfaces); only used when titleRepeat > 1. */
   titleForms?: boolean;
-  /** Record TokenizedChunk.surfaceOrder. */
-  surfaceOrder?: boolean;
 }
 
 export interface DocText {
@@ -138,7 +130,6 @@ class ChunkBuilder {
   constructor(
     private readonly opts: ResolvedOptions,
     titleForms = false,
-    private readonly surfaceOrder = false,
   ) {
     this.vocab = new ChunkVocabulary(opts.stopWords);
     if (titleForms && opts.titleRepeat > 1) this.titleTokens = new IntBuffer(1 << 12);
@@ -169,7 +160,6 @@ class ChunkBuilder {
       chunk.titleSurfaces = this.titleTokens.toArray();
       chunk.titleOffsets = Int32Array.from(this.titleOffsets);
     }
-    if (this.surfaceOrder) chunk.surfaceOrder = surfacesByTerm(chunk);
     return chunk;
   }
 
@@ -347,24 +337,9 @@ function segmentStarts(tok: WinkTokens, units: readonly string[], a: number, b: 
   return starts;
 }
 
-/** Surface ids ordered by term key, then by id (a counting sort over the sorted terms). */
-function surfacesByTerm(chunk: TokenizedChunk): Int32Array {
-  const terms = chunk.terms;
-  const order = terms.map((_, i) => i).sort((a, b) => (terms[a]! < terms[b]! ? -1 : terms[a]! > terms[b]! ? 1 : 0));
-  const rank = new Int32Array(terms.length);
-  for (let r = 0; r < order.length; r++) rank[order[r]!] = r;
-  const start = new Int32Array(terms.length + 1);
-  const n = chunk.surfaceTerm.length;
-  for (let s = 0; s < n; s++) start[rank[chunk.surfaceTerm[s]!]! + 1]++;
-  for (let t = 0; t < terms.length; t++) start[t + 1] += start[t]!;
-  const out = new Int32Array(n);
-  for (let s = 0; s < n; s++) out[start[rank[chunk.surfaceTerm[s]!]!]!++] = s;
-  return out;
-}
-
 /** Tokenizes a slice of documents against a local vocabulary (see mergeChunks). */
 export function tokenizeChunk(docs: ArrayLike<DocText>, opts: TokenizerOptions = {}, chunkOpts: ChunkOptions = {}): TokenizedChunk {
-  const builder = new ChunkBuilder(resolveTokenizerOptions(opts), chunkOpts.titleForms === true, chunkOpts.surfaceOrder === true);
+  const builder = new ChunkBuilder(resolveTokenizerOptions(opts), chunkOpts.titleForms === true);
   builder.addDocs(docs);
   return builder.build();
 }
