@@ -9,6 +9,12 @@ export interface Paper {
   url?: string; // link to the abstract page; only http(s) URLs are kept
   source: string; // input file the record came from (basename)
   extra?: Record<string, string | number>; // e.g. upvotes, categories (joined), authors
+  /**
+   * sha1 of title and text (the archive's text_hash, paperTextHash), set on the papers of the
+   * archive window that ingest hands on. It covers the whole text even after trimTexts has cut
+   * the text to its head, so later stages can key per-paper caches on it.
+   */
+  textHash?: string;
 }
 
 /** Why a record was not accepted; one line of rejects.jsonl. */

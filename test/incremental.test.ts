@@ -19,6 +19,8 @@ import type { VectorizeOutput } from '../pipeline/stages/vectorize.ts';
 import { transformTfidf } from '../analysis/tfidf.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
 import { loadModel } from '../pipeline/model/model-store.ts';
+import { archiveFingerprints, paperFingerprints } from '../pipeline/model/row-reuse.ts';
+import { openStore, paperTextHash } from '../pipeline/store/store.ts';
 import { STAGES } from '../pipeline/stages/index.ts';
 import { projectOntoStoredBasis, type ReduceOutput } from '../pipeline/stages/reduce.ts';
 
@@ -62,6 +64,7 @@ describe('incremental nights on the default corpus', () => {
   let rerun: { run: RunResult; cluster: ClusterOutput } | undefined;
   // Fold-in nights copy rows computed the night before: what recomputing every row gives instead.
   const recomputed = new Map<string, { same: boolean[]; copied: string[] }>();
+  const fingerprintsAsArchive = new Map<string, boolean>();
   const papersOf = (all: Paper[], [a, b]: [number, number]) => all.filter((p) => +p.date.slice(0, 4) >= a && +p.date.slice(0, 4) <= b);
   const configFor = (input: string, over: Record<string, unknown> = {}): Config =>
     resolveConfig({
@@ -95,6 +98,12 @@ describe('incremental nights on the default corpus', () => {
         model: readModelMeta(join(dir, 'out', 'model'))!,
         persistence: idPersistence(lineage.lineage),
       });
+      {
+        // Row fingerprints come from the text hashes ingest put on the papers: the archive's.
+        const keys = stage<VectorizeOutput>('vectorize').rowKeys!;
+        const fromArchive = archiveFingerprints(join(dir, 'out', 'archive.sqlite'), keys.paperIds);
+        fingerprintsAsArchive.set(night.name, fromArchive.length > 0 && Buffer.compare(Buffer.from(fromArchive.buffer), Buffer.from(keys.fingerprints.buffer)) === 0);
+      }
       if (night.name.startsWith('fold-')) {
         const v = stage<VectorizeOutput>('vectorize');
         const r = stage<ReduceOutput>('reduce');
@@ -163,6 +172,11 @@ describe('incremental nights on the default corpus', () => {
     expect(night('fold-1868').vectorize.rowKeys?.paperIds).toHaveLength(2949 + 76 + 56);
   });
 
+  it("row fingerprints taken from the papers' text hashes equal the archive's, every night", () => {
+    expect([...fingerprintsAsArchive.keys()]).toEqual(NIGHTS.map((n) => n.name));
+    for (const [name, same] of fingerprintsAsArchive) expect(same, name).toBe(true);
+  });
+
   it('re-running a fold-in night reuses its stages and gives the same clusters', () => {
     const r = night('fold-1868');
     expect(rerun!.cluster.night?.mode).toBe('fold-in');
@@ -193,5 +207,30 @@ describe('incremental nights on the default corpus', () => {
     expect(r.cluster.night?.reason).toContain('captures only');
     expect(r.cluster.night?.capturedRatio).toBeLessThan(0.95);
     expect(r.model.fittedInRun).toBe('quality-refit');
+  });
+});
+
+describe('row fingerprints from text hashes', () => {
+  it("paperFingerprints reads the same 64 bits as archiveFingerprints, and needs every paper's hash", () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'tt-fingerprints-'));
+    try {
+      const path = join(tmp, 'archive.sqlite');
+      const store = openStore(path);
+      const papers = [
+        { id: 'b', title: 'B', text: 'beta text', date: '2025-01-02', source: 's' },
+        { id: 'a', title: '', text: 'alpha', date: '2025-01-01', source: 's' },
+      ];
+      store.upsertPapers(papers, 'r1');
+      const window = store.readWindow({ all: true }).papers;
+      store.close();
+      expect(window.map((p) => p.textHash)).toEqual([paperTextHash('', 'alpha'), paperTextHash('B', 'beta text')]);
+      const ids = window.map((p) => p.id);
+      const fp = paperFingerprints(window)!;
+      expect(Array.from(fp)).toEqual(Array.from(archiveFingerprints(path, ids)));
+      expect(fp[0]).toBe(parseInt(paperTextHash('', 'alpha').slice(0, 8), 16));
+      expect(paperFingerprints([...window, { textHash: undefined }])).toBeUndefined();
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

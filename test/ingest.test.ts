@@ -514,7 +514,7 @@ describe.skipIf(!existsSync(ARXIV) || !existsSync(NEWS))('real corpora (../share
 describe('ingest stage artifact and memory', () => {
   it('the artifact names the archive window and its digest; loading reads it back, or refuses a changed archive', async () => {
     const { ingestStage, trimTexts, TEXT_HEAD_CHARS } = await import('../pipeline/stages/ingest.ts');
-    const { openStore } = await import('../pipeline/store/store.ts');
+    const { openStore, paperTextHash } = await import('../pipeline/store/store.ts');
     const tmp = await mkdtemp(join(tmpdir(), 'tt-ingest-artifact-'));
     try {
       const store = openStore(join(tmp, 'archive.sqlite'));
@@ -532,9 +532,13 @@ describe('ingest stage artifact and memory', () => {
       const dir = join(tmp, 'stage');
       ingestStage.save!(dir, value);
       expect(existsSync(join(dir, 'papers.jsonl'))).toBe(false); // no second copy of every abstract
-      expect(ingestStage.load!(dir, store)).toEqual(value);
+      const loaded = ingestStage.load!(dir, store);
+      expect(loaded).toEqual(value);
+      // Every paper carries the archive's text hash (sha1 of the whole title and text), loaded too.
+      expect(loaded.papers.map((p) => p.textHash)).toEqual([paperTextHash('A', 'short'), paperTextHash('', long)]);
       // Slimmed after tokenize: short fresh copies of the texts, flagged, and saved the same way.
       trimTexts(value);
+      expect(value.papers[1]!.textHash).toBe(paperTextHash('', long)); // still the whole text's
       expect(value.textHeadChars).toBe(TEXT_HEAD_CHARS);
       expect(value.papers.map((p) => p.text.length)).toEqual([5, TEXT_HEAD_CHARS]);
       expect(long.startsWith(value.papers[1]!.text)).toBe(true);

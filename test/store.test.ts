@@ -129,9 +129,9 @@ describe('store: papers', () => {
     expect(store.papersInWindow({ sinceDate: '2025-02-01' }).map((p) => p.id)).toEqual(['a1', 'b2', 'z9']);
     expect(store.papersInWindow({ all: true }).map((p) => p.id)).toEqual(['a1', 'b2', 'm5', 'z9']);
     const [z9] = store.papersInWindow({ sinceDate: '2025-03-01' });
-    expect(z9).toEqual({ id: 'z9', title: 'Title z9', text: 'x', date: '2025-03-01', label: 'cs.CL', url: 'https://arxiv.org/abs/z9', source: 'night-1.jsonl', extra: { authors: 'A; B', upvotes: 7 } });
+    expect(z9).toEqual({ id: 'z9', title: 'Title z9', text: 'x', date: '2025-03-01', label: 'cs.CL', url: 'https://arxiv.org/abs/z9', source: 'night-1.jsonl', extra: { authors: 'A; B', upvotes: 7 }, textHash: paperTextHash('Title z9', 'x') });
     const [a1] = store.papersInWindow({ all: true });
-    expect(Object.keys(a1).sort()).toEqual(['date', 'id', 'source', 'text', 'title']);
+    expect(Object.keys(a1).sort()).toEqual(['date', 'id', 'source', 'text', 'textHash', 'title']);
     expect(() => store.papersInWindow({ sinceDate: '1 March' })).toThrow(/YYYY-MM-DD/);
     expect(() => store.upsertPapers([paper('bad', '2025-3-1')], 'r1')).toThrow(/expected YYYY-MM-DD/);
     store.close();

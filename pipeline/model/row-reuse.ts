@@ -42,6 +42,24 @@ export function archiveFingerprints(archive: string, ids: readonly string[]): Ui
   return out;
 }
 
+/**
+ * The same fingerprints as archiveFingerprints, from the text hashes ingest put on the window's
+ * papers (Paper.textHash, read from the archive's text_hash column), without opening the archive
+ * again. Undefined when a paper has none (e.g. an ingest artifact of an older version): then the
+ * caller reads the archive.
+ */
+export function paperFingerprints(papers: readonly { textHash?: string }[]): Uint32Array | undefined {
+  const out = new Uint32Array(papers.length * 2);
+  for (let i = 0; i < papers.length; i++) {
+    const h = papers[i]!.textHash;
+    if (h === undefined) return undefined;
+    if (h.length < 16) continue; // as archiveFingerprints: no usable hash, 0, 0
+    out[2 * i] = parseInt(h.slice(0, 8), 16);
+    out[2 * i + 1] = parseInt(h.slice(8, 16), 16);
+  }
+  return out;
+}
+
 /** For each of tonight's rows, the row of `prev` with the same paper and fingerprint, else −1. */
 export function matchRows(prev: RowKeys | undefined, key: string, ids: readonly string[], fingerprints: Uint32Array): Int32Array {
   const from = new Int32Array(ids.length).fill(-1);

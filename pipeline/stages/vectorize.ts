@@ -14,7 +14,7 @@ import { InputError } from '../errors.ts';
 import { capturedShare } from '../model/fold-in-quality.ts';
 import { modelConfigHash } from '../model/model-config.ts';
 import { loadModel, modelDir } from '../model/model-store.ts';
-import { archiveFingerprints, contentKey, matchRows, mergeCsrRows, subCorpus, unmatched, type RowKeys } from '../model/row-reuse.ts';
+import { archiveFingerprints, contentKey, matchRows, mergeCsrRows, paperFingerprints, subCorpus, unmatched, type RowKeys } from '../model/row-reuse.ts';
 import { newestDate, planNight, type NightPlan } from '../model/night-plan.ts';
 import type { Stage } from '../stage.ts';
 import { openStore } from '../store/store.ts';
@@ -125,9 +125,12 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
  * A row depends on the paper's text, the vocabulary and idf, tf weighting and the tokenizer
  * config (in modelConfigHash; titles are not tokenized for the default corpus).
  */
-function rowKeysOf(config: Config, vocabulary: readonly string[], idf: Float64Array, papers: readonly { id: string }[]): RowKeys {
+function rowKeysOf(config: Config, vocabulary: readonly string[], idf: Float64Array, papers: readonly { id: string; textHash?: string }[]): RowKeys {
   const key = contentKey(modelConfigHash(config), String(config.input.length === 0), vocabulary.join('\n'), idf);
   const paperIds = papers.map((p) => p.id);
+  // Ingest's papers carry the archive's text hashes: no second scan of the archive.
+  const fromPapers = paperFingerprints(papers);
+  if (fromPapers !== undefined) return { key, paperIds, fingerprints: fromPapers };
   const archive = archivePath(config);
   return { key, paperIds, fingerprints: existsSync(archive) ? archiveFingerprints(archive, paperIds) : new Uint32Array(paperIds.length * 2) };
 }

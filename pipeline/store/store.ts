@@ -138,14 +138,11 @@ interface PaperRow {
   url: string | null;
   source: string;
   extra_json: string | null;
+  text_hash: string;
 }
 
 function rowToPaper(row: PaperRow): Paper {
-  const paper: Paper = { id: row.id, title: row.title, text: row.text, date: row.date, source: row.source };
-  if (row.label !== null) paper.label = row.label;
-  if (row.url !== null) paper.url = row.url;
-  if (row.extra_json !== null) paper.extra = JSON.parse(row.extra_json) as Record<string, string | number>;
-  return paper;
+  return storedPaper(row.id, row.title, row.text, row.date, row.label, row.url, row.source, row.extra_json, row.text_hash);
 }
 
 interface RunRow {
@@ -183,12 +180,26 @@ function parseMetrics(json: string): Record<string, number | undefined> {
   return out;
 }
 
-/** A paper as the archive returns it (absent optional fields, `extra` with sorted keys). */
-function storedPaper(id: string, title: string, text: string, date: string, label: string | null, url: string | null, source: string, extraJson: string | null): Paper {
+/**
+ * A paper as the archive returns it (absent optional fields, `extra` with sorted keys), with its
+ * text_hash: later stages key per-paper caches on it without hashing the text again.
+ */
+function storedPaper(
+  id: string,
+  title: string,
+  text: string,
+  date: string,
+  label: string | null,
+  url: string | null,
+  source: string,
+  extraJson: string | null,
+  textHash: string,
+): Paper {
   const paper: Paper = { id, title, text, date, source };
   if (label !== null) paper.label = label;
   if (url !== null) paper.url = url;
   if (extraJson !== null) paper.extra = JSON.parse(extraJson) as Record<string, string | number>;
+  paper.textHash = textHash;
   return paper;
 }
 
@@ -235,7 +246,7 @@ export function windowOfInserted(
   papers.forEach((p, i) => {
     if (since !== undefined && p.date < since) return;
     const extraJson = extraJsons !== undefined ? (extraJsons[i] ?? null) : paperExtraJson(p.extra);
-    unordered.push(storedPaper(p.id, p.title, p.text, p.date, p.label ?? null, p.url ?? null, p.source, extraJson));
+    unordered.push(storedPaper(p.id, p.title, p.text, p.date, p.label ?? null, p.url ?? null, p.source, extraJson, textHashes[i]!));
     keys.push(digestKey(p.id, textHashes[i]!, p.date, p.label ?? null, p.url ?? null, p.source, extraJson));
   });
   return orderWindow(unordered, keys);
@@ -471,7 +482,7 @@ export class Store {
     const keys: string[] = []; // what the digest covers, per paper
     for (const [id, textHash, date, label, url, source, extraJson, title, text] of stmt.iterate(...where.params)) {
       const known = title === null ? reuse!.get(id)!.paper : undefined;
-      unordered.push(storedPaper(id, known ? known.title : title!, known ? known.text : text!, date, label, url, source, extraJson));
+      unordered.push(storedPaper(id, known ? known.title : title!, known ? known.text : text!, date, label, url, source, extraJson, textHash));
       keys.push(digestKey(id, textHash, date, label, url, source, extraJson));
     }
     return orderWindow(unordered, keys);
@@ -491,7 +502,7 @@ export class Store {
 
   /** The same as papersInWindow, one paper at a time (for archives too large to hold twice). */
   *iteratePapersInWindow(window: PaperWindow): IterableIterator<Paper> {
-    const columns = 'id, title, text, date, label, url, source, extra_json';
+    const columns = 'id, title, text, date, label, url, source, extra_json, text_hash';
     if ('all' in window && window.all === true) {
       for (const row of this.db.prepare<[], PaperRow>(`SELECT ${columns} FROM papers ORDER BY id`).iterate()) yield rowToPaper(row);
       return;
