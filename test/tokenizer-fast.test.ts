@@ -94,7 +94,7 @@ for (const { name, path } of corpora) {
       }
       const { same, fast, ref } = compare(docs);
       console.log(`${name}: ${same} / ${docs.length} documents with identical token streams`);
-      expect(same / docs.length).toBeGreaterThanOrEqual(0.995);
+      expect(same).toBe(docs.length); // wink per document = wink per unit since its lexicon stopped learning (tok-7)
       expect(fast.terms).toEqual(ref.terms);
       expect(fast.display).toEqual(ref.display);
     }, 120_000);

@@ -27,9 +27,8 @@ export class ChunkVocabulary {
 
   /** Whether a wink token can be part of a word, and which kind (memoised per normal form). */
   pieceKind(normal: string, type: string): number {
-    // 'currency' too: wink types an unknown word by the context it first met it in and keeps that
-    // type in its lexeme cache ('0.006USD' makes 'usd' a currency for the rest of the thread,
-    // '15 USD' makes it a word), so a letter-only currency code must be read as a word either way.
+    // 'currency' too: wink types a letter-only currency code by its context ('0.006USD' makes
+    // 'usd' a currency, '15 USD' a word); it is read as a word either way.
     if (type !== 'word' && type !== 'number' && type !== 'unk' && type !== 'currency') return KIND_NONE;
     let kind = this.pieceKinds.get(normal);
     if (kind === undefined) {

@@ -18,11 +18,11 @@ let cutScratch = new Uint8Array(256);
 /** Emits tokens [from, to) of `tok` (mutates its normals / values in that range: the cuts). */
 export function emitWinkTokens(tok: WinkTokens, from: number, to: number, vocab: ChunkVocabulary, sink: TokenSink): void {
   const { normals, values, types, spaces } = tok;
-  // wink's tokenization depends on its lexeme cache: once it has seen "vision LLM's." it keeps
-  // "llm's" as one token where a fresh instance gives 'llm' + "'s"; likewise "16M." comes out as
-  // '16' + 'm.' or as '16m' + '.'. Cutting every word at its apostrophe or final dot (and ending
-  // the phrase there) gives the same stream either way, so the output does not depend on what
-  // this thread tokenized before (chunking, workers, earlier runs, the fast path's unit order).
+  // wink splits "LLM's" alone as 'llm' + "'s" but keeps "llm's" whole in "LLM's." (and gives
+  // '16' + 'm.' or '16m' + '.' for "16M." by context). Cutting every word at its apostrophe or
+  // final dot (and ending the phrase there) gives the same stream either way. (These cuts were
+  // first made against wink's lexeme cache, which also made such answers depend on what the
+  // thread had read; wink.ts now keeps that cache to the model's words.)
   if (cutScratch.length < to) cutScratch = new Uint8Array(to * 2);
   const cut = cutScratch;
   for (let k = from; k < to; k++) {

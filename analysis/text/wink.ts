@@ -15,15 +15,90 @@ export function winkLoaded(): boolean {
   return instance !== undefined;
 }
 
+/** Forgets this thread's wink instance: the next nlp() loads a new one (tests: a thread with no history). */
+export function dropWink(): void {
+  instance = undefined;
+  lexemes = undefined;
+}
+
 /** This thread's wink instance. */
 export function nlp(): Nlp {
   if (instance === undefined) {
     const require = createRequire(import.meta.url);
     const winkNLP = require('wink-nlp') as typeof WinkNLP;
     const model = require('wink-eng-lite-web-model');
-    instance = winkNLP(model, []);
+    // A model whose lexicon wink cannot extend: see forgetNewLexemes.
+    const bound = Object.create(model);
+    bound.core = () => forgetNewLexemes(model.core());
+    bound.featureFn = (config: unknown) => withModelOnlyPos(model.featureFn(config));
+    instance = winkNLP(bound, []);
   }
   return instance;
+}
+
+/** Lexemes wink added since this thread loaded it (its lexicon's growth; tests and measurements). */
+export function addedLexemes(): number {
+  return lexemes === undefined ? 0 : lexemes.list.length - lexemes.intrinsicSize;
+}
+
+interface LexemeFeature {
+  hash: Record<string, number>;
+  list: string[];
+  intrinsicSize: number;
+}
+
+let lexemes: LexemeFeature | undefined;
+
+/**
+ * wink's tokenizer asks its lexeme cache whether a piece of a word is a known word, and the cache
+ * learns every word it meets: once "Ego-QA-4.4K" has been split into 'Ego-QA-4' and '4K', '4k' is
+ * "known", and a later "-4k," comes out as '-' + '4k' where a fresh instance gives '-4' + 'k';
+ * likewise a word keeps the type it was first met with ('usd' a currency after "0.006USD"). So
+ * wink's output depended on what the thread had read before: on how documents were split between
+ * threads. Here the lexicon stays the model's: a word wink adds is entered in its list (the token
+ * keeps its normal form and type) and at once removed from the hash that every lookup reads, so
+ * "is this a lexeme" only ever answers from the model, and each text is tokenized as a fresh
+ * instance that never learns would tokenize it. (wink pushes the new entry right after setting
+ * the hash: getFeaturesIndex in wink-nlp/src/cache.js, `h[value] = f.index; f.index = l.push(value)`.)
+ * The list still grows by one entry per out-of-model token read (~50 bytes each).
+ */
+function forgetNewLexemes<M extends { features: { lexeme: LexemeFeature } }>(model: M): M {
+  const lexeme = model.features.lexeme;
+  const { hash, list } = lexeme;
+  const push = Array.prototype.push;
+  Object.defineProperty(list, 'push', {
+    value(this: string[], value: string): number {
+      delete hash[value];
+      return push.call(this, value);
+    },
+  });
+  lexemes = lexeme;
+  return model;
+}
+
+interface WinkCacheMethods {
+  lookup(text: string): number[] | null;
+}
+
+/**
+ * The 'pos' feature wink computes for each word it adds looks the word's lower case up in the
+ * cache and reads [0] of the answer: a word out of the model now answers null, read here as an
+ * index past the model's, which is what the word's own fresh entry answered before (same POS).
+ */
+function withModelOnlyPos<F extends { pos: (word: string, category: number, cache: WinkCacheMethods) => number }>(features: F): F {
+  const pos = features.pos;
+  const outOfModel = [Number.MAX_SAFE_INTEGER];
+  let shimOf: WinkCacheMethods | undefined;
+  let shim: WinkCacheMethods | undefined;
+  features.pos = (word, category, cache) => {
+    if (shimOf !== cache) {
+      shimOf = cache;
+      shim = Object.create(cache as object) as WinkCacheMethods;
+      shim.lookup = (text) => cache.lookup(text) ?? outOfModel;
+    }
+    return pos(word, category, shim!);
+  };
+  return features;
 }
 
 /** wink's raw tokens of a text: normal form, value as written, type and the spaces before each. */
