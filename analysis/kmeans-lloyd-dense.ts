@@ -13,11 +13,13 @@
 // centroids, inertia and iteration counts (each dot product is summed in the same order, the
 // update step sums members in point order, empty clusters are re-seeded by the same rule). The
 // assignment may run on several threads: a row's label does not depend on which thread or row
-// range computed it, and the update step runs on the calling thread, so the result is
+// range computed it. The update step's two passes over all rows may too (UpdatePasses): the
+// member sums split by columns, each (cluster, column) sum still added in row order, and the
+// inertia's per-row distances split by rows, added up here in row order. So the result is
 // bit-identical whatever the thread count.
 
 import { type AssignBounds, assignRange, assignRangeBounded, boundsMargin } from './kmeans-assign.ts';
-import { type LloydOptions, type LloydResult, partitionInertia, rowSquaredNorms, updateCentroids } from './kmeans-lloyd.ts';
+import { type LloydOptions, type LloydResult, type MemberSums, partitionInertia, rowSquaredNorms, updateCentroids } from './kmeans-lloyd.ts';
 
 /**
  * Assigns every row to its nearest centre: fills labels[0..n) given the centres and their
@@ -26,6 +28,16 @@ import { type LloydOptions, type LloydResult, partitionInertia, rowSquaredNorms,
  * on this thread; a pool-backed one splits the rows over threads.
  */
 export type AssignAll = (centroids: Float64Array, cNorm2: Float64Array, labels: Int32Array, bounds?: AssignBounds) => void;
+
+/**
+ * The update step's passes over all rows, for a caller that splits them over threads. Both must
+ * give the doubles of the serial loops: sumMembers those of updateCentroids (see MemberSums),
+ * rowDistances out[i] = ‖x_i − c_{label_i}‖² summed over t in order (rowDistancesRange).
+ */
+export interface UpdatePasses {
+  sumMembers: MemberSums;
+  rowDistances(labels: Int32Array, centroids: Float64Array, out: Float64Array): void;
+}
 
 /** The single-thread AssignAll for X (n × d) with precomputed row norms. */
 export function serialAssignAll(X: Float32Array, n: number, d: number, k: number, xNorm2: Float64Array): AssignAll {
@@ -38,7 +50,8 @@ export function serialAssignAll(X: Float32Array, n: number, d: number, k: number
 /**
  * Lloyd on X (n × d row-major) from `initial` (k × d). `labels` (length n, optional) is where
  * the assignment is written; `assign` defaults to serialAssignAll. `opts.bounds`: 'none' = a
- * full pass every iteration, anything else = bounded passes (same result).
+ * full pass every iteration, anything else = bounded passes (same result). `update` (optional)
+ * runs the update step's passes over all rows, e.g. over threads (same result).
  */
 export function lloydDense(
   X: Float32Array,
@@ -49,6 +62,7 @@ export function lloydDense(
   opts: LloydOptions,
   assign?: AssignAll,
   labelsOut?: Int32Array,
+  update?: UpdatePasses,
 ): LloydResult {
   const labels = labelsOut ?? new Int32Array(n);
   if (labels.length !== n) throw new RangeError(`lloydDense: labels has length ${labels.length}, expected ${n}`);
@@ -62,6 +76,7 @@ export function lloydDense(
   let iterations = 0;
   let converged = false;
   const bounds = opts.bounds === 'none' ? undefined : newBounds(X, n, d);
+  const rowDist = update ? new Float64Array(n) : null;
 
   while (iterations < opts.maxIter) {
     iterations++;
@@ -72,7 +87,7 @@ export function lloydDense(
     }
 
     // Update step: float64 sums of the members in point order, divided by the count.
-    const { next, relocated } = updateCentroids(X, n, d, k, labels, centroids, sums, counts);
+    const { next, relocated } = updateCentroids(X, n, d, k, labels, centroids, sums, counts, update?.sumMembers);
     if (bounds) {
       // A relocation moved labels behind the bounds' back: start them afresh.
       if (relocated) bounds.upper.fill(Infinity);
@@ -81,7 +96,13 @@ export function lloydDense(
     centroids = next;
     previous.set(labels);
 
-    inertia = partitionInertia(X, n, d, labels, centroids);
+    if (update && rowDist) {
+      update.rowDistances(labels, centroids, rowDist);
+      inertia = 0;
+      for (let i = 0; i < n; i++) inertia += rowDist[i]; // partitionInertia's order and terms
+    } else {
+      inertia = partitionInertia(X, n, d, labels, centroids);
+    }
     if (changed === 0 && !relocated) {
       converged = true;
       break;

@@ -231,9 +231,39 @@ export function lloyd(
 }
 
 /**
+ * Fills sums (k × d) with each cluster's member sums, sums[j·d + t] = Σ X[i·d + t] over the rows
+ * i with labels[i] = j, added in row order: the sums of updateCentroids' own loop, bit for bit.
+ * Lets a caller split the work by columns over threads (sumMembersColumns).
+ */
+export type MemberSums = (labels: Int32Array, sums: Float64Array) => void;
+
+/**
+ * Columns [t0, t1) of the member sums (zeroed first): every (cluster, column) sum sees its rows
+ * in row order, exactly as updateCentroids' loop adds them, so any split of the columns over
+ * threads gives the same doubles.
+ */
+export function sumMembersColumns(X: Float32Array, n: number, d: number, labels: Int32Array, sums: Float64Array, k: number, t0: number, t1: number): void {
+  for (let j = 0; j < k; j++) sums.fill(0, j * d + t0, j * d + t1);
+  for (let i = 0; i < n; i++) {
+    const so = labels[i] * d;
+    const xo = i * d;
+    for (let t = t0; t < t1; t++) sums[so + t] += X[xo + t];
+  }
+}
+
+/**
+ * ‖x_i − c_{label_i}‖² of rows [start, end) into out[i], each summed over t in order: the terms
+ * partitionInertia adds, so Σ out[i] in row order is its total bit for bit.
+ */
+export function rowDistancesRange(X: Float32Array, d: number, labels: Int32Array, centroids: Float64Array, start: number, end: number, out: Float64Array): void {
+  for (let i = start; i < end; i++) out[i] = squaredDistanceMixed(X, i * d, centroids, labels[i] * d, d);
+}
+
+/**
  * The Lloyd update step: float64 sums of each cluster's members in point order, divided by the
  * count; an empty cluster is re-seeded by relocateEmptyClusters (or, if it finds no point, keeps
- * its centre). `sums` (k·d) and `counts` (k) are scratch. Returns the new centres.
+ * its centre). `sums` (k·d) and `counts` (k) are scratch; `sumMembers`, when given, fills the
+ * sums instead of the loop here (the same doubles, e.g. split over threads). Returns the new centres.
  */
 export function updateCentroids(
   X: Float32Array,
@@ -244,15 +274,21 @@ export function updateCentroids(
   centroids: Float64Array,
   sums: Float64Array,
   counts: Int32Array,
+  sumMembers?: MemberSums,
 ): { next: Float64Array<ArrayBuffer>; relocated: boolean } {
-  sums.fill(0);
   counts.fill(0);
-  for (let i = 0; i < n; i++) {
-    const a = labels[i];
-    counts[a]++;
-    const so = a * d;
-    const xo = i * d;
-    for (let t = 0; t < d; t++) sums[so + t] += X[xo + t];
+  if (sumMembers) {
+    sumMembers(labels, sums);
+    for (let i = 0; i < n; i++) counts[labels[i]]++;
+  } else {
+    sums.fill(0);
+    for (let i = 0; i < n; i++) {
+      const a = labels[i];
+      counts[a]++;
+      const so = a * d;
+      const xo = i * d;
+      for (let t = 0; t < d; t++) sums[so + t] += X[xo + t];
+    }
   }
   const relocated = relocateEmptyClusters(X, n, d, k, labels, centroids, sums, counts);
   const next = new Float64Array(k * d);

@@ -7,11 +7,11 @@
 // basin) and are compared there: the choice of restart by inertia, and the restart-agreement
 // metric (restartLabels, restartRows), both on the sample they share. Only the chosen restart's
 // centres then label all n points in one blocked pass (kmeans-assign.ts), and it is refined by
-// plain Lloyd on all rows (kmeans-lloyd-dense.ts, rows split over the pool's threads). The
-// sample fits stop at a relative decrease of max(tol, 1e-3) (kmeans-restart.ts: SAMPLE_FIT_TOL),
-// the refinement at tol. On 74,728 arXiv abstracts (d = 100, k = 30) this costs ~¼ of fitting
-// every restart on all rows, with the same inertia within a few tenths of a percent (the
-// restarts themselves differ by ~1 %). Labelling all points with every restart, as an earlier
+// plain Lloyd on all rows (kmeans-lloyd-dense.ts; its passes over all rows split over the pool's
+// threads, kmeans-row-passes.ts). The sample fits stop at a relative decrease of max(tol, 1e-3)
+// (kmeans-restart.ts: SAMPLE_FIT_TOL), the refinement at tol. On 74,728 arXiv abstracts
+// (d = 100, k = 30) this costs ~¼ of fitting every restart on all rows, with the same inertia
+// within a few tenths of a percent (the restarts themselves differ by ~1 %). Labelling all points with every restart, as an earlier
 // version did, cost four more passes over all rows for a metric the sample estimates as well
 // (restart agreement on all rows / on the sample: arXiv 0.509 / 0.502, 20 Newsgroups 0.564 /
 // 0.552; the same restart chosen on both, so the same clusters).
@@ -36,13 +36,14 @@
 // partition: by size descending, ties by the smallest member index.
 
 import { rowSquaredNorms } from './kmeans-lloyd.ts';
-import { type AssignAll, lloydDense, serialAssignAll } from './kmeans-lloyd-dense.ts';
+import { lloydDense } from './kmeans-lloyd-dense.ts';
 import { canonicalOrder, fillEmptyClusters, relabel } from './kmeans-partition.ts';
 import { completeSampledRestart, type RestartOutcome, type RestartProblem, runRestart } from './kmeans-restart.ts';
 import { sampleIndices } from './kmeans-seeding.ts';
-import { ASSIGN_CHUNK_ROWS, type KMeansAssignArgs, type KMeansRestartArgs } from './parallel/kmeans-kernels.ts';
+import { rowPasses } from './kmeans-row-passes.ts';
+import type { KMeansRestartArgs } from './parallel/kmeans-kernels.ts';
 import type { WorkerPool } from './parallel/pool.ts';
-import { sharedFloat32, sharedFloat64, sharedInt32, toSharedFloat32, toSharedFloat64 } from './parallel/shared.ts';
+import { sharedFloat32, toSharedFloat32 } from './parallel/shared.ts';
 import { createRandom, deriveSeed } from './random.ts';
 
 export interface KMeansOptions {
@@ -171,11 +172,11 @@ export function fitKMeans(Xin: Float32Array, n: number, d: number, opts: KMeansO
   if (sampled) {
     // Label all points with the chosen restart's centres, recentre on the full clusters, then
     // refine by Lloyd on all rows; the result stands for the chosen restart's fit from here on.
-    const rowPasses = assignAllRows(X, n, d, k, rowSquaredNorms(X, n, d), threaded ? pool : undefined);
+    const passes = rowPasses(X, n, d, k, rowSquaredNorms(X, n, d), threaded ? pool : undefined);
     const labels = new Int32Array(n);
-    rowPasses(best.centroids, rowSquaredNorms(best.centroids, k, d), labels);
+    passes.assign(best.centroids, rowSquaredNorms(best.centroids, k, d), labels);
     chosen = completeSampledRestart(problem, best, labels);
-    const refined = lloydDense(X, n, d, chosen.centroids, k, { maxIter, tol }, rowPasses);
+    const refined = lloydDense(X, n, d, chosen.centroids, k, { maxIter, tol }, passes.assign, undefined, passes.update);
     if (refined.inertia <= chosen.inertia) {
       chosen = { restart: best.restart, labels: refined.labels, centroids: refined.centroids, inertia: refined.inertia, iterations: best.iterations + refined.iterations };
     }
@@ -231,43 +232,10 @@ function warmOnlyFit(
   lloydOpts: { maxIter: number; tol: number },
   pool: WorkerPool | undefined,
 ): { outcomes: RestartOutcome[]; best: RestartOutcome } {
-  const fit = lloydDense(X, n, d, warmStart, k, lloydOpts, assignAllRows(X, n, d, k, rowSquaredNorms(X, n, d), pool));
+  const passes = rowPasses(X, n, d, k, rowSquaredNorms(X, n, d), pool);
+  const fit = lloydDense(X, n, d, warmStart, k, lloydOpts, passes.assign, undefined, passes.update);
   const best: RestartOutcome = { restart: 0, labels: fit.labels, centroids: fit.centroids, inertia: fit.inertia, iterations: fit.iterations };
   return { outcomes: [best], best };
-}
-
-/**
- * One assignment pass over all rows: on this thread, or split by row chunks over the pool (X
- * should then be in shared memory already: it is copied there otherwise).
- */
-function assignAllRows(X: Float32Array, n: number, d: number, k: number, xNorm2: Float64Array, pool: WorkerPool | undefined): AssignAll {
-  if (!pool || pool.threads < 2 || n < 2 * ASSIGN_CHUNK_ROWS) return serialAssignAll(X, n, d, k, xNorm2);
-  const sharedX = toSharedFloat32(X);
-  const sharedNorms = toSharedFloat64(xNorm2);
-  const sharedLabels = sharedInt32(n);
-  let sharedUpper: Float64Array | null = null;
-  let sharedLower: Float64Array | null = null;
-  return (centroids, cNorm2, labels, bounds) => {
-    const args: KMeansAssignArgs = { X: sharedX, n, d, k, xNorm2: sharedNorms, centroids, cNorm2, labels: sharedLabels };
-    if (bounds) {
-      // The bounds and the labels the skipped rows keep travel through shared memory (O(n)
-      // copies, against the pass's O(n·k·d)).
-      sharedUpper ??= sharedFloat64(n);
-      sharedLower ??= sharedFloat64(n);
-      sharedUpper.set(bounds.upper);
-      sharedLower.set(bounds.lower);
-      sharedLabels.set(labels);
-      args.upper = sharedUpper;
-      args.lower = sharedLower;
-      args.margin = bounds.margin;
-    }
-    pool.run('kmeansAssign', args);
-    labels.set(sharedLabels);
-    if (bounds) {
-      bounds.upper.set(sharedUpper!);
-      bounds.lower.set(sharedLower!);
-    }
-  };
 }
 
 function resolveOptions(

@@ -4,7 +4,8 @@ import { fitKMeans, normalizeRowsL2, type KMeansOptions } from '../analysis/kmea
 import { centroidsFromGrouping } from '../analysis/kmeans-warm.ts';
 import { WorkerPool } from '../analysis/parallel/pool.ts';
 import { lloydWithMlKMeans } from '../analysis/kmeans-ml.ts';
-import { lloyd, partitionInertia, rowSquaredNorms } from '../analysis/kmeans-lloyd.ts';
+import { lloyd, partitionInertia, rowDistancesRange, rowSquaredNorms, sumMembersColumns, updateCentroids } from '../analysis/kmeans-lloyd.ts';
+import { rowPasses } from '../analysis/kmeans-row-passes.ts';
 import { assignRange, assignRangeBounded, boundsMargin } from '../analysis/kmeans-assign.ts';
 import { lloydDense } from '../analysis/kmeans-lloyd-dense.ts';
 import { canonicalOrder, fillEmptyClusters } from '../analysis/kmeans-partition.ts';
@@ -577,5 +578,54 @@ describe('warmOnly (the nightly fold-in path)', () => {
 
   it('needs initialCentroids', () => {
     expect(() => fitKMeans(X, n, d, { k: 8, seed: 1, warmOnly: true })).toThrow(/warmOnly needs initialCentroids/);
+  });
+});
+
+describe('the update step split over threads (kmeans-row-passes.ts)', () => {
+  let pool: WorkerPool;
+  beforeAll(async () => {
+    pool = await WorkerPool.start({ threads: 3 }); // 3 parts: an uneven split of the columns
+  });
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  it('member sums by column blocks are the serial sums bit for bit, whatever the split', () => {
+    const { X, n, d } = blobs(5, 400, 7, 3, 1, 41);
+    // Rows of very different scales, so that the float64 sums round (sums of float32 values of
+    // one scale are often exact, and then any order would pass).
+    for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) X[i * d + t] *= [1e-7, 1, 1e4][i % 3];
+    const k = 5;
+    const labels = Int32Array.from({ length: n }, (_, i) => (i * 7919) % k);
+    const serial = new Float64Array(k * d);
+    updateCentroids(X, n, d, k, labels, new Float64Array(k * d), serial, new Int32Array(k));
+    for (const cuts of [[0, 7], [0, 3, 7], [0, 1, 2, 6, 7]]) {
+      const split = new Float64Array(k * d).fill(NaN);
+      for (let p = 0; p + 1 < cuts.length; p++) sumMembersColumns(X, n, d, labels, split, k, cuts[p], cuts[p + 1]);
+      expect(Array.from(split)).toEqual(Array.from(serial));
+    }
+    // the per-row distances add up to partitionInertia exactly
+    const centroids = Float64Array.from({ length: k * d }, (_, i) => Math.sin(i));
+    const dist = new Float64Array(n);
+    rowDistancesRange(X, d, labels, centroids, 0, 1000, dist);
+    rowDistancesRange(X, d, labels, centroids, 1000, n, dist);
+    let total = 0;
+    for (let i = 0; i < n; i++) total += dist[i];
+    expect(total).toBe(partitionInertia(X, n, d, labels, centroids));
+  });
+
+  it('Lloyd on all rows with the pooled passes equals the one-thread run exactly', () => {
+    const { X, n, d } = blobs(9, 1000, 13, 1.2, 1, 42); // n above two row chunks, so the passes split
+    const k = 9;
+    const initial = Float64Array.from(X.subarray(0, k * d));
+    const serial = lloydDense(X, n, d, initial, k, { maxIter: 50, tol: 0 });
+    const passes = rowPasses(X, n, d, k, rowSquaredNorms(X, n, d), pool);
+    expect(passes.update).toBeDefined();
+    const pooled = lloydDense(X, n, d, initial, k, { maxIter: 50, tol: 0 }, passes.assign, undefined, passes.update);
+    expect(serial.iterations).toBeGreaterThan(3);
+    expect(pooled.iterations).toBe(serial.iterations);
+    expect(Array.from(pooled.labels)).toEqual(Array.from(serial.labels));
+    expect(Array.from(pooled.centroids)).toEqual(Array.from(serial.centroids));
+    expect(pooled.inertia).toBe(serial.inertia);
   });
 });

@@ -7,7 +7,7 @@
 
 import { collectGarbage } from './collect.ts';
 import { gramBlocksKernel, tallBySmallKernel } from './dense-kernels.ts';
-import { kmeansAssignKernel, kmeansRestartKernel } from './kmeans-kernels.ts';
+import { kmeansAssignKernel, kmeansMemberSumsKernel, kmeansRestartKernel, kmeansRowDistancesKernel } from './kmeans-kernels.ts';
 import { sparseRowBlockKernel } from './sparse-kernels.ts';
 import { tokenizeChunkKernel } from './tokenize-kernels.ts';
 
@@ -29,6 +29,8 @@ export const KERNELS: Record<string, Kernel> = {
   sparseRowBlock: sparseRowBlockKernel,
   kmeansRestart: kmeansRestartKernel,
   kmeansAssign: kmeansAssignKernel,
+  kmeansMemberSums: kmeansMemberSumsKernel,
+  kmeansRowDistances: kmeansRowDistancesKernel,
   gramBlocks: gramBlocksKernel,
   tallBySmall: tallBySmallKernel,
   tokenizeChunk: tokenizeChunkKernel,

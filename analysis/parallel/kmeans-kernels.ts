@@ -5,8 +5,13 @@
 //    participants claim; each writes its rows' labels into the shared label array. A row's label
 //    does not depend on its chunk (kmeans-assign.ts), so the pass is bit-identical to a serial one.
 //    With bounds (upper, lower, margin), rows they prove keep the label already in `labels`.
+//  - kmeansMemberSums: the update step's member sums, one contiguous block of columns per
+//    participant; each (cluster, column) sum adds its rows in row order as on one thread.
+//  - kmeansRowDistances: each row's squared distance to its centre (the inertia's terms), row
+//    chunks claimed as in kmeansAssign; the caller adds them up in row order.
 
 import { assignRange, assignRangeBounded } from '../kmeans-assign.ts';
+import { rowDistancesRange, sumMembersColumns } from '../kmeans-lloyd.ts';
 import { type RestartOutcome, type RestartProblem, runRestart } from '../kmeans-restart.ts';
 import type { TaskCounter } from './kernels.ts';
 
@@ -54,6 +59,48 @@ export function kmeansAssignKernel(args: KMeansAssignArgs, _part: number, _parts
     } else {
       assignRange(args.X, args.d, args.xNorm2, args.centroids, args.cNorm2, args.k, start, end, args.labels);
     }
+  }
+  return null;
+}
+
+export interface KMeansMemberSumsArgs {
+  /** n × d points, shared memory. */
+  X: Float32Array;
+  n: number;
+  d: number;
+  k: number;
+  /** Length n, shared memory. */
+  labels: Int32Array;
+  /** Output, k × d, shared memory (each part zeroes its own columns). */
+  sums: Float64Array;
+}
+
+export function kmeansMemberSumsKernel(args: KMeansMemberSumsArgs, part: number, parts: number): null {
+  const { X, n, d, k, labels, sums } = args;
+  const per = Math.ceil(d / parts);
+  const t0 = Math.min(d, part * per);
+  const t1 = Math.min(d, t0 + per);
+  if (t0 < t1) sumMembersColumns(X, n, d, labels, sums, k, t0, t1);
+  return null;
+}
+
+export interface KMeansRowDistancesArgs {
+  /** n × d points, shared memory. */
+  X: Float32Array;
+  n: number;
+  d: number;
+  /** Length n, shared memory. */
+  labels: Int32Array;
+  centroids: Float64Array;
+  /** Output, length n, shared memory. */
+  out: Float64Array;
+}
+
+export function kmeansRowDistancesKernel(args: KMeansRowDistancesArgs, _part: number, _parts: number, tasks: TaskCounter): null {
+  const chunks = Math.ceil(args.n / ASSIGN_CHUNK_ROWS);
+  for (let c = tasks.next(chunks); c >= 0; c = tasks.next(chunks)) {
+    const start = c * ASSIGN_CHUNK_ROWS;
+    rowDistancesRange(args.X, args.d, args.labels, args.centroids, start, Math.min(args.n, start + ASSIGN_CHUNK_ROWS), args.out);
   }
   return null;
 }
