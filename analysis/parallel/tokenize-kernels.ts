@@ -1,57 +1,262 @@
-// Tokenizing in threads: each thread turns its own contiguous slice of documents into a chunk
-// (analysis/text/tokenizer.ts's tokenizeChunk, with its own unit table, wink instance and local
-// vocabulary; wink is loaded on the first unit a thread has not seen, not when the module loads);
-// mergeChunks joins them in slice order. The tokenizer guarantees the same corpus however the
-// documents are chunked, so the result equals the one-thread tokenizeCorpus exactly.
+// Tokenizing in threads. Each thread turns documents into a chunk (analysis/text/tokenizer.ts:
+// its own unit table, wink instance and local vocabulary; wink is loaded on the first unit a
+// thread has not seen, not when the module loads); mergeChunks joins the chunks.
+//
+// Balancing: the documents are cut into one region per thread (equal in characters); a worker
+// is sent only its region (structured clone: it has no other copy of the texts) and tokenizes it
+// in blocks of BLOCK_DOCS documents from the back. The calling thread holds every text: it does
+// its own region, then takes blocks from the front of each worker's region until it meets that
+// worker. Claims are one compare-and-swap on a shared (front, back) pair per region, so whichever
+// thread is ahead (the calling thread usually is: a worker starts later and loads wink's model
+// on its first unit) does the rest, and neither waits for the other by more than one block.
+// Which thread tokenizes a document changes nothing: a document's tokens depend on its text alone
+// (wink.ts keeps wink's lexicon to the model's words) and the merge rules do not depend on the
+// chunking; the chunks come back cut into runs of consecutive documents, in document order, so
+// the corpus equals the one-thread tokenizeCorpus exactly, for any number of threads.
 
-import { type ChunkOptions, type DocText, mergeChunks, type TokenizedChunk, type TokenizerOptions, tokenizeChunk } from '../text/tokenizer.ts';
+import { type ChunkOptions, chunkTokenizer, type DocText, mergeChunks, type TokenizedChunk, type TokenizerOptions, tokenizeChunk } from '../text/tokenizer.ts';
 import type { TokenizedCorpus } from '../types.ts';
 import type { WorkerPool } from './pool.ts';
+import { sharedInt32 } from './shared.ts';
+
+/** Documents per claimed block: ~30 ms of tokenizing, so the threads finish within that of each other. */
+export const BLOCK_DOCS = 256;
 
 export interface TokenizeChunkArgs {
-  docs: DocText[];
+  /** The calling thread: every document. A worker: its region's documents only. */
+  docs: ArrayLike<DocText>;
   opts: TokenizerOptions;
   chunkOpts?: ChunkOptions;
+  /** Regions and claims; absent: the documents as one chunk. */
+  share?: SharePlan;
 }
 
-export function tokenizeChunkKernel(args: TokenizeChunkArgs): TokenizedChunk {
-  return tokenizeChunk(args.docs, args.opts, args.chunkOpts);
+interface SharePlan {
+  /** parts + 1 document boundaries: region p is documents [bounds[p], bounds[p + 1]). */
+  bounds: number[];
+  blockDocs: number;
+  /** Shared: per worker region p, (front << 16) | back, in blocks of that region; [front, back) unclaimed. */
+  claims: Int32Array;
 }
 
-/** tokenizeCorpus over the pool's threads; slices are balanced by characters, not by documents. */
+/** A thread's chunk and the runs of documents in it, in chunk order: [first document, count] pairs. */
+export interface ThreadShare {
+  chunk: TokenizedChunk;
+  runs: number[];
+}
+
+export function tokenizeChunkKernel(args: TokenizeChunkArgs, part: number): TokenizedChunk | ThreadShare {
+  const share = args.share;
+  if (!share) return tokenizeChunk(args.docs, args.opts, args.chunkOpts);
+  return part === 0 ? callingThreadShare(args, share) : workerShare(args, share, part);
+}
+
+/** The calling thread: its region, then blocks from the front of each worker's region. */
+function callingThreadShare(args: TokenizeChunkArgs, plan: SharePlan): ThreadShare {
+  const { docs } = args;
+  const { bounds, blockDocs, claims } = plan;
+  const tok = chunkTokenizer(args.opts, args.chunkOpts);
+  const runs = [0, bounds[1]!];
+  tok.add(slice(docs, 0, bounds[1]!));
+  for (let r = 1; r + 1 < bounds.length; r++) {
+    let count = 0;
+    for (let k = claim(claims, r, true); k >= 0; k = claim(claims, r, true)) {
+      const from = bounds[r]! + k * blockDocs;
+      const to = Math.min(bounds[r + 1]!, from + blockDocs);
+      tok.add(slice(docs, from, to));
+      count += to - from;
+    }
+    runs.push(bounds[r]!, count);
+  }
+  return { chunk: tok.build(), runs };
+}
+
+/** A worker: blocks of its region from the back; the chunk is put back in document order. */
+function workerShare(args: TokenizeChunkArgs, plan: SharePlan, part: number): ThreadShare {
+  const { docs } = args;
+  const { blockDocs, claims } = plan;
+  const tok = chunkTokenizer(args.opts, args.chunkOpts);
+  let first = docs.length;
+  for (let k = claim(claims, part, false); k >= 0; k = claim(claims, part, false)) {
+    first = k * blockDocs;
+    tok.add(slice(docs, first, Math.min(docs.length, first + blockDocs)));
+  }
+  const chunk = tok.build();
+  // Blocks were added last first: reverse their order (within a block documents are in order).
+  const n = docs.length - first;
+  const order = new Int32Array(n);
+  let at = 0;
+  for (let end = docs.length; end > first; end = blockStart(end, blockDocs)) {
+    const start = blockStart(end, blockDocs);
+    for (let d = start; d < end; d++) order[d - first] = at + d - start;
+    at += end - start;
+  }
+  return { chunk: n > 0 ? reorderDocs(chunk, order) : chunk, runs: [plan.bounds[part]! + first, n] };
+}
+
+/** Start of the block that ends at `end` (blocks start at multiples of blockDocs). */
+function blockStart(end: number, blockDocs: number): number {
+  return Math.floor((end - 1) / blockDocs) * blockDocs;
+}
+
+/** Claims the next unclaimed block of region r from the front (the calling thread) or the back (its worker); -1 when none is left. */
+function claim(claims: Int32Array, r: number, front: boolean): number {
+  for (;;) {
+    const v = Atomics.load(claims, r);
+    const f = v >>> 16;
+    const b = v & 0xffff;
+    if (f >= b) return -1;
+    const next = front ? ((f + 1) << 16) | b : (f << 16) | (b - 1);
+    if (Atomics.compareExchange(claims, r, v, next) === v) return front ? f : b - 1;
+  }
+}
+
+function slice(docs: ArrayLike<DocText>, from: number, to: number): DocText[] {
+  const out: DocText[] = new Array(to - from);
+  for (let i = from; i < to; i++) out[i - from] = docs[i]!;
+  return out;
+}
+
+/** The chunk with document i = document order[i] of `c` (same vocabulary). */
+export function reorderDocs(c: TokenizedChunk, order: Int32Array): TokenizedChunk {
+  const docOffsets = new Int32Array(order.length + 1);
+  for (let i = 0; i < order.length; i++) docOffsets[i + 1] = docOffsets[i]! + c.docOffsets[order[i]! + 1]! - c.docOffsets[order[i]!]!;
+  const tokenIds = new Int32Array(docOffsets[order.length]!);
+  const tokenSurfaces = new Int32Array(tokenIds.length);
+  for (let i = 0; i < order.length; i++) {
+    const from = c.docOffsets[order[i]!]!;
+    const to = c.docOffsets[order[i]! + 1]!;
+    tokenIds.set(c.tokenIds.subarray(from, to), docOffsets[i]!);
+    tokenSurfaces.set(c.tokenSurfaces.subarray(from, to), docOffsets[i]!);
+  }
+  const out: TokenizedChunk = { ...c, docOffsets, tokenIds, tokenSurfaces };
+  if (c.titleSurfaces && c.titleOffsets) {
+    const titleOffsets = new Int32Array(order.length + 1);
+    for (let i = 0; i < order.length; i++) titleOffsets[i + 1] = titleOffsets[i]! + c.titleOffsets[order[i]! + 1]! - c.titleOffsets[order[i]!]!;
+    const titleSurfaces = new Int32Array(titleOffsets[order.length]!);
+    for (let i = 0; i < order.length; i++) titleSurfaces.set(c.titleSurfaces.subarray(c.titleOffsets[order[i]!]!, c.titleOffsets[order[i]! + 1]!), titleOffsets[i]!);
+    out.titleOffsets = titleOffsets;
+    out.titleSurfaces = titleSurfaces;
+  }
+  return out;
+}
+
+/**
+ * Documents [d0, d1) of a chunk as a chunk of its own (views, same vocabulary). Only the view
+ * with `counts` carries the chunk's surface counts (zeros elsewhere), so that merging all views
+ * of a chunk counts each form once.
+ */
+function docRange(c: TokenizedChunk, d0: number, d1: number, counts: boolean): TokenizedChunk {
+  if (d0 === 0 && d1 === c.docOffsets.length - 1 && counts) return c;
+  const o0 = c.docOffsets[d0]!;
+  const o1 = c.docOffsets[d1]!;
+  const docOffsets = new Int32Array(d1 - d0 + 1);
+  for (let i = 0; i < docOffsets.length; i++) docOffsets[i] = c.docOffsets[d0 + i]! - o0;
+  const out: TokenizedChunk = {
+    docOffsets,
+    tokenIds: c.tokenIds.subarray(o0, o1),
+    tokenSurfaces: c.tokenSurfaces.subarray(o0, o1),
+    terms: c.terms,
+    surfaces: c.surfaces,
+    surfaceTerm: c.surfaceTerm,
+    surfaceCounts: counts ? c.surfaceCounts : new Int32Array(c.surfaceCounts.length),
+  };
+  if (c.titleSurfaces && c.titleOffsets) {
+    const t0 = c.titleOffsets[d0]!;
+    const titleOffsets = new Int32Array(d1 - d0 + 1);
+    for (let i = 0; i < titleOffsets.length; i++) titleOffsets[i] = c.titleOffsets[d0 + i]! - t0;
+    out.titleOffsets = titleOffsets;
+    out.titleSurfaces = c.titleSurfaces.subarray(t0, c.titleOffsets[d1]!);
+  }
+  return out;
+}
+
+/** The threads' chunks cut into runs of consecutive documents, in document order (checked: every document once). */
+export function inDocumentOrder(shares: readonly ThreadShare[], total: number): TokenizedChunk[] {
+  const runs: { share: number; at: number; first: number; count: number }[] = [];
+  shares.forEach((s, share) => {
+    let at = 0;
+    for (let i = 0; i < s.runs.length; i += 2) {
+      const count = s.runs[i + 1]!;
+      if (count > 0) runs.push({ share, at, first: s.runs[i]!, count });
+      at += count;
+    }
+    if (at !== s.chunk.docOffsets.length - 1) throw new Error(`tokenize: thread ${share} returned ${s.chunk.docOffsets.length - 1} documents for runs of ${at}`);
+  });
+  runs.sort((a, b) => a.first - b.first);
+  const counted = new Set<number>();
+  const out: TokenizedChunk[] = [];
+  let next = 0;
+  for (const r of runs) {
+    if (r.first !== next) throw new Error(`tokenize: documents ${next}… were not tokenized exactly once`);
+    out.push(docRange(shares[r.share]!.chunk, r.at, r.at + r.count, !counted.has(r.share)));
+    counted.add(r.share);
+    next += r.count;
+  }
+  if (next !== total) throw new Error(`tokenize: ${next} of ${total} documents tokenized`);
+  return out;
+}
+
+/** tokenizeCorpus over the pool's threads. */
 export function tokenizeCorpusParallel(docs: ArrayLike<DocText>, opts: TokenizerOptions, pool: WorkerPool): TokenizedCorpus {
   return mergeChunks(tokenizeChunksParallel(docs, opts, pool));
 }
 
+export interface ParallelTokenizeOptions {
+  /** Documents per claimed block (default BLOCK_DOCS). */
+  blockDocs?: number;
+  /** Told how many documents each thread tokenized (tests). */
+  onShares?: (docsPerThread: number[]) => void;
+}
+
 /**
- * The chunks tokenizeCorpusParallel merges, one per thread, in document order (for per-paper
- * caching, which asks for each paper's title tokens and a sorted surface order: `chunkOpts`).
+ * Chunks in document order whose merge is tokenizeCorpusParallel's corpus (for per-paper caching,
+ * which asks for each paper's title tokens: `chunkOpts`). See the file comment for the balancing.
  */
-export function tokenizeChunksParallel(docs: ArrayLike<DocText>, opts: TokenizerOptions, pool: WorkerPool, chunkOpts: ChunkOptions = {}): TokenizedChunk[] {
+export function tokenizeChunksParallel(
+  docs: ArrayLike<DocText>,
+  opts: TokenizerOptions,
+  pool: WorkerPool,
+  chunkOpts: ChunkOptions = {},
+  parallel: ParallelTokenizeOptions = {},
+): TokenizedChunk[] {
   const parts = pool.threads;
-  if (parts === 1 || docs.length < parts) return [tokenizeChunk(docs, opts, chunkOpts)];
-  const bounds = sliceByLength(docs, parts);
-  const partArgs: TokenizeChunkArgs[] = [];
-  for (let p = 0; p < parts; p++) {
-    const slice: DocText[] = [];
-    // Only the two fields the tokenizer reads travel to the worker (papers carry more).
-    for (let i = bounds[p]; i < bounds[p + 1]; i++) slice.push({ title: docs[i].title, text: docs[i].text });
-    partArgs.push({ docs: slice, opts, chunkOpts });
+  if (parts === 1 || docs.length < parts) {
+    parallel.onShares?.([docs.length]);
+    return [tokenizeChunk(docs, opts, chunkOpts)];
   }
-  return pool.runEach<TokenizedChunk>('tokenizeChunk', partArgs);
+  const bounds = sliceByLength(docs, parts);
+  let blockDocs = parallel.blockDocs ?? BLOCK_DOCS;
+  if (!Number.isInteger(blockDocs) || blockDocs < 1) throw new RangeError(`blockDocs must be a positive integer, got ${blockDocs}`);
+  let widest = 0;
+  for (let p = 0; p < parts; p++) widest = Math.max(widest, bounds[p + 1]! - bounds[p]!);
+  blockDocs = Math.max(blockDocs, Math.ceil(widest / 0x7fff)); // block numbers fit the 15-bit halves of a claim
+  const claims = sharedInt32(parts);
+  for (let p = 1; p < parts; p++) claims[p] = Math.ceil((bounds[p + 1]! - bounds[p]!) / blockDocs); // front 0, back = blocks
+  const share: SharePlan = { bounds, blockDocs, claims };
+  const partArgs: TokenizeChunkArgs[] = [{ docs, opts, chunkOpts, share }];
+  for (let p = 1; p < parts; p++) {
+    // Only the two fields the tokenizer reads travel to the worker (papers carry more).
+    const region: DocText[] = [];
+    for (let i = bounds[p]!; i < bounds[p + 1]!; i++) region.push({ title: docs[i]!.title, text: docs[i]!.text });
+    partArgs.push({ docs: region, opts, chunkOpts, share });
+  }
+  const shares = pool.runEach<ThreadShare>('tokenizeChunk', partArgs);
+  parallel.onShares?.(shares.map((s) => s.chunk.docOffsets.length - 1));
+  return inDocumentOrder(shares, docs.length);
 }
 
 /** parts + 1 document boundaries with about the same number of characters in each slice. */
 export function sliceByLength(docs: ArrayLike<DocText>, parts: number): number[] {
   let total = 0;
-  for (let i = 0; i < docs.length; i++) total += docs[i].title.length + docs[i].text.length + 1;
+  for (let i = 0; i < docs.length; i++) total += docs[i]!.title.length + docs[i]!.text.length + 1;
   const bounds = [0];
   let acc = 0;
   let i = 0;
   for (let p = 1; p < parts; p++) {
     const target = (total * p) / parts;
     while (i < docs.length && acc < target) {
-      acc += docs[i].title.length + docs[i].text.length + 1;
+      acc += docs[i]!.title.length + docs[i]!.text.length + 1;
       i++;
     }
     bounds.push(i);

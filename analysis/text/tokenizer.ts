@@ -337,6 +337,17 @@ function segmentStarts(tok: WinkTokens, units: readonly string[], a: number, b: 
   return starts;
 }
 
+/** A chunk built from documents handed over in several batches (kept in the order given). */
+export interface ChunkTokenizer {
+  add(docs: ArrayLike<DocText>): void;
+  build(): TokenizedChunk;
+}
+
+export function chunkTokenizer(opts: TokenizerOptions = {}, chunkOpts: ChunkOptions = {}): ChunkTokenizer {
+  const builder = new ChunkBuilder(resolveTokenizerOptions(opts), chunkOpts.titleForms === true);
+  return { add: (docs) => builder.addDocs(docs), build: () => builder.build() };
+}
+
 /** Tokenizes a slice of documents against a local vocabulary (see mergeChunks). */
 export function tokenizeChunk(docs: ArrayLike<DocText>, opts: TokenizerOptions = {}, chunkOpts: ChunkOptions = {}): TokenizedChunk {
   const builder = new ChunkBuilder(resolveTokenizerOptions(opts), chunkOpts.titleForms === true);

@@ -1,0 +1,122 @@
+// Tokenizing over 1, 2 and 3 threads with blocks claimed by whichever thread is free
+// (analysis/parallel/tokenize-kernels.ts) gives the one-thread corpus exactly, and so does the
+// per-paper cache path that consumes the chunks.
+import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { WorkerPool } from '../analysis/parallel/pool.ts';
+import { inDocumentOrder, reorderDocs, tokenizeChunksParallel } from '../analysis/parallel/tokenize-kernels.ts';
+import { type DocText, mergeChunks, tokenizeChunk, tokenizeCorpus } from '../analysis/text/tokenizer.ts';
+import type { TokenizedCorpus } from '../analysis/types.ts';
+import { memoryTokenStore, tokenizeWithCache } from '../pipeline/token-cache.ts';
+
+function plain(c: TokenizedCorpus) {
+  return { terms: c.terms, display: c.display, docOffsets: [...c.docOffsets], tokenIds: [...c.tokenIds], variants: c.variants, tokenVariants: [...(c.tokenVariants ?? [])] };
+}
+
+const BASE: DocText[] = [
+  { title: 'Vision LLMs for Robot Navigation', text: "A vision LLM's grounding of colour and color cues. Large-scale 3D scenes; costing 0.006USD." },
+  { title: 'Graph neural networks', text: 'Graph neural networks (GNNs) learn on graphs. Under 15 USD per run, the U-Net baseline is cheaper.' },
+  { title: '', text: 'Results on Ego-QA-4.4K and on \\textsc{FineRS}-4k, -4k, with 16M. parameters.' },
+  { title: 'Colour spaces', text: 'Colour colour COLOR spaces for large-scale vision; graph neural networks again.' },
+  { title: 'Empty abstract', text: '' },
+];
+
+/** n documents, each a little different, so that units are new in every block. */
+function synthetic(n: number): DocText[] {
+  return Array.from({ length: n }, (_, i) => {
+    const d = BASE[i % BASE.length]!;
+    return { title: d.title, text: `${d.text} item${i % 13} Tok${i % 29}-${i % 7}k word${i}.` };
+  });
+}
+
+const pools = new Map<number, WorkerPool>();
+afterAll(async () => {
+  for (const p of pools.values()) await p.close();
+});
+async function pool(threads: number): Promise<WorkerPool> {
+  let p = pools.get(threads);
+  if (!p) {
+    p = await WorkerPool.start({ threads });
+    pools.set(threads, p);
+  }
+  return p;
+}
+
+describe('dynamic blocks over 1, 2 and 3 threads', () => {
+  it('tokenizeChunksParallel merged = tokenizeCorpus, whatever the block size and thread count', { timeout: 240_000 }, async () => {
+    const docs = synthetic(600);
+    for (const titleRepeat of [1, 2]) {
+      const opts = { titleRepeat };
+      const expected = plain(tokenizeCorpus(docs, opts));
+      for (const threads of [1, 2, 3]) {
+        const p = await pool(threads);
+        expect(p.threads).toBe(threads);
+        for (const blockDocs of [1, 7, 256]) {
+          let shares: number[] = [];
+          const chunks = tokenizeChunksParallel(docs, opts, p, { titleForms: true }, { blockDocs, onShares: (s) => (shares = s) });
+          expect(shares.length).toBe(threads);
+          expect(shares.reduce((a, b) => a + b, 0)).toBe(docs.length);
+          expect(plain(mergeChunks(chunks))).toEqual(expected);
+          if (titleRepeat > 1) {
+            // title forms (recorded when titles repeat) travel with their documents
+            const titles = chunks.flatMap((c) => Array.from({ length: c.docOffsets.length - 1 }, (_, d) => [...c.titleSurfaces!.subarray(c.titleOffsets![d]!, c.titleOffsets![d + 1]!)].map((s) => c.surfaces[s])));
+            const one = tokenizeChunk(docs, opts, { titleForms: true });
+            const oneTitles = Array.from({ length: docs.length }, (_, d) => [...one.titleSurfaces!.subarray(one.titleOffsets![d]!, one.titleOffsets![d + 1]!)].map((s) => one.surfaces[s]));
+            expect(titles).toEqual(oneTitles);
+          }
+        }
+      }
+    }
+  });
+
+  it('the per-paper cache path gives the same corpus over 1, 2 and 3 threads', { timeout: 240_000 }, async () => {
+    const docs = synthetic(400);
+    const expected = plain(tokenizeCorpus(docs, {}));
+    for (const threads of [1, 2, 3]) {
+      const r = await tokenizeWithCache(docs, {}, memoryTokenStore(), { pool: await pool(threads), parallelMin: 1 });
+      expect(r.tokenized).toBe(docs.length);
+      expect(plain(r.corpus)).toEqual(expected);
+    }
+  });
+});
+
+describe('reordering and runs', () => {
+  it('reorderDocs moves documents with their tokens and title forms', () => {
+    const docs = synthetic(6);
+    const c = tokenizeChunk(docs, { titleRepeat: 2 }, { titleForms: true });
+    const order = Int32Array.of(5, 4, 3, 2, 1, 0);
+    const r = reorderDocs(c, order);
+    const back = reorderDocs(r, order);
+    expect([...back.tokenIds]).toEqual([...c.tokenIds]);
+    expect([...back.titleSurfaces!]).toEqual([...c.titleSurfaces!]);
+    expect([...r.tokenSurfaces.subarray(r.docOffsets[0]!, r.docOffsets[1]!)]).toEqual([...c.tokenSurfaces.subarray(c.docOffsets[5]!, c.docOffsets[6]!)]);
+  });
+
+  it('inDocumentOrder rejects runs that miss or repeat a document', () => {
+    const c = tokenizeChunk(synthetic(4));
+    const d = tokenizeChunk(synthetic(4).slice(2));
+    expect(mergeChunks(inDocumentOrder([{ chunk: tokenizeChunk(synthetic(4).slice(0, 2)), runs: [0, 2] }, { chunk: d, runs: [2, 2] }], 4))).toEqual(mergeChunks([c]));
+    expect(() => inDocumentOrder([{ chunk: c, runs: [0, 4] }, { chunk: d, runs: [2, 2] }], 4)).toThrow(/exactly once/);
+    expect(() => inDocumentOrder([{ chunk: d, runs: [2, 2] }], 4)).toThrow(/exactly once/);
+    expect(() => inDocumentOrder([{ chunk: c, runs: [0, 3] }], 4)).toThrow(/returned 4 documents/);
+  });
+});
+
+const ARXIV = '../shared/data/arxiv-cs-daily.jsonl.gz';
+
+describe.skipIf(!existsSync(ARXIV))('real arXiv abstracts', () => {
+  it('3,000 papers: 1, 2 and 3 threads with small blocks give the one-thread corpus', { timeout: 300_000 }, async () => {
+    const lines = gunzipSync(readFileSync(ARXIV)).toString('utf8').split('\n').filter(Boolean);
+    const docs: DocText[] = [];
+    for (let i = 15_000; i < 34_500 && docs.length < 3000; i += 6) {
+      const r = JSON.parse(lines[i]!) as { title?: string; text?: string };
+      docs.push({ title: r.title ?? '', text: r.text ?? '' });
+    }
+    const expected = plain(tokenizeCorpus(docs, {}));
+    for (const threads of [2, 3]) {
+      const chunks = tokenizeChunksParallel(docs, {}, await pool(threads), {}, { blockDocs: 16 });
+      expect(plain(mergeChunks(chunks))).toEqual(expected);
+    }
+  });
+});
