@@ -13,7 +13,7 @@ import { shareAreaSpec } from './specs/share-area.ts';
 import { sizesSpec } from './specs/sizes.ts';
 import { topicSmallMultiplesSpec, topicTrendSpec } from './specs/topic-small-multiples.ts';
 import { topTermsSpec } from './specs/top-terms.ts';
-import { renderSvg } from './svg.ts';
+import { ChartRenderer } from './chart-renderer.ts';
 
 export interface ChartSpec {
   name: string; // file-safe: [a-z0-9-]
@@ -23,6 +23,8 @@ export interface ChartSpec {
 
 export interface RenderedChart extends ChartSpec {
   svg: string;
+  /** The compiled Vega spec (JSON text) the page draws live; undefined when the spec did not compile. */
+  compiled?: string;
 }
 
 /** Name of the chart drawn in a topic's own section. */
@@ -53,20 +55,20 @@ export function buildChartSpecs(model: ReportModel, options?: ChartOptions): Cha
 }
 
 /**
- * Specs plus their static SVG, as the report stage writes them (charts/<name>.vl.json, .svg)
- * and hands them to renderReportHtml. A chart that fails to render keeps an empty svg rather than
- * costing the whole report (the live chart may still draw).
+ * Specs plus their static SVG and compiled Vega spec, as the report stage writes them
+ * (charts/<name>.vl.json, .svg) and hands them to renderReportHtml. A chart that fails to render
+ * keeps an empty svg rather than costing the whole report (the live chart may still draw).
+ * Drawn by `renderer` (its workers end afterwards); by default in the calling thread.
  */
-export async function buildCharts(model: ReportModel, options?: ChartOptions): Promise<RenderedChart[]> {
-  const rendered: RenderedChart[] = [];
-  for (const chart of buildChartSpecs(model, options)) {
-    let svg = '';
-    try {
-      svg = await renderSvg(chart.spec);
-    } catch {
-      svg = '';
-    }
-    rendered.push({ ...chart, svg });
-  }
-  return rendered;
+export async function buildCharts(model: ReportModel, options?: ChartOptions, renderer: ChartRenderer = ChartRenderer.start(0)): Promise<RenderedChart[]> {
+  return drawCharts(buildChartSpecs(model, options), renderer);
+}
+
+/** The drawings of specs already built (see buildCharts). */
+export async function drawCharts(specs: ChartSpec[], renderer: ChartRenderer): Promise<RenderedChart[]> {
+  const drawn = await renderer.draw(specs.map((c) => c.spec));
+  return specs.map((c, i) => {
+    const d = drawn[i]!;
+    return { ...c, svg: d.svg, ...(d.compiled !== undefined ? { compiled: d.compiled } : {}) };
+  });
 }

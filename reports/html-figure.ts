@@ -4,7 +4,6 @@
 // in a JSON block for the page script to draw.
 
 import type { TopLevelSpec } from 'vega-lite';
-import { compileSpec } from './compile.ts';
 import { escapeAttr, escapeHtml, jsonForScript } from './escape.ts';
 
 export interface ReportChart {
@@ -12,6 +11,8 @@ export interface ReportChart {
   title: string;
   spec: TopLevelSpec;
   svg: string;
+  /** The compiled Vega spec as JSON text (chart-renderer.ts); a live chart needs it. */
+  compiled?: string;
 }
 
 /**
@@ -46,12 +47,12 @@ function interactiveLegends(node: unknown): void {
   if (Array.isArray(record.marks)) interactiveLegends(record.marks);
 }
 
-/** The compiled Vega spec the page draws, without its $schema (the only URL a spec carries). */
-export function liveSpecJson(spec: TopLevelSpec): string {
-  const compiled = compileSpec(spec).vega as Record<string, unknown>;
-  delete compiled.$schema;
-  interactiveLegends(compiled);
-  return jsonForScript(compiled);
+/** The compiled Vega spec (JSON text) as the page draws it, without its $schema (the only URL a spec carries). */
+export function liveSpecJson(compiled: string): string {
+  const spec = JSON.parse(compiled) as Record<string, unknown>;
+  delete spec.$schema;
+  interactiveLegends(spec);
+  return jsonForScript(spec);
 }
 
 export function figure(chart: ReportChart | undefined, options: { live?: boolean; caption?: boolean } = {}): string {
@@ -63,7 +64,8 @@ export function figure(chart: ReportChart | undefined, options: { live?: boolean
   const img = chart.svg
     ? `<img src="${escapeAttr(svgDataUri(chart.svg))}" alt="${escapeAttr(description)}"${width ? ` width="${Math.round(Number(width))}"` : ''}>`
     : `<p class="muted">(${escapeHtml(chart.title)}: no static rendering)</p>`;
-  const spec = live ? `<script type="application/json">${liveSpecJson(chart.spec)}</script>` : '';
+  if (live && chart.compiled === undefined) throw new Error(`chart "${chart.name}" has no compiled Vega spec to draw live`);
+  const spec = live ? `<script type="application/json">${liveSpecJson(chart.compiled!)}</script>` : '';
   return `<figure${live ? ` data-chart="${escapeAttr(chart.name)}"` : ''} aria-label="${escapeAttr(chart.title)}">
 ${live ? '<div class="live"></div>' : ''}<div class="static">${img}</div>${spec}
 ${options.caption === false ? '' : `<figcaption>${escapeHtml(description)}</figcaption>`}

@@ -139,10 +139,10 @@ describe('the page', async () => {
   const charts = await buildCharts(model, { topN: 3 });
   const html = renderReportHtml(model, charts, { topN: 3 });
 
-  it('every live chart that shows topics declares the shared focus signal and makes legends clickable', () => {
+  it('every live chart that shows topics declares the shared focus signal and makes legends clickable', async () => {
     for (const name of ['growth', 'share-area', 'topic-small-multiples', 'heatmap', 'map']) {
       const spec = buildChartSpecs(model, { topN: 3 }).find((c) => c.name === name)!.spec;
-      const vega = compileSpec(spec).vega as { signals?: { name: string; value: unknown }[] };
+      const vega = (await compileSpec(spec)).vega as { signals?: { name: string; value: unknown }[] };
       expect(vega.signals?.find((s) => s.name === 'focus'), name).toEqual({ name: 'focus', value: null });
     }
     const blocks = [...html.matchAll(/<script type="application\/json">([\s\S]*?)<\/script>/g)].map((m) => m[1]!);

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { TopLevelSpec } from 'vega-lite';
-import { buildChartSpecs, buildCharts, type RenderedChart } from '../reports/charts.ts';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildChartSpecs, buildCharts, drawCharts, type RenderedChart } from '../reports/charts.ts';
+import { ChartRenderer } from '../reports/chart-renderer.ts';
 import { compileSpec } from '../reports/compile.ts';
 import { csvCell, toCsv } from '../reports/csv.ts';
 import { escapeAttr, escapeHtml, jsonForScript, safeHttpUrl } from '../reports/escape.ts';
@@ -55,8 +59,8 @@ describe('chart specs', () => {
     for (const t of model.topics) expect(names).toContain(`topic-${t.id}`);
   });
 
-  it.each(specs.map((c) => [c.name, c] as const))('%s compiles without warnings and has a description', (_name, chart) => {
-    const { warnings } = compileSpec(chart.spec);
+  it.each(specs.map((c) => [c.name, c] as const))('%s compiles without warnings and has a description', async (_name, chart) => {
+    const { warnings } = await compileSpec(chart.spec);
     expect(warnings).toEqual([]);
     expect(typeof chart.spec.description).toBe('string');
     expect(chartTitle(chart.spec).length).toBeGreaterThan(0);
@@ -295,14 +299,52 @@ describe('report html', async () => {
   });
 });
 
-describe('compileSpec cache', () => {
-  it('compiles a spec once and hands out independent copies', () => {
-    const spec = { data: { values: [{ a: 1 }, { a: 2 }] }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } } } as TopLevelSpec;
-    const first = compileSpec(spec);
-    (first.vega as Record<string, unknown>).description = 'changed by a caller';
-    const second = compileSpec(spec);
-    expect((second.vega as Record<string, unknown>).description).toBeUndefined();
-    expect(second.vega).not.toBe(first.vega);
-    expect(JSON.stringify(compileSpec({ ...spec }).vega)).toBe(JSON.stringify(second.vega)); // a fresh compile: the same spec
+describe('chart rendering', () => {
+  const model = makeReportModel();
+  const specs = buildChartSpecs(model, { topN: 3 });
+
+  it('worker threads and the calling thread draw identical SVGs and compiled specs', async () => {
+    const here = await drawCharts(specs, ChartRenderer.start(0));
+    const renderer = ChartRenderer.start(2);
+    expect(renderer.threads).toBe(2);
+    const workers = await drawCharts(specs, renderer);
+    expect(renderer.threads).toBe(0); // ended after drawing
+    expect(workers.map((c) => c.name)).toEqual(specs.map((c) => c.name));
+    for (let i = 0; i < specs.length; i++) {
+      expect(workers[i]!.svg.startsWith('<svg'), specs[i]!.name).toBe(true);
+      expect(workers[i]!.svg, specs[i]!.name).toBe(here[i]!.svg);
+      expect(workers[i]!.compiled, specs[i]!.name).toBe(here[i]!.compiled);
+      expect(JSON.parse(workers[i]!.compiled!)).toEqual((await compileSpec(specs[i]!.spec)).vega);
+    }
+  });
+
+  it("a chart's SVG depends on its spec alone (vega's gradient ids restart per chart)", async () => {
+    const heatmap = specs.find((c) => c.name === 'heatmap')!.spec;
+    const first = await renderSvg(heatmap);
+    expect(first).toContain('id="gradient_0"');
+    await renderSvg(heatmap);
+    expect(await renderSvg(heatmap)).toBe(first);
+  });
+
+  it('a chart that cannot render gets an empty SVG and the others still draw', async () => {
+    const bad: TopLevelSpec = { data: { url: 'https://example.org/data.json' }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } } };
+    const sizes = specs.find((c) => c.name === 'sizes')!.spec;
+    const seen: number[] = [];
+    const drawn = await ChartRenderer.start(2).draw([bad, sizes], (i) => seen.push(i));
+    expect(drawn[0]!.svg).toBe('');
+    expect(drawn[0]!.error).toMatch(/must not load/);
+    expect(drawn[0]!.compiled).toBeDefined();
+    expect(drawn[1]!.svg).toBe(await renderSvg(sizes));
+    expect([...seen].sort()).toEqual([0, 1]);
+  });
+
+  it('no module imports vega or vega-lite at start-up (they load with the first chart)', () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const files = ['pipeline', 'reports', 'analysis'].flatMap((d) =>
+      readdirSync(join(root, d), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|mjs)$/.test(f)).map((f) => join(root, d, f)),
+    );
+    expect(files.length).toBeGreaterThan(20);
+    const offenders = files.filter((f) => /^import\s+(?!type\b)[^;]*from\s+'vega(-lite)?'/m.test(readFileSync(f, 'utf8')));
+    expect(offenders).toEqual([]);
   });
 });

@@ -1,0 +1,133 @@
+// Vega-Lite → Vega compilation and headless SVG rendering: the only code that loads vega and
+// vega-lite. It runs in whichever thread loads it: the report's render workers (see
+// chart-renderer.ts) or, without workers, the main thread.
+//
+// Why plain JavaScript: this file is also a worker entry, and it must load the same way from the
+// sources, under vitest and from the dist/ bundle. A .ts worker would need tsx registered in its
+// own thread (~0.5–1 s start-up per worker, see analysis/parallel/pool.ts); the bundle has no
+// separate module for it. Every caller finds it at '../reports/chart-render.mjs' relative to its
+// own module (reports/*.ts and dist/cli.mjs both sit one level below the root).
+//
+// Why lazily: importing vega and vega-lite costs ~0.3 s of CPU, which every process (`--help`,
+// `labels`, a `--stage` run) paid at start-up when the report modules imported them statically.
+
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+
+/** The role a worker is started with (workerData.role), so importing this file never starts a loop by accident. */
+export const WORKER_ROLE = 'topic-trends-chart-render';
+
+/** @type {Promise<{ vega: typeof import('vega'), vegaLite: typeof import('vega-lite') }> | undefined} */
+let libraries;
+
+/** vega and vega-lite, imported once per thread. */
+export function loadChartLibraries() {
+  libraries ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vegaLite]) => ({ vega, vegaLite }));
+  return libraries;
+}
+
+/**
+ * Compiles a Vega-Lite spec; every warning vega-lite logs is collected (a warning means a chart
+ * that silently drops an encoding). Returns the Vega spec as JSON text: each user parses its own
+ * copy (vega's parser may annotate what it reads, the page adds legend interactivity).
+ * @returns {Promise<{ compiled: string, warnings: string[] }>}
+ */
+export async function compileChart(spec) {
+  const { vegaLite } = await loadChartLibraries();
+  /** @type {string[]} */
+  const warnings = [];
+  let level = 2;
+  const logger = {
+    level(value) {
+      if (value === undefined) return level;
+      level = value;
+      return logger;
+    },
+    error(...args) {
+      warnings.push(`error: ${args.map(String).join(' ')}`);
+      return logger;
+    },
+    warn(...args) {
+      warnings.push(args.map(String).join(' '));
+      return logger;
+    },
+    info() {
+      return logger;
+    },
+    debug() {
+      return logger;
+    },
+  };
+  const { spec: vega } = vegaLite.compile(spec, { logger });
+  return { compiled: JSON.stringify(vega), warnings };
+}
+
+/**
+ * Renders a compiled Vega spec (JSON text) to vega's SVG text (not yet compacted). Vega runs
+ * headless with renderer 'none' and no loader access: our specs carry their data inline, so
+ * nothing is fetched, and without the optional 'canvas' package vega estimates text widths from
+ * font size. Rejects when the spec tries to load anything (vega would only log the failure and
+ * draw an empty chart): a chart that needs the network is a bug.
+ *
+ * vega numbers gradients and clip paths from counters global to the thread (gradient_0, clip1):
+ * they are reset before every chart, so a chart's SVG depends on its spec alone, not on which
+ * thread drew it, what it drew before, or how many reports the process made.
+ * @returns {Promise<string>}
+ */
+export async function renderCompiled(compiled) {
+  const { vega } = await loadChartLibraries();
+  /** @type {string[]} */
+  const refused = [];
+  const loader = vega.loader();
+  loader.load = async (uri) => {
+    refused.push(uri);
+    throw new Error(`report charts must not load anything (asked for ${uri})`);
+  };
+  vega.resetSVGDefIds();
+  const view = new vega.View(vega.parse(JSON.parse(compiled)), { renderer: 'none', loader, logLevel: vega.None });
+  try {
+    const svg = await view.toSVG();
+    if (refused.length > 0) throw new Error(`report charts must not load anything (asked for ${refused.join(', ')})`);
+    return svg;
+  } finally {
+    view.finalize();
+  }
+}
+
+/**
+ * One chart: compiled spec, warnings and SVG; a chart that fails to render gets svg '' and the
+ * error (its compiled spec may still draw live in the page). A spec that does not compile rejects.
+ * @returns {Promise<{ compiled: string, warnings: string[], svg: string, error?: string }>}
+ */
+export async function renderChart(spec) {
+  const { compiled, warnings } = await compileChart(spec);
+  try {
+    return { compiled, warnings, svg: await renderCompiled(compiled) };
+  } catch (e) {
+    return { compiled, warnings, svg: '', error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/**
+ * Worker loop: the job is every chart's spec plus a shared counter; each worker claims the next
+ * unclaimed index (Atomics.add) until none is left, so workers balance themselves without a
+ * round trip through the main thread (which is busy writing the exports meanwhile). Charts are
+ * drawn one at a time per worker. Replies: {index, result} or {index, failure}, then {done}.
+ */
+function serve() {
+  const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
+  void loadChartLibraries(); // start loading while the main thread builds the specs
+  port.on('message', async (/** @type {{ specs: unknown[], counter: Int32Array }} */ job) => {
+    for (;;) {
+      const index = Atomics.add(job.counter, 0, 1);
+      if (index >= job.specs.length) break;
+      try {
+        port.postMessage({ index, result: await renderChart(job.specs[index]) });
+      } catch (e) {
+        port.postMessage({ index, failure: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      }
+    }
+    port.postMessage({ done: true });
+  });
+}
+
+if (!isMainThread && workerData?.role === WORKER_ROLE) serve();

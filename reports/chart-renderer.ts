@@ -1,0 +1,181 @@
+// Draws the report's charts (Vega-Lite → Vega → SVG) on worker threads, so the ~40 renders
+// (10–150 ms each in vega) run beside the main thread's own work (report model, exports) and
+// in small heaps: on the main thread, with the pipeline's large heap, every collection is a big one.
+//
+// A ChartRenderer is started before the specs exist: its workers import vega and vega-lite
+// (~0.3 s of CPU each) while the main thread builds the model. With threads = 1 it starts none
+// and draws in the calling thread (the same code, chart-render.mjs). A worker that cannot start
+// or dies leaves its charts to the calling thread: a chart never goes missing for lack of threads.
+//
+// Output does not depend on the thread count: each chart's SVG is a function of its spec alone
+// (see renderCompiled in chart-render.mjs).
+
+import { Worker } from 'node:worker_threads';
+import type { TopLevelSpec } from 'vega-lite';
+import { compactSvg } from './svg-compact.ts';
+
+/** A chart drawn: the compiled Vega spec (JSON text), vega-lite's warnings, the compacted SVG. */
+export interface ChartDrawing {
+  /** The Vega spec vega-lite made, as JSON text; undefined when the spec did not compile. */
+  compiled?: string;
+  warnings: string[];
+  /** Compacted SVG (svg-compact.ts); '' when the chart did not render. */
+  svg: string;
+  /** Why it has no SVG. */
+  error?: string;
+}
+
+interface RawDrawing {
+  compiled: string;
+  warnings: string[];
+  svg: string;
+  error?: string;
+}
+
+/** What chart-render.mjs exports (it is plain JavaScript, loaded by URL: see its header). */
+interface ChartRenderModule {
+  WORKER_ROLE: string;
+  loadChartLibraries(): Promise<unknown>;
+  compileChart(spec: TopLevelSpec): Promise<{ compiled: string; warnings: string[] }>;
+  renderCompiled(compiled: string): Promise<string>;
+  renderChart(spec: TopLevelSpec): Promise<RawDrawing>;
+}
+
+type WorkerReply = { index: number; result: RawDrawing } | { index: number; failure: string } | { done: true };
+
+// reports/*.ts and dist/cli.mjs both sit one level below the root (see chart-render.mjs).
+// WORKER_ROLE is chart-render.mjs's own: a worker started with it serves charts.
+const WORKER_ROLE = 'topic-trends-chart-render';
+const MODULE_URL = new URL('../reports/chart-render.mjs', import.meta.url);
+
+let inThread: Promise<ChartRenderModule> | undefined;
+
+/** chart-render.mjs in the calling thread (imports vega and vega-lite on first use). */
+export function chartRenderModule(): Promise<ChartRenderModule> {
+  inThread ??= (import(MODULE_URL.href) as Promise<ChartRenderModule>).then(async (m) => {
+    await m.loadChartLibraries();
+    return m;
+  });
+  return inThread;
+}
+
+function drawing(raw: RawDrawing): ChartDrawing {
+  return { compiled: raw.compiled, warnings: raw.warnings, svg: raw.svg ? compactSvg(raw.svg) : '', ...(raw.error ? { error: raw.error } : {}) };
+}
+
+function failed(error: string): ChartDrawing {
+  return { warnings: [], svg: '', error };
+}
+
+/** Draws one chart in the calling thread. */
+export async function drawChartHere(spec: TopLevelSpec): Promise<ChartDrawing> {
+  const m = await chartRenderModule();
+  try {
+    return drawing(await m.renderChart(spec));
+  } catch (e) {
+    return failed(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** A render worker, and whether it has exited (a worker that failed to load vega exits at once). */
+interface RenderWorker {
+  worker: Worker;
+  exited: boolean;
+}
+
+export class ChartRenderer {
+  private readonly workers: RenderWorker[];
+  private used = false;
+  private closed = false;
+
+  private constructor(workers: RenderWorker[]) {
+    this.workers = workers;
+  }
+
+  /**
+   * Starts `workers` render workers (0: draw() works in the calling thread). Returns at once;
+   * the workers load vega meanwhile.
+   */
+  static start(workers: number): ChartRenderer {
+    const started: RenderWorker[] = [];
+    for (let i = 0; i < workers; i++) {
+      try {
+        const entry: RenderWorker = { worker: new Worker(MODULE_URL, { workerData: { role: WORKER_ROLE } }), exited: false };
+        // An error before draw() (vega failed to load) must not become an uncaught 'error' event.
+        entry.worker.on('error', () => {});
+        entry.worker.once('exit', () => {
+          entry.exited = true;
+        });
+        started.push(entry);
+      } catch {
+        // drawn in the calling thread instead
+      }
+    }
+    return new ChartRenderer(started);
+  }
+
+  /** Render workers running (0: charts are drawn in the calling thread). */
+  get threads(): number {
+    return this.workers.filter((w) => !w.exited).length;
+  }
+
+  /**
+   * Draws every spec; results in spec order. Calls `onDrawn` as each chart arrives (from the
+   * event loop, so the caller's synchronous work in between is not interrupted). One call per
+   * renderer: the workers end when it is done.
+   */
+  async draw(specs: TopLevelSpec[], onDrawn?: (index: number, chart: ChartDrawing) => void): Promise<ChartDrawing[]> {
+    if (this.used) throw new Error('ChartRenderer.draw: a renderer draws one set of charts');
+    this.used = true;
+    const results: (ChartDrawing | undefined)[] = new Array(specs.length);
+    const settle = (index: number, chart: ChartDrawing) => {
+      results[index] = chart;
+      onDrawn?.(index, chart);
+    };
+    try {
+      const live = this.workers.filter((w) => !w.exited);
+      if (live.length > 0) {
+        const counter = new Int32Array(new SharedArrayBuffer(4));
+        await Promise.all(live.map((w) => runWorker(w, specs, counter, settle)));
+      }
+      // Whatever no worker delivered (none started, one died mid-chart) is drawn here, unless the
+      // caller closed the renderer meanwhile (it failed and no longer waits for these charts).
+      for (let i = 0; i < specs.length; i++) {
+        if (!results[i]) settle(i, this.closed ? failed('the chart renderer was closed') : await drawChartHere(specs[i]!));
+      }
+    } finally {
+      await this.close();
+    }
+    return results as ChartDrawing[];
+  }
+
+  /** Ends the workers (also when draw() was never called). */
+  async close(): Promise<void> {
+    this.closed = true;
+    const workers = this.workers.splice(0);
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+}
+
+/** Resolves when the worker has claimed its last chart, or has died (its claimed chart then stays undrawn). */
+function runWorker(entry: RenderWorker, specs: TopLevelSpec[], counter: Int32Array, settle: (index: number, chart: ChartDrawing) => void): Promise<void> {
+  const { worker } = entry;
+  return new Promise((resolve) => {
+    const finish = () => {
+      worker.off('message', onMessage);
+      worker.off('error', finish);
+      worker.off('exit', finish);
+      resolve();
+    };
+    const onMessage = (reply: WorkerReply) => {
+      if ('done' in reply) finish();
+      else if ('result' in reply) settle(reply.index, drawing(reply.result));
+      else settle(reply.index, failed(reply.failure));
+    };
+    worker.on('message', onMessage);
+    worker.on('error', finish);
+    worker.on('exit', finish);
+    if (entry.exited) finish();
+    else worker.postMessage({ specs, counter });
+  });
+}
