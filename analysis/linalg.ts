@@ -21,6 +21,12 @@ export interface TallKernels {
   gramBlocks(a: Float64Array, m: number, k: number): Float64Array;
   /** multiplyTallBySmall with its rows split over threads: a new m × l array. */
   tallBySmall(a: Float64Array, m: number, k: number, b: Float64Array, l: number, upperTriangularB: boolean): Float64Array;
+  /**
+   * Optional: `length` values gaussian(createRandom(seed)) · scale drawn in order, filled in
+   * blocks over threads (random.ts: gaussianBlock), so the very numbers of a serial loop. The
+   * array may be a reused buffer: valid until the next gramBlocks or tallBySmall call.
+   */
+  gaussianMatrix?(length: number, seed: number, scale: number): Float64Array;
 }
 
 /**

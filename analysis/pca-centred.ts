@@ -10,8 +10,9 @@ import type { CsrMatrix } from './types.ts';
  * consumes the result before the next product (see SparseProducts.multiply), which saves a copy.
  */
 export function centredMultiply(products: SparseProducts, mean: Float64Array, b: Float64Array, k: number, transient = false): Float64Array {
-  const out = products.multiply(b, k, transient);
-  // shift = μᵀB (length k), subtracted from every output row
+  // shift = μᵀB (length k), subtracted from every output row by the products as each row is
+  // done (in the threads, for pooled products). Summed before the product, so B may be a
+  // transient result of the same products.
   const shift = new Float64Array(k);
   for (let j = 0; j < products.cols; j++) {
     const mj = mean[j];
@@ -19,11 +20,7 @@ export function centredMultiply(products: SparseProducts, mean: Float64Array, b:
     const o = j * k;
     for (let c = 0; c < k; c++) shift[c] += mj * b[o + c];
   }
-  for (let i = 0; i < products.rows; i++) {
-    const o = i * k;
-    for (let c = 0; c < k; c++) out[o + c] -= shift[c];
-  }
-  return out;
+  return products.multiply(b, k, transient, { u: null, v: shift });
 }
 
 /** (X − 1μᵀ)ᵀ·A for a row-major A (rows × k): a cols × k Float64Array. */
@@ -40,14 +37,7 @@ export function centredTransposeMultiply(
     const o = i * k;
     for (let c = 0; c < k; c++) colSums[c] += a[o + c];
   }
-  const out = products.transposeMultiply(a, k);
-  for (let j = 0; j < products.cols; j++) {
-    const mj = mean[j];
-    if (mj === 0) continue;
-    const o = j * k;
-    for (let c = 0; c < k; c++) out[o + c] -= mj * colSums[c];
-  }
-  return out;
+  return products.transposeMultiply(a, k, { u: mean, v: colSums });
 }
 
 /**

@@ -135,7 +135,7 @@ export function randomizedPca(
   // Each step is its own function, and Q is passed on without a local, so that the tall blocks
   // (Ω, Q, X̃Q, X̃ᵀX̃Q: 40–70 MB each on arXiv) are garbage once their step returns, not still
   // held by this frame while the scores are built.
-  const { v, singular } = ritzVectors(products, mean, rangeFinder(products, mean, testMatrix(n, l, seed, initialBasis), m, n, l, powerIter, kernels), m, n, l, d, kernels);
+  const { v, singular } = ritzVectors(products, mean, rangeFinder(products, mean, testMatrix(n, l, seed, initialBasis, kernels), m, n, l, powerIter, kernels), m, n, l, d, kernels);
   return assemblePcaResult(X, products, mean, v, singular, d, 'randomized', opts.skipScores);
 }
 
@@ -151,6 +151,10 @@ function rangeFinder(
   kernels?: TallKernels,
 ): Float64Array {
   if (powerIter === 0) q = orthonormalize(q, n, l, kernels).q; // Rayleigh–Ritz below needs it orthonormal
+  // Ω may be a view of the kernels' reused operand buffer (testMatrix), which the first
+  // orthonormalisation overwrites; a first step that is a full powerStep may fall back to the
+  // textbook way, which reads its q again, so it gets a private copy.
+  if (powerIter % 2 === 1 && kernels?.gaussianMatrix && kernels.threads > 1) q = q.slice();
   for (let it = 0; it < powerIter; it++) {
     // Orthonormalised on the last step and every second one before it (see the header).
     const stepsLeft = powerIter - 1 - it;
@@ -222,13 +226,19 @@ function ritzVectors(
  * The cols × l starting block: Gaussian columns from createRandom(seed) scaled by 1/√cols (unit
  * length in expectation, like the columns of a warm start), the first w of them replaced by the
  * w directions of `initialBasis` (w × cols) when given. The Gaussian stream is drawn in full
- * either way, so the padding columns do not depend on w.
+ * either way, so the padding columns do not depend on w. With `kernels` that can draw it over
+ * threads, Ω may be a view of their reused buffer (see rangeFinder).
  */
-function testMatrix(n: number, l: number, seed: number, initialBasis?: Float64Array): Float64Array {
-  const random = createRandom(seed);
+function testMatrix(n: number, l: number, seed: number, initialBasis?: Float64Array, kernels?: TallKernels): Float64Array {
   const scale = 1 / Math.sqrt(n);
-  const omega = new Float64Array(n * l);
-  for (let i = 0; i < omega.length; i++) omega[i] = gaussian(random) * scale;
+  let omega: Float64Array;
+  if (kernels?.gaussianMatrix && kernels.threads > 1) {
+    omega = kernels.gaussianMatrix(n * l, seed, scale); // the same numbers, drawn in blocks over threads
+  } else {
+    const random = createRandom(seed);
+    omega = new Float64Array(n * l);
+    for (let i = 0; i < omega.length; i++) omega[i] = gaussian(random) * scale;
+  }
   if (initialBasis) {
     const w = initialBasis.length / n;
     for (let c = 0; c < w; c++) for (let j = 0; j < n; j++) omega[j * l + c] = initialBasis[c * n + j];

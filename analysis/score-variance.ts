@@ -10,9 +10,15 @@ import type { CsrMatrix } from './types.ts';
  * own mean, so it does not matter which mean the scores were centred on), and that over X's total
  * variance Σ‖x_i − x̄‖² / (rows − 1). The same definitions as PcaResult (pca-result.ts): for the
  * rows a fit was made on, σ_c²/(rows − 1) is exactly the variance of their scores on component c.
- * `scores` is rows × d row-major (float32 as stored; sums run in float64).
+ * `scores` is rows × d row-major (float32 as stored; sums run in float64). `mean`: X's column
+ * means (csrColumnMeans(X)) when the caller has them already; computed here otherwise.
  */
-export function scoreVariance(X: CsrMatrix, scores: Float32Array, d: number): { explainedVariance: Float64Array; explainedVarianceRatio: Float64Array } {
+export function scoreVariance(
+  X: CsrMatrix,
+  scores: Float32Array,
+  d: number,
+  mean?: Float64Array,
+): { explainedVariance: Float64Array; explainedVarianceRatio: Float64Array } {
   const n = X.rows;
   if (scores.length !== n * d) throw new RangeError(`scoreVariance: ${scores.length} scores for ${n} rows × ${d} components`);
   const sum = new Float64Array(d);
@@ -25,7 +31,8 @@ export function scoreVariance(X: CsrMatrix, scores: Float32Array, d: number): { 
     }
   }
   const denom = Math.max(1, n - 1);
-  const total = centredSumOfSquares(X, csrColumnMeans(X)) / denom;
+  if (mean && mean.length !== X.cols) throw new RangeError(`scoreVariance: ${mean.length} column means for ${X.cols} columns`);
+  const total = centredSumOfSquares(X, mean ?? csrColumnMeans(X)) / denom;
   const explainedVariance = sq.map((s) => s / denom);
   const explainedVarianceRatio = explainedVariance.map((v) => (total > 0 ? v / total : 0));
   return { explainedVariance, explainedVarianceRatio };

@@ -16,6 +16,17 @@
 import { csrTranspose } from './sparse.ts';
 import type { CsrMatrix } from './types.ts';
 
+/**
+ * A rank-one term the products subtract from their result, row by row right after computing it
+ * (so a pooled implementation does it in the threads): output row i loses u[i]·v, or v itself
+ * when u is null; rows with u[i] = 0 are left alone. The centring of randomized PCA
+ * (pca-centred.ts), with the arithmetic it had as a separate loop, so the results are the same.
+ */
+export interface RankOne {
+  u: Float64Array | null;
+  v: Float64Array;
+}
+
 /** Products with a fixed sparse X; dense operands and results are row-major Float64Array. */
 export interface SparseProducts {
   readonly rows: number;
@@ -25,9 +36,9 @@ export interface SparseProducts {
    * products reuse (valid only until their next product): for callers that consume it at once,
    * so a pooled implementation can skip copying it out of shared memory.
    */
-  multiply(b: Float64Array, k: number, transient?: boolean): Float64Array;
-  /** Xᵀ·A for A of shape rows × k: cols × k. */
-  transposeMultiply(a: Float64Array, k: number): Float64Array;
+  multiply(b: Float64Array, k: number, transient?: boolean, minus?: RankOne): Float64Array;
+  /** Xᵀ·A for A of shape rows × k: cols × k (minus the rank-one term when given). */
+  transposeMultiply(a: Float64Array, k: number, minus?: RankOne): Float64Array;
   /** Frees Xᵀ (a later transposeMultiply rebuilds it): for callers done with Xᵀ products. */
   releaseTranspose?(): void;
   /** Frees everything the products hold beyond X itself; they must not be used afterwards. */
@@ -40,10 +51,10 @@ export function serialSparseProducts(X: CsrMatrix): SparseProducts {
   return {
     rows: X.rows,
     cols: X.cols,
-    multiply: (b, k) => csrTimesDense(X, b, k),
-    transposeMultiply: (a, k) => {
+    multiply: (b, k, _transient, minus) => subtractRankOne(csrTimesDense(X, b, k), k, minus, 0, X.rows),
+    transposeMultiply: (a, k, minus) => {
       xt ??= csrTranspose(X);
-      return csrTimesDense(xt, a, k);
+      return subtractRankOne(csrTimesDense(xt, a, k), k, minus, 0, X.cols);
     },
     releaseTranspose: () => {
       xt = null;
@@ -52,6 +63,24 @@ export function serialSparseProducts(X: CsrMatrix): SparseProducts {
       xt = null;
     },
   };
+}
+
+/** Rows [rowStart, rowEnd) of out (row-major, k columns) minus the rank-one term (see RankOne); returns out. */
+export function subtractRankOne(out: Float64Array, k: number, minus: RankOne | undefined, rowStart: number, rowEnd: number): Float64Array {
+  if (!minus) return out;
+  const { u, v } = minus;
+  if (v.length !== k) throw new RangeError(`subtractRankOne: v has ${v.length} values, expected ${k}`);
+  for (let i = rowStart; i < rowEnd; i++) {
+    const o = i * k;
+    if (u === null) {
+      for (let c = 0; c < k; c++) out[o + c] -= v[c];
+    } else {
+      const ui = u[i];
+      if (ui === 0) continue;
+      for (let c = 0; c < k; c++) out[o + c] -= ui * v[c];
+    }
+  }
+  return out;
 }
 
 /** X·B (X: r × c CSR, B: c × k row-major, rounded to float32 first) → r × k Float64Array. */

@@ -211,6 +211,28 @@ describe('parallel sparse products', () => {
     expect(() => par.multiply(b.subarray(1), k)).toThrow(/dense operand/);
   });
 
+  it('the rank-one term is subtracted in the threads exactly as after a serial product', () => {
+    const X = randomCsr(2000, 300, 5);
+    const random = createRandom(6);
+    const k = 7;
+    const b = Float64Array.from({ length: X.cols * k }, () => gaussian(random));
+    const a = Float64Array.from({ length: X.rows * k }, () => gaussian(random));
+    const v = Float64Array.from({ length: k }, () => gaussian(random));
+    const u = Float64Array.from({ length: X.cols }, (_, j) => (j % 5 === 0 ? 0 : gaussian(random))); // zeros: rows left alone
+    const ser = serialSparseProducts(X);
+    const par = parallelSparseProducts(X, pool);
+    // by hand: the loops centredMultiply / centredTransposeMultiply ran after the product
+    const xb = ser.multiply(b, k);
+    for (let i = 0; i < X.rows; i++) for (let c = 0; c < k; c++) xb[i * k + c] -= v[c];
+    const xta = ser.transposeMultiply(a, k);
+    for (let j = 0; j < X.cols; j++) if (u[j] !== 0) for (let c = 0; c < k; c++) xta[j * k + c] -= u[j] * v[c];
+    expect(Array.from(par.multiply(b, k, false, { u: null, v }))).toEqual(Array.from(xb));
+    expect(Array.from(ser.multiply(b, k, false, { u: null, v }))).toEqual(Array.from(xb));
+    expect(Array.from(par.transposeMultiply(a, k, { u, v }))).toEqual(Array.from(xta));
+    expect(Array.from(ser.transposeMultiply(a, k, { u, v }))).toEqual(Array.from(xta));
+    expect(() => par.transposeMultiply(a, k, { u: u.subarray(1), v })).toThrow(/rank-one u/);
+  });
+
   it('Gram matrix and tall × small product through the pool are bit-identical to one thread', () => {
     const m = 3 * GRAM_ROW_BLOCK + 77; // several blocks and a ragged tail
     const k = 9;

@@ -2,8 +2,12 @@
 // Gram: threads claim fixed row blocks and write each block's partial sum to its own slot;
 // linalg.ts adds the slots in block order, exactly as its one-thread path does. Tall × small:
 // one contiguous block of output rows per thread, each row computed as on one thread.
+// Gaussian test matrix: one contiguous block of entries per thread, each drawn from the seeded
+// stream positioned at the block's start (random.ts: gaussianBlock), the same numbers as a
+// serial loop.
 
 import { GRAM_ROW_BLOCK, gramRowsInto, multiplyTallBySmallRows, type TallKernels } from '../linalg.ts';
+import { gaussianBlock, gaussianFillFrom } from '../random.ts';
 import type { TaskCounter } from './kernels.ts';
 import type { WorkerPool } from './pool.ts';
 import { SharedScratch } from './shared.ts';
@@ -44,6 +48,21 @@ export function tallBySmallKernel(args: TallBySmallArgs, part: number, parts: nu
   return null;
 }
 
+export interface GaussianBlocksArgs {
+  seed: number;
+  scale: number;
+  /** Output, shared memory. */
+  out: Float64Array;
+}
+
+/** Fills part `part` of out; returns the index where its stream needs a redraw (see gaussianBlock), or -1. */
+export function gaussianBlocksKernel(args: GaussianBlocksArgs, part: number, parts: number): number {
+  const { seed, scale, out } = args;
+  const per = Math.ceil(out.length / parts);
+  const start = Math.min(out.length, part * per);
+  return gaussianBlock(seed, out, start, Math.min(out.length, start + per), scale);
+}
+
 /**
  * TallKernels on `pool`: inputs are copied into reused shared buffers, outputs come back as
  * ordinary arrays. Pass the `scratch` of the sparse products too, so both reuse the same buffers.
@@ -64,6 +83,15 @@ export function poolTallKernels(pool: WorkerPool, scratch: SharedScratch = new S
       const args: TallBySmallArgs = { a: scratch.copyOf('in', a), m, k, b: scratch.copyOf('small', b), l, upper: upperTriangularB, out };
       pool.run('tallBySmall', args);
       return out.slice();
+    },
+    gaussianMatrix(length, seed, scale) {
+      // In the 'in' buffer (reserved for a tall block, so no new shared memory): the caller
+      // consumes it before the next tall kernel copies its operand there.
+      const out = scratch.float64('in', length, false);
+      const args: GaussianBlocksArgs = { seed, scale, out };
+      const redraw = pool.run<number>('gaussianBlocks', args).filter((i) => i >= 0);
+      if (redraw.length > 0) gaussianFillFrom(seed, out, Math.min(...redraw), scale);
+      return out;
     },
   };
 }

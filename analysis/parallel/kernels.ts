@@ -6,7 +6,7 @@
 // restart); the pool collects them in part order.
 
 import { collectGarbage } from './collect.ts';
-import { gramBlocksKernel, tallBySmallKernel } from './dense-kernels.ts';
+import { gaussianBlocksKernel, gramBlocksKernel, tallBySmallKernel } from './dense-kernels.ts';
 import { kmeansAssignKernel, kmeansMemberSumsKernel, kmeansRestartKernel, kmeansRowDistancesKernel } from './kmeans-kernels.ts';
 import { sparseRowBlockKernel } from './sparse-kernels.ts';
 import { tokenizeChunkKernel } from './tokenize-kernels.ts';
@@ -32,6 +32,7 @@ export const KERNELS: Record<string, Kernel> = {
   kmeansMemberSums: kmeansMemberSumsKernel,
   kmeansRowDistances: kmeansRowDistancesKernel,
   gramBlocks: gramBlocksKernel,
+  gaussianBlocks: gaussianBlocksKernel,
   tallBySmall: tallBySmallKernel,
   tokenizeChunk: tokenizeChunkKernel,
 };

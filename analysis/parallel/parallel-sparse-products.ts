@@ -4,10 +4,10 @@
 // kernel as serialSparseProducts, so results are bit-identical to the serial path.
 
 import { csrTranspose } from '../sparse.ts';
-import type { SparseProducts } from '../sparse-products.ts';
+import type { RankOne, SparseProducts } from '../sparse-products.ts';
 import type { CsrMatrix } from '../types.ts';
 import type { WorkerPool } from './pool.ts';
-import { SharedScratch, sharedFloat32, sharedInt32 } from './shared.ts';
+import { SharedScratch, sharedFloat32, sharedInt32, toSharedFloat64 } from './shared.ts';
 import { balancedRowBounds, type SparseRowBlockArgs } from './sparse-kernels.ts';
 
 /**
@@ -22,7 +22,17 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
     if (!shared) throw new Error('parallelSparseProducts: used after release()');
     return shared;
   };
-  const product = (M: CsrMatrix, dense: Float64Array, k: number, transient = false): Float64Array => {
+  // The rank-one terms' u is the PCA mean, the same array every product: one shared copy.
+  let lastU: Float64Array | null = null;
+  let sharedU: Float64Array | null = null;
+  const shareU = (u: Float64Array): Float64Array => {
+    if (u !== lastU) {
+      lastU = u;
+      sharedU = toSharedFloat64(u);
+    }
+    return sharedU!;
+  };
+  const product = (M: CsrMatrix, dense: Float64Array, k: number, transient = false, minus?: RankOne): Float64Array => {
     if (dense.length !== M.cols * k) {
       throw new RangeError(`parallelSparseProducts: dense operand has ${dense.length} values, expected ${M.cols} × ${k}`);
     }
@@ -30,7 +40,7 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
     // The operand is rounded into its buffer before the output buffer is cleared: it may be the
     // previous product's transient result, which lives in that output buffer.
     const b = scratch.float32From('in32', dense);
-    const out = scratch.float64('out', M.rows * k, true);
+    const out = scratch.float64('out', M.rows * k, false); // each part zeroes its rows (sparseRowBlockKernel)
     const args: SparseRowBlockArgs = {
       matrix: M,
       b,
@@ -38,16 +48,22 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
       out,
       bounds: balancedRowBounds(M.indptr, M.rows, pool.threads),
     };
+    if (minus) {
+      if (minus.v.length !== k) throw new RangeError(`parallelSparseProducts: rank-one v has ${minus.v.length} values, expected ${k}`);
+      if (minus.u && minus.u.length !== M.rows) throw new RangeError(`parallelSparseProducts: rank-one u has ${minus.u.length} values, expected ${M.rows}`);
+      args.minusU = minus.u ? shareU(minus.u) : null;
+      args.minusV = minus.v;
+    }
     pool.run('sparseRowBlock', args);
     return transient ? out : out.slice();
   };
   return {
     rows: X.rows,
     cols: X.cols,
-    multiply: (b, k, transient) => product(live(), b, k, transient),
-    transposeMultiply: (a, k) => {
+    multiply: (b, k, transient, minus) => product(live(), b, k, transient, minus),
+    transposeMultiply: (a, k, minus) => {
       transposed ??= sharedTranspose(live());
-      return product(transposed, a, k);
+      return product(transposed, a, k, false, minus);
     },
     releaseTranspose: () => {
       if (!transposed) return;
@@ -57,6 +73,8 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
     release: () => {
       shared = null;
       transposed = null;
+      lastU = null;
+      sharedU = null;
       pool.collectGarbage();
     },
   };

@@ -1,7 +1,7 @@
 // Row-block sparse × dense products for the pool: each participant computes a contiguous block
 // of output rows with the same kernel as the serial path, so the result is bit-identical to it.
 
-import { csrTimesDenseRows } from '../sparse-products.ts';
+import { csrTimesDenseRows, subtractRankOne } from '../sparse-products.ts';
 import type { CsrMatrix } from '../types.ts';
 
 export interface SparseRowBlockArgs {
@@ -10,15 +10,22 @@ export interface SparseRowBlockArgs {
   /** Dense operand, matrix.cols × k, row-major, shared, float32 (see sparse-products.ts). */
   b: Float32Array;
   k: number;
-  /** Output, matrix.rows × k, row-major, shared and zero-filled. */
+  /** Output, matrix.rows × k, row-major, shared; each part zeroes its own rows first (in parallel, not on the caller). */
   out: Float64Array;
   /** Row boundaries: part p computes rows [bounds[p], bounds[p + 1]). Length parts + 1. */
   bounds: Int32Array;
+  /** Optional rank-one term subtracted from the rows once computed (sparse-products.ts: RankOne); u in shared memory. */
+  minusU?: Float64Array | null;
+  minusV?: Float64Array;
 }
 
 export function sparseRowBlockKernel(args: SparseRowBlockArgs, part: number, parts: number): null {
   if (args.bounds.length !== parts + 1) throw new RangeError(`sparseRowBlock: ${args.bounds.length - 1} blocks for ${parts} parts`);
-  csrTimesDenseRows(args.matrix, args.b, args.k, args.out, args.bounds[part], args.bounds[part + 1]);
+  const start = args.bounds[part];
+  const end = args.bounds[part + 1];
+  args.out.fill(0, start * args.k, end * args.k);
+  csrTimesDenseRows(args.matrix, args.b, args.k, args.out, start, end);
+  if (args.minusV) subtractRankOne(args.out, args.k, { u: args.minusU ?? null, v: args.minusV }, start, end);
   return null;
 }
 

@@ -84,7 +84,7 @@ export function fitOnSample(X: CsrMatrix, paperIds: readonly string[] | undefine
   const fit = fitPca(csrRows(X, rows), { ...opts, skipScores: true }, pool);
   const pca: PcaResult = { ...fit, mean: csrColumnMeans(X) };
   pca.scores = projectOntoPca(pca, X, pool);
-  const variance = scoreVariance(X, pca.scores, pca.nComponents);
+  const variance = scoreVariance(X, pca.scores, pca.nComponents, pca.mean); // pca.mean is csrColumnMeans(X): not computed twice
   return { ...pca, ...variance, fitSample: { rows: rows.length, of: X.rows } };
 }
 
