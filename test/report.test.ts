@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildChartSpecs, buildCharts, drawCharts, type RenderedChart } from '../reports/charts.ts';
 import { ChartRenderer } from '../reports/chart-renderer.ts';
+import { renderWorkers } from '../pipeline/stages/report.ts';
 import { compileSpec } from '../reports/compile.ts';
 import { csvCell, toCsv } from '../reports/csv.ts';
 import { escapeAttr, escapeHtml, jsonForScript, safeHttpUrl } from '../reports/escape.ts';
@@ -316,6 +317,10 @@ describe('chart rendering', () => {
       expect(workers[i]!.compiled, specs[i]!.name).toBe(here[i]!.compiled);
       expect(JSON.parse(workers[i]!.compiled!)).toEqual((await compileSpec(specs[i]!.spec)).vega);
     }
+  });
+
+  it('render workers: none with one thread, one fewer than the threads otherwise, at most 3', () => {
+    expect([1, 2, 3, 4, 16].map(renderWorkers)).toEqual([0, 1, 2, 3, 3]);
   });
 
   it("a chart's SVG depends on its spec alone (vega's gradient ids restart per chart)", async () => {

@@ -1,9 +1,9 @@
 // Stage 8: everything → the run folder: index.html, chart specs and static SVGs, the exports.
 // It always runs: each run publishes its own folder.
 //
-// Most of its time is vega drawing ~40 charts. They are drawn on worker threads (one per core,
-// started first so they load vega while the model is built) while this thread writes the
-// exports; the page is assembled once every chart is in.
+// Most of its time is vega drawing ~40 charts. They are drawn on worker threads (see
+// renderWorkers; started first, so they load vega while the model is built) while this thread
+// writes the exports; the page is assembled once every chart is in.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PcaResult } from '../../analysis/pca.ts';
@@ -43,12 +43,15 @@ export const reportStage: Stage<ReportOutput> = {
 };
 
 /**
- * Render workers for a run with `threads` threads: none with one thread (charts are drawn here),
- * else one per thread, at most 4: each worker first spends ~0.3 s of CPU importing vega and
- * vega-lite, more than its share of the ~1.2 s of drawing beyond that.
+ * Render workers for a run with `threads` threads (the calling thread included): none with one
+ * thread (charts are drawn here), else one fewer than the threads, at most 3. The calling thread
+ * has its own work meanwhile (model, exports, page), and every worker first spends ~0.3 s of CPU
+ * importing vega and vega-lite and warming up: measured on arXiv with 2 threads, one worker drew
+ * everything for about the CPU of drawing on the main thread (~2.2 s), two cost ~0.7 s more CPU
+ * and were no faster on the shared machine.
  */
 export function renderWorkers(threads: number): number {
-  return threads <= 1 ? 0 : Math.min(threads, 4);
+  return threads <= 1 ? 0 : Math.min(threads - 1, 3);
 }
 
 async function writeReport(ctx: StageContext, renderer: ChartRenderer): Promise<ReportOutput> {
