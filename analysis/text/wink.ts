@@ -30,7 +30,7 @@ export function nlp(): Nlp {
     // A model whose lexicon wink cannot extend: see forgetNewLexemes.
     const bound = Object.create(model);
     bound.core = () => forgetNewLexemes(model.core());
-    bound.featureFn = (config: unknown) => withModelOnlyPos(model.featureFn(config));
+    bound.featureFn = (config: unknown) => withoutTaggerFeatures(model.featureFn(config));
     instance = winkNLP(bound, []);
   }
   return instance;
@@ -76,29 +76,20 @@ function forgetNewLexemes<M extends { features: { lexeme: LexemeFeature } }>(mod
   return model;
 }
 
-interface WinkCacheMethods {
-  lookup(text: string): number[] | null;
-}
-
 /**
- * The 'pos' feature wink computes for each word it adds looks the word's lower case up in the
- * cache and reads [0] of the answer: a word out of the model now answers null, read here as an
- * index past the model's, which is what the word's own fresh entry answered before (same POS).
+ * The features wink computes and packs for every word it adds (prefix, suffix, letter case,
+ * shape, abbreviation flag, POS guess: the model's `packing.efList`) are read only by its POS
+ * tagger and entity recogniser, never by tokenization or by the normal form, type and value read
+ * here (wink-nlp/src/its.js). With the lexicon kept to the model's words (forgetNewLexemes) wink
+ * adds a word at every occurrence, so these are constants here: the same tokens, without a shape
+ * regex chain and five feature-table lookups per word (the POS guess also looked the word up in
+ * the cache and read [0] of the answer, which is null now for a word out of the model).
  */
-function withModelOnlyPos<F extends { pos: (word: string, category: number, cache: WinkCacheMethods) => number }>(features: F): F {
-  const pos = features.pos;
-  const outOfModel = [Number.MAX_SAFE_INTEGER];
-  let shimOf: WinkCacheMethods | undefined;
-  let shim: WinkCacheMethods | undefined;
-  features.pos = (word, category, cache) => {
-    if (shimOf !== cache) {
-      shimOf = cache;
-      shim = Object.create(cache as object) as WinkCacheMethods;
-      shim.lookup = (text) => cache.lookup(text) ?? outOfModel;
-    }
-    return pos(word, category, shim!);
-  };
-  return features;
+function withoutTaggerFeatures<F extends Record<string, unknown>>(features: F): F {
+  const constant: Record<string, unknown> = { prefix: '', suffix: '', shape: '', lutCase: 0, isAbbrev: 0, pos: 0 };
+  const out = Object.create(features) as Record<string, unknown>;
+  for (const [name, value] of Object.entries(constant)) out[name] = () => value;
+  return out as F;
 }
 
 /** wink's raw tokens of a text: normal form, value as written, type and the spaces before each. */
