@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkerPool } from '../analysis/parallel/pool.ts';
 import type { CsrMatrix } from '../analysis/types.ts';
 import { createRandom, gaussian } from '../analysis/random.ts';
 import {
@@ -186,47 +187,49 @@ describe('per-topic flags (describe stage)', () => {
   });
 });
 
+/** The silhouette by its definition: every distance from both ends, summed in sample order. */
+function plain(points: Float64Array, n: number, d: number, labels: Int32Array, k: number, metric: 'cosine' | 'euclidean') {
+  const X = Float64Array.from(points);
+  if (metric === 'cosine') {
+    for (let i = 0; i < n; i++) {
+      let norm = 0;
+      for (let j = 0; j < d; j++) norm += points[i * d + j]! * points[i * d + j]!;
+      const inv = 1 / Math.sqrt(norm);
+      for (let j = 0; j < d; j++) X[i * d + j]! *= inv;
+    }
+  }
+  const count = new Array(k).fill(0);
+  for (const c of labels) count[c]++;
+  const perSum = new Array(k).fill(0);
+  let total = 0;
+  for (let s = 0; s < n; s++) {
+    const sums = new Array(k).fill(0);
+    for (let t = 0; t < n; t++) {
+      if (t === s) continue;
+      let acc = 0;
+      for (let j = 0; j < d; j++) {
+        if (metric === 'cosine') acc += X[s * d + j]! * X[t * d + j]!;
+        else acc += (X[s * d + j]! - X[t * d + j]!) ** 2;
+      }
+      sums[labels[t]!] += metric === 'cosine' ? Math.max(0, 1 - acc) : Math.sqrt(acc);
+    }
+    const own = labels[s]!;
+    let value = 0;
+    if (count[own] > 1) {
+      const a = sums[own] / (count[own] - 1);
+      let b = Infinity;
+      for (let c = 0; c < k; c++) if (c !== own && count[c] > 0) b = Math.min(b, sums[c] / count[c]);
+      value = (b - a) / Math.max(a, b);
+    }
+    perSum[own] += value;
+    total += value;
+  }
+  return { mean: total / n, perCluster: perSum.map((x, c) => x / count[c]) };
+}
+
 // The blocked silhouette kernel (pairs once, four rows at a time) against the textbook loop:
 // every distance computed from both ends, summed in sample order. Bit-identical, not just close.
 describe('silhouette: blocked kernel equals the plain definition', () => {
-  function plain(points: Float64Array, n: number, d: number, labels: Int32Array, k: number, metric: 'cosine' | 'euclidean') {
-    const X = Float64Array.from(points);
-    if (metric === 'cosine') {
-      for (let i = 0; i < n; i++) {
-        let norm = 0;
-        for (let j = 0; j < d; j++) norm += points[i * d + j]! * points[i * d + j]!;
-        const inv = 1 / Math.sqrt(norm);
-        for (let j = 0; j < d; j++) X[i * d + j]! *= inv;
-      }
-    }
-    const count = new Array(k).fill(0);
-    for (const c of labels) count[c]++;
-    const perSum = new Array(k).fill(0);
-    let total = 0;
-    for (let s = 0; s < n; s++) {
-      const sums = new Array(k).fill(0);
-      for (let t = 0; t < n; t++) {
-        if (t === s) continue;
-        let acc = 0;
-        for (let j = 0; j < d; j++) {
-          if (metric === 'cosine') acc += X[s * d + j]! * X[t * d + j]!;
-          else acc += (X[s * d + j]! - X[t * d + j]!) ** 2;
-        }
-        sums[labels[t]!] += metric === 'cosine' ? Math.max(0, 1 - acc) : Math.sqrt(acc);
-      }
-      const own = labels[s]!;
-      let value = 0;
-      if (count[own] > 1) {
-        const a = sums[own] / (count[own] - 1);
-        let b = Infinity;
-        for (let c = 0; c < k; c++) if (c !== own && count[c] > 0) b = Math.min(b, sums[c] / count[c]);
-        value = (b - a) / Math.max(a, b);
-      }
-      perSum[own] += value;
-      total += value;
-    }
-    return { mean: total / n, perCluster: perSum.map((x, c) => x / count[c]) };
-  }
 
   for (const [metric, n] of [['cosine', 37], ['cosine', 42], ['cosine', 3], ['euclidean', 37]] as const) {
     it(`${metric}: ${n} points, 3 clusters, 5 dimensions`, () => {
@@ -241,6 +244,39 @@ describe('silhouette: blocked kernel equals the plain definition', () => {
       if (n > 3) expect(got.mean).toBeGreaterThan(0.2);
     });
   }
+});
+
+describe('silhouette over the worker pool', () => {
+  let pool: WorkerPool;
+  beforeAll(async () => {
+    pool = await WorkerPool.start({ threads: 3 });
+  });
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  it('gives the one-thread figures bit for bit (sampled and whole), and the plain definition', () => {
+    const random = createRandom(9);
+    const n = 900;
+    const d = 11;
+    const k = 6;
+    const labels = Int32Array.from({ length: n }, (_, i) => (i * 7) % k);
+    const points = Float32Array.from({ length: n * d }, (_, x) => gaussian(random) + (labels[Math.floor(x / d)]! === x % d ? 2 : 0));
+    for (const sampleSize of [n, 611]) {
+      const serial = silhouette(points, n, d, labels, k, { sampleSize, seed: 4 });
+      const pooled = silhouette(points, n, d, labels, k, { sampleSize, seed: 4 }, pool);
+      expect(pooled.sampled).toBe(Math.min(n, sampleSize));
+      expect(pooled.mean).toBe(serial.mean);
+      expect(pooled.perCluster).toEqual(serial.perCluster);
+      expect(serial.mean).toBeGreaterThan(0.02);
+    }
+    const small = 300; // at PARALLEL_MIN_SAMPLE or above, so the pool computes it
+    const sub = points.slice(0, small * d);
+    const want = plain(Float64Array.from(sub), small, d, labels.subarray(0, small), k, 'cosine');
+    const got = silhouette(sub, small, d, labels.subarray(0, small), k, {}, pool);
+    expect(got.mean).toBe(want.mean);
+    expect(got.perCluster).toEqual(want.perCluster);
+  });
 });
 
 describe('agreement: one contingency table for all figures', () => {

@@ -8,6 +8,7 @@
 import { collectGarbage } from './collect.ts';
 import { gaussianBlocksKernel, gramBlocksKernel, tallBySmallKernel } from './dense-kernels.ts';
 import { kmeansAssignKernel, kmeansMemberSumsKernel, kmeansRestartKernel, kmeansRowDistancesKernel } from './kmeans-kernels.ts';
+import { silhouettePairsKernel, silhouetteSumsKernel } from './silhouette-kernels.ts';
 import { sparseRowBlockKernel } from './sparse-kernels.ts';
 import { tokenizeChunkKernel } from './tokenize-kernels.ts';
 
@@ -34,6 +35,8 @@ export const KERNELS: Record<string, Kernel> = {
   gramBlocks: gramBlocksKernel,
   gaussianBlocks: gaussianBlocksKernel,
   tallBySmall: tallBySmallKernel,
+  silhouettePairs: silhouettePairsKernel,
+  silhouetteSums: silhouetteSumsKernel,
   tokenizeChunk: tokenizeChunkKernel,
 };
 

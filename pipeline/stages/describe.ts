@@ -8,6 +8,7 @@ import { sizeBalance } from '../../analysis/quality/balance.ts';
 import { topicDiversityReport } from '../../analysis/quality/diversity.ts';
 import { npmiCoherence } from '../../analysis/quality/npmi.ts';
 import { silhouette } from '../../analysis/quality/silhouette.ts';
+import { sharedWorkerPool } from '../workers/shared-pool.ts';
 import { representativeDocs, type Representative } from '../../analysis/representatives.ts';
 import type { TfidfModel } from '../../analysis/tfidf.ts';
 import type { CsrMatrix } from '../../analysis/types.ts';
@@ -94,7 +95,7 @@ export const describeStage: Stage<DescribeOutput> = {
   deps: ['ingest', 'vectorize', 'cluster'],
   version: '2',
   configKey: (c: Config) => ({ describe: c.describe, seed: c.seed }),
-  run(ctx) {
+  async run(ctx) {
     const { papers } = ctx.input<IngestOutput>('ingest');
     const tfidf = ctx.input<TfidfModel>('vectorize');
     const cl = ctx.input<ClusterOutput>('cluster');
@@ -125,7 +126,8 @@ export const describeStage: Stage<DescribeOutput> = {
       10,
       tfidf.vocabulary,
     );
-    const sil = silhouette(points, n, d, labels, k, { sampleSize: 3000, seed: ctx.config.seed });
+    // The pair distances over the worker pool (the same figures as on one thread).
+    const sil = silhouette(points, n, d, labels, k, { sampleSize: 3000, seed: ctx.config.seed }, await sharedWorkerPool(ctx.config.workers));
     const diversity = topicDiversityReport(described.topTerms.map((ts) => ts.map((t) => t.term)));
     const balance = sizeBalance(sizes);
 
