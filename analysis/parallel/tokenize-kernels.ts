@@ -184,6 +184,15 @@ export function inDocumentOrder(shares: readonly ThreadShare[], total: number): 
     if (at !== s.chunk.docOffsets.length - 1) throw new Error(`tokenize: thread ${share} returned ${s.chunk.docOffsets.length - 1} documents for runs of ${at}`);
   });
   runs.sort((a, b) => a.first - b.first);
+  // The calling thread's own region and what it took of the next region are one run.
+  for (let i = runs.length - 1; i > 0; i--) {
+    const a = runs[i - 1]!;
+    const b = runs[i]!;
+    if (a.share === b.share && a.first + a.count === b.first && a.at + a.count === b.at) {
+      a.count += b.count;
+      runs.splice(i, 1);
+    }
+  }
   const counted = new Set<number>();
   const out: TokenizedChunk[] = [];
   let next = 0;
