@@ -404,6 +404,33 @@ describe('duplicates across files, determinism', () => {
     expect(r.perFile[1]).toMatchObject({ read: 1, accepted: 0, duplicate: 1, rejected: 0 });
   });
 
+  it('onAccepted sees exactly the accepted papers, in order, whatever mix of dated, undated, duplicate and rejected records', async () => {
+    const line = (o: Record<string, unknown>) => JSON.stringify(o);
+    const a = await temp(
+      'accepted-a.jsonl',
+      [
+        line({ id: 'x1', text: 'one', date: '2025-01-01' }),
+        line({ id: 'u1', text: 'undated in a dated file' }), // rejected: missing date
+        line({ id: 'x2', text: 'two', date: '2025-01-02' }),
+        line({ id: 'x1', text: 'one again', date: '2025-01-03' }), // duplicate
+        line({ id: 'x3', text: '', date: '2025-01-03' }), // rejected: empty text
+        line({ id: 'u1', text: 'now dated', date: '2025-01-04' }), // accepted: the undated u1 was rejected
+      ].join('\n') + '\n',
+    );
+    const b = await temp('accepted-b.jsonl', [line({ id: 'x2', text: 'dup' }), line({ id: 'y1', text: 'undated' }), line({ id: 'y1', text: 'undated dup' }), line({ id: 'y2', text: 'undated 2' })].join('\n') + '\n');
+    const c = await temp('accepted-c.jsonl', [line({ id: 'y2', text: 'dup', date: '2025-02-01' }), line({ id: 'z1', text: 'z', date: '2025-02-02' })].join('\n') + '\n');
+    for (const files of [[a, b, c], [b, c, a], [c, a, b]]) {
+      const seen: unknown[] = [];
+      const r = await ingestFiles(files, { undatedDate: '2025-03-01', onAccepted: (p) => seen.push(p) });
+      expectBalanced(r);
+      expect(seen).toHaveLength(r.papers.length);
+      seen.forEach((p, i) => expect(p).toBe(r.papers[i]));
+    }
+    const r = await ingestFiles([a, b, c], { undatedDate: '2025-03-01' });
+    expect(r.papers.map((p) => p.id)).toEqual(['x1', 'x2', 'u1', 'y1', 'y2', 'z1']);
+    await expect(ingestFiles([a], { onAccepted: 'no' as never })).rejects.toThrow(/onAccepted must be a function/);
+  });
+
   it('same input → identical result', async () => {
     const files = ['papers.jsonl', 'papers.json', 'arxiv-snapshot.jsonl', 'hf-daily-papers.json', 'trending-page.txt'].map(ex);
     const a = await ingestFiles(files, { pageYear: 2025 });

@@ -36,6 +36,13 @@ export interface IngestOptions {
   undatedDate?: string;
   /** Called with the number of records read so far (all files), every 1000 records and at the end. */
   onProgress?: (recordsRead: number) => void;
+  /**
+   * Called once for every paper of `papers`, in that order, as soon as its acceptance is certain:
+   * a dated record whose id is new is accepted while the file is still being read (so a consumer,
+   * the archive's helper thread, works alongside the parse); an undated one once its whole file
+   * has been read (whether it is a reject depends on the rest of the file).
+   */
+  onAccepted?: (paper: Paper) => void;
 }
 
 export interface Duplicate {
@@ -118,6 +125,8 @@ export async function ingestFiles(files: string[], opts: IngestOptions = {}): Pr
   for (const path of files) inputs.push(await inspectInput(path));
   if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') throw new TypeError('ingest: onProgress must be a function');
   const onProgress = opts.onProgress;
+  if (opts.onAccepted !== undefined && typeof opts.onAccepted !== 'function') throw new TypeError('ingest: onAccepted must be a function');
+  const onAccepted = opts.onAccepted;
   let recordsRead = 0;
 
   for (const input of inputs) {
@@ -132,12 +141,21 @@ export async function ingestFiles(files: string[], opts: IngestOptions = {}): Pr
     // Read and validate the whole file first: whether an undated record is a reject depends on
     // whether any record of the file has a date.
     const drafts: Validated[] = [];
+    // Papers handed to onAccepted while reading. A dated record with a new id is accepted below
+    // whatever the rest of the file holds: in a file with a dated record every undated one is
+    // rejected, so the only ids accepted before it are earlier files' and earlier dated ones'.
+    const announced = new Set<string>();
     let lastLine = 0;
     try {
       const records = readRecords(input, { format, autoKind: s.format === 'auto', csv: s.csv, page, note }, (k) => (kind = k));
       for await (const rec of records) {
         lastLine = rec.line;
-        drafts.push(validateRecord(rec, path, input.name, s));
+        const d = validateRecord(rec, path, input.name, s);
+        drafts.push(d);
+        if (onAccepted && d.ok && d.paper.date !== undefined && !firstById.has(d.paper.id) && !announced.has(d.paper.id)) {
+          announced.add(d.paper.id);
+          onAccepted(d.paper as Paper);
+        }
         if (onProgress && ++recordsRead % 1000 === 0) onProgress(recordsRead);
       }
     } catch (e) {
@@ -188,6 +206,8 @@ export async function ingestFiles(files: string[], opts: IngestOptions = {}): Pr
       firstById.set(paper.id, { file: path, line: d.line, index: result.papers.length });
       result.papers.push(paper);
       counts.accepted++;
+      // The paper accepted for an announced id is the one announced (see above).
+      if (onAccepted && !announced.has(paper.id)) onAccepted(paper);
     }
 
     if (undatedAccepted > 0) {

@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 import type { TopicSignature } from '../../analysis/topic-matching.ts';
 import type { Paper } from '../paper.ts';
 import { decodeFloat32, decodeIds, decodeInt32, encodeArray, encodeIds } from './codec.ts';
+import { startLoadBehind, type LoadBehind } from './load-behind.ts';
 import { migrate } from './migrate.ts';
 
 export interface StoreOptions {
@@ -94,6 +95,15 @@ export class StoreError extends Error {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_LABEL_LENGTH = 200;
+
+/** What upsertPapers refuses before writing anything (loadBehind's caller checks the same). */
+export function checkPapers(papers: readonly Paper[]): void {
+  for (const p of papers) {
+    if (typeof p.id !== 'string' || p.id.length === 0) throw new StoreError('upsertPapers: a paper has an empty id');
+    if (typeof p.title !== 'string' || typeof p.text !== 'string') throw new StoreError(`upsertPapers: paper ${p.id} lacks title or text`);
+    if (typeof p.date !== 'string' || !DATE.test(p.date)) throw new StoreError(`upsertPapers: paper ${p.id} has date '${p.date}', expected YYYY-MM-DD`);
+  }
+}
 
 /** sha1 of title and text, separated by a NUL so that ('ab', 'c') and ('a', 'bc') differ. */
 export function paperTextHash(title: string, text: string): string {
@@ -257,7 +267,7 @@ const LAST_PUBLISHED_SQL = "SELECT * FROM runs WHERE status = 'published' ORDER 
 export class Store {
   readonly path: string;
   readonly schemaVersion: number;
-  private readonly db: Database.Database;
+  private db: Database.Database;
   private readonly keepAssignmentRuns: number;
   private readonly now: () => Date;
   private readonly busyTimeoutMs: number;
@@ -278,16 +288,57 @@ export class Store {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path, { timeout: busy });
     try {
-      // busy_timeout first: switching to WAL itself needs a lock another process may hold.
-      this.db.pragma(`busy_timeout = ${busy}`);
+      this.configureConnection(false);
+      this.schemaVersion = migrate(this.db);
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
+  }
+
+  /** `afterBulkLoad`: a lock held past busy_timeout leaves the file in rollback mode (see leaveBulkLoad). */
+  private configureConnection(afterBulkLoad: boolean): void {
+    // busy_timeout first: switching to WAL itself needs a lock another process may hold.
+    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    if (afterBulkLoad) {
+      this.leaveBulkLoad();
+    } else {
       this.useWal();
       // NORMAL is safe in WAL mode (no corruption); a power cut can lose only the last commits,
       // which the next night's run rewrites anyway.
       this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('foreign_keys = ON');
-      this.schemaVersion = migrate(this.db);
+    }
+    this.db.pragma('foreign_keys = ON');
+  }
+
+  /**
+   * A first night's papers written into this empty archive by a helper thread while the caller is
+   * still reading them (see load-behind.ts): the same rows upsertPapers would write, the text
+   * hashes computed there too. Undefined when the archive is not empty or not a file: upsert as
+   * usual then. This connection is closed while the helper runs (so that it can load through a
+   * rollback journal like upsertPapers) and reopened before `written` or `abort` settles: make
+   * no other call on this store until then.
+   */
+  loadBehind(runId: string): LoadBehind | undefined {
+    if (typeof runId !== 'string' || runId.length === 0) throw new StoreError('loadBehind: runId must be a non-empty string');
+    if (this.path === ':memory:' || this.countPapers() !== 0) return undefined;
+    const now = this.timestamp();
+    this.db.close();
+    try {
+      return startLoadBehind({
+        path: this.path,
+        busyTimeoutMs: this.busyTimeoutMs,
+        bulkMin: this.bulkLoadMinPapers,
+        runId,
+        now,
+        onExit: () => {
+          this.db = new Database(this.path, { timeout: this.busyTimeoutMs });
+          this.configureConnection(true);
+        },
+      });
     } catch (err) {
-      this.db.close();
+      this.db = new Database(this.path, { timeout: this.busyTimeoutMs });
+      this.configureConnection(false);
       throw err;
     }
   }
@@ -386,11 +437,7 @@ export class Store {
     if (extraJsons !== undefined && extraJsons.length !== papers.length) {
       throw new StoreError(`upsertPapers: ${papers.length} papers but ${extraJsons.length} extra JSON values`);
     }
-    for (const p of papers) {
-      if (typeof p.id !== 'string' || p.id.length === 0) throw new StoreError('upsertPapers: a paper has an empty id');
-      if (typeof p.title !== 'string' || typeof p.text !== 'string') throw new StoreError(`upsertPapers: paper ${p.id} lacks title or text`);
-      if (typeof p.date !== 'string' || !DATE.test(p.date)) throw new StoreError(`upsertPapers: paper ${p.id} has date '${p.date}', expected YYYY-MM-DD`);
-    }
+    checkPapers(papers);
     const now = this.timestamp();
     const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0, metadataUpdated: 0, updatedIds: [] };
     const bulk = papers.length >= this.bulkLoadMinPapers && this.countPapers() === 0 && this.enterBulkLoad();
