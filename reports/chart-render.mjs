@@ -1,6 +1,6 @@
 // Vega-Lite → Vega compilation and headless SVG rendering: the only code that loads vega and
-// vega-lite. It runs in whichever thread loads it: the report's render workers (see
-// chart-renderer.ts) or, without workers, the main thread.
+// vega-lite. It runs in whichever thread loads it: the report's render workers draw (see
+// chart-renderer.ts), the main thread compiles, and draws too when there are no workers.
 //
 // Why plain JavaScript: this file is also a worker entry, and it must load the same way from the
 // sources, under vitest and from the dist/ bundle. A .ts worker would need tsx registered in its
@@ -16,23 +16,32 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 /** The role a worker is started with (workerData.role), so importing this file never starts a loop by accident. */
 export const WORKER_ROLE = 'topic-trends-chart-render';
 
-/** @type {Promise<{ vega: typeof import('vega'), vegaLite: typeof import('vega-lite') }> | undefined} */
-let libraries;
+/** @type {Promise<typeof import('vega')> | undefined} */
+let vegaModule;
+/** @type {Promise<typeof import('vega-lite')> | undefined} */
+let vegaLiteModule;
 
-/** vega and vega-lite, imported once per thread. */
-export function loadChartLibraries() {
-  libraries ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vegaLite]) => ({ vega, vegaLite }));
-  return libraries;
+/** vega, imported once per thread (the render workers need only this one). */
+export function loadVega() {
+  vegaModule ??= import('vega');
+  return vegaModule;
+}
+
+/** vega-lite, imported once per thread. */
+export function loadVegaLite() {
+  vegaLiteModule ??= import('vega-lite');
+  return vegaLiteModule;
 }
 
 /**
- * Compiles a Vega-Lite spec; every warning vega-lite logs is collected (a warning means a chart
- * that silently drops an encoding). Returns the Vega spec as JSON text: each user parses its own
- * copy (vega's parser may annotate what it reads, the page adds legend interactivity).
- * @returns {Promise<{ compiled: string, warnings: string[] }>}
+ * Compiles a Vega-Lite spec with the vega-lite module given (see loadVegaLite); every warning
+ * vega-lite logs is collected (a warning means a chart that silently drops an encoding). Returns
+ * the Vega spec as JSON text: each user parses its own copy (vega's parser may annotate what it
+ * reads, the page adds legend interactivity). Synchronous, so a caller can compile a batch and
+ * hand each chart to a worker before it yields.
+ * @returns {{ compiled: string, warnings: string[] }}
  */
-export async function compileChart(spec) {
-  const { vegaLite } = await loadChartLibraries();
+export function compileWith(vegaLite, spec) {
   /** @type {string[]} */
   const warnings = [];
   let level = 2;
@@ -61,6 +70,11 @@ export async function compileChart(spec) {
   return { compiled: JSON.stringify(vega), warnings };
 }
 
+/** compileWith, loading vega-lite first. */
+export async function compileChart(spec) {
+  return compileWith(await loadVegaLite(), spec);
+}
+
 /**
  * Renders a compiled Vega spec (JSON text) to vega's SVG text (not yet compacted). Vega runs
  * headless with renderer 'none' and no loader access: our specs carry their data inline, so
@@ -74,7 +88,7 @@ export async function compileChart(spec) {
  * @returns {Promise<string>}
  */
 export async function renderCompiled(compiled) {
-  const { vega } = await loadChartLibraries();
+  const vega = await loadVega();
   /** @type {string[]} */
   const refused = [];
   const loader = vega.loader();
@@ -108,25 +122,28 @@ export async function renderChart(spec) {
 }
 
 /**
- * Worker loop: the job is every chart's spec plus a shared counter; each worker claims the next
- * unclaimed index (Atomics.add) until none is left, so workers balance themselves without a
- * round trip through the main thread (which is busy writing the exports meanwhile). Charts are
- * drawn one at a time per worker. Replies: {index, result} or {index, failure}, then {done}.
+ * Worker loop: the calling thread compiles each chart and posts {index, compiled}; the worker
+ * draws them one at a time, in arrival order, and replies {index, svg} or {index, failure}; after
+ * {end: true} it replies {done: true} once everything before it is drawn. Compiling stays with
+ * the calling thread, which has time to spare while the workers draw: a worker then needs only
+ * vega, and starts drawing while later charts are still being compiled.
  */
 function serve() {
   const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
-  void loadChartLibraries(); // start loading while the main thread builds the specs
-  port.on('message', async (/** @type {{ specs: unknown[], counter: Int32Array }} */ job) => {
-    for (;;) {
-      const index = Atomics.add(job.counter, 0, 1);
-      if (index >= job.specs.length) break;
-      try {
-        port.postMessage({ index, result: await renderChart(job.specs[index]) });
-      } catch (e) {
-        port.postMessage({ index, failure: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  void loadVega(); // start loading while the calling thread builds and compiles the specs
+  let queue = Promise.resolve();
+  port.on('message', (/** @type {{ index: number, compiled: string } | { end: true }} */ job) => {
+    queue = queue.then(async () => {
+      if ('end' in job) {
+        port.postMessage({ done: true });
+        return;
       }
-    }
-    port.postMessage({ done: true });
+      try {
+        port.postMessage({ index: job.index, svg: await renderCompiled(job.compiled) });
+      } catch (e) {
+        port.postMessage({ index: job.index, failure: e instanceof Error ? e.message : String(e) });
+      }
+    });
   });
 }
 

@@ -2,10 +2,12 @@
 // (10–150 ms each in vega) run beside the main thread's own work (report model, exports) and
 // in small heaps: on the main thread, with the pipeline's large heap, every collection is a big one.
 //
-// A ChartRenderer is started before the specs exist: its workers import vega and vega-lite
-// (~0.3 s of CPU each) while the main thread builds the model. With threads = 1 it starts none
-// and draws in the calling thread (the same code, chart-render.mjs). A worker that cannot start
-// or dies leaves its charts to the calling thread: a chart never goes missing for lack of threads.
+// The calling thread compiles (vega-lite) and hands each compiled chart to a worker at once; the
+// workers only draw (vega). A ChartRenderer is started before the specs exist: the workers import
+// vega, and the calling thread vega-lite (prepare()), while the model is built. With no workers
+// everything happens in the calling thread (the same code, chart-render.mjs). A worker that cannot
+// start or dies leaves its charts to the calling thread: a chart never goes missing for lack of
+// threads.
 //
 // Output does not depend on the thread count: each chart's SVG is a function of its spec alone
 // (see renderCompiled in chart-render.mjs).
@@ -34,14 +36,14 @@ interface RawDrawing {
 
 /** What chart-render.mjs exports (it is plain JavaScript, loaded by URL: see its header). */
 interface ChartRenderModule {
-  WORKER_ROLE: string;
-  loadChartLibraries(): Promise<unknown>;
+  loadVegaLite(): Promise<unknown>;
+  compileWith(vegaLite: unknown, spec: TopLevelSpec): { compiled: string; warnings: string[] };
   compileChart(spec: TopLevelSpec): Promise<{ compiled: string; warnings: string[] }>;
   renderCompiled(compiled: string): Promise<string>;
   renderChart(spec: TopLevelSpec): Promise<RawDrawing>;
 }
 
-type WorkerReply = { index: number; result: RawDrawing } | { index: number; failure: string } | { done: true };
+type WorkerReply = { index: number; svg: string } | { index: number; failure: string } | { done: true };
 
 // reports/*.ts and dist/cli.mjs both sit one level below the root (see chart-render.mjs).
 // WORKER_ROLE is chart-render.mjs's own: a worker started with it serves charts.
@@ -50,12 +52,9 @@ const MODULE_URL = new URL('../reports/chart-render.mjs', import.meta.url);
 
 let inThread: Promise<ChartRenderModule> | undefined;
 
-/** chart-render.mjs in the calling thread (imports vega and vega-lite on first use). */
+/** chart-render.mjs in the calling thread (it imports vega and vega-lite on first use). */
 export function chartRenderModule(): Promise<ChartRenderModule> {
-  inThread ??= (import(MODULE_URL.href) as Promise<ChartRenderModule>).then(async (m) => {
-    await m.loadChartLibraries();
-    return m;
-  });
+  inThread ??= import(MODULE_URL.href) as Promise<ChartRenderModule>;
   return inThread;
 }
 
@@ -87,6 +86,7 @@ export class ChartRenderer {
   private readonly workers: RenderWorker[];
   private used = false;
   private closed = false;
+  private compiler?: { module: ChartRenderModule; vegaLite: unknown };
 
   private constructor(workers: RenderWorker[]) {
     this.workers = workers;
@@ -120,8 +120,17 @@ export class ChartRenderer {
   }
 
   /**
-   * Draws every spec; results in spec order. Calls `onDrawn` as each chart arrives (from the
-   * event loop, so the caller's synchronous work in between is not interrupted). One call per
+   * Loads vega-lite in the calling thread. After it, draw() compiles every chart and hands it to
+   * a worker before it first yields, so the workers draw while the caller goes on with other work.
+   */
+  async prepare(): Promise<void> {
+    if (this.compiler) return;
+    const module = await chartRenderModule();
+    this.compiler = { module, vegaLite: await module.loadVegaLite() };
+  }
+
+  /**
+   * Draws every spec; results in spec order. Calls `onDrawn` as each chart arrives. One call per
    * renderer: the workers end when it is done.
    */
   async draw(specs: TopLevelSpec[], onDrawn?: (index: number, chart: ChartDrawing) => void): Promise<ChartDrawing[]> {
@@ -135,13 +144,36 @@ export class ChartRenderer {
     try {
       const live = this.workers.filter((w) => !w.exited);
       if (live.length > 0) {
-        const counter = new Int32Array(new SharedArrayBuffer(4));
-        await Promise.all(live.map((w) => runWorker(w, specs, counter, settle)));
-      }
-      // Whatever no worker delivered (none started, one died mid-chart) is drawn here, unless the
-      // caller closed the renderer meanwhile (it failed and no longer waits for these charts).
-      for (let i = 0; i < specs.length; i++) {
-        if (!results[i]) settle(i, this.closed ? failed('the chart renderer was closed') : await drawChartHere(specs[i]!));
+        if (!this.compiler) await this.prepare();
+        const { module, vegaLite } = this.compiler!;
+        const compiled: ({ compiled: string; warnings: string[] } | undefined)[] = new Array(specs.length);
+        const replies = live.map((w) =>
+          collectReplies(w, (index, reply) => {
+            const c = compiled[index]!;
+            settle(index, 'svg' in reply ? drawing({ ...c, svg: reply.svg }) : drawing({ ...c, svg: '', error: reply.failure }));
+          }),
+        );
+        // Synchronous from here to the first await: every chart is compiled and handed on.
+        for (let i = 0; i < specs.length; i++) {
+          try {
+            compiled[i] = module.compileWith(vegaLite, specs[i]!);
+          } catch (e) {
+            settle(i, failed(e instanceof Error ? e.message : String(e)));
+            continue;
+          }
+          const w = live[i % live.length]!;
+          if (!w.exited) w.worker.postMessage({ index: i, compiled: compiled[i]!.compiled });
+        }
+        for (const w of live) if (!w.exited) w.worker.postMessage({ end: true });
+        await Promise.all(replies);
+        // A worker that died left its charts: drawn here from their compiled spec.
+        for (let i = 0; i < specs.length; i++) {
+          const c = compiled[i];
+          if (results[i] || !c) continue;
+          settle(i, this.closed ? failed('the chart renderer was closed') : await drawCompiledHere(module, c));
+        }
+      } else {
+        for (let i = 0; i < specs.length; i++) settle(i, this.closed ? failed('the chart renderer was closed') : await drawChartHere(specs[i]!));
       }
     } finally {
       await this.close();
@@ -157,8 +189,16 @@ export class ChartRenderer {
   }
 }
 
-/** Resolves when the worker has claimed its last chart, or has died (its claimed chart then stays undrawn). */
-function runWorker(entry: RenderWorker, specs: TopLevelSpec[], counter: Int32Array, settle: (index: number, chart: ChartDrawing) => void): Promise<void> {
+async function drawCompiledHere(module: ChartRenderModule, c: { compiled: string; warnings: string[] }): Promise<ChartDrawing> {
+  try {
+    return drawing({ ...c, svg: await module.renderCompiled(c.compiled) });
+  } catch (e) {
+    return drawing({ ...c, svg: '', error: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+/** Resolves when the worker has drawn everything sent before {end}, or has died. */
+function collectReplies(entry: RenderWorker, onReply: (index: number, reply: { svg: string } | { failure: string }) => void): Promise<void> {
   const { worker } = entry;
   return new Promise((resolve) => {
     const finish = () => {
@@ -169,13 +209,11 @@ function runWorker(entry: RenderWorker, specs: TopLevelSpec[], counter: Int32Arr
     };
     const onMessage = (reply: WorkerReply) => {
       if ('done' in reply) finish();
-      else if ('result' in reply) settle(reply.index, drawing(reply.result));
-      else settle(reply.index, failed(reply.failure));
+      else onReply(reply.index, reply);
     };
     worker.on('message', onMessage);
     worker.on('error', finish);
     worker.on('exit', finish);
     if (entry.exited) finish();
-    else worker.postMessage({ specs, counter });
   });
 }

@@ -1,9 +1,9 @@
 // Stage 8: everything → the run folder: index.html, chart specs and static SVGs, the exports.
 // It always runs: each run publishes its own folder.
 //
-// Most of its time is vega drawing ~40 charts. They are drawn on worker threads (see
-// renderWorkers; started first, so they load vega while the model is built) while this thread
-// writes the exports; the page is assembled once every chart is in.
+// Most of its time is vega drawing ~40 charts. This thread compiles them (vega-lite) and worker
+// threads draw them (vega; see renderWorkers: started first, so they load vega while the model is
+// built) while this thread writes the exports; the page is assembled once every chart is in.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PcaResult } from '../../analysis/pca.ts';
@@ -89,7 +89,10 @@ async function writeReport(ctx: StageContext, renderer: ChartRenderer): Promise<
   }
   const dir = ctx.runDir;
   const specs = buildChartSpecs(model, { topN: ctx.config.report.topTopics });
-  // The workers start drawing now; everything up to the await below runs beside them.
+  // vega-lite loads here (the workers load vega meanwhile); drawCharts then compiles every chart
+  // and hands it to a worker before it returns, and everything up to the await below runs
+  // beside the drawing.
+  await renderer.prepare();
   const drawing = drawCharts(specs, renderer);
   mkdirSync(join(dir, 'charts'), { recursive: true });
   for (const chart of specs) writeFileSync(join(dir, 'charts', `${chart.name}.vl.json`), JSON.stringify(chart.spec, null, 2) + '\n');
