@@ -268,6 +268,11 @@ describe('parallel sparse products', () => {
     const viaFit = fitPca(X, opts, pool);
     expect(viaFit.solver).toBe('randomized');
     expect(Array.from(viaFit.scores)).toEqual(Array.from(serial.scores));
+    // every parity of power steps (the pooled Ω lives in a reused buffer the first full step overwrites)
+    for (const nPowerIter of [0, 1, 3]) {
+      const o = { ...opts, nPowerIter };
+      expect(Array.from(fitPca(X, o, pool).components)).toEqual(Array.from(randomizedPca(X, o).components));
+    }
   });
 
   it('projectOntoPca through the pool equals the serial projection and the scores of the fit', () => {
