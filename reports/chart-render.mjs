@@ -16,6 +16,14 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 /** The role a worker is started with (workerData.role), so importing this file never starts a loop by accident. */
 export const WORKER_ROLE = 'topic-trends-chart-render';
 
+/**
+ * Version of the messages between chart-renderer.ts and this file. dist/cli.mjs bundles the
+ * former but loads this file from the sources, so a stale bundle could meet a newer file: a
+ * worker started for another version refuses to serve (the caller then draws in its own thread,
+ * and chartRenderModule() refuses too) instead of waiting for messages it cannot read.
+ */
+export const PROTOCOL = 2;
+
 /** @type {Promise<typeof import('vega')> | undefined} */
 let vegaModule;
 /** @type {Promise<typeof import('vega-lite')> | undefined} */
@@ -147,4 +155,9 @@ function serve() {
   });
 }
 
-if (!isMainThread && workerData?.role === WORKER_ROLE) serve();
+if (!isMainThread && workerData?.role === WORKER_ROLE) {
+  if (workerData.protocol !== PROTOCOL) {
+    throw new Error(`chart-render.mjs speaks protocol ${PROTOCOL}, its caller ${workerData.protocol}: rebuild dist/ (node scripts/build.mjs)`);
+  }
+  serve();
+}

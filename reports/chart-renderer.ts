@@ -36,6 +36,7 @@ interface RawDrawing {
 
 /** What chart-render.mjs exports (it is plain JavaScript, loaded by URL: see its header). */
 interface ChartRenderModule {
+  PROTOCOL: number;
   loadVegaLite(): Promise<unknown>;
   compileWith(vegaLite: unknown, spec: TopLevelSpec): { compiled: string; warnings: string[] };
   compileChart(spec: TopLevelSpec): Promise<{ compiled: string; warnings: string[] }>;
@@ -46,15 +47,19 @@ interface ChartRenderModule {
 type WorkerReply = { index: number; svg: string } | { index: number; failure: string } | { done: true };
 
 // reports/*.ts and dist/cli.mjs both sit one level below the root (see chart-render.mjs).
-// WORKER_ROLE is chart-render.mjs's own: a worker started with it serves charts.
+// WORKER_ROLE and PROTOCOL are chart-render.mjs's own: a worker started with both serves charts.
 const WORKER_ROLE = 'topic-trends-chart-render';
+const PROTOCOL = 2;
 const MODULE_URL = new URL('../reports/chart-render.mjs', import.meta.url);
 
 let inThread: Promise<ChartRenderModule> | undefined;
 
 /** chart-render.mjs in the calling thread (it imports vega and vega-lite on first use). */
 export function chartRenderModule(): Promise<ChartRenderModule> {
-  inThread ??= import(MODULE_URL.href) as Promise<ChartRenderModule>;
+  inThread ??= (import(MODULE_URL.href) as Promise<ChartRenderModule>).then((m) => {
+    if (m.PROTOCOL !== PROTOCOL) throw new Error(`${MODULE_URL.pathname} speaks protocol ${m.PROTOCOL}, this build ${PROTOCOL}: rebuild dist/ (node scripts/build.mjs)`);
+    return m;
+  });
   return inThread;
 }
 
@@ -100,7 +105,7 @@ export class ChartRenderer {
     const started: RenderWorker[] = [];
     for (let i = 0; i < workers; i++) {
       try {
-        const entry: RenderWorker = { worker: new Worker(MODULE_URL, { workerData: { role: WORKER_ROLE } }), exited: false };
+        const entry: RenderWorker = { worker: new Worker(MODULE_URL, { workerData: { role: WORKER_ROLE, protocol: PROTOCOL } }), exited: false };
         // An error before draw() (vega failed to load) must not become an uncaught 'error' event.
         entry.worker.on('error', () => {});
         entry.worker.once('exit', () => {

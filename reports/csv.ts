@@ -3,6 +3,10 @@
 // trigger are prefixed with an apostrophe (OWASP "CSV injection"). Numbers are written as numbers.
 
 const FORMULA_TRIGGER = /^[=+\-@\t\r]/;
+const NEEDS_QUOTES = /[",\r\n]/;
+// Leading or trailing white space is quoted (spreadsheets trim it otherwise). Tested on the end
+// characters only: /^\s|\s$/ tries the second branch at every position of the text.
+const SPACE = /\s/;
 
 /** One cell as CSV text, quoted per RFC 4180 when needed. */
 export function csvCell(value: unknown): string {
@@ -18,7 +22,7 @@ export function csvCell(value: unknown): string {
     text = typeof value === 'string' ? value : JSON.stringify(value);
     if (FORMULA_TRIGGER.test(text)) text = `'${text}`;
   }
-  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return NEEDS_QUOTES.test(text) || (text.length > 0 && (SPACE.test(text[0]!) || SPACE.test(text[text.length - 1]!))) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** A whole CSV document: header line, one line per row, CRLF line ends (RFC 4180). */

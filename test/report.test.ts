@@ -4,6 +4,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { buildChartSpecs, buildCharts, drawCharts, type RenderedChart } from '../reports/charts.ts';
 import { ChartRenderer } from '../reports/chart-renderer.ts';
 import { renderWorkers } from '../pipeline/stages/report.ts';
@@ -341,6 +342,13 @@ describe('chart rendering', () => {
     expect(drawn[0]!.compiled).toBeDefined();
     expect(drawn[1]!.svg).toBe(await renderSvg(sizes));
     expect([...seen].sort()).toEqual([0, 1]);
+  });
+
+  it('a render worker of another message protocol refuses to serve instead of waiting forever', async () => {
+    const worker = new Worker(new URL('../reports/chart-render.mjs', import.meta.url), { workerData: { role: 'topic-trends-chart-render', protocol: -1 } });
+    const error = await new Promise<Error>((resolve) => worker.once('error', resolve));
+    expect(error.message).toMatch(/protocol/);
+    await worker.terminate();
   });
 
   it('no module imports vega or vega-lite at start-up (they load with the first chart)', () => {
