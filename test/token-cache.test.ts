@@ -112,6 +112,16 @@ describe('tokenizeWithCache', () => {
     }
   });
 
+  it("keys records by the paper's textHash when ingest passed it, else by the hash of its text", async () => {
+    const store = memoryTokenStore();
+    const given = docs.map((d, i) => (i === 0 ? { ...d, textHash: 'f'.repeat(40) } : d));
+    await tokenizeWithCache(given, {}, store);
+    const key = tokenCacheKey({});
+    expect(store.get(key, ['f'.repeat(40)]).size).toBe(1);
+    expect(store.get(key, [paperTextHash(docs[0]!)]).size).toBe(0);
+    expect(store.get(key, [paperTextHash(docs[1]!)]).size).toBe(1);
+  });
+
   it('another config key does not read the old records', async () => {
     const store = memoryTokenStore();
     await tokenizeWithCache(docs, {}, store);
