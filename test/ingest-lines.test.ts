@@ -4,20 +4,12 @@
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '../analysis/random.ts';
 import { splitLines, stripBom, type TextLine } from '../pipeline/ingest/read-lines.ts';
 import { cleanText, cleanTextPasses } from '../pipeline/ingest/text.ts';
 
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (mulberry32), so a failure can be replayed. */
+const random = createRandom;
 
 async function collect(lines: AsyncIterable<TextLine>): Promise<TextLine[]> {
   const out: TextLine[] = [];
