@@ -320,8 +320,8 @@ describe('chart rendering', () => {
     }
   });
 
-  it('render workers: none with one thread, one fewer than the threads otherwise, at most 3', () => {
-    expect([1, 2, 3, 4, 16].map(renderWorkers)).toEqual([0, 1, 2, 3, 3]);
+  it('render workers: none below 4 threads, one fewer than the threads otherwise, at most 3', () => {
+    expect([1, 2, 3, 4, 5, 16].map(renderWorkers)).toEqual([0, 0, 0, 3, 3, 3]);
   });
 
   it("a chart's SVG depends on its spec alone (vega's gradient ids restart per chart)", async () => {

@@ -1,9 +1,10 @@
 // Stage 8: everything → the run folder: index.html, chart specs and static SVGs, the exports.
 // It always runs: each run publishes its own folder.
 //
-// Most of its time is vega drawing ~40 charts. This thread compiles them (vega-lite) and worker
-// threads draw them (vega; see renderWorkers: started first, so they load vega while the model is
-// built) while this thread writes the exports; the page is assembled once every chart is in.
+// Most of its time is vega drawing ~40 charts. This thread compiles them (vega-lite); with 4+
+// threads, worker threads draw them (vega; see renderWorkers: started first, so they load vega
+// while the model is built) while this thread writes the exports; the page is assembled once
+// every chart is in.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PcaResult } from '../../analysis/pca.ts';
@@ -43,15 +44,16 @@ export const reportStage: Stage<ReportOutput> = {
 };
 
 /**
- * Render workers for a run with `threads` threads (the calling thread included): none with one
- * thread (charts are drawn here), else one fewer than the threads, at most 3. The calling thread
- * has its own work meanwhile (model, exports, page), and every worker first spends ~0.3 s of CPU
- * importing vega and vega-lite and warming up: measured on arXiv with 2 threads, one worker drew
- * everything for about the CPU of drawing on the main thread (~2.2 s), two cost ~0.7 s more CPU
- * and were no faster on the shared machine.
+ * Render workers for a run with `threads` threads (the calling thread included): none below 4
+ * threads (charts are drawn in this thread), else one fewer than the threads, at most 3.
+ * Measured on arXiv k=30 with 2 threads (shared 2-core machine), one render worker against
+ * drawing here: report stage ~0.5 s more CPU (the worker imports vega and warms up again), peak
+ * RSS of the run +140 MB (945 → 1087 MB: the worker's own heap, beside the idle pool workers),
+ * wall no better. With 4+ cores the drawing (~1.2 s of CPU) splits over several workers while this
+ * thread writes the exports; not measured here.
  */
 export function renderWorkers(threads: number): number {
-  return threads <= 1 ? 0 : Math.min(threads - 1, 3);
+  return threads < 4 ? 0 : Math.min(threads - 1, 3);
 }
 
 async function writeReport(ctx: StageContext, renderer: ChartRenderer): Promise<ReportOutput> {
