@@ -10,7 +10,7 @@ export const HEADLINE_METRICS: { keys: string[]; name: string; hint: string }[] 
   { keys: ['npmi'], name: 'NPMI coherence', hint: 'Mean NPMI of each topic\'s top 10 terms (−1…1; higher reads better)' },
   { keys: ['td10', 'diversity'], name: 'Diversity TD@10', hint: 'Share of distinct words among all topics\' top 10 terms (0…1)' },
   { keys: ['silhouette'], name: 'Silhouette', hint: 'Mean silhouette on a sample (−1…1; near 0 is usual for text)' },
-  { keys: ['restartAgreement', 'ari_restarts'], name: 'Restart agreement', hint: 'ARI between k-means restarts (1 = the same topics every time)' },
+  { keys: ['restartAgreement', 'ari_restarts'], name: 'Restart agreement', hint: 'ARI between k-means restarts, on the papers they were fitted on (1 = the same topics every time)' },
   { keys: ['labelNmi'], name: 'NMI vs labels', hint: 'Agreement with the labels the input carries' },
   { keys: ['labelAri'], name: 'ARI vs labels', hint: 'Agreement with the labels the input carries' },
 ];
