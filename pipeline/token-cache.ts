@@ -120,60 +120,6 @@ function paperKeyOf(doc: HashedDocText): string {
   return doc.textHash ?? paperTextHash(doc);
 }
 
-/** Chunk surface id → dictionary form id (adding new forms). */
-function formIdsOf(chunk: TokenizedChunk, dict: FormDictionary): Int32Array {
-  const ids = new Int32Array(chunk.surfaces.length);
-  for (let s = 0; s < ids.length; s++) ids[s] = dict.id(chunk.terms[chunk.surfaceTerm[s]!]!, chunk.surfaces[s]!);
-  return ids;
-}
-
-/**
- * Cuts a chunk into per-paper records. `titles` (needed when titleRepeat > 1) is the same papers'
- * titles tokenized alone as texts (titleRepeat 0), one document per paper.
- */
-export function splitChunk(chunk: TokenizedChunk, dict: FormDictionary, titles?: TokenizedChunk): PaperTokens[] {
-  const ids = formIdsOf(chunk, dict);
-  const titleIds = titles ? formIdsOf(titles, dict) : undefined;
-  const out: PaperTokens[] = [];
-  const none = new Int32Array(0);
-  for (let d = 0; d + 1 < chunk.docOffsets.length; d++) {
-    const src = chunk.tokenSurfaces.subarray(chunk.docOffsets[d]!, chunk.docOffsets[d + 1]!);
-    const tokens = new Int32Array(src.length);
-    for (let k = 0; k < src.length; k++) tokens[k] = src[k]! < 0 ? -1 : ids[src[k]!]!;
-    let titleForms = none;
-    if (titles && titleIds) {
-      const t = titles.tokenSurfaces.subarray(titles.docOffsets[d]!, titles.docOffsets[d + 1]!);
-      const kept: number[] = [];
-      for (let k = 0; k < t.length; k++) if (t[k]! >= 0) kept.push(titleIds[t[k]!]!);
-      titleForms = Int32Array.from(kept);
-    }
-    out.push({ tokens, titleForms });
-  }
-  return out;
-}
-
-/**
- * The corpus of these papers, in this order: identical to tokenizeCorpus on their texts (the same
- * rules as mergeChunks: term ids in sorted key order, a term's surface forms by count descending,
- * ties in code-unit order), built on typed arrays because a warm night runs only this: per-term
- * Maps and a merge over strings cost seconds on 75k papers.
- */
-export function assembleCorpus(papers: readonly PaperTokens[], dict: FormDictionary, titleRepeat = 1): TokenizedCorpus {
-  let total = 0;
-  for (const p of papers) total += p.tokens.length;
-  const tokens = new Int32Array(total);
-  const docOffsets = new Int32Array(papers.length + 1);
-  let at = 0;
-  papers.forEach((p, d) => {
-    tokens.set(p.tokens, at);
-    at += p.tokens.length;
-    docOffsets[d + 1] = at;
-  });
-  const counts = formCounts(tokens, dict.size);
-  if (titleRepeat > 1) for (const p of papers) subtractTitles(counts, p.titleForms, 0, p.titleForms.length, titleRepeat, dict.size);
-  return assembleForms(tokens, docOffsets, counts, dict);
-}
-
 /** Occurrences of each form id in a stream of form ids (-1 = boundary); checks every id. */
 function formCounts(tokens: Int32Array, n: number): Int32Array {
   const counts = new Int32Array(n);
