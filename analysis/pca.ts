@@ -6,7 +6,7 @@ import { poolTallKernels } from './parallel/dense-kernels.ts';
 import { centredMultiply, centredTransposeMultiply } from './pca-centred.ts';
 import { EXACT_PCA_MAX_CELLS, exactPca } from './pca-exact.ts';
 import { assemblePcaResult, type PcaOptions, type PcaResult, projectCentred, resolvePcaOptions } from './pca-result.ts';
-import { parallelSparseProducts } from './parallel/parallel-sparse-products.ts';
+import { parallelSparseProducts, wasmScratch } from './parallel/parallel-sparse-products.ts';
 import type { WorkerPool } from './parallel/pool.ts';
 import { SharedScratch } from './parallel/shared.ts';
 import { createRandom, gaussian } from './random.ts';
@@ -36,7 +36,9 @@ export function fitPca(X: CsrMatrix, opts: PcaOptions, pool?: WorkerPool): PcaRe
     return opts.skipScores ? { ...exact, scores: new Float32Array(0) } : exact;
   }
   if (pool && pool.threads > 1) {
-    const scratch = new SharedScratch(); // one set of shared buffers for both kinds of kernel
+    const { d, oversamples } = resolvePcaOptions(X, opts);
+    // One set of shared buffers for both kinds of kernel, in WebAssembly memory when it fits.
+    const scratch = wasmScratch(X, Math.min(d + oversamples, X.rows, X.cols));
     reservePcaScratch(scratch, X, opts);
     const products = parallelSparseProducts(X, pool, scratch);
     try {
@@ -79,7 +81,7 @@ export function projectOntoPca(pca: PcaResult, X: CsrMatrix, pool?: WorkerPool):
   }
   if (X.indptr.length !== X.rows + 1) throw new RangeError(`projectOntoPca: indptr has length ${X.indptr.length}, expected ${X.rows + 1}`);
   if (X.rows === 0) return new Float32Array(0);
-  const products = pool && pool.threads > 1 ? parallelSparseProducts(X, pool) : serialSparseProducts(X);
+  const products = pool && pool.threads > 1 ? parallelSparseProducts(X, pool, wasmScratch(X, d)) : serialSparseProducts(X);
   return projectCentred(products, pca.mean, pca.components, d);
 }
 

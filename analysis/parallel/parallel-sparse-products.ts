@@ -1,13 +1,19 @@
 // SparseProducts over a WorkerPool: X and Xᵀ are copied once into shared memory, and every
 // product splits its output rows into one block per thread (Xᵀ·A as row blocks of the
 // precomputed Xᵀ, so no thread scatters into another's rows). Each row is computed by the same
-// kernel as serialSparseProducts, so results are bit-identical to the serial path.
+// arithmetic as serialSparseProducts, so results are bit-identical to the serial path.
+// When the scratch has a WasmArena (wasmScratch), X, Xᵀ and the operands live in its memory and
+// the threads run the WebAssembly kernel (about twice as fast; same results, see
+// wasm/sparse-rows-module.ts); otherwise the JavaScript one.
 
 import { csrTranspose } from '../sparse.ts';
 import type { RankOne, SparseProducts } from '../sparse-products.ts';
 import type { CsrMatrix } from '../types.ts';
 import type { WorkerPool } from './pool.ts';
 import { SharedScratch, sharedFloat32, sharedInt32, toSharedFloat64 } from './shared.ts';
+import type { CsrAllocator } from '../sparse.ts';
+import { WasmArena } from '../wasm/arena.ts';
+import { wasmKernelsAvailable } from '../wasm/sparse-rows.ts';
 import { balancedRowBounds, type SparseRowBlockArgs } from './sparse-kernels.ts';
 
 /**
@@ -16,7 +22,8 @@ import { balancedRowBounds, type SparseRowBlockArgs } from './sparse-kernels.ts'
  * (everything runs inline), but serialSparseProducts avoids the copies.
  */
 export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: SharedScratch = new SharedScratch()): SparseProducts {
-  let shared: CsrMatrix | null = sharedCsr(X);
+  const allocate = scratch.arena ?? SHARED_ARRAYS;
+  let shared: CsrMatrix | null = sharedCsr(X, allocate);
   let transposed: CsrMatrix | null = null;
   const live = (): CsrMatrix => {
     if (!shared) throw new Error('parallelSparseProducts: used after release()');
@@ -48,6 +55,7 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
       out,
       bounds: balancedRowBounds(M.indptr, M.rows, pool.threads),
     };
+    if (scratch.arena) args.memory = scratch.arena.memory;
     if (minus) {
       if (minus.v.length !== k) throw new RangeError(`parallelSparseProducts: rank-one v has ${minus.v.length} values, expected ${k}`);
       if (minus.u && minus.u.length !== M.rows) throw new RangeError(`parallelSparseProducts: rank-one u has ${minus.u.length} values, expected ${M.rows}`);
@@ -62,7 +70,7 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
     cols: X.cols,
     multiply: (b, k, transient, minus) => product(live(), b, k, transient, minus),
     transposeMultiply: (a, k, minus) => {
-      transposed ??= sharedTranspose(live());
+      transposed ??= sharedTranspose(live(), allocate);
       return product(transposed, a, k, false, minus);
     },
     releaseTranspose: () => {
@@ -80,19 +88,40 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
   };
 }
 
+const SHARED_ARRAYS: CsrAllocator = { int32: sharedInt32, float32: sharedFloat32 };
+
+/**
+ * Largest arena (bytes) wasmScratch plans for: below the 4 GiB a WebAssembly memory addresses,
+ * with room for a replaced scratch buffer. Larger problems use plain shared memory and the
+ * JavaScript kernel.
+ */
+const MAX_ARENA_BYTES = 3 * 2 ** 30;
+
+/**
+ * Scratch for the products of X with up to `maxK` dense columns: in a WasmArena when the
+ * WebAssembly kernel runs here and X, Xᵀ and the largest operand and output blocks fit in one,
+ * else in plain shared memory.
+ */
+export function wasmScratch(X: CsrMatrix, maxK: number): SharedScratch {
+  const nnz = X.indptr[X.rows] - X.indptr[0];
+  const tall = Math.max(X.rows, X.cols) * maxK;
+  const bytes = 2 * (nnz * 8 + (X.rows + X.cols + 2) * 4) + tall * 12;
+  return bytes <= MAX_ARENA_BYTES && wasmKernelsAvailable() ? new SharedScratch(new WasmArena()) : new SharedScratch();
+}
+
 /** X with its arrays in shared memory (trimmed to nnz). */
-export function sharedCsr(X: CsrMatrix): CsrMatrix {
+export function sharedCsr(X: CsrMatrix, allocate: CsrAllocator = SHARED_ARRAYS): CsrMatrix {
   const nnz = X.indptr[X.rows];
-  const indptr = sharedInt32(X.rows + 1);
+  const indptr = allocate.int32(X.rows + 1);
   indptr.set(X.indptr.subarray(0, X.rows + 1));
-  const indices = sharedInt32(nnz);
+  const indices = allocate.int32(nnz);
   indices.set(X.indices.subarray(0, nnz));
-  const data = sharedFloat32(nnz);
+  const data = allocate.float32(nnz);
   data.set(X.data.subarray(0, nnz));
   return { rows: X.rows, cols: X.cols, indptr, indices, data };
 }
 
 /** Xᵀ in CSR written straight into shared memory (no private copy first). */
-export function sharedTranspose(X: CsrMatrix): CsrMatrix {
-  return csrTranspose(X, { int32: sharedInt32, float32: sharedFloat32 });
+export function sharedTranspose(X: CsrMatrix, allocate: CsrAllocator = SHARED_ARRAYS): CsrMatrix {
+  return csrTranspose(X, allocate);
 }

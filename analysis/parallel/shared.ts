@@ -1,5 +1,7 @@
 // Typed arrays over SharedArrayBuffer: what the pool's kernels read and write without copying.
 
+import type { WasmArena } from '../wasm/arena.ts';
+
 /** A Float64Array of `length` zeros over shared memory. */
 export function sharedFloat64(length: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
@@ -53,20 +55,27 @@ export function toSharedInt32(a: Int32Array): Int32Array {
  * request replaces the buffer, so callers that know their shapes reserve() the largest first.
  */
 export class SharedScratch {
-  private readonly buffers = new Map<string, SharedArrayBuffer>();
+  private readonly buffers = new Map<string, { buffer: SharedArrayBuffer | null; offset: number; bytes: number }>();
+
+  /**
+   * With an `arena`, the buffers are allocated in its WebAssembly memory, where the WebAssembly
+   * kernels can reach them (a replaced buffer's space is then not reused: reserve() first).
+   */
+  constructor(readonly arena?: WasmArena) {}
 
   /** Makes the buffer of `role` hold at least `bytes` (so later requests never replace it). */
   reserve(role: string, bytes: number): void {
-    this.buffer(role, bytes);
+    this.region(role, bytes);
   }
 
-  private buffer(role: string, bytes: number): SharedArrayBuffer {
-    let b = this.buffers.get(role);
-    if (!b || b.byteLength < bytes) {
-      b = new SharedArrayBuffer(bytes);
-      this.buffers.set(role, b);
+  private region(role: string, bytes: number): { buffer: ArrayBufferLike; offset: number } {
+    let r = this.buffers.get(role);
+    if (!r || r.bytes < bytes) {
+      r = this.arena ? { buffer: null, offset: this.arena.alloc(bytes), bytes } : { buffer: new SharedArrayBuffer(bytes), offset: 0, bytes };
+      this.buffers.set(role, r);
     }
-    return b;
+    // An arena's buffer object changes when its memory grows: views are made on the current one.
+    return { buffer: r.buffer ?? this.arena!.memory.buffer, offset: r.offset };
   }
 
   /**
@@ -74,7 +83,8 @@ export class SharedScratch {
    * next request for the same role (whatever its length).
    */
   float64(role: string, length: number, zero: boolean): Float64Array {
-    const b = new Float64Array(this.buffer(role, length * Float64Array.BYTES_PER_ELEMENT), 0, length);
+    const { buffer, offset } = this.region(role, length * Float64Array.BYTES_PER_ELEMENT);
+    const b = new Float64Array(buffer, offset, length);
     if (zero) b.fill(0);
     return b;
   }
@@ -93,7 +103,8 @@ export class SharedScratch {
    * for the same role.
    */
   float32From(role: string, a: Float64Array | Float32Array): Float32Array {
-    const b = new Float32Array(this.buffer(role, a.length * Float32Array.BYTES_PER_ELEMENT), 0, a.length);
+    const { buffer, offset } = this.region(role, a.length * Float32Array.BYTES_PER_ELEMENT);
+    const b = new Float32Array(buffer, offset, a.length);
     b.set(a);
     return b;
   }

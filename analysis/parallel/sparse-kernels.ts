@@ -1,8 +1,10 @@
 // Row-block sparse × dense products for the pool: each participant computes a contiguous block
-// of output rows with the same kernel as the serial path, so the result is bit-identical to it.
+// of output rows with the same arithmetic as the serial path, so the result is bit-identical to
+// it: in WebAssembly when the arrays live in a WasmArena's memory, else in JavaScript.
 
 import { csrTimesDenseRows, subtractRankOne } from '../sparse-products.ts';
 import type { CsrMatrix } from '../types.ts';
+import { wasmCsrTimesDenseRows } from '../wasm/sparse-rows.ts';
 
 export interface SparseRowBlockArgs {
   /** A CSR matrix whose arrays live in shared memory. */
@@ -17,6 +19,8 @@ export interface SparseRowBlockArgs {
   /** Optional rank-one term subtracted from the rows once computed (sparse-products.ts: RankOne); u in shared memory. */
   minusU?: Float64Array | null;
   minusV?: Float64Array;
+  /** The WasmArena memory that matrix, b and out live in: run the WebAssembly kernel. */
+  memory?: WebAssembly.Memory;
 }
 
 export function sparseRowBlockKernel(args: SparseRowBlockArgs, part: number, parts: number): null {
@@ -24,7 +28,8 @@ export function sparseRowBlockKernel(args: SparseRowBlockArgs, part: number, par
   const start = args.bounds[part];
   const end = args.bounds[part + 1];
   args.out.fill(0, start * args.k, end * args.k);
-  csrTimesDenseRows(args.matrix, args.b, args.k, args.out, start, end);
+  if (args.memory) wasmCsrTimesDenseRows(args.memory, args.matrix, args.b, args.k, args.out, start, end);
+  else csrTimesDenseRows(args.matrix, args.b, args.k, args.out, start, end);
   if (args.minusV) subtractRankOne(args.out, args.k, { u: args.minusU ?? null, v: args.minusV }, start, end);
   return null;
 }

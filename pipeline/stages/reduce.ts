@@ -8,7 +8,7 @@ import { sampleRowsById } from '../../analysis/row-sample.ts';
 import { scoreVariance } from '../../analysis/score-variance.ts';
 import { csrColumnMeans } from '../../analysis/sparse.ts';
 import { projectCentred } from '../../analysis/pca-result.ts';
-import { parallelSparseProducts } from '../../analysis/parallel/parallel-sparse-products.ts';
+import { parallelSparseProducts, wasmScratch } from '../../analysis/parallel/parallel-sparse-products.ts';
 import { serialSparseProducts, type SparseProducts } from '../../analysis/sparse-products.ts';
 import type { CsrMatrix } from '../../analysis/types.ts';
 import { join, resolve } from 'node:path';
@@ -44,7 +44,7 @@ export const reduceStage: Stage<ReduceOutput> = {
       const X = todo.length === matrix.rows ? matrix : csrRows(matrix, todo);
       const pool = await sharedWorkerPool(ctx.config.workers);
       // Bit-identical to the serial product (same kernel per row), so the thread count never changes a night.
-      const pca: ReduceOutput = projectOntoStoredBasis(stored, X, pool.threads > 1 && X.rows > 1000 ? parallelSparseProducts(X, pool) : undefined);
+      const pca: ReduceOutput = projectOntoStoredBasis(stored, X, pool.threads > 1 && X.rows > 1000 ? parallelSparseProducts(X, pool, wasmScratch(X, d)) : undefined);
       pca.scores = mergeDenseRows(previous?.scores, from, pca.scores, d);
       if (rowKeys) pca.rowKeys = rowKeys;
       ctx.log.info(`reduce: fold-in, ${todo.length} papers projected onto the stored ${d} components, ${matrix.rows - todo.length} copied`);

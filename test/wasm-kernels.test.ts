@@ -1,0 +1,176 @@
+// The WebAssembly kernels: the hand-written encoder, the arena they work in, and the sparse ×
+// dense kernel, which must give exactly the JavaScript kernel's numbers (csrTimesDenseRows is the
+// reference), alone and through the worker pool.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parallelSparseProducts, wasmScratch } from '../analysis/parallel/parallel-sparse-products.ts';
+import { WorkerPool } from '../analysis/parallel/pool.ts';
+import { SharedScratch } from '../analysis/parallel/shared.ts';
+import { createRandom, gaussian } from '../analysis/random.ts';
+import { csrFromTriplets, csrTranspose } from '../analysis/sparse.ts';
+import { csrTimesDenseRows, serialSparseProducts } from '../analysis/sparse-products.ts';
+import type { CsrMatrix } from '../analysis/types.ts';
+import { WasmArena } from '../analysis/wasm/arena.ts';
+import { sleb, uleb } from '../analysis/wasm/encoder.ts';
+import { sparseRowsModuleBytes } from '../analysis/wasm/sparse-rows-module.ts';
+import { wasmCsrTimesDenseRows, wasmKernelsAvailable } from '../analysis/wasm/sparse-rows.ts';
+
+/** Rows of every length from 0 to 20 stored entries (all the kernel's 8 / 4 / 1 groupings), seeded. */
+function randomCsr(rows: number, cols: number, seed: number): CsrMatrix {
+  const random = createRandom(seed);
+  const r: number[] = [];
+  const c: number[] = [];
+  const v: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    const len = i % 21;
+    for (let t = 0; t < len; t++) {
+      r.push(i);
+      c.push(Math.floor(random() * cols));
+      v.push((random() - 0.3) * 10 ** Math.floor(random() * 6 - 3));
+    }
+  }
+  return csrFromTriplets(rows, cols, r, c, v);
+}
+
+/** X copied into `arena` (the layout the products use). */
+function inArena(arena: WasmArena, X: CsrMatrix): CsrMatrix {
+  const indptr = arena.int32(X.rows + 1);
+  indptr.set(X.indptr);
+  const nnz = X.indptr[X.rows];
+  const indices = arena.int32(nnz);
+  indices.set(X.indices.subarray(0, nnz));
+  const data = arena.float32(nnz);
+  data.set(X.data.subarray(0, nnz));
+  return { rows: X.rows, cols: X.cols, indptr, indices, data };
+}
+
+describe('WebAssembly encoder', () => {
+  it('writes LEB128 integers as the spec does', () => {
+    expect(uleb(0)).toEqual([0]);
+    expect(uleb(127)).toEqual([0x7f]);
+    expect(uleb(128)).toEqual([0x80, 0x01]);
+    expect(uleb(624485)).toEqual([0xe5, 0x8e, 0x26]);
+    expect(uleb(0xffffffff)).toEqual([0xff, 0xff, 0xff, 0xff, 0x0f]);
+    expect(sleb(0)).toEqual([0]);
+    expect(sleb(63)).toEqual([0x3f]);
+    expect(sleb(64)).toEqual([0xc0, 0x00]);
+    expect(sleb(-1)).toEqual([0x7f]);
+    expect(sleb(-2)).toEqual([0x7e]);
+    expect(sleb(-123456)).toEqual([0xc0, 0xbb, 0x78]);
+    expect(() => uleb(-1)).toThrow(RangeError);
+    expect(() => sleb(2 ** 31)).toThrow(RangeError);
+  });
+
+  it('produces a module the engine accepts', () => {
+    const bytes = sparseRowsModuleBytes(65536);
+    expect(Array.from(bytes.subarray(0, 8))).toEqual([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+    expect(WebAssembly.validate(bytes)).toBe(true);
+    expect(wasmKernelsAvailable()).toBe(true); // Node 20 has SIMD and shared memory
+  });
+});
+
+describe('WasmArena', () => {
+  it('hands out zeroed, 16-byte aligned views that stay valid when the memory grows', () => {
+    const arena = new WasmArena();
+    const a = arena.float64(3);
+    a.set([1, 2, 3]);
+    const b = arena.int32(5);
+    expect(b.byteOffset % 16).toBe(0);
+    expect(b.byteOffset).toBeGreaterThanOrEqual(a.byteOffset + 24);
+    const big = arena.float32(200_000); // grows the memory by several pages
+    expect(Array.from(big.subarray(0, 4))).toEqual([0, 0, 0, 0]);
+    a[1] = 7;
+    expect(Array.from(a)).toEqual([1, 7, 3]);
+    expect(Array.from(new Float64Array(arena.memory.buffer, a.byteOffset, 3))).toEqual([1, 7, 3]);
+    expect(arena.usedBytes).toBeGreaterThanOrEqual(800_000);
+    expect(() => arena.float64(2 ** 29 + 1)).toThrow(/4 GiB/);
+  });
+
+  it('backs a SharedScratch, whose roles then live in the arena memory', () => {
+    const arena = new WasmArena();
+    const scratch = new SharedScratch(arena);
+    scratch.reserve('out', 80);
+    const out = scratch.float64('out', 10, true);
+    expect(out.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const f = scratch.float32From('in32', Float64Array.of(1.5, -2.25));
+    expect(Array.from(f)).toEqual([1.5, -2.25]);
+    expect(Array.from(new Float32Array(arena.memory.buffer, f.byteOffset, 2))).toEqual([1.5, -2.25]);
+    expect(scratch.float64('out', 10, false).byteOffset).toBe(out.byteOffset); // reused, not reallocated
+  });
+});
+
+describe('WebAssembly sparse × dense kernel', () => {
+  it('equals csrTimesDenseRows bit for bit, for even and odd widths and any row range', () => {
+    for (const [k, seed] of [
+      [1, 1],
+      [2, 2],
+      [7, 3],
+      [13, 4],
+      [110, 5],
+    ] as const) {
+      const X = randomCsr(400, 90, seed);
+      const random = createRandom(seed + 100);
+      const arena = new WasmArena();
+      const A = inArena(arena, X);
+      const b = arena.float32(X.cols * k);
+      for (let i = 0; i < b.length; i++) b[i] = gaussian(random);
+      const out = arena.float64(X.rows * k);
+      const ref = new Float64Array(X.rows * k);
+      // an accumulated start value, not zero: the kernels add into out
+      for (let i = 0; i < out.length; i++) out[i] = ref[i] = i % 3 === 0 ? gaussian(random) : 0;
+      csrTimesDenseRows(X, b, k, ref, 37, 391);
+      wasmCsrTimesDenseRows(arena.memory, A, b, k, out, 37, 391);
+      expect(Array.from(out)).toEqual(Array.from(ref));
+      let nonzero = 0;
+      for (let i = 37 * k; i < 391 * k; i++) if (out[i] !== 0) nonzero++;
+      expect(nonzero).toBeGreaterThan(100 * k);
+    }
+  });
+
+  it('checks its operands', () => {
+    const X = randomCsr(10, 5, 9);
+    const arena = new WasmArena();
+    const A = inArena(arena, X);
+    const b = arena.float32(5 * 3);
+    const out = arena.float64(10 * 3);
+    expect(() => wasmCsrTimesDenseRows(arena.memory, A, b, 4, out, 0, 10)).toThrow(/dense operand/);
+    expect(() => wasmCsrTimesDenseRows(arena.memory, A, b, 3, out, 0, 11)).toThrow(/row range/);
+    expect(() => wasmCsrTimesDenseRows(new WasmArena().memory, A, b, 3, out, 0, 10)).toThrow(/outside the kernel memory/);
+  });
+});
+
+describe('sparse products on WebAssembly through the pool', () => {
+  let pool: WorkerPool;
+  beforeAll(async () => {
+    pool = await WorkerPool.start({ threads: 2 });
+  });
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  it('X·B and Xᵀ·A (with the rank-one term) equal the serial JavaScript products', () => {
+    const X = randomCsr(3000, 250, 11);
+    const random = createRandom(12);
+    const k = 11;
+    const b = Float64Array.from({ length: X.cols * k }, () => gaussian(random));
+    const a = Float64Array.from({ length: X.rows * k }, () => gaussian(random));
+    const v = Float64Array.from({ length: k }, () => gaussian(random));
+    const u = Float64Array.from({ length: X.cols }, (_, j) => (j % 4 === 0 ? 0 : gaussian(random)));
+    const scratch = wasmScratch(X, k);
+    expect(scratch.arena).toBeDefined();
+    const par = parallelSparseProducts(X, pool, scratch);
+    const ser = serialSparseProducts(X);
+    expect(Array.from(par.multiply(b, k))).toEqual(Array.from(ser.multiply(b, k)));
+    expect(Array.from(par.transposeMultiply(a, k, { u, v }))).toEqual(Array.from(ser.transposeMultiply(a, k, { u, v })));
+    expect(Array.from(par.multiply(b, k, true, { u: null, v }))).toEqual(Array.from(ser.multiply(b, k, false, { u: null, v })));
+    // Xᵀ went into the arena too, and equals the private transpose
+    expect(Array.from(par.transposeMultiply(a, k))).toEqual(Array.from(serialSparseProducts(csrTranspose(X)).multiply(a, k)));
+    par.release?.();
+  });
+
+  it('plans plain shared memory (and the JavaScript kernel) for problems an arena cannot hold', () => {
+    const X = randomCsr(50, 20, 13);
+    expect(wasmScratch(X, 10).arena).toBeDefined();
+    expect(wasmScratch(X, 10_000_000).arena).toBeUndefined(); // 50 × 10⁷ columns × 12 bytes > 3 GiB
+  });
+});
