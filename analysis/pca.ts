@@ -82,7 +82,11 @@ export function projectOntoPca(pca: PcaResult, X: CsrMatrix, pool?: WorkerPool):
   if (X.indptr.length !== X.rows + 1) throw new RangeError(`projectOntoPca: indptr has length ${X.indptr.length}, expected ${X.rows + 1}`);
   if (X.rows === 0) return new Float32Array(0);
   const products = pool && pool.threads > 1 ? parallelSparseProducts(X, pool, wasmScratch(X, d)) : serialSparseProducts(X);
-  return projectCentred(products, pca.mean, pca.components, d);
+  try {
+    return projectCentred(products, pca.mean, pca.components, d);
+  } finally {
+    products.release?.(); // the shared copy of X and the scratch go now, not at some later collection
+  }
 }
 
 /**

@@ -22,7 +22,7 @@ import { balancedRowBounds, type SparseRowBlockArgs } from './sparse-kernels.ts'
  * (everything runs inline), but serialSparseProducts avoids the copies.
  */
 export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: SharedScratch = new SharedScratch()): SparseProducts {
-  const allocate = scratch.arena ?? SHARED_ARRAYS;
+  let allocate = scratch.arena ?? SHARED_ARRAYS;
   let shared: CsrMatrix | null = sharedCsr(X, allocate);
   let transposed: CsrMatrix | null = null;
   const live = (): CsrMatrix => {
@@ -55,7 +55,9 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
       out,
       bounds: balancedRowBounds(M.indptr, M.rows, pool.threads),
     };
-    if (scratch.arena) args.memory = scratch.arena.memory;
+    // The WebAssembly kernel when everything it reads is in the arena (the scratch may have
+    // been released, and later operands then live in plain shared memory).
+    if (scratch.arena && allocate === scratch.arena) args.memory = scratch.arena.memory;
     if (minus) {
       if (minus.v.length !== k) throw new RangeError(`parallelSparseProducts: rank-one v has ${minus.v.length} values, expected ${k}`);
       if (minus.u && minus.u.length !== M.rows) throw new RangeError(`parallelSparseProducts: rank-one u has ${minus.u.length} values, expected ${M.rows}`);
@@ -81,6 +83,8 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
     release: () => {
       shared = null;
       transposed = null;
+      allocate = SHARED_ARRAYS; // lets the arena go (with the scratch's, if released too)
+      scratch.release();
       lastU = null;
       sharedU = null;
       pool.collectGarbage();

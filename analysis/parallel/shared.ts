@@ -57,11 +57,20 @@ export function toSharedInt32(a: Int32Array): Int32Array {
 export class SharedScratch {
   private readonly buffers = new Map<string, { buffer: SharedArrayBuffer | null; offset: number; bytes: number }>();
 
+  private wasmArena: WasmArena | undefined;
+
   /**
    * With an `arena`, the buffers are allocated in its WebAssembly memory, where the WebAssembly
    * kernels can reach them (a replaced buffer's space is then not reused: reserve() first).
    */
-  constructor(readonly arena?: WasmArena) {}
+  constructor(arena?: WasmArena) {
+    this.wasmArena = arena;
+  }
+
+  /** The arena the buffers live in, if any (until release()). */
+  get arena(): WasmArena | undefined {
+    return this.wasmArena;
+  }
 
   /** Makes the buffer of `role` hold at least `bytes` (so later requests never replace it). */
   reserve(role: string, bytes: number): void {
@@ -71,11 +80,11 @@ export class SharedScratch {
   private region(role: string, bytes: number): { buffer: ArrayBufferLike; offset: number } {
     let r = this.buffers.get(role);
     if (!r || r.bytes < bytes) {
-      r = this.arena ? { buffer: null, offset: this.arena.alloc(bytes), bytes } : { buffer: new SharedArrayBuffer(bytes), offset: 0, bytes };
+      r = this.wasmArena ? { buffer: null, offset: this.wasmArena.alloc(bytes), bytes } : { buffer: new SharedArrayBuffer(bytes), offset: 0, bytes };
       this.buffers.set(role, r);
     }
     // An arena's buffer object changes when its memory grows: views are made on the current one.
-    return { buffer: r.buffer ?? this.arena!.memory.buffer, offset: r.offset };
+    return { buffer: r.buffer ?? this.wasmArena!.memory.buffer, offset: r.offset };
   }
 
   /**
@@ -109,8 +118,12 @@ export class SharedScratch {
     return b;
   }
 
-  /** Drops every buffer (the memory goes once no thread holds a view; later requests allocate anew). */
+  /**
+   * Drops every buffer, and the arena (the memory goes once no thread holds a view; later
+   * requests allocate anew, in plain shared memory).
+   */
   release(): void {
     this.buffers.clear();
+    this.wasmArena = undefined;
   }
 }

@@ -97,8 +97,14 @@ export function projectOntoStoredBasis(stored: StoredModel, X: CsrMatrix, produc
   const { mean, components } = stored.arrays;
   const d = stored.meta.d;
   if (X.cols !== mean.length) throw new Error(`reduce: the matrix has ${X.cols} columns, the stored model ${mean.length}`);
+  let scores: Float32Array;
+  try {
+    scores = projectCentred(products, mean, components, d);
+  } finally {
+    products.release?.(); // shared copies go now, not at some later collection
+  }
   return {
-    scores: projectCentred(products, mean, components, d),
+    scores,
     components,
     mean,
     explainedVariance: Float64Array.from(stored.meta.explainedVariance),
