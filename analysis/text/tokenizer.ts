@@ -8,6 +8,10 @@
 // and a copy of a few integers. wink splits text on spaces first and tokenizes each unit on its
 // own, and our gluing never crosses a space, so the stream equals that of wink over the whole
 // document (reference-tokenizer.ts, checked in test/tokenizer-fast.test.ts).
+// A new unit of a shape whose wink tokens are known without wink (a plain word out of wink's
+// lexicon, a word wrapped in punctuation that wink splits off: simple-units.ts, checked against
+// wink in test/tokenizer-simple-units.test.ts) skips wink: a wrapped unit's items are its core
+// word's, resolved as a unit of its own, plus boundaries.
 //
 // Split in two so the work can run in worker threads: tokenizeChunk() turns a slice of documents
 // into a chunk with its own local vocabulary and surface-form counts; mergeChunks() joins chunks
@@ -33,7 +37,8 @@ import { buildStopWords } from './stopwords.ts';
 import { UnitTable } from './unit-table.ts';
 import { ChunkVocabulary } from './vocabulary.ts';
 import { emitWinkTokens, type TokenSink } from './wink-stream.ts';
-import { type WinkTokens, winkTokens } from './wink.ts';
+import { isWrapped, type LexiconLookup, SHAPE_WINK, SHAPE_WORD, unitShape, wordShape, wrappedLead, wrappedTrail } from './simple-units.ts';
+import { nlp, type WinkTokens, winkTokens } from './wink.ts';
 
 /** Bump whenever the token stream for a given text changes (cleaning, stop words, folding, gluing). */
 export const TOKENIZER_VERSION = 'tok-7';
@@ -187,13 +192,7 @@ class ChunkBuilder {
       h |= 0;
       let id = units.find(text, from, i, h);
       if (id < 0) {
-        id = units.add(text, from, i, h);
-        if (id === this.unitValue.length) {
-          const grown = new Int32Array(id * 2);
-          grown.set(this.unitValue);
-          this.unitValue = grown;
-        }
-        this.unitValue[id] = PENDING;
+        id = this.newUnit(text, from, i, h);
         this.pendingIds.push(id);
         this.pendingUnits.push(text.slice(from, i));
       }
@@ -210,10 +209,109 @@ class ChunkBuilder {
     for (let k = this.ranges.data[2 * r]!; k < end; k++) out.push(this.items.data[k]!);
   }
 
-  /** Tokenizes the queued units with wink, many per call, and records their items. */
+  /**
+   * Resolves the queued units: those of a shape whose wink tokens are known (simple-units.ts)
+   * without wink, the others with wink, many per call. Items are recorded in the order the units
+   * were first seen (a wrapped unit's core word just before it), as if every unit went to wink,
+   * so the chunk's local ids come out the same.
+   */
   private resolvePending(): void {
     const ids = this.pendingIds;
     const units = this.pendingUnits;
+    if (units.length === 0) return;
+    const lookup = this.lexicon();
+    // Every unit pending now got its id in this block: ids base.. (cores added below come after).
+    const base = ids[0]!;
+    const winkIds: number[] = [];
+    const winkUnits: string[] = [];
+    for (let u = 0; u < units.length; u++) {
+      const unit = units[u]!;
+      const shape = unitShape(unit, lookup);
+      this.planUnit(ids[u]! - base, unit, shape);
+      if (shape === SHAPE_WINK) {
+        winkIds.push(ids[u]!);
+        winkUnits.push(unit);
+      } else if (isWrapped(shape)) {
+        const from = wrappedLead(shape);
+        const to = unit.length - wrappedTrail(shape);
+        const h = UnitTable.hash(unit, from, to);
+        let core = this.units.find(unit, from, to, h);
+        if (core < 0) {
+          core = this.newUnit(unit, from, to, h);
+          const word = unit.slice(from, to);
+          const coreShape = wordShape(word, lookup);
+          this.planUnit(core - base, word, coreShape);
+          if (coreShape === SHAPE_WINK) {
+            winkIds.push(core);
+            winkUnits.push(word);
+          }
+        }
+        this.planCore[ids[u]! - base] = core;
+      }
+    }
+    this.tokenizeWithWink(winkIds, winkUnits, base);
+    for (let u = 0; u < ids.length; u++) this.resolve(ids[u]!, base);
+    this.planText.length = 0;
+    this.planTok.length = 0;
+    this.pendingIds = [];
+    this.pendingUnits = [];
+  }
+
+  // The plan of each pending unit (index id - base): its shape and text, its core word's id
+  // (wrapped), or wink's tokens of it (tokens planFrom..planTo of planTok).
+  private planShape = new Int32Array(1024);
+  private readonly planText: string[] = [];
+  private planCore = new Int32Array(1024);
+  private planFrom = new Int32Array(1024);
+  private planTo = new Int32Array(1024);
+  private readonly planTok: (WinkTokens | undefined)[] = [];
+  private readonly wordTok: WinkTokens = { normals: [''], values: [''], types: ['word'], spaces: [''] };
+  private lookup: LexiconLookup | undefined;
+
+  private planUnit(p: number, text: string, shape: number): void {
+    if (p >= this.planCore.length) {
+      const size = Math.max(p + 1, this.planCore.length * 2);
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(size);
+        b.set(a);
+        return b;
+      };
+      this.planShape = grow(this.planShape);
+      this.planCore = grow(this.planCore);
+      this.planFrom = grow(this.planFrom);
+      this.planTo = grow(this.planTo);
+    }
+    // Kept dense (no holes): a core's plan index can run ahead of the pending unit being planned.
+    while (this.planText.length <= p) {
+      this.planText.push('');
+      this.planTok.push(undefined);
+    }
+    this.planShape[p] = shape;
+    this.planText[p] = text;
+  }
+
+  /** wink's lexicon lookup of this thread's instance (loads wink). */
+  private lexicon(): LexiconLookup {
+    if (this.lookup === undefined) {
+      const doc = nlp().readDoc('') as unknown as { isLexeme: LexiconLookup };
+      this.lookup = doc.isLexeme;
+    }
+    return this.lookup;
+  }
+
+  private newUnit(text: string, from: number, to: number, h: number): number {
+    const id = this.units.add(text, from, to, h);
+    if (id === this.unitValue.length) {
+      const grown = new Int32Array(id * 2);
+      grown.set(this.unitValue);
+      this.unitValue = grown;
+    }
+    this.unitValue[id] = PENDING;
+    return id;
+  }
+
+  /** wink's tokens of the given units, many per readDoc call, kept in the plans. */
+  private tokenizeWithWink(ids: readonly number[], units: readonly string[], base: number): void {
     let a = 0;
     while (a < units.length) {
       let b = a;
@@ -221,20 +319,69 @@ class ChunkBuilder {
       while (b < units.length && (b === a || chars + units[b]!.length < BATCH_CHARS)) chars += units[b++]!.length + 1;
       const tok = winkTokens(units.slice(a, b).join(' '));
       const starts = segmentStarts(tok, units, a, b);
-      if (starts) {
-        for (let u = a; u < b; u++) this.record(ids[u]!, tok, starts[u - a]!, starts[u - a + 1]!);
-      } else {
-        // wink did not split the joined text exactly at our spaces (it never did on the corpora
-        // here): tokenize each unit alone, which is always right, only slower.
-        for (let u = a; u < b; u++) {
+      for (let u = a; u < b; u++) {
+        const p = ids[u]! - base;
+        if (starts) {
+          this.planTok[p] = tok;
+          this.planFrom[p] = starts[u - a]!;
+          this.planTo[p] = starts[u - a + 1]!;
+        } else {
+          // wink did not split the joined text exactly at our spaces (it never did on the corpora
+          // here): tokenize each unit alone, which is always right, only slower.
           const one = winkTokens(units[u]!);
-          this.record(ids[u]!, one, 0, one.normals.length);
+          this.planTok[p] = one;
+          this.planFrom[p] = 0;
+          this.planTo[p] = one.normals.length;
         }
       }
       a = b;
     }
-    this.pendingIds = [];
-    this.pendingUnits = [];
+  }
+
+  /** Records a planned unit's items (a wrapped unit's core word first, if it is pending too). */
+  private resolve(id: number, base: number): void {
+    if (this.unitValue[id] !== PENDING) return;
+    const p = id - base;
+    const shape = this.planShape[p]!;
+    if (shape === SHAPE_WINK) {
+      this.record(id, this.planTok[p]!, this.planFrom[p]!, this.planTo[p]!);
+      this.planTok[p] = undefined;
+    } else if (shape === SHAPE_WORD) {
+      const word = this.planText[p]!;
+      const tok = this.wordTok;
+      tok.values[0] = word;
+      tok.normals[0] = word.toLowerCase();
+      tok.types[0] = 'word';
+      this.record(id, tok, 0, 1);
+    } else {
+      const core = this.planCore[p]!;
+      this.resolve(core, base);
+      this.recordWrapped(id, core, wrappedLead(shape) > 0, wrappedTrail(shape) > 0);
+    }
+  }
+
+  /** A wrapped unit's items: a boundary for a leading bracket, the core's items, a boundary for trailing punctuation. */
+  private recordWrapped(id: number, core: number, lead: boolean, trail: boolean): void {
+    const items = this.items;
+    const start = items.length;
+    const boundary = (): void => {
+      if (items.length === start || items.data[items.length - 1] !== -1) items.push(-1);
+    };
+    if (lead) boundary();
+    const v = this.unitValue[core]!;
+    if (v >= 0) items.push(v);
+    else if (v === -1) boundary();
+    else if (v !== NO_ITEMS) {
+      const r = MULTI - v;
+      const end = this.ranges.data[2 * r + 1]!;
+      for (let k = this.ranges.data[2 * r]!; k < end; k++) {
+        const w = this.items.data[k]!;
+        if (w < 0) boundary();
+        else items.push(w);
+      }
+    }
+    if (trail) boundary();
+    this.close(id, start);
   }
 
   private record(id: number, tok: WinkTokens, from: number, to: number): void {
@@ -247,6 +394,12 @@ class ChunkBuilder {
       },
     };
     emitWinkTokens(tok, from, to, this.vocab, sink);
+    this.close(id, start);
+  }
+
+  /** Stores the items pushed since `start` as unit id's value. */
+  private close(id: number, start: number): void {
+    const items = this.items;
     const count = items.length - start;
     if (count <= 1) {
       this.unitValue[id] = count === 0 ? NO_ITEMS : items.data[start]!;

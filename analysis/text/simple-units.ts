@@ -1,0 +1,114 @@
+// Space-separated units whose wink tokens are known without running wink: a plain ASCII word out
+// of wink's lexicon ("LLMs", "Transformer-free" is not one), and a word wrapped in punctuation
+// that wink provably splits off ("model,", "(LLMs),", "[BERT", "results).").
+//
+// Why it holds (wink-nlp 2.x, src/tokenizer.js with the English lite model's regexes):
+// - A unit is first looked up whole in the lexicon (_addTokenIfInCache); every shape below
+//   requires that lookup to miss, so it never becomes one lexicon token ("vs.", "etc.").
+// - A plain word out of the lexicon is category `word` (ltc[0]) and added as is: one token, value
+//   as written, type 'word', normal its lower case when that is no lexeme either (cache.add points
+//   the normal to the lower-cased text's entry, and a lexeme's entry has the lexicon's normal:
+//   'Colour' → 'color').
+// - word + one right punctuation ("model,") is `wordRP` (ltc[1]): processWordRP adds the word with
+//   addToken (category word) and the punctuation, except "a." (two characters ending in a dot),
+//   which stays one token. addToken is what the word alone gets (lexicon entry, or a new `word`)
+//   unless the word is a contraction in the lexicon ("cannot"): alone it is expanded, here not.
+// - word + ")" or "]" + one of , . ; : is `unk`; processUnk's anyWithRP takes the last
+//   character off as punctuation and the rest ("model)") is wordRP as above, when not a lexeme.
+// - "(" or "[" + word: processUnk's anyWithLP (the word must be 2+ characters) adds the bracket
+//   and the word as the word alone would be added (lexicon lookup, else category word).
+// - "(" or "[" + word + one right punctuation other than "." (LPanyRP has no dot): the bracket,
+//   the word as alone, the punctuation; with ")" or "]" + one of , ; : ! ? the middle part
+//   ("model)") is wordRP again.
+// Punctuation tokens end a phrase (the stream rules make a boundary of any token that is not a
+// word piece, and never glue across one), so a wrapped unit emits: a boundary for a leading
+// bracket, the core word's own items, a boundary for the trailing punctuation.
+// test/tokenizer-simple-units.test.ts checks these predictions against wink on every distinct
+// unit of the real corpora and on hand-written tricky units.
+
+/** Hand the unit to wink. */
+export const SHAPE_WINK = 0;
+/** A plain word out of the lexicon: one token, value as written, normal lower case, type 'word'. */
+export const SHAPE_WORD = 1;
+/** A core word wrapped in punctuation: see wrappedLead / wrappedTrail. Values 2..7. */
+const WRAPPED = 2;
+
+/** wink's lexicon lookup: null when the text is no lexeme, else its token indexes (several for a contraction). */
+export type LexiconLookup = (text: string) => ArrayLike<unknown> | null | undefined;
+
+/**
+ * The shape of a plain ASCII word: SHAPE_WORD when neither it nor its lower case is a lexeme
+ * (a lexeme's normal comes from the lexicon: 'Colour' → 'color'), else SHAPE_WINK.
+ */
+export function wordShape(word: string, lookup: LexiconLookup): number {
+  if (lookup(word) != null) return SHAPE_WINK;
+  const lower = word.toLowerCase();
+  return lower === word || lookup(lower) == null ? SHAPE_WORD : SHAPE_WINK;
+}
+
+/** Whether a shape is a wrapped core word. */
+export function isWrapped(shape: number): boolean {
+  return shape >= WRAPPED;
+}
+/** Characters before the core word of a wrapped shape (0 or 1). */
+export function wrappedLead(shape: number): number {
+  return (shape - WRAPPED) & 1;
+}
+/** Characters after the core word of a wrapped shape (0, 1 or 2). */
+export function wrappedTrail(shape: number): number {
+  return (shape - WRAPPED) >> 1;
+}
+function wrapped(lead: number, trail: number): number {
+  return WRAPPED + lead + 2 * trail;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+/** A plain word is a contraction in the lexicon ("cannot", "gonna"): wink expands it only when it stands alone. */
+function isContraction(lookup: LexiconLookup, word: string): boolean {
+  const found = lookup(word);
+  return found != null && found.length !== 1;
+}
+
+/** How wink tokenizes a unit, when it is one of the shapes above (see the file comment). */
+export function unitShape(u: string, lookup: LexiconLookup): number {
+  const n = u.length;
+  const first = u.charCodeAt(0);
+  const lead = first === 40 /* ( */ || first === 91 /* [ */ ? 1 : 0;
+  let i = lead;
+  while (i < n && isAsciiLetter(u.charCodeAt(i))) i++;
+  const coreLen = i - lead;
+  if (coreLen === 0) return SHAPE_WINK;
+  const trail = n - i;
+  if (trail > 2) return SHAPE_WINK;
+  if (lead === 0 && trail === 0) return wordShape(u, lookup);
+  if (lookup(u) != null) return SHAPE_WINK;
+  const p = trail > 0 ? u.charCodeAt(i) : 0;
+  const q = trail > 1 ? u.charCodeAt(i + 1) : 0;
+  if (lead === 0) {
+    if (trail === 1) {
+      if (!isWordRP(p) || (p === 46 /* . */ && coreLen < 2)) return SHAPE_WINK;
+    } else {
+      if ((p !== 41 /* ) */ && p !== 93) /* ] */ || !(q === 44 || q === 46 || q === 59 || q === 58) /* , . ; : */) return SHAPE_WINK;
+      if (lookup(u.slice(0, i + 1)) != null) return SHAPE_WINK;
+    }
+    return isContraction(lookup, u.slice(0, i)) ? SHAPE_WINK : wrapped(0, trail);
+  }
+  if (trail === 0) return coreLen >= 2 ? wrapped(1, 0) : SHAPE_WINK;
+  if (trail === 1) return isLPanyRP(p) ? wrapped(1, 1) : SHAPE_WINK;
+  if ((p !== 41 && p !== 93) || !(q === 44 || q === 59 || q === 58 || q === 33 || q === 63) /* , ; : ! ? */) return SHAPE_WINK;
+  if (lookup(u.slice(1, i + 1)) != null) return SHAPE_WINK;
+  return isContraction(lookup, u.slice(1, i)) ? SHAPE_WINK : wrapped(1, 2);
+}
+
+/** ASCII right punctuation of wink's wordRP category: ) ] } , . ! ; ? / : " */
+function isWordRP(c: number): boolean {
+  return c === 41 || c === 93 || c === 125 || c === 44 || c === 46 || c === 33 || c === 59 || c === 63 || c === 47 || c === 58 || c === 34;
+}
+
+/** ASCII closing characters of wink's LPanyRP helper: ' " ] ) } , ! ; ? - : (no dot, no slash). */
+function isLPanyRP(c: number): boolean {
+  return c === 39 || c === 34 || c === 93 || c === 41 || c === 125 || c === 44 || c === 33 || c === 59 || c === 63 || c === 45 || c === 58;
+}

@@ -1,0 +1,84 @@
+// Units resolved without wink (analysis/text/simple-units.ts) against wink itself: for each unit,
+// the fast tokenizer's stream must equal the reference's (wink per document) for a document made
+// of the unit between two plain words, so the boundaries a unit opens and closes with count too.
+import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { cleanText } from '../analysis/text/clean.ts';
+import { tokenizeChunkReference } from '../analysis/text/reference-tokenizer.ts';
+import { isWrapped, type LexiconLookup, SHAPE_WINK, SHAPE_WORD, unitShape } from '../analysis/text/simple-units.ts';
+import { type DocText, tokenizeChunk } from '../analysis/text/tokenizer.ts';
+import { nlp } from '../analysis/text/wink.ts';
+
+const lookup = (): LexiconLookup => (nlp().readDoc('') as unknown as { isLexeme: LexiconLookup }).isLexeme;
+
+/** Units whose shape is not SHAPE_WINK, as documents "qqfirst <unit> qqlast". */
+function docsOf(units: Iterable<string>): { units: string[]; docs: DocText[] } {
+  const look = lookup();
+  const kept = [...units].filter((u) => unitShape(u, look) !== SHAPE_WINK);
+  return { units: kept, docs: kept.map((u) => ({ title: '', text: `qqfirst ${u} qqlast` })) };
+}
+
+/** Units whose fast stream differs from the reference's (the whole chunks must agree too). */
+function mismatches(units: string[], docs: DocText[]): string[] {
+  const fast = tokenizeChunk(docs);
+  const ref = tokenizeChunkReference(docs);
+  const bad: string[] = [];
+  for (let d = 0; d < docs.length; d++) {
+    const a = fast.tokenSurfaces.subarray(fast.docOffsets[d]!, fast.docOffsets[d + 1]!);
+    const b = ref.tokenSurfaces.subarray(ref.docOffsets[d]!, ref.docOffsets[d + 1]!);
+    if (a.join() !== b.join()) bad.push(units[d]!);
+  }
+  if (bad.length === 0) expect(fast).toEqual(ref); // same local ids: units recorded in the same order
+  return bad;
+}
+
+const TRICKY = [
+  'model', 'Model', 'LLMs', 'Colour', 'Colours,', 'Through', 'Aesthetics:', 'cannot', 'cannot,', 'Cannot.', 'gonna.', "can't",
+  'model,', 'model.', 'model;', 'model:', 'model)', 'model),', 'model).', 'model);', 'model]', 'model!', 'model?', 'model"', 'model/',
+  'a.', 'a,', 'a)', 'a),', 'I.', 'e.g.', 'e.g.,', 'i.e.', 'U.S.', 'Fig.', 'fig.', 'vs.', 'al.', 'al.,', 'etc.', 'etc.,', 'Dr.', 'Mr.', 'No.', 'Inc.',
+  '(i)', '(a)', '(i),', '(ii)', '(LLMs)', '(LLMs),', '(LLMs).', '(LLMs);', '(LLMs):', '(LLMs)!', '(model', '(a', '[BERT', '[BERT]', '[BERT],',
+  '(model,', '(model;', '(cannot)', '(cannot),', '(e.g.', 'LLM\'s.', "LLM's", 'non-IID,', 'non-IID', '3D,', '3D', 'USD,', 'USD', '(USD)',
+  'AUD.', 'GBP;', 'Am.', 'pm.', 'am,', 'PM),', 'Jan.', 'Sept.', 'St.', 'Ph.D.', 'PhD,', 'the,', 'The.', 'and/', 'http:', 'www.',
+];
+
+describe('units resolved without wink', () => {
+  it('have the shapes the rules give (known answers)', () => {
+    const look = lookup();
+    expect(unitShape('LLMs', look)).toBe(SHAPE_WORD);
+    expect(unitShape('model', look)).toBe(SHAPE_WINK); // a lexeme: its normal and type come from the lexicon
+    expect(unitShape('Colour', look)).toBe(SHAPE_WINK); // its lower case is a lexeme ('color')
+    expect(isWrapped(unitShape('model,', look))).toBe(true);
+    expect(isWrapped(unitShape('(LLMs),', look))).toBe(true);
+    expect(isWrapped(unitShape('(i)', look))).toBe(true);
+    expect(unitShape('cannot,', look)).toBe(SHAPE_WINK); // a contraction: expanded alone, not before a comma
+    expect(unitShape('a.', look)).toBe(SHAPE_WINK); // wink keeps it one token
+    expect(unitShape('e.g.', look)).toBe(SHAPE_WINK);
+    expect(unitShape('(LLMs).', look)).toBe(SHAPE_WINK); // no dot after a bracket (wink's LPanyRP)
+  });
+
+  it('tokenize as wink does on hand-written tricky units', () => {
+    const { units, docs } = docsOf(TRICKY);
+    expect(units.length).toBeGreaterThan(40);
+    expect(mismatches(units, docs)).toEqual([]);
+  });
+});
+
+const DATA = '../shared/data';
+for (const name of ['arxiv-cs-daily', '20newsgroups-bydate']) {
+  const path = `${DATA}/${name}.jsonl.gz`;
+  describe.skipIf(!existsSync(path))(`units resolved without wink: every distinct unit of ${name}`, () => {
+    it('tokenizes as wink does', () => {
+      const distinct = new Set<string>();
+      for (const line of gunzipSync(readFileSync(path)).toString('utf8').split('\n')) {
+        if (!line) continue;
+        const r = JSON.parse(line) as { title?: string; text?: string };
+        for (const t of [r.title ?? '', r.text ?? '']) for (const u of cleanText(t, 20000).split(' ')) if (u) distinct.add(u);
+      }
+      const { units, docs } = docsOf(distinct);
+      console.log(`${name}: ${units.length} of ${distinct.size} distinct units resolved without wink`);
+      expect(units.length).toBeGreaterThan(distinct.size / 5);
+      expect(mismatches(units, docs)).toEqual([]);
+    }, 300_000);
+  });
+}
