@@ -11,6 +11,7 @@ import { csrFromTriplets, csrTranspose } from '../analysis/sparse.ts';
 import { csrTimesDenseRows, serialSparseProducts } from '../analysis/sparse-products.ts';
 import type { CsrMatrix } from '../analysis/types.ts';
 import { WasmArena } from '../analysis/wasm/arena.ts';
+import { DOT_BLOCK_ROWS, dotBlocks } from '../analysis/wasm/dots.ts';
 import { sleb, uleb } from '../analysis/wasm/encoder.ts';
 import { sparseRowsModuleBytes } from '../analysis/wasm/sparse-rows-module.ts';
 import { wasmCsrTimesDenseRows, wasmKernelsAvailable } from '../analysis/wasm/sparse-rows.ts';
@@ -136,6 +137,47 @@ describe('WebAssembly sparse × dense kernel', () => {
     expect(() => wasmCsrTimesDenseRows(arena.memory, A, b, 4, out, 0, 10)).toThrow(/dense operand/);
     expect(() => wasmCsrTimesDenseRows(arena.memory, A, b, 3, out, 0, 11)).toThrow(/row range/);
     expect(() => wasmCsrTimesDenseRows(new WasmArena().memory, A, b, 3, out, 0, 10)).toThrow(/outside the kernel memory/);
+  });
+});
+
+describe('WebAssembly k-means dot products', () => {
+  it('equal the sequential float64 sums of the JavaScript loops, for any block size and odd or even k', () => {
+    for (const [k, d, seed] of [
+      [1, 3, 1],
+      [2, 5, 2],
+      [7, 100, 3],
+      [30, 100, 4],
+      [31, 17, 5],
+    ] as const) {
+      const random = createRandom(seed);
+      const C = Float64Array.from({ length: k * d }, () => gaussian(random) * 10 ** Math.floor(random() * 4 - 2));
+      const X = Float32Array.from({ length: DOT_BLOCK_ROWS * d }, () => gaussian(random));
+      for (const n of [DOT_BLOCK_ROWS, 1, 3, 4, 5, 63]) {
+        const blocks = dotBlocks(C, k, d)!;
+        blocks.rows.set(X.subarray(0, n * d));
+        blocks.run(n);
+        for (let r = 0; r < n; r++) {
+          for (let j = 0; j < k; j++) {
+            let s = 0;
+            for (let t = 0; t < d; t++) s += X[r * d + t] * C[j * d + t];
+            expect(blocks.out[r * k + j]).toBe(s);
+          }
+        }
+      }
+    }
+  });
+
+  it('a later set of centres replaces an earlier one, and bad shapes are refused', () => {
+    const a = dotBlocks(Float64Array.of(1, 2, 3, 4), 2, 2)!;
+    a.rows.set([1, 1]);
+    a.run(1);
+    expect(Array.from(a.out.subarray(0, 2))).toEqual([3, 7]);
+    const b = dotBlocks(Float64Array.of(10, 0, 0, 10, 1, 1), 3, 2)!;
+    b.rows.set([2, 3]);
+    b.run(1);
+    expect(Array.from(b.out.subarray(0, 3))).toEqual([20, 30, 5]);
+    expect(() => dotBlocks(Float64Array.of(1, 2, 3), 2, 2)).toThrow(/centre values/);
+    expect(() => b.run(DOT_BLOCK_ROWS + 1)).toThrow(/at most/);
   });
 });
 

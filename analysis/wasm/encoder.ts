@@ -135,6 +135,10 @@ export class Code {
     return this.op(0x39, 0, ...uleb(offset));
   }
   // f64
+  f64Const(x: number): this {
+    const bytes = new Uint8Array(new Float64Array([x]).buffer); // little-endian on every engine we run
+    return this.op(0x44, ...bytes);
+  }
   f64Add(): this {
     return this.op(0xa0);
   }
