@@ -15,11 +15,11 @@
 // Distance: ‖x‖² − 2x·c + ‖c‖² in float64, argmin with ties to the lowest centre index (the
 // convention of kmeans-lloyd.ts).
 //
-// Where WebAssembly SIMD runs (wasm/dots.ts), the dot products of blocks of rows are computed
+// Where WebAssembly SIMD runs (wasm/row-blocks.ts), the dot products of blocks of rows are computed
 // there, with the same sums (two centres per f64x2 instruction; measured ~2× faster); the
 // JavaScript blocks below are the fallback and define the arithmetic.
 
-import { DOT_BLOCK_ROWS, dotBlocks } from './wasm/dots.ts';
+import { dotBlocks, ROW_BLOCK_ROWS } from './wasm/row-blocks.ts';
 
 /**
  * Labels (and squared distances, clamped at 0) of rows [start, end) of X (n × d row-major) to
@@ -40,8 +40,8 @@ export function assignRange(
 ): void {
   const blocks = dotBlocks(centroids, k, d);
   if (blocks) {
-    for (let i = start; i < end; i += DOT_BLOCK_ROWS) {
-      const n = Math.min(DOT_BLOCK_ROWS, end - i);
+    for (let i = start; i < end; i += ROW_BLOCK_ROWS) {
+      const n = Math.min(ROW_BLOCK_ROWS, end - i);
       blocks.rows.set(X.subarray(i * d, (i + n) * d));
       blocks.run(n);
       for (let r = 0; r < n; r++) settleRow(i + r, blocks.out, r * k, xNorm2, cNorm2, k, labels, dist2);
@@ -101,7 +101,7 @@ export function assignRangeBounded(
 ): number {
   const { upper, lower, margin } = bounds;
   const blocks = dotBlocks(centroids, k, d);
-  const blockSize = blocks ? DOT_BLOCK_ROWS : 4;
+  const blockSize = blocks ? ROW_BLOCK_ROWS : 4;
   const dots = new Float64Array(4 * k);
   const rows = new Int32Array(blockSize);
   let pending = 0;

@@ -3,6 +3,7 @@
 // tall matrix with a small one. Everything is row-major Float64Array; inner loops run over
 // contiguous rows so V8 keeps them as tight typed-array loops (no per-element calls).
 
+import { ROW_BLOCK_ROWS, tallBlocks } from './wasm/row-blocks.ts';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
 /** Relative pivot size below which Cholesky reports failure: a column is (nearly) in the span of the previous ones. */
@@ -225,6 +226,19 @@ export function multiplyTallBySmallRows(
   // below can run over the nonzero prefix i ≤ j of a column and add exact zeros at most once.
   const bt = new Float64Array(l * k);
   for (let i = 0; i < k; i++) for (let j = upperTriangularB ? i : 0; j < l; j++) bt[j * k + i] = b[i * l + j];
+  // The same sums in WebAssembly (wasm/row-blocks.ts) where it runs, then added here in JS.
+  const blocks = tallBlocks(bt, l, k, upperTriangularB);
+  if (blocks) {
+    for (let r = r0; r < r1; r += ROW_BLOCK_ROWS) {
+      const n = Math.min(ROW_BLOCK_ROWS, r1 - r);
+      blocks.rows.set(a.subarray(r * k, (r + n) * k));
+      blocks.run(n);
+      const sums = blocks.out;
+      const o = r * l;
+      for (let q = 0; q < n * l; q++) out[o + q] += sums[q];
+    }
+    return;
+  }
   let r = r0;
   for (; r + 4 <= r1; r += 4) {
     const a0 = r * k;

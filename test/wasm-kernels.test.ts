@@ -10,8 +10,9 @@ import { createRandom, gaussian } from '../analysis/random.ts';
 import { csrFromTriplets, csrTranspose } from '../analysis/sparse.ts';
 import { csrTimesDenseRows, serialSparseProducts } from '../analysis/sparse-products.ts';
 import type { CsrMatrix } from '../analysis/types.ts';
+import { multiplyTallBySmall, multiplyTallBySmallRows } from '../analysis/linalg.ts';
 import { WasmArena } from '../analysis/wasm/arena.ts';
-import { DOT_BLOCK_ROWS, dotBlocks } from '../analysis/wasm/dots.ts';
+import { dotBlocks, ROW_BLOCK_ROWS, tallBlocks } from '../analysis/wasm/row-blocks.ts';
 import { sleb, uleb } from '../analysis/wasm/encoder.ts';
 import { sparseRowsModuleBytes } from '../analysis/wasm/sparse-rows-module.ts';
 import { wasmCsrTimesDenseRows, wasmKernelsAvailable } from '../analysis/wasm/sparse-rows.ts';
@@ -151,8 +152,8 @@ describe('WebAssembly k-means dot products', () => {
     ] as const) {
       const random = createRandom(seed);
       const C = Float64Array.from({ length: k * d }, () => gaussian(random) * 10 ** Math.floor(random() * 4 - 2));
-      const X = Float32Array.from({ length: DOT_BLOCK_ROWS * d }, () => gaussian(random));
-      for (const n of [DOT_BLOCK_ROWS, 1, 3, 4, 5, 63]) {
+      const X = Float32Array.from({ length: ROW_BLOCK_ROWS * d }, () => gaussian(random));
+      for (const n of [ROW_BLOCK_ROWS, 1, 3, 4, 5, 63]) {
         const blocks = dotBlocks(C, k, d)!;
         blocks.rows.set(X.subarray(0, n * d));
         blocks.run(n);
@@ -177,7 +178,39 @@ describe('WebAssembly k-means dot products', () => {
     b.run(1);
     expect(Array.from(b.out.subarray(0, 3))).toEqual([20, 30, 5]);
     expect(() => dotBlocks(Float64Array.of(1, 2, 3), 2, 2)).toThrow(/centre values/);
-    expect(() => b.run(DOT_BLOCK_ROWS + 1)).toThrow(/at most/);
+    expect(() => b.run(ROW_BLOCK_ROWS + 1)).toThrow(/at most/);
+  });
+});
+
+describe('WebAssembly tall × small sums', () => {
+  it('equal the sequential prefix sums of multiplyTallBySmallRows, full or upper triangular', () => {
+    for (const [m, k, l, upper, seed] of [
+      [67, 9, 5, true, 1],
+      [67, 9, 5, false, 2],
+      [130, 110, 110, true, 3],
+      [9, 4, 7, false, 4],
+      [5, 7, 4, true, 5],
+    ] as const) {
+      const random = createRandom(seed);
+      const a = Float64Array.from({ length: m * k }, () => gaussian(random));
+      const b = Float64Array.from({ length: k * l }, (_, x) => (upper && x % l < Math.floor(x / l) ? 0 : gaussian(random)));
+      const start = Float64Array.from({ length: m * l }, (_, x) => (x % 3 === 0 ? gaussian(random) : 0));
+      const sums = new Float64Array(m * l);
+      for (let r = 0; r < m; r++) {
+        for (let j = 0; j < l; j++) {
+          let t = 0;
+          for (let i = 0; i < (upper ? Math.min(k, j + 2) : k); i++) t += a[r * k + i] * b[i * l + j];
+          sums[r * l + j] = t;
+        }
+      }
+      const expected = start.map((x, i) => x + sums[i]);
+      expect(Array.from(multiplyTallBySmall(a, m, k, b, l, upper))).toEqual(Array.from(sums));
+      const out = start.slice();
+      multiplyTallBySmallRows(a, k, b, l, upper, out, 0, m);
+      expect(Array.from(out)).toEqual(Array.from(expected));
+    }
+    const bt = new Float64Array(6);
+    expect(() => tallBlocks(bt, 2, 4, false)).toThrow(/values/);
   });
 });
 

@@ -83,6 +83,10 @@ export class Code {
   brIf(depth: number): this {
     return this.op(0x0d, ...uleb(depth));
   }
+  /** The first of two values when the i32 on top is nonzero, else the second. */
+  select(): this {
+    return this.op(0x1b);
+  }
   // locals
   get(i: number): this {
     return this.op(0x20, ...uleb(i));

@@ -1,0 +1,111 @@
+// Blocks of row × column sums on the WebAssembly kernels of row-block-module.ts, for JavaScript
+// loops that copy rows in and settle the results: k-means' dot products x·c (kmeans-assign.ts,
+// float32 rows) and the tall × small product A·B (linalg.ts, float64 rows). Each thread has one
+// small memory of its own: the columns (as interleaved pairs) and a block of rows are copied in
+// (the rows cost ~3 % of the sums at width 100 and 30 columns), and the sums come out in a view.
+
+import { ARENA_MAX_PAGES } from './arena.ts';
+import { DOTS_F32, DOTS_F64, rowBlockModuleBytes } from './row-block-module.ts';
+
+type RowBlockFn = (rows: number, nRows: number, pairs: number, last: number, cols: number, width: number, out: number, upper: number) => void;
+
+/** Rows per block: the block's rows and sums stay in the first-level cache. */
+export const ROW_BLOCK_ROWS = 64;
+
+/** The thread's kernels and their memory (layout: column pairs | odd last column | rows | out). */
+interface KernelThread {
+  memory: WebAssembly.Memory;
+  f32: RowBlockFn;
+  f64: RowBlockFn;
+}
+
+let thread: KernelThread | null | undefined;
+
+function kernelThread(): KernelThread | null {
+  if (thread === undefined) {
+    try {
+      const bytes = rowBlockModuleBytes(ARENA_MAX_PAGES);
+      if (!WebAssembly.validate(bytes)) {
+        thread = null;
+      } else {
+        const memory = new WebAssembly.Memory({ initial: 1, maximum: ARENA_MAX_PAGES, shared: true });
+        const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+        thread = { memory, f32: exports[DOTS_F32] as RowBlockFn, f64: exports[DOTS_F64] as RowBlockFn };
+      }
+    } catch {
+      thread = null;
+    }
+  }
+  return thread;
+}
+
+/** Sums of blocks of rows with a fixed set of columns; see dotBlocks and tallBlocks. */
+export interface RowBlocks<R extends Float32Array | Float64Array> {
+  /** Copy up to ROW_BLOCK_ROWS rows (row-major, `width` values each) here before run(). */
+  readonly rows: R;
+  /** After run(n): out[r·cols + j] = the sum of row r with column j, for r < n. */
+  readonly out: Float64Array;
+  run(n: number): void;
+}
+
+/**
+ * The rows · columns sums of the 4 × 2 register blocks of dots4 / dots1 (kmeans-assign.ts) for
+ * float32 rows and the k centres (k × d, float64): out[r·k + j] = x_r·c_j. Null when
+ * WebAssembly SIMD is not available. One set of columns per thread at a time: a later call
+ * (of either function) replaces the columns and views of an earlier one.
+ */
+export function dotBlocks(centroids: Float64Array, k: number, d: number): RowBlocks<Float32Array> | null {
+  if (centroids.length !== k * d) throw new RangeError(`dotBlocks: ${centroids.length} centre values, expected ${k} × ${d}`);
+  const t = kernelThread();
+  return t && setUp(t, centroids, k, d, 4, t.f32, false, (b, at, n) => new Float32Array(b, at, n));
+}
+
+/**
+ * The sums of multiplyTallBySmallRows' register blocks (linalg.ts) for float64 rows of width k and
+ * the l columns of B, given as bt = Bᵀ (l × k, row-major, zero below B's diagonal when `upper`):
+ * out[r·l + j] = Σ_{i < n_j} a_r[i]·b[i, j], n_j = k, or min(k, j + 2) rounded to the column pair
+ * when `upper`. Null when WebAssembly SIMD is not available (see dotBlocks on sharing).
+ */
+export function tallBlocks(bt: Float64Array, l: number, k: number, upper: boolean): RowBlocks<Float64Array> | null {
+  if (bt.length !== l * k) throw new RangeError(`tallBlocks: ${bt.length} values, expected ${l} × ${k}`);
+  const t = kernelThread();
+  return t && setUp(t, bt, l, k, 8, t.f64, upper, (b, at, n) => new Float64Array(b, at, n));
+}
+
+function setUp<R extends Float32Array | Float64Array>(
+  t: KernelThread,
+  columns: Float64Array,
+  cols: number,
+  width: number,
+  rowBytes: number,
+  run: RowBlockFn,
+  upper: boolean,
+  rowsView: (buffer: ArrayBufferLike, at: number, length: number) => R,
+): RowBlocks<R> {
+  const pairsBytes = (cols >> 1) * 2 * width * 8;
+  const lastAt = pairsBytes;
+  const rowsAt = lastAt + width * 8;
+  const outAt = Math.ceil((rowsAt + ROW_BLOCK_ROWS * width * rowBytes) / 16) * 16;
+  const end = outAt + ROW_BLOCK_ROWS * cols * 8;
+  const missing = Math.ceil(end / 65536) - t.memory.buffer.byteLength / 65536;
+  if (missing > 0) t.memory.grow(missing);
+  const buffer = t.memory.buffer;
+  const pairs = new Float64Array(buffer, 0, pairsBytes / 8);
+  for (let j = 0; j + 1 < cols; j += 2) {
+    const p = j * width; // pair j/2 starts at (j/2)·2·width
+    for (let s = 0; s < width; s++) {
+      pairs[p + 2 * s] = columns[j * width + s]!;
+      pairs[p + 2 * s + 1] = columns[(j + 1) * width + s]!;
+    }
+  }
+  if (cols % 2 === 1) new Float64Array(buffer, lastAt, width).set(columns.subarray((cols - 1) * width, cols * width));
+  const flag = upper ? 1 : 0;
+  return {
+    rows: rowsView(buffer, rowsAt, ROW_BLOCK_ROWS * width),
+    out: new Float64Array(buffer, outAt, ROW_BLOCK_ROWS * cols),
+    run(n: number): void {
+      if (!(Number.isInteger(n) && n >= 0 && n <= ROW_BLOCK_ROWS)) throw new RangeError(`row blocks: ${n} rows, at most ${ROW_BLOCK_ROWS}`);
+      run(rowsAt, n, 0, lastAt, cols, width, outAt, flag);
+    },
+  };
+}
