@@ -3,7 +3,7 @@
 // tall matrix with a small one. Everything is row-major Float64Array; inner loops run over
 // contiguous rows so V8 keeps them as tight typed-array loops (no per-element calls).
 
-import { ROW_BLOCK_ROWS, tallBlocks } from './wasm/row-blocks.ts';
+import { gramPanels, ROW_BLOCK_ROWS, tallBlocks } from './wasm/row-blocks.ts';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
 /** Relative pivot size below which Cholesky reports failure: a column is (nearly) in the span of the previous ones. */
@@ -73,8 +73,23 @@ const GRAM_PANEL_ROWS = 64;
  * on [r0, r1), which gramMatrix fixes (GRAM_ROW_BLOCK), not on threads.
  */
 export function gramRowsInto(a: Float64Array, k: number, r0: number, r1: number, g: Float64Array, go: number): void {
-  const kp = (k + 3) & ~3;
   const R = GRAM_PANEL_ROWS;
+  // The same sums in WebAssembly (wasm/row-blocks.ts) where it runs.
+  const wasm = gramPanels(k, R);
+  if (wasm) {
+    const { panel: p2, acc: sums, kp: kpw } = wasm;
+    for (let s = r0; s < r1; s += R) {
+      const n = Math.min(R, r1 - s);
+      for (let r = 0; r < n; r++) {
+        const o = (s + r) * k;
+        for (let i = 0; i < k; i++) p2[(i >> 1) * 2 * R + 2 * r + (i & 1)] = a[o + i];
+      }
+      wasm.run(n);
+    }
+    for (let i = 0; i < k; i++) for (let j = i; j < k; j++) g[go + i * k + j] += sums[i * kpw + j];
+    return;
+  }
+  const kp = (k + 3) & ~3;
   const panel = new Float64Array(kp * R); // column i of the panel at i·R; columns ≥ k stay zero
   const acc = new Float64Array(kp * kp);
   for (let s = r0; s < r1; s += R) {

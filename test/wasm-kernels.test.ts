@@ -10,7 +10,7 @@ import { createRandom, gaussian } from '../analysis/random.ts';
 import { csrFromTriplets, csrTranspose } from '../analysis/sparse.ts';
 import { csrTimesDenseRows, serialSparseProducts } from '../analysis/sparse-products.ts';
 import type { CsrMatrix } from '../analysis/types.ts';
-import { multiplyTallBySmall, multiplyTallBySmallRows } from '../analysis/linalg.ts';
+import { gramRowsInto, multiplyTallBySmall, multiplyTallBySmallRows } from '../analysis/linalg.ts';
 import { WasmArena } from '../analysis/wasm/arena.ts';
 import { dotBlocks, ROW_BLOCK_ROWS, tallBlocks } from '../analysis/wasm/row-blocks.ts';
 import { sleb, uleb } from '../analysis/wasm/encoder.ts';
@@ -211,6 +211,37 @@ describe('WebAssembly tall × small sums', () => {
     }
     const bt = new Float64Array(6);
     expect(() => tallBlocks(bt, 2, 4, false)).toThrow(/values/);
+  });
+});
+
+describe('WebAssembly Gram panels', () => {
+  it('give gramRowsInto the sums of its JavaScript panels: per panel of 64 rows in order, then added up', () => {
+    for (const [k, r0, r1, seed] of [
+      [9, 0, 200, 1],
+      [110, 13, 300, 2],
+      [4, 5, 6, 3],
+      [1, 0, 130, 4],
+      [7, 64, 128, 5],
+    ] as const) {
+      const random = createRandom(seed);
+      const a = Float64Array.from({ length: r1 * k }, () => gaussian(random) * 10 ** Math.floor(random() * 4 - 2));
+      const start = Float64Array.from({ length: k * k }, () => gaussian(random));
+      const expected = start.slice();
+      for (let i = 0; i < k; i++) {
+        for (let j = i; j < k; j++) {
+          let acc = 0;
+          for (let p = r0; p < r1; p += 64) {
+            let sum = 0;
+            for (let r = p; r < Math.min(r1, p + 64); r++) sum += a[r * k + i] * a[r * k + j];
+            acc += sum;
+          }
+          expected[i * k + j] += acc;
+        }
+      }
+      const g = start.slice();
+      gramRowsInto(a, k, r0, r1, g, 0);
+      expect(Array.from(g)).toEqual(Array.from(expected));
+    }
   });
 });
 

@@ -116,6 +116,9 @@ export class Code {
   i32Shl(): this {
     return this.op(0x74);
   }
+  i32ShrU(): this {
+    return this.op(0x76);
+  }
   i32GtU(): this {
     return this.op(0x4b);
   }

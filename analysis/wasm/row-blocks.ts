@@ -5,9 +5,11 @@
 // (the rows cost ~3 % of the sums at width 100 and 30 columns), and the sums come out in a view.
 
 import { ARENA_MAX_PAGES } from './arena.ts';
+import { GRAM_PANEL, gramModuleBytes } from './gram-module.ts';
 import { DOTS_F32, DOTS_F64, rowBlockModuleBytes } from './row-block-module.ts';
 
 type RowBlockFn = (rows: number, nRows: number, pairs: number, last: number, cols: number, width: number, out: number, upper: number) => void;
+type GramPanelFn = (panel: number, n: number, slotRows: number, kp: number, acc: number) => void;
 
 /** Rows per block: the block's rows and sums stay in the first-level cache. */
 export const ROW_BLOCK_ROWS = 64;
@@ -17,6 +19,7 @@ interface KernelThread {
   memory: WebAssembly.Memory;
   f32: RowBlockFn;
   f64: RowBlockFn;
+  gram: GramPanelFn;
 }
 
 let thread: KernelThread | null | undefined;
@@ -24,13 +27,15 @@ let thread: KernelThread | null | undefined;
 function kernelThread(): KernelThread | null {
   if (thread === undefined) {
     try {
-      const bytes = rowBlockModuleBytes(ARENA_MAX_PAGES);
-      if (!WebAssembly.validate(bytes)) {
+      const rowBytes = rowBlockModuleBytes(ARENA_MAX_PAGES);
+      const gramBytes = gramModuleBytes(ARENA_MAX_PAGES);
+      if (!WebAssembly.validate(rowBytes) || !WebAssembly.validate(gramBytes)) {
         thread = null;
       } else {
         const memory = new WebAssembly.Memory({ initial: 1, maximum: ARENA_MAX_PAGES, shared: true });
-        const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-        thread = { memory, f32: exports[DOTS_F32] as RowBlockFn, f64: exports[DOTS_F64] as RowBlockFn };
+        const rows = new WebAssembly.Instance(new WebAssembly.Module(rowBytes), { env: { memory } }).exports;
+        const gram = new WebAssembly.Instance(new WebAssembly.Module(gramBytes), { env: { memory } }).exports;
+        thread = { memory, f32: rows[DOTS_F32] as RowBlockFn, f64: rows[DOTS_F64] as RowBlockFn, gram: gram[GRAM_PANEL] as GramPanelFn };
       }
     } catch {
       thread = null;
@@ -70,6 +75,44 @@ export function tallBlocks(bt: Float64Array, l: number, k: number, upper: boolea
   if (bt.length !== l * k) throw new RangeError(`tallBlocks: ${bt.length} values, expected ${l} × ${k}`);
   const t = kernelThread();
   return t && setUp(t, bt, l, k, 8, t.f64, upper, (b, at, n) => new Float64Array(b, at, n));
+}
+
+/** Panels of gramRowsInto (linalg.ts) for width k; see gramPanels. */
+export interface GramPanels {
+  /** kp = k rounded up to 4 columns. */
+  readonly kp: number;
+  /** The panel as interleaved column pairs: a[r][j] goes to panel[(j >> 1)·2R + 2r + (j & 1)]; columns ≥ k stay zero. */
+  readonly panel: Float64Array;
+  /** kp × kp sums, zero at first; run(n) adds the panel's first n rows' 4 × 2 blocks (upper block triangle). */
+  readonly acc: Float64Array;
+  run(n: number): void;
+}
+
+/**
+ * The thread's Gram panel kernel for rows of width k and panels of `slotRows` rows, or null when
+ * WebAssembly SIMD is not available (one set-up per thread at a time, as dotBlocks).
+ */
+export function gramPanels(k: number, slotRows: number): GramPanels | null {
+  const t = kernelThread();
+  if (!t) return null;
+  const kp = (k + 3) & ~3;
+  const panelBytes = kp * slotRows * 8;
+  const accAt = panelBytes;
+  const end = accAt + kp * kp * 8;
+  const missing = Math.ceil(end / 65536) - t.memory.buffer.byteLength / 65536;
+  if (missing > 0) t.memory.grow(missing);
+  const buffer = t.memory.buffer;
+  const panel = new Float64Array(buffer, 0, kp * slotRows).fill(0);
+  const acc = new Float64Array(buffer, accAt, kp * kp).fill(0);
+  return {
+    kp,
+    panel,
+    acc,
+    run(n: number): void {
+      if (!(Number.isInteger(n) && n >= 0 && n <= slotRows)) throw new RangeError(`gramPanels: ${n} rows, at most ${slotRows}`);
+      t.gram(0, n, slotRows, kp, accAt);
+    },
+  };
 }
 
 function setUp<R extends Float32Array | Float64Array>(
