@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cleanText } from '../analysis/text/clean.ts';
 import { tokenizeChunkReference } from '../analysis/text/reference-tokenizer.ts';
-import { isWrapped, type LexiconLookup, SHAPE_WINK, SHAPE_WORD, unitShape } from '../analysis/text/simple-units.ts';
+import { isWrapped, type LexiconLookup, SHAPE_HYPHENATED, SHAPE_WINK, SHAPE_WORD, unitShape } from '../analysis/text/simple-units.ts';
 import { type DocText, tokenizeChunk } from '../analysis/text/tokenizer.ts';
 import { nlp } from '../analysis/text/wink.ts';
 
@@ -40,6 +40,11 @@ const TRICKY = [
   '(i)', '(a)', '(i),', '(ii)', '(LLMs)', '(LLMs),', '(LLMs).', '(LLMs);', '(LLMs):', '(LLMs)!', '(model', '(a', '[BERT', '[BERT]', '[BERT],',
   '(model,', '(model;', '(cannot)', '(cannot),', '(e.g.', 'LLM\'s.', "LLM's", 'non-IID,', 'non-IID', '3D,', '3D', 'USD,', 'USD', '(USD)',
   'AUD.', 'GBP;', 'Am.', 'pm.', 'am,', 'PM),', 'Jan.', 'Sept.', 'St.', 'Ph.D.', 'PhD,', 'the,', 'The.', 'and/', 'http:', 'www.',
+  // hyphenated: preserved affixes (co-, -wise, ...), contractions and lexemes as parts, brackets, currency codes, emoticons
+  'large-scale', 'Large-Scale', 'state-of-the-art', 'co-training', 'Co-Training', 'pair-wise', 'anti-aliasing,', 'e-mail', 'e-mail,',
+  'x-ray', 'X-Ray)', 'cannot-do', 'gonna-be', 'non-IID', 'self-supervised;', 'vision-language:', '(vision-language', '(vision-language)',
+  '(vision-language),', '[plug-and-play]', 'end-to-end),', 'end-to-end).', 'end-to-end.', 'real-time):', 'real-time);', 'USD-based',
+  'GBP-USD', 'pre-USD', 'fooUSDbar-baz', 'myGBP-rate', 'INRs-x', 'INR-rate,', 'Qwen-VL,', 'one-to-one', 'well-known', 'long-term', 'a-b', 'A-B-C', 'constructor-based', 'toString-free',
 ];
 
 describe('units resolved without wink', () => {
@@ -55,6 +60,11 @@ describe('units resolved without wink', () => {
     expect(unitShape('a.', look)).toBe(SHAPE_WINK); // wink keeps it one token
     expect(unitShape('e.g.', look)).toBe(SHAPE_WINK);
     expect(unitShape('(LLMs).', look)).toBe(SHAPE_WINK); // no dot after a bracket (wink's LPanyRP)
+    expect(unitShape('large-scale', look)).toBe(SHAPE_HYPHENATED);
+    expect(isWrapped(unitShape('large-scale,', look))).toBe(true);
+    expect(unitShape('large-scale.', look)).toBe(SHAPE_WINK); // wink's word regex keeps the dot
+    expect(unitShape('real-time):', look)).toBe(SHAPE_WINK); // "):" is an emoticon to wink
+    expect(unitShape('USD-based', look)).toBe(SHAPE_WINK); // the currency regex splits USD off
   });
 
   it('tokenize as wink does on hand-written tricky units', () => {

@@ -1,6 +1,6 @@
 // Space-separated units whose wink tokens are known without running wink: a plain ASCII word out
-// of wink's lexicon ("LLMs", "Transformer-free" is not one), and a word wrapped in punctuation
-// that wink provably splits off ("model,", "(LLMs),", "[BERT", "results).").
+// of wink's lexicon ("LLMs"), words joined by hyphens ("large-scale": hyphenatedShape), and a word
+// wrapped in punctuation that wink provably splits off ("model,", "(LLMs),", "[BERT", "results).").
 //
 // Why it holds (wink-nlp 2.x, src/tokenizer.js with the English lite model's regexes):
 // - A unit is first looked up whole in the lexicon (_addTokenIfInCache); every shape below
@@ -32,6 +32,8 @@ export const SHAPE_WINK = 0;
 export const SHAPE_WORD = 1;
 /** A core word wrapped in punctuation: see wrappedLead / wrappedTrail. Values 2..7. */
 const WRAPPED = 2;
+/** Words joined by single hyphens, out of the lexicon: see hyphenatedParts. */
+export const SHAPE_HYPHENATED = 8;
 
 /** wink's lexicon lookup: null when the text is no lexeme, else its token indexes (several for a contraction). */
 export type LexiconLookup = (text: string) => ArrayLike<unknown> | null | undefined;
@@ -48,7 +50,7 @@ export function wordShape(word: string, lookup: LexiconLookup): number {
 
 /** Whether a shape is a wrapped core word. */
 export function isWrapped(shape: number): boolean {
-  return shape >= WRAPPED;
+  return shape >= WRAPPED && shape < SHAPE_HYPHENATED;
 }
 /** Characters before the core word of a wrapped shape (0 or 1). */
 export function wrappedLead(shape: number): number {
@@ -77,12 +79,22 @@ export function unitShape(u: string, lookup: LexiconLookup): number {
   const n = u.length;
   const first = u.charCodeAt(0);
   const lead = first === 40 /* ( */ || first === 91 /* [ */ ? 1 : 0;
+  // The core: ASCII letters, possibly in parts joined by single hyphens ("large-scale").
   let i = lead;
-  while (i < n && isAsciiLetter(u.charCodeAt(i))) i++;
+  let hyphens = 0;
+  for (;;) {
+    const from = i;
+    while (i < n && isAsciiLetter(u.charCodeAt(i))) i++;
+    if (i === from) return SHAPE_WINK;
+    if (i + 1 < n && u.charCodeAt(i) === 45 /* - */ && isAsciiLetter(u.charCodeAt(i + 1))) {
+      hyphens++;
+      i++;
+    } else break;
+  }
   const coreLen = i - lead;
-  if (coreLen === 0) return SHAPE_WINK;
   const trail = n - i;
   if (trail > 2) return SHAPE_WINK;
+  if (hyphens > 0) return hyphenatedShape(u, lead, i, lookup);
   if (lead === 0 && trail === 0) return wordShape(u, lookup);
   if (lookup(u) != null) return SHAPE_WINK;
   const p = trail > 0 ? u.charCodeAt(i) : 0;
@@ -101,6 +113,45 @@ export function unitShape(u: string, lookup: LexiconLookup): number {
   if ((p !== 41 && p !== 93) || !(q === 44 || q === 59 || q === 58 || q === 33 || q === 63) /* , ; : ! ? */) return SHAPE_WINK;
   if (lookup(u.slice(1, i + 1)) != null) return SHAPE_WINK;
   return isContraction(lookup, u.slice(1, i)) ? SHAPE_WINK : wrapped(1, 2);
+}
+
+/**
+ * A hyphenated core u[lead, end) ("large-scale"), alone or wrapped. Out of the lexicon it is
+ * `unk` to wink's linear tokenizer, whose recursive tokenizer (wink's rtc regexes in order) finds
+ * nothing in it before the word regex, which takes the hyphenated word whole (pushWordToken →
+ * pushHyphenatedToken, see hyphenatedTokens); brackets and , ; : are split off before that (the
+ * punctuation regex), the rest goes the same way as the core alone. Not taken: a dot (the word
+ * regex keeps it), "):" and ");" (an emoticon to wink), and an upper-case currency code inside
+ * (USD, AUD, INR, GBP: split off by the currency regex).
+ */
+function hyphenatedShape(u: string, lead: number, end: number, lookup: LexiconLookup): number {
+  const trail = u.length - end;
+  const p = trail > 0 ? u.charCodeAt(end) : 0;
+  const q = trail > 1 ? u.charCodeAt(end + 1) : 0;
+  if (trail === 1 && !(p === 44 || p === 59 || p === 58 || p === 41 || p === 93) /* , ; : ) ] */) return SHAPE_WINK;
+  if (trail === 2 && !((p === 41 || p === 93) && q === 44)) return SHAPE_WINK;
+  if (u.includes('USD') || u.includes('AUD') || u.includes('INR') || u.includes('GBP')) return SHAPE_WINK;
+  if (lookup(u) != null) return SHAPE_WINK;
+  if (lead === 0 && trail === 0) return SHAPE_HYPHENATED;
+  if (lookup(u.slice(lead, end)) != null) return SHAPE_WINK;
+  return wrapped(lead, trail);
+}
+
+/** The model's hyphenation affixes (`preserve`): a hyphenated word starting or ending with one stays whole. */
+export interface PreservedAffixes {
+  prefix: Record<string, unknown>;
+  suffix: Record<string, unknown>;
+}
+
+/**
+ * wink's tokens of a hyphenated unit out of the lexicon (SHAPE_HYPHENATED), as pushHyphenatedToken
+ * makes them: the whole unit as one word when its first part is a preserved prefix or its last a
+ * preserved suffix (the same plain-object lookups wink makes), else each part as it would be alone
+ * with a '-' token between parts. Returns undefined for "one word", else the parts.
+ */
+export function hyphenatedParts(u: string, preserve: PreservedAffixes): string[] | undefined {
+  const parts = u.split('-');
+  return preserve.prefix[parts[0]!] || preserve.suffix[parts[parts.length - 1]!] ? undefined : parts;
 }
 
 /** ASCII right punctuation of wink's wordRP category: ) ] } , . ! ; ? / : " */

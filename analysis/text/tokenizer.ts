@@ -30,6 +30,7 @@
 // The corpus also records which surface form each token was written in (tokenVariants), so that
 // the vectorizer can show a bigram as it is written ('united states', not 'united state').
 
+import { createRequire } from 'node:module';
 import type { TokenizedCorpus } from '../types.ts';
 import { cleanText } from './clean.ts';
 import { IntBuffer } from './int-buffer.ts';
@@ -37,7 +38,19 @@ import { buildStopWords } from './stopwords.ts';
 import { UnitTable } from './unit-table.ts';
 import { ChunkVocabulary } from './vocabulary.ts';
 import { emitWinkTokens, type TokenSink } from './wink-stream.ts';
-import { isWrapped, type LexiconLookup, SHAPE_WINK, SHAPE_WORD, unitShape, wordShape, wrappedLead, wrappedTrail } from './simple-units.ts';
+import {
+  hyphenatedParts,
+  isWrapped,
+  type LexiconLookup,
+  type PreservedAffixes,
+  SHAPE_HYPHENATED,
+  SHAPE_WINK,
+  SHAPE_WORD,
+  unitShape,
+  wordShape,
+  wrappedLead,
+  wrappedTrail,
+} from './simple-units.ts';
 import { nlp, type WinkTokens, winkTokens } from './wink.ts';
 
 /** Bump whenever the token stream for a given text changes (cleaning, stop words, folding, gluing). */
@@ -224,11 +237,13 @@ class ChunkBuilder {
     const base = ids[0]!;
     const winkIds: number[] = [];
     const winkUnits: string[] = [];
+    const hyphenated: number[] = [];
     for (let u = 0; u < units.length; u++) {
       const unit = units[u]!;
       const shape = unitShape(unit, lookup);
       this.planUnit(ids[u]! - base, unit, shape);
-      if (shape === SHAPE_WINK) {
+      if (shape === SHAPE_HYPHENATED) hyphenated.push(ids[u]! - base);
+      else if (shape === SHAPE_WINK) {
         winkIds.push(ids[u]!);
         winkUnits.push(unit);
       } else if (isWrapped(shape)) {
@@ -239,9 +254,10 @@ class ChunkBuilder {
         if (core < 0) {
           core = this.newUnit(unit, from, to, h);
           const word = unit.slice(from, to);
-          const coreShape = wordShape(word, lookup);
+          const coreShape = unitShape(word, lookup); // a plain or hyphenated word
           this.planUnit(core - base, word, coreShape);
-          if (coreShape === SHAPE_WINK) {
+          if (coreShape === SHAPE_HYPHENATED) hyphenated.push(core - base);
+          else if (coreShape === SHAPE_WINK) {
             winkIds.push(core);
             winkUnits.push(word);
           }
@@ -249,6 +265,7 @@ class ChunkBuilder {
         this.planCore[ids[u]! - base] = core;
       }
     }
+    this.planHyphenated(hyphenated, base, winkIds, winkUnits);
     this.tokenizeWithWink(winkIds, winkUnits, base);
     for (let u = 0; u < ids.length; u++) this.resolve(ids[u]!, base);
     this.planText.length = 0;
@@ -265,7 +282,6 @@ class ChunkBuilder {
   private planFrom = new Int32Array(1024);
   private planTo = new Int32Array(1024);
   private readonly planTok: (WinkTokens | undefined)[] = [];
-  private readonly wordTok: WinkTokens = { normals: [''], values: [''], types: ['word'], spaces: [''] };
   private lookup: LexiconLookup | undefined;
 
   private planUnit(p: number, text: string, shape: number): void {
@@ -288,6 +304,105 @@ class ChunkBuilder {
     }
     this.planShape[p] = shape;
     this.planText[p] = text;
+  }
+
+  /**
+   * Hyphenated units: kept whole (a preserved affix) they are one word token like SHAPE_WORD;
+   * split, each part's token is the part's alone (known from its shape, else asked of wink once
+   * per distinct part: partTokens). A unit whose whole form or a part is not a single plain token
+   * goes to wink after all.
+   */
+  private planHyphenated(plans: readonly number[], base: number, winkIds: number[], winkUnits: string[]): void {
+    if (plans.length === 0) return;
+    const lookup = this.lexicon();
+    const preserve = this.affixes();
+    const memo = this.partTokens;
+    const queue: string[] = [];
+    for (const p of plans) {
+      const text = this.planText[p]!;
+      const parts = hyphenatedParts(text, preserve);
+      if (parts === undefined) {
+        if (wordShape(text, lookup) === SHAPE_WORD) this.planShape[p] = SHAPE_WORD;
+        else {
+          this.planShape[p] = SHAPE_WINK;
+          winkIds.push(base + p);
+          winkUnits.push(text);
+        }
+        continue;
+      }
+      for (const part of parts) {
+        if (memo.has(part)) continue;
+        if (wordShape(part, lookup) === SHAPE_WORD) memo.set(part, [part.toLowerCase(), 'word']);
+        else {
+          memo.set(part, null);
+          queue.push(part);
+        }
+      }
+    }
+    if (this.dash === undefined) {
+      const tok = winkTokens('-');
+      this.dash = [tok.normals[0]!, tok.types[0]!];
+    }
+    for (let a = 0; a < queue.length; ) {
+      let b = a;
+      let chars = 0;
+      while (b < queue.length && (b === a || chars + queue[b]!.length < BATCH_CHARS)) chars += queue[b++]!.length + 1;
+      const tok = winkTokens(queue.slice(a, b).join(' '));
+      const starts = segmentStarts(tok, queue, a, b);
+      for (let u = a; u < b; u++) {
+        const one = starts ? tok : winkTokens(queue[u]!);
+        const from = starts ? starts[u - a]! : 0;
+        const to = starts ? starts[u - a + 1]! : one.normals.length;
+        if (to - from === 1 && one.values[from] === queue[u]) memo.set(queue[u]!, [one.normals[from]!, one.types[from]!]);
+      }
+      a = b;
+    }
+    for (const p of plans) {
+      if (this.planShape[p] !== SHAPE_HYPHENATED) continue;
+      const text = this.planText[p]!;
+      if (text.split('-').some((part) => memo.get(part) === null)) {
+        this.planShape[p] = SHAPE_WINK;
+        winkIds.push(base + p);
+        winkUnits.push(text);
+      }
+    }
+  }
+
+  /** A hyphenated unit's tokens: each part's token, '-' tokens between (see planHyphenated). */
+  private hyphenatedTokens(text: string): WinkTokens {
+    const parts = text.split('-');
+    const dash = this.dash!;
+    const tok: WinkTokens = { normals: [], values: [], types: [], spaces: [] };
+    for (let i = 0; i < parts.length; i++) {
+      if (i > 0) {
+        tok.normals.push(dash[0]);
+        tok.values.push('-');
+        tok.types.push(dash[1]);
+        tok.spaces.push('');
+      }
+      const [normal, type] = this.partTokens.get(parts[i]!)!;
+      tok.normals.push(normal);
+      tok.values.push(parts[i]!);
+      tok.types.push(type);
+      tok.spaces.push('');
+    }
+    return tok;
+  }
+
+  // A hyphenated unit's parts: normal and type of each part's single token ([normal, type]), or
+  // null when a part is not one plain token; and wink's '-' token.
+  private readonly partTokens = new Map<string, [string, string] | null>();
+  private dash: [string, string] | undefined;
+  private preserved: PreservedAffixes | undefined;
+
+  /** The hyphenation affixes of wink's English model (its JSON, already loaded with the model). */
+  private affixes(): PreservedAffixes {
+    if (this.preserved === undefined) {
+      const require = createRequire(import.meta.url);
+      const model = require('wink-eng-lite-web-model/dist/languages/cur/models/eng-core-web-model.json') as { preserve: PreservedAffixes };
+      this.preserved = model.preserve;
+    }
+    return this.preserved;
   }
 
   /** wink's lexicon lookup of this thread's instance (loads wink). */
@@ -346,13 +461,14 @@ class ChunkBuilder {
     if (shape === SHAPE_WINK) {
       this.record(id, this.planTok[p]!, this.planFrom[p]!, this.planTo[p]!);
       this.planTok[p] = undefined;
+    } else if (shape === SHAPE_HYPHENATED) {
+      const tok = this.hyphenatedTokens(this.planText[p]!);
+      this.record(id, tok, 0, tok.normals.length);
     } else if (shape === SHAPE_WORD) {
-      const word = this.planText[p]!;
-      const tok = this.wordTok;
-      tok.values[0] = word;
-      tok.normals[0] = word.toLowerCase();
-      tok.types[0] = 'word';
-      this.record(id, tok, 0, 1);
+      // One plain word token (normal = its lower case, type 'word'): emitWinkTokens would take
+      // the lower case as both key side and surface, and a dropped word is a lone boundary.
+      const sid = this.vocab.surfaceId(this.planText[p]!.toLowerCase(), this.planText[p]!.toLowerCase());
+      this.unitValue[id] = sid < 0 ? -1 : sid;
     } else {
       const core = this.planCore[p]!;
       this.resolve(core, base);
@@ -364,36 +480,39 @@ class ChunkBuilder {
   private recordWrapped(id: number, core: number, lead: boolean, trail: boolean): void {
     const items = this.items;
     const start = items.length;
-    const boundary = (): void => {
-      if (items.length === start || items.data[items.length - 1] !== -1) items.push(-1);
-    };
-    if (lead) boundary();
+    if (lead) this.itemBoundary(start);
     const v = this.unitValue[core]!;
     if (v >= 0) items.push(v);
-    else if (v === -1) boundary();
+    else if (v === -1) this.itemBoundary(start);
     else if (v !== NO_ITEMS) {
       const r = MULTI - v;
       const end = this.ranges.data[2 * r + 1]!;
       for (let k = this.ranges.data[2 * r]!; k < end; k++) {
-        const w = this.items.data[k]!;
-        if (w < 0) boundary();
+        const w = items.data[k]!;
+        if (w < 0) this.itemBoundary(start);
         else items.push(w);
       }
     }
-    if (trail) boundary();
+    if (trail) this.itemBoundary(start);
     this.close(id, start);
   }
 
-  private record(id: number, tok: WinkTokens, from: number, to: number): void {
+  /** A unit's boundary item (items since `start`): one at most in a row, and one for a unit of only boundaries. */
+  private itemBoundary(start: number): void {
     const items = this.items;
-    const start = items.length;
-    const sink: TokenSink = {
-      push: (sid) => items.push(sid),
-      boundary: () => {
-        if (items.length === start || items.data[items.length - 1] !== -1) items.push(-1);
-      },
-    };
-    emitWinkTokens(tok, from, to, this.vocab, sink);
+    if (items.length === start || items.data[items.length - 1] !== -1) items.push(-1);
+  }
+
+  private itemStart = 0;
+  private readonly sink: TokenSink = {
+    push: (sid) => this.items.push(sid),
+    boundary: () => this.itemBoundary(this.itemStart),
+  };
+
+  private record(id: number, tok: WinkTokens, from: number, to: number): void {
+    const start = this.items.length;
+    this.itemStart = start;
+    emitWinkTokens(tok, from, to, this.vocab, this.sink);
     this.close(id, start);
   }
 
