@@ -78,7 +78,9 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
     releaseTranspose: () => {
       if (!transposed) return;
       transposed = null;
-      pool.collectGarbage(); // the threads' views would keep it alive (see collect.ts)
+      // The threads' views would keep it alive (see collect.ts). In an arena it stays until the
+      // arena goes (release()), so a collection now would free nothing.
+      if (allocate === SHARED_ARRAYS) pool.collectGarbage();
     },
     release: () => {
       shared = null;
