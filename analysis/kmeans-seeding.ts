@@ -4,6 +4,7 @@
 // most `maxSample` points: its cost is k·(2 + ln k)·sample·d, and the centres only need to be good
 // starting points for Lloyd on the full set.
 
+import { dotBlocks, ROW_BLOCK_ROWS } from './wasm/row-blocks.ts';
 import { rowSquaredNorms } from './kmeans-lloyd.ts';
 import type { Random } from './types.ts';
 
@@ -53,6 +54,28 @@ export function greedyKMeansPlusPlus(
   // in row t of `out`; two candidates per sweep, each dot product summed in the same order as
   // distancesFrom so the values are identical.
   const distancesFromMany = (ids: Int32Array, out: Float64Array): void => {
+    // The same dot products in WebAssembly where it runs (wasm/row-blocks.ts): the candidates
+    // widened to float64 (exact) are the columns, the sample rows go through in blocks.
+    const candidates = new Float64Array(ids.length * d);
+    for (let t = 0; t < ids.length; t++) copyRow(sample, ids[t], candidates, t, d);
+    const blocks = dotBlocks(candidates, ids.length, d);
+    if (blocks) {
+      const m = ids.length;
+      for (let i0 = 0; i0 < s; i0 += ROW_BLOCK_ROWS) {
+        const rows = Math.min(ROW_BLOCK_ROWS, s - i0);
+        blocks.rows.set(sample.subarray(i0 * d, (i0 + rows) * d));
+        blocks.run(rows);
+        const dots = blocks.out;
+        for (let r = 0; r < rows; r++) {
+          const i = i0 + r;
+          for (let t = 0; t < m; t++) {
+            const v = norms[i] - 2 * dots[r * m + t] + norms[ids[t]];
+            out[t * s + i] = v > 0 ? v : 0;
+          }
+        }
+      }
+      return;
+    }
     let t = 0;
     for (; t + 2 <= ids.length; t += 2) {
       const p0 = ids[t] * d;
