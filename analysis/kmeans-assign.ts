@@ -120,7 +120,12 @@ export function assignRangeBounded(
       skipped++;
       continue;
     }
-    if (blocks) blocks.rows.set(X.subarray(i * d, (i + 1) * d), pending * d);
+    if (blocks) {
+      const buf = blocks.rows; // copied by hand: a subarray per row would be garbage per row
+      const bo = pending * d;
+      const xo = i * d;
+      for (let t = 0; t < d; t++) buf[bo + t] = X[xo + t];
+    }
     rows[pending++] = i;
     if (pending === blockSize) {
       if (blocks) {
