@@ -93,6 +93,15 @@ export function csrTimesDense(X: CsrMatrix, b: Float64Array | Float32Array, k: n
   return out;
 }
 
+/** The shape checks of a row-block product X·B → out (rows [rowStart, rowEnd)), naming `kernel`. */
+export function checkRowProduct(kernel: string, X: CsrMatrix, b: Float32Array, k: number, out: Float64Array, rowStart: number, rowEnd: number): void {
+  if (b.length !== X.cols * k) throw new RangeError(`${kernel}: dense operand has ${b.length} values, expected ${X.cols} × ${k}`);
+  if (out.length !== X.rows * k) throw new RangeError(`${kernel}: output has ${out.length} values, expected ${X.rows} × ${k}`);
+  if (!(rowStart >= 0 && rowStart <= rowEnd && rowEnd <= X.rows)) {
+    throw new RangeError(`${kernel}: row range [${rowStart}, ${rowEnd}) outside [0, ${X.rows}]`);
+  }
+}
+
 /**
  * Rows [rowStart, rowEnd) of X·B added into `out` (r × k, row-major, normally zero): the kernel
  * of csrTimesDense, exposed so threads can each fill a block of rows with identical arithmetic.
@@ -107,13 +116,7 @@ export function csrTimesDenseRows(
   rowStart: number,
   rowEnd: number,
 ): void {
-  if (b.length !== X.cols * k) {
-    throw new RangeError(`csrTimesDenseRows: dense operand has ${b.length} values, expected ${X.cols} × ${k}`);
-  }
-  if (out.length !== X.rows * k) throw new RangeError(`csrTimesDenseRows: output has ${out.length} values, expected ${X.rows} × ${k}`);
-  if (!(rowStart >= 0 && rowStart <= rowEnd && rowEnd <= X.rows)) {
-    throw new RangeError(`csrTimesDenseRows: row range [${rowStart}, ${rowEnd}) outside [0, ${X.rows}]`);
-  }
+  checkRowProduct('csrTimesDenseRows', X, b, k, out, rowStart, rowEnd);
   const { indptr, indices, data } = X;
   for (let i = rowStart; i < rowEnd; i++) {
     const o = i * k;

@@ -59,6 +59,13 @@ function setPrefixBytes(c: Code, shift: number): void {
   c.i32(shift).i32Shl().set(NB);
 }
 
+/** Pushes the address of out[r + q][j]. */
+function outAddress(c: Code, q: number): Code {
+  c.get(O).get(J).i32(3).i32Shl().i32Add();
+  if (q > 0) c.get(OB).i32(q).i32Mul().i32Add();
+  return c;
+}
+
 /** The sums of `rows` consecutive rows (1 or 4) from X0 with every column, into out row O. */
 function rowGroup(c: Code, rows: number, f32: boolean): void {
   const shift = f32 ? 2 : 3;
@@ -84,11 +91,7 @@ function rowGroup(c: Code, rows: number, f32: boolean): void {
   c.get(TB).i32(1 << shift).i32Add().set(TB);
   c.get(TC).i32(16).i32Add().set(TC);
   c.br(0).end().end();
-  for (let q = 0; q < rows; q++) {
-    c.get(O).get(J).i32(3).i32Shl().i32Add();
-    if (q > 0) c.get(OB).i32(q).i32Mul().i32Add();
-    c.get(ACC + q).v128Store();
-  }
+  for (let q = 0; q < rows; q++) outAddress(c, q).get(ACC + q).v128Store();
   c.get(J).i32(2).i32Add().set(J);
   c.get(CP).get(WIDTH).i32(4).i32Shl().i32Add().set(CP); // a pair holds 2·width float64
   c.br(0).end().end();
@@ -108,11 +111,7 @@ function rowGroup(c: Code, rows: number, f32: boolean): void {
   c.get(TB).i32(1 << shift).i32Add().set(TB);
   c.get(TC).i32(8).i32Add().set(TC);
   c.br(0).end().end();
-  for (let q = 0; q < rows; q++) {
-    c.get(O).get(J).i32(3).i32Shl().i32Add();
-    if (q > 0) c.get(OB).i32(q).i32Mul().i32Add();
-    c.get(S + q).f64Store();
-  }
+  for (let q = 0; q < rows; q++) outAddress(c, q).get(S + q).f64Store();
   c.end();
 }
 

@@ -2,6 +2,7 @@
 // WasmArena's memory. The module is compiled once per thread, on first use; an instance is cheap
 // and is made per memory.
 
+import { checkRowProduct } from '../sparse-products.ts';
 import type { CsrMatrix } from '../types.ts';
 import { ARENA_MAX_PAGES } from './arena.ts';
 import { CSR_ROWS, sparseRowsModuleBytes } from './sparse-rows-module.ts';
@@ -62,11 +63,7 @@ export function wasmCsrTimesDenseRows(
 ): void {
   const { indptr, indices, data } = X;
   if (!(data instanceof Float32Array)) throw new TypeError('wasmCsrTimesDenseRows: X.data must be a Float32Array in the arena');
-  if (b.length !== X.cols * k) throw new RangeError(`wasmCsrTimesDenseRows: dense operand has ${b.length} values, expected ${X.cols} × ${k}`);
-  if (out.length !== X.rows * k) throw new RangeError(`wasmCsrTimesDenseRows: output has ${out.length} values, expected ${X.rows} × ${k}`);
-  if (!(rowStart >= 0 && rowStart <= rowEnd && rowEnd <= X.rows)) {
-    throw new RangeError(`wasmCsrTimesDenseRows: row range [${rowStart}, ${rowEnd}) outside [0, ${X.rows}]`);
-  }
+  checkRowProduct('wasmCsrTimesDenseRows', X, b, k, out, rowStart, rowEnd);
   const size = memory.buffer.byteLength;
   for (const a of [indptr, indices, data, b, out]) {
     if (a.byteOffset + a.byteLength > size) throw new RangeError('wasmCsrTimesDenseRows: an array lies outside the kernel memory');
