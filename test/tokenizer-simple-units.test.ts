@@ -2,13 +2,14 @@
 // the fast tokenizer's stream must equal the reference's (wink per document) for a document made
 // of the unit between two plain words, so the boundaries a unit opens and closes with count too.
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cleanText } from '../analysis/text/clean.ts';
 import { tokenizeChunkReference } from '../analysis/text/reference-tokenizer.ts';
-import { isWrapped, type LexiconLookup, SHAPE_HYPHENATED, SHAPE_WINK, SHAPE_WORD, unitShape } from '../analysis/text/simple-units.ts';
+import { isWrapped, type LexiconLookup, SHAPE_BOUNDARY, SHAPE_HYPHENATED, SHAPE_WINK, SHAPE_WORD, unitShape } from '../analysis/text/simple-units.ts';
 import { type DocText, tokenizeChunk } from '../analysis/text/tokenizer.ts';
-import { nlp } from '../analysis/text/wink.ts';
+import { nlp, winkTokens } from '../analysis/text/wink.ts';
 
 const lookup = (): LexiconLookup => (nlp().readDoc('') as unknown as { isLexeme: LexiconLookup }).isLexeme;
 
@@ -44,6 +45,8 @@ const TRICKY = [
   'large-scale', 'Large-Scale', 'state-of-the-art', 'co-training', 'Co-Training', 'pair-wise', 'anti-aliasing,', 'e-mail', 'e-mail,',
   'x-ray', 'X-Ray)', 'cannot-do', 'gonna-be', 'non-IID', 'self-supervised;', 'vision-language:', '(vision-language', '(vision-language)',
   '(vision-language),', '[plug-and-play]', 'end-to-end),', 'end-to-end).', 'end-to-end.', 'real-time):', 'real-time);', 'USD-based',
+  // letterless: numbers, symbols, emoticons
+  '2024', '4.64', '(1)', '(1),', '40%', '--', '1,000', '&', '#1', '$4.95', ':-)', '...', '12/05/2020', '-5.2', '+', '1990s', '3:45', '<>',
   'GBP-USD', 'pre-USD', 'fooUSDbar-baz', 'myGBP-rate', 'INRs-x', 'INR-rate,', 'Qwen-VL,', 'one-to-one', 'well-known', 'long-term', 'a-b', 'A-B-C', 'constructor-based', 'toString-free',
 ];
 
@@ -65,6 +68,17 @@ describe('units resolved without wink', () => {
     expect(unitShape('large-scale.', look)).toBe(SHAPE_WINK); // wink's word regex keeps the dot
     expect(unitShape('real-time):', look)).toBe(SHAPE_WINK); // "):" is an emoticon to wink
     expect(unitShape('USD-based', look)).toBe(SHAPE_WINK); // the currency regex splits USD off
+    expect(unitShape('4.64', look)).toBe(SHAPE_BOUNDARY);
+    expect(unitShape('(1),', look)).toBe(SHAPE_BOUNDARY);
+    expect(unitShape('1st', look)).toBe(SHAPE_WINK);
+  });
+
+  it('rest on a model whose letterless lexemes have letterless normal forms (SHAPE_BOUNDARY)', () => {
+    const require = createRequire(import.meta.url);
+    const model = require('wink-eng-lite-web-model/dist/languages/cur/models/eng-core-web-model.json') as { features: { lexeme: { list: string[] } } };
+    const letterless = model.features.lexeme.list.filter((w) => w !== '' && !/\p{L}/u.test(w));
+    expect(letterless.length).toBeGreaterThan(100);
+    expect(letterless.filter((w) => winkTokens(w).normals.some((n) => /\p{L}/u.test(n)))).toEqual([]);
   });
 
   it('tokenize as wink does on hand-written tricky units', () => {

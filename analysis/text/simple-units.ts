@@ -34,6 +34,13 @@ export const SHAPE_WORD = 1;
 const WRAPPED = 2;
 /** Words joined by single hyphens, out of the lexicon: see hyphenatedParts. */
 export const SHAPE_HYPHENATED = 8;
+/**
+ * Printable ASCII without a letter ("2024", "4.64", "(1)", "40%", "--"): whatever wink's tokens,
+ * none has a letter in its normal form (a new token's normal is its lower case, and no letterless
+ * lexeme of the model has a lettered normal: checked in the test), so none is a term and the unit
+ * is one boundary.
+ */
+export const SHAPE_BOUNDARY = 9;
 
 /** wink's lexicon lookup: null when the text is no lexeme, else its token indexes (several for a contraction). */
 export type LexiconLookup = (text: string) => ArrayLike<unknown> | null | undefined;
@@ -68,6 +75,14 @@ function isAsciiLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }
 
+function isLetterlessAscii(u: string): boolean {
+  for (let i = 0; i < u.length; i++) {
+    const c = u.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || isAsciiLetter(c)) return false;
+  }
+  return true;
+}
+
 /** A plain word is a contraction in the lexicon ("cannot", "gonna"): wink expands it only when it stands alone. */
 function isContraction(lookup: LexiconLookup, word: string): boolean {
   const found = lookup(word);
@@ -85,7 +100,7 @@ export function unitShape(u: string, lookup: LexiconLookup): number {
   for (;;) {
     const from = i;
     while (i < n && isAsciiLetter(u.charCodeAt(i))) i++;
-    if (i === from) return SHAPE_WINK;
+    if (i === from) return hyphens === 0 && isLetterlessAscii(u) ? SHAPE_BOUNDARY : SHAPE_WINK;
     if (i + 1 < n && u.charCodeAt(i) === 45 /* - */ && isAsciiLetter(u.charCodeAt(i + 1))) {
       hyphens++;
       i++;

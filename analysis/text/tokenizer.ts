@@ -43,6 +43,7 @@ import {
   isWrapped,
   type LexiconLookup,
   type PreservedAffixes,
+  SHAPE_BOUNDARY,
   SHAPE_HYPHENATED,
   SHAPE_WINK,
   SHAPE_WORD,
@@ -270,6 +271,7 @@ class ChunkBuilder {
     for (let u = 0; u < ids.length; u++) this.resolve(ids[u]!, base);
     this.planText.length = 0;
     this.planTok.length = 0;
+    this.planParts.length = 0;
     this.pendingIds = [];
     this.pendingUnits = [];
   }
@@ -278,6 +280,7 @@ class ChunkBuilder {
   // (wrapped), or wink's tokens of it (tokens planFrom..planTo of planTok).
   private planShape = new Int32Array(1024);
   private readonly planText: string[] = [];
+  private readonly planParts: (string[] | undefined)[] = [];
   private planCore = new Int32Array(1024);
   private planFrom = new Int32Array(1024);
   private planTo = new Int32Array(1024);
@@ -301,6 +304,7 @@ class ChunkBuilder {
     while (this.planText.length <= p) {
       this.planText.push('');
       this.planTok.push(undefined);
+      this.planParts.push(undefined);
     }
     this.planShape[p] = shape;
     this.planText[p] = text;
@@ -321,6 +325,7 @@ class ChunkBuilder {
     for (const p of plans) {
       const text = this.planText[p]!;
       const parts = hyphenatedParts(text, preserve);
+      this.planParts[p] = parts;
       if (parts === undefined) {
         if (wordShape(text, lookup) === SHAPE_WORD) this.planShape[p] = SHAPE_WORD;
         else {
@@ -359,20 +364,22 @@ class ChunkBuilder {
     }
     for (const p of plans) {
       if (this.planShape[p] !== SHAPE_HYPHENATED) continue;
-      const text = this.planText[p]!;
-      if (text.split('-').some((part) => memo.get(part) === null)) {
+      const parts = this.planParts[p]!;
+      for (let k = 0; k < parts.length; k++) {
+        if (memo.get(parts[k]!) !== null) continue;
         this.planShape[p] = SHAPE_WINK;
         winkIds.push(base + p);
-        winkUnits.push(text);
+        winkUnits.push(this.planText[p]!);
+        break;
       }
     }
   }
 
   /** A hyphenated unit's tokens: each part's token, '-' tokens between (see planHyphenated). */
-  private hyphenatedTokens(text: string): WinkTokens {
-    const parts = text.split('-');
+  private hyphenatedTokens(parts: readonly string[]): WinkTokens {
     const dash = this.dash!;
-    const tok: WinkTokens = { normals: [], values: [], types: [], spaces: [] };
+    const tok = this.hyphenTok;
+    tok.normals.length = tok.values.length = tok.types.length = tok.spaces.length = 0;
     for (let i = 0; i < parts.length; i++) {
       if (i > 0) {
         tok.normals.push(dash[0]);
@@ -392,6 +399,7 @@ class ChunkBuilder {
   // A hyphenated unit's parts: normal and type of each part's single token ([normal, type]), or
   // null when a part is not one plain token; and wink's '-' token.
   private readonly partTokens = new Map<string, [string, string] | null>();
+  private readonly hyphenTok: WinkTokens = { normals: [], values: [], types: [], spaces: [] };
   private dash: [string, string] | undefined;
   private preserved: PreservedAffixes | undefined;
 
@@ -461,8 +469,10 @@ class ChunkBuilder {
     if (shape === SHAPE_WINK) {
       this.record(id, this.planTok[p]!, this.planFrom[p]!, this.planTo[p]!);
       this.planTok[p] = undefined;
+    } else if (shape === SHAPE_BOUNDARY) {
+      this.unitValue[id] = -1;
     } else if (shape === SHAPE_HYPHENATED) {
-      const tok = this.hyphenatedTokens(this.planText[p]!);
+      const tok = this.hyphenatedTokens(this.planParts[p]!);
       this.record(id, tok, 0, tok.normals.length);
     } else if (shape === SHAPE_WORD) {
       // One plain word token (normal = its lower case, type 'word'): emitWinkTokens would take
