@@ -416,8 +416,17 @@ class ChunkBuilder {
   /** wink's lexicon lookup of this thread's instance (loads wink). */
   private lexicon(): LexiconLookup {
     if (this.lookup === undefined) {
-      const doc = nlp().readDoc('') as unknown as { isLexeme: LexiconLookup };
-      this.lookup = doc.isLexeme;
+      const isLexeme = (nlp().readDoc('') as unknown as { isLexeme: LexiconLookup }).isLexeme;
+      // A wrapped unit's core is looked up for the unit's shape and again for its own: remember the last.
+      let lastText = '';
+      let last: ReturnType<LexiconLookup> = null;
+      this.lookup = (text) => {
+        if (text !== lastText) {
+          lastText = text;
+          last = isLexeme(text);
+        }
+        return last;
+      };
     }
     return this.lookup;
   }
