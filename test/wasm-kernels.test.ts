@@ -10,9 +10,12 @@ import { createRandom, gaussian } from '../analysis/random.ts';
 import { csrFromTriplets, csrTranspose } from '../analysis/sparse.ts';
 import { csrTimesDenseRows, serialSparseProducts } from '../analysis/sparse-products.ts';
 import type { CsrMatrix } from '../analysis/types.ts';
-import { gramRowsInto, multiplyTallBySmall, multiplyTallBySmallRows } from '../analysis/linalg.ts';
+import { gramMatrix, gramRowsInto, multiplyTallBySmall, multiplyTallBySmallRows } from '../analysis/linalg.ts';
 import { WasmArena } from '../analysis/wasm/arena.ts';
-import { dotBlocks, ROW_BLOCK_ROWS, tallBlocks } from '../analysis/wasm/row-blocks.ts';
+import { dotBlocks, ROW_BLOCK_ROWS, tallBlocks, useRowBlockKernels } from '../analysis/wasm/row-blocks.ts';
+import { assignRange, assignRangeBounded } from '../analysis/kmeans-assign.ts';
+import { greedyKMeansPlusPlus } from '../analysis/kmeans-seeding.ts';
+import { fitKMeans } from '../analysis/kmeans.ts';
 import { sleb, uleb } from '../analysis/wasm/encoder.ts';
 import { sparseRowsModuleBytes } from '../analysis/wasm/sparse-rows-module.ts';
 import { wasmCsrTimesDenseRows, wasmKernelsAvailable } from '../analysis/wasm/sparse-rows.ts';
@@ -242,6 +245,67 @@ describe('WebAssembly Gram panels', () => {
       gramRowsInto(a, k, r0, r1, g, 0);
       expect(Array.from(g)).toEqual(Array.from(expected));
     }
+  });
+});
+
+describe('the JavaScript fallbacks of the row-block kernels', () => {
+  /** f's result with the WebAssembly kernels, and with them off (the JavaScript loops). */
+  function bothWays<T>(f: () => T): [T, T] {
+    const wasm = f();
+    useRowBlockKernels(false);
+    try {
+      expect(dotBlocks(Float64Array.of(1), 1, 1)).toBeNull();
+      return [wasm, f()];
+    } finally {
+      useRowBlockKernels(true);
+    }
+  }
+
+  it('give the same numbers as the kernels: assignment, bounded assignment, seeding, Gram, tall × small', () => {
+    const random = createRandom(21);
+    const n = 301;
+    const d = 17;
+    const k = 7;
+    const X = Float32Array.from({ length: n * d }, () => gaussian(random));
+    const xNorm2 = Float64Array.from({ length: n }, (_, i) => {
+      let s = 0;
+      for (let t = 0; t < d; t++) s += X[i * d + t] * X[i * d + t];
+      return s;
+    });
+    const C = Float64Array.from({ length: k * d }, () => gaussian(random));
+    const cNorm2 = Float64Array.from({ length: k }, (_, j) => {
+      let s = 0;
+      for (let t = 0; t < d; t++) s += C[j * d + t] * C[j * d + t];
+      return s;
+    });
+    const [wasmLabels, jsLabels] = bothWays(() => {
+      const labels = new Int32Array(n);
+      const dist2 = new Float64Array(n);
+      assignRange(X, d, xNorm2, C, cNorm2, k, 0, n, labels, dist2);
+      return [Array.from(labels), Array.from(dist2)];
+    });
+    expect(jsLabels).toEqual(wasmLabels);
+    const [wasmBounded, jsBounded] = bothWays(() => {
+      const labels = new Int32Array(n);
+      const upper = new Float64Array(n).fill(Infinity);
+      const lower = new Float64Array(n);
+      assignRangeBounded(X, d, xNorm2, C, cNorm2, k, 3, n, labels, { upper, lower, margin: 1e-9 });
+      return [Array.from(labels), Array.from(upper), Array.from(lower)];
+    });
+    expect(jsBounded).toEqual(wasmBounded);
+    const [wasmSeeds, jsSeeds] = bothWays(() => Array.from(greedyKMeansPlusPlus(X, n, d, k, createRandom(5))));
+    expect(jsSeeds).toEqual(wasmSeeds);
+    const [wasmFit, jsFit] = bothWays(() => {
+      const fit = fitKMeans(X, n, d, { k, seed: 3, nInit: 2 });
+      return [Array.from(fit.labels), fit.inertia];
+    });
+    expect(jsFit).toEqual(wasmFit);
+    const A = Float64Array.from({ length: 5000 * 9 }, () => gaussian(random));
+    const [wasmGram, jsGram] = bothWays(() => Array.from(gramMatrix(A, 5000, 9)));
+    expect(jsGram).toEqual(wasmGram);
+    const B = Float64Array.from({ length: 9 * 9 }, (_, x) => (x % 9 >= Math.floor(x / 9) ? gaussian(random) : 0));
+    const [wasmTall, jsTall] = bothWays(() => Array.from(multiplyTallBySmall(A, 5000, 9, B, 9, true)));
+    expect(jsTall).toEqual(wasmTall);
   });
 });
 

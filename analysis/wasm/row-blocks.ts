@@ -23,8 +23,18 @@ interface KernelThread {
 }
 
 let thread: KernelThread | null | undefined;
+let enabled = true;
+
+/**
+ * Turns this thread's row-block kernels off (the callers then run their JavaScript loops) or
+ * back on: for tests that check the two paths give the same numbers, and for measuring.
+ */
+export function useRowBlockKernels(on: boolean): void {
+  enabled = on;
+}
 
 function kernelThread(): KernelThread | null {
+  if (!enabled) return null;
   if (thread === undefined) {
     try {
       const rowBytes = rowBlockModuleBytes(ARENA_MAX_PAGES);
