@@ -1,8 +1,10 @@
 // Blocks of row × column sums on the WebAssembly kernels of row-block-module.ts, for JavaScript
 // loops that copy rows in and settle the results: k-means' dot products x·c (kmeans-assign.ts,
-// float32 rows) and the tall × small product A·B (linalg.ts, float64 rows). Each thread has one
+// float32 rows) and the tall × small product A·B (linalg.ts, float64 rows); also the Gram panels of
+// gramRowsInto (gram-module.ts), which share the memory. Each thread has one
 // small memory of its own: the columns (as interleaved pairs) and a block of rows are copied in
-// (the rows cost ~3 % of the sums at width 100 and 30 columns), and the sums come out in a view.
+// (a row costs `width` stores against width × columns multiply-adds), and the sums come out in a
+// view.
 
 import { ARENA_MAX_PAGES } from './arena.ts';
 import { GRAM_PANEL, gramModuleBytes } from './gram-module.ts';
