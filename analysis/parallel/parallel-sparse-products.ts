@@ -112,7 +112,12 @@ export function wasmScratch(X: CsrMatrix, maxK: number): SharedScratch {
   const nnz = X.indptr[X.rows] - X.indptr[0];
   const tall = Math.max(X.rows, X.cols) * maxK;
   const bytes = 2 * (nnz * 8 + (X.rows + X.cols + 2) * 4) + tall * 12;
-  return bytes <= MAX_ARENA_BYTES && wasmKernelsAvailable() ? new SharedScratch(new WasmArena()) : new SharedScratch();
+  if (bytes > MAX_ARENA_BYTES || !wasmKernelsAvailable()) return new SharedScratch();
+  try {
+    return new SharedScratch(new WasmArena());
+  } catch {
+    return new SharedScratch(); // no address space for a 4 GiB reservation (e.g. ulimit -v)
+  }
 }
 
 /** X with its arrays in shared memory (trimmed to nnz). */
