@@ -107,6 +107,21 @@ export function assignRangeBounded(
   const rows = new Int32Array(blockSize);
   let pending = 0;
   let skipped = 0;
+  // The dot products of the pending rows (a full block, or the last few) and their labels and bounds.
+  const settlePending = (): void => {
+    if (blocks) {
+      blocks.run(pending);
+      for (let r = 0; r < pending; r++) settleRowBounded(rows[r], blocks.out, r * k, xNorm2, cNorm2, k, labels, upper, lower);
+    } else if (pending === 4) {
+      dots4(X, rows[0] * d, rows[1] * d, rows[2] * d, rows[3] * d, centroids, k, d, dots);
+      for (let r = 0; r < 4; r++) settleRowBounded(rows[r], dots, r * k, xNorm2, cNorm2, k, labels, upper, lower);
+    } else {
+      for (let r = 0; r < pending; r++) {
+        dots1(X, rows[r] * d, centroids, k, d, dots);
+        settleRowBounded(rows[r], dots, 0, xNorm2, cNorm2, k, labels, upper, lower);
+      }
+    }
+  };
   for (let i = start; i < end; i++) {
     if (upper[i] + margin < lower[i]) {
       skipped++;
@@ -129,25 +144,11 @@ export function assignRangeBounded(
     }
     rows[pending++] = i;
     if (pending === blockSize) {
-      if (blocks) {
-        blocks.run(pending);
-        for (let r = 0; r < pending; r++) settleRowBounded(rows[r], blocks.out, r * k, xNorm2, cNorm2, k, labels, upper, lower);
-      } else {
-        dots4(X, rows[0] * d, rows[1] * d, rows[2] * d, rows[3] * d, centroids, k, d, dots);
-        for (let r = 0; r < 4; r++) settleRowBounded(rows[r], dots, r * k, xNorm2, cNorm2, k, labels, upper, lower);
-      }
+      settlePending();
       pending = 0;
     }
   }
-  if (blocks) {
-    blocks.run(pending);
-    for (let r = 0; r < pending; r++) settleRowBounded(rows[r], blocks.out, r * k, xNorm2, cNorm2, k, labels, upper, lower);
-  } else {
-    for (let r = 0; r < pending; r++) {
-      dots1(X, rows[r] * d, centroids, k, d, dots);
-      settleRowBounded(rows[r], dots, 0, xNorm2, cNorm2, k, labels, upper, lower);
-    }
-  }
+  settlePending();
   return skipped;
 }
 
