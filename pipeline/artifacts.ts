@@ -20,17 +20,21 @@ interface TypedRef {
   file: string;
 }
 
+/** An artifact ready to write: value.json's text and the .bin files it points at. */
+export interface EncodedArtifact {
+  json: string;
+  files: { file: string; bytes: Uint8Array }[];
+}
+
 /**
- * Writes `value` to `dir` (replacing what was there): value.json plus one .bin per typed array.
- * A typed array reachable twice (TF-IDF's matrix and counts share indptr and indices) is written
- * once and loads as one array again, shared as it was. Arrays of plain values (vocabularies,
- * paper ids: 10⁵–10⁶ strings) go to JSON as they are, not copied element by element.
+ * value.json plus one .bin per typed array. A typed array reachable twice (TF-IDF's matrix and
+ * counts share indptr and indices) is written once and loads as one array again, shared as it
+ * was. Arrays of plain values (vocabularies, paper ids: 10⁵–10⁶ strings) go to JSON as they are,
+ * not copied element by element. With `copy`, each array's bytes are copied (for a write that
+ * finishes after the caller has moved on and may change or drop the arrays).
  */
-export function saveArtifact(dir: string, value: unknown): void {
-  const tmp = `${dir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  let counter = 0;
+export function encodeArtifact(value: unknown, copy: boolean): EncodedArtifact {
+  const files: EncodedArtifact['files'] = [];
   const written = new Map<ArrayBufferView, TypedRef>();
   const encode = (v: unknown): unknown => {
     if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
@@ -38,8 +42,9 @@ export function saveArtifact(dir: string, value: unknown): void {
       if (seen) return seen;
       const name = v.constructor.name;
       if (!(name in TYPED)) throw new Error(`cannot persist ${name}`);
-      const file = `a${counter++}.bin`;
-      writeFileSync(join(tmp, file), new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+      const file = `a${files.length}.bin`;
+      const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+      files.push({ file, bytes: copy ? bytes.slice() : bytes });
       const ref = { $typed: name, file } satisfies TypedRef;
       written.set(v, ref);
       return ref;
@@ -52,7 +57,18 @@ export function saveArtifact(dir: string, value: unknown): void {
     }
     return v;
   };
-  writeFileSync(join(tmp, 'value.json'), JSON.stringify(encode(value)));
+  const json = JSON.stringify(encode(value));
+  return { json, files };
+}
+
+/** Writes `value` to `dir` (replacing what was there): see encodeArtifact. */
+export function saveArtifact(dir: string, value: unknown): void {
+  const { json, files } = encodeArtifact(value, false);
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  for (const f of files) writeFileSync(join(tmp, f.file), f.bytes);
+  writeFileSync(join(tmp, 'value.json'), json);
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
 }

@@ -11,7 +11,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from './config.ts';
-import { artifactExists, loadArtifact, saveArtifact } from './artifacts.ts';
+import { ArtifactWriter } from './artifact-writer.ts';
+import { artifactExists, loadArtifact } from './artifacts.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { Progress } from './progress.ts';
@@ -40,6 +41,8 @@ export interface RunOptions {
   runId?: string;
   /** A live line per stage on a terminal (see pipeline/progress.ts); absent: none. */
   progress?: Progress;
+  /** Fail the run if a stage's arrays change after its artifact was saved (tests; see pipeline/artifact-writer.ts). */
+  checkArtifacts?: boolean;
 }
 
 /** manifest.json as the runner writes it: the common manifest plus the archive's view. */
@@ -120,6 +123,16 @@ async function runWithArchive(config: Config, opts: RunOptions, log: Logger, out
 }
 
 async function runLocked(config: Config, opts: RunOptions, log: Logger, out: string, store: Store, runId: string, stagingDir: string): Promise<RunResult> {
+  // Whatever happens, no artifact is left half-written behind the lock's back.
+  const writer = new ArtifactWriter({ checkUnchanged: opts.checkArtifacts === true });
+  try {
+    return await runStages(config, opts, log, out, store, runId, stagingDir, writer);
+  } finally {
+    await writer.close();
+  }
+}
+
+async function runStages(config: Config, opts: RunOptions, log: Logger, out: string, store: Store, runId: string, stagingDir: string, writer: ArtifactWriter): Promise<RunResult> {
   const createdAt = new Date().toISOString();
   mkdirSync(stagingDir, { recursive: true });
 
@@ -140,6 +153,7 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
       if (!values.has(name)) {
         // A value dropped as unneeded is read back from its artifact: correct, but slow, so say so.
         if (dropped.has(name)) log.warn(`${name}: its output was released but is read again; add it to LATER_READS in pipeline/runner.ts`);
+        if (writer.pending(stageDir(out, name))) throw new Error(`${name}: its output was released and its artifact is still being written`);
         values.set(name, loadStage(out, STAGES[name], store));
       }
       return values.get(name) as T;
@@ -148,6 +162,7 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
   const progress = opts.progress;
   if (progress) ctx.progress = (done, total) => progress.update(done, total);
   const dropped = new Set<StageName>();
+  const saves: Promise<void>[] = [];
   // Memory: once the last stage that reads a value is done, the value goes (it stays on disk as
   // the stage's artifact); a value whose later readers need only part of it is slimmed.
   const release = (done: StageName) => {
@@ -230,11 +245,16 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
     // new (or half-written) files: the meta goes first, and the new one names the artifact it
     // describes by a fresh id written after the artifact is complete.
     rmSync(join(dir, 'meta.json'), { force: true });
-    (stage.save ?? saveArtifact)(dir, value as never);
     const artifactId = randomUUID();
-    writeFileSync(join(dir, ARTIFACT_ID_FILE), artifactId);
     const newMeta: StageMeta = { stage: name, version: stage.version, hash, ...(contentHash !== undefined ? { contentHash } : {}), createdAt, artifactId };
-    writeFileAtomic(join(dir, 'meta.json'), JSON.stringify(newMeta, null, 2));
+    if (stage.save) {
+      stage.save(dir, value as never);
+      writeFileSync(join(dir, ARTIFACT_ID_FILE), artifactId);
+      writeFileAtomic(join(dir, 'meta.json'), JSON.stringify(newMeta, null, 2));
+    } else {
+      // Written by a helper thread while the next stage runs (pipeline/artifact-writer.ts).
+      saves.push(writer.save(dir, value, [{ path: join(dir, ARTIFACT_ID_FILE), text: artifactId }, { path: join(dir, 'meta.json'), text: JSON.stringify(newMeta, null, 2) }]));
+    }
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuStarted);
     const cpuSeconds = round3((cpu.user + cpu.system) / 1e6);
@@ -247,6 +267,8 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
     release(name);
   }
 
+  // Every stage's artifact is on disk before the run is published (a failed write fails the run).
+  await Promise.all(saves);
   const ingest = ctx.input<IngestOutput>('ingest');
   const manifest: RunManifest = buildManifest({ config, runId, createdAt, timings, hashes, externalInputs, ingest });
   if (ingest.archive) manifest.archive = ingest.archive;

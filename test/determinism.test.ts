@@ -20,7 +20,7 @@ describe('same papers, same seed, any order → identical exports', () => {
 
   async function runOn(name: string, files: string[]): Promise<void> {
     const out = join(dir, `out-${name}`);
-    const r = await runPipeline(resolveConfig({ input: files, out, seed: 7, cluster: { k: 5, nInit: 3 }, pca: { nComponents: 12 } }), { logger: silentLogger, runId: 'det' });
+    const r = await runPipeline(resolveConfig({ input: files, out, seed: 7, cluster: { k: 5, nInit: 3 }, pca: { nComponents: 12 } }), { logger: silentLogger, runId: 'det', checkArtifacts: true });
     outputs[name] = {
       clusters: readFileSync(join(r.runDir!, 'clusters.json'), 'utf8'),
       assignments: readFileSync(join(r.runDir!, 'assignments.csv'), 'utf8'),

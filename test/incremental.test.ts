@@ -89,7 +89,7 @@ describe('incremental nights on the default corpus', () => {
     for (const night of NIGHTS) {
       const file = join(dir, `${night.name}.jsonl`);
       writeFileSync(file, papersOf(all, night.years).map((p) => JSON.stringify({ id: p.id, title: p.title, text: p.text, date: p.date })).join('\n') + '\n');
-      const run = await runPipeline(configFor(file, night.over), { logger: silentLogger, runId: night.name });
+      const run = await runPipeline(configFor(file, night.over), { logger: silentLogger, runId: night.name, checkArtifacts: true });
       const lineage = JSON.parse(readFileSync(join(run.runDir!, 'lineage.json'), 'utf8')) as { lineage: { status: string }[] };
       results.set(night.name, {
         run,
