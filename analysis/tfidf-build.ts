@@ -111,14 +111,20 @@ export interface UnigramStats {
 
 /** Unigram document frequency and corpus count per term id. */
 export function unigramStats(corpus: TokenizedCorpus): UnigramStats {
-  const V = corpus.terms.length;
+  return unigramStatsOfDocs(corpus.tokenIds, corpus.docOffsets, corpus.terms.length, 0, docCount(corpus));
+}
+
+/**
+ * unigramStats of documents [d0, d1). Documents do not overlap between ranges, so the stats of
+ * consecutive ranges add up to those of their union (mergeUnigramStats): what lets the threads
+ * of a pool each count a share of the documents.
+ */
+export function unigramStatsOfDocs(tokenIds: Int32Array, docOffsets: Int32Array, V: number, d0: number, d1: number): UnigramStats {
   const df = new Int32Array(V);
   const cf = new Float64Array(V);
   const lastDoc = new Int32Array(V).fill(-1);
-  const { tokenIds, docOffsets } = corpus;
-  const n = docCount(corpus);
   let tokens = 0;
-  for (let d = 0; d < n; d++) {
+  for (let d = d0; d < d1; d++) {
     const end = docOffsets[d + 1]!;
     for (let k = docOffsets[d]!; k < end; k++) {
       const t = tokenIds[k]!;
@@ -130,6 +136,21 @@ export function unigramStats(corpus: TokenizedCorpus): UnigramStats {
         df[t]!++;
       }
     }
+  }
+  return { df, cf, tokens };
+}
+
+/** The stats of the union of disjoint document ranges (the first part's arrays, added to). */
+export function mergeUnigramStats(parts: readonly UnigramStats[]): UnigramStats {
+  const { df, cf } = parts[0]!;
+  let tokens = parts[0]!.tokens;
+  for (let p = 1; p < parts.length; p++) {
+    const q = parts[p]!;
+    for (let t = 0; t < df.length; t++) {
+      df[t]! += q.df[t]!;
+      cf[t]! += q.cf[t]!; // integer counts: exact in float64 in any order
+    }
+    tokens += q.tokens;
   }
   return { df, cf, tokens };
 }
@@ -157,26 +178,67 @@ export interface BigramCandidates {
  * whatever the corpus size; each range costs one more read of the token stream.
  */
 export function bigramCandidates(corpus: TokenizedCorpus, uni: UnigramStats, minDf: number, pairsPerPass = 1 << 22): BigramCandidates {
-  const V = corpus.terms.length;
+  const { tokenIds, docOffsets } = corpus;
+  const eligible = bigramEligible(uni, minDf);
+  const perLeft = pairsPerLeft(tokenIds, docOffsets, eligible, 0, docCount(corpus));
+  return scoreCandidates([bigramsOfLeftTerms(tokenIds, docOffsets, eligible, perLeft, 0, eligible.length, pairsPerPass)], uni);
+}
+
+/** 1 for the term ids that occur in at least `minDf` documents (a pair can never be more frequent than its words). */
+export function bigramEligible(uni: UnigramStats, minDf: number): Uint8Array {
+  const V = uni.df.length;
   const eligible = new Uint8Array(V);
   for (let t = 0; t < V; t++) eligible[t] = uni.df[t]! >= minDf ? 1 : 0;
-  const { tokenIds, docOffsets } = corpus;
-  const n = docCount(corpus);
-  // Occurrences of eligible pairs per left term.
-  const perLeft = new Int32Array(V);
-  let total = 0;
-  for (let d = 0; d < n; d++) {
+  return eligible;
+}
+
+/** Occurrences of eligible pairs per left term in documents [d0, d1) (ranges add up). */
+export function pairsPerLeft(tokenIds: Int32Array, docOffsets: Int32Array, eligible: Uint8Array, d0: number, d1: number): Int32Array {
+  const perLeft = new Int32Array(eligible.length);
+  for (let d = d0; d < d1; d++) {
     const end = docOffsets[d + 1]!;
     for (let k = docOffsets[d]!; k + 1 < end; k++) {
       const a = tokenIds[k]!;
       const b = tokenIds[k + 1]!;
       if (a < 0 || b < 0 || eligible[a] === 0 || eligible[b] === 0) continue;
       perLeft[a]!++;
-      total++;
     }
   }
+  return perLeft;
+}
+
+/** Counted candidates before scoring, grouped by left term (ascending). */
+export interface RawCandidates {
+  size: number;
+  first: Int32Array;
+  second: Int32Array;
+  df: Int32Array;
+  count: Int32Array;
+}
+
+/**
+ * The candidates whose left term is in [lo, hi), over every document, grouped by left term
+ * (ascending), each group's right terms in order of first occurrence. Left-term ranges do not
+ * share a candidate, so the candidates of consecutive ranges, concatenated, are those of their
+ * union in the same order: what lets the threads of a pool each take a range.
+ */
+export function bigramsOfLeftTerms(
+  tokenIds: Int32Array,
+  docOffsets: Int32Array,
+  eligible: Uint8Array,
+  perLeft: Int32Array,
+  lo0: number,
+  hi0: number,
+  pairsPerPass = 1 << 22,
+): RawCandidates {
+  const V = eligible.length;
+  const n = Math.max(0, docOffsets.length - 1);
+  let total = 0;
   let maxBucket = 0;
-  for (let a = 0; a < V; a++) if (perLeft[a]! > maxBucket) maxBucket = perLeft[a]!;
+  for (let a = lo0; a < hi0; a++) {
+    total += perLeft[a]!;
+    if (perLeft[a]! > maxBucket) maxBucket = perLeft[a]!;
+  }
   const capacity = Math.max(1, Math.min(total, Math.max(pairsPerPass, maxBucket)));
   const right = new Int32Array(capacity); // right term of each occurrence, bucketed by left term
   const doc = new Int32Array(capacity); // its document
@@ -187,10 +249,10 @@ export function bigramCandidates(corpus: TokenizedCorpus, uni: UnigramStats, min
   const lastDoc = new Int32Array(V).fill(-1);
   const touched = new Int32Array(V);
   const out = new CandidateList(Math.max(16, total >> 3));
-  for (let lo = 0; lo < V; ) {
+  for (let lo = lo0; lo < hi0; ) {
     let hi = lo;
     let inRange = 0;
-    while (hi < V && (hi === lo || inRange + perLeft[hi]! <= capacity)) inRange += perLeft[hi++]!;
+    while (hi < hi0 && (hi === lo || inRange + perLeft[hi]! <= capacity)) inRange += perLeft[hi++]!;
     if (inRange > 0) {
       let at = 0;
       for (let a = lo; a < hi; a++) {
@@ -233,14 +295,27 @@ export function bigramCandidates(corpus: TokenizedCorpus, uni: UnigramStats, min
     }
     lo = hi;
   }
-  const size = out.size;
-  const first = out.first.slice(0, size);
-  const second = out.second.slice(0, size);
-  const pairDf = out.df.slice(0, size);
+  return { size: out.size, first: out.first, second: out.second, df: out.df, count: out.count };
+}
+
+/** The candidates of consecutive left-term ranges, joined in order and scored by NPMI. */
+export function scoreCandidates(parts: readonly RawCandidates[], uni: UnigramStats): BigramCandidates {
+  let size = 0;
+  for (const p of parts) size += p.size;
+  const first = new Int32Array(size);
+  const second = new Int32Array(size);
+  const pairDf = new Int32Array(size);
   const pairCount = new Float64Array(size);
+  let at = 0;
+  for (const p of parts) {
+    first.set(p.first.subarray(0, p.size), at);
+    second.set(p.second.subarray(0, p.size), at);
+    pairDf.set(p.df.subarray(0, p.size), at);
+    for (let i = 0; i < p.size; i++) pairCount[at + i] = p.count[i]!;
+    at += p.size;
+  }
   const score = new Float64Array(size);
   for (let i = 0; i < size; i++) {
-    pairCount[i] = out.count[i]!;
     const pab = pairCount[i]! / uni.tokens;
     const pa = uni.cf[first[i]!]! / uni.tokens;
     const pb = uni.cf[second[i]!]! / uni.tokens;
@@ -434,6 +509,23 @@ export class BigramLog {
   column = new Int32Array(1 << 16);
   doc = new Int32Array(1 << 16);
 
+  /** The logs of consecutive document ranges as one (their entries in order). */
+  static concat(parts: readonly { size: number; at: Int32Array; column: Int32Array; doc: Int32Array }[]): BigramLog {
+    const log = new BigramLog();
+    let size = 0;
+    for (const p of parts) size += p.size;
+    log.at = new Int32Array(Math.max(1, size));
+    log.column = new Int32Array(log.at.length);
+    log.doc = new Int32Array(log.at.length);
+    for (const p of parts) {
+      log.at.set(p.at.subarray(0, p.size), log.size);
+      log.column.set(p.column.subarray(0, p.size), log.size);
+      log.doc.set(p.doc.subarray(0, p.size), log.size);
+      log.size += p.size;
+    }
+    return log;
+  }
+
   push(k: number, column: number, d: number): void {
     if (this.size === this.at.length) {
       const grow = (x: Int32Array) => {
@@ -459,16 +551,34 @@ export class BigramLog {
  * With `log`, every bigram column occurrence is also recorded there.
  */
 export function countMatrix(corpus: TokenizedCorpus, cols: number, index: ColumnIndex, log?: BigramLog): CsrMatrix {
-  const n = docCount(corpus);
-  const { tokenIds, docOffsets } = corpus;
+  return joinRowBlocks([countRows(corpus.tokenIds, corpus.docOffsets, cols, index, 0, docCount(corpus), log)], cols);
+}
+
+/** Rows of a count matrix for a range of documents; indices / data hold nnz entries (the arrays may be longer). */
+export interface RowBlock {
+  rows: number;
+  nnz: number;
+  indptr: Int32Array; // rows + 1 offsets, from 0
+  indices: Int32Array;
+  data: Float32Array;
+}
+
+/**
+ * The count-matrix rows of documents [d0, d1) (see countMatrix); `log` records the occurrences
+ * with their token positions and documents in the whole stream. Rows do not depend on other
+ * documents, so the blocks of consecutive ranges joined (joinRowBlocks) are the whole matrix, and
+ * their logs, concatenated (BigramLog.concat), the whole log.
+ */
+export function countRows(tokenIds: Int32Array, docOffsets: Int32Array, cols: number, index: ColumnIndex, d0: number, d1: number, log?: BigramLog): RowBlock {
   const { unigram, bigramStart, bigramRight, bigramColumn } = index;
   const scratch = new Int32Array(cols); // count per column for the current row
   const row = new ColumnSet(cols);
-  const indptr = new Int32Array(n + 1);
-  let indices = new Int32Array(Math.max(1024, tokenIds.length >> 1));
+  const rows = d1 - d0;
+  const indptr = new Int32Array(rows + 1);
+  let indices = new Int32Array(Math.max(1024, (docOffsets[d1]! - docOffsets[d0]!) >> 1));
   let data = new Float32Array(indices.length);
   let nnz = 0;
-  for (let d = 0; d < n; d++) {
+  for (let d = d0; d < d1; d++) {
     const end = docOffsets[d + 1]!;
     for (let k = docOffsets[d]!; k < end; k++) {
       const a = tokenIds[k]!;
@@ -510,9 +620,52 @@ export function countMatrix(corpus: TokenizedCorpus, cols: number, index: Column
       scratch[col] = 0;
     }
     nnz += nTouched;
-    indptr[d + 1] = nnz;
+    indptr[d - d0 + 1] = nnz;
   }
-  return { rows: n, cols, indptr, indices: indices.slice(0, nnz), data: data.slice(0, nnz) };
+  return { rows, nnz, indptr, indices, data };
+}
+
+/** One CSR matrix of row blocks of consecutive documents, in order (exact-size arrays). */
+export function joinRowBlocks(blocks: readonly RowBlock[], cols: number): CsrMatrix {
+  if (blocks.length === 1) {
+    const b = blocks[0]!;
+    const trim = <T extends Int32Array | Float32Array>(a: T): T => (a.length === b.nnz ? a : (a.slice(0, b.nnz) as T));
+    return { rows: b.rows, cols, indptr: b.indptr, indices: trim(b.indices), data: trim(b.data) };
+  }
+  let rows = 0;
+  let nnz = 0;
+  for (const b of blocks) {
+    rows += b.rows;
+    nnz += b.nnz;
+  }
+  const indptr = new Int32Array(rows + 1);
+  const indices = new Int32Array(nnz);
+  const data = new Float32Array(nnz);
+  let r = 0;
+  let at = 0;
+  for (const b of blocks) {
+    for (let i = 1; i <= b.rows; i++) indptr[r + i] = at + b.indptr[i]!;
+    indices.set(b.indices.subarray(0, b.nnz), at);
+    data.set(b.data.subarray(0, b.nnz), at);
+    r += b.rows;
+    at += b.nnz;
+  }
+  return { rows, cols, indptr, indices, data };
+}
+
+/** The counting passes of fitTfidf: these serial ones, or the same split over a pool (parallel/tfidf-kernels.ts); both give identical results. */
+export interface TfidfCounting {
+  unigramStats(): UnigramStats;
+  bigramCandidates(uni: UnigramStats, minDf: number): BigramCandidates;
+  countMatrix(cols: number, index: ColumnIndex, log?: BigramLog): CsrMatrix;
+}
+
+export function serialTfidfCounting(corpus: TokenizedCorpus): TfidfCounting {
+  return {
+    unigramStats: () => unigramStats(corpus),
+    bigramCandidates: (uni, minDf) => bigramCandidates(corpus, uni, minDf),
+    countMatrix: (cols, index, log) => countMatrix(corpus, cols, index, log),
+  };
 }
 
 /** TF-IDF weights from raw counts: (1 + ln tf or tf) · idf, then l2-normalised rows. */
