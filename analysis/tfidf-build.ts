@@ -207,20 +207,21 @@ export function pairsPerLeft(tokenIds: Int32Array, docOffsets: Int32Array, eligi
   return perLeft;
 }
 
-/** Counted candidates before scoring, grouped by left term (ascending). */
+/** Counted candidates, grouped by left term (ascending); `score` when already scored (scoreRaw). */
 export interface RawCandidates {
   size: number;
   first: Int32Array;
   second: Int32Array;
   df: Int32Array;
   count: Int32Array;
+  score?: Float64Array;
 }
 
 /**
  * The candidates whose left term is in [lo, hi), over every document, grouped by left term
  * (ascending), each group's right terms in order of first occurrence. Left-term ranges do not
  * share a candidate, so the candidates of consecutive ranges, concatenated, are those of their
- * union in the same order: what lets the threads of a pool each take a range.
+ * union in the same order.
  */
 export function bigramsOfLeftTerms(
   tokenIds: Int32Array,
@@ -233,6 +234,25 @@ export function bigramsOfLeftTerms(
 ): RawCandidates {
   const V = eligible.length;
   const n = Math.max(0, docOffsets.length - 1);
+  const { passes, capacity, total } = bucketPasses(perLeft, lo0, hi0, pairsPerPass);
+  const right = new Int32Array(capacity); // right term of each occurrence, bucketed by left term
+  const doc = new Int32Array(capacity); // its document
+  const counter = new BucketCounter(V, total);
+  for (let i = 0; i + 1 < passes.length; i++) {
+    const lo = passes[i]!;
+    const hi = passes[i + 1]!;
+    const start = bucketStarts(perLeft, lo, hi);
+    scatterPairs(tokenIds, docOffsets, eligible, lo, hi, 0, n, start.slice(0, hi - lo), right, doc);
+    counter.countBuckets(right, doc, start, lo, lo, hi);
+  }
+  return counter.result();
+}
+
+/**
+ * The left-term ranges bigramsOfLeftTerms fills its buckets for, one at a time (passes[i] to
+ * passes[i + 1]): each holds at most `capacity` occurrences (pairsPerPass, or one larger bucket).
+ */
+export function bucketPasses(perLeft: Int32Array, lo0: number, hi0: number, pairsPerPass: number): { passes: number[]; capacity: number; total: number } {
   let total = 0;
   let maxBucket = 0;
   for (let a = lo0; a < hi0; a++) {
@@ -240,65 +260,120 @@ export function bigramsOfLeftTerms(
     if (perLeft[a]! > maxBucket) maxBucket = perLeft[a]!;
   }
   const capacity = Math.max(1, Math.min(total, Math.max(pairsPerPass, maxBucket)));
-  const right = new Int32Array(capacity); // right term of each occurrence, bucketed by left term
-  const doc = new Int32Array(capacity); // its document
-  const fill = new Int32Array(V); // next free slot of each bucket in the current range
-  // Per right term, while one left term's bucket is counted.
-  const count = new Int32Array(V);
-  const df = new Int32Array(V);
-  const lastDoc = new Int32Array(V).fill(-1);
-  const touched = new Int32Array(V);
-  const out = new CandidateList(Math.max(16, total >> 3));
+  const passes = [lo0];
   for (let lo = lo0; lo < hi0; ) {
     let hi = lo;
     let inRange = 0;
     while (hi < hi0 && (hi === lo || inRange + perLeft[hi]! <= capacity)) inRange += perLeft[hi++]!;
-    if (inRange > 0) {
-      let at = 0;
-      for (let a = lo; a < hi; a++) {
-        fill[a] = at;
-        at += perLeft[a]!;
-      }
-      for (let d = 0; d < n; d++) {
-        const end = docOffsets[d + 1]!;
-        for (let k = docOffsets[d]!; k + 1 < end; k++) {
-          const a = tokenIds[k]!;
-          if (a < lo || a >= hi) continue;
-          const b = tokenIds[k + 1]!;
-          if (b < 0 || eligible[a] === 0 || eligible[b] === 0) continue;
-          const i = fill[a]!++;
-          right[i] = b;
-          doc[i] = d;
-        }
-      }
-      for (let a = lo; a < hi; a++) {
-        const end = fill[a]!; // the bucket is [end − perLeft[a], end) now
-        let nTouched = 0;
-        for (let i = end - perLeft[a]!; i < end; i++) {
-          const b = right[i]!;
-          if (count[b] === 0) touched[nTouched++] = b;
-          count[b]!++;
-          const d = doc[i]!;
-          if (lastDoc[b] !== d) {
-            lastDoc[b] = d;
-            df[b]!++;
-          }
-        }
-        for (let j = 0; j < nTouched; j++) {
-          const b = touched[j]!;
-          out.push(a, b, df[b]!, count[b]!);
-          count[b] = 0;
-          df[b] = 0;
-          lastDoc[b] = -1;
-        }
-      }
-    }
+    passes.push(hi);
     lo = hi;
   }
-  return { size: out.size, first: out.first, second: out.second, df: out.df, count: out.count };
+  return { passes, capacity, total };
 }
 
-/** The candidates of consecutive left-term ranges, joined in order and scored by NPMI. */
+/** Where each left term's bucket starts in a pass over [lo, hi): start[a − lo], and the pass's total at start[hi − lo]. */
+export function bucketStarts(perLeft: Int32Array, lo: number, hi: number): Int32Array {
+  const start = new Int32Array(hi - lo + 1);
+  for (let a = lo; a < hi; a++) start[a - lo + 1] = start[a - lo]! + perLeft[a]!;
+  return start;
+}
+
+/**
+ * Writes the right term and document of each eligible pair with its left term in [lo, hi), in
+ * documents [d0, d1), to right / doc at fill[a − lo]++. Buckets filled from
+ * consecutive document ranges, each range starting where the previous one's share of the bucket
+ * ends, hold their occurrences in document order: as one pass over all documents would.
+ */
+export function scatterPairs(
+  tokenIds: Int32Array,
+  docOffsets: Int32Array,
+  eligible: Uint8Array,
+  lo: number,
+  hi: number,
+  d0: number,
+  d1: number,
+  fill: Int32Array,
+  right: Int32Array,
+  doc: Int32Array,
+): void {
+  for (let d = d0; d < d1; d++) {
+    const end = docOffsets[d + 1]!;
+    for (let k = docOffsets[d]!; k + 1 < end; k++) {
+      const a = tokenIds[k]!;
+      if (a < lo || a >= hi) continue;
+      const b = tokenIds[k + 1]!;
+      if (b < 0 || eligible[a] === 0 || eligible[b] === 0) continue;
+      const i = fill[a - lo]!++;
+      right[i] = b;
+      doc[i] = d;
+    }
+  }
+}
+
+/**
+ * Counts filled buckets into candidates, with per-right-term scratch arrays that stay in cache
+ * (see bigramCandidates).
+ */
+export class BucketCounter {
+  private count: Int32Array;
+  private df: Int32Array;
+  private lastDoc: Int32Array;
+  private touched: Int32Array;
+  private out: CandidateList;
+
+  constructor(V: number, expectedPairs: number) {
+    this.count = new Int32Array(V);
+    this.df = new Int32Array(V);
+    this.lastDoc = new Int32Array(V).fill(-1);
+    this.touched = new Int32Array(V);
+    this.out = new CandidateList(Math.max(16, expectedPairs >> 3));
+  }
+
+  /** The buckets of left terms [lo, hi): a's is right / doc [start[a − base], start[a − base + 1]). */
+  countBuckets(right: Int32Array, doc: Int32Array, start: Int32Array, base: number, lo: number, hi: number): void {
+    const { count, df, lastDoc, touched, out } = this;
+    for (let a = lo; a < hi; a++) {
+      const end = start[a - base + 1]!;
+      let nTouched = 0;
+      for (let i = start[a - base]!; i < end; i++) {
+        const b = right[i]!;
+        if (count[b] === 0) touched[nTouched++] = b;
+        count[b]!++;
+        const d = doc[i]!;
+        if (lastDoc[b] !== d) {
+          lastDoc[b] = d;
+          df[b]!++;
+        }
+      }
+      for (let j = 0; j < nTouched; j++) {
+        const b = touched[j]!;
+        out.push(a, b, df[b]!, count[b]!);
+        count[b] = 0;
+        df[b] = 0;
+        lastDoc[b] = -1;
+      }
+    }
+  }
+
+  result(): RawCandidates {
+    const { out } = this;
+    return { size: out.size, first: out.first, second: out.second, df: out.df, count: out.count };
+  }
+}
+
+/** NPMI of each candidate (see tfidf.ts), the same arithmetic wherever it runs. */
+export function scoreRaw(c: RawCandidates, cf: Float64Array, tokens: number): Float64Array {
+  const score = new Float64Array(c.size);
+  for (let i = 0; i < c.size; i++) {
+    const pab = c.count[i]! / tokens;
+    const pa = cf[c.first[i]!]! / tokens;
+    const pb = cf[c.second[i]!]! / tokens;
+    score[i] = pab >= 1 ? 1 : Math.log(pab / (pa * pb)) / -Math.log(pab);
+  }
+  return score;
+}
+
+/** The candidates of consecutive left-term ranges, joined in order and scored by NPMI (unless scored already). */
 export function scoreCandidates(parts: readonly RawCandidates[], uni: UnigramStats): BigramCandidates {
   let size = 0;
   for (const p of parts) size += p.size;
@@ -306,20 +381,15 @@ export function scoreCandidates(parts: readonly RawCandidates[], uni: UnigramSta
   const second = new Int32Array(size);
   const pairDf = new Int32Array(size);
   const pairCount = new Float64Array(size);
+  const score = new Float64Array(size);
   let at = 0;
   for (const p of parts) {
     first.set(p.first.subarray(0, p.size), at);
     second.set(p.second.subarray(0, p.size), at);
     pairDf.set(p.df.subarray(0, p.size), at);
     for (let i = 0; i < p.size; i++) pairCount[at + i] = p.count[i]!;
+    score.set(p.score ?? scoreRaw(p, uni.cf, uni.tokens), at);
     at += p.size;
-  }
-  const score = new Float64Array(size);
-  for (let i = 0; i < size; i++) {
-    const pab = pairCount[i]! / uni.tokens;
-    const pa = uni.cf[first[i]!]! / uni.tokens;
-    const pb = uni.cf[second[i]!]! / uni.tokens;
-    score[i] = pab >= 1 ? 1 : Math.log(pab / (pa * pb)) / -Math.log(pab);
   }
   return { size, first, second, df: pairDf, count: pairCount, score };
 }
@@ -546,22 +616,31 @@ export class BigramLog {
 
 /**
  * Raw count matrix in one pass over the tokens, columns ascending within a row. Scratch: one
- * count per column and a ColumnSet; no allocation per document. The output arrays grow by
- * doubling and are trimmed once at the end (a counting pass first would read every token twice).
+ * count per column and a ColumnSet; no allocation per document. The entries are written in
+ * chunks and joined once at the end (a counting pass first would read every token twice).
  * With `log`, every bigram column occurrence is also recorded there.
  */
 export function countMatrix(corpus: TokenizedCorpus, cols: number, index: ColumnIndex, log?: BigramLog): CsrMatrix {
   return joinRowBlocks([countRows(corpus.tokenIds, corpus.docOffsets, cols, index, 0, docCount(corpus), log)], cols);
 }
 
-/** Rows of a count matrix for a range of documents; indices / data hold nnz entries (the arrays may be longer). */
+/**
+ * Rows of a count matrix for a range of documents. The entries are kept in chunks (rows never
+ * straddle two): growing one array by doubling held up to three times the entries at once
+ * (arXiv's 5.9M entries came to just past the first guess, so the last doubling copied them all
+ * into an array twice their size); chunks hold them once, plus the last chunk's unused tail.
+ */
 export interface RowBlock {
   rows: number;
   nnz: number;
   indptr: Int32Array; // rows + 1 offsets, from 0
-  indices: Int32Array;
-  data: Float32Array;
+  indices: Int32Array[]; // chunk c holds entries [0, used[c])
+  data: Float32Array[];
+  used: number[];
 }
+
+/** Entries per chunk of a RowBlock after the first (4 MB per array). */
+const ROW_CHUNK = 1 << 20;
 
 /**
  * The count-matrix rows of documents [d0, d1) (see countMatrix); `log` records the occurrences
@@ -569,14 +648,26 @@ export interface RowBlock {
  * documents, so the blocks of consecutive ranges joined (joinRowBlocks) are the whole matrix, and
  * their logs, concatenated (BigramLog.concat), the whole log.
  */
-export function countRows(tokenIds: Int32Array, docOffsets: Int32Array, cols: number, index: ColumnIndex, d0: number, d1: number, log?: BigramLog): RowBlock {
+export function countRows(
+  tokenIds: Int32Array,
+  docOffsets: Int32Array,
+  cols: number,
+  index: ColumnIndex,
+  d0: number,
+  d1: number,
+  log?: BigramLog,
+  chunk = ROW_CHUNK,
+): RowBlock {
   const { unigram, bigramStart, bigramRight, bigramColumn } = index;
   const scratch = new Int32Array(cols); // count per column for the current row
   const row = new ColumnSet(cols);
   const rows = d1 - d0;
   const indptr = new Int32Array(rows + 1);
-  let indices = new Int32Array(Math.max(1024, (docOffsets[d1]! - docOffsets[d0]!) >> 1));
+  const block: RowBlock = { rows, nnz: 0, indptr, indices: [], data: [], used: [] };
+  // A first chunk for about half the tokens (a row of abstracts has ~one entry per two tokens).
+  let indices = new Int32Array(Math.min(chunk, Math.max(1024, (docOffsets[d1]! - docOffsets[d0]!) >> 1)));
   let data = new Float32Array(indices.length);
+  let fill = 0; // entries in the current chunk
   let nnz = 0;
   for (let d = d0; d < d1; d++) {
     const end = docOffsets[d + 1]!;
@@ -604,49 +695,52 @@ export function countRows(tokenIds: Int32Array, docOffsets: Int32Array, cols: nu
       }
     }
     const nTouched = row.size;
-    if (nnz + nTouched > indices.length) {
-      const cap = Math.max(2 * indices.length, nnz + nTouched);
-      const i2 = new Int32Array(cap);
-      i2.set(indices.subarray(0, nnz));
-      indices = i2;
-      const d2 = new Float32Array(cap);
-      d2.set(data.subarray(0, nnz));
-      data = d2;
+    if (fill + nTouched > indices.length) {
+      block.indices.push(indices);
+      block.data.push(data);
+      block.used.push(fill);
+      indices = new Int32Array(Math.max(chunk, nTouched));
+      data = new Float32Array(indices.length);
+      fill = 0;
     }
-    row.drain(indices, nnz);
-    for (let j = nnz; j < nnz + nTouched; j++) {
+    row.drain(indices, fill);
+    for (let j = fill; j < fill + nTouched; j++) {
       const col = indices[j]!;
       data[j] = scratch[col]!;
       scratch[col] = 0;
     }
+    fill += nTouched;
     nnz += nTouched;
     indptr[d - d0 + 1] = nnz;
   }
-  return { rows, nnz, indptr, indices, data };
+  block.indices.push(indices);
+  block.data.push(data);
+  block.used.push(fill);
+  block.nnz = nnz;
+  return block;
 }
 
 /** One CSR matrix of row blocks of consecutive documents, in order (exact-size arrays). */
 export function joinRowBlocks(blocks: readonly RowBlock[], cols: number): CsrMatrix {
-  if (blocks.length === 1) {
-    const b = blocks[0]!;
-    const trim = <T extends Int32Array | Float32Array>(a: T): T => (a.length === b.nnz ? a : (a.slice(0, b.nnz) as T));
-    return { rows: b.rows, cols, indptr: b.indptr, indices: trim(b.indices), data: trim(b.data) };
-  }
   let rows = 0;
   let nnz = 0;
   for (const b of blocks) {
     rows += b.rows;
     nnz += b.nnz;
   }
-  const indptr = new Int32Array(rows + 1);
+  const indptr = blocks.length === 1 ? blocks[0]!.indptr : new Int32Array(rows + 1);
   const indices = new Int32Array(nnz);
   const data = new Float32Array(nnz);
   let r = 0;
   let at = 0;
   for (const b of blocks) {
-    for (let i = 1; i <= b.rows; i++) indptr[r + i] = at + b.indptr[i]!;
-    indices.set(b.indices.subarray(0, b.nnz), at);
-    data.set(b.data.subarray(0, b.nnz), at);
+    if (indptr !== b.indptr) for (let i = 1; i <= b.rows; i++) indptr[r + i] = at + b.indptr[i]!;
+    let chunkAt = at;
+    b.indices.forEach((chunk, c) => {
+      indices.set(chunk.subarray(0, b.used[c]!), chunkAt);
+      data.set(b.data[c]!.subarray(0, b.used[c]!), chunkAt);
+      chunkAt += b.used[c]!;
+    });
     r += b.rows;
     at += b.nnz;
   }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WorkerPool } from '../analysis/parallel/pool.ts';
 import { toSharedInt32 } from '../analysis/parallel/shared.ts';
+import { parallelTfidfCounting } from '../analysis/parallel/tfidf-kernels.ts';
 import { csrToDense } from '../analysis/sparse.ts';
 import {
   BigramLog,
@@ -345,7 +346,7 @@ describe('tfidf-build: typed-array kernels equal a plain reference', () => {
       const m = countMatrix(corpus, columns.length, index, log);
       const logs = ranges.map(() => new BigramLog());
       const j = joinRowBlocks(
-        ranges.map(([a, b], r) => countRows(tokenIds, docOffsets, columns.length, index, a, b, logs[r])),
+        ranges.map(([a, b], r) => countRows(tokenIds, docOffsets, columns.length, index, a, b, logs[r], 64)), // chunks shorter than some rows
         columns.length,
       );
       for (const key of ['indptr', 'indices', 'data'] as const) expect(Array.from(j[key])).toEqual(Array.from(m[key]));
@@ -551,6 +552,42 @@ describe('fitTfidf over a worker pool equals the one-thread fit', () => {
     }
   };
 
+  // Bucket passes over ranges of left terms (pairsPerPass 200: dozens of passes, some buckets larger than a pass).
+  for (const threads of [2, 3]) {
+    it(`bigram candidates in many bucket passes, ${threads} threads`, () => {
+      const pool = pools[threads - 2]!;
+      const uni = unigramStats(plain);
+      const want = bigramCandidates(plain, uni, 2);
+      const { tokenIds, docOffsets } = shared;
+      const got = parallelTfidfCounting({ tokenIds, docOffsets }, plain.terms.length, pool, { pairsPerPass: 200 }).bigramCandidates(uni, 2);
+      expect(got.size).toBeGreaterThan(5000);
+      for (const key of ['first', 'second', 'df', 'count', 'score'] as const) sameBytes(key, got[key], want[key]);
+    });
+  }
+
+  // Count-matrix rows claimed in blocks of ~500 tokens (dozens of blocks, in whatever thread claims them).
+  for (const threads of [2, 3]) {
+    it(`count-matrix rows in many claimed blocks, ${threads} threads`, () => {
+      const pool = pools[threads - 2]!;
+      const serial = fitTfidf(plain, { minDf: 2, maxDf: 0.5, sublinearTf: true, bigrams: true });
+      const termId = new Map(plain.terms.map((t, i) => [t, i]));
+      const columns = serial.vocabulary.map((key) => {
+        const [a, b] = key.split(' ');
+        return { a: termId.get(a!)!, b: b === undefined ? -1 : termId.get(b)! };
+      });
+      const index = columnIndex(plain.terms.length, columns);
+      const wantLog = new BigramLog();
+      const want = countMatrix(plain, columns.length, index, wantLog);
+      const { tokenIds, docOffsets } = shared;
+      const gotLog = new BigramLog();
+      const got = parallelTfidfCounting({ tokenIds, docOffsets }, plain.terms.length, pool, { rowBlockTokens: 500 }).countMatrix(columns.length, index, gotLog);
+      expect(tokenIds.length / 500).toBeGreaterThan(20);
+      for (const key of ['indptr', 'indices', 'data'] as const) sameBytes(key, got[key], want[key]);
+      expect(gotLog.size).toBe(wantLog.size);
+      for (const key of ['at', 'column', 'doc'] as const) sameBytes(key, gotLog[key].subarray(0, gotLog.size), wantLog[key].subarray(0, wantLog.size));
+    });
+  }
+
   for (const threads of [2, 3]) {
     for (const opts of [
       { minDf: 2, maxDf: 0.5, sublinearTf: true, bigrams: true },
@@ -566,7 +603,7 @@ describe('fitTfidf over a worker pool equals the one-thread fit', () => {
         const run = vi.spyOn(pool, 'run');
         try {
           expectSame(fitTfidf(shared, opts, { pool, minTokens: 0 }), serial);
-          expect(run.mock.calls.map((c) => c[0])).toEqual(opts.bigrams ? ['tfidfUnigram', 'tfidfPairsPerLeft', 'tfidfBigrams', 'tfidfCountRows'] : ['tfidfUnigram', 'tfidfCountRows']);
+          expect(run.mock.calls.map((c) => c[0])).toEqual(opts.bigrams ? ['tfidfUnigram', 'tfidfPairsPerLeft', 'tfidfScatterPairs', 'tfidfCountBuckets', 'tfidfCountRows'] : ['tfidfUnigram', 'tfidfCountRows']);
           // Not in shared memory, or too few tokens: counted on this thread (same result).
           run.mockClear();
           expectSame(fitTfidf(plain, opts, { pool, minTokens: 0 }), serial);

@@ -10,7 +10,7 @@ import { gaussianBlocksKernel, gramBlocksKernel, tallBySmallKernel } from './den
 import { kmeansAssignKernel, kmeansMemberSumsKernel, kmeansRestartKernel, kmeansRowDistancesKernel } from './kmeans-kernels.ts';
 import { silhouettePairsKernel, silhouetteSumsKernel } from './silhouette-kernels.ts';
 import { sparseRowBlockKernel } from './sparse-kernels.ts';
-import { tfidfBigramsKernel, tfidfCountRowsKernel, tfidfPairsPerLeftKernel, tfidfUnigramKernel } from './tfidf-kernels.ts';
+import { tfidfCountBucketsKernel, tfidfCountRowsKernel, tfidfPairsPerLeftKernel, tfidfScatterPairsKernel, tfidfUnigramKernel } from './tfidf-kernels.ts';
 import { tokenizeChunkKernel } from './tokenize-kernels.ts';
 
 export type Kernel = (args: any, part: number, parts: number, tasks: TaskCounter) => unknown;
@@ -41,7 +41,8 @@ export const KERNELS: Record<string, Kernel> = {
   tokenizeChunk: tokenizeChunkKernel,
   tfidfUnigram: tfidfUnigramKernel,
   tfidfPairsPerLeft: tfidfPairsPerLeftKernel,
-  tfidfBigrams: tfidfBigramsKernel,
+  tfidfScatterPairs: tfidfScatterPairsKernel,
+  tfidfCountBuckets: tfidfCountBucketsKernel,
   tfidfCountRows: tfidfCountRowsKernel,
 };
 
