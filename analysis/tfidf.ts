@@ -195,10 +195,18 @@ export interface TfidfParallel {
  */
 export const PARALLEL_MIN_TOKENS = 1 << 20;
 
-/** The pool's passes when they pay: more than one thread, enough tokens, and the token stream already in shared memory. */
+/**
+ * Whether fitTfidf would count `corpus` on a pool's threads: enough tokens, and the token stream
+ * already in shared memory. A caller may skip waiting for a pool that would not be used.
+ */
+export function tfidfUsesPool(corpus: TokenizedCorpus, minTokens = PARALLEL_MIN_TOKENS): boolean {
+  return corpus.tokenIds.length >= minTokens && isShared(corpus.tokenIds) && isShared(corpus.docOffsets);
+}
+
+/** The pool's passes when they pay (tfidfUsesPool, and more than one thread). */
 function countingFor(corpus: TokenizedCorpus, parallel: TfidfParallel | undefined): TfidfCounting {
   const { tokenIds, docOffsets } = corpus;
-  if (parallel && parallel.pool.threads > 1 && tokenIds.length >= (parallel.minTokens ?? PARALLEL_MIN_TOKENS) && isShared(tokenIds) && isShared(docOffsets)) {
+  if (parallel && parallel.pool.threads > 1 && tfidfUsesPool(corpus, parallel.minTokens)) {
     return parallelTfidfCounting({ tokenIds, docOffsets }, corpus.terms.length, parallel.pool);
   }
   return serialTfidfCounting(corpus);

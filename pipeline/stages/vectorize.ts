@@ -6,7 +6,7 @@
 // fold-in, and why) travels with the output to reduce, cluster and the report.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fitTfidf, transformTfidf, type TfidfModel } from '../../analysis/tfidf.ts';
+import { fitTfidf, tfidfUsesPool, transformTfidf, type TfidfModel } from '../../analysis/tfidf.ts';
 import type { CsrMatrix, TokenizedCorpus } from '../../analysis/types.ts';
 import { artifactExists, loadArtifact } from '../artifacts.ts';
 import { archivePath, type Config } from '../config.ts';
@@ -108,7 +108,8 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
 
     const minDf = effectiveMinDf(t.minDf, docs);
     if (minDf !== t.minDf) ctx.log.info(`vectorize: ${docs} papers: min_df lowered from ${t.minDf} to ${minDf}`);
-    const pool = await poolReady;
+    // Waits for the workers only when the fit will use them (a small corpus does not).
+    const parallel = tfidfUsesPool(corpus) ? { pool: await poolReady } : undefined;
     const model = fitTfidf(
       corpus,
       {
@@ -118,7 +119,7 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
         sublinearTf: t.sublinearTf,
         bigrams: t.bigrams,
       },
-      { pool },
+      parallel,
     );
     if (model.vocabulary.length < 2) {
       throw new InputError(`the vocabulary is empty after pruning (min_df ${minDf}, max_df ${t.maxDf}, ${docs} papers): the corpus is too small or too uniform`);
