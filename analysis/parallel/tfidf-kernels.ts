@@ -11,7 +11,6 @@
 
 import {
   BigramLog,
-  type BigramCandidates,
   bigramEligible,
   bucketPasses,
   BucketCounter,
@@ -30,7 +29,6 @@ import {
   type UnigramStats,
   unigramStatsOfDocs,
 } from '../tfidf-build.ts';
-import type { CsrMatrix } from '../types.ts';
 import { collectGarbage } from './collect.ts';
 import { sharedInt32 } from './shared.ts';
 import type { TaskCounter } from './kernels.ts';
