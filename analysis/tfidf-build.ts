@@ -111,14 +111,20 @@ export interface UnigramStats {
 
 /** Unigram document frequency and corpus count per term id. */
 export function unigramStats(corpus: TokenizedCorpus): UnigramStats {
-  const V = corpus.terms.length;
+  return unigramStatsOfDocs(corpus.tokenIds, corpus.docOffsets, corpus.terms.length, 0, docCount(corpus));
+}
+
+/**
+ * unigramStats of documents [d0, d1). Documents do not overlap between ranges, so the stats of
+ * consecutive ranges add up to those of their union (mergeUnigramStats): what lets the threads
+ * of a pool each count a share of the documents.
+ */
+export function unigramStatsOfDocs(tokenIds: Int32Array, docOffsets: Int32Array, V: number, d0: number, d1: number): UnigramStats {
   const df = new Int32Array(V);
   const cf = new Float64Array(V);
   const lastDoc = new Int32Array(V).fill(-1);
-  const { tokenIds, docOffsets } = corpus;
-  const n = docCount(corpus);
   let tokens = 0;
-  for (let d = 0; d < n; d++) {
+  for (let d = d0; d < d1; d++) {
     const end = docOffsets[d + 1]!;
     for (let k = docOffsets[d]!; k < end; k++) {
       const t = tokenIds[k]!;
@@ -130,6 +136,21 @@ export function unigramStats(corpus: TokenizedCorpus): UnigramStats {
         df[t]!++;
       }
     }
+  }
+  return { df, cf, tokens };
+}
+
+/** The stats of the union of disjoint document ranges (the first part's arrays, added to). */
+export function mergeUnigramStats(parts: readonly UnigramStats[]): UnigramStats {
+  const { df, cf } = parts[0]!;
+  let tokens = parts[0]!.tokens;
+  for (let p = 1; p < parts.length; p++) {
+    const q = parts[p]!;
+    for (let t = 0; t < df.length; t++) {
+      df[t]! += q.df[t]!;
+      cf[t]! += q.cf[t]!; // integer counts: exact in float64 in any order
+    }
+    tokens += q.tokens;
   }
   return { df, cf, tokens };
 }
@@ -157,94 +178,218 @@ export interface BigramCandidates {
  * whatever the corpus size; each range costs one more read of the token stream.
  */
 export function bigramCandidates(corpus: TokenizedCorpus, uni: UnigramStats, minDf: number, pairsPerPass = 1 << 22): BigramCandidates {
-  const V = corpus.terms.length;
+  const { tokenIds, docOffsets } = corpus;
+  const eligible = bigramEligible(uni, minDf);
+  const perLeft = pairsPerLeft(tokenIds, docOffsets, eligible, 0, docCount(corpus));
+  return scoreCandidates([bigramsOfLeftTerms(tokenIds, docOffsets, eligible, perLeft, 0, eligible.length, pairsPerPass)], uni);
+}
+
+/** 1 for the term ids that occur in at least `minDf` documents (a pair can never be more frequent than its words). */
+export function bigramEligible(uni: UnigramStats, minDf: number): Uint8Array {
+  const V = uni.df.length;
   const eligible = new Uint8Array(V);
   for (let t = 0; t < V; t++) eligible[t] = uni.df[t]! >= minDf ? 1 : 0;
-  const { tokenIds, docOffsets } = corpus;
-  const n = docCount(corpus);
-  // Occurrences of eligible pairs per left term.
-  const perLeft = new Int32Array(V);
-  let total = 0;
-  for (let d = 0; d < n; d++) {
+  return eligible;
+}
+
+/** Occurrences of eligible pairs per left term in documents [d0, d1) (ranges add up). */
+export function pairsPerLeft(tokenIds: Int32Array, docOffsets: Int32Array, eligible: Uint8Array, d0: number, d1: number): Int32Array {
+  const perLeft = new Int32Array(eligible.length);
+  for (let d = d0; d < d1; d++) {
     const end = docOffsets[d + 1]!;
     for (let k = docOffsets[d]!; k + 1 < end; k++) {
       const a = tokenIds[k]!;
       const b = tokenIds[k + 1]!;
       if (a < 0 || b < 0 || eligible[a] === 0 || eligible[b] === 0) continue;
       perLeft[a]!++;
-      total++;
     }
   }
-  let maxBucket = 0;
-  for (let a = 0; a < V; a++) if (perLeft[a]! > maxBucket) maxBucket = perLeft[a]!;
-  const capacity = Math.max(1, Math.min(total, Math.max(pairsPerPass, maxBucket)));
+  return perLeft;
+}
+
+/** Counted candidates, grouped by left term (ascending); `score` when already scored (scoreRaw). */
+export interface RawCandidates {
+  size: number;
+  first: Int32Array;
+  second: Int32Array;
+  df: Int32Array;
+  count: Int32Array;
+  score?: Float64Array;
+}
+
+/**
+ * The candidates whose left term is in [lo, hi), over every document, grouped by left term
+ * (ascending), each group's right terms in order of first occurrence. Left-term ranges do not
+ * share a candidate, so the candidates of consecutive ranges, concatenated, are those of their
+ * union in the same order.
+ */
+export function bigramsOfLeftTerms(
+  tokenIds: Int32Array,
+  docOffsets: Int32Array,
+  eligible: Uint8Array,
+  perLeft: Int32Array,
+  lo0: number,
+  hi0: number,
+  pairsPerPass = 1 << 22,
+): RawCandidates {
+  const V = eligible.length;
+  const n = Math.max(0, docOffsets.length - 1);
+  const { passes, capacity, total } = bucketPasses(perLeft, lo0, hi0, pairsPerPass);
   const right = new Int32Array(capacity); // right term of each occurrence, bucketed by left term
   const doc = new Int32Array(capacity); // its document
-  const fill = new Int32Array(V); // next free slot of each bucket in the current range
-  // Per right term, while one left term's bucket is counted.
-  const count = new Int32Array(V);
-  const df = new Int32Array(V);
-  const lastDoc = new Int32Array(V).fill(-1);
-  const touched = new Int32Array(V);
-  const out = new CandidateList(Math.max(16, total >> 3));
-  for (let lo = 0; lo < V; ) {
+  const counter = new BucketCounter(V, total);
+  for (let i = 0; i + 1 < passes.length; i++) {
+    const lo = passes[i]!;
+    const hi = passes[i + 1]!;
+    const start = bucketStarts(perLeft, lo, hi);
+    scatterPairs(tokenIds, docOffsets, eligible, lo, hi, 0, n, start.slice(0, hi - lo), right, doc);
+    counter.countBuckets(right, doc, start, lo, lo, hi);
+  }
+  return counter.result();
+}
+
+/**
+ * The left-term ranges bigramsOfLeftTerms fills its buckets for, one at a time (passes[i] to
+ * passes[i + 1]): each holds at most `capacity` occurrences (pairsPerPass, or one larger bucket).
+ */
+export function bucketPasses(perLeft: Int32Array, lo0: number, hi0: number, pairsPerPass: number): { passes: number[]; capacity: number; total: number } {
+  let total = 0;
+  let maxBucket = 0;
+  for (let a = lo0; a < hi0; a++) {
+    total += perLeft[a]!;
+    if (perLeft[a]! > maxBucket) maxBucket = perLeft[a]!;
+  }
+  const capacity = Math.max(1, Math.min(total, Math.max(pairsPerPass, maxBucket)));
+  const passes = [lo0];
+  for (let lo = lo0; lo < hi0; ) {
     let hi = lo;
     let inRange = 0;
-    while (hi < V && (hi === lo || inRange + perLeft[hi]! <= capacity)) inRange += perLeft[hi++]!;
-    if (inRange > 0) {
-      let at = 0;
-      for (let a = lo; a < hi; a++) {
-        fill[a] = at;
-        at += perLeft[a]!;
-      }
-      for (let d = 0; d < n; d++) {
-        const end = docOffsets[d + 1]!;
-        for (let k = docOffsets[d]!; k + 1 < end; k++) {
-          const a = tokenIds[k]!;
-          if (a < lo || a >= hi) continue;
-          const b = tokenIds[k + 1]!;
-          if (b < 0 || eligible[a] === 0 || eligible[b] === 0) continue;
-          const i = fill[a]!++;
-          right[i] = b;
-          doc[i] = d;
-        }
-      }
-      for (let a = lo; a < hi; a++) {
-        const end = fill[a]!; // the bucket is [end − perLeft[a], end) now
-        let nTouched = 0;
-        for (let i = end - perLeft[a]!; i < end; i++) {
-          const b = right[i]!;
-          if (count[b] === 0) touched[nTouched++] = b;
-          count[b]!++;
-          const d = doc[i]!;
-          if (lastDoc[b] !== d) {
-            lastDoc[b] = d;
-            df[b]!++;
-          }
-        }
-        for (let j = 0; j < nTouched; j++) {
-          const b = touched[j]!;
-          out.push(a, b, df[b]!, count[b]!);
-          count[b] = 0;
-          df[b] = 0;
-          lastDoc[b] = -1;
-        }
-      }
-    }
+    while (hi < hi0 && (hi === lo || inRange + perLeft[hi]! <= capacity)) inRange += perLeft[hi++]!;
+    passes.push(hi);
     lo = hi;
   }
-  const size = out.size;
-  const first = out.first.slice(0, size);
-  const second = out.second.slice(0, size);
-  const pairDf = out.df.slice(0, size);
+  return { passes, capacity, total };
+}
+
+/** Where each left term's bucket starts in a pass over [lo, hi): start[a − lo], and the pass's total at start[hi − lo]. */
+export function bucketStarts(perLeft: Int32Array, lo: number, hi: number): Int32Array {
+  const start = new Int32Array(hi - lo + 1);
+  for (let a = lo; a < hi; a++) start[a - lo + 1] = start[a - lo]! + perLeft[a]!;
+  return start;
+}
+
+/**
+ * Writes the right term and document of each eligible pair with its left term in [lo, hi), in
+ * documents [d0, d1), to right / doc at fill[a − lo]++. Buckets filled from
+ * consecutive document ranges, each range starting where the previous one's share of the bucket
+ * ends, hold their occurrences in document order: as one pass over all documents would.
+ */
+export function scatterPairs(
+  tokenIds: Int32Array,
+  docOffsets: Int32Array,
+  eligible: Uint8Array,
+  lo: number,
+  hi: number,
+  d0: number,
+  d1: number,
+  fill: Int32Array,
+  right: Int32Array,
+  doc: Int32Array,
+): void {
+  for (let d = d0; d < d1; d++) {
+    const end = docOffsets[d + 1]!;
+    for (let k = docOffsets[d]!; k + 1 < end; k++) {
+      const a = tokenIds[k]!;
+      if (a < lo || a >= hi) continue;
+      const b = tokenIds[k + 1]!;
+      if (b < 0 || eligible[a] === 0 || eligible[b] === 0) continue;
+      const i = fill[a - lo]!++;
+      right[i] = b;
+      doc[i] = d;
+    }
+  }
+}
+
+/**
+ * Counts filled buckets into candidates, with per-right-term scratch arrays that stay in cache
+ * (see bigramCandidates).
+ */
+export class BucketCounter {
+  private count: Int32Array;
+  private df: Int32Array;
+  private lastDoc: Int32Array;
+  private touched: Int32Array;
+  private out: CandidateList;
+
+  constructor(V: number, expectedPairs: number) {
+    this.count = new Int32Array(V);
+    this.df = new Int32Array(V);
+    this.lastDoc = new Int32Array(V).fill(-1);
+    this.touched = new Int32Array(V);
+    this.out = new CandidateList(Math.max(16, expectedPairs >> 3));
+  }
+
+  /** The buckets of left terms [lo, hi): a's is right / doc [start[a − base], start[a − base + 1]). */
+  countBuckets(right: Int32Array, doc: Int32Array, start: Int32Array, base: number, lo: number, hi: number): void {
+    const { count, df, lastDoc, touched, out } = this;
+    for (let a = lo; a < hi; a++) {
+      const end = start[a - base + 1]!;
+      let nTouched = 0;
+      for (let i = start[a - base]!; i < end; i++) {
+        const b = right[i]!;
+        if (count[b] === 0) touched[nTouched++] = b;
+        count[b]!++;
+        const d = doc[i]!;
+        if (lastDoc[b] !== d) {
+          lastDoc[b] = d;
+          df[b]!++;
+        }
+      }
+      for (let j = 0; j < nTouched; j++) {
+        const b = touched[j]!;
+        out.push(a, b, df[b]!, count[b]!);
+        count[b] = 0;
+        df[b] = 0;
+        lastDoc[b] = -1;
+      }
+    }
+  }
+
+  result(): RawCandidates {
+    const { out } = this;
+    return { size: out.size, first: out.first, second: out.second, df: out.df, count: out.count };
+  }
+}
+
+/** NPMI of each candidate (see tfidf.ts), the same arithmetic wherever it runs. */
+export function scoreRaw(c: RawCandidates, cf: Float64Array, tokens: number): Float64Array {
+  const score = new Float64Array(c.size);
+  for (let i = 0; i < c.size; i++) {
+    const pab = c.count[i]! / tokens;
+    const pa = cf[c.first[i]!]! / tokens;
+    const pb = cf[c.second[i]!]! / tokens;
+    score[i] = pab >= 1 ? 1 : Math.log(pab / (pa * pb)) / -Math.log(pab);
+  }
+  return score;
+}
+
+/** The candidates of consecutive left-term ranges, joined in order and scored by NPMI (unless scored already). */
+export function scoreCandidates(parts: readonly RawCandidates[], uni: UnigramStats): BigramCandidates {
+  let size = 0;
+  for (const p of parts) size += p.size;
+  const first = new Int32Array(size);
+  const second = new Int32Array(size);
+  const pairDf = new Int32Array(size);
   const pairCount = new Float64Array(size);
   const score = new Float64Array(size);
-  for (let i = 0; i < size; i++) {
-    pairCount[i] = out.count[i]!;
-    const pab = pairCount[i]! / uni.tokens;
-    const pa = uni.cf[first[i]!]! / uni.tokens;
-    const pb = uni.cf[second[i]!]! / uni.tokens;
-    score[i] = pab >= 1 ? 1 : Math.log(pab / (pa * pb)) / -Math.log(pab);
+  let at = 0;
+  for (const p of parts) {
+    first.set(p.first.subarray(0, p.size), at);
+    second.set(p.second.subarray(0, p.size), at);
+    pairDf.set(p.df.subarray(0, p.size), at);
+    for (let i = 0; i < p.size; i++) pairCount[at + i] = p.count[i]!;
+    score.set(p.score ?? scoreRaw(p, uni.cf, uni.tokens), at);
+    at += p.size;
   }
   return { size, first, second, df: pairDf, count: pairCount, score };
 }
@@ -434,6 +579,23 @@ export class BigramLog {
   column = new Int32Array(1 << 16);
   doc = new Int32Array(1 << 16);
 
+  /** The logs of consecutive document ranges as one (their entries in order). */
+  static concat(parts: readonly { size: number; at: Int32Array; column: Int32Array; doc: Int32Array }[]): BigramLog {
+    const log = new BigramLog();
+    let size = 0;
+    for (const p of parts) size += p.size;
+    log.at = new Int32Array(Math.max(1, size));
+    log.column = new Int32Array(log.at.length);
+    log.doc = new Int32Array(log.at.length);
+    for (const p of parts) {
+      log.at.set(p.at.subarray(0, p.size), log.size);
+      log.column.set(p.column.subarray(0, p.size), log.size);
+      log.doc.set(p.doc.subarray(0, p.size), log.size);
+      log.size += p.size;
+    }
+    return log;
+  }
+
   push(k: number, column: number, d: number): void {
     if (this.size === this.at.length) {
       const grow = (x: Int32Array) => {
@@ -454,21 +616,60 @@ export class BigramLog {
 
 /**
  * Raw count matrix in one pass over the tokens, columns ascending within a row. Scratch: one
- * count per column and a ColumnSet; no allocation per document. The output arrays grow by
- * doubling and are trimmed once at the end (a counting pass first would read every token twice).
+ * count per column and a ColumnSet; no allocation per document. The entries are written in
+ * chunks and joined once at the end (a counting pass first would read every token twice).
  * With `log`, every bigram column occurrence is also recorded there.
  */
 export function countMatrix(corpus: TokenizedCorpus, cols: number, index: ColumnIndex, log?: BigramLog): CsrMatrix {
-  const n = docCount(corpus);
-  const { tokenIds, docOffsets } = corpus;
+  return joinRowBlocks([countRows(corpus.tokenIds, corpus.docOffsets, cols, index, 0, docCount(corpus), log)], cols);
+}
+
+/**
+ * Rows of a count matrix for a range of documents. The entries are kept in chunks (rows never
+ * straddle two): growing one array by doubling held up to three times the entries at once
+ * (arXiv's 5.9M entries came to just past the first guess, so the last doubling copied them all
+ * into an array twice their size); chunks hold them once, plus the last chunk's unused tail.
+ */
+export interface RowBlock {
+  rows: number;
+  nnz: number;
+  indptr: Int32Array; // rows + 1 offsets, from 0
+  indices: Int32Array[]; // chunk c holds entries [0, used[c])
+  data: Float32Array[];
+  used: number[];
+}
+
+/** Entries per chunk of a RowBlock after the first (4 MB per array). */
+const ROW_CHUNK = 1 << 20;
+
+/**
+ * The count-matrix rows of documents [d0, d1) (see countMatrix); `log` records the occurrences
+ * with their token positions and documents in the whole stream. Rows do not depend on other
+ * documents, so the blocks of consecutive ranges joined (joinRowBlocks) are the whole matrix, and
+ * their logs, concatenated (BigramLog.concat), the whole log.
+ */
+export function countRows(
+  tokenIds: Int32Array,
+  docOffsets: Int32Array,
+  cols: number,
+  index: ColumnIndex,
+  d0: number,
+  d1: number,
+  log?: BigramLog,
+  chunk = ROW_CHUNK,
+): RowBlock {
   const { unigram, bigramStart, bigramRight, bigramColumn } = index;
   const scratch = new Int32Array(cols); // count per column for the current row
   const row = new ColumnSet(cols);
-  const indptr = new Int32Array(n + 1);
-  let indices = new Int32Array(Math.max(1024, tokenIds.length >> 1));
+  const rows = d1 - d0;
+  const indptr = new Int32Array(rows + 1);
+  const block: RowBlock = { rows, nnz: 0, indptr, indices: [], data: [], used: [] };
+  // A first chunk for about half the tokens (a row of abstracts has ~one entry per two tokens).
+  let indices = new Int32Array(Math.min(chunk, Math.max(1024, (docOffsets[d1]! - docOffsets[d0]!) >> 1)));
   let data = new Float32Array(indices.length);
+  let fill = 0; // entries in the current chunk
   let nnz = 0;
-  for (let d = 0; d < n; d++) {
+  for (let d = d0; d < d1; d++) {
     const end = docOffsets[d + 1]!;
     for (let k = docOffsets[d]!; k < end; k++) {
       const a = tokenIds[k]!;
@@ -494,25 +695,71 @@ export function countMatrix(corpus: TokenizedCorpus, cols: number, index: Column
       }
     }
     const nTouched = row.size;
-    if (nnz + nTouched > indices.length) {
-      const cap = Math.max(2 * indices.length, nnz + nTouched);
-      const i2 = new Int32Array(cap);
-      i2.set(indices.subarray(0, nnz));
-      indices = i2;
-      const d2 = new Float32Array(cap);
-      d2.set(data.subarray(0, nnz));
-      data = d2;
+    if (fill + nTouched > indices.length) {
+      block.indices.push(indices);
+      block.data.push(data);
+      block.used.push(fill);
+      indices = new Int32Array(Math.max(chunk, nTouched));
+      data = new Float32Array(indices.length);
+      fill = 0;
     }
-    row.drain(indices, nnz);
-    for (let j = nnz; j < nnz + nTouched; j++) {
+    row.drain(indices, fill);
+    for (let j = fill; j < fill + nTouched; j++) {
       const col = indices[j]!;
       data[j] = scratch[col]!;
       scratch[col] = 0;
     }
+    fill += nTouched;
     nnz += nTouched;
-    indptr[d + 1] = nnz;
+    indptr[d - d0 + 1] = nnz;
   }
-  return { rows: n, cols, indptr, indices: indices.slice(0, nnz), data: data.slice(0, nnz) };
+  block.indices.push(indices);
+  block.data.push(data);
+  block.used.push(fill);
+  block.nnz = nnz;
+  return block;
+}
+
+/** One CSR matrix of row blocks of consecutive documents, in order (exact-size arrays). */
+export function joinRowBlocks(blocks: readonly RowBlock[], cols: number): CsrMatrix {
+  let rows = 0;
+  let nnz = 0;
+  for (const b of blocks) {
+    rows += b.rows;
+    nnz += b.nnz;
+  }
+  const indptr = blocks.length === 1 ? blocks[0]!.indptr : new Int32Array(rows + 1);
+  const indices = new Int32Array(nnz);
+  const data = new Float32Array(nnz);
+  let r = 0;
+  let at = 0;
+  for (const b of blocks) {
+    if (indptr !== b.indptr) for (let i = 1; i <= b.rows; i++) indptr[r + i] = at + b.indptr[i]!;
+    let chunkAt = at;
+    b.indices.forEach((chunk, c) => {
+      indices.set(chunk.subarray(0, b.used[c]!), chunkAt);
+      data.set(b.data[c]!.subarray(0, b.used[c]!), chunkAt);
+      chunkAt += b.used[c]!;
+    });
+    r += b.rows;
+    at += b.nnz;
+  }
+  return { rows, cols, indptr, indices, data };
+}
+
+/** The counting passes of fitTfidf: these serial ones, or the same split over a pool (parallel/tfidf-kernels.ts); both give identical results. */
+export interface TfidfCounting {
+  unigramStats(): UnigramStats;
+  bigramCandidates(uni: UnigramStats, minDf: number): BigramCandidates;
+  countMatrix(cols: number, index: ColumnIndex, log?: BigramLog): CsrMatrix;
+}
+
+export function serialTfidfCounting(corpus: TokenizedCorpus): TfidfCounting {
+  return {
+    unigramStats: () => unigramStats(corpus),
+    bigramCandidates: (uni, minDf) => bigramCandidates(corpus, uni, minDf),
+    countMatrix: (cols, index, log) => countMatrix(corpus, cols, index, log),
+  };
 }
 
 /** TF-IDF weights from raw counts: (1 + ln tf or tf) · idf, then l2-normalised rows. */

@@ -40,6 +40,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { WorkerPool } from '../analysis/parallel/pool.ts';
+import { sharedInt32 } from '../analysis/parallel/shared.ts';
 import { tokenizeChunksParallel } from '../analysis/parallel/tokenize-kernels.ts';
 import { type DocText, MAX_VARIANT, resolveTokenizerOptions, type TokenizedChunk, type TokenizerOptions, tokenizeChunk, TOKENIZER_VERSION } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
@@ -611,7 +612,10 @@ function formStream(
   withTitles: boolean,
 ): { tokens: Int32Array; docOffsets: Int32Array; titleForms: Int32Array[] } {
   const n = records.length;
-  const docOffsets = new Int32Array(n + 1);
+  // The corpus's docOffsets and tokenIds in shared memory: the vectorizer's threads read them
+  // where they are (analysis/parallel/tfidf-kernels.ts; a copy for the worker cost more than the
+  // split saved). They are written to the artifact like any typed array.
+  const docOffsets = sharedInt32(n + 1);
   const titleForms: Int32Array[] = withTitles ? new Array(n) : [];
   // Where each fresh paper is: chunk c, document d of it.
   let c = 0;
@@ -632,7 +636,7 @@ function formStream(
       d++;
     }
   }
-  const tokens = new Int32Array(docOffsets[n]!);
+  const tokens = sharedInt32(docOffsets[n]!);
   c = 0;
   d = 0;
   for (let i = 0; i < n; i++) {

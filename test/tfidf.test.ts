@@ -1,8 +1,25 @@
 import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WorkerPool } from '../analysis/parallel/pool.ts';
+import { toSharedInt32 } from '../analysis/parallel/shared.ts';
+import { parallelTfidfCounting } from '../analysis/parallel/tfidf-kernels.ts';
 import { csrToDense } from '../analysis/sparse.ts';
-import { bigramCandidates, unigramStats } from '../analysis/tfidf-build.ts';
-import { DEFAULT_TFIDF_OPTIONS, defaultTfidfOptions, fitTfidf, transformTfidf, type TfidfOptions } from '../analysis/tfidf.ts';
+import {
+  BigramLog,
+  bigramCandidates,
+  bigramEligible,
+  bigramsOfLeftTerms,
+  columnIndex,
+  countMatrix,
+  countRows,
+  joinRowBlocks,
+  mergeUnigramStats,
+  pairsPerLeft,
+  scoreCandidates,
+  unigramStats,
+  unigramStatsOfDocs,
+} from '../analysis/tfidf-build.ts';
+import { DEFAULT_TFIDF_OPTIONS, defaultTfidfOptions, fitTfidf, type TfidfModel, transformTfidf, type TfidfOptions } from '../analysis/tfidf.ts';
 import { tokenizeCorpus } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
 import { loadSotuPapers } from '../pipeline/ingest/sotu.ts';
@@ -296,6 +313,49 @@ describe('tfidf-build: typed-array kernels equal a plain reference', () => {
     return out;
   }
 
+  // What the pool's threads compute (analysis/parallel/tfidf-kernels.ts), here on one thread:
+  // stats of document ranges merged, candidates of left-term ranges (with many bucket passes each)
+  // joined, row blocks and their occurrence logs concatenated: each equals the one-range result.
+  for (const cuts of [[150], [1, 37, 299], [0, 0, 300]]) {
+    it(`document and left-term ranges join to the whole (cuts ${cuts.join(', ')})`, () => {
+      const corpus = generated(4);
+      const { tokenIds, docOffsets } = corpus;
+      const n = docOffsets.length - 1;
+      const V = corpus.terms.length;
+      const docBounds = [0, ...cuts.map((c) => Math.min(c, n)), n];
+      const ranges = docBounds.slice(1).map((end, i) => [docBounds[i]!, end] as const);
+      const uni = unigramStats(corpus);
+      const merged = mergeUnigramStats(ranges.map(([a, b]) => unigramStatsOfDocs(tokenIds, docOffsets, V, a, b)));
+      expect([Array.from(merged.df), Array.from(merged.cf), merged.tokens]).toEqual([Array.from(uni.df), Array.from(uni.cf), uni.tokens]);
+      const eligible = bigramEligible(uni, 3);
+      const perLeft = pairsPerLeft(tokenIds, docOffsets, eligible, 0, n);
+      const perLeftParts = ranges.map(([a, b]) => pairsPerLeft(tokenIds, docOffsets, eligible, a, b));
+      expect(Array.from(perLeft)).toEqual(Array.from(perLeft, (_, t) => perLeftParts.reduce((s, p) => s + p[t]!, 0)));
+      const termBounds = [0, ...cuts.map((c) => Math.floor((c * V) / n)), V];
+      const whole = bigramCandidates(corpus, uni, 3);
+      const joined = scoreCandidates(
+        termBounds.slice(1).map((hi, i) => bigramsOfLeftTerms(tokenIds, docOffsets, eligible, perLeft, termBounds[i]!, hi, 50)),
+        uni,
+      );
+      for (const key of ['first', 'second', 'df', 'count', 'score'] as const) expect(Array.from(joined[key])).toEqual(Array.from(whole[key]));
+      const columns: { a: number; b: number }[] = [];
+      for (let t = 0; t < V; t += 2) columns.push({ a: t, b: -1 });
+      for (let i = 0; i < whole.size; i += 3) columns.push({ a: whole.first[i]!, b: whole.second[i]! });
+      const index = columnIndex(V, columns);
+      const log = new BigramLog();
+      const m = countMatrix(corpus, columns.length, index, log);
+      const logs = ranges.map(() => new BigramLog());
+      const j = joinRowBlocks(
+        ranges.map(([a, b], r) => countRows(tokenIds, docOffsets, columns.length, index, a, b, logs[r], 64)), // chunks shorter than some rows
+        columns.length,
+      );
+      for (const key of ['indptr', 'indices', 'data'] as const) expect(Array.from(j[key])).toEqual(Array.from(m[key]));
+      expect(log.size).toBeGreaterThan(100);
+      const l = BigramLog.concat(logs);
+      for (const key of ['at', 'column', 'doc'] as const) expect(Array.from(l[key].subarray(0, l.size))).toEqual(Array.from(log[key].subarray(0, log.size)));
+    });
+  }
+
   // Candidates by brute force: every adjacent pair of eligible terms, its count and documents.
   // pairsPerPass 50 forces many left-term ranges (and buckets larger than a range).
   for (const pairsPerPass of [1 << 22, 50, 1]) {
@@ -452,5 +512,107 @@ describe('tfidf-build: typed-array kernels equal a plain reference', () => {
       const again = transformTfidf(m, corpus);
       expect(Array.from(again.matrix.data)).toEqual(Array.from(m.matrix.data));
     });
+  }
+});
+
+// The counting passes split over a pool (analysis/parallel/tfidf-kernels.ts): documents halved for
+// document frequencies, pair counts and count-matrix rows, left terms split for bigram candidates.
+// The fit must equal the one-thread fit exactly: columns, display forms (from the joined
+// occurrence logs), df, idf, counts and weights. 2 and 3 threads (uneven splits); a small
+// pairsPerPass is not reachable from here, so the left-term ranges each take one bucket pass.
+describe('fitTfidf over a worker pool equals the one-thread fit', () => {
+  const pools: WorkerPool[] = [];
+  beforeAll(async () => {
+    pools.push(await WorkerPool.start({ threads: 2 }), await WorkerPool.start({ threads: 3 }));
+  }, 120_000);
+  afterAll(async () => {
+    for (const p of pools) await p.close();
+  });
+
+  const plain = tokenizeCorpus(loadSotuPapers().slice(0, 1500));
+  const shared: TokenizedCorpus = { ...plain, tokenIds: toSharedInt32(plain.tokenIds), docOffsets: toSharedInt32(plain.docOffsets) };
+  // Byte equality (toEqual on 10⁵-element typed arrays takes seconds); the first difference on failure.
+  const sameBytes = (what: string, g: ArrayBufferView, w: ArrayBufferView) => {
+    const a = Buffer.from(g.buffer, g.byteOffset, g.byteLength);
+    const b = Buffer.from(w.buffer, w.byteOffset, w.byteLength);
+    let i = 0;
+    while (i < a.length && a[i] === b[i]) i++;
+    expect(`${what}: ${i === a.length && a.length === b.length ? 'same' : `differs at byte ${i} of ${a.length} / ${b.length}`}`).toBe(`${what}: same`);
+  };
+  const expectSame = (got: TfidfModel, want: TfidfModel) => {
+    expect(got.vocabulary).toEqual(want.vocabulary);
+    expect(got.display).toEqual(want.display);
+    sameBytes('df', got.df, want.df);
+    sameBytes('idf', got.idf, want.idf);
+    for (const [name, g, w] of [['counts', got.counts, want.counts], ['matrix', got.matrix, want.matrix]] as const) {
+      expect([g.rows, g.cols]).toEqual([w.rows, w.cols]);
+      sameBytes(`${name}.indptr`, g.indptr, w.indptr);
+      sameBytes(`${name}.indices`, g.indices, w.indices);
+      sameBytes(`${name}.data`, g.data, w.data);
+    }
+  };
+
+  // Bucket passes over ranges of left terms (pairsPerPass 200: dozens of passes, some buckets larger than a pass).
+  for (const threads of [2, 3]) {
+    it(`bigram candidates in many bucket passes, ${threads} threads`, () => {
+      const pool = pools[threads - 2]!;
+      const uni = unigramStats(plain);
+      const want = bigramCandidates(plain, uni, 2);
+      const { tokenIds, docOffsets } = shared;
+      const got = parallelTfidfCounting({ tokenIds, docOffsets }, plain.terms.length, pool, { pairsPerPass: 200 }).bigramCandidates(uni, 2);
+      expect(got.size).toBeGreaterThan(5000);
+      for (const key of ['first', 'second', 'df', 'count', 'score'] as const) sameBytes(key, got[key], want[key]);
+    });
+  }
+
+  // Count-matrix rows claimed in blocks of ~500 tokens (dozens of blocks, in whatever thread claims them).
+  for (const threads of [2, 3]) {
+    it(`count-matrix rows in many claimed blocks, ${threads} threads`, () => {
+      const pool = pools[threads - 2]!;
+      const serial = fitTfidf(plain, { minDf: 2, maxDf: 0.5, sublinearTf: true, bigrams: true });
+      const termId = new Map(plain.terms.map((t, i) => [t, i]));
+      const columns = serial.vocabulary.map((key) => {
+        const [a, b] = key.split(' ');
+        return { a: termId.get(a!)!, b: b === undefined ? -1 : termId.get(b)! };
+      });
+      const index = columnIndex(plain.terms.length, columns);
+      const wantLog = new BigramLog();
+      const want = countMatrix(plain, columns.length, index, wantLog);
+      const { tokenIds, docOffsets } = shared;
+      const gotLog = new BigramLog();
+      const got = parallelTfidfCounting({ tokenIds, docOffsets }, plain.terms.length, pool, { rowBlockTokens: 500 }).countMatrix(columns.length, index, gotLog);
+      expect(tokenIds.length / 500).toBeGreaterThan(20);
+      for (const key of ['indptr', 'indices', 'data'] as const) sameBytes(key, got[key], want[key]);
+      expect(gotLog.size).toBe(wantLog.size);
+      for (const key of ['at', 'column', 'doc'] as const) sameBytes(key, gotLog[key].subarray(0, gotLog.size), wantLog[key].subarray(0, wantLog.size));
+    });
+  }
+
+  for (const threads of [2, 3]) {
+    for (const opts of [
+      { minDf: 2, maxDf: 0.5, sublinearTf: true, bigrams: true },
+      { minDf: 3, maxDf: 0.9, sublinearTf: false, bigrams: true, bigramMinScore: -1, maxFeatures: 800 },
+      { minDf: 2, maxDf: 0.5, sublinearTf: true, bigrams: false },
+    ] satisfies TfidfOptions[]) {
+      it(`${threads} threads, ${JSON.stringify(opts)}`, () => {
+        const pool = pools[threads - 2]!;
+        expect(pool.threads).toBe(threads);
+        const serial = fitTfidf(plain, opts);
+        expect(serial.vocabulary.some((v) => v.includes(' '))).toBe(opts.bigrams);
+        if (opts.bigrams) expect(serial.display.some((d) => d.split(' ').length > 2)).toBe(true); // extended phrases are exercised
+        const run = vi.spyOn(pool, 'run');
+        try {
+          expectSame(fitTfidf(shared, opts, { pool, minTokens: 0 }), serial);
+          expect(run.mock.calls.map((c) => c[0])).toEqual(opts.bigrams ? ['tfidfUnigram', 'tfidfPairsPerLeft', 'tfidfScatterPairs', 'tfidfCountBuckets', 'tfidfCountRows'] : ['tfidfUnigram', 'tfidfCountRows']);
+          // Not in shared memory, or too few tokens: counted on this thread (same result).
+          run.mockClear();
+          expectSame(fitTfidf(plain, opts, { pool, minTokens: 0 }), serial);
+          expectSame(fitTfidf(shared, opts, { pool }), serial);
+          expect(run).not.toHaveBeenCalled();
+        } finally {
+          run.mockRestore();
+        }
+      });
+    }
   }
 });

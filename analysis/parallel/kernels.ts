@@ -10,6 +10,7 @@ import { gaussianBlocksKernel, gramBlocksKernel, tallBySmallKernel } from './den
 import { kmeansAssignKernel, kmeansMemberSumsKernel, kmeansRestartKernel, kmeansRowDistancesKernel } from './kmeans-kernels.ts';
 import { silhouettePairsKernel, silhouetteSumsKernel } from './silhouette-kernels.ts';
 import { sparseRowBlockKernel } from './sparse-kernels.ts';
+import { tfidfCountBucketsKernel, tfidfCountRowsKernel, tfidfPairsPerLeftKernel, tfidfScatterPairsKernel, tfidfUnigramKernel } from './tfidf-kernels.ts';
 import { tokenizeChunkKernel } from './tokenize-kernels.ts';
 
 export type Kernel = (args: any, part: number, parts: number, tasks: TaskCounter) => unknown;
@@ -38,6 +39,11 @@ export const KERNELS: Record<string, Kernel> = {
   silhouettePairs: silhouettePairsKernel,
   silhouetteSums: silhouetteSumsKernel,
   tokenizeChunk: tokenizeChunkKernel,
+  tfidfUnigram: tfidfUnigramKernel,
+  tfidfPairsPerLeft: tfidfPairsPerLeftKernel,
+  tfidfScatterPairs: tfidfScatterPairsKernel,
+  tfidfCountBuckets: tfidfCountBucketsKernel,
+  tfidfCountRows: tfidfCountRowsKernel,
 };
 
 export type KernelName = keyof typeof KERNELS;

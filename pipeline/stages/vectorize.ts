@@ -6,7 +6,7 @@
 // fold-in, and why) travels with the output to reduce, cluster and the report.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fitTfidf, transformTfidf, type TfidfModel } from '../../analysis/tfidf.ts';
+import { fitTfidf, tfidfUsesPool, transformTfidf, type TfidfModel } from '../../analysis/tfidf.ts';
 import type { CsrMatrix, TokenizedCorpus } from '../../analysis/types.ts';
 import { artifactExists, loadArtifact } from '../artifacts.ts';
 import { archivePath, type Config } from '../config.ts';
@@ -64,9 +64,11 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
     const { plan } = planNight(c, windowPaperIds(path, window), newest);
     return plan.mode === 'refit' ? { mode: 'refit' } : { mode: 'fold-in', modelId: plan.modelId };
   },
-  run(ctx) {
-    // Start the worker threads of reduce / cluster now: they load while TF-IDF runs.
-    void sharedWorkerPool(ctx.config.workers).catch(() => undefined); // started early; errors surface where it is awaited
+  async run(ctx) {
+    // The worker threads start now: they load while the night is planned, count TF-IDF's share
+    // of the tokens, and serve reduce / cluster after.
+    const poolReady = sharedWorkerPool(ctx.config.workers);
+    poolReady.catch(() => undefined); // started early; errors surface where it is awaited
     const corpus = ctx.input<TokenizedCorpus>('tokenize');
     const papers = ctx.input<IngestOutput>('ingest').papers; // tokenize keeps ingest's order
     const docs = corpus.docOffsets.length - 1;
@@ -106,13 +108,19 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
 
     const minDf = effectiveMinDf(t.minDf, docs);
     if (minDf !== t.minDf) ctx.log.info(`vectorize: ${docs} papers: min_df lowered from ${t.minDf} to ${minDf}`);
-    const model = fitTfidf(corpus, {
-      minDf,
-      maxDf: t.maxDf,
-      maxFeatures: t.maxFeatures,
-      sublinearTf: t.sublinearTf,
-      bigrams: t.bigrams,
-    });
+    // Waits for the workers only when the fit will use them (a small corpus does not).
+    const parallel = tfidfUsesPool(corpus) ? { pool: await poolReady } : undefined;
+    const model = fitTfidf(
+      corpus,
+      {
+        minDf,
+        maxDf: t.maxDf,
+        maxFeatures: t.maxFeatures,
+        sublinearTf: t.sublinearTf,
+        bigrams: t.bigrams,
+      },
+      parallel,
+    );
     if (model.vocabulary.length < 2) {
       throw new InputError(`the vocabulary is empty after pruning (min_df ${minDf}, max_df ${t.maxDf}, ${docs} papers): the corpus is too small or too uniform`);
     }

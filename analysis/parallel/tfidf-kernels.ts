@@ -1,0 +1,215 @@
+// TF-IDF's counting passes (tfidf-build.ts) over a WorkerPool. Each thread reads the corpus's
+// token stream in shared memory (no copy: the tokenizer assembles it there) and counts its share:
+// document frequencies and pair counts of a range of documents (they add up), count-matrix rows
+// of a range of documents (row blocks and occurrence logs concatenate in order). Bigram
+// candidates take two steps per bucket pass: the threads fill the shared buckets from their
+// ranges of documents, then count them by ranges of left terms (candidates concatenate in order).
+// Why not left-term ranges alone: each thread then reads every token and skips about half of
+// them on an unpredictable branch, which cost nearly as much as the whole serial pass (measured
+// on arXiv: 219 ms of 244). Each share runs the serial code on its range, so every result equals
+// the one-thread fit exactly.
+
+import {
+  BigramLog,
+  bigramEligible,
+  bucketPasses,
+  BucketCounter,
+  bucketStarts,
+  type ColumnIndex,
+  countRows,
+  joinRowBlocks,
+  mergeUnigramStats,
+  pairsPerLeft,
+  type RawCandidates,
+  type RowBlock,
+  scatterPairs,
+  scoreCandidates,
+  scoreRaw,
+  type TfidfCounting,
+  type UnigramStats,
+  unigramStatsOfDocs,
+} from '../tfidf-build.ts';
+import { collectGarbage } from './collect.ts';
+import { sharedInt32 } from './shared.ts';
+import type { TaskCounter } from './kernels.ts';
+import type { WorkerPool } from './pool.ts';
+
+/** A corpus's token stream, in shared memory. */
+export interface SharedTokenStream {
+  tokenIds: Int32Array;
+  docOffsets: Int32Array;
+}
+
+interface RangeArgs {
+  stream: SharedTokenStream;
+  /** Part p takes [bounds[p], bounds[p + 1]): documents, or left term ids for bigramsOfLeftTerms. */
+  bounds: Int32Array;
+}
+
+export function tfidfUnigramKernel(args: RangeArgs & { V: number }, part: number): UnigramStats {
+  const { tokenIds, docOffsets } = args.stream;
+  return unigramStatsOfDocs(tokenIds, docOffsets, args.V, args.bounds[part]!, args.bounds[part + 1]!);
+}
+
+export function tfidfPairsPerLeftKernel(args: RangeArgs & { eligible: Uint8Array }, part: number): Int32Array {
+  const { tokenIds, docOffsets } = args.stream;
+  return pairsPerLeft(tokenIds, docOffsets, args.eligible, args.bounds[part]!, args.bounds[part + 1]!);
+}
+
+export function tfidfScatterPairsKernel(
+  args: RangeArgs & { eligible: Uint8Array; lo: number; hi: number; fills: Int32Array[]; right: Int32Array; doc: Int32Array },
+  part: number,
+): null {
+  const { tokenIds, docOffsets } = args.stream;
+  scatterPairs(tokenIds, docOffsets, args.eligible, args.lo, args.hi, args.bounds[part]!, args.bounds[part + 1]!, args.fills[part]!, args.right, args.doc);
+  return null;
+}
+
+export function tfidfCountBucketsKernel(
+  args: { bounds: Int32Array; right: Int32Array; doc: Int32Array; start: Int32Array; base: number; V: number; cf: Float64Array; tokens: number },
+  part: number,
+): RawCandidates {
+  const lo = args.bounds[part]!;
+  const hi = args.bounds[part + 1]!;
+  const counter = new BucketCounter(args.V, args.start[hi - args.base]! - args.start[lo - args.base]!);
+  counter.countBuckets(args.right, args.doc, args.start, args.base, lo, hi);
+  const raw = counter.result();
+  raw.score = scoreRaw(raw, args.cf, args.tokens);
+  return raw;
+}
+
+/**
+ * Count-matrix rows of the document blocks this thread claims (blocks[t] to blocks[t + 1]), each
+ * with its occurrence log. Claimed dynamically: a worker counts rows more slowly than the calling
+ * thread (~20 % on arXiv), and fixed halves left the caller waiting ~80 ms.
+ */
+export function tfidfCountRowsKernel(
+  args: { stream: SharedTokenStream; blocks: Int32Array; cols: number; index: ColumnIndex; log: boolean },
+  part: number,
+  _parts: number,
+  tasks: TaskCounter,
+): { task: number[]; block: RowBlock[]; log: BigramLog[] } {
+  const { tokenIds, docOffsets } = args.stream;
+  const out: { task: number[]; block: RowBlock[]; log: BigramLog[] } = { task: [], block: [], log: [] };
+  for (let t = tasks.next(args.blocks.length - 1); t >= 0; t = tasks.next(args.blocks.length - 1)) {
+    const log = args.log ? new BigramLog() : undefined;
+    out.task.push(t);
+    out.block.push(countRows(tokenIds, docOffsets, args.cols, args.index, args.blocks[t]!, args.blocks[t + 1]!, log, COUNT_ROWS_CHUNK));
+    if (log) out.log.push(log);
+  }
+  // The last pass of a fit: a worker collects the fit's scratch once this job's result is posted,
+  // while the caller joins the blocks; an idle worker would keep it (collect.ts), and typed
+  // arrays do not count towards HEAP_GROWTH_TO_COLLECT.
+  if (part > 0) setImmediate(collectGarbage);
+  return out;
+}
+
+/** Tokens per claimed block of count-matrix rows: ~40 ms of counting. */
+const COUNT_ROWS_BLOCK_TOKENS = 1 << 20;
+/** Entries per chunk of a claimed block's rows: its unused tail stays small (1 MB per array at most). */
+const COUNT_ROWS_CHUNK = 1 << 18;
+
+/** Document boundaries that give each of `parts` ranges about the same number of tokens. */
+export function tokenBalancedDocBounds(docOffsets: Int32Array, parts: number): Int32Array {
+  const n = docOffsets.length - 1;
+  const bounds = new Int32Array(parts + 1);
+  const total = docOffsets[n]! - docOffsets[0]!;
+  let d = 0;
+  for (let p = 1; p < parts; p++) {
+    const target = docOffsets[0]! + (total * p) / parts;
+    while (d < n && docOffsets[d]! < target) d++;
+    bounds[p] = d;
+  }
+  bounds[parts] = n;
+  return bounds;
+}
+
+/** Boundaries in left terms [lo, hi) that give each of `parts` ranges about the same number of pair occurrences. */
+function pairBalancedTermBounds(perLeft: Int32Array, lo: number, hi: number, parts: number): Int32Array {
+  let total = 0;
+  for (let a = lo; a < hi; a++) total += perLeft[a]!;
+  const bounds = new Int32Array(parts + 1);
+  bounds[0] = lo;
+  let a = lo;
+  let seen = 0;
+  for (let p = 1; p < parts; p++) {
+    const target = (total * p) / parts;
+    while (a < hi && seen + perLeft[a]! <= target) seen += perLeft[a++]!;
+    bounds[p] = a;
+  }
+  bounds[parts] = hi;
+  return bounds;
+}
+
+/**
+ * The counting passes split over `pool`'s threads. The stream must live in shared memory (else
+ * every job would copy it to the workers: the copy of arXiv's 11.8M tokens cost more than the
+ * split saved, measured). The bigram buckets hold up to `pairsPerPass` occurrences, shared by the
+ * threads, as in the serial pass; count-matrix rows are claimed in blocks of about
+ * `rowBlockTokens` tokens.
+ */
+export function parallelTfidfCounting(
+  stream: SharedTokenStream,
+  V: number,
+  pool: WorkerPool,
+  { pairsPerPass = 1 << 22, rowBlockTokens = COUNT_ROWS_BLOCK_TOKENS }: { pairsPerPass?: number; rowBlockTokens?: number } = {},
+): TfidfCounting {
+  const docBounds = tokenBalancedDocBounds(stream.docOffsets, pool.threads);
+  return {
+    unigramStats: () => mergeUnigramStats(pool.run<UnigramStats>('tfidfUnigram', { stream, bounds: docBounds, V })),
+    bigramCandidates(uni, minDf) {
+      // As bigramsOfLeftTerms, with each pass split twice: the threads fill the buckets from their
+      // ranges of documents (thread p's share of a bucket right after those of threads < p, so
+      // every bucket is in document order), then count them by ranges of left terms.
+      const eligible = bigramEligible(uni, minDf);
+      const perPart = pool.run<Int32Array>('tfidfPairsPerLeft', { stream, bounds: docBounds, eligible });
+      const perLeft = new Int32Array(V);
+      for (const q of perPart) for (let a = 0; a < V; a++) perLeft[a]! += q[a]!;
+      const { passes, capacity } = bucketPasses(perLeft, 0, V, pairsPerPass);
+      const right = sharedInt32(capacity);
+      const doc = sharedInt32(capacity);
+      const raw: RawCandidates[] = [];
+      for (let i = 0; i + 1 < passes.length; i++) {
+        const lo = passes[i]!;
+        const hi = passes[i + 1]!;
+        const start = bucketStarts(perLeft, lo, hi);
+        if (start[hi - lo] === 0) continue;
+        const fills = perPart.map(() => new Int32Array(hi - lo));
+        for (let a = lo; a < hi; a++) {
+          let at = start[a - lo]!;
+          for (let p = 0; p < perPart.length; p++) {
+            fills[p]![a - lo] = at;
+            at += perPart[p]![a]!;
+          }
+        }
+        pool.run('tfidfScatterPairs', { stream, bounds: docBounds, eligible, lo, hi, fills, right, doc });
+        const bounds = pairBalancedTermBounds(perLeft, lo, hi, pool.threads);
+        for (const r of pool.run<RawCandidates>('tfidfCountBuckets', { bounds, right, doc, start, base: lo, V, cf: uni.cf, tokens: uni.tokens })) raw.push(r);
+      }
+      return scoreCandidates(raw, uni);
+    },
+    countMatrix(cols, index, log) {
+      const { docOffsets } = stream;
+      const n = docOffsets.length - 1;
+      const blocks = tokenBalancedDocBounds(docOffsets, Math.min(Math.max(1, n), Math.max(pool.threads, Math.ceil((docOffsets[n]! - docOffsets[0]!) / rowBlockTokens))));
+      const parts = pool.run<{ task: number[]; block: RowBlock[]; log: BigramLog[] }>('tfidfCountRows', { stream, blocks, cols, index, log: log !== undefined });
+      const byTask: RowBlock[] = [];
+      const logs: BigramLog[] = [];
+      for (const p of parts) {
+        p.task.forEach((t, i) => {
+          byTask[t] = p.block[i]!;
+          if (log) logs[t] = p.log[i]!;
+        });
+      }
+      const matrix = joinRowBlocks(byTask, cols);
+      if (log) {
+        const joined = BigramLog.concat(logs);
+        log.size = joined.size;
+        log.at = joined.at;
+        log.column = joined.column;
+        log.doc = joined.doc;
+      }
+      return matrix;
+    },
+  };
+}
