@@ -3,7 +3,7 @@
 
 import { describeType } from './dates.ts';
 import { isObject, recordError, type RawFields, type RawRecord } from './raw-record.ts';
-import { readLines, type InputFile } from './read-lines.ts';
+import { readLineBatches, type InputFile } from './read-lines.ts';
 import { extraValue } from './text.ts';
 
 /** One source record: its start line and JSON text. */
@@ -15,9 +15,22 @@ export interface JsonItem {
 
 /** Non-blank lines of a JSON Lines file (blank lines are not records and are not counted). */
 export async function* readJsonLines(input: InputFile): AsyncGenerator<JsonItem> {
-  for await (const { line, text } of readLines(input)) {
-    if (text.trim() !== '') yield { line, text };
+  for await (const batch of readJsonLineBatches(input)) for (const item of batch) yield item;
+}
+
+/** readJsonLines a chunk of the file at a time (see readLineBatches). */
+export async function* readJsonLineBatches(input: InputFile): AsyncGenerator<JsonItem[]> {
+  for await (const lines of readLineBatches(input)) {
+    // The line objects serve as the items: a blank line is rare, so filter only when there is one.
+    let blank = 0;
+    for (const l of lines) if (isBlank(l.text)) blank++;
+    if (blank === 0) yield lines;
+    else if (blank < lines.length) yield lines.filter((l) => !isBlank(l.text));
   }
+}
+
+function isBlank(text: string): boolean {
+  return text.trim() === '';
 }
 
 /** Parses one JSON record; invalid JSON and non-objects become record errors carrying the parser's message. */

@@ -9,7 +9,7 @@ import { dateOfTime, MAX_YEAR, MIN_YEAR, normalizeDate } from './dates.ts';
 import { InputError } from './errors.ts';
 import type { CsvMapping } from './format-csv.ts';
 import { inspectInput } from './read-lines.ts';
-import { readRecords, reportedFormat, type RecordKind } from './read-records.ts';
+import { readRecordBatches, reportedFormat, type RecordKind } from './read-records.ts';
 import { INPUT_FORMATS, sniffFormat, type InputFormat } from './sniff.ts';
 import { validateRecord, type Validated } from './validate.ts';
 
@@ -147,16 +147,18 @@ export async function ingestFiles(files: string[], opts: IngestOptions = {}): Pr
     const announced = new Set<string>();
     let lastLine = 0;
     try {
-      const records = readRecords(input, { format, autoKind: s.format === 'auto', csv: s.csv, page, note }, (k) => (kind = k));
-      for await (const rec of records) {
-        lastLine = rec.line;
-        const d = validateRecord(rec, path, input.name, s);
-        drafts.push(d);
-        if (onAccepted && d.ok && d.paper.date !== undefined && !firstById.has(d.paper.id) && !announced.has(d.paper.id)) {
-          announced.add(d.paper.id);
-          onAccepted(d.paper as Paper);
+      const batches = readRecordBatches(input, { format, autoKind: s.format === 'auto', csv: s.csv, page, note }, (k) => (kind = k));
+      for await (const batch of batches) {
+        for (const rec of batch) {
+          lastLine = rec.line;
+          const d = validateRecord(rec, path, input.name, s);
+          drafts.push(d);
+          if (onAccepted && d.ok && d.paper.date !== undefined && !firstById.has(d.paper.id) && !announced.has(d.paper.id)) {
+            announced.add(d.paper.id);
+            onAccepted(d.paper as Paper);
+          }
+          if (onProgress && ++recordsRead % 1000 === 0) onProgress(recordsRead);
         }
-        if (onProgress && ++recordsRead % 1000 === 0) onProgress(recordsRead);
       }
     } catch (e) {
       if (e instanceof InputError) throw e;
