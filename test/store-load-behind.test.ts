@@ -10,7 +10,7 @@ import type { Paper } from '../pipeline/paper.ts';
 import { openStore, paperExtraJson, paperTextHash, type Store } from '../pipeline/store/store.ts';
 
 const papers: Paper[] = Array.from({ length: 40 }, (_, i) => {
-  const p: Paper = { id: `p${(i * 7) % 40}`, title: i % 5 ? `Title ${i}` : '', text: `text ${i} \u00e9\u4e2d ${'x'.repeat(i)}`, date: `2025-0${(i % 9) + 1}-1${i % 10}`, source: 'night.jsonl' };
+  const p: Paper = { id: `p${(i * 7) % 40}`, title: i % 5 ? `Title ${i}` : '', text: `text ${i} \u00e9\u4e2d\u{1F600} ${'x'.repeat(i)}${i % 7 ? '' : '\ud800'}`, date: `2025-0${(i % 9) + 1}-1${i % 10}`, source: 'night.jsonl' };
   if (i % 3 === 0) p.label = `cs.${i % 4}`;
   if (i % 4 === 0) p.url = `https://arxiv.org/abs/${i}`;
   if (i % 2 === 0) p.extra = { z: i, a: `v${i}` };

@@ -238,9 +238,31 @@ function idOrder(papers: readonly Paper[], indices: number[]): number[] {
 
 /** sha256 of the digest keys, one line each, hashed 1024 lines at a time. */
 function digestKeys(keys: readonly string[]): string {
-  const h = createHash('sha256');
-  for (let start = 0; start < keys.length; start += 1024) h.update(keys.slice(start, start + 1024).join('\n') + '\n');
-  return h.digest('hex');
+  const digest = new KeyDigest();
+  for (const key of keys) digest.add(key);
+  return digest.hex();
+}
+
+/** A window's digest made one key at a time: sha256 of the keys, one line each, hashed 1024 lines at a time. */
+class KeyDigest {
+  private readonly hash = createHash('sha256');
+  private block: string[] = [];
+
+  add(key: string): void {
+    this.block.push(key);
+    if (this.block.length === 1024) this.flush();
+  }
+
+  hex(): string {
+    this.flush();
+    return this.hash.digest('hex');
+  }
+
+  private flush(): void {
+    if (this.block.length === 0) return;
+    this.hash.update(this.block.join('\n') + '\n');
+    this.block = [];
+  }
 }
 
 /**
@@ -276,7 +298,9 @@ export function windowOfInserted(
   const order = options.order ?? insertedOrder(papers, window);
   const extraJsonOf = (i: number): string | null => (extraJsons !== undefined ? (extraJsons[i] ?? null) : paperExtraJson(papers[i]!.extra));
   const out: Paper[] = new Array(order.length);
-  const keys: string[] = new Array(order.length);
+  // The keys are hashed a block at a time as they are made: kept for all 75k papers they lived
+  // long enough to be copied by the young-generation collector (~0.1 s on arXiv).
+  const digest = new KeyDigest();
   for (let j = 0; j < order.length; j++) {
     const i = order[j]!;
     const p = papers[i]!;
@@ -289,9 +313,9 @@ export function windowOfInserted(
     } else {
       out[j] = storedPaper(p.id, p.title, p.text, p.date, p.label ?? null, p.url ?? null, p.source, extraJson, textHash);
     }
-    keys[j] = digestKey(p.id, textHash, p.date, p.label ?? null, p.url ?? null, p.source, extraJson);
+    digest.add(digestKey(p.id, textHash, p.date, p.label ?? null, p.url ?? null, p.source, extraJson));
   }
-  return { papers: out, digest: digestKeys(keys) };
+  return { papers: out, digest: digest.hex() };
 }
 
 /**
