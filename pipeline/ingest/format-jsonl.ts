@@ -11,6 +11,7 @@ export interface JsonItem {
   line: number;
   text: string;
   error?: string; // set when the container itself is broken (e.g. a truncated JSON array)
+  plain?: boolean; // the text is ASCII without a backslash or DEL (see splitLineBatches)
 }
 
 /** Non-blank lines of a JSON Lines file (blank lines are not records and are not counted). */
@@ -20,7 +21,7 @@ export async function* readJsonLines(input: InputFile): AsyncGenerator<JsonItem>
 
 /** readJsonLines a chunk of the file at a time (see readLineBatches). */
 export async function* readJsonLineBatches(input: InputFile): AsyncGenerator<JsonItem[]> {
-  for await (const lines of readLineBatches(input)) {
+  for await (const lines of readLineBatches(input, { plain: true })) {
     // The line objects serve as the items: a blank line is rare, so filter only when there is one.
     let blank = 0;
     for (const l of lines) if (isBlank(l.text)) blank++;
@@ -50,7 +51,7 @@ const GENERIC_KEYS = new Set(['id', 'title', 'text', 'abstract', 'summary', 'dat
 const TEXT_KEYS = ['text', 'abstract', 'summary'] as const;
 
 /** Generic record → fields. Text comes from the first of text / abstract / summary present; other scalar or list fields go to extra. */
-export function mapGenericRecord(obj: Record<string, unknown>): { fields: RawFields; textField: string } {
+export function mapGenericRecord(obj: Record<string, unknown>, plain = false): { fields: RawFields; textField: string } {
   let textField = 'text';
   for (const k of TEXT_KEYS) {
     if (obj[k] !== undefined && obj[k] !== null) {
@@ -63,7 +64,7 @@ export function mapGenericRecord(obj: Record<string, unknown>): { fields: RawFie
   // without the [key, value] pair arrays of Object.entries: this runs once per record.
   for (const key of Object.keys(obj)) {
     if (GENERIC_KEYS.has(key)) continue;
-    const v = extraValue(obj[key], key === 'authors' ? ', ' : ' ');
+    const v = extraValue(obj[key], key === 'authors' ? ', ' : ' ', plain);
     if (v !== undefined && v !== '') extra[key] = v;
   }
   const fields: RawFields = { id: obj.id, title: obj.title, text: obj[textField], date: obj.date, label: obj.label, url: obj.url };

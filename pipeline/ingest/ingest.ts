@@ -117,8 +117,11 @@ export async function ingestFiles(files: string[], opts: IngestOptions = {}): Pr
   const s = checkIngestOptions(opts);
   if (!Array.isArray(files) || files.some((f) => typeof f !== 'string')) throw new TypeError('ingest: files must be an array of paths');
   const result: IngestResult = { papers: [], rejects: [], duplicates: [], counts: zeroCounts(), perFile: [], notes: [] };
-  // First accepted occurrence of each id: where it was and its index in result.papers.
-  const firstById = new Map<string, { file: string; line: number; index: number }>();
+  // First accepted occurrence of each id: its index in result.papers; the file and line of
+  // papers[i] are firstFile[i] and firstLine[i] (no object per paper to outlive collections).
+  const firstById = new Map<string, number>();
+  const firstFile: string[] = [];
+  const firstLine: number[] = [];
 
   // Check every path before reading any, so a typo in the last one fails fast.
   const inputs = [];
@@ -177,14 +180,16 @@ export async function ingestFiles(files: string[], opts: IngestOptions = {}): Pr
       d.paper.date ??= fileDate;
       const paper = d.paper as Paper;
       const first = firstById.get(paper.id);
-      if (first) {
-        const sameText = result.papers[first.index]!.text === paper.text;
-        result.duplicates.push({ file: path, line: d.line, id: paper.id, firstFile: first.file, firstLine: first.line, sameText });
+      if (first !== undefined) {
+        const sameText = result.papers[first]!.text === paper.text;
+        result.duplicates.push({ file: path, line: d.line, id: paper.id, firstFile: firstFile[first]!, firstLine: firstLine[first]!, sameText });
         n.duplicate++;
         return;
       }
       if (d.truncated && truncated++ === 0) firstTruncatedLine = d.line;
-      firstById.set(paper.id, { file: path, line: d.line, index: result.papers.length });
+      firstById.set(paper.id, result.papers.length);
+      firstFile.push(path);
+      firstLine.push(d.line);
       result.papers.push(paper);
       n.accepted++;
       // The paper accepted for an announced id is the one announced (see above).

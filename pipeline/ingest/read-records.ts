@@ -63,9 +63,12 @@ export async function* readRecordBatches(input: InputFile, ctx: ReadContext, onK
       kind = detectKind(parsed.obj);
       onKind(kind);
     }
-    const mapped = kind === 'arxiv' ? mapArxivRecord(parsed.obj) : kind === 'hf' ? mapHfRecord(parsed.obj) : mapGenericRecord(parsed.obj);
+    const plain = item.plain === true;
+    const mapped = kind === 'arxiv' ? mapArxivRecord(parsed.obj, plain) : kind === 'hf' ? mapHfRecord(parsed.obj) : mapGenericRecord(parsed.obj, plain);
     if ('error' in mapped) return { line: item.line, raw: item.text, error: mapped.error };
-    return { line: item.line, raw: item.text, fields: mapped.fields, textField: mapped.textField };
+    const rec: RawRecord = { line: item.line, raw: item.text, fields: mapped.fields, textField: mapped.textField };
+    if (plain) rec.plain = true;
+    return rec;
   };
   if (container === 'lines') {
     for await (const items of readJsonLineBatches(input)) yield items.map(toRecord);
