@@ -239,7 +239,7 @@ function readTonightsWindow(
 function acceptInto(loader: LoadBehind, handed: Paper[]): (paper: Paper) => void {
   return (paper) => {
     handed.push(paper);
-    loader.add(paper, paperExtraJson(paper.extra));
+    loader.add(paper);
   };
 }
 

@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 import type { TopicSignature } from '../../analysis/topic-matching.ts';
 import type { Paper } from '../paper.ts';
 import { decodeFloat32, decodeIds, decodeInt32, encodeArray, encodeIds } from './codec.ts';
+import { paperExtraJson } from './extra-json.ts';
 import { startLoadBehind, type LoadBehind } from './load-behind.ts';
 import { migrate } from './migrate.ts';
 
@@ -93,6 +94,8 @@ export class StoreError extends Error {
   }
 }
 
+export { paperExtraJson } from './extra-json.ts';
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_LABEL_LENGTH = 200;
 
@@ -108,27 +111,6 @@ export function checkPapers(papers: readonly Paper[]): void {
 /** sha1 of title and text, separated by a NUL so that ('ab', 'c') and ('a', 'bc') differ. */
 export function paperTextHash(title: string, text: string): string {
   return createHash('sha1').update(title).update('\u0000').update(text).digest('hex');
-}
-
-/**
- * How the archive stores a paper's `extra` (extra_json): JSON with object keys sorted, so equal
- * objects compare equal as strings; null for none.
- */
-export function paperExtraJson(value: Record<string, string | number> | undefined): string | null {
-  if (!value) return null;
-  const keys = Object.keys(value);
-  if (keys.length === 0) return null;
-  // Usually the keys come in the same (sorted) order every time: no copy needed then.
-  let sorted = true;
-  for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1]! < keys[i]!;
-  if (sorted) return JSON.stringify(value);
-  keys.sort();
-  // A plain object filled in sorted order serialises like Object.fromEntries of the sorted pairs
-  // (~30% faster); a '__proto__' key would be lost by assignment, so it takes the long way.
-  if (keys.includes('__proto__')) return JSON.stringify(Object.fromEntries(keys.map((k) => [k, value[k]])));
-  const copy: Record<string, string | number> = {};
-  for (const k of keys) copy[k] = value[k]!;
-  return JSON.stringify(copy);
 }
 
 function checkJson(name: string, json: string): void {
