@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../analysis/random.ts';
-import { splitLines, stripBom, type TextLine } from '../pipeline/ingest/read-lines.ts';
+import { splitLineBatches, splitLines, stripBom, type TextLine } from '../pipeline/ingest/read-lines.ts';
 import { cleanText, cleanTextPasses } from '../pipeline/ingest/text.ts';
 
 /** The project's seeded generator (mulberry32), so a failure can be replayed. */
@@ -116,6 +116,35 @@ describe('splitLines (readLines without readline)', () => {
         // Name the failing input in the message.
         expect({ file, bytes: bytes.toString('hex'), got }).toEqual({ file, bytes: bytes.toString('hex'), got: want });
       }
+    }
+  });
+});
+
+describe('splitLineBatches plain flag (printable-ASCII JSON lines)', () => {
+  it('known answers: ASCII without backslash or DEL is plain, in one chunk or across chunks', async () => {
+    const bytes = Buffer.from('{"a": "x  y"}\n{"a": "\\u00e9"}\n{"a": "é"}\n\u007f\nplain\r\n\uFEFFbom\nsplit across\n');
+    const got: TextLine[] = [];
+    for await (const b of splitLineBatches(Readable.from([bytes.subarray(0, 40), bytes.subarray(40, 52), bytes.subarray(52)]), { plain: true })) got.push(...b);
+    expect(got.map((l) => [l.text, l.plain])).toEqual([
+      ['{"a": "x  y"}', true],
+      ['{"a": "\\u00e9"}', false],
+      ['{"a": "é"}', false],
+      ['\u007f', false],
+      ['plain', true],
+      ['\uFEFFbom', false],
+      ['split across', true],
+    ]);
+    // Without the option the lines are readLines' own (no flag).
+    for await (const b of splitLineBatches(Readable.from([bytes]))) for (const l of b) expect('plain' in l).toBe(false);
+  });
+
+  it('cleanText of printable ASCII gives the same with and without plain', () => {
+    const rnd = random(11);
+    for (let i = 0; i < 20_000; i++) {
+      let s = '';
+      const n = Math.floor(rnd() * 90);
+      for (let j = 0; j < n; j++) s += rnd() < 0.3 ? ' ' : String.fromCharCode(0x21 + Math.floor(rnd() * 94));
+      expect(cleanText(s, true)).toBe(cleanText(s));
     }
   });
 });

@@ -431,6 +431,31 @@ describe('duplicates across files, determinism', () => {
     await expect(ingestFiles([a], { onAccepted: 'no' as never })).rejects.toThrow(/onAccepted must be a function/);
   });
 
+  it('rejects, duplicates and papers keep file order around the first undated record (settled as read before it, at the end after it)', async () => {
+    const line = (o: Record<string, unknown>) => JSON.stringify(o);
+    const f = await temp(
+      'order.jsonl',
+      [
+        line({ id: 'a', text: 'first', date: '2025-01-01' }),
+        '{"id": "broken"',
+        line({ id: 'b', text: 'another', date: '2025-01-02' }),
+        line({ id: 'a', text: 'first', date: '2025-01-05' }), // duplicate, settled before the undated record
+        line({ id: 'u', text: 'no date here' }), // rejected at the end: the file is dated
+        line({ id: 'c', text: '', date: '2025-01-03' }), // empty text
+        line({ id: 'b', text: 'changed', date: '2025-01-04' }), // duplicate, settled after it
+        line({ id: 'd', text: 'last', date: '2025-01-06' }),
+      ].join('\n') + '\n',
+    );
+    const seen: string[] = [];
+    const r = await ingestFiles([f], { onAccepted: (p) => seen.push(p.id) });
+    expectBalanced(r);
+    expect(r.papers.map((p) => p.id)).toEqual(['a', 'b', 'd']);
+    expect(seen).toEqual(['a', 'b', 'd']);
+    expect(r.rejects.map((x) => [x.line, x.field])).toEqual([[2, undefined], [5, 'date'], [6, 'text']]);
+    expect(r.duplicates.map((x) => [x.line, x.id, x.firstLine, x.sameText])).toEqual([[4, 'a', 1, true], [7, 'b', 3, false]]);
+    expect(r.perFile[0]).toMatchObject({ read: 8, accepted: 3, duplicate: 2, rejected: 3 });
+  });
+
   it('same input → identical result', async () => {
     const files = ['papers.jsonl', 'papers.json', 'arxiv-snapshot.jsonl', 'hf-daily-papers.json', 'trending-page.txt'].map(ex);
     const a = await ingestFiles(files, { pageYear: 2025 });

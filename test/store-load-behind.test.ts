@@ -10,10 +10,13 @@ import type { Paper } from '../pipeline/paper.ts';
 import { openStore, paperExtraJson, paperTextHash, type Store } from '../pipeline/store/store.ts';
 
 const papers: Paper[] = Array.from({ length: 40 }, (_, i) => {
-  const p: Paper = { id: `p${(i * 7) % 40}`, title: i % 5 ? `Title ${i}` : '', text: `text ${i} \u00e9\u4e2d ${'x'.repeat(i)}`, date: `2025-0${(i % 9) + 1}-1${i % 10}`, source: 'night.jsonl' };
+  const p: Paper = { id: `p${(i * 7) % 40}`, title: i % 5 ? `Title ${i}` : '', text: `text ${i} \u00e9\u4e2d\u{1F600} ${'x'.repeat(i)}${i % 7 ? '' : '\ud800'}`, date: `2025-0${(i % 9) + 1}-1${i % 10}`, source: 'night.jsonl' };
   if (i % 3 === 0) p.label = `cs.${i % 4}`;
   if (i % 4 === 0) p.url = `https://arxiv.org/abs/${i}`;
   if (i % 2 === 0) p.extra = { z: i, a: `v${i}` };
+  // Extras the helper serialises as paperExtraJson does: sorted already, an own '__proto__' key, -0, 10 before 2.
+  if (i % 6 === 1) p.extra = { a: 'first', b: `\u2028 "quoted" ${i}` };
+  if (i % 6 === 3) p.extra = JSON.parse(`{"z": -0, "__proto__": "p", "10": "ten", "2": ${i}}`) as Record<string, string | number>;
   return p;
 });
 
@@ -42,7 +45,7 @@ describe('store: loadBehind', () => {
     const store = fresh();
     const loader = store.loadBehind('r1')!;
     expect(loader).toBeDefined();
-    for (const p of papers) loader.add(p, paperExtraJson(p.extra));
+    for (const p of papers) loader.add(p);
     const { textHashes, extraJsons, written } = await loader.finish();
     expect(textHashes).toEqual(papers.map((p) => paperTextHash(p.title, p.text)));
     expect(extraJsons).toEqual(papers.map((p) => paperExtraJson(p.extra)));
@@ -62,7 +65,7 @@ describe('store: loadBehind', () => {
   it('declines below bulkLoadMinPapers and when the archive is no longer empty; writes nothing then', async () => {
     const small = fresh(100);
     const loader = small.loadBehind('r1')!;
-    for (const p of papers) loader.add(p, paperExtraJson(p.extra));
+    for (const p of papers) loader.add(p);
     const r = await loader.finish();
     expect(await r.written).toBe('declined');
     expect(r.textHashes).toHaveLength(papers.length);
@@ -74,7 +77,7 @@ describe('store: loadBehind', () => {
     const other = openStore(raced.path);
     other.upsertPapers([{ id: 'first', title: '', text: 't', date: '2025-01-01', source: 's' }], 'r0');
     other.close();
-    for (const p of papers) behind.add(p, paperExtraJson(p.extra));
+    for (const p of papers) behind.add(p);
     expect(await (await behind.finish()).written).toBe('declined');
     expect(raced.countPapers()).toBe(1);
     raced.close();
@@ -97,7 +100,7 @@ describe('store: loadBehind', () => {
     expect(expected).toBeInstanceOf(Database.SqliteError);
     const store = fresh(10);
     const loader = store.loadBehind('r1')!;
-    for (const p of twice) loader.add(p, paperExtraJson(p.extra));
+    for (const p of twice) loader.add(p);
     const failure = await loader.finish().then((r) => r.written).then(
       () => undefined,
       (e: unknown) => e,
@@ -114,7 +117,7 @@ describe('store: loadBehind', () => {
   it('abort rolls back what was written', async () => {
     const store = fresh(5);
     const loader = store.loadBehind('r1')!;
-    for (const p of papers) loader.add(p, paperExtraJson(p.extra));
+    for (const p of papers) loader.add(p);
     await loader.abort();
     expect(store.countPapers()).toBe(0);
     store.upsertPapers(papers, 'r1'); // usable afterwards

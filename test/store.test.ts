@@ -443,4 +443,38 @@ describe('store: windowOfInserted (a first night is not read back)', () => {
     expect(Object.keys(windowOfInserted(papers, hashes, { all: true }).papers.at(-1)!.extra!)).toEqual(['a', 'z']);
     s.close();
   });
+
+  it('adopt: the given papers become the window where they have the stored shape; the rest are copies; the same window either way', () => {
+    const make = (): Paper[] => [
+      { id: 'd', title: 'T d', text: 'text d', date: '2025-02-01', source: 's', label: 'cs.CL', url: 'https://x.org/d', extra: { categories: 'cs.CL', authors: 'A, B' } },
+      { id: 'b', title: 'T b', text: 'text b', date: '2025-02-02', source: 's', extra: { a: 1, b: 'two' } },
+      { id: 'c', title: 'T c', text: 'text c', date: '2025-02-03', source: 's' },
+      // Not the stored shape: an own undefined label, a -0 that JSON gives back as 0, an array-index key, an empty extra, keys out of order.
+      { id: 'a', title: 'T a', text: 'text a', date: '2025-02-04', source: 's', label: undefined },
+      { id: 'e', title: 'T e', text: 'text e', date: '2025-02-05', source: 's', extra: { n: -0 } },
+      { id: 'f', title: 'T f', text: 'text f', date: '2025-02-06', source: 's', extra: { 10: 'x', b: 'y' } },
+      { id: 'g', title: 'T g', text: 'text g', date: '2025-02-07', source: 's', extra: {} },
+      { title: 'T h', id: 'h', text: 'text h', date: '2025-02-08', source: 's' },
+    ];
+    const hashes = make().map((p) => paperTextHash(p.title, p.text));
+    const s = open();
+    s.upsertPapers(make(), 'r1', hashes);
+    for (const window of [{ all: true } as const, { sinceDate: '2025-02-03' }]) {
+      const given = make();
+      const copied = windowOfInserted(make(), hashes, window);
+      const adopted = windowOfInserted(given, hashes, window, undefined, { adopt: true });
+      expect(adopted).toEqual(s.readWindow(window));
+      // Key order included (what later stages serialise), and the same digest.
+      expect(JSON.stringify(adopted.papers)).toBe(JSON.stringify(copied.papers));
+      expect(adopted.digest).toBe(copied.digest);
+      const reused = adopted.papers.filter((p) => given.includes(p)).map((p) => p.id);
+      expect(reused).toEqual('all' in window ? ['b', 'c', 'd'] : ['c']);
+    }
+    const d = make()[0]!;
+    const adoptedD = windowOfInserted([d], [hashes[0]!], { all: true }, undefined, { adopt: true }).papers[0]!;
+    expect(adoptedD).toBe(d);
+    expect(Object.keys(d.extra!)).toEqual(['authors', 'categories']);
+    expect(d.textHash).toBe(hashes[0]);
+    s.close();
+  });
 });

@@ -15,15 +15,15 @@ export function looksLikeArxivSnapshot(obj: Record<string, unknown>): boolean {
  * paper appeared; update_date (the last metadata change) only when versions are missing.
  * Label: the primary (first listed) category.
  */
-export function mapArxivRecord(obj: Record<string, unknown>): { fields: RawFields; textField: string } {
+export function mapArxivRecord(obj: Record<string, unknown>, plain = false): { fields: RawFields; textField: string } {
   const first = Array.isArray(obj.versions) ? obj.versions[0] : undefined;
   const created = isObject(first) ? first.created : undefined;
   const categories = typeof obj.categories === 'string' ? obj.categories.trim() : obj.categories;
   const primary = typeof categories === 'string' ? categories.split(/\s+/)[0] : undefined;
   const extra: Record<string, string | number> = {};
-  const cats = extraValue(categories);
+  const cats = extraValue(categories, ' ', plain);
   if (cats !== undefined && cats !== '') extra.categories = cats;
-  const authors = extraValue(obj.authors, ', ');
+  const authors = extraValue(obj.authors, ', ', plain);
   if (authors !== undefined && authors !== '') extra.authors = authors;
   const fields: RawFields = {
     id: obj.id,

@@ -3,7 +3,7 @@
 
 import { describeType } from './dates.ts';
 import { isObject, recordError, type RawFields, type RawRecord } from './raw-record.ts';
-import { readLines, type InputFile } from './read-lines.ts';
+import { readLineBatches, type InputFile } from './read-lines.ts';
 import { extraValue } from './text.ts';
 
 /** One source record: its start line and JSON text. */
@@ -11,13 +11,27 @@ export interface JsonItem {
   line: number;
   text: string;
   error?: string; // set when the container itself is broken (e.g. a truncated JSON array)
+  plain?: boolean; // the text is ASCII without a backslash or DEL (see splitLineBatches)
 }
 
 /** Non-blank lines of a JSON Lines file (blank lines are not records and are not counted). */
 export async function* readJsonLines(input: InputFile): AsyncGenerator<JsonItem> {
-  for await (const { line, text } of readLines(input)) {
-    if (text.trim() !== '') yield { line, text };
+  for await (const batch of readJsonLineBatches(input)) for (const item of batch) yield item;
+}
+
+/** readJsonLines a chunk of the file at a time (see readLineBatches). */
+export async function* readJsonLineBatches(input: InputFile): AsyncGenerator<JsonItem[]> {
+  for await (const lines of readLineBatches(input, { plain: true })) {
+    // The line objects serve as the items: a blank line is rare, so filter only when there is one.
+    let blank = 0;
+    for (const l of lines) if (isBlank(l.text)) blank++;
+    if (blank === 0) yield lines;
+    else if (blank < lines.length) yield lines.filter((l) => !isBlank(l.text));
   }
+}
+
+function isBlank(text: string): boolean {
+  return text.trim() === '';
 }
 
 /** Parses one JSON record; invalid JSON and non-objects become record errors carrying the parser's message. */
@@ -37,7 +51,7 @@ const GENERIC_KEYS = new Set(['id', 'title', 'text', 'abstract', 'summary', 'dat
 const TEXT_KEYS = ['text', 'abstract', 'summary'] as const;
 
 /** Generic record → fields. Text comes from the first of text / abstract / summary present; other scalar or list fields go to extra. */
-export function mapGenericRecord(obj: Record<string, unknown>): { fields: RawFields; textField: string } {
+export function mapGenericRecord(obj: Record<string, unknown>, plain = false): { fields: RawFields; textField: string } {
   let textField = 'text';
   for (const k of TEXT_KEYS) {
     if (obj[k] !== undefined && obj[k] !== null) {
@@ -50,7 +64,7 @@ export function mapGenericRecord(obj: Record<string, unknown>): { fields: RawFie
   // without the [key, value] pair arrays of Object.entries: this runs once per record.
   for (const key of Object.keys(obj)) {
     if (GENERIC_KEYS.has(key)) continue;
-    const v = extraValue(obj[key], key === 'authors' ? ', ' : ' ');
+    const v = extraValue(obj[key], key === 'authors' ? ', ' : ' ', plain);
     if (v !== undefined && v !== '') extra[key] = v;
   }
   const fields: RawFields = { id: obj.id, title: obj.title, text: obj[textField], date: obj.date, label: obj.label, url: obj.url };

@@ -17,6 +17,7 @@ export interface RawRecord {
   fields?: RawFields; // absent when `error` is set
   error?: { reason: string; field?: string }; // unreadable record: invalid JSON, wrong column count, ...
   textField?: string; // which input field held the text, for messages
+  plain?: boolean; // every string in fields is printable ASCII (from a plain JSON line, see splitLineBatches)
 }
 
 export const RAW_EXCERPT_CHARS = 500;

@@ -19,14 +19,18 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 // them, no double space and no space at either end is returned as it is.
 const NEEDS_CLEANING = /[\u0000-\u001F\u007F-\u00A0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\uD800-\uDFFF]/;
 
-/** Removes control characters, repairs lone surrogates and collapses whitespace runs to one space. */
-export function cleanText(s: string): string {
+/**
+ * Removes control characters, repairs lone surrogates and collapses whitespace runs to one space.
+ * `plain`: the caller knows `s` holds printable ASCII only (U+0020-U+007E, see splitLineBatches),
+ * so only double and end spaces can need cleaning.
+ */
+export function cleanText(s: string, plain = false): string {
   // Most input is already clean (the arXiv corpus is, every field of it): one scan for a single
   // character class and one for '  ' tell, at half the cost of running the passes' own tests
   // (~0.35 s of CPU on the 75k arXiv records). Short fields (ids, dates, names) are checked
   // by a loop over printable ASCII instead, cheaper than two searches' set-up.
   if (s.length <= 64 && isPlainAscii(s)) return s;
-  if (!NEEDS_CLEANING.test(s) && !s.includes('  ') && s.charCodeAt(0) !== 32 && s.charCodeAt(s.length - 1) !== 32) return s;
+  if ((plain || !NEEDS_CLEANING.test(s)) && !s.includes('  ') && s.charCodeAt(0) !== 32 && s.charCodeAt(s.length - 1) !== 32) return s;
   return cleanTextPasses(s);
 }
 
@@ -57,9 +61,9 @@ export type FieldResult = { ok: true; value: string | undefined } | { ok: false;
  * may write a numeric id or title), null/undefined are absent; objects, arrays and booleans are
  * rejected because turning them into text would hide a mapping mistake.
  */
-export function stringField(value: unknown, name: string): FieldResult {
+export function stringField(value: unknown, name: string, plain = false): FieldResult {
   if (value === undefined || value === null) return { ok: true, value: undefined };
-  if (typeof value === 'string') return { ok: true, value: cleanText(value) };
+  if (typeof value === 'string') return { ok: true, value: cleanText(value, plain) };
   if (typeof value === 'number' && Number.isFinite(value)) return { ok: true, value: String(value) };
   return { ok: false, reason: `${name} must be a string, got ${describeType(value)}` };
 }
@@ -89,13 +93,13 @@ export function paperUrl(url: string | undefined, id: string): string | undefine
   return isArxivId(id) ? `https://arxiv.org/abs/${id}` : undefined;
 }
 
-/** Values kept in Paper.extra: scalars as they are, arrays of scalars joined; long strings capped. */
-export function extraValue(value: unknown, joiner = ' '): string | number | undefined {
+/** Values kept in Paper.extra: scalars as they are, arrays of scalars joined; long strings capped. `plain`: as for cleanText. */
+export function extraValue(value: unknown, joiner = ' ', plain = false): string | number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string') return capExtra(cleanText(value));
+  if (typeof value === 'string') return capExtra(cleanText(value, plain));
   if (typeof value === 'boolean') return String(value);
   if (Array.isArray(value) && value.every(isScalar)) {
-    return capExtra(value.map(cleanScalar).join(joiner));
+    return capExtra(value.map(plain ? cleanPlainScalar : cleanScalar).join(joiner));
   }
   return undefined;
 }
@@ -104,3 +108,4 @@ export function extraValue(value: unknown, joiner = ' '): string | number | unde
 const capExtra = (s: string): string => (s.length > 1000 ? s.slice(0, 1000) : s);
 const isScalar = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number';
 const cleanScalar = (v: unknown): string => cleanText(String(v));
+const cleanPlainScalar = (v: unknown): string => cleanText(String(v), true);

@@ -36,15 +36,16 @@ export function validateRecord(rec: RawRecord, file: string, source: string, lim
   // "Has a date" counts any non-empty date value, valid or not: it tells a dated file from an undated one.
   const hadDate = f.date !== undefined && f.date !== null && !(typeof f.date === 'string' && cleanText(f.date) === '');
 
-  const id = stringField(f.id, 'id');
+  const plain = rec.plain === true;
+  const id = stringField(f.id, 'id', plain);
   if (!id.ok) return rejected(rec, file, id.reason, 'id', hadDate);
   if (id.value === undefined || id.value === '') return rejected(rec, file, 'missing id', 'id', hadDate);
 
-  const title = stringField(f.title, 'title');
+  const title = stringField(f.title, 'title', plain);
   if (!title.ok) return rejected(rec, file, title.reason, 'title', hadDate);
 
   const textName = rec.textField ?? 'text';
-  const text = stringField(f.text, textName);
+  const text = stringField(f.text, textName, plain);
   if (!text.ok) return rejected(rec, file, text.reason, textName, hadDate);
   if (text.value === undefined) return rejected(rec, file, 'missing text', textName, hadDate);
   // Zero-width characters survive cleanText (they matter inside emoji and some scripts) but a
@@ -61,9 +62,9 @@ export function validateRecord(rec: RawRecord, file: string, source: string, lim
     body = body.slice(0, end).trimEnd();
   }
 
-  const label = stringField(f.label, 'label');
+  const label = stringField(f.label, 'label', plain);
   if (!label.ok) return rejected(rec, file, label.reason, 'label', hadDate);
-  const url = stringField(f.url, 'url');
+  const url = stringField(f.url, 'url', plain);
   if (!url.ok) return rejected(rec, file, url.reason, 'url', hadDate);
 
   let date: string | undefined;

@@ -17,7 +17,7 @@ import type { IngestCounts, Paper, Reject } from '../paper.ts';
 import type { Stage } from '../stage.ts';
 import { describeWindow, resolveWindow } from '../store/window.ts';
 import type { LoadBehind } from '../store/load-behind.ts';
-import { checkPapers, paperExtraJson, paperTextHash, windowOfInserted, type PaperWindow, type Store, type UpsertCounts } from '../store/store.ts';
+import { checkPapers, insertedOrder, paperExtraJson, paperTextHash, windowOfInserted, type PaperWindow, type Store, type UpsertCounts } from '../store/store.ts';
 
 export interface DuplicateRecord {
   file: string;
@@ -239,7 +239,7 @@ function readTonightsWindow(
 function acceptInto(loader: LoadBehind, handed: Paper[]): (paper: Paper) => void {
   return (paper) => {
     handed.push(paper);
-    loader.add(paper, paperExtraJson(paper.extra));
+    loader.add(paper);
   };
 }
 
@@ -271,13 +271,18 @@ async function finishBehind(
     await loader.abort();
     throw new Error(`ingest: the archive writer was given ${handed.length} papers, not the ${accepted.length} accepted`);
   }
-  const { textHashes, extraJsons, written } = await loader.finish();
+  const finishing = loader.finish();
+  finishing.catch(() => undefined); // awaited below
   let newest: string | undefined;
   for (const p of accepted) if (newest === undefined || p.date > newest) newest = p.date;
   const window = resolveWindow(config.archive.window, newest, createdAt.slice(0, 10));
+  // Sorted while the helper is still hashing and writing the last papers: the order needs only ids.
+  const order = insertedOrder(accepted, window);
+  const { textHashes, extraJsons, written } = await finishing;
   let ordered: { papers: Paper[]; digest: string };
   try {
-    ordered = windowOfInserted(accepted, textHashes, window, extraJsons);
+    // The accepted papers become the window's (the caller keeps no other use for them).
+    ordered = windowOfInserted(accepted, textHashes, window, extraJsons, { adopt: true, order });
   } finally {
     await written.catch(() => undefined); // the store's connection is back only then
   }

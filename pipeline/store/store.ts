@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 import type { TopicSignature } from '../../analysis/topic-matching.ts';
 import type { Paper } from '../paper.ts';
 import { decodeFloat32, decodeIds, decodeInt32, encodeArray, encodeIds } from './codec.ts';
+import { paperExtraJson } from './extra-json.ts';
 import { startLoadBehind, type LoadBehind } from './load-behind.ts';
 import { migrate } from './migrate.ts';
 
@@ -93,6 +94,8 @@ export class StoreError extends Error {
   }
 }
 
+export { paperExtraJson } from './extra-json.ts';
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_LABEL_LENGTH = 200;
 
@@ -108,27 +111,6 @@ export function checkPapers(papers: readonly Paper[]): void {
 /** sha1 of title and text, separated by a NUL so that ('ab', 'c') and ('a', 'bc') differ. */
 export function paperTextHash(title: string, text: string): string {
   return createHash('sha1').update(title).update('\u0000').update(text).digest('hex');
-}
-
-/**
- * How the archive stores a paper's `extra` (extra_json): JSON with object keys sorted, so equal
- * objects compare equal as strings; null for none.
- */
-export function paperExtraJson(value: Record<string, string | number> | undefined): string | null {
-  if (!value) return null;
-  const keys = Object.keys(value);
-  if (keys.length === 0) return null;
-  // Usually the keys come in the same (sorted) order every time: no copy needed then.
-  let sorted = true;
-  for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1]! < keys[i]!;
-  if (sorted) return JSON.stringify(value);
-  keys.sort();
-  // A plain object filled in sorted order serialises like Object.fromEntries of the sorted pairs
-  // (~30% faster); a '__proto__' key would be lost by assignment, so it takes the long way.
-  if (keys.includes('__proto__')) return JSON.stringify(Object.fromEntries(keys.map((k) => [k, value[k]])));
-  const copy: Record<string, string | number> = {};
-  for (const k of keys) copy[k] = value[k]!;
-  return JSON.stringify(copy);
 }
 
 function checkJson(name: string, json: string): void {
@@ -220,47 +202,153 @@ function digestKey(id: string, textHash: string, date: string, label: string | n
 
 /** Sorts a window's papers by JavaScript (UTF-16) id order and digests them in that order. */
 function orderWindow(unordered: Paper[], keys: string[]): { papers: Paper[]; digest: string } {
-  const order = Array.from(unordered, (_, i) => i);
-  order.sort((a, b) => {
-    const x = unordered[a]!.id;
-    const y = unordered[b]!.id;
+  const order = idOrder(unordered, Array.from(unordered, (_, i) => i));
+  const papers: Paper[] = new Array(order.length);
+  for (let i = 0; i < order.length; i++) papers[i] = unordered[order[i]!]!;
+  return { papers, digest: digestKeys(order.map((i) => keys[i]!)) };
+}
+
+/** `indices` sorted by the JavaScript (UTF-16) order of their papers' ids, in place. */
+function idOrder(papers: readonly Paper[], indices: number[]): number[] {
+  const ids = papers.map((p) => p.id);
+  return indices.sort((a, b) => {
+    const x = ids[a]!;
+    const y = ids[b]!;
     return x < y ? -1 : x > y ? 1 : 0;
   });
-  const h = createHash('sha256');
-  const papers: Paper[] = new Array(order.length);
-  for (let start = 0; start < order.length; start += 1024) {
-    const chunk: string[] = [];
-    for (let i = start; i < Math.min(order.length, start + 1024); i++) {
-      papers[i] = unordered[order[i]!]!;
-      chunk.push(keys[order[i]!]!);
-    }
-    h.update(chunk.join('\n') + '\n');
+}
+
+/** sha256 of the digest keys, one line each, hashed 1024 lines at a time. */
+function digestKeys(keys: readonly string[]): string {
+  const digest = new KeyDigest();
+  for (const key of keys) digest.add(key);
+  return digest.hex();
+}
+
+/** A window's digest made one key at a time: sha256 of the keys, one line each, hashed 1024 lines at a time. */
+class KeyDigest {
+  private readonly hash = createHash('sha256');
+  private block: string[] = [];
+
+  add(key: string): void {
+    this.block.push(key);
+    if (this.block.length === 1024) this.flush();
   }
-  return { papers, digest: h.digest('hex') };
+
+  hex(): string {
+    this.flush();
+    return this.hash.digest('hex');
+  }
+
+  private flush(): void {
+    if (this.block.length === 0) return;
+    this.hash.update(this.block.join('\n') + '\n');
+    this.block = [];
+  }
+}
+
+/**
+ * The papers of a first night's window in archive (id) order, before their text hashes are known:
+ * the sort needs only ids and dates, so ingest does it while the archive's helper thread is still
+ * hashing and writing (see windowOfInserted).
+ */
+export function insertedOrder(papers: readonly Paper[], window: PaperWindow): number[] {
+  const since = 'all' in window && window.all === true ? undefined : (window as { sinceDate: string }).sinceDate;
+  const kept: number[] = [];
+  for (let i = 0; i < papers.length; i++) if (since === undefined || papers[i]!.date >= since) kept.push(i);
+  return idOrder(papers, kept);
 }
 
 /**
  * What readWindow would return for an archive that holds exactly `papers`, all just inserted
  * (a first night), without reading them back: the same papers, order and digest. `extraJsons`
- * (paperExtraJson of each paper) may be passed when the caller has them already.
+ * (paperExtraJson of each paper) may be passed when the caller has them already; `order`
+ * (insertedOrder of the papers and window) when it was worked out before.
+ *
+ * `adopt`: the window is made of the given objects themselves (their textHash set) wherever they
+ * have the archive's shape already, instead of copies with `extra` parsed back from its JSON:
+ * on arXiv's 75k papers the copies cost ~0.1 s of the main thread and as much again in garbage.
+ * Only for a caller that hands its papers over and keeps no other use for them (ingest).
  */
 export function windowOfInserted(
   papers: readonly Paper[],
   textHashes: readonly string[],
   window: PaperWindow,
   extraJsons?: readonly (string | null)[],
+  options: { adopt?: boolean; order?: readonly number[] } = {},
 ): { papers: Paper[]; digest: string } {
-  const since = 'all' in window && window.all === true ? undefined : (window as { sinceDate: string }).sinceDate;
-  const unordered: Paper[] = [];
-  const keys: string[] = [];
-  papers.forEach((p, i) => {
-    if (since !== undefined && p.date < since) return;
-    const extraJson = extraJsons !== undefined ? (extraJsons[i] ?? null) : paperExtraJson(p.extra);
-    unordered.push(storedPaper(p.id, p.title, p.text, p.date, p.label ?? null, p.url ?? null, p.source, extraJson, textHashes[i]!));
-    keys.push(digestKey(p.id, textHashes[i]!, p.date, p.label ?? null, p.url ?? null, p.source, extraJson));
-  });
-  return orderWindow(unordered, keys);
+  const order = options.order ?? insertedOrder(papers, window);
+  const extraJsonOf = (i: number): string | null => (extraJsons !== undefined ? (extraJsons[i] ?? null) : paperExtraJson(papers[i]!.extra));
+  const out: Paper[] = new Array(order.length);
+  // The keys are hashed a block at a time as they are made: kept for all 75k papers they lived
+  // long enough to be copied by the young-generation collector (~0.1 s on arXiv).
+  const digest = new KeyDigest();
+  for (let j = 0; j < order.length; j++) {
+    const i = order[j]!;
+    const p = papers[i]!;
+    const extraJson = extraJsonOf(i);
+    const textHash = textHashes[i]!;
+    const adopted = options.adopt === true ? adoptAsStored(p, extraJson) : undefined;
+    if (adopted !== undefined) {
+      adopted.textHash = textHash;
+      out[j] = adopted;
+    } else {
+      out[j] = storedPaper(p.id, p.title, p.text, p.date, p.label ?? null, p.url ?? null, p.source, extraJson, textHash);
+    }
+    digest.add(digestKey(p.id, textHash, p.date, p.label ?? null, p.url ?? null, p.source, extraJson));
+  }
+  return { papers: out, digest: digest.hex() };
 }
+
+/**
+ * `p` as storedPaper would make it, reusing `p` itself: undefined unless `p` has own string
+ * properties id, title, text, date, source, then label and url where present, then extra where
+ * present, in that order (the key order later stages serialise), and an `extra` whose JSON gives
+ * it back unchanged (values strings or finite numbers other than -0; keys that are not array
+ * indices or '__proto__', so that an object filled in sorted order keeps that order). An `extra`
+ * whose keys are not in sorted order is replaced by a copy that has them sorted, as its JSON does.
+ */
+function adoptAsStored(p: Paper, extraJson: string | null): Paper | undefined {
+  const keys = Object.keys(p);
+  const n = keys.length;
+  if (n < REQUIRED_KEYS || n > STORED_KEYS.length || Object.getPrototypeOf(p) !== Object.prototype) return undefined;
+  if (typeof p.id !== 'string' || typeof p.title !== 'string' || typeof p.text !== 'string' || typeof p.date !== 'string' || typeof p.source !== 'string') return undefined;
+  let next = 0; // the next of STORED_KEYS that may come
+  for (let i = 0; i < n; i++) {
+    const k = keys[i]!;
+    while (next < STORED_KEYS.length && STORED_KEYS[next] !== k) {
+      if (next < REQUIRED_KEYS) return undefined;
+      next++;
+    }
+    if (next++ === STORED_KEYS.length) return undefined;
+  }
+  if (p.label !== undefined ? typeof p.label !== 'string' : 'label' in p) return undefined;
+  if (p.url !== undefined ? typeof p.url !== 'string' : 'url' in p) return undefined;
+  const extra = p.extra;
+  if (extra === undefined) return extraJson === null && !('extra' in p) ? p : undefined;
+  if (extraJson === null || typeof extra !== 'object' || extra === null || Object.getPrototypeOf(extra) !== Object.prototype) return undefined;
+  const extraKeys = Object.keys(extra);
+  if (extraKeys.length === 0) return undefined;
+  let sorted = true;
+  for (let i = 0; i < extraKeys.length; i++) {
+    const k = extraKeys[i]!;
+    const c = k.charCodeAt(0);
+    // Perhaps an array index (those come first in any object), or a key assignment cannot make.
+    if ((c >= 48 && c <= 57) || k === '__proto__') return undefined;
+    const v = extra[k];
+    if (typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v) && !Object.is(v, -0))) return undefined;
+    if (i > 0 && !(extraKeys[i - 1]! < k)) sorted = false;
+  }
+  if (!sorted) {
+    const copy: Record<string, string | number> = {};
+    for (const k of extraKeys.sort()) copy[k] = extra[k]!;
+    p.extra = copy;
+  }
+  return p;
+}
+
+const STORED_KEYS = ['id', 'title', 'text', 'date', 'source', 'label', 'url', 'extra'];
+const REQUIRED_KEYS = 5;
 
 const LAST_PUBLISHED_SQL = "SELECT * FROM runs WHERE status = 'published' ORDER BY created_at DESC, rowid DESC LIMIT 1";
 
