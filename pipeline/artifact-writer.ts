@@ -76,6 +76,19 @@ export class ArtifactWriter {
     return false;
   }
 
+  /**
+   * Lets finished writes let go of their arrays, and waits for all but the newest save. A write's
+   * completion runs on the main thread's event loop, which most stages never give a turn to:
+   * without this, every artifact's arrays stayed alive until the report stage (measured: the
+   * arXiv peak RSS rose by 70–100 MB, in reduce). The runner calls it before each stage, so an
+   * array outlives its last reader by at most the stage after it is saved.
+   */
+  async catchUp(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const older = [...this.inFlight.keys()].slice(0, -1);
+    if (older.length > 0) await Promise.allSettled(older);
+  }
+
   /** Waits until no write is in flight, whether they succeeded or not; then the checks (checkUnchanged). */
   async close(): Promise<void> {
     await Promise.allSettled([...this.inFlight.keys()]);

@@ -215,6 +215,7 @@ async function runStages(config: Config, opts: RunOptions, log: Logger, out: str
       release(name);
       continue;
     }
+    await writer.catchUp();
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
     log.info(`${name}: running`);
