@@ -42,6 +42,7 @@ import Database from 'better-sqlite3';
 import type { WorkerPool } from '../analysis/parallel/pool.ts';
 import { sharedInt32 } from '../analysis/parallel/shared.ts';
 import { tokenizeChunksParallel } from '../analysis/parallel/tokenize-kernels.ts';
+import { codeUnitOrder } from '../analysis/text/key-order.ts';
 import { type DocText, MAX_VARIANT, resolveTokenizerOptions, type TokenizedChunk, type TokenizerOptions, tokenizeChunk, TOKENIZER_VERSION } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
 
@@ -164,10 +165,13 @@ function assembleForms(tokenIds: Int32Array, docOffsets: Int32Array, counts: Int
     }
     formTerm[f] = k;
   }
-  const order = keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+  const order = codeUnitOrder(keys); // the keys are distinct (termOfKey)
   const rank = new Int32Array(keys.length);
-  order.forEach((k, r) => (rank[k] = r));
-  const terms = order.map((k) => keys[k]!);
+  const terms: string[] = new Array(keys.length);
+  for (let r = 0; r < order.length; r++) {
+    rank[order[r]!] = r;
+    terms[r] = keys[order[r]!]!;
+  }
   // Bucket the used forms by term (counting sort), then order each bucket (mostly 1-3 forms).
   const start = new Int32Array(terms.length + 1);
   for (let f = 0; f < n; f++) if (formTerm[f]! >= 0) start[rank[formTerm[f]!]! + 1]++;

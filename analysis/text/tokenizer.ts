@@ -34,6 +34,7 @@ import { createRequire } from 'node:module';
 import type { TokenizedCorpus } from '../types.ts';
 import { cleanText } from './clean.ts';
 import { IntBuffer } from './int-buffer.ts';
+import { codeUnitOrder } from './key-order.ts';
 import { buildStopWords } from './stopwords.ts';
 import { UnitTable } from './unit-table.ts';
 import { ChunkVocabulary } from './vocabulary.ts';
@@ -658,7 +659,8 @@ export const MAX_VARIANT = 255;
 export function mergeChunks(chunks: readonly TokenizedChunk[]): TokenizedCorpus {
   const keySet = new Set<string>();
   for (const c of chunks) for (const t of c.terms) keySet.add(t);
-  const terms = [...keySet].sort();
+  const keys = [...keySet];
+  const terms = Array.from(codeUnitOrder(keys), (i) => keys[i]!);
   const termIndex = new Map<string, number>();
   terms.forEach((t, i) => termIndex.set(t, i));
 
