@@ -47,8 +47,13 @@ export interface Stage<T = unknown> {
   configKey(config: Config): unknown;
   /** Extra input identity, e.g. hashes of input files (ingest). */
   externalInputs?(config: Config): Promise<unknown> | unknown;
+  /**
+   * Computes the output. Its typed arrays, and those of every input it reads, must never be
+   * changed afterwards: the default persistence writes them in the background while later stages
+   * run (pipeline/artifact-writer.ts; RunOptions.checkArtifacts verifies it in tests).
+   */
   run(ctx: StageContext): Promise<T> | T;
-  /** Custom persistence; the default stores the value with saveArtifact. */
+  /** Custom persistence (written before the next stage starts); the default is ArtifactWriter.save. */
   save?(dir: string, value: T): void;
   /** Reads the artifact back; `store` is the run's archive (for artifacts that point into it). */
   load?(dir: string, store?: Store): T;
