@@ -14,12 +14,10 @@ export interface JsonItem {
   plain?: boolean; // the text is ASCII without a backslash or DEL (see splitLineBatches)
 }
 
-/** Non-blank lines of a JSON Lines file (blank lines are not records and are not counted). */
-export async function* readJsonLines(input: InputFile): AsyncGenerator<JsonItem> {
-  for await (const batch of readJsonLineBatches(input)) for (const item of batch) yield item;
-}
-
-/** readJsonLines a chunk of the file at a time (see readLineBatches). */
+/**
+ * Non-blank lines of a JSON Lines file (blank lines are not records and are not counted), a
+ * decompressed chunk of the file at a time (see readLineBatches).
+ */
 export async function* readJsonLineBatches(input: InputFile): AsyncGenerator<JsonItem[]> {
   for await (const lines of readLineBatches(input, { plain: true })) {
     // The line objects serve as the items: a blank line is rare, so filter only when there is one.

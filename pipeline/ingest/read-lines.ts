@@ -113,7 +113,7 @@ const CR = 13;
 const BACKSLASH = 0x5c;
 const DEL = 0x7f;
 
-/** splitLines' lines, one array per chunk (a chunk that completes no line yields none). */
+/** splitLineBatches' lines one at a time. */
 export async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<TextLine> {
   for await (const batch of splitLineBatches(chunks)) for (const line of batch) yield line;
 }
@@ -127,11 +127,11 @@ export async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncGenerator
  * (checked against readline in test/ingest-lines.test.ts). The BOM is removed from line 1.
  * Decoding a whole chunk once and slicing it was measured slower (+0.3 s of CPU on arXiv): one
  * non-ASCII character makes the chunk's string two-byte, and every line and field with it.
- * Yields the lines chunk by chunk (see readLineBatches). `plain`: each line says whether its bytes
- * are ASCII without a backslash or DEL (a JSON line whose strings then hold printable ASCII only:
- * no escapes, and JSON allows no raw control character in a string). Three byte scans at memchr
- * and SIMD speed (~35 ms on arXiv's 124 MB) spare cleanText its control-character search on
- * three lines in four (~0.1 s).
+ * Yields the lines chunk by chunk, one array per chunk that completes a line (see
+ * readLineBatches). `plain`: each line says whether its bytes are ASCII without a backslash or
+ * DEL (a JSON line whose strings then hold printable ASCII only: no escapes, and JSON allows no
+ * raw control character in a string). Three byte scans at memchr and SIMD speed (~35 ms on
+ * arXiv's 124 MB) spare cleanText its control-character search on three lines in four (~0.1 s).
  */
 export async function* splitLineBatches(chunks: AsyncIterable<Buffer>, options: { plain?: boolean } = {}): AsyncGenerator<TextLine[]> {
   const withPlain = options.plain === true;

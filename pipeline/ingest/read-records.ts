@@ -34,15 +34,10 @@ export function reportedFormat(format: InputFormat, kind: RecordKind | undefined
   return format;
 }
 
-/** Records of one file. `onKind` reports the record kind once it is known (JSON formats). */
-export async function* readRecords(input: InputFile, ctx: ReadContext, onKind: (kind: RecordKind) => void): AsyncGenerator<RawRecord> {
-  for await (const batch of readRecordBatches(input, ctx, onKind)) for (const rec of batch) yield rec;
-}
-
 /**
- * readRecords several records at a time: JSON Lines a decompressed chunk at a time (see
+ * Records of one file, several at a time: JSON Lines a decompressed chunk at a time (see
  * readLineBatches; ~0.25 s of CPU of async steps on the 75k arXiv records), the other formats
- * one record at a time.
+ * one record at a time. `onKind` reports the record kind once it is known (JSON formats).
  */
 export async function* readRecordBatches(input: InputFile, ctx: ReadContext, onKind: (kind: RecordKind) => void): AsyncGenerator<RawRecord[]> {
   const container = containerOf(ctx.format);
