@@ -48,7 +48,7 @@ export class ArtifactWriter {
    * change until it resolves (see the file comment).
    */
   save(dir: string, value: unknown, after: readonly AfterFile[] = []): Promise<void> {
-    const { json, files } = encodeArtifact(value, false);
+    const { json, files } = encodeArtifact(value);
     if (this.opts.checkUnchanged) for (const f of files) this.checks.push({ dir, file: f.file, bytes: f.bytes, sum: sha1(f.bytes) });
     const tmp = `${dir}.tmp-${process.pid}`;
     const done = (async () => {

@@ -30,10 +30,9 @@ export interface EncodedArtifact {
  * value.json plus one .bin per typed array. A typed array reachable twice (TF-IDF's matrix and
  * counts share indptr and indices) is written once and loads as one array again, shared as it
  * was. Arrays of plain values (vocabularies, paper ids: 10⁵–10⁶ strings) go to JSON as they are,
- * not copied element by element. With `copy`, each array's bytes are copied (for a write that
- * finishes after the caller has moved on and may change or drop the arrays).
+ * not copied element by element. The files are views of the arrays' own bytes, not copies.
  */
-export function encodeArtifact(value: unknown, copy: boolean): EncodedArtifact {
+export function encodeArtifact(value: unknown): EncodedArtifact {
   const files: EncodedArtifact['files'] = [];
   const written = new Map<ArrayBufferView, TypedRef>();
   const encode = (v: unknown): unknown => {
@@ -44,7 +43,7 @@ export function encodeArtifact(value: unknown, copy: boolean): EncodedArtifact {
       if (!(name in TYPED)) throw new Error(`cannot persist ${name}`);
       const file = `a${files.length}.bin`;
       const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-      files.push({ file, bytes: copy ? bytes.slice() : bytes });
+      files.push({ file, bytes });
       const ref = { $typed: name, file } satisfies TypedRef;
       written.set(v, ref);
       return ref;
@@ -63,7 +62,7 @@ export function encodeArtifact(value: unknown, copy: boolean): EncodedArtifact {
 
 /** Writes `value` to `dir` (replacing what was there): see encodeArtifact. */
 export function saveArtifact(dir: string, value: unknown): void {
-  const { json, files } = encodeArtifact(value, false);
+  const { json, files } = encodeArtifact(value);
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
