@@ -7,9 +7,9 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cleanText } from '../analysis/text/clean.ts';
 import { tokenizeChunkReference } from '../analysis/text/reference-tokenizer.ts';
-import { isWrapped, type LexiconLookup, SHAPE_BOUNDARY, SHAPE_HYPHENATED, SHAPE_WINK, SHAPE_WORD, unitShape } from '../analysis/text/simple-units.ts';
+import { isWrapped, type LexiconLookup, type PreservedAffixes, preservedAffixSets, SHAPE_BOUNDARY, SHAPE_HYPHENATED, SHAPE_WINK, SHAPE_WORD, unitShape } from '../analysis/text/simple-units.ts';
 import { type DocText, tokenizeChunk } from '../analysis/text/tokenizer.ts';
-import { nlp, winkTokens } from '../analysis/text/wink.ts';
+import { lexiconLookup, nlp, winkTokens } from '../analysis/text/wink.ts';
 
 const lookup = (): LexiconLookup => (nlp().readDoc('') as unknown as { isLexeme: LexiconLookup }).isLexeme;
 
@@ -79,6 +79,27 @@ describe('units resolved without wink', () => {
     const letterless = model.features.lexeme.list.filter((w) => w !== '' && !/\p{L}/u.test(w));
     expect(letterless.length).toBeGreaterThan(100);
     expect(letterless.filter((w) => winkTokens(w).normals.some((n) => /\p{L}/u.test(n)))).toEqual([]);
+  });
+
+  it('read the lexicon as wink does (lexiconLookup, preservedAffixSets)', () => {
+    const look = lookup();
+    const fast = lexiconLookup();
+    const words = [...TRICKY, ...TRICKY.map((u) => u.toLowerCase()), 'the', 'The', 'color', 'colour', 'gonna', 'constructor', 'toString', '__proto__', 'hasOwnProperty', 'qqnoword', ''];
+    for (const w of words) {
+      const want = look(w);
+      const got = fast(w);
+      expect(got === null, w).toBe(want == null);
+      if (want != null) expect(got!.length, w).toBe(want.length);
+    }
+    expect(fast('cannot')!.length).toBeGreaterThan(1); // a contraction keeps its expansions
+    const require = createRequire(import.meta.url);
+    const { preserve } = require('wink-eng-lite-web-model/dist/languages/cur/models/eng-core-web-model.json') as { preserve: PreservedAffixes };
+    const sets = preservedAffixSets(preserve);
+    for (const part of ['co', 'anti', 'wise', 'constructor', 'toString', '__proto__', 'large', 'scale', 'qq', '']) {
+      expect(sets.prefix.has(part), part).toBe(Boolean(preserve.prefix[part]));
+      expect(sets.suffix.has(part), part).toBe(Boolean(preserve.suffix[part]));
+    }
+    expect(sets.prefix.size).toBeGreaterThan(100);
   });
 
   it('tokenize as wink does on hand-written tricky units', () => {

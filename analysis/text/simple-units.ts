@@ -158,15 +158,39 @@ export interface PreservedAffixes {
   suffix: Record<string, unknown>;
 }
 
+/** The affixes wink reads as preserved, as sets (see preservedAffixSets). */
+export interface AffixSets {
+  prefix: ReadonlySet<string>;
+  suffix: ReadonlySet<string>;
+}
+
+/**
+ * Every name for which wink's plain-object test `preserve.prefix[name]` (or suffix) is truthy:
+ * the object's own keys with a truthy value and, since the parsed JSON objects inherit from
+ * Object.prototype, the inherited names whose value is truthy ('constructor', 'toString', …:
+ * wink keeps "toString-based" whole). A Set answers a fresh string without the string-table probe
+ * that a property read by a non-internalized key costs.
+ */
+export function preservedAffixSets(preserve: PreservedAffixes): AffixSets {
+  const truthy = (o: Record<string, unknown>): Set<string> => {
+    const names = new Set<string>();
+    for (let p: object | null = o; p !== null; p = Object.getPrototypeOf(p)) {
+      for (const name of Object.getOwnPropertyNames(p)) if (o[name]) names.add(name);
+    }
+    return names;
+  };
+  return { prefix: truthy(preserve.prefix), suffix: truthy(preserve.suffix) };
+}
+
 /**
  * wink's tokens of a hyphenated unit out of the lexicon (SHAPE_HYPHENATED), as pushHyphenatedToken
  * makes them: the whole unit as one word when its first part is a preserved prefix or its last a
- * preserved suffix (the same plain-object lookups wink makes), else each part as it would be alone
- * with a '-' token between parts. Returns undefined for "one word", else the parts.
+ * preserved suffix (the same tests as wink's plain-object lookups), else each part as it would be
+ * alone with a '-' token between parts. Returns undefined for "one word", else the parts.
  */
-export function hyphenatedParts(u: string, preserve: PreservedAffixes): string[] | undefined {
+export function hyphenatedParts(u: string, preserve: AffixSets): string[] | undefined {
   const parts = u.split('-');
-  return preserve.prefix[parts[0]!] || preserve.suffix[parts[parts.length - 1]!] ? undefined : parts;
+  return preserve.prefix.has(parts[0]!) || preserve.suffix.has(parts[parts.length - 1]!) ? undefined : parts;
 }
 
 /** ASCII right punctuation of wink's wordRP category: ) ] } , . ! ; ? / : " */

@@ -43,7 +43,9 @@ import {
   hyphenatedParts,
   isWrapped,
   type LexiconLookup,
+  type AffixSets,
   type PreservedAffixes,
+  preservedAffixSets,
   SHAPE_BOUNDARY,
   SHAPE_HYPHENATED,
   SHAPE_WINK,
@@ -53,7 +55,7 @@ import {
   wrappedLead,
   wrappedTrail,
 } from './simple-units.ts';
-import { nlp, type WinkTokens, winkTokens } from './wink.ts';
+import { lexiconLookup, type WinkTokens, winkTokens } from './wink.ts';
 
 /** Bump whenever the token stream for a given text changes (cleaning, stop words, folding, gluing). */
 export const TOKENIZER_VERSION = 'tok-7';
@@ -402,33 +404,21 @@ class ChunkBuilder {
   private readonly partTokens = new Map<string, [string, string] | null>();
   private readonly hyphenTok: WinkTokens = { normals: [], values: [], types: [], spaces: [] };
   private dash: [string, string] | undefined;
-  private preserved: PreservedAffixes | undefined;
+  private preserved: AffixSets | undefined;
 
   /** The hyphenation affixes of wink's English model (its JSON, already loaded with the model). */
-  private affixes(): PreservedAffixes {
+  private affixes(): AffixSets {
     if (this.preserved === undefined) {
       const require = createRequire(import.meta.url);
       const model = require('wink-eng-lite-web-model/dist/languages/cur/models/eng-core-web-model.json') as { preserve: PreservedAffixes };
-      this.preserved = model.preserve;
+      this.preserved = preservedAffixSets(model.preserve);
     }
     return this.preserved;
   }
 
-  /** wink's lexicon lookup of this thread's instance (loads wink). */
+  /** wink's lexicon lookup of this thread's instance (loads wink; see lexiconLookup). */
   private lexicon(): LexiconLookup {
-    if (this.lookup === undefined) {
-      const isLexeme = (nlp().readDoc('') as unknown as { isLexeme: LexiconLookup }).isLexeme;
-      // A wrapped unit's core is looked up for the unit's shape and again for its own: remember the last.
-      let lastText = '';
-      let last: ReturnType<LexiconLookup> = null;
-      this.lookup = (text) => {
-        if (text !== lastText) {
-          lastText = text;
-          last = isLexeme(text);
-        }
-        return last;
-      };
-    }
+    if (this.lookup === undefined) this.lookup = lexiconLookup();
     return this.lookup;
   }
 
