@@ -67,6 +67,9 @@ export interface PaperTokens {
 export class FormDictionary {
   readonly forms: Form[] = [];
   private byKey: Map<string, number | number[]> | undefined;
+  // With byKey: each form's key as an index into `keys` (the distinct keys in order of first sight).
+  private readonly formKey: number[] = [];
+  private readonly keys: string[] = [];
   constructor(forms: readonly Form[] = []) {
     for (const f of forms) this.forms.push(f); // not push(...forms): 200k+ arguments overflow the stack
   }
@@ -74,11 +77,8 @@ export class FormDictionary {
     return this.forms.length;
   }
   id(key: string, surface: string): number {
-    if (this.byKey === undefined) {
-      this.byKey = new Map();
-      for (let i = 0; i < this.forms.length; i++) this.index(this.forms[i]!.key, i);
-    }
-    const ids = this.byKey.get(key);
+    const byKey = this.indexed();
+    const ids = byKey.get(key);
     if (ids !== undefined) {
       if (typeof ids === 'number') {
         if (this.forms[ids]!.surface === surface) return ids;
@@ -91,10 +91,32 @@ export class FormDictionary {
     this.index(key, id);
     return id;
   }
+  /**
+   * Each form's key as an index into `keys`, the distinct keys: what assembleForms groups forms
+   * by. A night that tokenized papers has it from id() already (no second string Map over 200k+
+   * keys); an all-cached night builds it here.
+   */
+  keyIndex(): { formKey: readonly number[]; keys: readonly string[] } {
+    this.indexed();
+    return { formKey: this.formKey, keys: this.keys };
+  }
+  private indexed(): Map<string, number | number[]> {
+    if (this.byKey === undefined) {
+      this.byKey = new Map();
+      for (let i = 0; i < this.forms.length; i++) this.index(this.forms[i]!.key, i);
+    }
+    return this.byKey;
+  }
   private index(key: string, id: number): void {
     const ids = this.byKey!.get(key);
-    if (ids === undefined) this.byKey!.set(key, id);
-    else if (typeof ids === 'number') this.byKey!.set(key, [ids, id]);
+    if (ids === undefined) {
+      this.byKey!.set(key, id);
+      this.formKey.push(this.keys.length);
+      this.keys.push(key);
+      return;
+    }
+    this.formKey.push(this.formKey[typeof ids === 'number' ? ids : ids[0]!]!);
+    if (typeof ids === 'number') this.byKey!.set(key, [ids, id]);
     else ids.push(id);
   }
 }
@@ -150,35 +172,36 @@ function subtractTitles(counts: Int32Array, titleForms: Int32Array, from: number
 function assembleForms(tokenIds: Int32Array, docOffsets: Int32Array, counts: Int32Array, dict: FormDictionary): TokenizedCorpus {
   const n = dict.size;
   const total = tokenIds.length;
-  // Terms of the forms in use, sorted; each used form's term.
-  const termOfKey = new Map<string, number>();
+  // The keys of the forms in use (a dictionary key whose forms are all unused tonight is not a term).
+  const { formKey, keys: allKeys } = dict.keyIndex();
+  const keyUsed = new Int32Array(allKeys.length).fill(-1);
   const keys: string[] = [];
   const formTerm = new Int32Array(n).fill(-1);
   for (let f = 0; f < n; f++) {
     if (counts[f]! <= 0) continue;
-    const key = dict.forms[f]!.key;
-    let k = termOfKey.get(key);
-    if (k === undefined) {
-      k = keys.length;
-      keys.push(key);
-      termOfKey.set(key, k);
+    const all = formKey[f]!;
+    let k = keyUsed[all]!;
+    if (k < 0) {
+      k = keyUsed[all] = keys.length;
+      keys.push(allKeys[all]!);
     }
     formTerm[f] = k;
   }
-  const order = codeUnitOrder(keys); // the keys are distinct (termOfKey)
+  const order = codeUnitOrder(keys); // the keys are distinct
   const rank = new Int32Array(keys.length);
   const terms: string[] = new Array(keys.length);
   for (let r = 0; r < order.length; r++) {
     rank[order[r]!] = r;
     terms[r] = keys[order[r]!]!;
   }
+  for (let f = 0; f < n; f++) if (formTerm[f]! >= 0) formTerm[f] = rank[formTerm[f]!]!; // from here on, the term id
   // Bucket the used forms by term (counting sort), then order each bucket (mostly 1-3 forms).
   const start = new Int32Array(terms.length + 1);
-  for (let f = 0; f < n; f++) if (formTerm[f]! >= 0) start[rank[formTerm[f]!]! + 1]++;
+  for (let f = 0; f < n; f++) if (formTerm[f]! >= 0) start[formTerm[f]! + 1]++;
   for (let t = 0; t < terms.length; t++) start[t + 1] += start[t]!;
   const fill = start.slice(0, terms.length);
   const byTerm = new Int32Array(start[terms.length]!);
-  for (let f = 0; f < n; f++) if (formTerm[f]! >= 0) byTerm[fill[rank[formTerm[f]!]!]!++] = f;
+  for (let f = 0; f < n; f++) if (formTerm[f]! >= 0) byTerm[fill[formTerm[f]!]!++] = f;
   const formVariant = new Uint8Array(n);
   const variants: string[][] = new Array(terms.length);
   const display: string[] = new Array(terms.length);
@@ -206,7 +229,7 @@ function assembleForms(tokenIds: Int32Array, docOffsets: Int32Array, counts: Int
   for (let k = 0; k < total; k++) {
     const f = tokenIds[k]!;
     if (f < 0) continue;
-    tokenIds[k] = rank[formTerm[f]!]!;
+    tokenIds[k] = formTerm[f]!;
     tokenVariants[k] = formVariant[f]!;
   }
   return { terms, display, docOffsets, tokenIds, variants, tokenVariants };

@@ -54,6 +54,29 @@ describe('FormDictionary', () => {
     expect(dict.id('graph', 'graph')).toBe(3);
     expect(dict.size).toBe(6);
   });
+
+  it('indexes each form by its key, whether the forms were loaded, added, or both', () => {
+    const loaded = [
+      { key: 'color', surface: 'colour' },
+      { key: 'graph', surface: 'graphs' },
+      { key: 'color', surface: 'color' },
+    ];
+    const keyOf = (dict: FormDictionary): string[] => {
+      const { formKey, keys } = dict.keyIndex();
+      return dict.forms.map((_, f) => keys[formKey[f]!]!);
+    };
+    const onlyLoaded = new FormDictionary(loaded);
+    expect(keyOf(onlyLoaded)).toEqual(['color', 'graph', 'color']);
+    expect(onlyLoaded.keyIndex().keys).toEqual(['color', 'graph']); // distinct
+    const grown = new FormDictionary(loaded);
+    grown.id('net', 'nets');
+    grown.id('graph', 'graph');
+    grown.id('color', 'colors');
+    expect(keyOf(grown)).toEqual(['color', 'graph', 'color', 'net', 'graph', 'color']);
+    grown.id('ai', 'ai'); // after keyIndex() too
+    expect(keyOf(grown)).toEqual(['color', 'graph', 'color', 'net', 'graph', 'color', 'ai']);
+    expect(grown.keyIndex().keys).toEqual(['color', 'graph', 'net', 'ai']);
+  });
 });
 
 /** A memory store that records what was written. */
