@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WorkerPool } from '../analysis/parallel/pool.ts';
-import { inDocumentOrder, reorderDocs, tokenizeChunksParallel } from '../analysis/parallel/tokenize-kernels.ts';
+import { claim, inDocumentOrder, reorderDocs, tokenizeChunksParallel, workerReserve } from '../analysis/parallel/tokenize-kernels.ts';
 import { type DocText, mergeChunks, tokenizeChunk, tokenizeCorpus } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
 import { memoryTokenStore, tokenizeWithCache } from '../pipeline/token-cache.ts';
@@ -91,6 +91,20 @@ describe('reordering and runs', () => {
     expect([...back.tokenIds]).toEqual([...c.tokenIds]);
     expect([...back.titleSurfaces!]).toEqual([...c.titleSurfaces!]);
     expect([...r.tokenSurfaces.subarray(r.docOffsets[0]!, r.docOffsets[1]!)]).toEqual([...c.tokenSurfaces.subarray(c.docOffsets[5]!, c.docOffsets[6]!)]);
+  });
+
+  it('a worker leaves the last reserved blocks of its region to the calling thread', () => {
+    const claims = new Int32Array(2);
+    claims[1] = 40; // region 1: blocks [0, 40) unclaimed
+    const reserve = workerReserve(40);
+    expect(reserve).toBe(2);
+    const byWorker: number[] = [];
+    for (let k = claim(claims, 1, false, reserve); k >= 0; k = claim(claims, 1, false, reserve)) byWorker.push(k);
+    expect(byWorker).toEqual(Array.from({ length: 38 }, (_, i) => 39 - i)); // from the back, down to block 2
+    const byCaller: number[] = [];
+    for (let k = claim(claims, 1, true); k >= 0; k = claim(claims, 1, true)) byCaller.push(k);
+    expect(byCaller).toEqual([0, 1]);
+    expect(workerReserve(0)).toBe(0);
   });
 
   it('inDocumentOrder rejects runs that miss or repeat a document', () => {

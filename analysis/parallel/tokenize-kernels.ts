@@ -8,7 +8,8 @@
 // its own region, then takes blocks from the front of each worker's region until it meets that
 // worker. Claims are one compare-and-swap on a shared (front, back) pair per region, so whichever
 // thread is ahead (the calling thread usually is: a worker starts later and loads wink's model
-// on its first unit) does the rest, and neither waits for the other by more than one block.
+// on its first unit) does the rest. A worker leaves the last few blocks of its region to the
+// calling thread (workerReserve), which tokenizes them while the worker hands its chunk over.
 // Which thread tokenizes a document changes nothing: a document's tokens depend on its text alone
 // (wink.ts keeps wink's lexicon to the model's words) and the merge rules do not depend on the
 // chunking; the chunks come back cut into runs of consecutive documents, in document order, so
@@ -37,6 +38,8 @@ interface SharePlan {
   blockDocs: number;
   /** Shared: per worker region p, (front << 16) | back, in blocks of that region; [front, back) unclaimed. */
   claims: Int32Array;
+  /** Per worker region p: the last blocks a worker leaves to the calling thread (see workerReserve). */
+  reserve: number[];
 }
 
 /** A thread's chunk and the runs of documents in it, in chunk order: [first document, count] pairs. */
@@ -77,7 +80,7 @@ function workerShare(args: TokenizeChunkArgs, plan: SharePlan, part: number): Th
   const { blockDocs, claims } = plan;
   const tok = chunkTokenizer(args.opts, args.chunkOpts);
   let first = docs.length;
-  for (let k = claim(claims, part, false); k >= 0; k = claim(claims, part, false)) {
+  for (let k = claim(claims, part, false, plan.reserve[part]!); k >= 0; k = claim(claims, part, false, plan.reserve[part]!)) {
     first = k * blockDocs;
     tok.add(slice(docs, first, Math.min(docs.length, first + blockDocs)));
   }
@@ -99,13 +102,16 @@ function blockStart(end: number, blockDocs: number): number {
   return Math.floor((end - 1) / blockDocs) * blockDocs;
 }
 
-/** Claims the next unclaimed block of region r from the front (the calling thread) or the back (its worker); -1 when none is left. */
-function claim(claims: Int32Array, r: number, front: boolean): number {
+/**
+ * Claims the next unclaimed block of region r from the front (the calling thread) or the back
+ * (its worker, which leaves the last `reserve` blocks to the calling thread); -1 when none is left.
+ */
+export function claim(claims: Int32Array, r: number, front: boolean, reserve = 0): number {
   for (;;) {
     const v = Atomics.load(claims, r);
     const f = v >>> 16;
     const b = v & 0xffff;
-    if (f >= b) return -1;
+    if (f >= b || (!front && b - f <= reserve)) return -1;
     const next = front ? ((f + 1) << 16) | b : (f << 16) | (b - 1);
     if (Atomics.compareExchange(claims, r, v, next) === v) return front ? f : b - 1;
   }
@@ -242,7 +248,9 @@ export function tokenizeChunksParallel(
   blockDocs = Math.max(blockDocs, Math.ceil(widest / 0x7fff)); // block numbers fit the 15-bit halves of a claim
   const claims = sharedInt32(parts);
   for (let p = 1; p < parts; p++) claims[p] = Math.ceil((bounds[p + 1]! - bounds[p]!) / blockDocs); // front 0, back = blocks
-  const share: SharePlan = { bounds, blockDocs, claims };
+  const reserve = [0];
+  for (let p = 1; p < parts; p++) reserve.push(workerReserve(claims[p]!));
+  const share: SharePlan = { bounds, blockDocs, claims, reserve };
   const partArgs: TokenizeChunkArgs[] = [{ docs, opts, chunkOpts, share }];
   for (let p = 1; p < parts; p++) {
     // Only the two fields the tokenizer reads travel to the worker (papers carry more).
@@ -253,6 +261,18 @@ export function tokenizeChunksParallel(
   const shares = pool.runEach<ThreadShare>('tokenizeChunk', partArgs);
   parallel.onShares?.(shares.map((s) => s.chunk.docOffsets.length - 1));
   return inDocumentOrder(shares, docs.length);
+}
+
+/**
+ * Blocks of a worker's region (of `blocks`) left to the calling thread. After its last block a
+ * worker still builds its chunk, puts its blocks back in document order and sends it (with the
+ * garbage collection those copies bring on, ~0.3 s on half of arXiv, about 6% of its tokenizing),
+ * while the calling thread, which needs that chunk next, could only wait: so the calling thread
+ * tokenizes the last ~5% of blocks meanwhile. (Measured on arXiv: the calling thread waited
+ * ~0.2 s for the worker's chunk without it.)
+ */
+export function workerReserve(blocks: number): number {
+  return Math.ceil(blocks * 0.05);
 }
 
 /** parts + 1 document boundaries with about the same number of characters in each slice. */
