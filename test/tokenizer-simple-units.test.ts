@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cleanText } from '../analysis/text/clean.ts';
 import { tokenizeChunkReference } from '../analysis/text/reference-tokenizer.ts';
-import { isWrapped, type LexiconLookup, type PreservedAffixes, preservedAffixSets, SHAPE_BOUNDARY, SHAPE_HYPHENATED, SHAPE_WINK, SHAPE_WORD, unitShape } from '../analysis/text/simple-units.ts';
+import { isWrapped, type LexiconLookup, type PreservedAffixes, preservedAffixSets, SHAPE_BOUNDARY, SHAPE_HYPHENATED, SHAPE_LEAD, SHAPE_WINK, SHAPE_WORD, unitShape } from '../analysis/text/simple-units.ts';
 import { type DocText, tokenizeChunk } from '../analysis/text/tokenizer.ts';
 import { lexiconLookup, nlp, winkTokens } from '../analysis/text/wink.ts';
 
@@ -47,6 +47,10 @@ const TRICKY = [
   '(vision-language),', '[plug-and-play]', 'end-to-end),', 'end-to-end).', 'end-to-end.', 'real-time):', 'real-time);', 'USD-based',
   // letterless: numbers, symbols, emoticons
   '2024', '4.64', '(1)', '(1),', '40%', '--', '1,000', '&', '#1', '$4.95', ':-)', '...', '12/05/2020', '-5.2', '+', '1990s', '3:45', '<>',
+  // leading punctuation (SHAPE_LEAD): quoted mail, quotes, brackets before a unit wink reads alone
+  '>that', '>That', '>>Now', '>>>to', ">that's", '>Yes.', '>model,', '>large-scale', '>3D', '>e.g.', '>a.', '>a', '>I', '>:-)', '>(', '>--',
+  '"What', '"weak', '"(model', '"model,', '"model"', '"e.g.', '"a', '"Hmmm...', '""What', '"USD', '"cannot', '(LLMs).', '(e.g.,', '(a', '(a.',
+  '[a]', '[e.g.', '*not*', '*bold', '**bold**', '`Well...', '`quoted\'', '*', '(3DMM)', '(i.e.', '[1]-[3]', '>>', '>',
   'GBP-USD', 'pre-USD', 'fooUSDbar-baz', 'myGBP-rate', 'INRs-x', 'INR-rate,', 'Qwen-VL,', 'one-to-one', 'well-known', 'long-term', 'a-b', 'A-B-C', 'constructor-based', 'toString-free',
 ];
 
@@ -62,7 +66,14 @@ describe('units resolved without wink', () => {
     expect(unitShape('cannot,', look)).toBe(SHAPE_WINK); // a contraction: expanded alone, not before a comma
     expect(unitShape('a.', look)).toBe(SHAPE_WINK); // wink keeps it one token
     expect(unitShape('e.g.', look)).toBe(SHAPE_WINK);
-    expect(unitShape('(LLMs).', look)).toBe(SHAPE_WINK); // no dot after a bracket (wink's LPanyRP)
+    expect(isWrapped(unitShape('(LLMs).', look))).toBe(false); // no dot after a bracket (wink's LPanyRP), so not wrapped…
+    expect(unitShape('(LLMs).', look)).toBe(SHAPE_LEAD); // … but '(' then the core "LLMs)." as alone
+    expect(unitShape('>that', look)).toBe(SHAPE_LEAD);
+    expect(unitShape('>>>Now', look)).toBe(SHAPE_LEAD);
+    expect(unitShape('"What', look)).toBe(SHAPE_LEAD);
+    expect(unitShape(">that's", look)).toBe(SHAPE_WINK); // wink does not expand the contraction after '>'
+    expect(unitShape('"Hmmm...', look)).toBe(SHAPE_WINK);
+    expect(unitShape('""What', look)).toBe(SHAPE_WINK);
     expect(unitShape('large-scale', look)).toBe(SHAPE_HYPHENATED);
     expect(isWrapped(unitShape('large-scale,', look))).toBe(true);
     expect(unitShape('large-scale.', look)).toBe(SHAPE_WINK); // wink's word regex keeps the dot

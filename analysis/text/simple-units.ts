@@ -41,6 +41,21 @@ export const SHAPE_HYPHENATED = 8;
  * is one boundary.
  */
 export const SHAPE_BOUNDARY = 9;
+/**
+ * Leading punctuation, then a core that wink tokenizes as it would alone: a run of '>' (quoted
+ * mail: ">that", ">>Now"), or one of " ( [ * ` ("What, (LLMs)., *not). wink splits such a
+ * character off as its own token (a symbol or punctuation: a boundary to us) and, for these
+ * characters, tokenizes the rest as it would the rest alone; the core is resolved as a unit of its
+ * own (any shape, wink included: '(e.g.,'). Not taken, because wink reads them otherwise:
+ * - a core with an apostrophe (">that's": the contraction is not expanded there) or with '..'
+ *   ('"Hmmm...');
+ * - a core that does not start with an ASCII letter ('(:source': '(:' is an emoticon);
+ * - a core with a digit ('(DC2120s)' stays whole, 'DC2120s)' splits at a "decade");
+ * - a currency code inside ('(INRs).': the recursive tokenizer splits 'INR' off);
+ * - a unit that is a lexeme.
+ * Checked against wink on every such unit of both real corpora (test/tokenizer-simple-units.test.ts).
+ */
+export const SHAPE_LEAD = 10;
 
 /** wink's lexicon lookup: null when the text is no lexeme, else its token indexes (several for a contraction). */
 export type LexiconLookup = (text: string) => ArrayLike<unknown> | null | undefined;
@@ -91,6 +106,35 @@ function isContraction(lookup: LexiconLookup, word: string): boolean {
 
 /** How wink tokenizes a unit, when it is one of the shapes above (see the file comment). */
 export function unitShape(u: string, lookup: LexiconLookup): number {
+  const shape = coreShape(u, lookup);
+  return shape === SHAPE_WINK ? leadShape(u, lookup) : shape;
+}
+
+/** Characters before the core of a SHAPE_LEAD unit. */
+export function leadLength(u: string): number {
+  if (u.charCodeAt(0) !== 62 /* > */) return 1;
+  let k = 1;
+  while (k < u.length && u.charCodeAt(k) === 62) k++;
+  return k;
+}
+
+/** SHAPE_LEAD when the unit is one (see there), else SHAPE_WINK. */
+function leadShape(u: string, lookup: LexiconLookup): number {
+  const c = u.charCodeAt(0);
+  if (!(c === 62 /* > */ || c === 34 /* " */ || c === 40 /* ( */ || c === 91 /* [ */ || c === 42 /* * */ || c === 96) /* ` */) return SHAPE_WINK;
+  const k = leadLength(u);
+  // The core starts with a letter: after '(' wink reads '(:' as an emoticon, say.
+  if (k >= u.length || !isAsciiLetter(u.charCodeAt(k))) return SHAPE_WINK;
+  if (u.includes('USD') || u.includes('AUD') || u.includes('INR') || u.includes('GBP')) return SHAPE_WINK; // as in hyphenatedShape
+  for (let i = k; i < u.length; i++) {
+    const d = u.charCodeAt(i);
+    if (d === 39 /* ' */ || d === 0x2019 || (d >= 48 && d <= 57) || (d === 46 /* . */ && u.charCodeAt(i + 1) === 46)) return SHAPE_WINK;
+  }
+  return lookup(u) == null ? SHAPE_LEAD : SHAPE_WINK;
+}
+
+/** unitShape without SHAPE_LEAD. */
+function coreShape(u: string, lookup: LexiconLookup): number {
   const n = u.length;
   const first = u.charCodeAt(0);
   const lead = first === 40 /* ( */ || first === 91 /* [ */ ? 1 : 0;

@@ -42,12 +42,14 @@ import { emitWinkTokens, type TokenSink } from './wink-stream.ts';
 import {
   hyphenatedParts,
   isWrapped,
+  leadLength,
   type LexiconLookup,
   type AffixSets,
   type PreservedAffixes,
   preservedAffixSets,
   SHAPE_BOUNDARY,
   SHAPE_HYPHENATED,
+  SHAPE_LEAD,
   SHAPE_WINK,
   SHAPE_WORD,
   unitShape,
@@ -118,6 +120,13 @@ export function resolveTokenizerOptions(opts: TokenizerOptions = {}): ResolvedOp
     throw new TypeError('extraStopWords must be an array of strings');
   }
   return { stopWords: buildStopWords(opts.extraStopWords ?? []), titleRepeat, maxChars };
+}
+
+/** Pending units queued while planning: for wink, and hyphenated ones (plan indexes). */
+interface PlanQueues {
+  winkIds: number[];
+  winkUnits: string[];
+  hyphenated: number[];
 }
 
 /** Documents scanned before their new units go to wink together. */
@@ -239,36 +248,9 @@ class ChunkBuilder {
     const lookup = this.lexicon();
     // Every unit pending now got its id in this block: ids base.. (cores added below come after).
     const base = ids[0]!;
-    const winkIds: number[] = [];
-    const winkUnits: string[] = [];
-    const hyphenated: number[] = [];
-    for (let u = 0; u < units.length; u++) {
-      const unit = units[u]!;
-      const shape = unitShape(unit, lookup);
-      this.planUnit(ids[u]! - base, unit, shape);
-      if (shape === SHAPE_HYPHENATED) hyphenated.push(ids[u]! - base);
-      else if (shape === SHAPE_WINK) {
-        winkIds.push(ids[u]!);
-        winkUnits.push(unit);
-      } else if (isWrapped(shape)) {
-        const from = wrappedLead(shape);
-        const to = unit.length - wrappedTrail(shape);
-        const h = UnitTable.hash(unit, from, to);
-        let core = this.units.find(unit, from, to, h);
-        if (core < 0) {
-          core = this.newUnit(unit, from, to, h);
-          const word = unit.slice(from, to);
-          const coreShape = unitShape(word, lookup); // a plain or hyphenated word
-          this.planUnit(core - base, word, coreShape);
-          if (coreShape === SHAPE_HYPHENATED) hyphenated.push(core - base);
-          else if (coreShape === SHAPE_WINK) {
-            winkIds.push(core);
-            winkUnits.push(word);
-          }
-        }
-        this.planCore[ids[u]! - base] = core;
-      }
-    }
+    const queues: PlanQueues = { winkIds: [], winkUnits: [], hyphenated: [] };
+    for (let u = 0; u < units.length; u++) this.plan(ids[u]!, units[u]!, base, lookup, queues);
+    const { winkIds, winkUnits, hyphenated } = queues;
     this.planHyphenated(hyphenated, base, winkIds, winkUnits);
     this.tokenizeWithWink(winkIds, winkUnits, base);
     for (let u = 0; u < ids.length; u++) this.resolve(ids[u]!, base);
@@ -277,6 +259,32 @@ class ChunkBuilder {
     this.planParts.length = 0;
     this.pendingIds = [];
     this.pendingUnits = [];
+  }
+
+  /**
+   * Plans a pending unit: its shape, and what resolving it will need. A unit whose items are a
+   * core's plus punctuation (wrapped, SHAPE_LEAD) gets its core as a unit of its own, planned the
+   * same way if it is new (a lead's core can be wrapped in turn: '"(model').
+   */
+  private plan(id: number, unit: string, base: number, lookup: LexiconLookup, queues: PlanQueues): void {
+    const shape = unitShape(unit, lookup);
+    const p = id - base;
+    this.planUnit(p, unit, shape);
+    if (shape === SHAPE_HYPHENATED) queues.hyphenated.push(p);
+    else if (shape === SHAPE_WINK) {
+      queues.winkIds.push(id);
+      queues.winkUnits.push(unit);
+    } else if (isWrapped(shape) || shape === SHAPE_LEAD) {
+      const from = shape === SHAPE_LEAD ? leadLength(unit) : wrappedLead(shape);
+      const to = shape === SHAPE_LEAD ? unit.length : unit.length - wrappedTrail(shape);
+      const h = UnitTable.hash(unit, from, to);
+      let core = this.units.find(unit, from, to, h);
+      if (core < 0) {
+        core = this.newUnit(unit, from, to, h);
+        this.plan(core, unit.slice(from, to), base, lookup, queues);
+      }
+      this.planCore[p] = core; // after planning the core, which may have grown planCore
+    }
   }
 
   // The plan of each pending unit (index id - base): its shape and text, its core word's id
@@ -479,6 +487,10 @@ class ChunkBuilder {
       // the lower case as both key side and surface, and a dropped word is a lone boundary.
       const sid = this.vocab.surfaceId(this.planText[p]!.toLowerCase(), this.planText[p]!.toLowerCase());
       this.unitValue[id] = sid < 0 ? -1 : sid;
+    } else if (shape === SHAPE_LEAD) {
+      const core = this.planCore[p]!;
+      this.resolve(core, base);
+      this.recordWrapped(id, core, true, false);
     } else {
       const core = this.planCore[p]!;
       this.resolve(core, base);
