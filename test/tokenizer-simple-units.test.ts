@@ -51,6 +51,9 @@ const TRICKY = [
   '>that', '>That', '>>Now', '>>>to', ">that's", '>Yes.', '>model,', '>large-scale', '>3D', '>e.g.', '>a.', '>a', '>I', '>:-)', '>(', '>--',
   '"What', '"weak', '"(model', '"model,', '"model"', '"e.g.', '"a', '"Hmmm...', '""What', '"USD', '"cannot', '(LLMs).', '(e.g.,', '(a', '(a.',
   '[a]', '[e.g.', '*not*', '*bold', '**bold**', '`Well...', '`quoted\'', '*', '(3DMM)', '(i.e.', '[1]-[3]', '>>', '>',
+  // letters and digits, starting with a letter (one word to wink unless a regex of its recursive tokenizer finds something inside)
+  'ResNet34', 'ResNet34,', 'ResNet34.', 'ResNet34).', '(GPT4)', '(GPT4),', 'GPT4)', 'YOLOv10s', 'ResNet50s', 'a1990s', 'top1st', 'v4th', 'GPT4pm',
+  'x2am', 'h2hours', 'Qwen2-VL', 'GPT-4o', 'MP3', 'mp3', 'T2I.', 'USD100', 'abcUSD1', 'h264;', '[X11]', 'N1s', 'e2e).', 'x86', 'X11R5', 'A1', 'a1.',
   'GBP-USD', 'pre-USD', 'fooUSDbar-baz', 'myGBP-rate', 'INRs-x', 'INR-rate,', 'Qwen-VL,', 'one-to-one', 'well-known', 'long-term', 'a-b', 'A-B-C', 'constructor-based', 'toString-free',
 ];
 
@@ -82,6 +85,10 @@ describe('units resolved without wink', () => {
     expect(unitShape('4.64', look)).toBe(SHAPE_BOUNDARY);
     expect(unitShape('(1),', look)).toBe(SHAPE_BOUNDARY);
     expect(unitShape('1st', look)).toBe(SHAPE_WINK);
+    expect(unitShape('ResNet34', look)).toBe(SHAPE_WORD);
+    expect(isWrapped(unitShape('(GPT4),', look))).toBe(true);
+    expect(unitShape('YOLOv10s', look)).toBe(SHAPE_WINK); // '10s' is a decade to wink
+    expect(unitShape('Qwen2-VL', look)).toBe(SHAPE_WINK);
   });
 
   it('rest on a model whose letterless lexemes have letterless normal forms (SHAPE_BOUNDARY)', () => {

@@ -1,6 +1,7 @@
 // Space-separated units whose wink tokens are known without running wink: a plain ASCII word out
-// of wink's lexicon ("LLMs"), words joined by hyphens ("large-scale": hyphenatedShape), and a word
-// wrapped in punctuation that wink provably splits off ("model,", "(LLMs),", "[BERT", "results).").
+// of wink's lexicon ("LLMs", "ResNet34"), words joined by hyphens ("large-scale": hyphenatedShape),
+// a word wrapped in punctuation that wink provably splits off ("model,", "(LLMs),", "[BERT",
+// "results)."), and leading punctuation before a unit wink reads alone (SHAPE_LEAD: ">that").
 //
 // Why it holds (wink-nlp 2.x, src/tokenizer.js with the English lite model's regexes):
 // - A unit is first looked up whole in the lexicon (_addTokenIfInCache); every shape below
@@ -104,6 +105,15 @@ function isContraction(lookup: LexiconLookup, word: string): boolean {
   return found != null && found.length !== 1;
 }
 
+/**
+ * Not taken with digits in the core: hyphenated ("Qwen2-VL" stays whole, not as the hyphenated
+ * rules say); and what wink's recursive tokenizer, which reads a letter-and-digit word, splits out
+ * of it before the word regex: a decade ("YOLOv10s" → 'YOLOv' '10s'), an ordinal ("top1st"), a
+ * time ("GPT4pm") or a currency code (its regexes, model trex.rtc, searched anywhere in the unit;
+ * a superset here, case ignored).
+ */
+const DIGIT_PATTERN = /\d0s|\d(?:st|nd|rd|th)|\d(?:[ap]m|hours|hrs)|USD|AUD|INR|GBP/i;
+
 /** How wink tokenizes a unit, when it is one of the shapes above (see the file comment). */
 export function unitShape(u: string, lookup: LexiconLookup): number {
   const shape = coreShape(u, lookup);
@@ -138,18 +148,23 @@ function coreShape(u: string, lookup: LexiconLookup): number {
   const n = u.length;
   const first = u.charCodeAt(0);
   const lead = first === 40 /* ( */ || first === 91 /* [ */ ? 1 : 0;
-  // The core: ASCII letters, possibly in parts joined by single hyphens ("large-scale").
+  // The core: ASCII letters, possibly in parts joined by single hyphens ("large-scale"); or one
+  // part of ASCII letters and digits that starts with a letter ("ResNet34", "T2I"), which wink
+  // takes as one word like a plain one (a unit that starts with digits it splits: "1C8").
   let i = lead;
   let hyphens = 0;
+  let digits = false;
   for (;;) {
     const from = i;
     while (i < n && isAsciiLetter(u.charCodeAt(i))) i++;
     if (i === from) return hyphens === 0 && isLetterlessAscii(u) ? SHAPE_BOUNDARY : SHAPE_WINK;
+    for (let c = u.charCodeAt(i); i < n && (isAsciiLetter(c) || (c >= 48 && c <= 57)); c = u.charCodeAt(++i)) if (c <= 57) digits = true;
     if (i + 1 < n && u.charCodeAt(i) === 45 /* - */ && isAsciiLetter(u.charCodeAt(i + 1))) {
       hyphens++;
       i++;
     } else break;
   }
+  if (digits && (hyphens > 0 || DIGIT_PATTERN.test(u))) return SHAPE_WINK;
   const coreLen = i - lead;
   const trail = n - i;
   if (trail > 2) return SHAPE_WINK;
