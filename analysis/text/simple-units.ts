@@ -57,6 +57,15 @@ export const SHAPE_BOUNDARY = 9;
  * Checked against wink on every such unit of both real corpora (test/tokenizer-simple-units.test.ts).
  */
 export const SHAPE_LEAD = 10;
+/**
+ * A core word, then up to six of " ? ! . , ; : ) ] ('atheism".', 'fact",', 'works...', 'Qwen2-VL,'):
+ * wink reads the core as it would alone and splits the rest off as punctuation (boundaries to us).
+ * The core starts with an ASCII letter and holds letters, digits and single hyphens; it is
+ * resolved as a unit of its own. Not taken, because wink reads them otherwise: a core that is a
+ * contraction ('cannot,': expanded only alone), a core that makes an abbreviation with a following
+ * dot ('etc.,', 'Inc.)', 'M.,'), a unit that is a lexeme. Checked like SHAPE_LEAD.
+ */
+export const SHAPE_TRAIL = 11;
 
 /** wink's lexicon lookup: null when the text is no lexeme, else its token indexes (several for a contraction). */
 export type LexiconLookup = (text: string) => ArrayLike<unknown> | null | undefined;
@@ -116,8 +125,37 @@ const DIGIT_PATTERN = /\d0s|\d(?:st|nd|rd|th)|\d(?:[ap]m|hours|hrs)|USD|AUD|INR|
 
 /** How wink tokenizes a unit, when it is one of the shapes above (see the file comment). */
 export function unitShape(u: string, lookup: LexiconLookup): number {
-  const shape = coreShape(u, lookup);
-  return shape === SHAPE_WINK ? leadShape(u, lookup) : shape;
+  let shape = coreShape(u, lookup);
+  if (shape === SHAPE_WINK) shape = leadShape(u, lookup);
+  return shape === SHAPE_WINK ? trailShape(u, lookup) : shape;
+}
+
+/** Characters after the core of a SHAPE_TRAIL unit. */
+export function trailLength(u: string): number {
+  let k = u.length;
+  while (k > 0 && isTrailChar(u.charCodeAt(k - 1))) k--;
+  return u.length - k;
+}
+
+/** " ? ! . , ; : ) ] */
+function isTrailChar(c: number): boolean {
+  return c === 34 || c === 63 || c === 33 || c === 46 || c === 44 || c === 59 || c === 58 || c === 41 || c === 93;
+}
+
+/** SHAPE_TRAIL when the unit is one (see there), else SHAPE_WINK. */
+function trailShape(u: string, lookup: LexiconLookup): number {
+  const t = trailLength(u);
+  const k = u.length - t;
+  if (t === 0 || t > 6 || k < 2 || !isAsciiLetter(u.charCodeAt(0))) return SHAPE_WINK;
+  for (let i = 1; i < k; i++) {
+    const c = u.charCodeAt(i);
+    if (c === 45 /* - */ ? i === k - 1 || u.charCodeAt(i + 1) === 45 : !(isAsciiLetter(c) || (c >= 48 && c <= 57))) return SHAPE_WINK;
+  }
+  const core = u.slice(0, k);
+  const found = lookup(core);
+  if (found != null && found.length !== 1) return SHAPE_WINK; // a contraction
+  if (u.charCodeAt(k) === 46 /* . */ && lookup(core + '.') != null) return SHAPE_WINK; // an abbreviation
+  return lookup(u) == null ? SHAPE_TRAIL : SHAPE_WINK;
 }
 
 /** Characters before the core of a SHAPE_LEAD unit. */

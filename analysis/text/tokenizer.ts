@@ -43,6 +43,7 @@ import {
   hyphenatedParts,
   isWrapped,
   leadLength,
+  trailLength,
   type LexiconLookup,
   type AffixSets,
   type PreservedAffixes,
@@ -50,6 +51,7 @@ import {
   SHAPE_BOUNDARY,
   SHAPE_HYPHENATED,
   SHAPE_LEAD,
+  SHAPE_TRAIL,
   SHAPE_WINK,
   SHAPE_WORD,
   unitShape,
@@ -274,9 +276,9 @@ class ChunkBuilder {
     else if (shape === SHAPE_WINK) {
       queues.winkIds.push(id);
       queues.winkUnits.push(unit);
-    } else if (isWrapped(shape) || shape === SHAPE_LEAD) {
-      const from = shape === SHAPE_LEAD ? leadLength(unit) : wrappedLead(shape);
-      const to = shape === SHAPE_LEAD ? unit.length : unit.length - wrappedTrail(shape);
+    } else if (isWrapped(shape) || shape === SHAPE_LEAD || shape === SHAPE_TRAIL) {
+      const from = shape === SHAPE_LEAD ? leadLength(unit) : shape === SHAPE_TRAIL ? 0 : wrappedLead(shape);
+      const to = unit.length - (shape === SHAPE_LEAD ? 0 : shape === SHAPE_TRAIL ? trailLength(unit) : wrappedTrail(shape));
       const h = UnitTable.hash(unit, from, to);
       let core = this.units.find(unit, from, to, h);
       if (core < 0) {
@@ -487,10 +489,10 @@ class ChunkBuilder {
       // the lower case as both key side and surface, and a dropped word is a lone boundary.
       const sid = this.vocab.surfaceId(this.planText[p]!.toLowerCase(), this.planText[p]!.toLowerCase());
       this.unitValue[id] = sid < 0 ? -1 : sid;
-    } else if (shape === SHAPE_LEAD) {
+    } else if (shape === SHAPE_LEAD || shape === SHAPE_TRAIL) {
       const core = this.planCore[p]!;
       this.resolve(core, base);
-      this.recordWrapped(id, core, true, false);
+      this.recordWrapped(id, core, shape === SHAPE_LEAD, shape === SHAPE_TRAIL);
     } else {
       const core = this.planCore[p]!;
       this.resolve(core, base);
