@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cleanText } from '../analysis/text/clean.ts';
+import { loadSotuAddresses } from '../pipeline/ingest/sotu.ts';
 import { tokenizeChunkReference } from '../analysis/text/reference-tokenizer.ts';
 import { isWrapped, type LexiconLookup, type PreservedAffixes, preservedAffixSets, SHAPE_BOUNDARY, SHAPE_HYPHENATED, SHAPE_LEAD, SHAPE_TRAIL, SHAPE_WINK, SHAPE_WORD, unitShape } from '../analysis/text/simple-units.ts';
 import { type DocText, tokenizeChunk } from '../analysis/text/tokenizer.ts';
@@ -132,6 +133,16 @@ describe('units resolved without wink', () => {
     expect(units.length).toBeGreaterThan(40);
     expect(mismatches(units, docs)).toEqual([]);
   });
+});
+
+describe('units resolved without wink: every distinct unit of the State of the Union addresses (installed with npm)', () => {
+  it('tokenizes as wink does', () => {
+    const distinct = new Set<string>();
+    for (const a of loadSotuAddresses()) for (const u of cleanText(a.text, 1e9).split(' ')) if (u) distinct.add(u);
+    const { units, docs } = docsOf(distinct);
+    expect(units.length).toBeGreaterThan(distinct.size / 2);
+    expect(mismatches(units, docs)).toEqual([]);
+  }, 300_000);
 });
 
 const DATA = '../shared/data';
