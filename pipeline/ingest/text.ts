@@ -31,7 +31,56 @@ export function cleanText(s: string, plain = false): string {
   // by a loop over printable ASCII instead, cheaper than two searches' set-up.
   if (s.length <= 64 && isPlainAscii(s)) return s;
   if ((plain || !NEEDS_CLEANING.test(s)) && !s.includes('  ') && s.charCodeAt(0) !== 32 && s.charCodeAt(s.length - 1) !== 32) return s;
-  return cleanTextPasses(s);
+  return cleanTextScan(s) ?? cleanTextPasses(s);
+}
+
+/**
+ * cleanTextPasses in one scan over the code units, for a string without surrogates (undefined when
+ * it meets one: the passes repair lone halves). Text with line breaks and indentation (mail, say)
+ * always needs cleaning, and there the passes' global replace cost ~8 ns per character; this copies
+ * runs of kept characters as slices. Removed control characters are dropped before white space is
+ * collapsed, as in the passes, so "a \u0001 b" gives "a b" and "a\u0001b" gives "ab".
+ */
+function cleanTextScan(s: string): string | undefined {
+  let out = '';
+  let runStart = -1; // start of the run of kept characters being read (single inner spaces kept), or -1
+  let space = false; // white space since the last kept character
+  let kept = false; // out holds a kept character
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 32 && c < 127) {
+      if (runStart < 0) {
+        if (space && kept) out += ' ';
+        space = false;
+        runStart = i;
+      }
+      continue;
+    }
+    // A single space between printable ASCII stays in the run (most spaces: a run is a line).
+    if (c === 32 && runStart >= 0 && i + 1 < n) {
+      const d = s.charCodeAt(i + 1);
+      if (d > 32 && d < 127) continue;
+    }
+    const white = c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+    if (white || c <= 31 || (c >= 0x7f && c <= 0x9f) || c === 0xfeff) {
+      if (runStart >= 0) {
+        out += s.slice(runStart, i);
+        runStart = -1;
+        kept = true;
+      }
+      if (white) space = true;
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdfff) return undefined;
+    if (runStart < 0) {
+      if (space && kept) out += ' ';
+      space = false;
+      runStart = i;
+    }
+  }
+  if (runStart >= 0) out += s.slice(runStart, n);
+  return out;
 }
 
 /** Printable ASCII with single inner spaces only: nothing for cleanText to do. */
