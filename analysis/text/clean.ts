@@ -110,7 +110,7 @@ export function cleanText(s: string, maxChars = 20000): string {
   }
   if (scan & HAS_RUN_100) t = t.replace(LONG_RUN, ' ');
   if ((scan & HAS_COLON && t.includes('://')) || (scan & HAS_W && /www\./i.test(t))) t = t.replace(URL, ' ');
-  if (scan & HAS_AT) t = t.replace(EMAIL, ' ');
+  if (scan & HAS_AT) t = removeEmails(t);
   if (scan & HAS_BACKSLASH) {
     t = t.replace(KEY_COMMAND, ' ');
     t = t.replace(ACCENT, '');
@@ -123,6 +123,74 @@ export function cleanText(s: string, maxChars = 20000): string {
     t = t.replace(SPACES, ' ').trim();
   }
   return capLength(t, maxChars);
+}
+
+const LETTER_OR_NUMBER = /^[\p{L}\p{N}]$/u;
+
+/** A code point of EMAIL's label class [\p{L}\p{N}-]. */
+function isLabelChar(cp: number): boolean {
+  if (cp < 128) return (cp >= 97 && cp <= 122) || (cp >= 65 && cp <= 90) || (cp >= 48 && cp <= 57) || cp === 45;
+  return LETTER_OR_NUMBER.test(String.fromCodePoint(cp));
+}
+
+/** A code point of EMAIL's local-part class [\p{L}\p{N}._%+-]. */
+function isLocalChar(cp: number): boolean {
+  return cp === 46 || cp === 95 || cp === 37 || cp === 43 || isLabelChar(cp);
+}
+
+/** The code point that ends at t[i - 1] (a surrogate pair read whole, as a 'u' regular expression does). */
+function codePointBefore(t: string, i: number): number {
+  const c = t.charCodeAt(i - 1);
+  if (c >= 0xdc00 && c <= 0xdfff && i >= 2) {
+    const h = t.charCodeAt(i - 2);
+    if (h >= 0xd800 && h <= 0xdbff) return (h - 0xd800) * 0x400 + (c - 0xdc00) + 0x10000;
+  }
+  return c;
+}
+
+/** End of the run of label characters from t[i]. */
+function labelEnd(t: string, i: number): number {
+  while (i < t.length) {
+    const cp = t.codePointAt(i)!;
+    if (!isLabelChar(cp)) break;
+    i += cp > 0xffff ? 2 : 1;
+  }
+  return i;
+}
+
+/**
+ * t.replace(EMAIL, ' '), found from each '@' instead of by the regular expression, which tries
+ * every position of every word of a text that has an '@' (mail has many: ~0.25 s on 20 Newsgroups).
+ * The same matches: the local part is the whole run of its class before the '@' (the class has no
+ * '@', so a match can start nowhere else), not reaching back into the previous match; the domain
+ * is a greedy label, then as many '.label' as follow, at least one. Tested against EMAIL.
+ */
+export function removeEmails(t: string): string {
+  let out = '';
+  let copied = 0; // t[0, copied) is in out
+  for (let at = t.indexOf('@'); at >= 0; at = t.indexOf('@', at + 1)) {
+    let start = at;
+    while (start > copied) {
+      const cp = codePointBefore(t, start);
+      if (!isLocalChar(cp)) break;
+      start -= cp > 0xffff ? 2 : 1;
+    }
+    if (start === at) continue;
+    let end = labelEnd(t, at + 1);
+    if (end === at + 1) continue;
+    let labels = 0;
+    while (t.charCodeAt(end) === 46 /* . */) {
+      const next = labelEnd(t, end + 1);
+      if (next === end + 1) break;
+      end = next;
+      labels++;
+    }
+    if (labels === 0) continue;
+    out += t.slice(copied, start) + ' ';
+    copied = end;
+    at = end - 1;
+  }
+  return copied === 0 ? t : out + t.slice(copied);
 }
 
 /** cleanText with every pass run unconditionally: the definition cleanText is tested against. */
