@@ -54,7 +54,7 @@ const TRICKY = [
   '[a]', '[e.g.', '*not*', '*bold', '**bold**', '`Well...', '`quoted\'', '*', '(3DMM)', '(i.e.', '[1]-[3]', '>>', '>',
   // letters and digits, starting with a letter (one word to wink unless a regex of its recursive tokenizer finds something inside)
   'ResNet34', 'ResNet34,', 'ResNet34.', 'ResNet34).', '(GPT4)', '(GPT4),', 'GPT4)', 'YOLOv10s', 'ResNet50s', 'a1990s', 'top1st', 'v4th', 'GPT4pm',
-  'x2am', 'h2hours', 'Qwen2-VL', 'GPT-4o', 'MP3', 'mp3', 'T2I.', 'USD100', 'abcUSD1', 'h264;', '[X11]', 'N1s', 'e2e).', 'x86', 'X11R5', 'A1', 'a1.',
+  'x2am', 'h2hours', 'Qwen2-VL', 'GPT-4o', 'Covid-19,', '(Covid-19)', 'F1-macro', 'ResNet-50.', 'x86-64', 'a-1', 'GPT-4pm', 'v-10s', 'UCF-CC-50,', 'Co-3D', 'MP3', 'mp3', 'T2I.', 'USD100', 'abcUSD1', 'h264;', '[X11]', 'N1s', 'e2e).', 'x86', 'X11R5', 'A1', 'a1.',
   // trailing punctuation runs (SHAPE_TRAIL)
   'atheism".', 'fact",', 'works...', 'works....', 'exist?"', 'no!!!', 'Qwen2-VL,', 'GPT-4o.', 'etc.,', 'Inc.)', 'M.,', 'Jr.,', 'cannot,', 'Cannot?',
   'cannot).', 'state-of-the-art.', 'large-scale...', 'x86?)', 'a--b,', 'ab-,', 'model".)', 'e.g.,', 'U.S.,', 'atheism?"),',
@@ -84,7 +84,8 @@ describe('units resolved without wink', () => {
     expect(unitShape('large-scale', look)).toBe(SHAPE_HYPHENATED);
     expect(isWrapped(unitShape('large-scale,', look))).toBe(true);
     expect(unitShape('large-scale.', look)).toBe(SHAPE_TRAIL); // wink's word regex keeps the dot, which the stream cuts off again: the same items
-    expect(unitShape('real-time):', look)).toBe(SHAPE_WINK); // "):" is an emoticon to wink
+    expect(isWrapped(unitShape('real-time):', look))).toBe(false); // "):" is an emoticon to wink, not two punctuation tokens…
+    expect(unitShape('real-time):', look)).toBe(SHAPE_TRAIL); // … and a boundary all the same
     expect(unitShape('USD-based', look)).toBe(SHAPE_WINK); // the currency regex splits USD off
     expect(unitShape('4.64', look)).toBe(SHAPE_BOUNDARY);
     expect(unitShape('(1),', look)).toBe(SHAPE_BOUNDARY);
@@ -92,9 +93,10 @@ describe('units resolved without wink', () => {
     expect(unitShape('ResNet34', look)).toBe(SHAPE_WORD);
     expect(isWrapped(unitShape('(GPT4),', look))).toBe(true);
     expect(unitShape('YOLOv10s', look)).toBe(SHAPE_WINK); // '10s' is a decade to wink
-    expect(unitShape('Qwen2-VL', look)).toBe(SHAPE_WINK);
+    expect(unitShape('Qwen2-VL', look)).toBe(SHAPE_WORD); // one word to wink: it has a digit
     expect(unitShape('atheism".', look)).toBe(SHAPE_TRAIL);
-    expect(unitShape('Qwen2-VL,', look)).toBe(SHAPE_TRAIL);
+    expect(isWrapped(unitShape('Qwen2-VL,', look))).toBe(true);
+    expect(unitShape('Qwen2-VL".', look)).toBe(SHAPE_TRAIL);
     expect(unitShape('etc.,', look)).toBe(SHAPE_WINK); // 'etc.' is an abbreviation to wink
     expect(unitShape('cannot).', look)).toBe(SHAPE_WINK);
   });

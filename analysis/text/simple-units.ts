@@ -100,6 +100,10 @@ function isAsciiLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }
 
+function isAsciiAlnum(c: number): boolean {
+  return isAsciiLetter(c) || (c >= 48 && c <= 57);
+}
+
 function isLetterlessAscii(u: string): boolean {
   for (let i = 0; i < u.length; i++) {
     const c = u.charCodeAt(i);
@@ -115,9 +119,8 @@ function isContraction(lookup: LexiconLookup, word: string): boolean {
 }
 
 /**
- * Not taken with digits in the core: hyphenated ("Qwen2-VL" stays whole, not as the hyphenated
- * rules say); and what wink's recursive tokenizer, which reads a letter-and-digit word, splits out
- * of it before the word regex: a decade ("YOLOv10s" → 'YOLOv' '10s'), an ordinal ("top1st"), a
+ * Not taken with digits in the core: what wink's recursive tokenizer, which reads a word with
+ * digits, splits out of it before its word regex: a decade ("YOLOv10s" → 'YOLOv' '10s'), an ordinal ("top1st"), a
  * time ("GPT4pm") or a currency code (its regexes, model trex.rtc, searched anywhere in the unit;
  * a superset here, case ignored).
  */
@@ -194,19 +197,22 @@ function coreShape(u: string, lookup: LexiconLookup): number {
   let digits = false;
   for (;;) {
     const from = i;
+    // The first part starts with a letter; a later one may start with a digit ("GPT-4o").
     while (i < n && isAsciiLetter(u.charCodeAt(i))) i++;
-    if (i === from) return hyphens === 0 && isLetterlessAscii(u) ? SHAPE_BOUNDARY : SHAPE_WINK;
+    if (i === from && hyphens === 0) return isLetterlessAscii(u) ? SHAPE_BOUNDARY : SHAPE_WINK;
     for (let c = u.charCodeAt(i); i < n && (isAsciiLetter(c) || (c >= 48 && c <= 57)); c = u.charCodeAt(++i)) if (c <= 57) digits = true;
-    if (i + 1 < n && u.charCodeAt(i) === 45 /* - */ && isAsciiLetter(u.charCodeAt(i + 1))) {
+    if (i + 1 < n && u.charCodeAt(i) === 45 /* - */ && isAsciiAlnum(u.charCodeAt(i + 1))) {
       hyphens++;
       i++;
     } else break;
   }
-  if (digits && (hyphens > 0 || DIGIT_PATTERN.test(u))) return SHAPE_WINK;
+  if (digits && DIGIT_PATTERN.test(u)) return SHAPE_WINK;
   const coreLen = i - lead;
   const trail = n - i;
   if (trail > 2) return SHAPE_WINK;
-  if (hyphens > 0) return hyphenatedShape(u, lead, i, lookup);
+  // With a digit, a hyphenated core is one word to wink ("Qwen2-VL", "Covid-19": pushHyphenatedToken
+  // leaves a word with a number whole), so it takes the plain-word rules below.
+  if (hyphens > 0 && !digits) return hyphenatedShape(u, lead, i, lookup);
   if (lead === 0 && trail === 0) return wordShape(u, lookup);
   if (lookup(u) != null) return SHAPE_WINK;
   const p = trail > 0 ? u.charCodeAt(i) : 0;
