@@ -10,6 +10,16 @@ import type { TokenizedChunk } from './tokenizer.ts';
 /** A word piece: letters, marks and digits, possibly already hyphenated by wink ('u-net'). */
 const PIECE = /^[\p{L}\p{M}\p{N}]+(?:-[\p{L}\p{M}\p{N}]+)*$/u;
 const HAS_LETTER = /\p{L}/u;
+
+/** HAS_LETTER.test(s), with ASCII read by code (most words): the Unicode class only past ASCII. */
+export function hasLetter(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) return true;
+    if (c >= 128) return HAS_LETTER.test(s.slice(i));
+  }
+  return false;
+}
 export const KIND_NONE = 0;
 export const KIND_WORD = 1;
 export const KIND_NUMBER = 2;
@@ -32,7 +42,7 @@ export class ChunkVocabulary {
     if (type !== 'word' && type !== 'number' && type !== 'unk' && type !== 'currency') return KIND_NONE;
     let kind = this.pieceKinds.get(normal);
     if (kind === undefined) {
-      kind = !PIECE.test(normal) ? KIND_NONE : HAS_LETTER.test(normal) ? KIND_WORD : KIND_NUMBER;
+      kind = !PIECE.test(normal) ? KIND_NONE : hasLetter(normal) ? KIND_WORD : KIND_NUMBER;
       this.pieceKinds.set(normal, kind);
     }
     return kind;
@@ -88,12 +98,12 @@ export class ChunkVocabulary {
 }
 
 function isTermCandidate(surface: string, stopWords: ReadonlySet<string>): boolean {
-  if (stopWords.has(surface) || !HAS_LETTER.test(surface)) return false;
+  if (stopWords.has(surface) || !hasLetter(surface)) return false;
   // Single characters are never words. Two make one when both are letters ('ai', 'rl', 'uk'),
   // or a digit then a letter ('3d', '5g'); a letter then a digit is a label or a key ('p3', 'v6',
   // 'f1' in mail and manuals) far more often than a topic.
   if (surface.length > 3) return true;
   const chars = [...surface];
   if (chars.length !== 2) return chars.length > 2;
-  return HAS_LETTER.test(chars[1]!);
+  return hasLetter(chars[1]!);
 }
