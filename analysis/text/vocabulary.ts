@@ -11,6 +11,21 @@ import type { TokenizedChunk } from './tokenizer.ts';
 const PIECE = /^[\p{L}\p{M}\p{N}]+(?:-[\p{L}\p{M}\p{N}]+)*$/u;
 const HAS_LETTER = /\p{L}/u;
 
+/** PIECE.test(s), with ASCII read by code (most words): the Unicode classes only past ASCII. */
+export function isPiece(s: string): boolean {
+  let run = 0; // alphanumeric characters since the start or the last hyphen
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)) run++;
+    else if (c === 45 /* - */) {
+      if (run === 0) return false;
+      run = 0;
+    } else if (c >= 128) return PIECE.test(s);
+    else return false;
+  }
+  return run > 0;
+}
+
 /** HAS_LETTER.test(s), with ASCII read by code (most words): the Unicode class only past ASCII. */
 export function hasLetter(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -42,7 +57,7 @@ export class ChunkVocabulary {
     if (type !== 'word' && type !== 'number' && type !== 'unk' && type !== 'currency') return KIND_NONE;
     let kind = this.pieceKinds.get(normal);
     if (kind === undefined) {
-      kind = !PIECE.test(normal) ? KIND_NONE : hasLetter(normal) ? KIND_WORD : KIND_NUMBER;
+      kind = !isPiece(normal) ? KIND_NONE : hasLetter(normal) ? KIND_WORD : KIND_NUMBER;
       this.pieceKinds.set(normal, kind);
     }
     return kind;
