@@ -10,6 +10,7 @@ import { ChartRenderer } from '../reports/chart-renderer.ts';
 import { renderWorkers } from '../pipeline/stages/report.ts';
 import { compileSpec } from '../reports/compile.ts';
 import { csvCell, toCsv } from '../reports/csv.ts';
+import { randomStrings } from './fixtures/random-strings.ts';
 import { escapeAttr, escapeHtml, jsonForScript, safeHttpUrl } from '../reports/escape.ts';
 import { assignmentsCsv, clustersCsv, clustersJson, round6, trendsCsv } from '../reports/exports.ts';
 import { renderReportHtml } from '../reports/html.ts';
@@ -178,12 +179,7 @@ describe('csv', () => {
       return /[",\r\n]/.test(text) || (text.length > 0 && (/\s/.test(text[0]!) || /\s/.test(text[text.length - 1]!))) ? `"${text.replace(/"/g, '""')}"` : text;
     };
     const alphabet = ['a', '1', '=', '+', '-', '@', '\t', '\r', '\n', ' ', ',', '"', "'", '\u00a0', '\u2028', '\u3000', '\ufeff', '\u200b', '\v', '\f', 'é', '\ud83d\ude00'];
-    let seed = 5;
-    const rnd = (): number => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-    for (let i = 0; i < 20000; i++) {
-      let s = '';
-      const n = Math.floor(rnd() * 6);
-      for (let j = 0; j < n; j++) s += alphabet[Math.floor(rnd() * alphabet.length)];
+    for (const s of randomStrings(5, alphabet, 6, 20000)) {
       if (csvCell(s) !== reference(s)) expect({ s, got: csvCell(s) }).toEqual({ s, got: reference(s) });
     }
   });

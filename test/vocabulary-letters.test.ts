@@ -3,18 +3,14 @@
 // share them, so comparing the two tokenizers cannot catch a slip here.)
 import { describe, expect, it } from 'vitest';
 import { hasLetter, isPiece } from '../analysis/text/vocabulary.ts';
+import { randomStrings } from './fixtures/random-strings.ts';
 
 const PIECE = /^[\p{L}\p{M}\p{N}]+(?:-[\p{L}\p{M}\p{N}]+)*$/u;
 
 describe('hasLetter and isPiece', () => {
   it('answer as /\\p{L}/u and the word-piece pattern on 20 000 random strings', () => {
     const alphabet = ['a', 'Z', '0', '9', '-', "'", '.', '_', ' ', 'é', 'ß', 'ǅ', '中', '٣', '²', '\u0301', '\ud835\udc65', '\ud835\udfce', '\ud800', '\udc00', '€', '@', '`', '{', '['];
-    let seed = 9;
-    const rnd = (): number => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-    for (let i = 0; i < 20000; i++) {
-      let s = '';
-      const n = Math.floor(rnd() * 6);
-      for (let j = 0; j < n; j++) s += alphabet[Math.floor(rnd() * alphabet.length)];
+    for (const s of randomStrings(9, alphabet, 6, 20000)) {
       if (hasLetter(s) !== /\p{L}/u.test(s)) expect({ s, got: hasLetter(s) }).toEqual({ s, got: /\p{L}/u.test(s) });
       if (isPiece(s) !== PIECE.test(s)) expect({ s, piece: isPiece(s) }).toEqual({ s, piece: PIECE.test(s) });
     }
