@@ -35,8 +35,11 @@ export function topicChartName(topicId: number): string {
 export function buildChartSpecs(model: ReportModel, options?: ChartOptions): ChartSpec[] {
   const opts = { topN: resolveTopN(options) };
   const charts: ChartSpec[] = [];
-  if (hasGrowth(model)) charts.push({ name: 'growth', title: 'Rising and falling topics', spec: growthSpec(model) });
-  const hasPeriods = model.trends.periods.some((p) => p.total > 0);
+  // A chart over time needs two periods with papers. With one (an undated corpus puts every paper
+  // on the run's day) each would be a single point per topic, and the run's notes say there is no
+  // trend: the growth, share, heatmap and per-topic charts are left out (~25 of them).
+  const hasPeriods = model.trends.periods.filter((p) => p.total > 0).length >= 2;
+  if (hasPeriods && hasGrowth(model)) charts.push({ name: 'growth', title: 'Rising and falling topics', spec: growthSpec(model) });
   if (hasPeriods) charts.push({ name: 'share-area', title: 'Topic share over time', spec: shareAreaSpec(model, opts) });
   charts.push({ name: 'sizes', title: 'Topic sizes', spec: sizesSpec(model, opts) });
   charts.push({ name: 'top-terms', title: 'Top terms per topic', spec: topTermsSpec(model, opts) });

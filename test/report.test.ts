@@ -128,6 +128,21 @@ describe('chart specs', () => {
     expect(names).not.toContain('k-curve');
   });
 
+  it('draws no chart over time when fewer than two periods have papers', () => {
+    const over = ['growth', 'share-area', 'topic-small-multiples', 'heatmap'];
+    const all = buildChartSpecs(makeReportModel()).map((c) => c.name);
+    for (const name of over) expect(all).toContain(name);
+    expect(all.some((n) => /^topic-\d+$/.test(n))).toBe(true);
+    const one = makeReportModel(); // every paper in one period (an undated corpus: all on the run's day)
+    const first = one.trends.periods.find((p) => p.total > 0)!;
+    one.trends.periods = one.trends.periods.map((p) => (p === first ? p : { ...p, total: 0 }));
+    const names = buildChartSpecs(one).map((c) => c.name);
+    for (const name of over) expect(names).not.toContain(name);
+    expect(names.some((n) => /^topic-\d+$/.test(n))).toBe(false);
+    expect(names).toContain('sizes');
+    expect(names).toContain('top-terms');
+  });
+
   it('renderSvg refuses to load anything', async () => {
     const spec: TopLevelSpec = { data: { url: 'https://example.org/data.json' }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } } };
     await expect(renderSvg(spec)).rejects.toThrow(/must not load/);
