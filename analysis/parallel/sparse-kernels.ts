@@ -36,16 +36,17 @@ export function sparseRowBlockKernel(args: SparseRowBlockArgs, part: number, par
 
 /**
  * Row boundaries that split the work of X·B evenly: a row costs its stored entries (one pass
- * over a B row each) plus one (writing the output row), so a few long documents do not leave one
- * thread with most of the work.
+ * over a B row each) plus `perRow` (1: writing the output row), so a few long documents do not
+ * leave one thread with most of the work. With perRow 0 it splits any offsets array (a token
+ * stream's document offsets) by entries alone.
  */
-export function balancedRowBounds(indptr: Int32Array, rows: number, parts: number): Int32Array {
+export function balancedRowBounds(indptr: Int32Array, rows: number, parts: number, perRow = 1): Int32Array {
   const bounds = new Int32Array(parts + 1);
-  const total = indptr[rows] - indptr[0] + rows;
+  const total = indptr[rows] - indptr[0] + perRow * rows;
   let r = 0;
   for (let p = 1; p < parts; p++) {
     const target = (total * p) / parts;
-    while (r < rows && indptr[r] - indptr[0] + r < target) r++;
+    while (r < rows && indptr[r] - indptr[0] + perRow * r < target) r++;
     bounds[p] = r;
   }
   bounds[parts] = rows;

@@ -31,6 +31,7 @@ import {
 } from '../tfidf-build.ts';
 import { collectGarbage } from './collect.ts';
 import { sharedInt32 } from './shared.ts';
+import { balancedRowBounds } from './sparse-kernels.ts';
 import type { TaskCounter } from './kernels.ts';
 import type { WorkerPool } from './pool.ts';
 
@@ -109,21 +110,6 @@ const COUNT_ROWS_BLOCK_TOKENS = 1 << 20;
 /** Entries per chunk of a claimed block's rows: its unused tail stays small (1 MB per array at most). */
 const COUNT_ROWS_CHUNK = 1 << 18;
 
-/** Document boundaries that give each of `parts` ranges about the same number of tokens. */
-export function tokenBalancedDocBounds(docOffsets: Int32Array, parts: number): Int32Array {
-  const n = docOffsets.length - 1;
-  const bounds = new Int32Array(parts + 1);
-  const total = docOffsets[n]! - docOffsets[0]!;
-  let d = 0;
-  for (let p = 1; p < parts; p++) {
-    const target = docOffsets[0]! + (total * p) / parts;
-    while (d < n && docOffsets[d]! < target) d++;
-    bounds[p] = d;
-  }
-  bounds[parts] = n;
-  return bounds;
-}
-
 /** Boundaries in left terms [lo, hi) that give each of `parts` ranges about the same number of pair occurrences. */
 function pairBalancedTermBounds(perLeft: Int32Array, lo: number, hi: number, parts: number): Int32Array {
   let total = 0;
@@ -154,7 +140,7 @@ export function parallelTfidfCounting(
   pool: WorkerPool,
   { pairsPerPass = 1 << 22, rowBlockTokens = COUNT_ROWS_BLOCK_TOKENS }: { pairsPerPass?: number; rowBlockTokens?: number } = {},
 ): TfidfCounting {
-  const docBounds = tokenBalancedDocBounds(stream.docOffsets, pool.threads);
+  const docBounds = balancedRowBounds(stream.docOffsets, stream.docOffsets.length - 1, pool.threads, 0);
   return {
     unigramStats: () => mergeUnigramStats(pool.run<UnigramStats>('tfidfUnigram', { stream, bounds: docBounds, V })),
     bigramCandidates(uni, minDf) {
@@ -191,7 +177,7 @@ export function parallelTfidfCounting(
     countMatrix(cols, index, log) {
       const { docOffsets } = stream;
       const n = docOffsets.length - 1;
-      const blocks = tokenBalancedDocBounds(docOffsets, Math.min(Math.max(1, n), Math.max(pool.threads, Math.ceil((docOffsets[n]! - docOffsets[0]!) / rowBlockTokens))));
+      const blocks = balancedRowBounds(docOffsets, n, Math.min(Math.max(1, n), Math.max(pool.threads, Math.ceil((docOffsets[n]! - docOffsets[0]!) / rowBlockTokens))), 0);
       const parts = pool.run<{ task: number[]; block: RowBlock[]; log: BigramLog[] }>('tfidfCountRows', { stream, blocks, cols, index, log: log !== undefined });
       const byTask: RowBlock[] = [];
       const logs: BigramLog[] = [];
