@@ -1,7 +1,8 @@
 // Space-separated units whose wink tokens are known without running wink: a plain ASCII word out
 // of wink's lexicon ("LLMs", "ResNet34"), words joined by hyphens ("large-scale": hyphenatedShape),
 // a word wrapped in punctuation that wink provably splits off ("model,", "(LLMs),", "[BERT",
-// "results)."), and leading punctuation before a unit wink reads alone (SHAPE_LEAD: ">that").
+// "results)."), and leading or trailing punctuation around a unit wink reads alone (SHAPE_LEAD:
+// ">that", SHAPE_TRAIL: 'atheism".').
 //
 // Why it holds (wink-nlp 2.x, src/tokenizer.js with the English lite model's regexes):
 // - A unit is first looked up whole in the lexicon (_addTokenIfInCache); every shape below
@@ -92,12 +93,29 @@ export function wrappedLead(shape: number): number {
 export function wrappedTrail(shape: number): number {
   return (shape - WRAPPED) >> 1;
 }
+/**
+ * Where the core of a unit of a shape with one starts and ends (u[from, to)): wrapped, SHAPE_LEAD
+ * and SHAPE_TRAIL units emit the core's items with a boundary for what is cut off on either side.
+ * Undefined for the other shapes.
+ */
+export function coreBounds(u: string, shape: number): [from: number, to: number] | undefined {
+  if (isWrapped(shape)) return [wrappedLead(shape), u.length - wrappedTrail(shape)];
+  if (shape === SHAPE_LEAD) return [leadLength(u), u.length];
+  if (shape === SHAPE_TRAIL) return [0, u.length - trailLength(u)];
+  return undefined;
+}
+
 function wrapped(lead: number, trail: number): number {
   return WRAPPED + lead + 2 * trail;
 }
 
 function isAsciiLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+/** An upper-case currency code inside (USD, AUD, INR, GBP): wink's currency regex splits it off wherever it is. */
+function hasCurrencyCode(u: string): boolean {
+  return u.includes('USD') || u.includes('AUD') || u.includes('INR') || u.includes('GBP');
 }
 
 function isAsciiAlnum(c: number): boolean {
@@ -152,7 +170,7 @@ function trailShape(u: string, lookup: LexiconLookup): number {
   if (t === 0 || t > 6 || k < 2 || !isAsciiLetter(u.charCodeAt(0))) return SHAPE_WINK;
   for (let i = 1; i < k; i++) {
     const c = u.charCodeAt(i);
-    if (c === 45 /* - */ ? i === k - 1 || u.charCodeAt(i + 1) === 45 : !(isAsciiLetter(c) || (c >= 48 && c <= 57))) return SHAPE_WINK;
+    if (c === 45 /* - */ ? i === k - 1 || u.charCodeAt(i + 1) === 45 : !isAsciiAlnum(c)) return SHAPE_WINK;
   }
   const core = u.slice(0, k);
   const found = lookup(core);
@@ -176,7 +194,7 @@ function leadShape(u: string, lookup: LexiconLookup): number {
   const k = leadLength(u);
   // The core starts with a letter: after '(' wink reads '(:' as an emoticon, say.
   if (k >= u.length || !isAsciiLetter(u.charCodeAt(k))) return SHAPE_WINK;
-  if (u.includes('USD') || u.includes('AUD') || u.includes('INR') || u.includes('GBP')) return SHAPE_WINK; // as in hyphenatedShape
+  if (hasCurrencyCode(u)) return SHAPE_WINK;
   for (let i = k; i < u.length; i++) {
     const d = u.charCodeAt(i);
     if (d === 39 /* ' */ || d === 0x2019 || (d >= 48 && d <= 57) || (d === 46 /* . */ && u.charCodeAt(i + 1) === 46)) return SHAPE_WINK;
@@ -184,7 +202,7 @@ function leadShape(u: string, lookup: LexiconLookup): number {
   return lookup(u) == null ? SHAPE_LEAD : SHAPE_WINK;
 }
 
-/** unitShape without SHAPE_LEAD. */
+/** unitShape without SHAPE_LEAD and SHAPE_TRAIL. */
 function coreShape(u: string, lookup: LexiconLookup): number {
   const n = u.length;
   const first = u.charCodeAt(0);
@@ -200,7 +218,7 @@ function coreShape(u: string, lookup: LexiconLookup): number {
     // The first part starts with a letter; a later one may start with a digit ("GPT-4o").
     while (i < n && isAsciiLetter(u.charCodeAt(i))) i++;
     if (i === from && hyphens === 0) return isLetterlessAscii(u) ? SHAPE_BOUNDARY : SHAPE_WINK;
-    for (let c = u.charCodeAt(i); i < n && (isAsciiLetter(c) || (c >= 48 && c <= 57)); c = u.charCodeAt(++i)) if (c <= 57) digits = true;
+    for (let c = u.charCodeAt(i); i < n && isAsciiAlnum(c); c = u.charCodeAt(++i)) if (c <= 57) digits = true;
     if (i + 1 < n && u.charCodeAt(i) === 45 /* - */ && isAsciiAlnum(u.charCodeAt(i + 1))) {
       hyphens++;
       i++;
@@ -248,7 +266,7 @@ function hyphenatedShape(u: string, lead: number, end: number, lookup: LexiconLo
   const q = trail > 1 ? u.charCodeAt(end + 1) : 0;
   if (trail === 1 && !(p === 44 || p === 59 || p === 58 || p === 41 || p === 93) /* , ; : ) ] */) return SHAPE_WINK;
   if (trail === 2 && !((p === 41 || p === 93) && q === 44)) return SHAPE_WINK;
-  if (u.includes('USD') || u.includes('AUD') || u.includes('INR') || u.includes('GBP')) return SHAPE_WINK;
+  if (hasCurrencyCode(u)) return SHAPE_WINK;
   if (lookup(u) != null) return SHAPE_WINK;
   if (lead === 0 && trail === 0) return SHAPE_HYPHENATED;
   if (lookup(u.slice(lead, end)) != null) return SHAPE_WINK;

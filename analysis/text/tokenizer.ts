@@ -40,24 +40,18 @@ import { UnitTable } from './unit-table.ts';
 import { ChunkVocabulary } from './vocabulary.ts';
 import { emitWinkTokens, type TokenSink } from './wink-stream.ts';
 import {
-  hyphenatedParts,
-  isWrapped,
-  leadLength,
-  trailLength,
-  type LexiconLookup,
   type AffixSets,
+  coreBounds,
+  hyphenatedParts,
+  type LexiconLookup,
   type PreservedAffixes,
   preservedAffixSets,
   SHAPE_BOUNDARY,
   SHAPE_HYPHENATED,
-  SHAPE_LEAD,
-  SHAPE_TRAIL,
   SHAPE_WINK,
   SHAPE_WORD,
   unitShape,
   wordShape,
-  wrappedLead,
-  wrappedTrail,
 } from './simple-units.ts';
 import { lexiconLookup, type WinkTokens, winkTokens } from './wink.ts';
 
@@ -265,8 +259,9 @@ class ChunkBuilder {
 
   /**
    * Plans a pending unit: its shape, and what resolving it will need. A unit whose items are a
-   * core's plus punctuation (wrapped, SHAPE_LEAD) gets its core as a unit of its own, planned the
-   * same way if it is new (a lead's core can be wrapped in turn: '"(model').
+   * core's plus punctuation (wrapped, SHAPE_LEAD, SHAPE_TRAIL: coreBounds) gets its core as a
+   * unit of its own, planned the same way if it is new (a lead's core can be wrapped in turn:
+   * '"(model').
    */
   private plan(id: number, unit: string, base: number, lookup: LexiconLookup, queues: PlanQueues): void {
     const shape = unitShape(unit, lookup);
@@ -276,9 +271,10 @@ class ChunkBuilder {
     else if (shape === SHAPE_WINK) {
       queues.winkIds.push(id);
       queues.winkUnits.push(unit);
-    } else if (isWrapped(shape) || shape === SHAPE_LEAD || shape === SHAPE_TRAIL) {
-      const from = shape === SHAPE_LEAD ? leadLength(unit) : shape === SHAPE_TRAIL ? 0 : wrappedLead(shape);
-      const to = unit.length - (shape === SHAPE_LEAD ? 0 : shape === SHAPE_TRAIL ? trailLength(unit) : wrappedTrail(shape));
+    } else {
+      const bounds = coreBounds(unit, shape);
+      if (bounds === undefined) return;
+      const [from, to] = bounds;
       const h = UnitTable.hash(unit, from, to);
       let core = this.units.find(unit, from, to, h);
       if (core < 0) {
@@ -489,14 +485,13 @@ class ChunkBuilder {
       // the lower case as both key side and surface, and a dropped word is a lone boundary.
       const sid = this.vocab.surfaceId(this.planText[p]!.toLowerCase(), this.planText[p]!.toLowerCase());
       this.unitValue[id] = sid < 0 ? -1 : sid;
-    } else if (shape === SHAPE_LEAD || shape === SHAPE_TRAIL) {
-      const core = this.planCore[p]!;
-      this.resolve(core, base);
-      this.recordWrapped(id, core, shape === SHAPE_LEAD, shape === SHAPE_TRAIL);
     } else {
+      // A core's items with a boundary for the punctuation cut off before and after it.
+      const text = this.planText[p]!;
+      const [from, to] = coreBounds(text, shape)!;
       const core = this.planCore[p]!;
       this.resolve(core, base);
-      this.recordWrapped(id, core, wrappedLead(shape) > 0, wrappedTrail(shape) > 0);
+      this.recordWrapped(id, core, from > 0, to < text.length);
     }
   }
 
