@@ -60,16 +60,18 @@ export interface PaperTokens {
 
 /**
  * Form ids in order of first sight (never reused while the config key stays the same). The lookup
- * (key, surface) → id is built on the first id() call only: a night whose papers all come from
- * the cache never needs it. It maps a key to its forms' ids (a term has 1-3 forms, compared by
- * surface), so a lookup builds no `key + surface` string.
+ * (key, surface) → id is built on the first id() or keyIndex() call only: a night that tokenizes
+ * nothing needs only keyIndex(). It maps a key to its forms' ids (a term has 1-3 forms, compared
+ * by surface), so a lookup builds no `key + surface` string.
  */
 export class FormDictionary {
   readonly forms: Form[] = [];
-  private byKey: Map<string, number | number[]> | undefined;
-  // With byKey: each form's key as an index into `keys` (the distinct keys in order of first sight).
-  private readonly formKey: number[] = [];
+  // Built on first use (index()): each distinct key's index (in order of first sight), the key of
+  // each index, the form ids of each key (one, or several), and each form's key index.
+  private keyIds: Map<string, number> | undefined;
   private readonly keys: string[] = [];
+  private readonly keyForms: (number | number[])[] = [];
+  private readonly formKey: number[] = [];
   constructor(forms: readonly Form[] = []) {
     for (const f of forms) this.forms.push(f); // not push(...forms): 200k+ arguments overflow the stack
   }
@@ -77,9 +79,9 @@ export class FormDictionary {
     return this.forms.length;
   }
   id(key: string, surface: string): number {
-    const byKey = this.indexed();
-    const ids = byKey.get(key);
-    if (ids !== undefined) {
+    const k = this.indexed().get(key);
+    if (k !== undefined) {
+      const ids = this.keyForms[k]!;
       if (typeof ids === 'number') {
         if (this.forms[ids]!.surface === surface) return ids;
       } else {
@@ -100,24 +102,26 @@ export class FormDictionary {
     this.indexed();
     return { formKey: this.formKey, keys: this.keys };
   }
-  private indexed(): Map<string, number | number[]> {
-    if (this.byKey === undefined) {
-      this.byKey = new Map();
+  private indexed(): Map<string, number> {
+    if (this.keyIds === undefined) {
+      this.keyIds = new Map();
       for (let i = 0; i < this.forms.length; i++) this.index(this.forms[i]!.key, i);
     }
-    return this.byKey;
+    return this.keyIds;
   }
   private index(key: string, id: number): void {
-    const ids = this.byKey!.get(key);
-    if (ids === undefined) {
-      this.byKey!.set(key, id);
-      this.formKey.push(this.keys.length);
+    let k = this.keyIds!.get(key);
+    if (k === undefined) {
+      k = this.keys.length;
+      this.keyIds!.set(key, k);
       this.keys.push(key);
-      return;
+      this.keyForms.push(id);
+    } else {
+      const ids = this.keyForms[k]!;
+      if (typeof ids === 'number') this.keyForms[k] = [ids, id];
+      else ids.push(id);
     }
-    this.formKey.push(this.formKey[typeof ids === 'number' ? ids : ids[0]!]!);
-    if (typeof ids === 'number') this.byKey!.set(key, [ids, id]);
-    else ids.push(id);
+    this.formKey.push(k);
   }
 }
 
