@@ -49,18 +49,13 @@ function cleanTextScan(s: string): string | undefined {
   const n = s.length;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c > 32 && c < 127) {
-      if (runStart < 0) {
-        if (space && kept) out += ' ';
-        space = false;
-        runStart = i;
+    if (runStart >= 0) {
+      if (c > 32 && c < 127) continue;
+      // A single space between printable ASCII stays in the run (most spaces: a run is a line).
+      if (c === 32 && i + 1 < n) {
+        const d = s.charCodeAt(i + 1);
+        if (d > 32 && d < 127) continue;
       }
-      continue;
-    }
-    // A single space between printable ASCII stays in the run (most spaces: a run is a line).
-    if (c === 32 && runStart >= 0 && i + 1 < n) {
-      const d = s.charCodeAt(i + 1);
-      if (d > 32 && d < 127) continue;
     }
     const white = c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
     if (white || c <= 31 || (c >= 0x7f && c <= 0x9f) || c === 0xfeff) {
@@ -74,6 +69,7 @@ function cleanTextScan(s: string): string | undefined {
     }
     if (c >= 0xd800 && c <= 0xdfff) return undefined;
     if (runStart < 0) {
+      // A kept character after white space (or removed characters) starts a run.
       if (space && kept) out += ' ';
       space = false;
       runStart = i;
