@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { NODE_FLAGS } from '../pipeline/node-flags.ts';
 import { PYTHON } from './machine.ts';
 import { runMeasured, type ProcessMeasurement } from './measure-process.ts';
 
@@ -116,7 +117,7 @@ function base(system: SystemName, run: number, m: ProcessMeasurement, resultDir:
 
 /**
  * One cold run of topic-trends: a fresh --out folder (no stage caches), the installed entry point
- * (bin/topic-trends.mjs: the compiled dist/ bundles, as `npm start` runs them) in a single node
+ * (bin/topic-trends.mjs: the compiled dist/ bundles, with the node flags `npm start` gives) in a single node
  * process, no npm/npx launcher in between. The build itself happens before the measured runs
  * (ensureCompiled), as the reference's Python bytecode is compiled before its runs.
  */
@@ -124,7 +125,7 @@ export async function runOurs(target: BenchTarget, outDir: string, run: number):
   if (existsSync(outDir)) throw new Error(`${outDir} exists: a cold run needs a fresh folder`);
   const configPath = `${outDir}.config.json`;
   writeFileSync(configPath, `${JSON.stringify({ pca: { nComponents: target.components } }, null, 2)}\n`);
-  const args = [join(target.repoRoot, 'bin/topic-trends.mjs'), 'run', '--input', target.corpus, '--k', String(target.k), '--out', outDir, '--config', configPath, '--quiet'];
+  const args = [...NODE_FLAGS, join(target.repoRoot, 'bin/topic-trends.mjs'), 'run', '--input', target.corpus, '--k', String(target.k), '--out', outDir, '--config', configPath, '--quiet'];
   const m = await runMeasured(process.execPath, args, { cwd: target.repoRoot });
   const result = base('topic-trends', run, m, join(outDir, 'latest'));
   if (!result.ok) return { ...result, error: failure(m) };

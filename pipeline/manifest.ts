@@ -13,6 +13,8 @@ export interface Manifest {
   runId: string;
   createdAt: string;
   versions: Record<string, string>;
+  /** node's command-line flags (pipeline/node-flags.ts): they change speed and memory, not results. */
+  nodeFlags: string[];
   seed: number;
   config: Config;
   inputs: unknown;
@@ -41,6 +43,7 @@ export function buildManifest(args: {
     runId: args.runId,
     createdAt: args.createdAt,
     versions: libraryVersions(),
+    nodeFlags: [...process.execArgv],
     seed: args.config.seed,
     config: args.config,
     inputs: args.externalInputs.ingest ?? null,

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NODE_FLAGS } from '../pipeline/node-flags.ts';
 import { REPO, runCli } from './helpers/cli.ts';
 
 describe('compiled build (dist/)', () => {
@@ -15,8 +16,9 @@ describe('compiled build (dist/)', () => {
     dir = mkdtempSync(join(tmpdir(), 'tt-dist-'));
     const built = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO, encoding: 'utf8' });
     expect(built.status, built.stderr).toBe(0);
-    // Two threads, so the worker pool has to load dist/worker.mjs.
-    compiled = spawnSync(process.execPath, ['bin/topic-trends.mjs', 'run', '--out', join(dir, 'compiled'), '--k', '8', '--quiet'], {
+    // Two threads, so the worker pool has to load dist/worker.mjs. Started as npx starts it:
+    // the file itself, through its shebang (which gives node the flags of pipeline/node-flags.ts).
+    compiled = spawnSync(join(REPO, 'bin/topic-trends.mjs'), ['run', '--out', join(dir, 'compiled'), '--k', '8', '--quiet'], {
       cwd: REPO,
       encoding: 'utf8',
       env: { ...process.env, TOPIC_TRENDS_WORKERS: '2' },
@@ -35,6 +37,11 @@ describe('compiled build (dist/)', () => {
     const path = String(compiled.stdout).trim().split('\n').pop()!;
     expect(path.endsWith('index.html')).toBe(true);
     expect(existsSync(path)).toBe(true);
+  });
+
+  it('runs with the node flags of pipeline/node-flags.ts, from the shebang', () => {
+    const manifest = JSON.parse(readFileSync(join(dir, 'compiled', 'latest', 'manifest.json'), 'utf8')) as { nodeFlags: string[] };
+    expect(manifest.nodeFlags).toEqual([...NODE_FLAGS]);
   });
 
   it('publishes the same topics and assignments as the TypeScript sources', () => {
