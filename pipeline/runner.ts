@@ -20,7 +20,6 @@ import { acquireLock } from './lock.ts';
 import { publishRun, newRunId } from './publish.ts';
 import { STAGE_NAMES, type Stage, type StageContext, type StageName, type StageTiming } from './stage.ts';
 import { STAGES } from './stages/index.ts';
-import { retireSharedWorkerPool } from './workers/shared-pool.ts';
 import { buildManifest, type Manifest } from './manifest.ts';
 import { openArchive } from './store/open-archive.ts';
 import { recordPublishedRun } from './store/record-run.ts';
@@ -263,8 +262,6 @@ async function runStages(config: Config, opts: RunOptions, log: Logger, out: str
     log.info(`${name}: done in ${seconds.toFixed(2)} s`);
     log.event('stage', { stage: name, seconds: round3(seconds), cpuSeconds, peakRssMb: peakRssMb(), skipped: false });
     if (name === 'report') reportRan = true;
-    // Workers that tokenized hold wink and the documents' garbage; later stages get fresh ones.
-    if (name === 'tokenize') await retireSharedWorkerPool();
     release(name);
   }
 

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../pipeline/config.ts';
 import { ConfigError } from '../pipeline/errors.ts';
-import { retireSharedWorkerPool, sharedWorkerPool, workerThreads } from '../pipeline/workers/shared-pool.ts';
+import { renewSharedWorkerPool, retireSharedWorkerPool, sharedWorkerPool, sharedWorkerPoolStarted, workerThreads } from '../pipeline/workers/shared-pool.ts';
 
 describe('worker thread count', () => {
   it('takes the config first, then TOPIC_TRENDS_WORKERS, then the cores', () => {
@@ -28,6 +28,7 @@ describe('worker thread count', () => {
 describe('retiring the shared pool', () => {
   it('terminates its workers and the next request starts a fresh pool; without a pool it does nothing', async () => {
     await retireSharedWorkerPool(); // none started yet: a no-op
+    expect(sharedWorkerPoolStarted()).toBe(false);
     const first = await sharedWorkerPool(2);
     expect(first.threads).toBe(2);
     expect(await sharedWorkerPool(2)).toBe(first);
@@ -36,6 +37,17 @@ describe('retiring the shared pool', () => {
     const second = await sharedWorkerPool(2);
     expect(second).not.toBe(first);
     expect(second.run('echo', { value: 1 })).toEqual([{ value: 1, part: 0, parts: 2 }, { value: 1, part: 1, parts: 2 }]);
+    await retireSharedWorkerPool();
+  }, 60_000);
+
+  it('renewing closes the pool and has the next one starting before anyone asks for it', async () => {
+    const first = await sharedWorkerPool(2);
+    await renewSharedWorkerPool(2);
+    expect(() => first.run('echo', { value: 1 })).toThrow(/after close/);
+    expect(sharedWorkerPoolStarted()).toBe(true);
+    const second = await sharedWorkerPool(2);
+    expect(second).not.toBe(first);
+    expect(second.run('echo', { value: 2 })).toEqual([{ value: 2, part: 0, parts: 2 }, { value: 2, part: 1, parts: 2 }]);
     await retireSharedWorkerPool();
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 // One WorkerPool per process, shared by the stages that run parallel kernels (tokenize, reduce,
-// cluster). Started on first request (vectorize asks early so the workers load while TF-IDF
-// runs); its workers are unref'd, so they do not keep the process alive. The runner retires it
-// after tokenize (see retireSharedWorkerPool) and the next request starts a fresh one.
+// cluster). Started on first request (tokenize and vectorize ask early so the workers load
+// meanwhile); its workers are unref'd, so they do not keep the process alive. Once the workers
+// have tokenized, the tokenize stage replaces them with fresh ones (renewSharedWorkerPool).
 //
 // Threads: the config's `workers` when set, else TOPIC_TRENDS_WORKERS (1 = no worker threads),
 // else os.availableParallelism(). Results are identical whatever the count, so it is no part of
@@ -23,6 +23,11 @@ export function workerThreads(env: NodeJS.ProcessEnv = process.env, configured?:
   return n;
 }
 
+/** Whether the process's pool has been started (and not retired since). */
+export function sharedWorkerPoolStarted(): boolean {
+  return pool !== null;
+}
+
 /** The process's pool (starting it on the first call). Never rejects for lack of workers: it falls back to one thread. */
 export function sharedWorkerPool(configured?: number): Promise<WorkerPool> {
   pool ??= (async () => {
@@ -36,7 +41,7 @@ export function sharedWorkerPool(configured?: number): Promise<WorkerPool> {
  * Terminates the process's pool, if one was started; the next sharedWorkerPool() starts a new
  * one. Why: a worker that tokenized keeps wink's model, its share of the documents and their
  * garbage in its heap (measured on arXiv: ~350 MB per worker), and an idle worker never collects
- * it. Restarting costs one worker start (~1 s of CPU, overlapping the single-threaded vectorize).
+ * it. A restart costs one worker start (~1 s of CPU): renewSharedWorkerPool does it at once.
  */
 export async function retireSharedWorkerPool(): Promise<void> {
   const current = pool;
@@ -47,4 +52,15 @@ export async function retireSharedWorkerPool(): Promise<void> {
   } catch {
     // a pool that failed to start has nothing to close
   }
+}
+
+/**
+ * Retires the process's pool and starts a fresh one at once, without waiting for it: for when the
+ * workers hold a heap of garbage (they tokenized, see retireSharedWorkerPool) and more parallel
+ * work follows. The new workers load while the caller goes on alone (tokenize assembling its
+ * corpus), not while the next parallel pass waits for them. Resolves once the old pool is closed.
+ */
+export async function renewSharedWorkerPool(configured?: number): Promise<void> {
+  await retireSharedWorkerPool();
+  sharedWorkerPool(configured).catch(() => undefined); // a start failure surfaces where the pool is awaited
 }
