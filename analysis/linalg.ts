@@ -20,8 +20,8 @@ export interface TallKernels {
    * array may be reused by the next call: read it before calling again).
    */
   gramBlocks(a: Float64Array, m: number, k: number): Float64Array;
-  /** multiplyTallBySmall with its rows split over threads: a new m × l array. */
-  tallBySmall(a: Float64Array, m: number, k: number, b: Float64Array, l: number, upperTriangularB: boolean): Float64Array;
+  /** multiplyTallBySmall with its rows split over threads: a new m × l array, or `into` (see multiplyTallBySmall). */
+  tallBySmall(a: Float64Array, m: number, k: number, b: Float64Array, l: number, upperTriangularB: boolean, into?: Float64Array): Float64Array;
   /**
    * Optional: `length` values gaussian(createRandom(seed)) · scale drawn in order, filled in
    * blocks over threads (random.ts: gaussianBlock), so the very numbers of a serial loop. The
@@ -198,7 +198,8 @@ export function transpose(a: Float64Array, rows: number, cols: number): Float64A
  * A · B for a tall m × k matrix A and a small k × l matrix B (row-major). With
  * `upperTriangularB`, entries of B below the diagonal are taken as zero and skipped (for
  * A·R⁻¹ in Cholesky-QR). Every output row is computed the same way wherever the row blocks
- * fall, so `kernels` (threads) give bit-identical results.
+ * fall, so `kernels` (threads) give bit-identical results. `into`: an m × l array the caller no
+ * longer needs (not A), overwritten with the result and returned, instead of a new array.
  */
 export function multiplyTallBySmall(
   a: Float64Array,
@@ -208,11 +209,13 @@ export function multiplyTallBySmall(
   l: number,
   upperTriangularB = false,
   kernels?: TallKernels,
+  into?: Float64Array,
 ): Float64Array {
   checkShape(a, m, k, 'multiplyTallBySmall (A)');
   checkShape(b, k, l, 'multiplyTallBySmall (B)');
-  if (kernels && kernels.threads > 1 && m >= 1024) return kernels.tallBySmall(a, m, k, b, l, upperTriangularB);
-  const out = new Float64Array(m * l);
+  if (into !== undefined && (into.length !== m * l || into.buffer === a.buffer)) throw new RangeError('multiplyTallBySmall: into must be a separate m × l array');
+  if (kernels && kernels.threads > 1 && m >= 1024) return kernels.tallBySmall(a, m, k, b, l, upperTriangularB, into);
+  const out = into ? into.fill(0) : new Float64Array(m * l); // the rows are added into it
   multiplyTallBySmallRows(a, k, b, l, upperTriangularB, out, 0, m);
   return out;
 }
@@ -342,12 +345,12 @@ export function orthonormalize(a: Float64Array, m: number, k: number, kernels?: 
 }
 
 /** Cholesky-QR2 alone: null when a Gram matrix is not numerically positive definite (cond(A) ≳ 3e6). */
-export function choleskyQr2(a: Float64Array, m: number, k: number, kernels?: TallKernels): ThinQr | null {
+export function choleskyQr2(a: Float64Array, m: number, k: number, kernels?: TallKernels, into?: Float64Array): ThinQr | null {
   checkShape(a, m, k, 'choleskyQr2');
   if (m < k) throw new RangeError(`choleskyQr2: needs at least as many rows as columns, got ${m} × ${k}`);
   const first = choleskyQrStep(a, m, k, kernels);
   if (!first) return null;
-  const second = choleskyQrStep(first.q, m, k, kernels);
+  const second = choleskyQrStep(first.q, m, k, kernels, into);
   if (!second) return null;
   return { q: second.q, r: multiplyUpper(second.r, first.r, k), method: 'cholesky-qr2' };
 }
@@ -356,11 +359,12 @@ export function choleskyQr2(a: Float64Array, m: number, k: number, kernels?: Tal
  * One Cholesky-QR round alone (Q = A·R⁻¹, R = chol(AᵀA)ᵀ): half the cost of choleskyQr2, with Q
  * orthonormal only to ~ε·cond(A)². For the intermediate steps of a power iteration, where Q only
  * has to be a well-conditioned basis. Null when the Gram matrix is not positive definite.
+ * Both: `into` (an m × k array the caller no longer needs, not A) receives Q instead of a new array.
  */
-export function choleskyQr(a: Float64Array, m: number, k: number, kernels?: TallKernels): ThinQr | null {
+export function choleskyQr(a: Float64Array, m: number, k: number, kernels?: TallKernels, into?: Float64Array): ThinQr | null {
   checkShape(a, m, k, 'choleskyQr');
   if (m < k) throw new RangeError(`choleskyQr: needs at least as many rows as columns, got ${m} × ${k}`);
-  const step = choleskyQrStep(a, m, k, kernels);
+  const step = choleskyQrStep(a, m, k, kernels, into);
   return step ? { q: step.q, r: step.r, method: 'cholesky-qr' } : null;
 }
 
@@ -391,11 +395,11 @@ function toRows(a: Float64Array, rows: number, cols: number): number[][] {
 }
 
 /** One Cholesky-QR round: R = chol(AᵀA)ᵀ, Q = A R⁻¹; null when the Gram matrix is not positive definite. */
-function choleskyQrStep(a: Float64Array, m: number, k: number, kernels?: TallKernels): { q: Float64Array; r: Float64Array } | null {
+function choleskyQrStep(a: Float64Array, m: number, k: number, kernels?: TallKernels, into?: Float64Array): { q: Float64Array; r: Float64Array } | null {
   const l = cholesky(gramMatrix(a, m, k, kernels), k);
   if (!l) return null;
   const r = transpose(l, k, k);
-  const q = multiplyTallBySmall(a, m, k, invertUpperTriangular(r, k), k, true, kernels);
+  const q = multiplyTallBySmall(a, m, k, invertUpperTriangular(r, k), k, true, kernels, into);
   return { q, r };
 }
 

@@ -23,12 +23,13 @@ export function centredMultiply(products: SparseProducts, mean: Float64Array, b:
   return products.multiply(b, k, transient, { u: null, v: shift });
 }
 
-/** (X − 1μᵀ)ᵀ·A for a row-major A (rows × k): a cols × k Float64Array. */
+/** (X − 1μᵀ)ᵀ·A for a row-major A (rows × k): a cols × k Float64Array (maybe `into`, see SparseProducts). */
 export function centredTransposeMultiply(
   products: SparseProducts,
   mean: Float64Array,
   a: Float64Array,
   k: number,
+  into?: Float64Array,
 ): Float64Array {
   // colSums = 1ᵀA (length k); output row j loses μ_j · colSums. Summed before the product, so
   // A may be a transient result of the same products (see SparseProducts.multiply).
@@ -37,7 +38,7 @@ export function centredTransposeMultiply(
     const o = i * k;
     for (let c = 0; c < k; c++) colSums[c] += a[o + c];
   }
-  return products.transposeMultiply(a, k, { u: mean, v: colSums });
+  return products.transposeMultiply(a, k, { u: mean, v: colSums }, into);
 }
 
 /**

@@ -122,6 +122,7 @@ export function projectOntoPca(pca: PcaResult, X: CsrMatrix, pool?: WorkerPool):
  *
  * `products` lets a caller swap in parallel sparse products bound to the same X, and `kernels`
  * parallel dense kernels; neither changes the result (see linalg.ts on the Gram matrix order).
+ * With opts.skipScores the products are released once the basis is found.
  */
 export function randomizedPca(
   X: CsrMatrix,
@@ -141,7 +142,16 @@ export function randomizedPca(
   // Each step is its own function, and Q is passed on without a local, so that the tall blocks
   // (Ω, Q, X̃Q, X̃ᵀX̃Q: 40–70 MB each on arXiv) are garbage once their step returns, not still
   // held by this frame while the scores are built.
-  const { v, singular } = ritzVectors(products, mean, rangeFinder(products, mean, testMatrix(n, l, seed, initialBasis, kernels), m, n, l, powerIter, kernels), m, n, l, d, kernels);
+  // Dead cols × l blocks for later results to be written into (see TallBlockSpares).
+  const spares = new TallBlockSpares(n * l);
+  const { v, singular } = ritzVectors(products, mean, rangeFinder(products, mean, testMatrix(n, l, seed, initialBasis, kernels), m, n, l, powerIter, kernels, spares), m, n, l, d, kernels, spares);
+  spares.clear(); // garbage from here on, for the collection below to free
+  // Without scores nothing below needs the products: released now, before the components are
+  // built. Pooled products collect garbage in every thread when released (collect.ts), which
+  // also frees the fit's dead tall blocks; a collection after assembling came too late for
+  // the run's peak memory, which was reached right here (arXiv's 50k-paper fit: ~5 dead blocks
+  // of 43 MB beside the new components).
+  if (opts.skipScores) products.release?.();
   return assemblePcaResult(X, products, mean, v, singular, d, 'randomized', opts.skipScores);
 }
 
@@ -154,7 +164,8 @@ function rangeFinder(
   n: number,
   l: number,
   powerIter: number,
-  kernels?: TallKernels,
+  kernels: TallKernels | undefined,
+  spares: TallBlockSpares,
 ): Float64Array {
   if (powerIter === 0) q = orthonormalize(q, n, l, kernels).q; // Rayleigh–Ritz below needs it orthonormal
   // Ω may be a view of the kernels' reused operand buffer (testMatrix), which the first
@@ -164,10 +175,37 @@ function rangeFinder(
   for (let it = 0; it < powerIter; it++) {
     // Orthonormalised on the last step and every second one before it (see the header).
     const stepsLeft = powerIter - 1 - it;
-    q = stepsLeft % 2 === 0 ? powerStep(products, mean, q, m, n, l, stepsLeft === 0, kernels) : scaledPowerStep(products, mean, q, n, l);
+    const previous = q;
+    q = stepsLeft % 2 === 0 ? powerStep(products, mean, q, m, n, l, stepsLeft === 0, kernels, spares) : scaledPowerStep(products, mean, q, n, l, spares.take());
+    spares.give(previous); // read by its step only
   }
   products.releaseTranspose?.(); // the last Xᵀ product of the fit
   return q;
+}
+
+/**
+ * Dead cols × l blocks (an earlier Q, X̃ᵀX̃Q) that later steps write their results into. Each
+ * step used to leave one or two new blocks behind (43 MB each on arXiv), freed only by the next
+ * full collection, which V8 starts by how much memory was allocated outside its heap since the
+ * last: at the end of the fit, the run's peak memory, five of them were garbage. Reusing them
+ * allocates 5 blocks instead of 8 and put off most of those collections (arXiv: the fit's peak
+ * RSS ~950 → ~930 MB). Only ordinary arrays are kept, never a view of shared scratch (Ω can be one).
+ */
+class TallBlockSpares {
+  private readonly blocks: Float64Array[] = [];
+  constructor(private readonly length: number) {}
+  /** Lets go of every block. */
+  clear(): void {
+    this.blocks.length = 0;
+  }
+  /** A block to overwrite, if one is spare. */
+  take(): Float64Array | undefined {
+    return this.blocks.pop();
+  }
+  /** Gives back a block nobody reads any more; kept only if it is an ordinary array of its own. */
+  give(a: Float64Array): void {
+    if (a.length === this.length && a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.buffer.byteLength === a.byteLength && this.blocks.length < 2) this.blocks.push(a);
+  }
 }
 
 /**
@@ -184,10 +222,14 @@ function powerStep(
   l: number,
   last: boolean,
   kernels?: TallKernels,
+  spares?: TallBlockSpares,
 ): Float64Array {
   // X̃Q is consumed by the next product alone, so it may stay in the products' buffer (transient).
-  const z = centredTransposeMultiply(products, mean, centredMultiply(products, mean, q, l, true), l);
-  const fast = last ? choleskyQr2(z, n, l, kernels) : choleskyQr(z, n, l, kernels);
+  const z = centredTransposeMultiply(products, mean, centredMultiply(products, mean, q, l, true), l, spares?.take());
+  const into = spares?.take(); // never z: a block is taken once
+  const fast = last ? choleskyQr2(z, n, l, kernels, into) : choleskyQr(z, n, l, kernels, into);
+  if (into && fast?.q !== into) spares!.give(into); // unused (Cholesky failed)
+  spares?.give(z); // read by the orthonormalisation only
   if (fast) return fast.q;
   // The textbook way needs X̃Q itself: recomputed (the same numbers), not kept on the fast path.
   const qm = orthonormalize(centredMultiply(products, mean, q, l), m, l, kernels).q;
@@ -195,8 +237,8 @@ function powerStep(
 }
 
 /** X̃ᵀ(X̃Q) with unit-length columns: same span as powerStep's, without the orthonormalisation. */
-function scaledPowerStep(products: SparseProducts, mean: Float64Array, q: Float64Array, n: number, l: number): Float64Array {
-  const z = centredTransposeMultiply(products, mean, centredMultiply(products, mean, q, l, true), l);
+function scaledPowerStep(products: SparseProducts, mean: Float64Array, q: Float64Array, n: number, l: number, into?: Float64Array): Float64Array {
+  const z = centredTransposeMultiply(products, mean, centredMultiply(products, mean, q, l, true), l, into);
   const norm2 = new Float64Array(l);
   for (let j = 0; j < n; j++) for (let c = 0, o = j * l; c < l; c++) norm2[c] += z[o + c] * z[o + c];
   const inv = norm2.map((v) => (v > 0 ? 1 / Math.sqrt(v) : 0));
@@ -218,11 +260,13 @@ function ritzVectors(
   l: number,
   d: number,
   kernels?: TallKernels,
+  spares?: TallBlockSpares,
 ): { v: Float64Array; singular: Float64Array } {
   const { values, vectors } = symmetricEigen(gramMatrix(centredMultiply(products, mean, q, l, true), m, l, kernels), l); // X̃Q: consumed by the Gram matrix alone
   const wTop = new Float64Array(l * d);
   for (let i = 0; i < l; i++) for (let c = 0; c < d; c++) wTop[i * d + c] = vectors[i * l + c];
-  const v = multiplyTallBySmall(q, n, l, wTop, d, false, kernels); // cols × d, right singular vectors
+  const spare = spares?.take(); // d ≤ l: the first cols × d values of a dead block
+  const v = multiplyTallBySmall(q, n, l, wTop, d, false, kernels, spare && new Float64Array(spare.buffer, 0, n * d)); // cols × d, right singular vectors
   const singular = new Float64Array(d);
   for (let c = 0; c < d; c++) singular[c] = Math.sqrt(Math.max(0, values[c]));
   return { v, singular };

@@ -37,8 +37,12 @@ export interface SparseProducts {
    * so a pooled implementation can skip copying it out of shared memory.
    */
   multiply(b: Float64Array, k: number, transient?: boolean, minus?: RankOne): Float64Array;
-  /** Xᵀ·A for A of shape rows × k: cols × k (minus the rank-one term when given). */
-  transposeMultiply(a: Float64Array, k: number, minus?: RankOne): Float64Array;
+  /**
+   * Xᵀ·A for A of shape rows × k: cols × k (minus the rank-one term when given). `into`: a
+   * cols × k array the caller no longer needs, which the result may be written to instead of a
+   * new array (an implementation may ignore it; use the returned array).
+   */
+  transposeMultiply(a: Float64Array, k: number, minus?: RankOne, into?: Float64Array): Float64Array;
   /** Frees Xᵀ (a later transposeMultiply rebuilds it): for callers done with Xᵀ products. */
   releaseTranspose?(): void;
   /** Frees everything the products hold beyond X itself; they must not be used afterwards. */

@@ -11,7 +11,7 @@ import { collectGarbage } from '../analysis/parallel/collect.ts';
 import { centredMultiply, centredTransposeMultiply } from '../analysis/pca-centred.ts';
 import { csrColumnMeans } from '../analysis/sparse.ts';
 import { balancedRowBounds } from '../analysis/parallel/sparse-kernels.ts';
-import { GRAM_ROW_BLOCK, gramMatrix, multiplyTallBySmall } from '../analysis/linalg.ts';
+import { choleskyQr, choleskyQr2, GRAM_ROW_BLOCK, gramMatrix, multiplyTallBySmall } from '../analysis/linalg.ts';
 import { poolTallKernels } from '../analysis/parallel/dense-kernels.ts';
 import { fitPca, projectOntoPca, randomizedPca } from '../analysis/pca.ts';
 import { sliceByLength, tokenizeCorpusParallel } from '../analysis/parallel/tokenize-kernels.ts';
@@ -281,6 +281,72 @@ describe('parallel sparse products', () => {
     const viaPool = projectOntoPca(fit, X, pool);
     expect(Array.from(viaPool)).toEqual(Array.from(projectOntoPca(fit, X)));
     expect(Array.from(viaPool)).toEqual(Array.from(fit.scores));
+  });
+
+  it('results written into a spare array (`into`) equal new ones, and the spare is what comes back', () => {
+    const random = createRandom(21);
+    const m = 2500; // ≥ 1024 rows: the pooled tall × small kernel
+    const k = 12;
+    const a = Float64Array.from({ length: m * k }, () => gaussian(random));
+    const b = Float64Array.from({ length: k * 7 }, () => gaussian(random));
+    const kernels = poolTallKernels(pool);
+    for (const ks of [undefined, kernels]) {
+      const into = new Float64Array(m * 7).fill(99); // old values must not leak into the sums
+      const got = multiplyTallBySmall(a, m, k, b, 7, false, ks, into);
+      expect(got).toBe(into);
+      expect(Array.from(got)).toEqual(Array.from(multiplyTallBySmall(a, m, k, b, 7)));
+      const qInto = new Float64Array(m * k).fill(-1);
+      const qr = choleskyQr(a, m, k, ks, qInto)!;
+      expect(qr.q).toBe(qInto);
+      expect(Array.from(qr.q)).toEqual(Array.from(choleskyQr(a, m, k)!.q));
+      const qr2Into = new Float64Array(m * k);
+      expect(choleskyQr2(a, m, k, ks, qr2Into)!.q).toBe(qr2Into);
+      expect(Array.from(qr2Into)).toEqual(Array.from(choleskyQr2(a, m, k)!.q));
+    }
+    expect(() => multiplyTallBySmall(a, m, k, b, 7, false, undefined, new Float64Array(m * 6))).toThrow(/separate m × l array/);
+    expect(() => multiplyTallBySmall(a, m, k, b, 7, false, undefined, new Float64Array(a.buffer, 0, m * 7))).toThrow(/separate m × l array/);
+
+    const X = randomCsr(3000, 500, 8);
+    const A = Float64Array.from({ length: X.rows * 4 }, () => gaussian(random));
+    const products = parallelSparseProducts(X, pool);
+    const into = new Float64Array(X.cols * 4).fill(5);
+    const viaInto = products.transposeMultiply(A, 4, undefined, into);
+    expect(viaInto).toBe(into);
+    expect(Array.from(viaInto)).toEqual(Array.from(serialSparseProducts(X).transposeMultiply(A, 4)));
+    const wrongSize = new Float64Array(7);
+    expect(products.transposeMultiply(A, 4, undefined, wrongSize)).not.toBe(wrongSize); // ignored, a new array
+    products.release?.();
+  });
+
+  it('randomized PCA reusing its dead blocks (wide enough for the pooled kernels) equals the serial fit; without scores it releases the products', () => {
+    const X = randomCsr(2500, 1400, 9); // cols ≥ 1024: the cols × l blocks go through the pooled kernels
+    for (const nPowerIter of [1, 2, 4, 5]) {
+      const opts = { nComponents: 10, seed: 5, nPowerIter };
+      const serial = randomizedPca(X, opts);
+      expect(Array.from(fitPca(X, opts, pool).components), `q = ${nPowerIter}`).toEqual(Array.from(serial.components));
+      const products = parallelSparseProducts(X, pool);
+      const bare = randomizedPca(X, { ...opts, skipScores: true }, products, poolTallKernels(pool));
+      expect(Array.from(bare.components)).toEqual(Array.from(serial.components));
+      expect(bare.scores.length).toBe(0);
+      expect(() => products.multiply(new Float64Array(X.cols), 1)).toThrow(/after release/);
+    }
+  });
+
+  it('releasing pooled products twice collects garbage once', () => {
+    const products = parallelSparseProducts(randomCsr(200, 50, 10), pool);
+    let collections = 0;
+    const collect = pool.collectGarbage.bind(pool);
+    pool.collectGarbage = () => {
+      collections++;
+      collect();
+    };
+    try {
+      products.release?.();
+      products.release?.();
+    } finally {
+      pool.collectGarbage = collect;
+    }
+    expect(collections).toBe(1);
   });
 });
 

@@ -78,11 +78,11 @@ export function poolTallKernels(pool: WorkerPool, scratch: SharedScratch = new S
       pool.run('gramBlocks', args);
       return partials;
     },
-    tallBySmall(a, m, k, b, l, upperTriangularB) {
+    tallBySmall(a, m, k, b, l, upperTriangularB, into) {
       const out = scratch.float64('out', m * l, true);
       const args: TallBySmallArgs = { a: scratch.copyOf('in', a), m, k, b: scratch.copyOf('small', b), l, upper: upperTriangularB, out };
       pool.run('tallBySmall', args);
-      return out.slice();
+      return into?.length === out.length ? (into.set(out), into) : out.slice();
     },
     gaussianMatrix(length, seed, scale) {
       // In the 'in' buffer (reserved for a tall block, so no new shared memory): the caller

@@ -25,6 +25,7 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
   let allocate = scratch.arena ?? SHARED_ARRAYS;
   let shared: CsrMatrix | null = sharedCsr(X, allocate);
   let transposed: CsrMatrix | null = null;
+  let released = false;
   const live = (): CsrMatrix => {
     if (!shared) throw new Error('parallelSparseProducts: used after release()');
     return shared;
@@ -39,7 +40,7 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
     }
     return sharedU!;
   };
-  const product = (M: CsrMatrix, dense: Float64Array, k: number, transient = false, minus?: RankOne): Float64Array => {
+  const product = (M: CsrMatrix, dense: Float64Array, k: number, transient = false, minus?: RankOne, into?: Float64Array): Float64Array => {
     if (dense.length !== M.cols * k) {
       throw new RangeError(`parallelSparseProducts: dense operand has ${dense.length} values, expected ${M.cols} × ${k}`);
     }
@@ -65,15 +66,16 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
       args.minusV = minus.v;
     }
     pool.run('sparseRowBlock', args);
-    return transient ? out : out.slice();
+    if (transient) return out;
+    return into?.length === out.length ? (into.set(out), into) : out.slice();
   };
   return {
     rows: X.rows,
     cols: X.cols,
     multiply: (b, k, transient, minus) => product(live(), b, k, transient, minus),
-    transposeMultiply: (a, k, minus) => {
+    transposeMultiply: (a, k, minus, into) => {
       transposed ??= sharedTranspose(live(), allocate);
-      return product(transposed, a, k, false, minus);
+      return product(transposed, a, k, false, minus, into);
     },
     releaseTranspose: () => {
       if (!transposed) return;
@@ -83,6 +85,8 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
       if (allocate === SHARED_ARRAYS) pool.collectGarbage();
     },
     release: () => {
+      if (released) return; // a second release would collect garbage in every thread again
+      released = true;
       shared = null;
       transposed = null;
       allocate = SHARED_ARRAYS; // lets the arena go (with the scratch's, if released too)
