@@ -45,8 +45,12 @@ export interface SparseProducts {
   transposeMultiply(a: Float64Array, k: number, minus?: RankOne, into?: Float64Array): Float64Array;
   /** Frees Xᵀ (a later transposeMultiply rebuilds it): for callers done with Xᵀ products. */
   releaseTranspose?(): void;
-  /** Frees everything the products hold beyond X itself; they must not be used afterwards. */
-  release?(): void;
+  /**
+   * Frees everything the products hold beyond X itself; they must not be used afterwards.
+   * Pooled products collect garbage in every thread to free their shared copies now
+   * (WorkerPool.collectGarbage); `caller` says how the calling thread collects.
+   */
+  release?(caller?: 'full' | 'young'): void;
 }
 
 /** Single-threaded products; Xᵀ is built on the first transposeMultiply (O(nnz) time and memory). */

@@ -2,6 +2,7 @@
 // worker that cannot start leaves a working single-thread pool, errors in kernels surface, and
 // every parallel path gives bit-identical results to the serial one.
 
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitKMeans, type KMeansOptions } from '../analysis/kmeans.ts';
 import { parallelSparseProducts, sharedCsr, sharedTranspose } from '../analysis/parallel/parallel-sparse-products.ts';
@@ -196,6 +197,30 @@ describe('parallel sparse products', () => {
     expect(collectGarbage()).toBe(true);
     expect(() => pool.collectGarbage()).not.toThrow();
     expect(pool.run('collectGarbage', null)).toEqual([true, true]);
+  });
+
+  it("collects only the calling thread's young generation when asked ('young'), everything otherwise", async () => {
+    // The kinds of collection this thread ran while `f` ran, as node's performance timeline reports them.
+    const kinds = async (f: () => void): Promise<number[]> => {
+      const seen: number[] = [];
+      const observer = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) seen.push((e.detail as { kind: number }).kind);
+      });
+      observer.observe({ entryTypes: ['gc'] });
+      f();
+      await new Promise((resolve) => setTimeout(resolve, 50)); // entries arrive asynchronously
+      observer.disconnect();
+      return seen;
+    };
+    const { NODE_PERFORMANCE_GC_MAJOR: major, NODE_PERFORMANCE_GC_MINOR: minor } = perfConstants;
+    const young = await kinds(() => collectGarbage('young'));
+    expect(young).toContain(minor);
+    expect(young).not.toContain(major);
+    expect(await kinds(() => collectGarbage())).toContain(major);
+    const pooledYoung = await kinds(() => pool.collectGarbage('young'));
+    expect(pooledYoung).toContain(minor);
+    expect(pooledYoung).not.toContain(major);
+    expect(await kinds(() => pool.collectGarbage())).toContain(major);
   });
 
   it('X·B and Xᵀ·A are bit-identical to the serial products', () => {

@@ -27,7 +27,8 @@ export const KERNELS: Record<string, Kernel> = {
   fail: (args: { message: string }) => {
     throw new Error(args.message);
   },
-  collectGarbage: () => collectGarbage(), // see collect.ts and WorkerPool.collectGarbage
+  // See collect.ts and WorkerPool.collectGarbage: part 0 is the calling thread, the workers always collect in full.
+  collectGarbage: (args: { caller?: 'full' | 'young' } | null, part: number) => collectGarbage(part === 0 ? (args?.caller ?? 'full') : 'full'),
   sparseRowBlock: sparseRowBlockKernel,
   kmeansRestart: kmeansRestartKernel,
   kmeansAssign: kmeansAssignKernel,

@@ -84,7 +84,7 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
       // arena goes (release()), so a collection now would free nothing.
       if (allocate === SHARED_ARRAYS) pool.collectGarbage();
     },
-    release: () => {
+    release: (caller = 'full') => {
       if (released) return; // a second release would collect garbage in every thread again
       released = true;
       shared = null;
@@ -93,7 +93,7 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
       scratch.release();
       lastU = null;
       sharedU = null;
-      pool.collectGarbage();
+      pool.collectGarbage(caller);
     },
   };
 }

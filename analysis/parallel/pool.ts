@@ -159,11 +159,12 @@ export class WorkerPool {
    * A full garbage collection in every thread of the pool, so shared memory the caller has let
    * go of is freed now: every thread holding a view must collect it first, and V8 does not count
    * shared memory towards a collection (see collect.ts). Workers collect in parallel with the
-   * calling thread; ~0.1–0.3 s with the pipeline's main heap.
+   * calling thread; ~0.1–0.3 s with the pipeline's main heap. `caller`: how the calling thread
+   * collects ('young' when the memory may wait for its next full collection, see collect.ts).
    */
-  collectGarbage(): void {
-    if (this.live().length > 0) this.run('collectGarbage', null);
-    else collectGarbage();
+  collectGarbage(caller: 'full' | 'young' = 'full'): void {
+    if (this.live().length > 0) this.run('collectGarbage', { caller });
+    else collectGarbage(caller);
   }
 
   /** Terminates the workers. The pool cannot be used afterwards. */

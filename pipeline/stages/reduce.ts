@@ -101,7 +101,7 @@ export function projectOntoStoredBasis(stored: StoredModel, X: CsrMatrix, produc
   try {
     scores = projectCentred(products, mean, components, d);
   } finally {
-    products.release?.(); // shared copies go now, not at some later collection
+    products.release?.('young'); // shared copies go now in the workers (see projectOntoPca)
   }
   return {
     scores,
