@@ -204,7 +204,7 @@ describe('parallel sparse products', () => {
     const kinds = async (f: () => void): Promise<number[]> => {
       const seen: number[] = [];
       const observer = new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) seen.push((e.detail as { kind: number }).kind);
+        for (const e of list.getEntries()) seen.push((e as unknown as { detail: { kind: number } }).detail.kind);
       });
       observer.observe({ entryTypes: ['gc'] });
       f();
