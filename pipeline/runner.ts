@@ -160,6 +160,15 @@ async function runStages(config: Config, opts: RunOptions, log: Logger, out: str
   };
   const progress = opts.progress;
   if (progress) ctx.progress = (done, total) => progress.update(done, total);
+  let running = -1; // index of the stage running now
+  let warmedUp = false;
+  if (!opts.stage) {
+    ctx.whileWaiting = () => {
+      if (warmedUp) return;
+      warmedUp = true;
+      for (const later of STAGE_NAMES.slice(running + 1)) (STAGES[later] as Stage).warmUp?.(config);
+    };
+  }
   const dropped = new Set<StageName>();
   const saves: Promise<void>[] = [];
   // Memory: once the last stage that reads a value is done, the value goes (it stays on disk as
@@ -215,6 +224,7 @@ async function runStages(config: Config, opts: RunOptions, log: Logger, out: str
       continue;
     }
     await writer.catchUp();
+    running = index;
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
     log.info(`${name}: running`);

@@ -27,6 +27,11 @@ export interface StageContext {
    * line on a terminal. Optional: absent when nobody watches; cheap enough to call per item.
    */
   progress?(done: number, total?: number): void;
+  /**
+   * A stage about to wait for another thread with nothing to do on this one calls this: the
+   * runner uses the pause for the warm-ups of the stages after it (Stage.warmUp), once per run.
+   */
+  whileWaiting?(): void;
 }
 
 export interface StageTiming {
@@ -76,4 +81,10 @@ export interface Stage<T = unknown> {
    * night with new papers re-run them.
    */
   contentHash?(value: T): string;
+  /**
+   * Work the stage can do ahead of time on this thread (loading a model), run while an earlier
+   * stage waits (StageContext.whileWaiting). It must not change the stage's output; the stage
+   * still works without it (a --stage or --from run may never call it).
+   */
+  warmUp?(config: Config): void;
 }

@@ -132,7 +132,7 @@ export const ingestStage: Stage<IngestOutput> = {
     log.info(`ingest: read ${c.read}, accepted ${c.accepted}, duplicate ${c.duplicate}, rejected ${c.rejected}`);
     for (const note of result.notes) log.info(note);
 
-    const behind = loader ? await finishBehind(loader, handed, result.papers, config, ctx.createdAt) : undefined;
+    const behind = loader ? await finishBehind(loader, handed, result.papers, config, ctx.createdAt, () => ctx.whileWaiting?.()) : undefined;
     const { store } = ctx;
     const inputName = config.input.join(', ') || DEFAULT_CORPUS;
     if (result.papers.length === 0) {
@@ -256,6 +256,7 @@ async function finishBehind(
   accepted: readonly Paper[],
   config: Config,
   createdAt: string,
+  whileWaiting: () => void,
 ): Promise<{ textHashes: string[]; extraJsons: (string | null)[]; written?: number; window: PaperWindow; papers: Paper[]; digest: string }> {
   // What upsertPapers would refuse is refused before anything is committed, and the helper must
   // have been given exactly the accepted papers (ingestFiles' onAccepted promises it).
@@ -278,6 +279,7 @@ async function finishBehind(
   const window = resolveWindow(config.archive.window, newest, createdAt.slice(0, 10));
   // Sorted while the helper is still hashing and writing the last papers: the order needs only ids.
   const order = insertedOrder(accepted, window);
+  whileWaiting(); // the helper is still hashing and writing (~0.15 s on arXiv, ~0.4 s on 20 Newsgroups)
   const { textHashes, extraJsons, written } = await finishing;
   let ordered: { papers: Paper[]; digest: string };
   try {

@@ -5,6 +5,7 @@
 // over the shared worker pool when there are many of them.
 import type { TokenizedCorpus } from '../../analysis/types.ts';
 import { TOKENIZER_VERSION } from '../../analysis/text/tokenizer.ts';
+import { lexiconLookup, nlp } from '../../analysis/text/wink.ts';
 import type { Config } from '../config.ts';
 import type { Stage } from '../stage.ts';
 import { memoryTokenStore, openTokenStore, type TokenStore, tokenizeWithCache } from '../token-cache.ts';
@@ -16,6 +17,13 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
   deps: ['ingest'],
   version: `1/${TOKENIZER_VERSION}`,
   configKey: (c: Config) => ({ ...c.tokenize, titleRepeat: titleRepeat(c) }),
+  // While ingest waits for its archive writer: wink's model and lexicon load in this thread
+  // (~0.15 s, which tokenizing here needs first thing), and the worker threads start.
+  warmUp(config) {
+    nlp();
+    lexiconLookup();
+    sharedWorkerPool(config.workers).catch(() => undefined); // a start failure surfaces where tokenize awaits it
+  },
   async run(ctx) {
     const { papers } = ctx.input<IngestOutput>('ingest');
     const t = ctx.config.tokenize;
