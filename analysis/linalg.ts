@@ -345,12 +345,14 @@ export function orthonormalize(a: Float64Array, m: number, k: number, kernels?: 
 }
 
 /** Cholesky-QR2 alone: null when a Gram matrix is not numerically positive definite (cond(A) ≳ 3e6). */
-export function choleskyQr2(a: Float64Array, m: number, k: number, kernels?: TallKernels, into?: Float64Array): ThinQr | null {
+export function choleskyQr2(a: Float64Array, m: number, k: number, kernels?: TallKernels, into?: Float64Array, overwriteA = false): ThinQr | null {
   checkShape(a, m, k, 'choleskyQr2');
   if (m < k) throw new RangeError(`choleskyQr2: needs at least as many rows as columns, got ${m} × ${k}`);
-  const first = choleskyQrStep(a, m, k, kernels);
+  // overwriteA: the first round's Q goes into `into`, the second's into A (read by the first
+  // round only), so the two rounds need no new array. Either round failing leaves A as it was.
+  const first = choleskyQrStep(a, m, k, kernels, overwriteA ? into : undefined);
   if (!first) return null;
-  const second = choleskyQrStep(first.q, m, k, kernels, into);
+  const second = choleskyQrStep(first.q, m, k, kernels, overwriteA ? a : into);
   if (!second) return null;
   return { q: second.q, r: multiplyUpper(second.r, first.r, k), method: 'cholesky-qr2' };
 }
@@ -359,7 +361,8 @@ export function choleskyQr2(a: Float64Array, m: number, k: number, kernels?: Tal
  * One Cholesky-QR round alone (Q = A·R⁻¹, R = chol(AᵀA)ᵀ): half the cost of choleskyQr2, with Q
  * orthonormal only to ~ε·cond(A)². For the intermediate steps of a power iteration, where Q only
  * has to be a well-conditioned basis. Null when the Gram matrix is not positive definite.
- * Both: `into` (an m × k array the caller no longer needs, not A) receives Q instead of a new array.
+ * Both: `into` (an m × k array the caller no longer needs, not A) receives Q instead of a new array;
+ * choleskyQr2 with `overwriteA` returns Q in A's array instead (see there).
  */
 export function choleskyQr(a: Float64Array, m: number, k: number, kernels?: TallKernels, into?: Float64Array): ThinQr | null {
   checkShape(a, m, k, 'choleskyQr');

@@ -327,6 +327,16 @@ describe('parallel sparse products', () => {
       const qr2Into = new Float64Array(m * k);
       expect(choleskyQr2(a, m, k, ks, qr2Into)!.q).toBe(qr2Into);
       expect(Array.from(qr2Into)).toEqual(Array.from(choleskyQr2(a, m, k)!.q));
+      // overwriteA: Q comes back in A's own array, the first round's in `into`
+      const own = a.slice();
+      expect(choleskyQr2(own, m, k, ks, new Float64Array(m * k), true)!.q).toBe(own);
+      expect(Array.from(own)).toEqual(Array.from(qr2Into));
+      // a Gram matrix that is not positive definite (two equal columns): null, A untouched
+      const singular = a.slice();
+      for (let r = 0; r < m; r++) singular[r * k + 1] = singular[r * k]!;
+      const before = Array.from(singular);
+      expect(choleskyQr2(singular, m, k, ks, new Float64Array(m * k), true)).toBeNull();
+      expect(Array.from(singular)).toEqual(before);
     }
     expect(() => multiplyTallBySmall(a, m, k, b, 7, false, undefined, new Float64Array(m * 6))).toThrow(/separate m × l array/);
     expect(() => multiplyTallBySmall(a, m, k, b, 7, false, undefined, new Float64Array(a.buffer, 0, m * 7))).toThrow(/separate m × l array/);
