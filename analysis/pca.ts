@@ -234,18 +234,18 @@ function powerStep(
   n: number,
   l: number,
   last: boolean,
-  kernels?: TallKernels,
-  spares?: TallBlockSpares,
+  kernels: TallKernels | undefined,
+  spares: TallBlockSpares,
 ): Float64Array {
   // X̃Q is consumed by the next product alone, so it may stay in the products' buffer (transient).
-  const z = centredTransposeMultiply(products, mean, centredMultiply(products, mean, q, l, true), l, spares?.take());
-  const into = spares?.take(); // never z: a block is taken once
+  const z = centredTransposeMultiply(products, mean, centredMultiply(products, mean, q, l, true), l, spares.take());
+  const into = spares.take(); // never z: a block is taken once
   // The last step's two Cholesky-QR rounds write into `into` and then into z, which nothing
   // reads after the first round: no temporary block at what was the fit's peak memory.
   const fast = last ? choleskyQr2(z, n, l, kernels, into, true) : choleskyQr(z, n, l, kernels, into);
   // Whichever of z and `into` does not hold Q is dead now (both, when Cholesky failed).
-  if (into && fast?.q !== into) spares!.give(into);
-  if (fast?.q !== z) spares?.give(z);
+  if (into && fast?.q !== into) spares.give(into);
+  if (fast?.q !== z) spares.give(z);
   if (fast) return fast.q;
   // The textbook way needs X̃Q itself: recomputed (the same numbers), not kept on the fast path.
   const qm = orthonormalize(centredMultiply(products, mean, q, l), m, l, kernels).q;
@@ -275,13 +275,13 @@ function ritzVectors(
   n: number,
   l: number,
   d: number,
-  kernels?: TallKernels,
-  spares?: TallBlockSpares,
+  kernels: TallKernels | undefined,
+  spares: TallBlockSpares,
 ): { v: Float64Array; singular: Float64Array } {
   const { values, vectors } = symmetricEigen(gramMatrix(centredMultiply(products, mean, q, l, true), m, l, kernels), l); // X̃Q: consumed by the Gram matrix alone
   const wTop = new Float64Array(l * d);
   for (let i = 0; i < l; i++) for (let c = 0; c < d; c++) wTop[i * d + c] = vectors[i * l + c];
-  const spare = spares?.take(); // d ≤ l: the first cols × d values of a dead block
+  const spare = spares.take(); // d ≤ l: the first cols × d values of a dead block
   const v = multiplyTallBySmall(q, n, l, wTop, d, false, kernels, spare && new Float64Array(spare.buffer, 0, n * d)); // cols × d, right singular vectors
   const singular = new Float64Array(d);
   for (let c = 0; c < d; c++) singular[c] = Math.sqrt(Math.max(0, values[c]));

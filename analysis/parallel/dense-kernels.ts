@@ -10,7 +10,7 @@ import { GRAM_ROW_BLOCK, gramRowsInto, multiplyTallBySmallRows, type TallKernels
 import { gaussianBlock, gaussianFillFrom } from '../random.ts';
 import type { TaskCounter } from './kernels.ts';
 import type { WorkerPool } from './pool.ts';
-import { SharedScratch } from './shared.ts';
+import { copyOut, SharedScratch } from './shared.ts';
 
 export interface GramBlocksArgs {
   a: Float64Array;
@@ -82,7 +82,7 @@ export function poolTallKernels(pool: WorkerPool, scratch: SharedScratch = new S
       const out = scratch.float64('out', m * l, true);
       const args: TallBySmallArgs = { a: scratch.copyOf('in', a), m, k, b: scratch.copyOf('small', b), l, upper: upperTriangularB, out };
       pool.run('tallBySmall', args);
-      return into?.length === out.length ? (into.set(out), into) : out.slice();
+      return copyOut(out, into);
     },
     gaussianMatrix(length, seed, scale) {
       // In the 'in' buffer (reserved for a tall block, so no new shared memory): the caller

@@ -10,7 +10,7 @@ import { csrTranspose } from '../sparse.ts';
 import type { RankOne, SparseProducts } from '../sparse-products.ts';
 import type { CsrMatrix } from '../types.ts';
 import type { WorkerPool } from './pool.ts';
-import { SharedScratch, sharedFloat32, sharedInt32, toSharedFloat64 } from './shared.ts';
+import { copyOut, SharedScratch, sharedFloat32, sharedInt32, toSharedFloat64 } from './shared.ts';
 import type { CsrAllocator } from '../sparse.ts';
 import { WasmArena } from '../wasm/arena.ts';
 import { wasmKernelsAvailable } from '../wasm/sparse-rows.ts';
@@ -66,8 +66,7 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
       args.minusV = minus.v;
     }
     pool.run('sparseRowBlock', args);
-    if (transient) return out;
-    return into?.length === out.length ? (into.set(out), into) : out.slice();
+    return transient ? out : copyOut(out, into);
   };
   return {
     rows: X.rows,

@@ -36,6 +36,17 @@ export function toSharedFloat32(a: Float32Array): Float32Array {
   return s;
 }
 
+/**
+ * A pooled kernel's result, read from its shared output buffer, as an ordinary array the caller
+ * owns: copied into `into` when the caller gave one of the same length (a block it no longer
+ * reads), else into a new array.
+ */
+export function copyOut(out: Float64Array, into?: Float64Array): Float64Array {
+  if (into?.length !== out.length) return out.slice();
+  into.set(out);
+  return into;
+}
+
 export function toSharedInt32(a: Int32Array): Int32Array {
   if (isShared(a)) return a;
   const s = sharedInt32(a.length);

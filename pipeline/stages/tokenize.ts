@@ -9,7 +9,7 @@ import { lexiconLookup, nlp } from '../../analysis/text/wink.ts';
 import type { Config } from '../config.ts';
 import type { Stage } from '../stage.ts';
 import { memoryTokenStore, openTokenStore, type TokenStore, tokenizeWithCache } from '../token-cache.ts';
-import { renewSharedWorkerPool, sharedWorkerPool } from '../workers/shared-pool.ts';
+import { renewSharedWorkerPool, sharedWorkerPool, startSharedWorkerPool } from '../workers/shared-pool.ts';
 import type { IngestOutput } from './ingest.ts';
 
 export const tokenizeStage: Stage<TokenizedCorpus> = {
@@ -22,7 +22,7 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
   warmUp(config) {
     nlp();
     lexiconLookup();
-    sharedWorkerPool(config.workers).catch(() => undefined); // a start failure surfaces where tokenize awaits it
+    startSharedWorkerPool(config.workers);
   },
   async run(ctx) {
     const { papers } = ctx.input<IngestOutput>('ingest');

@@ -38,6 +38,14 @@ export function sharedWorkerPool(configured?: number): Promise<WorkerPool> {
 }
 
 /**
+ * Starts the process's pool without waiting for it (so its workers load meanwhile); a start
+ * failure surfaces where the pool is awaited.
+ */
+export function startSharedWorkerPool(configured?: number): void {
+  sharedWorkerPool(configured).catch(() => undefined);
+}
+
+/**
  * Terminates the process's pool, if one was started; the next sharedWorkerPool() starts a new
  * one. Why: a worker that tokenized keeps wink's model, its share of the documents and their
  * garbage in its heap (measured on arXiv: ~350 MB per worker), and an idle worker never collects
@@ -62,5 +70,5 @@ export async function retireSharedWorkerPool(): Promise<void> {
  */
 export async function renewSharedWorkerPool(configured?: number): Promise<void> {
   await retireSharedWorkerPool();
-  sharedWorkerPool(configured).catch(() => undefined); // a start failure surfaces where the pool is awaited
+  startSharedWorkerPool(configured);
 }
