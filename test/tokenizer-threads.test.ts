@@ -20,6 +20,8 @@ const BASE: DocText[] = [
   { title: '', text: 'Results on Ego-QA-4.4K and on \\textsc{FineRS}-4k, -4k, with 16M. parameters.' },
   { title: 'Colour spaces', text: 'Colour colour COLOR spaces for large-scale vision; graph neural networks again.' },
   { title: 'Empty abstract', text: '' },
+  // Beyond Latin-1 (a worker's texts arrive packed, these as UTF-16: packed-texts.ts).
+  { title: 'Ω-networks — naïve', text: 'Ω-convergence of “quoted” naïve models; 😀 emoji and 𝔽 fields. Café au lait.' },
 ];
 
 /** n documents, each a little different, so that units are new in every block. */

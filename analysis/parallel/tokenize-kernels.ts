@@ -17,6 +17,7 @@
 
 import { type ChunkOptions, chunkTokenizer, type DocText, mergeChunks, type TokenizedChunk, type TokenizerOptions, tokenizeChunk } from '../text/tokenizer.ts';
 import type { TokenizedCorpus } from '../types.ts';
+import { type PackedTexts, packedCount, packTexts, unpackTexts } from './packed-texts.ts';
 import type { WorkerPool } from './pool.ts';
 import { sharedInt32 } from './shared.ts';
 
@@ -24,8 +25,8 @@ import { sharedInt32 } from './shared.ts';
 export const BLOCK_DOCS = 256;
 
 export interface TokenizeChunkArgs {
-  /** The calling thread: every document. A worker: its region's documents only. */
-  docs: ArrayLike<DocText>;
+  /** The calling thread: every document. A worker: its region's documents only, packed (packed-texts.ts). */
+  docs: ArrayLike<DocText> | PackedTexts;
   opts: TokenizerOptions;
   chunkOpts?: ChunkOptions;
   /** Regions and claims; absent: the documents as one chunk. */
@@ -50,13 +51,21 @@ export interface ThreadShare {
 
 export function tokenizeChunkKernel(args: TokenizeChunkArgs, part: number): TokenizedChunk | ThreadShare {
   const share = args.share;
-  if (!share) return tokenizeChunk(args.docs, args.opts, args.chunkOpts);
+  if (!share) return tokenizeChunk(docsOf(args.docs), args.opts, args.chunkOpts);
   return part === 0 ? callingThreadShare(args, share) : workerShare(args, share, part);
+}
+
+function isPacked(docs: ArrayLike<DocText> | PackedTexts): docs is PackedTexts {
+  return 'ends' in docs && 'wide' in docs && ArrayBuffer.isView((docs as PackedTexts).ends);
+}
+
+function docsOf(docs: ArrayLike<DocText> | PackedTexts): ArrayLike<DocText> {
+  return isPacked(docs) ? unpackTexts(docs, 0, packedCount(docs)) : docs;
 }
 
 /** The calling thread: its region, then blocks from the front of each worker's region. */
 function callingThreadShare(args: TokenizeChunkArgs, plan: SharePlan): ThreadShare {
-  const { docs } = args;
+  const docs = docsOf(args.docs);
   const { bounds, blockDocs, claims } = plan;
   const tok = chunkTokenizer(args.opts, args.chunkOpts);
   const runs = [0, bounds[1]!];
@@ -77,19 +86,22 @@ function callingThreadShare(args: TokenizeChunkArgs, plan: SharePlan): ThreadSha
 /** A worker: blocks of its region from the back; the chunk is put back in document order. */
 function workerShare(args: TokenizeChunkArgs, plan: SharePlan, part: number): ThreadShare {
   const { docs } = args;
+  const count = isPacked(docs) ? packedCount(docs) : docs.length;
+  // A packed region's strings are made a block at a time, as the block is taken.
+  const block = (from: number, to: number): DocText[] => (isPacked(docs) ? unpackTexts(docs, from, to) : slice(docs, from, to));
   const { blockDocs, claims } = plan;
   const tok = chunkTokenizer(args.opts, args.chunkOpts);
-  let first = docs.length;
+  let first = count;
   for (let k = claim(claims, part, false, plan.reserve[part]!); k >= 0; k = claim(claims, part, false, plan.reserve[part]!)) {
     first = k * blockDocs;
-    tok.add(slice(docs, first, Math.min(docs.length, first + blockDocs)));
+    tok.add(block(first, Math.min(count, first + blockDocs)));
   }
   const chunk = tok.build();
   // Blocks were added last first: reverse their order (within a block documents are in order).
-  const n = docs.length - first;
+  const n = count - first;
   const order = new Int32Array(n);
   let at = 0;
-  for (let end = docs.length; end > first; end = blockStart(end, blockDocs)) {
+  for (let end = count; end > first; end = blockStart(end, blockDocs)) {
     const start = blockStart(end, blockDocs);
     for (let d = start; d < end; d++) order[d - first] = at + d - start;
     at += end - start;
@@ -252,12 +264,8 @@ export function tokenizeChunksParallel(
   for (let p = 1; p < parts; p++) reserve.push(workerReserve(claims[p]!));
   const share: SharePlan = { bounds, blockDocs, claims, reserve };
   const partArgs: TokenizeChunkArgs[] = [{ docs, opts, chunkOpts, share }];
-  for (let p = 1; p < parts; p++) {
-    // Only the two fields the tokenizer reads travel to the worker (papers carry more).
-    const region: DocText[] = [];
-    for (let i = bounds[p]!; i < bounds[p + 1]!; i++) region.push({ title: docs[i]!.title, text: docs[i]!.text });
-    partArgs.push({ docs: region, opts, chunkOpts, share });
-  }
+  // Only the two fields the tokenizer reads travel to a worker (papers carry more), packed.
+  for (let p = 1; p < parts; p++) partArgs.push({ docs: packTexts(docs, bounds[p]!, bounds[p + 1]!), opts, chunkOpts, share });
   const shares = pool.runEach<ThreadShare>('tokenizeChunk', partArgs);
   parallel.onShares?.(shares.map((s) => s.chunk.docOffsets.length - 1));
   return inDocumentOrder(shares, docs.length);
