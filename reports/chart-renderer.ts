@@ -41,6 +41,7 @@ interface ChartRenderModule {
   compileWith(vegaLite: unknown, spec: TopLevelSpec): { compiled: string; warnings: string[] };
   compileChart(spec: TopLevelSpec): Promise<{ compiled: string; warnings: string[] }>;
   renderCompiled(compiled: string): Promise<string>;
+  renderCompiledMany(compiled: string[]): Promise<{ results: ({ svg: string } | { error: string })[]; parsesShared: number }>;
   renderChart(spec: TopLevelSpec): Promise<RawDrawing>;
 }
 
@@ -69,16 +70,6 @@ function drawing(raw: RawDrawing): ChartDrawing {
 
 function failed(error: string): ChartDrawing {
   return { warnings: [], svg: '', error };
-}
-
-/** Draws one chart in the calling thread. */
-export async function drawChartHere(spec: TopLevelSpec): Promise<ChartDrawing> {
-  const m = await chartRenderModule();
-  try {
-    return drawing(await m.renderChart(spec));
-  } catch (e) {
-    return failed(e instanceof Error ? e.message : String(e));
-  }
 }
 
 /** A render worker, and whether it has exited (a worker that failed to load vega exits at once). */
@@ -178,12 +169,38 @@ export class ChartRenderer {
           settle(i, this.closed ? failed('the chart renderer was closed') : await drawCompiledHere(module, c));
         }
       } else {
-        for (let i = 0; i < specs.length; i++) settle(i, this.closed ? failed('the chart renderer was closed') : await drawChartHere(specs[i]!));
+        await this.drawHere(specs, settle);
       }
     } finally {
       await this.close();
     }
     return results as ChartDrawing[];
+  }
+
+  /**
+   * Every chart in the calling thread: all compiled first, then drawn by renderCompiledMany, which
+   * parses the spec of a family of charts (the per-topic trends) once.
+   */
+  private async drawHere(specs: TopLevelSpec[], settle: (index: number, chart: ChartDrawing) => void): Promise<void> {
+    if (!this.compiler) await this.prepare();
+    const { module, vegaLite } = this.compiler!;
+    const compiled: { index: number; compiled: string; warnings: string[] }[] = [];
+    for (let i = 0; i < specs.length; i++) {
+      try {
+        compiled.push({ index: i, ...module.compileWith(vegaLite, specs[i]!) });
+      } catch (e) {
+        settle(i, failed(e instanceof Error ? e.message : String(e)));
+      }
+    }
+    if (this.closed) {
+      for (const c of compiled) settle(c.index, failed('the chart renderer was closed'));
+      return;
+    }
+    const { results } = await module.renderCompiledMany(compiled.map((c) => c.compiled));
+    compiled.forEach((c, k) => {
+      const r = results[k]!;
+      settle(c.index, drawing({ compiled: c.compiled, warnings: c.warnings, svg: 'svg' in r ? r.svg : '', ...('error' in r ? { error: r.error } : {}) }));
+    });
   }
 
   /** Ends the workers (also when draw() was never called). */

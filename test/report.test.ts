@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { buildChartSpecs, buildCharts, drawCharts, type RenderedChart } from '../reports/charts.ts';
-import { ChartRenderer } from '../reports/chart-renderer.ts';
+import { ChartRenderer, chartRenderModule } from '../reports/chart-renderer.ts';
 import { renderWorkers } from '../pipeline/stages/report.ts';
 import { compileSpec } from '../reports/compile.ts';
 import { csvCell, toCsv } from '../reports/csv.ts';
@@ -345,6 +345,32 @@ describe('chart rendering', () => {
       expect(workers[i]!.compiled, specs[i]!.name).toBe(here[i]!.compiled);
       expect(JSON.parse(workers[i]!.compiled!)).toEqual((await compileSpec(specs[i]!.spec)).vega);
     }
+  });
+
+  it('charts of one family drawn from one parse of their spec give the SVGs each draws alone', async () => {
+    const m = await chartRenderModule();
+    // Every chart of the report with 3 and with 12 palette topics: per-topic charts in the
+    // palette, outside it (a domain of their own), with and without bursts, hostile labels.
+    const all = [...specs, ...buildChartSpecs(model, { topN: 12 })];
+    const compiled = await Promise.all(all.map(async (c) => (await m.compileChart(c.spec)).compiled));
+    const { results, parsesShared } = await m.renderCompiledMany(compiled);
+    expect(parsesShared).toBeGreaterThan(0);
+    // With every topic in the palette, the per-topic charts differ only in title, data and
+    // colours: one parse for those with bursts shaded, one for those without.
+    const palette = all.slice(specs.length).map((c, i) => ({ name: c.name, compiled: compiled[specs.length + i]! })).filter((c) => /^topic-\d+$/.test(c.name));
+    expect(palette.length).toBe(5);
+    expect((await m.renderCompiledMany(palette.map((c) => c.compiled))).parsesShared).toBe(palette.length - 2);
+    for (let i = 0; i < all.length; i++) {
+      const r = results[i]!;
+      expect('svg' in r ? r.svg : r.error, all[i]!.name).toBe(await m.renderCompiled(compiled[i]!));
+    }
+    // A family member whose data changes the layout (wider axis labels) still matches.
+    const wide = structuredClone(JSON.parse(compiled.find((_, i) => /^topic-/.test(all[i]!.name))!)) as { data: { values?: { share?: number }[] }[] };
+    for (const d of wide.data) for (const v of d.values ?? []) if (typeof v.share === 'number') v.share *= 1000;
+    const pair = [compiled.find((_, i) => /^topic-/.test(all[i]!.name))!, JSON.stringify(wide)];
+    const again = await m.renderCompiledMany(pair);
+    expect(again.parsesShared).toBe(1);
+    expect(again.results.map((r) => ('svg' in r ? r.svg : r.error))).toEqual([await m.renderCompiled(pair[0]!), await m.renderCompiled(pair[1]!)]);
   });
 
   it('render workers: none below 4 threads, one fewer than the threads otherwise, at most 3', () => {
