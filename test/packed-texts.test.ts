@@ -43,7 +43,7 @@ describe('packTexts / unpackTexts', () => {
     const next = rng(7);
     const docs: DocText[] = Array.from({ length: 500 }, (_, i) => ({ title: randomString(next, i % 3 === 0 ? 0 : 0.2), text: randomString(next, i % 2 === 0 ? 0 : 0.1) }));
     docs.push({ title: '', text: '' }, { title: 'café ÿ', text: 'naïve \u00a0 text' }, { title: '😀 astral', text: 'x\ud800' });
-    const packed = packTexts(docs);
+    const packed = packTexts(docs)!;
     expect(packedCount(packed)).toBe(docs.length);
     expect(unpackTexts(packed, 0, docs.length)).toEqual(docs);
     // Latin-1 strings take a byte per code unit, others two.
@@ -55,19 +55,25 @@ describe('packTexts / unpackTexts', () => {
 
   it('packs a range of documents, and unpacks any sub-range', () => {
     const docs: DocText[] = Array.from({ length: 20 }, (_, i) => ({ title: `T${i} — ü`, text: `text ${i} ${'é'.repeat(i)} ${i % 4 === 0 ? 'Ω' : ''}` }));
-    const packed = packTexts(docs, 5, 17);
+    const packed = packTexts(docs, 5, 17)!;
     expect(packedCount(packed)).toBe(12);
     expect(unpackTexts(packed, 3, 9)).toEqual(docs.slice(8, 14));
     expect(unpackTexts(packed, 0, 0)).toEqual([]);
   });
 
+  it('declines texts larger than the limit (the caller sends those as objects)', () => {
+    const docs: DocText[] = [{ title: 'ab', text: 'cdé' }, { title: 'Ω', text: 'x' }];
+    expect(packTexts(docs, 0, 2, 8)).toBeDefined(); // 2 + 3 + 2·1 + 1 bytes
+    expect(packTexts(docs, 0, 2, 7)).toBeUndefined();
+  });
+
   it('reads a missing title (plain JavaScript callers) as empty, as the tokenizer skips it', () => {
     const docs = [{ text: 'only a text' } as unknown as DocText];
-    expect(unpackTexts(packTexts(docs), 0, 1)).toEqual([{ title: '', text: 'only a text' }]);
+    expect(unpackTexts(packTexts(docs)!, 0, 1)).toEqual([{ title: '', text: 'only a text' }]);
   });
 
   it('lives in shared memory, so postMessage hands the texts over without a copy', async () => {
-    const packed = packTexts([{ title: 'a', text: 'b' }]);
+    const packed = packTexts([{ title: 'a', text: 'b' }])!;
     expect(packed.bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(packed.ends.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(packed.wide.buffer).toBeInstanceOf(SharedArrayBuffer);

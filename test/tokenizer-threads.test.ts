@@ -54,9 +54,10 @@ describe('dynamic blocks over 1, 2 and 3 threads', () => {
       for (const threads of [1, 2, 3]) {
         const p = await pool(threads);
         expect(p.threads).toBe(threads);
-        for (const blockDocs of [1, 7, 256]) {
+        // maxPackedBytes 0: worker regions go as objects instead of packed bytes (too large to pack).
+        for (const [blockDocs, maxPackedBytes] of [[1, undefined], [7, undefined], [256, undefined], [7, 0]] as const) {
           let shares: number[] = [];
-          const chunks = tokenizeChunksParallel(docs, opts, p, { titleForms: true }, { blockDocs, onShares: (s) => (shares = s) });
+          const chunks = tokenizeChunksParallel(docs, opts, p, { titleForms: true }, { blockDocs, maxPackedBytes, onShares: (s) => (shares = s) });
           expect(shares.length).toBe(threads);
           expect(shares.reduce((a, b) => a + b, 0)).toBe(docs.length);
           expect(plain(mergeChunks(chunks))).toEqual(expected);

@@ -25,8 +25,14 @@ export interface PackedTexts {
 // A code unit outside Latin-1: the string cannot be stored a byte per code unit.
 const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
 
-/** Documents [from, to) of `docs`, packed into shared memory. */
-export function packTexts(docs: ArrayLike<DocText>, from = 0, to = docs.length): PackedTexts {
+/** The most bytes packTexts puts in one buffer (Buffer.write and Int32 offsets stay well inside their limits). */
+export const MAX_PACKED_BYTES = 2 ** 30;
+
+/**
+ * Documents [from, to) of `docs`, packed into shared memory; undefined when they would take more
+ * than `maxBytes` (a region of several million abstracts: the caller sends those as they are).
+ */
+export function packTexts(docs: ArrayLike<DocText>, from = 0, to = docs.length, maxBytes = MAX_PACKED_BYTES): PackedTexts | undefined {
   const n = to - from;
   const wide = new Uint8Array(new SharedArrayBuffer(2 * n));
   const ends = new Int32Array(new SharedArrayBuffer(4 * (2 * n + 1)));
@@ -38,7 +44,7 @@ export function packTexts(docs: ArrayLike<DocText>, from = 0, to = docs.length):
       const isWide = BEYOND_LATIN1.test(s);
       wide[2 * d + f] = isWide ? 1 : 0;
       size += isWide ? 2 * s.length : s.length;
-      if (size > 0x7fffffff) throw new RangeError('packTexts: the texts exceed 2 GiB; pack fewer documents at a time');
+      if (size > maxBytes) return undefined;
       ends[2 * d + f + 1] = size;
     }
   }

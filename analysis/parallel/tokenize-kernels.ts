@@ -234,6 +234,8 @@ export interface ParallelTokenizeOptions {
   blockDocs?: number;
   /** Told how many documents each thread tokenized (tests). */
   onShares?: (docsPerThread: number[]) => void;
+  /** A worker region larger than this is sent as objects instead of packed (default MAX_PACKED_BYTES; tests). */
+  maxPackedBytes?: number;
 }
 
 /**
@@ -264,11 +266,21 @@ export function tokenizeChunksParallel(
   for (let p = 1; p < parts; p++) reserve.push(workerReserve(claims[p]!));
   const share: SharePlan = { bounds, blockDocs, claims, reserve };
   const partArgs: TokenizeChunkArgs[] = [{ docs, opts, chunkOpts, share }];
-  // Only the two fields the tokenizer reads travel to a worker (papers carry more), packed.
-  for (let p = 1; p < parts; p++) partArgs.push({ docs: packTexts(docs, bounds[p]!, bounds[p + 1]!), opts, chunkOpts, share });
+  // Only the two fields the tokenizer reads travel to a worker (papers carry more): packed, or
+  // (a region too large for one buffer) as plain objects, cloned.
+  for (let p = 1; p < parts; p++) {
+    const packed = packTexts(docs, bounds[p]!, bounds[p + 1]!, parallel.maxPackedBytes);
+    partArgs.push({ docs: packed ?? plainRegion(docs, bounds[p]!, bounds[p + 1]!), opts, chunkOpts, share });
+  }
   const shares = pool.runEach<ThreadShare>('tokenizeChunk', partArgs);
   parallel.onShares?.(shares.map((s) => s.chunk.docOffsets.length - 1));
   return inDocumentOrder(shares, docs.length);
+}
+
+function plainRegion(docs: ArrayLike<DocText>, from: number, to: number): DocText[] {
+  const region: DocText[] = new Array(to - from);
+  for (let i = from; i < to; i++) region[i - from] = { title: docs[i]!.title, text: docs[i]!.text };
+  return region;
 }
 
 /**
