@@ -3,19 +3,8 @@
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { packedCount, packTexts, unpackTexts } from '../analysis/parallel/packed-texts.ts';
+import { createRandom } from '../analysis/random.ts';
 import type { DocText } from '../analysis/text/tokenizer.ts';
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Code units from every class the packing treats differently: ASCII, the rest of Latin-1 (NUL,
 // controls, 0x80-0xFF), BMP beyond Latin-1, both surrogate halves (paired or lone).
@@ -40,7 +29,7 @@ function randomString(next: () => number, wideChance: number): string {
 
 describe('packTexts / unpackTexts', () => {
   it('gives back every title and text exactly, Latin-1 or not, lone surrogates included', () => {
-    const next = rng(7);
+    const next = createRandom(7); // seeded: a failure can be replayed
     const docs: DocText[] = Array.from({ length: 500 }, (_, i) => ({ title: randomString(next, i % 3 === 0 ? 0 : 0.2), text: randomString(next, i % 2 === 0 ? 0 : 0.1) }));
     docs.push({ title: '', text: '' }, { title: 'café ÿ', text: 'naïve \u00a0 text' }, { title: '😀 astral', text: 'x\ud800' });
     const packed = packTexts(docs)!;
