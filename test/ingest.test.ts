@@ -8,6 +8,7 @@ import { normalizeDate } from '../pipeline/ingest/dates.ts';
 import { CsvRowSplitter } from '../pipeline/ingest/csv-rows.ts';
 import { ingestFiles, InputError, type IngestResult } from '../pipeline/ingest/ingest.ts';
 import type { IngestOutput } from '../pipeline/stages/ingest.ts';
+import type { Paper } from '../pipeline/paper.ts';
 import { toJsonLines, writeDuplicates, writeRejects } from '../pipeline/ingest/rejects.ts';
 import { splitSentences } from '../pipeline/ingest/sentences.ts';
 import { loadSotuPapers } from '../pipeline/ingest/sotu.ts';
@@ -429,6 +430,56 @@ describe('duplicates across files, determinism', () => {
     const r = await ingestFiles([a, b, c], { undatedDate: '2025-03-01' });
     expect(r.papers.map((p) => p.id)).toEqual(['x1', 'x2', 'u1', 'y1', 'y2', 'z1']);
     await expect(ingestFiles([a], { onAccepted: 'no' as never })).rejects.toThrow(/onAccepted must be a function/);
+  });
+
+  it('announceUndated: undated papers reach onAccepted as they are read, dated as they will be', async () => {
+    const line = (o: Record<string, unknown>) => JSON.stringify(o);
+    const undated = await temp('undated-early.jsonl', Array.from({ length: 2500 }, (_, i) => line({ id: `n${i % 2400}`, text: `post ${i}` })).join('\n') + '\n');
+    let readSoFar = 0;
+    const seenAt: number[] = [];
+    const seen: Paper[] = [];
+    const r = await ingestFiles([undated], {
+      undatedDate: '1993-04-01',
+      announceUndated: true,
+      onProgress: (n) => (readSoFar = n),
+      onAccepted: (p) => {
+        seen.push(p);
+        seenAt.push(readSoFar);
+        expect(p.date).toBe('1993-04-01');
+      },
+    });
+    expectBalanced(r);
+    expect(r.retracted).toBeUndefined();
+    expect(r.counts).toMatchObject({ accepted: 2400, duplicate: 100 });
+    expect(seen).toHaveLength(r.papers.length);
+    seen.forEach((p, i) => expect(p).toBe(r.papers[i]));
+    expect(seenAt[0]).toBe(0); // the first before a thousand records were read, not after the file
+    // Without the option they come after the whole file, with the same outcome.
+    const late: number[] = [];
+    const plainRun = await ingestFiles([undated], { undatedDate: '1993-04-01', onProgress: (n) => (readSoFar = n), onAccepted: () => late.push(readSoFar) });
+    expect(late[0]).toBe(2000); // all 2,500 read (progress is told every 1,000 records)
+    expect(plainRun.papers).toEqual(r.papers);
+  });
+
+  it('announceUndated: a dated record after undated ones retracts them, and the outcome is the same as without it', async () => {
+    const line = (o: Record<string, unknown>) => JSON.stringify(o);
+    const mixed = await temp(
+      'undated-then-dated.jsonl',
+      [line({ id: 'u1', text: 'undated' }), line({ id: 'u2', text: 'undated too' }), line({ id: 'd1', text: 'dated', date: '2025-05-05' }), line({ id: 'u1', text: 'now dated', date: '2025-05-06' })].join('\n') + '\n',
+    );
+    const seen: string[] = [];
+    const r = await ingestFiles([mixed], { announceUndated: true, onAccepted: (p) => seen.push(p.id) });
+    expectBalanced(r);
+    expect(r.retracted).toBe(2);
+    expect(seen).toEqual(['u1', 'u2', 'd1']); // u1 was announced undated; its dated record then was not
+    expect(r.papers.map((p) => [p.id, p.date])).toEqual([['d1', '2025-05-05'], ['u1', '2025-05-06']]);
+    const plainRun = await ingestFiles([mixed]);
+    expect(r.papers).toEqual(plainRun.papers);
+    expect(r.rejects).toEqual(plainRun.rejects);
+    expect(r.rejects.map((x) => [x.line, x.field])).toEqual([[1, 'date'], [2, 'date']]);
+    // undatedPolicy 'reject': nothing undated is announced, nothing retracted.
+    const rejecting = await ingestFiles([mixed], { announceUndated: true, undatedPolicy: 'reject', onAccepted: () => {} });
+    expect(rejecting.retracted).toBeUndefined();
   });
 
   it('rejects, duplicates and papers keep file order around the first undated record (settled as read before it, at the end after it)', async () => {

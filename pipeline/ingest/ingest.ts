@@ -43,6 +43,15 @@ export interface IngestOptions {
    * has been read (whether it is a reject depends on the rest of the file).
    */
   onAccepted?: (paper: Paper) => void;
+  /**
+   * With onAccepted: also announce an undated record as soon as it is read, dated as it would be
+   * (the file date), betting that its file has no dated record, instead of at the end of the file.
+   * On an undated corpus (20 Newsgroups) the archive's helper thread then writes alongside the
+   * parse instead of after it. When the bet fails (a dated record later in the same file), the
+   * announced undated papers are rejected after all: `retracted` in the result counts them, and
+   * the consumer must discard what it was given (the ingest stage upserts as usual then).
+   */
+  announceUndated?: boolean;
 }
 
 export interface Duplicate {
@@ -63,6 +72,8 @@ export interface IngestResult {
   counts: IngestCounts;
   perFile: FileCounts[];
   notes: string[];
+  /** With announceUndated: papers given to onAccepted that were not accepted in the end (see there). */
+  retracted?: number;
 }
 
 interface Settings {
@@ -130,6 +141,7 @@ export async function ingestFiles(files: string[], opts: IngestOptions = {}): Pr
   const onProgress = opts.onProgress;
   if (opts.onAccepted !== undefined && typeof opts.onAccepted !== 'function') throw new TypeError('ingest: onAccepted must be a function');
   const onAccepted = opts.onAccepted;
+  const speculate = opts.announceUndated === true && s.undatedPolicy === 'file-date';
   let recordsRead = 0;
 
   for (const input of inputs) {
@@ -151,6 +163,9 @@ export async function ingestFiles(files: string[], opts: IngestOptions = {}): Pr
     // accepted whatever the rest of the file holds: in a file with a dated record every undated
     // one is rejected, so the only ids accepted before it are earlier files' and earlier dated ones'.
     const announced = new Set<string>();
+    // Undated records announced early (announceUndated), with their date set already: settled as
+    // the undated records they are.
+    const datedEarly = new WeakSet<Validated>();
     const n = { read: 0, accepted: 0, duplicate: 0, rejected: 0 };
     let anyDated = false;
     const fileDate = s.undatedDate ?? dateOfTime(input.mtime);
@@ -165,8 +180,9 @@ export async function ingestFiles(files: string[], opts: IngestOptions = {}): Pr
         n.rejected++;
         return;
       }
-      if (d.paper.date === undefined) {
+      if (d.paper.date === undefined || datedEarly.has(d)) {
         if (anyDated || s.undatedPolicy === 'reject') {
+          if (datedEarly.has(d)) result.retracted = (result.retracted ?? 0) + 1;
           const reason = anyDated ? 'missing date' : 'missing date (no record in the file has a date; undatedPolicy is reject)';
           const reject: Reject = { file: path, line: d.line, field: 'date', reason };
           if (d.raw !== '') reject.raw = d.raw;
@@ -206,9 +222,16 @@ export async function ingestFiles(files: string[], opts: IngestOptions = {}): Pr
           if (waiting.length === 0 && !(d.ok && d.paper.date === undefined)) settle(d);
           else {
             waiting.push(d);
-            if (onAccepted && d.ok && d.paper.date !== undefined && !firstById.has(d.paper.id) && !announced.has(d.paper.id)) {
-              announced.add(d.paper.id);
-              onAccepted(d.paper as Paper);
+            if (onAccepted && d.ok && !firstById.has(d.paper.id) && !announced.has(d.paper.id)) {
+              if (d.paper.date !== undefined) {
+                announced.add(d.paper.id);
+                onAccepted(d.paper as Paper);
+              } else if (speculate && !anyDated) {
+                d.paper.date = fileDate;
+                datedEarly.add(d);
+                announced.add(d.paper.id);
+                onAccepted(d.paper as Paper);
+              }
             }
           }
           if (onProgress && ++recordsRead % 1000 === 0) onProgress(recordsRead);

@@ -121,12 +121,19 @@ export const ingestStage: Stage<IngestOutput> = {
           maxTextChars: config.ingest.maxTextChars,
           onProgress: ctx.progress ? (n) => ctx.progress!(n) : undefined,
           onAccepted,
+          announceUndated: true,
         });
       } catch (err) {
         await loader?.abort();
         throw err;
       }
       result = { papers: r.papers, counts: r.counts, perFile: r.perFile, rejects: r.rejects, duplicates: r.duplicates, notes: r.notes };
+      if (loader && r.retracted) {
+        // Undated papers announced to the helper turned out to be rejects (a file with dated
+        // records after undated ones): what it wrote is rolled back and the papers upserted below.
+        await loader.abort();
+        loader = undefined;
+      }
     }
     const c = result.counts;
     log.info(`ingest: read ${c.read}, accepted ${c.accepted}, duplicate ${c.duplicate}, rejected ${c.rejected}`);
