@@ -40,7 +40,8 @@ export interface IngestOptions {
    * Called once for every paper of `papers`, in that order, as soon as its acceptance is certain:
    * a dated record whose id is new is accepted while the file is still being read (so a consumer,
    * the archive's helper thread, works alongside the parse); an undated one once its whole file
-   * has been read (whether it is a reject depends on the rest of the file).
+   * has been read (whether it is a reject depends on the rest of the file), or, with
+   * announceUndated, as soon as it is read.
    */
   onAccepted?: (paper: Paper) => void;
   /**
