@@ -61,6 +61,20 @@ describe('WorkerPool', () => {
     await pool.close();
   });
 
+  it('warm: workers load what they are told ahead of their first job, and only that', async () => {
+    const cold = await WorkerPool.start({ threads: 2 });
+    const warmed = await WorkerPool.start({ threads: 2, warm: ['tokenizer'] });
+    try {
+      expect(cold.run<{ wink: boolean }>('loaded', null)[1]).toEqual({ wink: false });
+      // The warmer runs in the worker's first turn after 'ready', before any job it is sent.
+      expect(warmed.run<{ wink: boolean }>('loaded', null)[1]).toEqual({ wink: true });
+    } finally {
+      await cold.close();
+      await warmed.close();
+    }
+    await expect(WorkerPool.start({ threads: 2, warm: ['nope' as 'tokenizer'] })).rejects.toThrow(/unknown warmer 'nope'/);
+  });
+
   it('starts its workers under vitest (tsx hooks registered inside the worker)', () => {
     expect(pool.startErrors).toEqual([]);
     expect(pool.threads).toBe(3);

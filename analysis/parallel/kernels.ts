@@ -12,6 +12,7 @@ import { silhouettePairsKernel, silhouetteSumsKernel } from './silhouette-kernel
 import { sparseRowBlockKernel } from './sparse-kernels.ts';
 import { tfidfCountBucketsKernel, tfidfCountRowsKernel, tfidfPairsPerLeftKernel, tfidfScatterPairsKernel, tfidfUnigramKernel } from './tfidf-kernels.ts';
 import { tokenizeChunkKernel } from './tokenize-kernels.ts';
+import { lexiconLoaded, lexiconLookup, nlp, winkLoaded } from '../text/wink.ts';
 
 export type Kernel = (args: any, part: number, parts: number, tasks: TaskCounter) => unknown;
 
@@ -45,6 +46,22 @@ export const KERNELS: Record<string, Kernel> = {
   tfidfScatterPairs: tfidfScatterPairsKernel,
   tfidfCountBuckets: tfidfCountBucketsKernel,
   tfidfCountRows: tfidfCountRowsKernel,
+  // test kernel: what this thread has loaded (WorkerPoolOptions.warm)
+  loaded: () => ({ wink: winkLoaded() && lexiconLoaded() }),
 };
 
 export type KernelName = keyof typeof KERNELS;
+
+/**
+ * What a worker can load ahead of its first job, named in WorkerPoolOptions.warm: it runs as
+ * soon as the worker is ready, while the caller is still preparing that job.
+ */
+export const WARMERS: Record<string, () => void> = {
+  // wink's model and lexicon (~0.3 s), which a tokenizing worker otherwise loads on its first unit.
+  tokenizer: () => {
+    nlp();
+    lexiconLookup();
+  },
+};
+
+export type WarmerName = keyof typeof WARMERS;

@@ -22,7 +22,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { KERNELS, type KernelName } from './kernels.ts';
+import { KERNELS, type KernelName, WARMERS, type WarmerName } from './kernels.ts';
 import { CONTROL_DONE, CONTROL_LENGTH, CONTROL_TASK, type JobMessage, type JobReply, sharedTaskCounter } from './protocol.ts';
 import { getHeapStatistics } from 'node:v8';
 import { collectGarbage, HEAP_GROWTH_TO_COLLECT } from './collect.ts';
@@ -35,6 +35,8 @@ export interface WorkerPoolOptions {
   startTimeoutMs?: number;
   /** Worker entry module (default ./worker.ts); tests point it elsewhere to exercise the fallback. */
   workerUrl?: URL;
+  /** What each worker loads as soon as it is ready, before any job (kernels.ts WARMERS). */
+  warm?: WarmerName[];
 }
 
 interface PoolWorker {
@@ -74,7 +76,8 @@ export class WorkerPool {
     if (!(timeout > 0)) throw new RangeError(`WorkerPool: startTimeoutMs must be positive, got ${timeout}`);
     const control = sharedInt32(CONTROL_LENGTH);
     const url = opts.workerUrl ?? defaultWorkerUrl();
-    const started = await Promise.allSettled(Array.from({ length: threads - 1 }, () => startWorker(url, control, timeout)));
+    for (const w of opts.warm ?? []) if (!(w in WARMERS)) throw new RangeError(`WorkerPool: unknown warmer '${String(w)}'`);
+    const started = await Promise.allSettled(Array.from({ length: threads - 1 }, () => startWorker(url, control, timeout, opts.warm ?? [])));
     const workers: PoolWorker[] = [];
     const errors: string[] = [];
     for (const s of started) {
@@ -201,14 +204,14 @@ function tsxEsmApiUrl(): string {
   return pathToFileURL(join(dirname(pkg), 'dist', 'esm', 'api', 'index.mjs')).href;
 }
 
-function startWorker(url: URL, control: Int32Array, timeoutMs: number): Promise<PoolWorker> {
+function startWorker(url: URL, control: Int32Array, timeoutMs: number, warm: readonly string[]): Promise<PoolWorker> {
   return new Promise((resolve, reject) => {
     const { port1, port2 } = new MessageChannel();
     let worker: Worker;
     try {
       worker = new Worker(url.pathname.endsWith('.ts') ? bootstrapSource(url) : url, {
         eval: url.pathname.endsWith('.ts'),
-        workerData: { control, resultPort: port2 },
+        workerData: { control, resultPort: port2, warm },
         transferList: [port2],
       });
     } catch (e) {

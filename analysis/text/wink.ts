@@ -22,6 +22,11 @@ export function dropWink(): void {
   lexicon = undefined;
 }
 
+/** Whether this thread has built its lexicon map too (lexiconLookup(), after nlp()). */
+export function lexiconLoaded(): boolean {
+  return lexicon !== undefined;
+}
+
 /** This thread's wink instance. */
 export function nlp(): Nlp {
   if (instance === undefined) {

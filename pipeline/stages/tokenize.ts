@@ -9,7 +9,7 @@ import { lexiconLookup, nlp } from '../../analysis/text/wink.ts';
 import type { Config } from '../config.ts';
 import type { Stage } from '../stage.ts';
 import { memoryTokenStore, openTokenStore, type TokenStore, tokenizeWithCache } from '../token-cache.ts';
-import { renewSharedWorkerPool, sharedWorkerPool, startSharedWorkerPool } from '../workers/shared-pool.ts';
+import { renewSharedWorkerPool, sharedWorkerPool, sharedWorkerPoolWarm, startSharedWorkerPool } from '../workers/shared-pool.ts';
 import type { IngestOutput } from './ingest.ts';
 
 export const tokenizeStage: Stage<TokenizedCorpus> = {
@@ -20,9 +20,10 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
   // While ingest waits for its archive writer: the worker threads start, and wink's model and
   // lexicon load in this thread (~0.15–0.25 s, which tokenizing here needs first thing). The
   // workers first, so that they load meanwhile: started after wink (as before), they were not
-  // ready when tokenize began, and this thread waited ~0.15 s for them on 20 Newsgroups.
+  // ready when tokenize began, and this thread waited ~0.15 s for them on 20 Newsgroups. They
+  // load wink too before their first job (warm), instead of on their first unit.
   warmUp(config) {
-    startSharedWorkerPool(config.workers);
+    startSharedWorkerPool(config.workers, ['tokenizer']);
     nlp();
     lexiconLookup();
   },
@@ -38,13 +39,23 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
     }
     try {
       const opts = { titleRepeat: titleRepeat(ctx.config), extraStopWords: t.extraStopWords, maxChars: t.maxChars };
+      let renewed = false;
       const { corpus, cached, tokenized, cacheError } = await tokenizeWithCache(papers, opts, store, {
+        // Not warmed here: the pool is asked for before the cache lookup tells how many papers
+        // are new, and a night of a few hundred tokenizes in this thread (the workers then go on
+        // to vectorize without wink). The warm-up above warms them: a first night, all new.
         pool: () => sharedWorkerPool(ctx.config.workers),
         // The tokenizing workers go (their heaps hold wink and its garbage), and fresh ones start
         // at once for vectorize: they load while this thread assembles the corpus alone (~1.5 s
         // on arXiv), instead of while vectorize waits for its first parallel pass.
-        afterParallel: () => renewSharedWorkerPool(ctx.config.workers),
+        afterParallel: () => {
+          renewed = true;
+          return renewSharedWorkerPool(ctx.config.workers);
+        },
       });
+      // Workers that loaded wink for a tokenizing that did not need them (the papers came from the
+      // token cache) would keep its model through the run: they are replaced too.
+      if (!renewed && sharedWorkerPoolWarm().includes('tokenizer')) await renewSharedWorkerPool(ctx.config.workers);
       if (cacheError) ctx.log.warn(`tokenize: could not write the token cache: ${cacheError}`);
       ctx.log.info(
         `tokenize: ${papers.length} papers (${cached} from the token cache, ${tokenized} tokenized), ${corpus.tokenIds.length} tokens, ${corpus.terms.length} distinct terms`,

@@ -8,10 +8,18 @@
 // any stage's cache key.
 
 import { availableParallelism } from 'node:os';
+import type { WarmerName } from '../../analysis/parallel/kernels.ts';
 import { WorkerPool } from '../../analysis/parallel/pool.ts';
 import { ConfigError } from '../errors.ts';
 
 let pool: Promise<WorkerPool> | null = null;
+/** What the current pool's workers loaded ahead of their first job. */
+let poolWarm: WarmerName[] = [];
+
+/** What the current pool's workers were started to load ahead of their first job ([] when none or no pool). */
+export function sharedWorkerPoolWarm(): readonly WarmerName[] {
+  return pool === null ? [] : poolWarm;
+}
 
 /** Threads the shared pool uses, including the main thread. */
 export function workerThreads(env: NodeJS.ProcessEnv = process.env, configured?: number): number {
@@ -28,11 +36,16 @@ export function sharedWorkerPoolStarted(): boolean {
   return pool !== null;
 }
 
-/** The process's pool (starting it on the first call). Never rejects for lack of workers: it falls back to one thread. */
-export function sharedWorkerPool(configured?: number): Promise<WorkerPool> {
+/**
+ * The process's pool (starting it on the first call). Never rejects for lack of workers: it falls
+ * back to one thread. `warm`: what its workers load before their first job, when this call
+ * starts the pool (WorkerPoolOptions.warm).
+ */
+export function sharedWorkerPool(configured?: number, warm?: WarmerName[]): Promise<WorkerPool> {
+  if (pool === null) poolWarm = [...(warm ?? [])];
   pool ??= (async () => {
     const threads = workerThreads(process.env, configured);
-    return threads > 1 ? WorkerPool.start({ threads }) : WorkerPool.serial();
+    return threads > 1 ? WorkerPool.start({ threads, warm }) : WorkerPool.serial();
   })();
   return pool;
 }
@@ -41,8 +54,8 @@ export function sharedWorkerPool(configured?: number): Promise<WorkerPool> {
  * Starts the process's pool without waiting for it (so its workers load meanwhile); a start
  * failure surfaces where the pool is awaited.
  */
-export function startSharedWorkerPool(configured?: number): void {
-  sharedWorkerPool(configured).catch(() => undefined);
+export function startSharedWorkerPool(configured?: number, warm?: WarmerName[]): void {
+  sharedWorkerPool(configured, warm).catch(() => undefined);
 }
 
 /**
