@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../pipeline/config.ts';
 import { ConfigError } from '../pipeline/errors.ts';
-import { renewSharedWorkerPool, retireSharedWorkerPool, sharedWorkerPool, sharedWorkerPoolStarted, workerThreads } from '../pipeline/workers/shared-pool.ts';
+import { renewSharedWorkerPool, retireSharedWorkerPool, sharedWorkerPool, sharedWorkerPoolStarted, sharedWorkerPoolWarm, workerThreads } from '../pipeline/workers/shared-pool.ts';
 
 describe('worker thread count', () => {
   it('takes the config first, then TOPIC_TRENDS_WORKERS, then the cores', () => {
@@ -49,5 +49,19 @@ describe('retiring the shared pool', () => {
     expect(second).not.toBe(first);
     expect(second.run('echo', { value: 2 })).toEqual([{ value: 2, part: 0, parts: 2 }, { value: 2, part: 1, parts: 2 }]);
     await retireSharedWorkerPool();
+  }, 60_000);
+
+  it('knows what its pool was warmed with: the first request decides, a renewed pool is cold', async () => {
+    expect(sharedWorkerPoolWarm()).toEqual([]);
+    const warmed = await sharedWorkerPool(2, ['tokenizer']);
+    expect(sharedWorkerPoolWarm()).toEqual(['tokenizer']);
+    expect(warmed.run<{ wink: boolean }>('loaded', null)[1]).toEqual({ wink: true });
+    expect(await sharedWorkerPool(2)).toBe(warmed); // a later request gets the same pool, as it is
+    expect(sharedWorkerPoolWarm()).toEqual(['tokenizer']);
+    await renewSharedWorkerPool(2);
+    expect(sharedWorkerPoolWarm()).toEqual([]);
+    expect((await sharedWorkerPool(2)).run<{ wink: boolean }>('loaded', null)[1]).toEqual({ wink: false });
+    await retireSharedWorkerPool();
+    expect(sharedWorkerPoolWarm()).toEqual([]);
   }, 60_000);
 });
