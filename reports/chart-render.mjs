@@ -131,6 +131,7 @@ function familyTemplate(compiled) {
   /** @type {[string, unknown[]][]} */
   const data = [];
   const template = { ...spec };
+  let formatted = false;
   if (template.title && typeof template.title === 'object' && typeof template.title.text === 'string') {
     signals.push([`${FAMILY}title`, template.title.text]);
     template.title = { ...template.title, text: { signal: `${FAMILY}title` } };
@@ -140,12 +141,13 @@ function familyTemplate(compiled) {
   if (Array.isArray(template.data)) {
     template.data = template.data.map((d) => {
       if (!Array.isArray(d.values)) return d;
-      if (d.format !== undefined) throw new Error('inline data with a format');
+      if (d.format !== undefined) formatted = true;
       data.push([d.name, d.values]);
       const { values, ...rest } = d;
       return rest;
     });
   }
+  if (formatted) return undefined;
   if (Array.isArray(template.scales)) {
     template.scales = template.scales.map((s) => {
       const out = { ...s };
@@ -183,91 +185,70 @@ function refusingLoader(vega, refused) {
  * renderCompiled for many charts, in order, each SVG the same as renderCompiled's (tested). Charts
  * of one family (familyTemplate: the per-topic trend charts, which differ only in title, data and
  * colours) share one parse of their spec, ~5 ms a chart when cold; each still gets a View of its
- * own. A chart that fails that way is drawn alone. `parsesShared` counts the parses saved.
+ * own. A chart without a family, or that fails through its family's parse, is drawn alone.
+ * `parsesShared` counts the charts drawn from a parse made for an earlier one.
  * @returns {Promise<{ results: ({ svg: string } | { error: string })[], parsesShared: number }>}
  */
 export async function renderCompiledMany(compiledList) {
   const vega = await loadVega();
-  const results = new Array(compiledList.length);
+  const parts = compiledList.map(familyTemplate);
+  /** @type {Map<string, number>} */
+  const members = new Map();
+  for (const p of parts) if (p) members.set(p.key, (members.get(p.key) ?? 0) + 1);
+  /** @type {Map<string, unknown>} the parsed template of each family drawn so far (null: it did not parse) */
+  const runtimes = new Map();
+  const results = [];
   let parsesShared = 0;
-  const alone = async (i) => {
-    try {
-      results[i] = { svg: await renderCompiled(compiledList[i]) };
-    } catch (e) {
-      results[i] = { error: e instanceof Error ? e.message : String(e) };
-    }
-  };
-  /** @type {Map<string, { template: object, members: { index: number, parts: object }[] }>} */
-  const families = new Map();
-  const order = [];
   for (let i = 0; i < compiledList.length; i++) {
-    let parts;
+    const p = parts[i];
+    let svg;
+    if (p && members.get(p.key) > 1) {
+      const parsed = runtimes.has(p.key);
+      svg = await drawFromTemplate(vega, p, runtimes);
+      if (svg !== undefined && parsed) parsesShared++;
+    }
     try {
-      parts = familyTemplate(compiledList[i]);
-    } catch {
-      parts = undefined;
-    }
-    const key = parts ? parts.key : `alone:${i}`;
-    let family = families.get(key);
-    if (!family) {
-      family = { template: parts?.template, members: [] };
-      families.set(key, family);
-      order.push(family);
-    }
-    family.members.push({ index: i, parts });
-  }
-  for (const family of order) {
-    if (family.members.length === 1) {
-      await alone(family.members[0].index);
-      continue;
-    }
-    // One parse for the family; a View of its own per chart (a reused View keeps the items
-    // whose key survives a change, such as an axis tick at the same value, in their old place,
-    // so its SVG could list them in another order than a fresh View does).
-    let runtime;
-    try {
-      runtime = vega.parse(family.template);
-    } catch {
-      for (const { index } of family.members) await alone(index);
-      continue;
-    }
-    parsesShared += family.members.length - 1;
-    for (const { index, parts } of family.members) {
-      /** @type {string[]} */
-      const refused = [];
-      try {
-        vega.resetSVGDefIds();
-        const view = new vega.View(runtime, { renderer: 'none', loader: refusingLoader(vega, refused), logLevel: vega.None });
-        try {
-          for (const [name, value] of parts.signals) view.signal(name, value);
-          for (const [name, values] of parts.data) view.data(name, values);
-          view.description(parts.description);
-          const svg = await view.toSVG();
-          if (refused.length > 0) throw new Error(`report charts must not load anything (asked for ${refused.join(', ')})`);
-          results[index] = { svg };
-        } finally {
-          view.finalize();
-        }
-      } catch {
-        parsesShared--;
-        await alone(index);
-      }
+      results.push({ svg: svg ?? (await renderCompiled(compiledList[i])) });
+    } catch (e) {
+      results.push({ error: e instanceof Error ? e.message : String(e) });
     }
   }
   return { results, parsesShared };
 }
 
 /**
- * One chart: compiled spec, warnings and SVG; a chart that fails to render gets svg '' and the
- * error (its compiled spec may still draw live in the page). A spec that does not compile rejects.
- * @returns {Promise<{ compiled: string, warnings: string[], svg: string, error?: string }>}
+ * One chart of a family through its parsed template (parsed on first use, kept in `runtimes`), in
+ * a View of its own (a reused View keeps the items whose key survives a change, such as an axis
+ * tick at the same value, in their old place, so its SVG could list them in another order than a
+ * fresh View does). Undefined when that fails: the caller draws the chart alone.
  */
-export async function renderChart(spec) {
-  const { compiled, warnings } = await compileChart(spec);
+async function drawFromTemplate(vega, parts, runtimes) {
+  /** @type {string[]} */
+  const refused = [];
   try {
-    return { compiled, warnings, svg: await renderCompiled(compiled) };
-  } catch (e) {
-    return { compiled, warnings, svg: '', error: e instanceof Error ? e.message : String(e) };
+    if (!runtimes.has(parts.key)) {
+      let runtime = null;
+      try {
+        runtime = vega.parse(parts.template);
+      } finally {
+        runtimes.set(parts.key, runtime);
+      }
+    }
+    const runtime = runtimes.get(parts.key);
+    if (runtime === null) return undefined;
+    vega.resetSVGDefIds();
+    const view = new vega.View(runtime, { renderer: 'none', loader: refusingLoader(vega, refused), logLevel: vega.None });
+    try {
+      for (const [name, value] of parts.signals) view.signal(name, value);
+      for (const [name, values] of parts.data) view.data(name, values);
+      view.description(parts.description);
+      const svg = await view.toSVG();
+      return refused.length === 0 ? svg : undefined;
+    } finally {
+      view.finalize();
+    }
+  } catch {
+    return undefined;
   }
 }
 

@@ -42,7 +42,6 @@ interface ChartRenderModule {
   compileChart(spec: TopLevelSpec): Promise<{ compiled: string; warnings: string[] }>;
   renderCompiled(compiled: string): Promise<string>;
   renderCompiledMany(compiled: string[]): Promise<{ results: ({ svg: string } | { error: string })[]; parsesShared: number }>;
-  renderChart(spec: TopLevelSpec): Promise<RawDrawing>;
 }
 
 type WorkerReply = { index: number; svg: string } | { index: number; failure: string } | { done: true };

@@ -39,7 +39,6 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
     }
     try {
       const opts = { titleRepeat: titleRepeat(ctx.config), extraStopWords: t.extraStopWords, maxChars: t.maxChars };
-      let renewed = false;
       const { corpus, cached, tokenized, cacheError } = await tokenizeWithCache(papers, opts, store, {
         // Not warmed here: the pool is asked for before the cache lookup tells how many papers
         // are new, and a night of a few hundred tokenizes in this thread (the workers then go on
@@ -48,14 +47,12 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
         // The tokenizing workers go (their heaps hold wink and its garbage), and fresh ones start
         // at once for vectorize: they load while this thread assembles the corpus alone (~1.5 s
         // on arXiv), instead of while vectorize waits for its first parallel pass.
-        afterParallel: () => {
-          renewed = true;
-          return renewSharedWorkerPool(ctx.config.workers);
-        },
+        afterParallel: () => renewSharedWorkerPool(ctx.config.workers),
       });
       // Workers that loaded wink for a tokenizing that did not need them (the papers came from the
-      // token cache) would keep its model through the run: they are replaced too.
-      if (!renewed && sharedWorkerPoolWarm().includes('tokenizer')) await renewSharedWorkerPool(ctx.config.workers);
+      // token cache) would keep its model through the run: they are replaced too. (A renewed
+      // pool is not warmed, so this finds nothing after afterParallel.)
+      if (sharedWorkerPoolWarm().includes('tokenizer')) await renewSharedWorkerPool(ctx.config.workers);
       if (cacheError) ctx.log.warn(`tokenize: could not write the token cache: ${cacheError}`);
       ctx.log.info(
         `tokenize: ${papers.length} papers (${cached} from the token cache, ${tokenized} tokenized), ${corpus.tokenIds.length} tokens, ${corpus.terms.length} distinct terms`,
