@@ -110,6 +110,7 @@ describe('units resolved without wink', () => {
   });
 
   it('read the lexicon as wink does (lexiconLookup, preservedAffixSets)', () => {
+    const require0 = createRequire(import.meta.url);
     const look = lookup();
     const fast = lexiconLookup();
     const words = [...TRICKY, ...TRICKY.map((u) => u.toLowerCase()), 'the', 'The', 'color', 'colour', 'gonna', 'constructor', 'toString', '__proto__', 'hasOwnProperty', 'qqnoword', ''];
@@ -120,6 +121,15 @@ describe('units resolved without wink', () => {
       if (want != null) expect(got!.length, w).toBe(want.length);
     }
     expect(fast('cannot')!.length).toBeGreaterThan(1); // a contraction keeps its expansions
+    // Every lexeme of the model is found (the filter in front of the Map never answers null for one).
+    const lexicon = (require0('wink-eng-lite-web-model/dist/languages/cur/models/eng-core-web-model.json') as { features: { lexeme: { list: string[] } } }).features.lexeme.list;
+    let lexemes = 0;
+    for (const w of lexicon) {
+      if (look(w) == null) continue;
+      lexemes++;
+      if (fast(w) === null) expect({ w, found: null }).toEqual({ w, found: 'a lexeme' });
+    }
+    expect(lexemes).toBeGreaterThan(50_000);
     const require = createRequire(import.meta.url);
     const { preserve } = require('wink-eng-lite-web-model/dist/languages/cur/models/eng-core-web-model.json') as { preserve: PreservedAffixes };
     const sets = preservedAffixSets(preserve);

@@ -2,7 +2,7 @@
 // classes: they must answer as the regular expressions do. (The fast and the reference tokenizers
 // share them, so comparing the two tokenizers cannot catch a slip here.)
 import { describe, expect, it } from 'vitest';
-import { hasLetter, isPiece } from '../analysis/text/vocabulary.ts';
+import { ChunkVocabulary, hasLetter, isPiece, KIND_NONE, KIND_NUMBER, KIND_WORD } from '../analysis/text/vocabulary.ts';
 import { randomStrings } from './fixtures/random-strings.ts';
 
 const PIECE = /^[\p{L}\p{M}\p{N}]+(?:-[\p{L}\p{M}\p{N}]+)*$/u;
@@ -17,5 +17,25 @@ describe('hasLetter and isPiece', () => {
     expect(hasLetter('3d')).toBe(true);
     expect(hasLetter('٣٣')).toBe(false);
     expect(hasLetter('12é')).toBe(true);
+  });
+});
+
+describe('ChunkVocabulary.pieceKind', () => {
+  it('is the kind isPiece and hasLetter define, for ASCII (worked out at once) and past it (memoised)', () => {
+    const alphabet = ['a', 'Z', '0', '9', '-', "'", '.', '_', 'é', '٣', '\u0301', '€'];
+    const vocab = new ChunkVocabulary(new Set());
+    for (const s of randomStrings(11, alphabet, 6, 20000)) {
+      const want = !isPiece(s) ? KIND_NONE : hasLetter(s) ? KIND_WORD : KIND_NUMBER;
+      for (const type of ['word', 'number', 'unk', 'currency']) {
+        if (vocab.pieceKind(s, type) !== want) expect({ s, type, kind: vocab.pieceKind(s, type) }).toEqual({ s, type, kind: want });
+      }
+      expect(vocab.pieceKind(s, 'punctuation')).toBe(KIND_NONE);
+    }
+    expect(vocab.pieceKind('3d', 'word')).toBe(KIND_WORD);
+    expect(vocab.pieceKind('2024', 'number')).toBe(KIND_NUMBER);
+    expect(vocab.pieceKind('u-net', 'word')).toBe(KIND_WORD);
+    expect(vocab.pieceKind('u--net', 'word')).toBe(KIND_NONE);
+    expect(vocab.pieceKind('-net', 'word')).toBe(KIND_NONE);
+    expect(vocab.pieceKind('net-', 'word')).toBe(KIND_NONE);
   });
 });

@@ -114,11 +114,20 @@ const MEMO_LIMIT = 1 << 20; // bound memory on adversarial input; clearing only 
  * hyphenated compound ('vision-language-models' → 'vision-language-model'). Memoised.
  */
 export function termKey(surface: string): string {
+  // Only a last part ending in 's' can fold (singular() returns any other word as it is, its first
+  // test), and most words do not: they skip the memo, whose lookup (a fresh string hashed, a miss
+  // in a large table) cost more than this test. test/text.test.ts holds it to foldTermKey.
+  if (surface.charCodeAt(surface.length - 1) !== 115 /* s */) return surface;
   let key = memo.get(surface);
   if (key !== undefined) return key;
-  const dash = surface.lastIndexOf('-');
-  key = dash < 0 ? singular(surface) : surface.slice(0, dash + 1) + singular(surface.slice(dash + 1));
+  key = foldTermKey(surface);
   if (memo.size >= MEMO_LIMIT) memo.clear();
   memo.set(surface, key);
   return key;
+}
+
+/** termKey without the memo and the shortcut: the definition. */
+export function foldTermKey(surface: string): string {
+  const dash = surface.lastIndexOf('-');
+  return dash < 0 ? singular(surface) : surface.slice(0, dash + 1) + singular(surface.slice(dash + 1));
 }

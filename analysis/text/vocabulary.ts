@@ -39,6 +39,30 @@ export const KIND_NONE = 0;
 export const KIND_WORD = 1;
 export const KIND_NUMBER = 2;
 
+/**
+ * The piece kind of an all-ASCII text (isPiece, then hasLetter, in one pass), or -1 when it has a
+ * character past ASCII (the Unicode classes decide then).
+ */
+function asciiPieceKind(s: string): number {
+  let run = 0; // alphanumeric characters since the start or the last hyphen
+  let letter = false;
+  let piece = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) {
+      letter = true;
+      run++;
+    } else if (c >= 48 && c <= 57) run++;
+    else if (c === 45 /* - */) {
+      if (run === 0) piece = false;
+      run = 0;
+    } else if (c >= 128) return -1;
+    else piece = false;
+  }
+  if (!piece || run === 0) return KIND_NONE;
+  return letter ? KIND_WORD : KIND_NUMBER;
+}
+
 export class ChunkVocabulary {
   readonly terms: string[] = [];
   readonly surfaces: string[] = [];
@@ -50,11 +74,17 @@ export class ChunkVocabulary {
 
   constructor(private readonly stopWords: ReadonlySet<string>) {}
 
-  /** Whether a wink token can be part of a word, and which kind (memoised per normal form). */
+  /**
+   * Whether a wink token can be part of a word, and which kind: worked out at once for ASCII
+   * (one pass over a few characters costs less than a Map lookup of a fresh string), memoised
+   * per normal form otherwise (the Unicode tests are regular expressions).
+   */
   pieceKind(normal: string, type: string): number {
     // 'currency' too: wink types a letter-only currency code by its context ('0.006USD' makes
     // 'usd' a currency, '15 USD' a word); it is read as a word either way.
     if (type !== 'word' && type !== 'number' && type !== 'unk' && type !== 'currency') return KIND_NONE;
+    const ascii = asciiPieceKind(normal);
+    if (ascii >= 0) return ascii;
     let kind = this.pieceKinds.get(normal);
     if (kind === undefined) {
       kind = !isPiece(normal) ? KIND_NONE : hasLetter(normal) ? KIND_WORD : KIND_NUMBER;

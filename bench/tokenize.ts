@@ -1,0 +1,49 @@
+// Tokenizer benchmark: the first --docs papers of a corpus tokenized in this thread (tokenizeChunk,
+// the kernel each tokenizing thread runs on its share), --runs times, with wall and CPU time per
+// run. The first run also loads wink and compiles the code; the later ones are the steady state.
+// Prints figures; asserts nothing. To compare two builds, run it from each checkout in turn
+// (alternating, as the machine's speed drifts) and compare the minimum CPU of the later runs.
+//
+//   npx tsx bench/tokenize.ts --corpus ../shared/data/arxiv-cs-daily.jsonl.gz [--docs 37000] [--runs 4]
+
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { tokenizeChunk } from '../analysis/text/tokenizer.ts';
+
+const { values } = parseArgs({
+  options: {
+    corpus: { type: 'string' },
+    docs: { type: 'string', default: '37000' },
+    runs: { type: 'string', default: '4' },
+  },
+});
+if (!values.corpus) throw new Error('--corpus <file.jsonl[.gz]> is required');
+const limit = Number(values.docs);
+const runs = Number(values.runs);
+if (!Number.isInteger(limit) || limit < 1) throw new Error(`--docs must be a positive integer, got ${values.docs}`);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
+
+const raw = readFileSync(values.corpus);
+const text = (values.corpus.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+const docs: { title: string; text: string }[] = [];
+for (const line of text.split('\n')) {
+  if (docs.length >= limit) break;
+  if (!line.trim()) continue;
+  const o = JSON.parse(line) as { title?: unknown; text?: unknown; abstract?: unknown };
+  docs.push({ title: String(o.title ?? ''), text: String(o.text ?? o.abstract ?? '') });
+}
+let chars = 0;
+for (const d of docs) chars += d.title.length + d.text.length;
+console.log(`${docs.length} papers, ${(chars / 1e6).toFixed(1)}M characters`);
+const cpu: number[] = [];
+for (let r = 0; r < runs; r++) {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const chunk = tokenizeChunk(docs, { titleRepeat: 1 });
+  const wall = performance.now() - t0;
+  const used = process.cpuUsage(c0);
+  cpu.push((used.user + used.system) / 1000);
+  console.log(`run ${r + 1}: ${wall.toFixed(0)} ms wall, ${cpu[r]!.toFixed(0)} ms CPU; ${chunk.tokenIds.length} tokens, ${chunk.terms.length} terms`);
+}
+if (runs > 1) console.log(`later runs: min ${Math.min(...cpu.slice(1)).toFixed(0)} ms CPU`);
