@@ -3,7 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { cleanText, cleanTextReference } from '../analysis/text/clean.ts';
+import { cleanText, cleanTextReference, collapseSpaces } from '../analysis/text/clean.ts';
+import { randomStrings } from './fixtures/random-strings.ts';
 import { tokenizeChunkReference } from '../analysis/text/reference-tokenizer.ts';
 import { type DocText, mergeChunks, tokenizeChunk, type TokenizerOptions } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
@@ -62,6 +63,17 @@ describe('fast tokenizer = reference tokenizer', () => {
     const docs = [...FIXTURE, ...[...FIXTURE].reverse()];
     const s = streams(mergeChunks([tokenizeChunk(docs)]));
     for (let i = 0; i < FIXTURE.length; i++) expect(s[docs.length - 1 - i]).toBe(s[i]);
+  });
+
+  it('collapseSpaces = the paragraph and white-space regular expressions, then trim, on 30 000 random strings', () => {
+    const byRegex = (t: string) => t.replace(/[ \t\r]*\n[ \t\r]*\n\s*/g, ' ; ').replace(/\s+/g, ' ').trim();
+    const alphabet = [' ', ' ', '\n', '\n', '\t', '\r', '\u000b', '\u00a0', '\u2028', '\ufeff', '\u3000', 'a', 'b', ';', '.'];
+    for (const t of randomStrings(5, alphabet, 12, 30000)) {
+      if (collapseSpaces(t) !== byRegex(t)) expect({ t, got: collapseSpaces(t) }).toEqual({ t, got: byRegex(t) });
+    }
+    expect(collapseSpaces('a \n \n b')).toBe('a ; b');
+    expect(collapseSpaces('\n\na')).toBe('; a');
+    expect(collapseSpaces('a\n\u00a0\nb')).toBe('a b'); // no paragraph: a no-break space between the line feeds
   });
 
   it('cleanText (gated passes) = cleanTextReference (every pass) on the fixture and edge cases', () => {
