@@ -138,7 +138,7 @@ export function collapseSpaces(t: string): string {
   let i = 0;
   while (i < n) {
     const c = t.charCodeAt(i);
-    if ((c > 32 && c < 0xa0) || !isJsSpace(c)) {
+    if (!isJsSpace(c)) {
       i++;
       continue;
     }

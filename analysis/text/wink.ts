@@ -5,6 +5,7 @@
 
 import { createRequire } from 'node:module';
 import type WinkNLP from 'wink-nlp';
+import { UnitTable } from './unit-table.ts';
 
 type Nlp = ReturnType<typeof WinkNLP>;
 
@@ -133,7 +134,7 @@ export function lexiconLookup(): (text: string) => readonly number[] | null {
     }
     const bits = new Int32Array(LEXICON_BITS >>> 5);
     for (const key of map.keys()) {
-      const h = fnv1a(key) & (LEXICON_BITS - 1);
+      const h = UnitTable.hash(key, 0, key.length) & (LEXICON_BITS - 1);
       bits[h >>> 5]! |= 1 << (h & 31);
     }
     lexicon = map;
@@ -142,16 +143,11 @@ export function lexiconLookup(): (text: string) => readonly number[] | null {
   const map = lexicon;
   const bits = lexiconBits!;
   return (text) => {
-    const h = fnv1a(text) & (LEXICON_BITS - 1);
+    const h = UnitTable.hash(text, 0, text.length) & (LEXICON_BITS - 1);
     return (bits[h >>> 5]! & (1 << (h & 31))) === 0 ? null : (map.get(text) ?? null);
   };
 }
 
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
 
 /** wink's raw tokens of a text: normal form, value as written, type and the spaces before each. */
 export interface WinkTokens {
