@@ -17,19 +17,11 @@ const IRREGULAR: Record<string, string> = {
   parentheses: 'parenthesis',
   axes: 'axis',
   crises: 'crisis',
-  criteria: 'criterion',
-  phenomena: 'phenomenon',
   indices: 'index',
   matrices: 'matrix',
   vertices: 'vertex',
   appendices: 'appendix',
   simplices: 'simplex',
-  children: 'child',
-  men: 'man',
-  women: 'woman',
-  mice: 'mouse',
-  feet: 'foot',
-  teeth: 'tooth',
   lives: 'life',
   wives: 'wife',
   knives: 'knife',
@@ -70,6 +62,48 @@ const IRREGULAR: Record<string, string> = {
   mustaches: 'mustache',
 };
 
+/**
+ * Irregular plurals that do not end in 's' (Latin and Greek ones that abstracts use, and the
+ * common English ones). Left out on purpose: 'data' and 'media' (used as singular nouns, and
+ * 'media' would merge with 'medium'), 'dice' (→ 'die').
+ */
+const IRREGULAR_NOT_S = new Map<string, string>(
+  Object.entries({
+    criteria: 'criterion',
+    phenomena: 'phenomenon',
+    automata: 'automaton',
+    polyhedra: 'polyhedron',
+    corpora: 'corpus',
+    spectra: 'spectrum',
+    maxima: 'maximum',
+    minima: 'minimum',
+    optima: 'optimum',
+    curricula: 'curriculum',
+    strata: 'stratum',
+    schemata: 'schema',
+    formulae: 'formula',
+    stimuli: 'stimulus',
+    nuclei: 'nucleus',
+    radii: 'radius',
+    loci: 'locus',
+    foci: 'focus',
+    children: 'child',
+    men: 'man',
+    women: 'woman',
+    mice: 'mouse',
+    geese: 'goose',
+    feet: 'foot',
+    teeth: 'tooth',
+    oxen: 'ox',
+  }),
+);
+
+/**
+ * The last letters (char codes) of IRREGULAR_NOT_S's words: a word ending in any other letter is
+ * none of them, which is known without hashing it.
+ */
+const NOT_S_ENDINGS = new Set([...IRREGULAR_NOT_S.keys()].map((w) => w.charCodeAt(w.length - 1)));
+
 /** Words ending in 's' that are not plurals (or whose plural reading would merge unrelated words). */
 const INVARIANT = new Set(
   (
@@ -94,7 +128,9 @@ const IE_PLURALS = new Set(
 /** Folds one plain lower-case word (no hyphen) to its singular. */
 function singular(w: string): string {
   const n = w.length;
-  if (n <= 3 || w.charCodeAt(n - 1) !== 115 /* s */) return w;
+  const last = w.charCodeAt(n - 1);
+  if (last !== 115 /* s */) return NOT_S_ENDINGS.has(last) ? (IRREGULAR_NOT_S.get(w) ?? w) : w;
+  if (n <= 3) return w;
   const irregular = IRREGULAR[w];
   if (irregular !== undefined) return irregular;
   if (INVARIANT.has(w)) return w;
@@ -114,10 +150,12 @@ const MEMO_LIMIT = 1 << 20; // bound memory on adversarial input; clearing only 
  * hyphenated compound ('vision-language-models' → 'vision-language-model'). Memoised.
  */
 export function termKey(surface: string): string {
-  // Only a last part ending in 's' can fold (singular() returns any other word as it is, its first
-  // test), and most words do not: they skip the memo, whose lookup (a fresh string hashed, a miss
-  // in a large table) cost more than this test. test/text.test.ts holds it to foldTermKey.
-  if (surface.charCodeAt(surface.length - 1) !== 115 /* s */) return surface;
+  // A last part not ending in 's' folds only if it is one of a few irregular plurals (singular()'s
+  // first test), and most words do not end in 's': they skip the memo, whose lookup (a fresh
+  // string hashed, a miss in a large table) cost more than this test. test/text.test.ts holds it
+  // to foldTermKey.
+  const last = surface.charCodeAt(surface.length - 1);
+  if (last !== 115 /* s */) return NOT_S_ENDINGS.has(last) ? foldTermKey(surface) : surface;
   let key = memo.get(surface);
   if (key !== undefined) return key;
   key = foldTermKey(surface);

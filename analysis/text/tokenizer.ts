@@ -56,7 +56,7 @@ import {
 import { lexiconLookup, type WinkTokens, winkTokens } from './wink.ts';
 
 /** Bump whenever the token stream for a given text changes (cleaning, stop words, folding, gluing). */
-export const TOKENIZER_VERSION = 'tok-7';
+export const TOKENIZER_VERSION = 'tok-8';
 
 export interface TokenizerOptions {
   /** Added to the default stop words (compared lower-case against surface forms and term keys). */
