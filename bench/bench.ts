@@ -53,7 +53,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   };
 }
 
-function wholeNumber(flag: string, value: string | undefined, min: number): number {
+/** A flag's value as a whole number ≥ min, or an error naming the flag. */
+export function wholeNumber(flag: string, value: string | undefined, min: number): number {
   if (value === undefined) throw new Error(`${flag} is required`);
   if (!/^\d+$/.test(value) || Number(value) < min) throw new Error(`${flag} must be a whole number ≥ ${min}, got "${value}"`);
   return Number(value);

@@ -121,11 +121,12 @@ function base(system: SystemName, run: number, m: ProcessMeasurement, resultDir:
  * process, no npm/npx launcher in between. The build itself happens before the measured runs
  * (ensureCompiled), as the reference's Python bytecode is compiled before its runs.
  */
-export async function runOurs(target: BenchTarget, outDir: string, run: number): Promise<SystemRun> {
+export async function runOurs(target: BenchTarget, outDir: string, run: number, seed?: number): Promise<SystemRun> {
   if (existsSync(outDir)) throw new Error(`${outDir} exists: a cold run needs a fresh folder`);
   const configPath = `${outDir}.config.json`;
   writeFileSync(configPath, `${JSON.stringify({ pca: { nComponents: target.components } }, null, 2)}\n`);
   const args = [...NODE_FLAGS, join(target.repoRoot, 'bin/topic-trends.mjs'), 'run', '--input', target.corpus, '--k', String(target.k), '--out', outDir, '--config', configPath, '--quiet'];
+  if (seed !== undefined) args.push('--seed', String(seed)); // else the pipeline's default seed
   const m = await runMeasured(process.execPath, args, { cwd: target.repoRoot });
   const result = base('topic-trends', run, m, join(outDir, 'latest'));
   if (!result.ok) return { ...result, error: failure(m) };
