@@ -108,7 +108,11 @@ export function formatBenchReport(result: BenchResult): string {
   const scored = Object.entries(result.scores) as [SystemName, Record<string, unknown>][];
   if (scored.length) {
     const rows = scored.map(([name, s]) => [name, ...SCORE_KEYS.map(([k]) => scoreCell(s[k]))]);
-    out.push('', '== quality (score.py, last run of each) ==', formatTable(['system', ...SCORE_KEYS.map(([, h]) => h)], rows));
+    out.push(
+      '',
+      '== quality (score.py, last run of each: one draw; npm run bench:quality gives the spread) ==',
+      formatTable(['system', ...SCORE_KEYS.map(([, h]) => h)], rows),
+    );
     for (const [name, s] of scored) out.push(`${name}: ${JSON.stringify(s)}`);
   }
   return out.join('\n');
