@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { wholeNumber } from './bench.ts';
 import { dropRecords, spread } from './corpus-variants.ts';
+import { sklearnVersion } from './machine.ts';
 import { cell, formatTable } from './stats.ts';
 import { ensureCompiled, runOurs, runReference, score, type BenchTarget, type SystemName } from './systems.ts';
 
@@ -39,6 +40,8 @@ const drop = wholeNumber('--drop', values.drop, 1);
 const seed = wholeNumber('--seed', values.seed, 0);
 if (!existsSync(corpus)) throw new Error(`corpus ${corpus} not found`);
 if (!existsSync(join(SHARED_EVAL, 'score.py'))) throw new Error(`${SHARED_EVAL}/score.py is missing: nothing to score with`);
+// score.py needs Debian's python3 with scikit-learn as much as the reference does.
+if (sklearnVersion() === null) throw new Error('/usr/bin/python3 cannot import sklearn (apt-get install python3-sklearn): score.py cannot run');
 
 const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
 const work = resolve(values.out!, `quality-${basename(corpus).replace(/\.jsonl(\.gz)?$/, '')}-k${k}-${stamp}`);
