@@ -9,6 +9,8 @@ export interface SystemSummary {
   runs: number;
   ok: number;
   medianWallSeconds: number;
+  /** NaN when no run has a CPU figure (no GNU time). */
+  medianCpuSeconds: number;
   medianPeakTreeMb: number;
   medianStageSeconds: Record<string, number>;
 }
@@ -25,7 +27,7 @@ export interface BenchResult {
   runs: SystemRun[];
   summary: Partial<Record<SystemName, SystemSummary>>;
   /** topic-trends / sklearn, medians. */
-  ratios?: { wall: number; peakRss: number };
+  ratios?: { wall: number; cpu: number; peakRss: number };
   scores: Partial<Record<SystemName, Record<string, unknown>>>;
 }
 
@@ -36,6 +38,7 @@ export function summarise(runs: SystemRun[], stageOrder: string[]): SystemSummar
     runs: runs.length,
     ok: ok.length,
     medianWallSeconds: median(ok.map((r) => r.wallSeconds)),
+    medianCpuSeconds: median(ok.map((r) => r.cpuSeconds ?? Number.NaN)),
     medianPeakTreeMb: median(ok.map((r) => r.peakTreeMb)),
     medianStageSeconds: Object.fromEntries(stages.map((s) => [s, median(ok.map((r) => r.stages[s] ?? Number.NaN))])),
   };
@@ -51,7 +54,11 @@ export function ratios(summary: BenchResult['summary']): BenchResult['ratios'] {
   const a = summary['topic-trends'];
   const b = summary.sklearn;
   if (!a || !b) return undefined;
-  return { wall: ratio(a.medianWallSeconds, b.medianWallSeconds), peakRss: ratio(a.medianPeakTreeMb, b.medianPeakTreeMb) };
+  return {
+    wall: ratio(a.medianWallSeconds, b.medianWallSeconds),
+    cpu: ratio(a.medianCpuSeconds, b.medianCpuSeconds),
+    peakRss: ratio(a.medianPeakTreeMb, b.medianPeakTreeMb),
+  };
 }
 
 function systemTable(title: string, runs: SystemRun[], known: string[]): string {
@@ -65,6 +72,7 @@ function systemTable(title: string, runs: SystemRun[], known: string[]): string 
   const rows = orderedStages(ok, known).map((s) => row(s, (r) => r.stages[s]));
   rows.push(row('sum of stages', (r) => Object.values(r.stages).reduce((a, b) => a + b, 0)));
   rows.push(row('wall (whole process)', (r) => r.wallSeconds));
+  rows.push(row('CPU, all threads (s)', (r) => r.cpuSeconds));
   rows.push(row('peak RSS tree (MB)', (r) => r.peakTreeMb, 0));
   rows.push(row('peak RSS self-reported (MB)', (r) => r.selfReportedPeakMb, 0));
   const failures = runs.filter((r) => !r.ok).map((r) => `run ${r.run} failed: ${r.error ?? 'unknown error'}`);
@@ -100,10 +108,14 @@ export function formatBenchReport(result: BenchResult): string {
     name,
     `${s.ok}/${s.runs}`,
     cell(s.medianWallSeconds, 2),
+    cell(s.medianCpuSeconds, 2),
     cell(s.medianPeakTreeMb, 0),
   ]);
-  if (result.ratios) summaryRows.push(['topic-trends / sklearn', '', `${cell(result.ratios.wall, 2)}×`, `${cell(result.ratios.peakRss, 2)}×`]);
-  out.push('', '== medians ==', formatTable(['system', 'ok runs', 'wall (s)', 'peak RSS (MB)'], summaryRows));
+  if (result.ratios) {
+    const { wall, cpu, peakRss } = result.ratios;
+    summaryRows.push(['topic-trends / sklearn', '', `${cell(wall, 2)}×`, Number.isFinite(cpu) ? `${cell(cpu, 2)}×` : '–', `${cell(peakRss, 2)}×`]);
+  }
+  out.push('', '== medians ==', formatTable(['system', 'ok runs', 'wall (s)', 'CPU (s)', 'peak RSS (MB)'], summaryRows));
 
   const scored = Object.entries(result.scores) as [SystemName, Record<string, unknown>][];
   if (scored.length) {

@@ -1,8 +1,9 @@
 // Runs one command as a child process and measures what it cost the machine: whole-process wall
-// time and peak resident memory of its whole process tree.
+// time, CPU time (user + system, all threads; with GNU time only) and peak resident memory of its
+// whole process tree.
 //
 // Peak memory has two sources, combined:
-//  - /usr/bin/time -f '%e %M' (GNU time, when installed): the exact peak RSS of the largest
+//  - /usr/bin/time -f '%e %M %U %S' (GNU time, when installed): the exact peak RSS of the largest
 //    single process in the tree (the kernel's ru_maxrss of waited-for children is a max, not a
 //    sum), measured to the last byte even if the peak is reached just before exit;
 //  - polling /proc every `pollMs`: each descendant's VmHWM (its own high-water mark), so wrapper
@@ -23,6 +24,12 @@ export interface ProcessMeasurement {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   wallSeconds: number;
+  /**
+   * User + system CPU seconds of the process and the children it waited for (GNU time's %U + %S),
+   * over all its threads; undefined without GNU time. Unlike wall time it shows how much work a
+   * run did whatever the number of cores it spread it over.
+   */
+  cpuSeconds?: number;
   /** Peak RSS of the whole process tree (see the file comment), MB = 2^20 bytes. */
   peakTreeMb: number;
   /** Peak RSS of the largest single process, MB. */
@@ -45,11 +52,20 @@ export interface MeasureOptions {
 
 const STDERR_TAIL = 64 * 1024;
 
-/** Parses GNU time's `-f '%e %M'` output: elapsed seconds and max RSS in KiB. */
-export function parseGnuTime(text: string): { seconds: number; maxRssKb: number } | undefined {
+/** The format runMeasured gives GNU time: elapsed s, max RSS KiB, user s, system s. */
+const GNU_TIME_FORMAT = '%e %M %U %S';
+
+/**
+ * Parses GNU time's `-f '%e %M %U %S'` output (its last line): elapsed seconds, max RSS in KiB and
+ * CPU seconds (user + system). The two-field form `%e %M` is read too (no cpuSeconds).
+ */
+export function parseGnuTime(text: string): { seconds: number; maxRssKb: number; cpuSeconds?: number } | undefined {
   const lines = text.trim().split('\n');
-  const m = /^(\d+(?:\.\d+)?) (\d+)$/.exec(lines[lines.length - 1]?.trim() ?? '');
-  return m ? { seconds: Number(m[1]), maxRssKb: Number(m[2]) } : undefined;
+  const m = /^(\d+(?:\.\d+)?) (\d+)(?: (\d+(?:\.\d+)?) (\d+(?:\.\d+)?))?$/.exec(lines[lines.length - 1]?.trim() ?? '');
+  if (!m) return undefined;
+  const parsed: { seconds: number; maxRssKb: number; cpuSeconds?: number } = { seconds: Number(m[1]), maxRssKb: Number(m[2]) };
+  if (m[3] !== undefined) parsed.cpuSeconds = Math.round((Number(m[3]) + Number(m[4])) * 100) / 100;
+  return parsed;
 }
 
 /**
@@ -75,7 +91,7 @@ export function runMeasured(command: string, args: string[], options: MeasureOpt
   const gnuTime = (options.useGnuTime ?? true) && existsSync(GNU_TIME);
   const scratch = gnuTime ? mkdtempSync(join(tmpdir(), 'bench-time-')) : '';
   const timeFile = join(scratch, 'time.txt');
-  const [file, argv] = gnuTime ? [GNU_TIME, ['-f', '%e %M', '-o', timeFile, command, ...args]] : [command, args];
+  const [file, argv] = gnuTime ? [GNU_TIME, ['-f', GNU_TIME_FORMAT, '-o', timeFile, command, ...args]] : [command, args];
 
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
@@ -109,9 +125,12 @@ export function runMeasured(command: string, args: string[], options: MeasureOpt
       clearInterval(timer);
       const wallSeconds = (performance.now() - started) / 1000;
       let gnuMaxKb: number | undefined;
+      let cpuSeconds: number | undefined;
       if (gnuTime) {
         try {
-          gnuMaxKb = parseGnuTime(readFileSync(timeFile, 'utf8'))?.maxRssKb;
+          const parsed = parseGnuTime(readFileSync(timeFile, 'utf8'));
+          gnuMaxKb = parsed?.maxRssKb;
+          cpuSeconds = parsed?.cpuSeconds;
         } catch {
           // time did not write its file (killed): keep the polled figures
         }
@@ -123,6 +142,7 @@ export function runMeasured(command: string, args: string[], options: MeasureOpt
         exitCode,
         signal,
         wallSeconds,
+        ...(cpuSeconds !== undefined ? { cpuSeconds } : {}),
         peakTreeMb: peaks.treeMb,
         peakLargestMb: peaks.largestMb,
         processes: hwm.size,

@@ -21,6 +21,8 @@ export interface SystemRun {
   ok: boolean;
   error?: string;
   wallSeconds: number;
+  /** User + system CPU seconds of the whole process, all threads (GNU time; absent without it). */
+  cpuSeconds?: number;
   peakTreeMb: number;
   peakLargestMb: number;
   processes: number;
@@ -105,6 +107,7 @@ function base(system: SystemName, run: number, m: ProcessMeasurement, resultDir:
     run,
     ok: m.exitCode === 0,
     wallSeconds: m.wallSeconds,
+    ...(m.cpuSeconds !== undefined ? { cpuSeconds: m.cpuSeconds } : {}),
     peakTreeMb: m.peakTreeMb,
     peakLargestMb: m.peakLargestMb,
     processes: m.processes,

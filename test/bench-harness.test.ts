@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBenchArgs, roundOrder } from '../bench/bench.ts';
-import { orderedStages, scoreCell, summarise } from '../bench/bench-report.ts';
+import { orderedStages, ratios, scoreCell, summarise } from '../bench/bench-report.ts';
 import { combinePeaks, parseGnuTime, runMeasured } from '../bench/measure-process.ts';
 import { parseStatParent, processTree, statusKb } from '../bench/process-tree.ts';
 import { cell, formatTable, median, ratio } from '../bench/stats.ts';
@@ -14,6 +14,12 @@ describe('parsing', () => {
     expect(parseGnuTime('12.34 401234\n')).toEqual({ seconds: 12.34, maxRssKb: 401234 });
     expect(parseGnuTime('Command exited with non-zero status 1\n0.05 2048\n')).toEqual({ seconds: 0.05, maxRssKb: 2048 });
     expect(parseGnuTime('garbage')).toBeUndefined();
+  });
+
+  it('reads CPU time (user + system) from the four-field form', () => {
+    expect(parseGnuTime('18.69 933000 20.51 1.83\n')).toEqual({ seconds: 18.69, maxRssKb: 933000, cpuSeconds: 22.34 });
+    expect(parseGnuTime('Command terminated by signal 9\n3.10 2048 2.90 0.15\n')).toEqual({ seconds: 3.1, maxRssKb: 2048, cpuSeconds: 3.05 });
+    expect(parseGnuTime('18.69 933000 20.51\n')).toBeUndefined();
   });
 
   it('reads the parent pid from /proc/<pid>/stat even when the name has spaces and parentheses', () => {
@@ -113,6 +119,7 @@ describe('summaries', () => {
       run: n,
       ok,
       wallSeconds: wall,
+      cpuSeconds: wall * 1.5,
       peakTreeMb: wall * 100,
       peakLargestMb: wall * 100,
       processes: 1,
@@ -123,8 +130,12 @@ describe('summaries', () => {
     });
     const runs = [run(1, true, 10, { tokenize: 4, ingest: 1, track: 0.5 }), run(2, false, 1, {}), run(3, true, 12, { ingest: 2, tokenize: 6 })];
     const s = summarise(runs, ['ingest', 'tokenize', 'report']);
-    expect(s).toMatchObject({ runs: 3, ok: 2, medianWallSeconds: 11, medianPeakTreeMb: 1100 });
+    expect(s).toMatchObject({ runs: 3, ok: 2, medianWallSeconds: 11, medianCpuSeconds: 16.5, medianPeakTreeMb: 1100 });
     expect(s.medianStageSeconds).toEqual({ ingest: 1.5, tokenize: 5, track: 0.5 });
+    const reference = { ...s, medianWallSeconds: 22, medianCpuSeconds: 22, medianPeakTreeMb: 2200 };
+    expect(ratios({ 'topic-trends': s, sklearn: reference })).toEqual({ wall: 0.5, cpu: 0.75, peakRss: 0.5 });
+    // Without GNU time there is no CPU figure: its ratio is NaN, not 0.
+    expect(ratios({ 'topic-trends': { ...s, medianCpuSeconds: Number.NaN }, sklearn: reference })!.cpu).toBeNaN();
     expect(orderedStages(runs, ['ingest', 'tokenize', 'report'])).toEqual(['ingest', 'tokenize', 'track']);
     expect(formatTable(['a', 'bb'], [['xyz', '1']])).toBe('a    bb\n---  --\nxyz   1');
   });
@@ -144,6 +155,11 @@ describe.skipIf(!existsSync('/proc/self/status'))('runMeasured', () => {
     expect(m.peakLargestMb).toBeGreaterThan(120);
     expect(m.peakTreeMb).toBeGreaterThan(m.peakLargestMb + 10);
     expect(m.wallSeconds).toBeGreaterThan(0);
+    // CPU time comes from GNU time only: the child's busy Buffer.alloc, at most ~2 cores' worth.
+    if (useGnuTime && existsSync('/usr/bin/time')) {
+      expect(m.cpuSeconds).toBeGreaterThan(0);
+      expect(m.cpuSeconds!).toBeLessThan(m.wallSeconds * 4);
+    } else if (!useGnuTime) expect(m.cpuSeconds).toBeUndefined();
   });
 
   it('reports a failing command with its exit code and stderr', async () => {
