@@ -6,11 +6,12 @@
 //
 //   npm run bench:quality -- --corpus <file.jsonl[.gz]> --k <k> [--variants 4] [--drop 10]
 //                            [--seed 42] [--reference] [--out bench/out]
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { wholeNumber } from './bench.ts';
+import { readCorpusText } from './corpus-text.ts';
 import { dropRecords, spread } from './corpus-variants.ts';
 import { sklearnVersion } from './machine.ts';
 import { cell, formatTable } from './stats.ts';
@@ -47,8 +48,7 @@ const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-'
 const work = resolve(values.out!, `quality-${basename(corpus).replace(/\.jsonl(\.gz)?$/, '')}-k${k}-${stamp}`);
 mkdirSync(work, { recursive: true });
 ensureCompiled(REPO_ROOT);
-const raw = readFileSync(corpus);
-const text = (corpus.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+const text = readCorpusText(corpus);
 const systems: SystemName[] = values.reference ? ['topic-trends', 'sklearn'] : ['topic-trends'];
 const rows: { variant: number; system: SystemName; scores: Record<string, number> }[] = [];
 

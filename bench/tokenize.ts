@@ -7,9 +7,9 @@
 //   npx tsx bench/tokenize.ts --corpus ../shared/data/arxiv-cs-daily.jsonl.gz [--docs 37000] [--runs 4]
 
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { tokenizeChunk } from '../analysis/text/tokenizer.ts';
+import { wholeNumber } from './bench.ts';
+import { readCorpusText } from './corpus-text.ts';
 
 const { values } = parseArgs({
   options: {
@@ -19,13 +19,10 @@ const { values } = parseArgs({
   },
 });
 if (!values.corpus) throw new Error('--corpus <file.jsonl[.gz]> is required');
-const limit = Number(values.docs);
-const runs = Number(values.runs);
-if (!Number.isInteger(limit) || limit < 1) throw new Error(`--docs must be a positive integer, got ${values.docs}`);
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
+const limit = wholeNumber('--docs', values.docs, 1);
+const runs = wholeNumber('--runs', values.runs, 1);
 
-const raw = readFileSync(values.corpus);
-const text = (values.corpus.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+const text = readCorpusText(values.corpus);
 const docs: { title: string; text: string }[] = [];
 for (const line of text.split('\n')) {
   if (docs.length >= limit) break;

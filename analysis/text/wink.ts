@@ -148,7 +148,6 @@ export function lexiconLookup(): (text: string) => readonly number[] | null {
   };
 }
 
-
 /** wink's raw tokens of a text: normal form, value as written, type and the spaces before each. */
 export interface WinkTokens {
   normals: string[];
