@@ -1,19 +1,22 @@
-// Quality spread: how far score.py's figures move when the input barely changes. Runs topic-trends
-// (and with --reference the scikit-learn pipeline) on the corpus as it is and on --variants − 1
-// copies less --drop random papers each (corpus-variants.ts), scores every run, and prints each
-// metric's mean, standard deviation and range. A change to the pipeline is then judged against
-// that spread, not against one run's figure. Prints figures; asserts nothing.
+// Quality spread: how far score.py's figures move when the input barely changes, or the seed does.
+// Runs topic-trends (and with --reference the scikit-learn pipeline) on the corpus as it is and on
+// --variants − 1 copies less --drop random papers each (corpus-variants.ts), each with --seeds
+// seeds (quality-plan.ts), scores every run, and prints each metric's mean, standard deviation and
+// range: over all runs, over the inputs at the first seed, over the seeds on the corpus. A change
+// to the pipeline is then judged against that spread, not against one run's figure. Prints
+// figures; asserts nothing.
 //
 //   npm run bench:quality -- --corpus <file.jsonl[.gz]> --k <k> [--variants 4] [--drop 10]
-//                            [--seed 42] [--reference] [--out bench/out]
+//                            [--seeds 1] [--seed 42] [--reference] [--out bench/out]
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { wholeNumber } from './bench.ts';
 import { readCorpusText } from './corpus-text.ts';
-import { dropRecords, spread } from './corpus-variants.ts';
+import { dropRecords, type Spread } from './corpus-variants.ts';
 import { sklearnVersion } from './machine.ts';
+import { qualityRunPlan, type QualityRun, spreadSlices } from './quality-plan.ts';
 import { cell, formatTable } from './stats.ts';
 import { ensureCompiled, runOurs, runReference, score, type BenchTarget, type SystemName } from './systems.ts';
 
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     k: { type: 'string' },
     variants: { type: 'string', default: '4' },
     drop: { type: 'string', default: '10' },
+    seeds: { type: 'string', default: '1' },
     seed: { type: 'string', default: '42' },
     reference: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/out' },
@@ -38,7 +42,11 @@ const corpus = resolve(values.corpus);
 const k = wholeNumber('--k', values.k, 2);
 const variants = wholeNumber('--variants', values.variants, 1);
 const drop = wholeNumber('--drop', values.drop, 1);
+const seeds = wholeNumber('--seeds', values.seeds, 1);
 const seed = wholeNumber('--seed', values.seed, 0);
+// Seed index s: topic-trends runs with --seed seed + s; the reference with its own default seed
+// (0) + s, so that index 0 is each system as `npm run bench` runs it.
+const seedOf = (system: SystemName, s: number): number => (system === 'topic-trends' ? seed : 0) + s;
 if (!existsSync(corpus)) throw new Error(`corpus ${corpus} not found`);
 if (!existsSync(join(SHARED_EVAL, 'score.py'))) throw new Error(`${SHARED_EVAL}/score.py is missing: nothing to score with`);
 // score.py needs Debian's python3 with scikit-learn as much as the reference does.
@@ -50,37 +58,51 @@ mkdirSync(work, { recursive: true });
 ensureCompiled(REPO_ROOT);
 const text = readCorpusText(corpus);
 const systems: SystemName[] = values.reference ? ['topic-trends', 'sklearn'] : ['topic-trends'];
-const rows: { variant: number; system: SystemName; scores: Record<string, number> }[] = [];
+const rows: (QualityRun & { system: SystemName; seed: number; scores: Record<string, number> })[] = [];
 
-for (let v = 0; v < variants; v++) {
+let written = -1; // the variant whose file is on disk
+let file = corpus;
+for (const { variant: v, seedIndex } of qualityRunPlan(variants, seeds)) {
   // Variant 0 is the corpus itself; variant v drops `drop` papers chosen with seed v.
-  const file = v === 0 ? corpus : join(work, `variant-${v}.jsonl.gz`);
-  if (v > 0) writeFileSync(file, gzipSync(dropRecords(text, drop, v).join('\n') + '\n'));
+  if (v !== written) {
+    if (written > 0) rmSync(file, { force: true });
+    file = v === 0 ? corpus : join(work, `variant-${v}.jsonl.gz`);
+    if (v > 0) writeFileSync(file, gzipSync(dropRecords(text, drop, v).join('\n') + '\n'));
+    written = v;
+  }
   const target: BenchTarget = { repoRoot: REPO_ROOT, corpus: file, k, components: 100, sharedEval: SHARED_EVAL };
   for (const system of systems) {
-    const dir = join(work, `${system}-${v}`);
-    console.log(`variant ${v}${v === 0 ? ' (the corpus)' : ` (less ${drop} papers)`}: ${system} ...`);
-    const run = system === 'topic-trends' ? await runOurs(target, dir, v + 1, seed) : await runReference(target, dir, v + 1);
-    if (!run.ok) throw new Error(`${system} failed on variant ${v}: ${run.error}`);
+    const runSeed = seedOf(system, seedIndex);
+    const dir = join(work, `${system}-${v}-${seedIndex}`);
+    console.log(`variant ${v}${v === 0 ? ' (the corpus)' : ` (less ${drop} papers)`}, seed ${runSeed}: ${system} ...`);
+    const runNumber = rows.length + 1;
+    const run = system === 'topic-trends' ? await runOurs(target, dir, runNumber, runSeed) : await runReference(target, dir, runNumber, runSeed);
+    if (!run.ok) throw new Error(`${system} failed on variant ${v}, seed ${runSeed}: ${run.error}`);
     const s = await score(target, run.resultDir, system);
-    if ('error' in s) throw new Error(`score.py failed on ${system}, variant ${v}: ${s.error}`);
+    if ('error' in s) throw new Error(`score.py failed on ${system}, variant ${v}, seed ${runSeed}: ${s.error}`);
     const scores = Object.fromEntries(METRICS.map((m) => [m, Number(s[m])]));
     console.log(`  ${METRICS.map((m) => `${m} ${cell(scores[m], 4)}`).join('  ')}`);
-    rows.push({ variant: v, system, scores });
+    rows.push({ variant: v, seedIndex, system, seed: runSeed, scores });
     rmSync(dir, { recursive: true, force: true }); // the scores are what is kept
     rmSync(`${dir}.config.json`, { force: true });
   }
-  if (v > 0) rmSync(file, { force: true });
 }
+if (written > 0) rmSync(file, { force: true });
 
+const spreadCells = (s: Spread): string[] => [cell(s.mean, 4), cell(s.sd, 4), cell(s.min, 4), cell(s.max, 4), String(s.n)];
 const table = systems.flatMap((system) =>
-  METRICS.map((m) => {
-    const s = spread(rows.filter((r) => r.system === system).map((r) => r.scores[m]!));
-    return [`${system} ${m}`, cell(s.mean, 4), cell(s.sd, 4), cell(s.min, 4), cell(s.max, 4), String(s.n)];
+  METRICS.flatMap((m) => {
+    const slices = spreadSlices(rows.filter((r) => r.system === system).map((r) => ({ ...r, value: r.scores[m]! })));
+    const lines = [[`${system} ${m}`, ...spreadCells(slices.all)]];
+    if (slices.inputs && slices.seeds) {
+      lines.push([`  over inputs, first seed`, ...spreadCells(slices.inputs)]);
+      lines.push([`  over seeds, the corpus`, ...spreadCells(slices.seeds)]);
+    }
+    return lines;
   }),
 );
 console.log(`\n${formatTable(['metric', 'mean', 'sd', 'min', 'max', 'runs'], table)}`);
 const resultFile = `${work}.json`;
-writeFileSync(resultFile, `${JSON.stringify({ corpus, k, seed, drop, variants, rows }, null, 2)}\n`);
+writeFileSync(resultFile, `${JSON.stringify({ corpus, k, seed, seeds, drop, variants, rows }, null, 2)}\n`);
 rmSync(work, { recursive: true, force: true });
 console.log(`\nresult: ${resultFile}`);

@@ -144,10 +144,11 @@ export async function runOurs(target: BenchTarget, outDir: string, run: number, 
   };
 }
 
-/** One run of the scikit-learn reference pipeline with Debian's python. */
-export async function runReference(target: BenchTarget, outDir: string, run: number): Promise<SystemRun> {
+/** One run of the scikit-learn reference pipeline with Debian's python (its own default seed unless `seed`). */
+export async function runReference(target: BenchTarget, outDir: string, run: number, seed?: number): Promise<SystemRun> {
   const script = join(target.sharedEval, 'sklearn_baseline.py');
   const args = [script, '--corpus', target.corpus, '--out', outDir, '-k', String(target.k), '--components', String(target.components)];
+  if (seed !== undefined) args.push('--seed', String(seed));
   const m = await runMeasured(PYTHON, args, { cwd: target.repoRoot });
   const result = base('sklearn', run, m, outDir);
   if (!result.ok) return { ...result, error: failure(m) };
