@@ -3,7 +3,7 @@
 // terminal and (as JSON) to bench/out/.
 import { formatMachine, type MachineFacts } from './machine.ts';
 import { cell, formatTable, median, ratio } from './stats.ts';
-import { OUR_STAGES, REFERENCE_STAGES, type SystemName, type SystemRun } from './systems.ts';
+import { MATCHING_STAGES, OUR_STAGES, REFERENCE_STAGES, type SystemName, type SystemRun } from './systems.ts';
 
 export interface SystemSummary {
   runs: number;
@@ -13,6 +13,8 @@ export interface SystemSummary {
   medianCpuSeconds: number;
   medianPeakTreeMb: number;
   medianStageSeconds: Record<string, number>;
+  /** Median over runs of the summed seconds of the system's MATCHING_STAGES (a run that lacks one is left out; NaN when none has them all). */
+  medianMatchingSeconds: number;
 }
 
 export interface BenchResult {
@@ -27,13 +29,14 @@ export interface BenchResult {
   runs: SystemRun[];
   summary: Partial<Record<SystemName, SystemSummary>>;
   /** topic-trends / sklearn, medians. */
-  ratios?: { wall: number; cpu: number; peakRss: number };
+  ratios?: { wall: number; cpu: number; peakRss: number; matchingStages: number };
   scores: Partial<Record<SystemName, Record<string, unknown>>>;
 }
 
-export function summarise(runs: SystemRun[], stageOrder: string[]): SystemSummary {
+export function summarise(runs: SystemRun[], stageOrder: string[], matching: readonly string[] = []): SystemSummary {
   const ok = runs.filter((r) => r.ok);
   const stages = orderedStages(ok, stageOrder);
+  const matchingSeconds = (r: SystemRun): number => (matching.length === 0 ? Number.NaN : matching.reduce((sum, s) => sum + (r.stages[s] ?? Number.NaN), 0));
   return {
     runs: runs.length,
     ok: ok.length,
@@ -41,6 +44,7 @@ export function summarise(runs: SystemRun[], stageOrder: string[]): SystemSummar
     medianCpuSeconds: median(ok.map((r) => r.cpuSeconds ?? Number.NaN)),
     medianPeakTreeMb: median(ok.map((r) => r.peakTreeMb)),
     medianStageSeconds: Object.fromEntries(stages.map((s) => [s, median(ok.map((r) => r.stages[s] ?? Number.NaN))])),
+    medianMatchingSeconds: median(ok.map(matchingSeconds)),
   };
 }
 
@@ -58,6 +62,7 @@ export function ratios(summary: BenchResult['summary']): BenchResult['ratios'] {
     wall: ratio(a.medianWallSeconds, b.medianWallSeconds),
     cpu: ratio(a.medianCpuSeconds, b.medianCpuSeconds),
     peakRss: ratio(a.medianPeakTreeMb, b.medianPeakTreeMb),
+    matchingStages: ratio(a.medianMatchingSeconds, b.medianMatchingSeconds),
   };
 }
 
@@ -116,6 +121,12 @@ export function formatBenchReport(result: BenchResult): string {
     summaryRows.push(['topic-trends / sklearn', '', `${cell(wall, 2)}×`, Number.isFinite(cpu) ? `${cell(cpu, 2)}×` : '–', `${cell(peakRss, 2)}×`]);
   }
   out.push('', '== medians ==', formatTable(['system', 'ok runs', 'wall (s)', 'CPU (s)', 'peak RSS (MB)'], summaryRows));
+  const matching = (Object.entries(result.summary) as [SystemName, SystemSummary][]).filter(([, s]) => Number.isFinite(s.medianMatchingSeconds));
+  if (matching.length > 0) {
+    const rows = matching.map(([name, s]) => [`${name} (${MATCHING_STAGES[name].join(' + ')})`, cell(s.medianMatchingSeconds, 2)]);
+    if (result.ratios && Number.isFinite(result.ratios.matchingStages)) rows.push(['topic-trends / sklearn', `${cell(result.ratios.matchingStages, 2)}×`]);
+    out.push('', '== the stages that do the same job (no start-up, no report) ==', formatTable(['system', 'seconds'], rows));
+  }
 
   const scored = Object.entries(result.scores) as [SystemName, Record<string, unknown>][];
   if (scored.length) {

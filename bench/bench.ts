@@ -15,7 +15,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBenchReport, ratios, summarise, type BenchResult } from './bench-report.ts';
 import { machineFacts } from './machine.ts';
-import { ensureCompiled, OUR_STAGES, REFERENCE_STAGES, runOurs, runReference, score, type BenchTarget, type SystemName, type SystemRun } from './systems.ts';
+import { ensureCompiled, MATCHING_STAGES, OUR_STAGES, REFERENCE_STAGES, runOurs, runReference, score, type BenchTarget, type SystemName, type SystemRun } from './systems.ts';
 
 const REPO_ROOT = resolve(new URL('.', import.meta.url).pathname, '..');
 const SHARED_EVAL = resolve(REPO_ROOT, '../shared/eval');
@@ -100,8 +100,8 @@ export async function runBench(args: BenchArgs, log: (line: string) => void = co
   }
 
   const loadAverageAtEnd = Math.round(loadavg()[0]! * 100) / 100;
-  const summary: BenchResult['summary'] = { 'topic-trends': summarise(runs.filter((r) => r.system === 'topic-trends'), OUR_STAGES) };
-  if (withReference) summary.sklearn = summarise(runs.filter((r) => r.system === 'sklearn'), REFERENCE_STAGES);
+  const summary: BenchResult['summary'] = { 'topic-trends': summarise(runs.filter((r) => r.system === 'topic-trends'), OUR_STAGES, MATCHING_STAGES['topic-trends']) };
+  if (withReference) summary.sklearn = summarise(runs.filter((r) => r.system === 'sklearn'), REFERENCE_STAGES, MATCHING_STAGES.sklearn);
 
   const scores: BenchResult['scores'] = {};
   for (const system of ['topic-trends', 'sklearn'] as const) {

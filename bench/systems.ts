@@ -14,6 +14,16 @@ export type SystemName = 'topic-trends' | 'sklearn';
 /** Stage names in the order each system runs them (the table rows). */
 export const OUR_STAGES = ['ingest', 'tokenize', 'vectorize', 'reduce', 'cluster', 'describe', 'trends', 'report'];
 export const REFERENCE_STAGES = ['read', 'tfidf', 'svd', 'kmeans', 'write'];
+/**
+ * The stages of each system that do the same job: read the corpus, turn it into TF-IDF rows,
+ * reduce them, cluster them. topic-trends does more inside them (the archive, the token cache,
+ * phrases) and more after them (describe, trends, the report); the reference writes its two files.
+ * Their ratio says how the shared work compares, apart from start-up and the product's extras.
+ */
+export const MATCHING_STAGES: Record<SystemName, string[]> = {
+  'topic-trends': ['ingest', 'tokenize', 'vectorize', 'reduce', 'cluster'],
+  sklearn: ['read', 'tfidf', 'svd', 'kmeans'],
+};
 
 export interface SystemRun {
   system: SystemName;

@@ -3,11 +3,11 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBenchArgs, roundOrder } from '../bench/bench.ts';
-import { orderedStages, ratios, scoreCell, summarise } from '../bench/bench-report.ts';
+import { type BenchResult, formatBenchReport, orderedStages, ratios, scoreCell, summarise } from '../bench/bench-report.ts';
 import { combinePeaks, parseGnuTime, runMeasured } from '../bench/measure-process.ts';
 import { parseStatParent, processTree, statusKb } from '../bench/process-tree.ts';
 import { cell, formatTable, median, ratio } from '../bench/stats.ts';
-import { manifestFigures, parseReferenceOutput, type SystemRun } from '../bench/systems.ts';
+import { MATCHING_STAGES, manifestFigures, OUR_STAGES, parseReferenceOutput, REFERENCE_STAGES, type SystemName, type SystemRun } from '../bench/systems.ts';
 
 describe('parsing', () => {
   it('reads GNU time output, also after a non-zero exit note', () => {
@@ -129,15 +129,65 @@ describe('summaries', () => {
       facts: {},
     });
     const runs = [run(1, true, 10, { tokenize: 4, ingest: 1, track: 0.5 }), run(2, false, 1, {}), run(3, true, 12, { ingest: 2, tokenize: 6 })];
-    const s = summarise(runs, ['ingest', 'tokenize', 'report']);
+    const s = summarise(runs, ['ingest', 'tokenize', 'report'], ['ingest', 'tokenize']);
     expect(s).toMatchObject({ runs: 3, ok: 2, medianWallSeconds: 11, medianCpuSeconds: 16.5, medianPeakTreeMb: 1100 });
     expect(s.medianStageSeconds).toEqual({ ingest: 1.5, tokenize: 5, track: 0.5 });
-    const reference = { ...s, medianWallSeconds: 22, medianCpuSeconds: 22, medianPeakTreeMb: 2200 };
-    expect(ratios({ 'topic-trends': s, sklearn: reference })).toEqual({ wall: 0.5, cpu: 0.75, peakRss: 0.5 });
+    // The matching stages are summed per run, then the median taken: (1 + 4, 2 + 6) → 6.5.
+    expect(s.medianMatchingSeconds).toBe(6.5);
+    // A run without one of them has no figure (not a smaller sum); no list, no figure.
+    expect(summarise(runs, ['ingest'], ['ingest', 'vectorize']).medianMatchingSeconds).toBeNaN();
+    expect(summarise(runs, ['ingest']).medianMatchingSeconds).toBeNaN();
+    const reference = { ...s, medianWallSeconds: 22, medianCpuSeconds: 22, medianPeakTreeMb: 2200, medianMatchingSeconds: 13 };
+    expect(ratios({ 'topic-trends': s, sklearn: reference })).toEqual({ wall: 0.5, cpu: 0.75, peakRss: 0.5, matchingStages: 0.5 });
     // Without GNU time there is no CPU figure: its ratio is NaN, not 0.
     expect(ratios({ 'topic-trends': { ...s, medianCpuSeconds: Number.NaN }, sklearn: reference })!.cpu).toBeNaN();
     expect(orderedStages(runs, ['ingest', 'tokenize', 'report'])).toEqual(['ingest', 'tokenize', 'track']);
     expect(formatTable(['a', 'bb'], [['xyz', '1']])).toBe('a    bb\n---  --\nxyz   1');
+  });
+});
+
+describe('the printed report', () => {
+  const run = (system: SystemName, n: number, wall: number, stages: Record<string, number>): SystemRun => ({
+    system,
+    run: n,
+    ok: true,
+    wallSeconds: wall,
+    cpuSeconds: wall,
+    peakTreeMb: 500,
+    peakLargestMb: 500,
+    processes: 1,
+    measuredWith: 'proc',
+    stages,
+    resultDir: '',
+    facts: {},
+  });
+  it('compares the stages that do the same job, apart from start-up and the extras', () => {
+    // topic-trends: 1 + 2 + 1 + 1 + 1 = 6 s of matching stages (describe and report are not);
+    // the reference: 1 + 3 + 5 + 3 = 12 s (write is not).
+    const ours = [run('topic-trends', 1, 9, { ingest: 1, tokenize: 2, vectorize: 1, reduce: 1, cluster: 1, describe: 1, report: 1 })];
+    const reference = [run('sklearn', 1, 16, { read: 1, tfidf: 3, svd: 5, kmeans: 3, write: 0.5 })];
+    const summary: BenchResult['summary'] = {
+      'topic-trends': summarise(ours, OUR_STAGES, MATCHING_STAGES['topic-trends']),
+      sklearn: summarise(reference, REFERENCE_STAGES, MATCHING_STAGES.sklearn),
+    };
+    const result: BenchResult = {
+      createdAt: '',
+      corpus: 'c.jsonl',
+      k: 2,
+      components: 10,
+      runsPerSystem: 1,
+      loadAverageAtEnd: 0,
+      runs: [...ours, ...reference],
+      summary,
+      ratios: ratios(summary),
+      scores: {},
+      machine: { cores: 2, cpuModel: 'cpu', totalMemoryGb: 1, loadAverage1m: 0, platform: 'linux', node: 'v20', sklearn: '1.2.1', gitCommit: 'abc' },
+    };
+    expect(result.ratios!.matchingStages).toBe(0.5);
+    const text = formatBenchReport(result);
+    expect(text).toMatch(/topic-trends \(ingest \+ tokenize \+ vectorize \+ reduce \+ cluster\)\s+6\.00/);
+    expect(text).toMatch(/sklearn \(read \+ tfidf \+ svd \+ kmeans\)\s+12\.00/);
+    expect(text).toMatch(/the stages that do the same job[^]*topic-trends \/ sklearn\s+0\.50×/);
   });
 });
 
