@@ -14,7 +14,7 @@ import { InputError } from '../errors.ts';
 import { capturedShare } from '../model/fold-in-quality.ts';
 import { modelConfigHash } from '../model/model-config.ts';
 import { loadModel, modelDir } from '../model/model-store.ts';
-import { archiveFingerprints, contentKey, matchRows, mergeCsrRows, paperFingerprints, subCorpus, unmatched, type RowKeys } from '../model/row-reuse.ts';
+import { archiveFingerprints, contentKey, matchRows, mergeCsrPair, paperFingerprints, subCorpus, unmatched, type RowKeys } from '../model/row-reuse.ts';
 import { newestDate, planNight, type NightPlan } from '../model/night-plan.ts';
 import type { Stage } from '../stage.ts';
 import { openStore } from '../store/store.ts';
@@ -85,8 +85,7 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
       const from = matchRows(previous?.rowKeys, rowKeys.key, rowKeys.paperIds, rowKeys.fingerprints);
       const todo = unmatched(from);
       const fresh = transformTfidf(base, subCorpus(corpus, todo), t.sublinearTf);
-      const matrix = mergeCsrRows(previous?.matrix, from, fresh.matrix);
-      const counts = mergeCsrRows(previous?.counts, from, fresh.counts);
+      const { matrix, counts } = mergeCsrPair(previous, from, fresh);
       ctx.log.info(`vectorize: ${todo.length} rows transformed, ${docs - todo.length} copied from the last fold-in under this model`);
       const share = capturedShare(matrix, planned.newRows, a.mean, a.components, stored.meta.d);
       const ratio = share / stored.meta.capturedShare;

@@ -1,0 +1,132 @@
+// Fold-in nights copy last night's rows and add the new ones (pipeline/model/row-reuse.ts). The
+// merges copy runs of consecutive rows as one block; these tests hold them to the plain
+// row-by-row definition on random nights, and check that TF-IDF's weights and counts stay one
+// shared structure.
+import { describe, expect, it } from 'vitest';
+import { createRandom } from '../analysis/random.ts';
+import type { CsrMatrix } from '../analysis/types.ts';
+import { mergeCsrPair, mergeCsrRows, mergeDenseRows } from '../pipeline/model/row-reuse.ts';
+
+/** A random CSR matrix: up to 4 entries a row; `shared` gives a counts matrix on the same structure. */
+function randomPair(rows: number, cols: number, random: () => number): { matrix: CsrMatrix; counts: CsrMatrix } {
+  const indptr = new Int32Array(rows + 1);
+  const idx: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    const k = Math.floor(random() * 5);
+    for (let j = 0; j < k; j++) idx.push(Math.floor(random() * cols));
+    indptr[r + 1] = idx.length;
+  }
+  const indices = Int32Array.from(idx);
+  const data = Float32Array.from(idx, () => random());
+  const counts = Float32Array.from(idx, () => 1 + Math.floor(random() * 9));
+  const matrix = { rows, cols, indptr, indices, data };
+  return { matrix, counts: { ...matrix, data: counts } };
+}
+
+/** The definition: row i is prev's row from[i], or the next fresh row. */
+function rowByRow(prev: CsrMatrix, from: Int32Array, fresh: CsrMatrix): { rows: number[][]; values: number[][] } {
+  const rows: number[][] = [];
+  const values: number[][] = [];
+  let f = 0;
+  for (let i = 0; i < from.length; i++) {
+    const [src, r] = from[i]! >= 0 ? [prev, from[i]!] : [fresh, f++];
+    rows.push(Array.from(src.indices.subarray(src.indptr[r]!, src.indptr[r + 1]!)));
+    values.push(Array.from(src.data.subarray(src.indptr[r]!, src.indptr[r + 1]!)));
+  }
+  return { rows, values };
+}
+
+function asRows(m: CsrMatrix): { rows: number[][]; values: number[][] } {
+  const rows: number[][] = [];
+  const values: number[][] = [];
+  for (let i = 0; i < m.rows; i++) {
+    rows.push(Array.from(m.indices.subarray(m.indptr[i]!, m.indptr[i + 1]!)));
+    values.push(Array.from(m.data.subarray(m.indptr[i]!, m.indptr[i + 1]!)));
+  }
+  return { rows, values };
+}
+
+/** A night: last night's rows mostly in order with runs, some dropped, some reordered, new ones between. */
+function randomNight(prevRows: number, random: () => number): Int32Array {
+  const from: number[] = [];
+  for (let r = 0; r < prevRows; r++) {
+    const u = random();
+    if (u < 0.1) continue; // dropped from the window
+    if (u < 0.2) from.push(-1); // a new paper before it
+    from.push(u < 0.25 ? Math.floor(random() * prevRows) : r); // a few out of order
+  }
+  if (random() < 0.5) from.push(-1, -1);
+  return Int32Array.from(from);
+}
+
+describe('row merges on fold-in nights', () => {
+  it('mergeCsrRows and mergeDenseRows agree with the row-by-row definition on random nights', () => {
+    const random = createRandom(7);
+    for (let trial = 0; trial < 40; trial++) {
+      const prev = randomPair(1 + Math.floor(random() * 60), 9, random).matrix;
+      const from = randomNight(prev.rows, random);
+      const newRows = from.filter((r) => r < 0).length;
+      const fresh = randomPair(newRows, 9, random).matrix;
+      const merged = mergeCsrRows(prev, from, fresh);
+      expect(merged.rows).toBe(from.length);
+      expect(asRows(merged)).toEqual(rowByRow(prev, from, fresh));
+
+      const d = 3;
+      const prevDense = Float32Array.from({ length: prev.rows * d }, () => random());
+      const freshDense = Float32Array.from({ length: newRows * d }, () => random());
+      const dense = mergeDenseRows(prevDense, from, freshDense, d);
+      let f = 0;
+      for (let i = 0; i < from.length; i++) {
+        const want = from[i]! >= 0 ? prevDense.subarray(from[i]! * d, from[i]! * d + d) : freshDense.subarray(f * d, ++f * d);
+        expect(Array.from(dense.subarray(i * d, i * d + d))).toEqual(Array.from(want));
+      }
+    }
+  });
+
+  it('keeps weights and counts on one shared structure, with the same rows as merging them apart', () => {
+    const random = createRandom(11);
+    const prev = randomPair(50, 7, random);
+    const from = randomNight(50, random);
+    const fresh = randomPair(from.filter((r) => r < 0).length, 7, random);
+    const pair = mergeCsrPair(prev, from, fresh);
+    expect(pair.counts.indptr).toBe(pair.matrix.indptr);
+    expect(pair.counts.indices).toBe(pair.matrix.indices);
+    expect(asRows(pair.matrix)).toEqual(asRows(mergeCsrRows(prev.matrix, from, fresh.matrix)));
+    expect(asRows(pair.counts)).toEqual(asRows(mergeCsrRows(prev.counts, from, fresh.counts)));
+    // The first fold-in after an artifact without a previous night: fresh rows only.
+    const first = mergeCsrPair(undefined, new Int32Array(fresh.matrix.rows).fill(-1), fresh);
+    expect(first.counts.indices).toBe(first.matrix.indices);
+    expect(asRows(first.counts)).toEqual(asRows(fresh.counts));
+  });
+
+  it('shares the structure again after a night that wrote equal but separate arrays', () => {
+    const random = createRandom(3);
+    const prev = randomPair(20, 5, random);
+    const copies = { matrix: prev.matrix, counts: { ...prev.counts, indptr: prev.counts.indptr.slice(), indices: prev.counts.indices.slice() } };
+    const from = randomNight(20, random);
+    const fresh = randomPair(from.filter((r) => r < 0).length, 5, random);
+    const pair = mergeCsrPair(copies, from, fresh);
+    expect(pair.counts.indices).toBe(pair.matrix.indices);
+    expect(asRows(pair.counts)).toEqual(asRows(mergeCsrRows(prev.counts, from, fresh.counts)));
+  });
+
+  it('merges apart a pair whose structures differ', () => {
+    const random = createRandom(4);
+    const prev = randomPair(20, 5, random);
+    const other = randomPair(20, 5, random).matrix; // counts on another structure
+    const unshared = { matrix: prev.matrix, counts: other };
+    const from = randomNight(20, random);
+    const fresh = randomPair(from.filter((r) => r < 0).length, 5, random);
+    const pair = mergeCsrPair(unshared, from, fresh);
+    expect(pair.counts.indices).not.toBe(pair.matrix.indices);
+    expect(asRows(pair.counts)).toEqual(asRows(mergeCsrRows(other, from, fresh.counts)));
+    expect(asRows(pair.matrix)).toEqual(asRows(mergeCsrRows(prev.matrix, from, fresh.matrix)));
+  });
+
+  it('refuses a fresh matrix with the wrong number of rows', () => {
+    const random = createRandom(5);
+    const prev = randomPair(4, 3, random).matrix;
+    const fresh = randomPair(2, 3, random).matrix;
+    expect(() => mergeCsrRows(prev, Int32Array.from([0, -1, 1]), fresh)).toThrow(/2 fresh rows for 1 unmatched/);
+  });
+});
