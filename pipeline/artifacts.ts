@@ -72,28 +72,106 @@ export function saveArtifact(dir: string, value: unknown): void {
   renameSync(tmp, dir);
 }
 
-export function loadArtifact<T>(dir: string): T {
-  const loaded = new Map<string, TypedArray>();
-  const decode = (v: unknown): unknown => {
-    if (Array.isArray(v)) return allPlain(v) ? v : v.map(decode);
+export function loadArtifact<T>(dir: string, options: LoadOptions = {}): T {
+  const loaded = new Map<string, TypedArray | StoredArray>();
+  const decode = (v: unknown, path: string): unknown => {
+    if (Array.isArray(v)) return allPlain(v) ? v : v.map((x, i) => decode(x, `${path}.${i}`));
     if (v && typeof v === 'object') {
       const ref = v as Partial<TypedRef>;
       if (typeof ref.$typed === 'string' && typeof ref.file === 'string') {
         const key = `${ref.$typed} ${ref.file}`;
         let array = loaded.get(key);
         if (!array) {
-          array = new TYPED[ref.$typed]!(readAligned(join(dir, ref.file)));
+          const Typed = TYPED[ref.$typed];
+          if (!Typed) throw new Error(`${dir}: unknown array type ${ref.$typed}`);
+          const file = join(dir, ref.file);
+          array = options.onDisk?.(path) ? new StoredArray(file, Typed) : new Typed(readAligned(file));
           loaded.set(key, array);
         }
         return array;
       }
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = decode(x);
+      for (const [k, x] of Object.entries(v)) out[k] = decode(x, path === '' ? k : `${path}.${k}`);
       return out;
     }
     return v;
   };
-  return decode(JSON.parse(readFileSync(join(dir, 'value.json'), 'utf8'))) as T;
+  try {
+    return decode(JSON.parse(readFileSync(join(dir, 'value.json'), 'utf8')), '') as T;
+  } catch (e) {
+    for (const a of loaded.values()) if (a instanceof StoredArray) a.close(); // nobody else can
+    throw e;
+  }
+}
+
+export interface LoadOptions {
+  /**
+   * Arrays to leave on disk, by their path in the value ('matrix.indices'): they load as a
+   * StoredArray, whose ranges the caller reads where it needs them, instead of as a whole.
+   */
+  onDisk?: (path: string) => boolean;
+}
+
+/**
+ * A typed array of an artifact left in its file: ranges are read straight into the caller's
+ * arrays, so a stage that copies most of last night's array into a bigger one tonight holds
+ * only tonight's. Arrays that were one array when saved load as one StoredArray. Close it when
+ * done (the file stays open between reads).
+ */
+export class StoredArray {
+  readonly length: number;
+  readonly bytesPerElement: number;
+  private fd: number | undefined;
+
+  constructor(
+    readonly file: string,
+    readonly type: new (buffer: ArrayBuffer) => TypedArray,
+  ) {
+    this.bytesPerElement = (type as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+    this.fd = openSync(file, 'r');
+    const size = fstatSync(this.fd).size;
+    if (size % this.bytesPerElement !== 0) throw new Error(`${file}: ${size} bytes is not a whole number of ${type.name} elements`);
+    this.length = size / this.bytesPerElement;
+  }
+
+  /** Copies elements [from, to) into `target` (of the same type) at `targetAt`. */
+  readInto(target: TypedArray, targetAt: number, from: number, to: number): void {
+    if (target.constructor !== this.type) throw new Error(`${this.file}: cannot read ${this.type.name} elements into a ${target.constructor.name}`);
+    if (from < 0 || to > this.length || from > to) throw new RangeError(`${this.file}: elements ${from}–${to} outside 0–${this.length}`);
+    if (this.fd === undefined) throw new Error(`${this.file}: read after close`);
+    const b = this.bytesPerElement;
+    readFully(this.fd, this.file, new Uint8Array(target.buffer, target.byteOffset + targetAt * b, (to - from) * b), from * b);
+  }
+
+  /** True when both files hold the same bytes (read in blocks, not whole). */
+  sameBytes(other: StoredArray): boolean {
+    if (other === this) return true;
+    if (other.length * other.bytesPerElement !== this.length * this.bytesPerElement) return false;
+    const size = this.length * this.bytesPerElement;
+    const block = 1 << 24;
+    const a = new Uint8Array(Math.min(block, size));
+    const c = new Uint8Array(a.length);
+    for (let at = 0; at < size; at += block) {
+      const n = Math.min(block, size - at);
+      readFully(this.fd!, this.file, a.subarray(0, n), at);
+      readFully(other.fd!, other.file, c.subarray(0, n), at);
+      if (!Buffer.from(a.buffer, 0, n).equals(Buffer.from(c.buffer, 0, n))) return false;
+    }
+    return true;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+function readFully(fd: number, file: string, into: Uint8Array, position: number): void {
+  for (let at = 0; at < into.length; ) {
+    const n = readSync(fd, into, at, into.length - at, position + at);
+    if (n === 0) throw new Error(`${file}: file ended ${into.length - at} bytes early`);
+    at += n;
+  }
 }
 
 /** True when no element is an object (or array): nothing inside to encode or decode. */

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { artifactExists, loadArtifact, saveArtifact } from '../pipeline/artifacts.ts';
+import { artifactExists, loadArtifact, saveArtifact, StoredArray } from '../pipeline/artifacts.ts';
 
 let dir: string | undefined;
 afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
@@ -45,5 +45,54 @@ describe('stage artifacts', () => {
     expect(back.counts.indptr).toBe(back.matrix.indptr);
     expect(back.counts.indices).toBe(back.matrix.indices);
     expect(back.counts.data).not.toBe(back.matrix.data);
+  });
+});
+
+describe('arrays left on disk (StoredArray)', () => {
+  it('loads the chosen paths as StoredArrays that read ranges exactly, the rest as arrays', () => {
+    dir = mkdtempSync(join(tmpdir(), 'tt-artifacts-'));
+    const shared = Int32Array.from({ length: 1000 }, (_, i) => i * 7 - 3);
+    const value = { m: { indices: shared, data: Float32Array.from({ length: 1000 }, (_, i) => i / 3) }, c: { indices: shared }, keep: new Int32Array([5, 6]) };
+    const path = join(dir, 'stage');
+    saveArtifact(path, value);
+    const back = loadArtifact<{ m: { indices: StoredArray; data: StoredArray }; c: { indices: StoredArray }; keep: Int32Array }>(path, {
+      onDisk: (p) => p.startsWith('m.') || p === 'c.indices',
+    });
+    try {
+      expect(back.keep).toEqual(new Int32Array([5, 6]));
+      expect(back.m.indices).toBeInstanceOf(StoredArray);
+      expect(back.c.indices).toBe(back.m.indices); // one file, one StoredArray, as one array was shared
+      expect(back.m.indices.length).toBe(1000);
+      const out = new Int32Array(20).fill(-99);
+      back.m.indices.readInto(out, 5, 100, 110);
+      expect(Array.from(out.subarray(5, 15))).toEqual(Array.from(shared.subarray(100, 110)));
+      expect(out[4]).toBe(-99);
+      expect(out[15]).toBe(-99);
+      const f = new Float32Array(3);
+      back.m.data.readInto(f, 0, 997, 1000);
+      expect(Array.from(f)).toEqual(Array.from(value.m.data.subarray(997)));
+      expect(() => back.m.indices.readInto(out, 0, 995, 1001)).toThrow(RangeError);
+      expect(() => back.m.indices.readInto(f, 0, 0, 1)).toThrow(/cannot read Int32Array elements into a Float32Array/);
+    } finally {
+      back.m.indices.close();
+      back.m.data.close();
+    }
+    expect(() => back.m.indices.readInto(new Int32Array(1), 0, 0, 1)).toThrow(/read after close/);
+  });
+
+  it('compares two stored arrays by their bytes, block by block', () => {
+    dir = mkdtempSync(join(tmpdir(), 'tt-artifacts-'));
+    const big = Int32Array.from({ length: (1 << 22) + 5 }, (_, i) => i); // more than one 16 MiB block
+    const other = big.slice();
+    other[other.length - 1] = -1; // differs in the second block only
+    saveArtifact(join(dir, 's'), { a: big, b: big.slice(), c: other, d: big.subarray(1) });
+    const back = loadArtifact<Record<'a' | 'b' | 'c' | 'd', StoredArray>>(join(dir, 's'), { onDisk: () => true });
+    try {
+      expect(back.a.sameBytes(back.b)).toBe(true);
+      expect(back.a.sameBytes(back.c)).toBe(false);
+      expect(back.a.sameBytes(back.d)).toBe(false);
+    } finally {
+      for (const s of Object.values(back)) s.close();
+    }
   });
 });

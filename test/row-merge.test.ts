@@ -2,10 +2,31 @@
 // merges copy runs of consecutive rows as one block; these tests hold them to the plain
 // row-by-row definition on random nights, and check that TF-IDF's weights and counts stay one
 // shared structure.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createRandom } from '../analysis/random.ts';
 import type { CsrMatrix } from '../analysis/types.ts';
-import { mergeCsrPair, mergeCsrRows, mergeDenseRows } from '../pipeline/model/row-reuse.ts';
+import { loadArtifact, saveArtifact, StoredArray } from '../pipeline/artifacts.ts';
+import { type CsrPair, mergeCsrPair, mergeCsrRows, mergeDenseRows, type StoredCsr } from '../pipeline/model/row-reuse.ts';
+
+let dir: string | undefined;
+afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+const ENTRIES = new Set(['matrix.indices', 'matrix.data', 'counts.indices', 'counts.data']);
+
+/** A pair saved as a stage artifact and loaded back with its entries left on disk, as vectorize does. */
+function storedPair(pair: CsrPair): CsrPair<StoredCsr> & { close(): void } {
+  dir ??= mkdtempSync(join(tmpdir(), 'tt-row-merge-'));
+  const path = join(dir, `pair-${Math.random().toString(36).slice(2)}`);
+  saveArtifact(path, pair);
+  const back = loadArtifact<CsrPair<StoredCsr>>(path, { onDisk: (p) => ENTRIES.has(p) });
+  const close = () => {
+    for (const m of [back.matrix, back.counts]) for (const a of [m.indices, m.data]) if (a instanceof StoredArray) a.close();
+  };
+  return { ...back, close };
+}
 
 /** A random CSR matrix: up to 4 entries a row; `shared` gives a counts matrix on the same structure. */
 function randomPair(rows: number, cols: number, random: () => number): { matrix: CsrMatrix; counts: CsrMatrix } {
@@ -121,6 +142,27 @@ describe('row merges on fold-in nights', () => {
     expect(pair.counts.indices).not.toBe(pair.matrix.indices);
     expect(asRows(pair.counts)).toEqual(asRows(mergeCsrRows(other, from, fresh.counts)));
     expect(asRows(pair.matrix)).toEqual(asRows(mergeCsrRows(prev.matrix, from, fresh.matrix)));
+  });
+
+  it('merges the same when last night entries are left on disk, shared or merely equal', () => {
+    const random = createRandom(13);
+    for (const sharedOnDisk of [true, false]) {
+      const prev = randomPair(80, 9, random);
+      const saved = sharedOnDisk ? prev : { matrix: prev.matrix, counts: { ...prev.counts, indptr: prev.counts.indptr.slice(), indices: prev.counts.indices.slice() } };
+      const stored = storedPair(saved);
+      try {
+        expect(stored.matrix.indices).toBeInstanceOf(StoredArray);
+        expect(stored.counts.indices === stored.matrix.indices).toBe(sharedOnDisk);
+        const from = randomNight(80, random);
+        const fresh = randomPair(from.filter((r) => r < 0).length, 9, random);
+        const pair = mergeCsrPair(stored, from, fresh);
+        expect(pair.counts.indices).toBe(pair.matrix.indices);
+        expect(asRows(pair.matrix)).toEqual(rowByRow(prev.matrix, from, fresh.matrix));
+        expect(asRows(pair.counts)).toEqual(rowByRow(prev.counts, from, fresh.counts));
+      } finally {
+        stored.close();
+      }
+    }
   });
 
   it('refuses a fresh matrix with the wrong number of rows', () => {

@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type { CsrMatrix, TokenizedCorpus } from '../../analysis/types.ts';
+import { StoredArray } from '../artifacts.ts';
 
 /** What rows were computed from: paper id and a 64-bit fingerprint of its title and text, per row. */
 export interface RowKeys {
@@ -99,10 +100,23 @@ export function subCorpus(corpus: TokenizedCorpus, rows: ArrayLike<number>): Tok
 }
 
 /**
+ * Last night's CSR matrix as loaded for a merge: row pointers in memory, the entries in memory or
+ * left in the artifact's files (StoredArray: only the rows copied are read, straight into
+ * tonight's arrays, and last night's matrix is never held whole next to tonight's).
+ */
+export interface StoredCsr {
+  rows: number;
+  cols: number;
+  indptr: Int32Array;
+  indices: Int32Array | StoredArray;
+  data: Float32Array | StoredArray;
+}
+
+/**
  * Tonight's CSR matrix: row i is prev's row from[i] when from[i] ≥ 0, else the next row of
  * `fresh` (whose rows are the unmatched ones, in order).
  */
-export function mergeCsrRows(prev: CsrMatrix | undefined, from: Int32Array, fresh: CsrMatrix): CsrMatrix {
+export function mergeCsrRows(prev: StoredCsr | undefined, from: Int32Array, fresh: CsrMatrix): CsrMatrix {
   const indptr = mergedIndptr(prev, from, fresh);
   const nnz = indptr[from.length]!;
   return {
@@ -115,9 +129,9 @@ export function mergeCsrRows(prev: CsrMatrix | undefined, from: Int32Array, fres
 }
 
 /** TF-IDF's weights and counts: two matrices that share one row structure (indptr and indices). */
-export interface CsrPair {
-  matrix: CsrMatrix;
-  counts: CsrMatrix;
+export interface CsrPair<M extends StoredCsr = CsrMatrix> {
+  matrix: M;
+  counts: M;
 }
 
 /**
@@ -127,7 +141,7 @@ export interface CsrPair {
  * counts got indices of their own: at 1M papers ~390 MB more held and written each night, and
  * read again the next.
  */
-export function mergeCsrPair(prev: CsrPair | undefined, from: Int32Array, fresh: CsrPair): CsrPair {
+export function mergeCsrPair(prev: CsrPair<StoredCsr> | undefined, from: Int32Array, fresh: CsrPair): CsrPair {
   const matrix = mergeCsrRows(prev?.matrix, from, fresh.matrix);
   if ((prev && !sameStructure(prev)) || !sameStructure(fresh)) return { matrix, counts: mergeCsrRows(prev?.counts, from, fresh.counts) };
   const data = copyRows(new Float32Array(matrix.data.length), matrix.indptr, from, prev?.counts.indptr, prev?.counts.data, fresh.counts.indptr, fresh.counts.data);
@@ -138,17 +152,18 @@ export function mergeCsrPair(prev: CsrPair | undefined, from: Int32Array, fresh:
  * True when the pair's matrices have the same rows and column indices: shared arrays, or equal
  * ones (an artifact of a night before mergeCsrPair merged the counts apart; compared bytewise).
  */
-function sameStructure({ matrix, counts }: CsrPair): boolean {
+function sameStructure({ matrix, counts }: CsrPair<StoredCsr>): boolean {
   if (matrix.indptr === counts.indptr && matrix.indices === counts.indices) return true;
-  return matrix.rows === counts.rows && sameBytes(matrix.indptr, counts.indptr) && sameBytes(matrix.indices, counts.indices);
+  return matrix.rows === counts.rows && sameEntries(matrix.indptr, counts.indptr) && sameEntries(matrix.indices, counts.indices);
 }
 
-function sameBytes(a: Int32Array, b: Int32Array): boolean {
+function sameEntries(a: Int32Array | StoredArray, b: Int32Array | StoredArray): boolean {
+  if (a instanceof StoredArray || b instanceof StoredArray) return a instanceof StoredArray && b instanceof StoredArray && a.sameBytes(b);
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
 /** Row pointers of the merged matrix (see mergeCsrRows); checks that fresh has one row per unmatched row. */
-function mergedIndptr(prev: CsrMatrix | undefined, from: Int32Array, fresh: CsrMatrix): Int32Array {
+function mergedIndptr(prev: StoredCsr | undefined, from: Int32Array, fresh: CsrMatrix): Int32Array {
   const n = from.length;
   const indptr = new Int32Array(n + 1);
   let f = 0;
@@ -164,14 +179,14 @@ function mergedIndptr(prev: CsrMatrix | undefined, from: Int32Array, fresh: CsrM
 /**
  * One per-entry array of the merged matrix (indices or values), filled into `out`. Consecutive
  * rows that come from consecutive rows of one source (on a typical night, all of last night's
- * rows in their order) are copied as one block.
+ * rows in their order) are copied as one block: one read when last night's entries are on disk.
  */
 function copyRows<T extends Int32Array | Float32Array>(
   out: T,
   indptr: Int32Array,
   from: Int32Array,
   prevIndptr: Int32Array | undefined,
-  prevValues: T | undefined,
+  prevValues: T | StoredArray | undefined,
   freshIndptr: Int32Array,
   freshValues: T,
 ): T {
@@ -182,7 +197,10 @@ function copyRows<T extends Int32Array | Float32Array>(
     let j = i + 1;
     if (r >= 0) {
       while (j < n && from[j] === r + (j - i)) j++;
-      out.set(prevValues!.subarray(prevIndptr![r]!, prevIndptr![r + j - i]!), indptr[i]!);
+      const a = prevIndptr![r]!;
+      const b = prevIndptr![r + j - i]!;
+      if (prevValues instanceof StoredArray) prevValues.readInto(out, indptr[i]!, a, b);
+      else out.set(prevValues!.subarray(a, b), indptr[i]!);
     } else {
       while (j < n && from[j]! < 0) j++;
       out.set(freshValues.subarray(freshIndptr[f]!, freshIndptr[f + j - i]!), indptr[i]!);

@@ -8,13 +8,13 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fitTfidf, tfidfUsesPool, transformTfidf, type TfidfModel } from '../../analysis/tfidf.ts';
 import type { CsrMatrix, TokenizedCorpus } from '../../analysis/types.ts';
-import { artifactExists, loadArtifact } from '../artifacts.ts';
+import { artifactExists, loadArtifact, StoredArray } from '../artifacts.ts';
 import { archivePath, type Config } from '../config.ts';
 import { InputError } from '../errors.ts';
 import { capturedShare } from '../model/fold-in-quality.ts';
 import { modelConfigHash } from '../model/model-config.ts';
 import { loadModel, modelDir } from '../model/model-store.ts';
-import { archiveFingerprints, contentKey, matchRows, mergeCsrPair, paperFingerprints, subCorpus, unmatched, type RowKeys } from '../model/row-reuse.ts';
+import { archiveFingerprints, contentKey, type CsrPair, matchRows, mergeCsrPair, paperFingerprints, type RowKeys, type StoredCsr, subCorpus, unmatched } from '../model/row-reuse.ts';
 import { newestDate, planNight, type NightPlan } from '../model/night-plan.ts';
 import type { Stage } from '../stage.ts';
 import { openStore } from '../store/store.ts';
@@ -82,10 +82,17 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
       const base: TfidfModel = { vocabulary: a.vocabulary, display: a.display, df: a.df, idf: a.idf, matrix: emptyCsr(), counts: emptyCsr(), docs: 0 };
       const rowKeys = rowKeysOf(ctx.config, a.vocabulary, a.idf, papers);
       const previous = previousOutput(ctx.config.out);
-      const from = matchRows(previous?.rowKeys, rowKeys.key, rowKeys.paperIds, rowKeys.fingerprints);
-      const todo = unmatched(from);
-      const fresh = transformTfidf(base, subCorpus(corpus, todo), t.sublinearTf);
-      const { matrix, counts } = mergeCsrPair(previous, from, fresh);
+      let merged: CsrPair;
+      let todo: Int32Array;
+      try {
+        const from = matchRows(previous?.rowKeys, rowKeys.key, rowKeys.paperIds, rowKeys.fingerprints);
+        todo = unmatched(from);
+        const fresh = transformTfidf(base, subCorpus(corpus, todo), t.sublinearTf);
+        merged = mergeCsrPair(previous, from, fresh);
+      } finally {
+        if (previous) closeStored(previous);
+      }
+      const { matrix, counts } = merged;
       ctx.log.info(`vectorize: ${todo.length} rows transformed, ${docs - todo.length} copied from the last fold-in under this model`);
       const share = capturedShare(matrix, planned.newRows, a.mean, a.components, stored.meta.d);
       const ratio = share / stored.meta.capturedShare;
@@ -142,15 +149,37 @@ function rowKeysOf(config: Config, vocabulary: readonly string[], idf: Float64Ar
   return { key, paperIds, fingerprints: existsSync(archive) ? archiveFingerprints(archive, paperIds) : new Uint32Array(paperIds.length * 2) };
 }
 
-/** Last night's vectorize artifact (still on disk while this stage runs), if it carries row keys. */
-function previousOutput(out: string): VectorizeOutput | undefined {
+/** Last night's output as a fold-in reads it: its row keys, and its matrices' entries left on disk. */
+interface PreviousOutput extends CsrPair<StoredCsr> {
+  rowKeys: RowKeys;
+}
+
+/** The entries of last night's matrices stay in their files: mergeCsrPair reads the rows it copies. */
+const ENTRIES_ON_DISK = new Set(['matrix.indices', 'matrix.data', 'counts.indices', 'counts.data']);
+
+/**
+ * Last night's vectorize artifact (still on disk while this stage runs), if it carries row keys.
+ * Only its row pointers and keys are loaded: at 1M papers its entries are ~1.2 GB, and holding
+ * them next to tonight's copy was the night's memory peak.
+ */
+function previousOutput(out: string): PreviousOutput | undefined {
   const dir = join(resolve(out), 'stages', 'vectorize');
   if (!artifactExists(dir)) return undefined;
+  let prev: Partial<PreviousOutput> | undefined;
   try {
-    const prev = loadArtifact<VectorizeOutput>(dir);
-    return prev.rowKeys && prev.matrix.rows === prev.rowKeys.paperIds.length ? prev : undefined;
+    prev = loadArtifact<Partial<PreviousOutput>>(dir, { onDisk: (path) => ENTRIES_ON_DISK.has(path) });
+    const { rowKeys, matrix, counts } = prev;
+    if (rowKeys && matrix && counts && matrix.rows === rowKeys.paperIds.length) return { rowKeys, matrix, counts };
   } catch {
-    return undefined; // unreadable: transform every row
+    // unreadable: transform every row
+  }
+  if (prev) closeStored(prev);
+  return undefined;
+}
+
+function closeStored(prev: Partial<CsrPair<StoredCsr>>): void {
+  for (const m of [prev.matrix, prev.counts]) {
+    for (const a of [m?.indices, m?.data]) if (a instanceof StoredArray) a.close();
   }
 }
 
