@@ -37,14 +37,19 @@ export function csvCell(value: unknown): string {
   return NEEDS_QUOTES.test(text) || (text.length > 0 && (isSpace(text.charCodeAt(0)) || isSpace(text.charCodeAt(text.length - 1)))) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** One CSV line without its line end: the cells, quoted where needed, comma-separated. */
+export function csvRow(cells: readonly unknown[]): string {
+  return cells.map(csvCell).join(',');
+}
+
 /** A whole CSV document: header line, one line per row, CRLF line ends (RFC 4180). */
 export function toCsv(header: string[], rows: unknown[][]): string {
-  const lines = [header.map(csvCell).join(',')];
+  const lines = [csvRow(header)];
   for (const row of rows) {
     if (row.length !== header.length) {
       throw new Error(`toCsv: row has ${row.length} cells, header has ${header.length}`);
     }
-    lines.push(row.map(csvCell).join(','));
+    lines.push(csvRow(row));
   }
   return lines.join('\r\n') + '\r\n';
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { TopLevelSpec } from 'vega-lite';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -12,7 +13,8 @@ import { compileSpec } from '../reports/compile.ts';
 import { csvCell, toCsv } from '../reports/csv.ts';
 import { randomStrings } from './fixtures/random-strings.ts';
 import { escapeAttr, escapeHtml, jsonForScript, safeHttpUrl } from '../reports/escape.ts';
-import { assignmentsCsv, clustersCsv, clustersJson, round6, trendsCsv } from '../reports/exports.ts';
+import { assignmentsCsv, assignmentsCsvBlocks, clustersCsv, clustersJson, round6, trendsCsv } from '../reports/exports.ts';
+import { writeBlocks } from '../pipeline/write-blocks.ts';
 import { renderReportHtml } from '../reports/html.ts';
 import type { ReportModel } from '../reports/model.ts';
 import { OTHER_LABEL, topicLegend } from '../reports/specs/common.ts';
@@ -243,6 +245,24 @@ describe('exports', () => {
     expect(csv).toBe(
       'id,cluster,label,score,date,title\r\n' + `a,1,'-y,-0.5,2025-01-01,"plain, ""quoted"""\r\n` + "b,2,x,0.123457,2025-01-02,'=cmd|calc\r\n",
     );
+  });
+
+  it('assignments.csv in blocks: whole lines, the header first, the same text joined and on disk', () => {
+    const rows = Array.from({ length: 23 }, (_, i) => ({ id: `p${String(22 - i).padStart(2, '0')}`, cluster: i % 4, label: `t${i % 4}`, score: i / 7, date: '2025-01-01', title: i === 5 ? '=x' : `title ${i}` }));
+    const whole = assignmentsCsv(rows);
+    const blocks = [...assignmentsCsvBlocks(rows, 5)];
+    expect(blocks).toHaveLength(5); // 24 lines (header + 23) in blocks of 5
+    expect(blocks.join('')).toBe(whole);
+    expect(blocks.every((b) => b.endsWith('\r\n'))).toBe(true);
+    expect(blocks[0]!.startsWith('id,cluster,label,score,date,title\r\np00,')).toBe(true);
+    expect([...assignmentsCsvBlocks([], 5)]).toEqual(['id,cluster,label,score,date,title\r\n']);
+    const dir = mkdtempSync(join(tmpdir(), 'tt-blocks-'));
+    try {
+      writeBlocks(join(dir, 'a.csv'), assignmentsCsvBlocks(rows, 3));
+      expect(readFileSync(join(dir, 'a.csv'), 'utf8')).toBe(whole);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('trends.csv: period,cluster,count,share,partial in time order', () => {

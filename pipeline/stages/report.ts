@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import type { PcaResult } from '../../analysis/pca.ts';
 import { buildChartSpecs, drawCharts } from '../../reports/charts.ts';
 import { ChartRenderer } from '../../reports/chart-renderer.ts';
-import { assignmentsCsv, clustersCsv, clustersJson, trendsCsv } from '../../reports/exports.ts';
+import { assignmentsCsvBlocks, clustersCsv, clustersJson, trendsCsv } from '../../reports/exports.ts';
 import { renderReportHtml } from '../../reports/html.ts';
 import { writeDuplicates, writeRejects } from '../ingest/rejects.ts';
 import { buildReportModel } from '../report-model.ts';
 import { topicHistories, withFromLabels } from '../topic-history.ts';
+import { writeBlocks } from '../write-blocks.ts';
 import type { Stage, StageContext } from '../stage.ts';
 import { workerThreads } from '../workers/shared-pool.ts';
 import type { ClusterOutput } from './cluster.ts';
@@ -103,9 +104,9 @@ async function writeReport(ctx: StageContext, renderer: ChartRenderer): Promise<
   writeFileSync(join(dir, 'trends.csv'), trendsCsv(model.trends));
   const labelOf = new Map(model.topics.map((t) => [t.id, t.editorLabel ?? t.label]));
   const papers = ingest.papers;
-  writeFileSync(
+  writeBlocks(
     join(dir, 'assignments.csv'),
-    assignmentsCsv(
+    assignmentsCsvBlocks(
       papers.map((p, i) => {
         const id = topicIds[cluster.labels[i]!]!;
         return { id: p.id, cluster: id, label: labelOf.get(id) ?? '', score: round4(describe.docScores[i]!), date: p.date, title: p.title };
