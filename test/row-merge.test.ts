@@ -2,7 +2,7 @@
 // merges copy runs of consecutive rows as one block; these tests hold them to the plain
 // row-by-row definition on random nights, and check that TF-IDF's weights and counts stay one
 // shared structure.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { createRandom } from '../analysis/random.ts';
 import type { CsrMatrix } from '../analysis/types.ts';
 import { loadArtifact, saveArtifact, StoredArray } from '../pipeline/artifacts.ts';
 import { type CsrPair, mergeCsrPair, mergeCsrRows, mergeDenseRows, type StoredCsr } from '../pipeline/model/row-reuse.ts';
+import { previousOutput } from '../pipeline/stages/vectorize.ts';
 
 let dir: string | undefined;
 afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
@@ -170,5 +171,26 @@ describe('row merges on fold-in nights', () => {
     const prev = randomPair(4, 3, random).matrix;
     const fresh = randomPair(2, 3, random).matrix;
     expect(() => mergeCsrRows(prev, Int32Array.from([0, -1, 1]), fresh)).toThrow(/2 fresh rows for 1 unmatched/);
+  });
+
+  it("reads last night's vectorize artifact with its entries on disk, and refuses a damaged one", () => {
+    dir ??= mkdtempSync(join(tmpdir(), 'tt-row-merge-'));
+    const out = join(dir, 'out');
+    const random = createRandom(17);
+    const pair = randomPair(30, 6, random);
+    const rowKeys = { key: 'k', paperIds: Array.from({ length: 30 }, (_, i) => `p${i}`), fingerprints: new Uint32Array(60) };
+    const stageDir = join(out, 'stages', 'vectorize');
+    saveArtifact(stageDir, { ...pair, rowKeys, night: { mode: 'refit' } });
+    const prev = previousOutput(out)!;
+    expect(prev.matrix.indices).toBeInstanceOf(StoredArray);
+    expect(prev.counts.indices).toBe(prev.matrix.indices);
+    expect(prev.rowKeys.paperIds).toEqual(rowKeys.paperIds);
+    for (const a of [prev.matrix.indices, prev.matrix.data, prev.counts.data]) (a as StoredArray).close();
+    // The values file cut short (a disk that filled up): every row is transformed instead.
+    const json = JSON.parse(readFileSync(join(stageDir, 'value.json'), 'utf8')) as { matrix: { data: { file: string } } };
+    truncateSync(join(stageDir, json.matrix.data.file), 8);
+    expect(previousOutput(out)).toBeUndefined();
+    rmSync(stageDir, { recursive: true });
+    expect(previousOutput(out)).toBeUndefined();
   });
 });

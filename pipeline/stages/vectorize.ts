@@ -150,7 +150,7 @@ function rowKeysOf(config: Config, vocabulary: readonly string[], idf: Float64Ar
 }
 
 /** Last night's output as a fold-in reads it: its row keys, and its matrices' entries left on disk. */
-interface PreviousOutput extends CsrPair<StoredCsr> {
+export interface PreviousOutput extends CsrPair<StoredCsr> {
   rowKeys: RowKeys;
 }
 
@@ -162,14 +162,17 @@ const ENTRIES_ON_DISK = new Set(['matrix.indices', 'matrix.data', 'counts.indice
  * Only its row pointers and keys are loaded: at 1M papers its entries are ~1.2 GB, and holding
  * them next to tonight's copy was the night's memory peak.
  */
-function previousOutput(out: string): PreviousOutput | undefined {
+export function previousOutput(out: string): PreviousOutput | undefined {
   const dir = join(resolve(out), 'stages', 'vectorize');
   if (!artifactExists(dir)) return undefined;
   let prev: Partial<PreviousOutput> | undefined;
   try {
     prev = loadArtifact<Partial<PreviousOutput>>(dir, { onDisk: (path) => ENTRIES_ON_DISK.has(path) });
     const { rowKeys, matrix, counts } = prev;
-    if (rowKeys && matrix && counts && matrix.rows === rowKeys.paperIds.length) return { rowKeys, matrix, counts };
+    // The files are read only where rows are copied: a short one (a damaged artifact) is caught
+    // here, as loading it whole used to catch it, and every row is transformed instead.
+    const whole = (m: StoredCsr): boolean => m.indptr.length === m.rows + 1 && m.indices.length === m.indptr[m.rows] && m.data.length === m.indptr[m.rows];
+    if (rowKeys && matrix && counts && matrix.rows === rowKeys.paperIds.length && whole(matrix) && whole(counts)) return { rowKeys, matrix, counts };
   } catch {
     // unreadable: transform every row
   }
