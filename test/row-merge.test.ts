@@ -10,6 +10,7 @@ import { createRandom } from '../analysis/random.ts';
 import type { CsrMatrix } from '../analysis/types.ts';
 import { loadArtifact, saveArtifact, StoredArray } from '../pipeline/artifacts.ts';
 import { type CsrPair, mergeCsrPair, mergeCsrRows, mergeDenseRows, type StoredCsr } from '../pipeline/model/row-reuse.ts';
+import { previousOutput as previousReduce } from '../pipeline/stages/reduce.ts';
 import { previousOutput } from '../pipeline/stages/vectorize.ts';
 
 let dir: string | undefined;
@@ -192,5 +193,29 @@ describe('row merges on fold-in nights', () => {
     expect(previousOutput(out)).toBeUndefined();
     rmSync(stageDir, { recursive: true });
     expect(previousOutput(out)).toBeUndefined();
+  });
+
+  it("reads last night's scores from the reduce artifact's file, the same as from memory", () => {
+    dir ??= mkdtempSync(join(tmpdir(), 'tt-row-merge-'));
+    const out = join(dir, 'out-reduce');
+    const random = createRandom(19);
+    const d = 4;
+    const rows = 40;
+    const scores = Float32Array.from({ length: rows * d }, () => random());
+    const rowKeys = { key: 'k', paperIds: Array.from({ length: rows }, (_, i) => `p${i}`), fingerprints: new Uint32Array(2 * rows) };
+    const stageDir = join(out, 'stages', 'reduce');
+    saveArtifact(stageDir, { scores, components: new Float64Array(d * 7), mean: new Float64Array(7), nComponents: d, rowKeys });
+    const prev = previousReduce(out)!;
+    try {
+      expect(prev.scores).toBeInstanceOf(StoredArray);
+      const from = randomNight(rows, random);
+      const fresh = Float32Array.from({ length: from.filter((r) => r < 0).length * d }, () => random());
+      expect(Array.from(mergeDenseRows(prev.scores, from, fresh, d))).toEqual(Array.from(mergeDenseRows(scores, from, fresh, d)));
+    } finally {
+      prev.scores.close();
+    }
+    const json = JSON.parse(readFileSync(join(stageDir, 'value.json'), 'utf8')) as { scores: { file: string } };
+    truncateSync(join(stageDir, json.scores.file), 16);
+    expect(previousReduce(out)).toBeUndefined();
   });
 });

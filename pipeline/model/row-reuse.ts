@@ -211,8 +211,11 @@ function copyRows<T extends Int32Array | Float32Array>(
   return out;
 }
 
-/** Dense rows (width d) merged the same way (runs of consecutive rows copied as one block). */
-export function mergeDenseRows(prev: Float32Array | undefined, from: Int32Array, fresh: Float32Array, d: number): Float32Array {
+/**
+ * Dense rows (width d) merged the same way (runs of consecutive rows copied as one block). Last
+ * night's rows may be left in their artifact file (StoredArray): only the rows copied are read.
+ */
+export function mergeDenseRows(prev: Float32Array | StoredArray | undefined, from: Int32Array, fresh: Float32Array, d: number): Float32Array {
   const n = from.length;
   const out = new Float32Array(n * d);
   let f = 0;
@@ -221,7 +224,8 @@ export function mergeDenseRows(prev: Float32Array | undefined, from: Int32Array,
     let j = i + 1;
     if (r >= 0) {
       while (j < n && from[j] === r + (j - i)) j++;
-      out.set(prev!.subarray(r * d, (r + j - i) * d), i * d);
+      if (prev instanceof StoredArray) prev.readInto(out, i * d, r * d, (r + j - i) * d);
+      else out.set(prev!.subarray(r * d, (r + j - i) * d), i * d);
     } else {
       while (j < n && from[j]! < 0) j++;
       out.set(fresh.subarray(f * d, (f + j - i) * d), i * d);

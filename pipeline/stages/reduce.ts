@@ -12,7 +12,7 @@ import { parallelSparseProducts, wasmScratch } from '../../analysis/parallel/par
 import { serialSparseProducts, type SparseProducts } from '../../analysis/sparse-products.ts';
 import type { CsrMatrix } from '../../analysis/types.ts';
 import { join, resolve } from 'node:path';
-import { artifactExists, loadArtifact } from '../artifacts.ts';
+import { artifactExists, loadArtifact, StoredArray } from '../artifacts.ts';
 import type { Config } from '../config.ts';
 import { contentKey, csrRows, matchRows, mergeDenseRows, unmatched, type RowKeys } from '../model/row-reuse.ts';
 import { loadModel, modelDir, type StoredModel } from '../model/model-store.ts';
@@ -39,13 +39,19 @@ export const reduceStage: Stage<ReduceOutput> = {
       const rowKeys = tfidfRows && scoreRowKeys(tfidfRows, stored.arrays.mean, stored.arrays.components);
       // Rows projected last night onto this basis from the same TF-IDF row are copied.
       const previous = rowKeys ? previousOutput(ctx.config.out) : undefined;
-      const from = rowKeys ? matchRows(previous?.rowKeys, rowKeys.key, rowKeys.paperIds, rowKeys.fingerprints) : new Int32Array(matrix.rows).fill(-1);
-      const todo = unmatched(from);
-      const X = todo.length === matrix.rows ? matrix : csrRows(matrix, todo);
-      const pool = await sharedWorkerPool(ctx.config.workers);
-      // Bit-identical to the serial product (same kernel per row), so the thread count never changes a night.
-      const pca: ReduceOutput = projectOntoStoredBasis(stored, X, pool.threads > 1 && X.rows > 1000 ? parallelSparseProducts(X, pool, wasmScratch(X, d)) : undefined);
-      pca.scores = mergeDenseRows(previous?.scores, from, pca.scores, d);
+      let todo: Int32Array;
+      let pca: ReduceOutput;
+      try {
+        const from = rowKeys ? matchRows(previous?.rowKeys, rowKeys.key, rowKeys.paperIds, rowKeys.fingerprints) : new Int32Array(matrix.rows).fill(-1);
+        todo = unmatched(from);
+        const X = todo.length === matrix.rows ? matrix : csrRows(matrix, todo);
+        const pool = await sharedWorkerPool(ctx.config.workers);
+        // Bit-identical to the serial product (same kernel per row), so the thread count never changes a night.
+        pca = projectOntoStoredBasis(stored, X, pool.threads > 1 && X.rows > 1000 ? parallelSparseProducts(X, pool, wasmScratch(X, d)) : undefined);
+        pca.scores = mergeDenseRows(previous?.scores, from, pca.scores, d);
+      } finally {
+        previous?.scores.close();
+      }
       if (rowKeys) pca.rowKeys = rowKeys;
       ctx.log.info(`reduce: fold-in, ${todo.length} papers projected onto the stored ${d} components, ${matrix.rows - todo.length} copied`);
       return pca;
@@ -120,13 +126,20 @@ function scoreRowKeys(tfidf: RowKeys, mean: Float64Array, components: Float64Arr
 }
 
 /** Last night's reduce artifact (still on disk while this stage runs), if it carries row keys. */
-function previousOutput(out: string): ReduceOutput | undefined {
+export function previousOutput(out: string): { rowKeys: RowKeys; scores: StoredArray } | undefined {
   const dir = join(resolve(out), 'stages', 'reduce');
   if (!artifactExists(dir)) return undefined;
+  // Only the row keys load: last night's scores (~400 MB at 1M papers) stay in their file and
+  // mergeDenseRows reads the rows it copies; its basis is not needed (the stored model's is used).
+  let prev: Partial<{ rowKeys: RowKeys; scores: StoredArray; components: StoredArray; nComponents: number }> | undefined;
   try {
-    const prev = loadArtifact<ReduceOutput>(dir);
-    return prev.rowKeys && prev.scores.length === prev.rowKeys.paperIds.length * prev.nComponents ? prev : undefined;
+    prev = loadArtifact<NonNullable<typeof prev>>(dir, { onDisk: (path) => path === 'scores' || path === 'components' });
+    prev.components?.close();
+    const { rowKeys, scores, nComponents } = prev;
+    if (rowKeys && scores instanceof StoredArray && nComponents !== undefined && scores.length === rowKeys.paperIds.length * nComponents) return { rowKeys, scores };
   } catch {
-    return undefined;
+    // unreadable: project every row
   }
+  if (prev?.scores instanceof StoredArray) prev.scores.close();
+  return undefined;
 }
