@@ -99,7 +99,7 @@ export function loadArtifact<T>(dir: string, options: LoadOptions = {}): T {
   try {
     return decode(JSON.parse(readFileSync(join(dir, 'value.json'), 'utf8')), '') as T;
   } catch (e) {
-    for (const a of loaded.values()) if (a instanceof StoredArray) a.close(); // nobody else can
+    closeStored(...loaded.values()); // nobody else can
     throw e;
   }
 }
@@ -164,6 +164,11 @@ export class StoredArray {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
+}
+
+/** Closes those of `values` that are StoredArrays (the rest, arrays in memory or undefined, need nothing). */
+export function closeStored(...values: unknown[]): void {
+  for (const v of values) if (v instanceof StoredArray) v.close();
 }
 
 function readFully(fd: number, file: string, into: Uint8Array, position: number): void {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRandom } from '../analysis/random.ts';
 import type { CsrMatrix } from '../analysis/types.ts';
-import { loadArtifact, saveArtifact, StoredArray } from '../pipeline/artifacts.ts';
+import { closeStored, loadArtifact, saveArtifact, StoredArray } from '../pipeline/artifacts.ts';
 import { type CsrPair, mergeCsrPair, mergeCsrRows, mergeDenseRows, type StoredCsr } from '../pipeline/model/row-reuse.ts';
 import { previousOutput as previousReduce } from '../pipeline/stages/reduce.ts';
 import { previousOutput } from '../pipeline/stages/vectorize.ts';
@@ -24,9 +24,7 @@ function storedPair(pair: CsrPair): CsrPair<StoredCsr> & { close(): void } {
   const path = join(dir, `pair-${Math.random().toString(36).slice(2)}`);
   saveArtifact(path, pair);
   const back = loadArtifact<CsrPair<StoredCsr>>(path, { onDisk: (p) => ENTRIES.has(p) });
-  const close = () => {
-    for (const m of [back.matrix, back.counts]) for (const a of [m.indices, m.data]) if (a instanceof StoredArray) a.close();
-  };
+  const close = () => closeStored(back.matrix.indices, back.matrix.data, back.counts.indices, back.counts.data);
   return { ...back, close };
 }
 
@@ -186,7 +184,7 @@ describe('row merges on fold-in nights', () => {
     expect(prev.matrix.indices).toBeInstanceOf(StoredArray);
     expect(prev.counts.indices).toBe(prev.matrix.indices);
     expect(prev.rowKeys.paperIds).toEqual(rowKeys.paperIds);
-    for (const a of [prev.matrix.indices, prev.matrix.data, prev.counts.data]) (a as StoredArray).close();
+    closeStored(prev.matrix.indices, prev.matrix.data, prev.counts.data);
     // The values file cut short (a disk that filled up): every row is transformed instead.
     const json = JSON.parse(readFileSync(join(stageDir, 'value.json'), 'utf8')) as { matrix: { data: { file: string } } };
     truncateSync(join(stageDir, json.matrix.data.file), 8);

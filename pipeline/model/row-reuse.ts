@@ -177,10 +177,32 @@ function mergedIndptr(prev: StoredCsr | undefined, from: Int32Array, fresh: CsrM
 }
 
 /**
- * One per-entry array of the merged matrix (indices or values), filled into `out`. Consecutive
- * rows that come from consecutive rows of one source (on a typical night, all of last night's
- * rows in their order) are copied as one block: one read when last night's entries are on disk.
+ * The merge order of `from` as runs: `count` rows from row `at` on that are last night's rows
+ * prevRow, prevRow + 1, … (prevRow ≥ 0), or the next `count` fresh rows from freshRow on
+ * (prevRow −1). On a typical night all of last night's rows come in their order: a few runs, each
+ * copied as one block (one read when last night's values are on disk).
  */
+function forEachRun(from: Int32Array, visit: (at: number, count: number, prevRow: number, freshRow: number) => void): void {
+  const n = from.length;
+  let f = 0; // the next fresh row
+  for (let i = 0; i < n; ) {
+    const r = from[i]!;
+    let j = i + 1;
+    if (r >= 0) while (j < n && from[j] === r + (j - i)) j++;
+    else while (j < n && from[j]! < 0) j++;
+    visit(i, j - i, r, f);
+    if (r < 0) f += j - i;
+    i = j;
+  }
+}
+
+/** Copies elements [a, b) of last night's values (in memory or on disk) into out at `at`. */
+function copyPrev<T extends Int32Array | Float32Array>(out: T, at: number, prev: T | StoredArray, a: number, b: number): void {
+  if (prev instanceof StoredArray) prev.readInto(out, at, a, b);
+  else out.set(prev.subarray(a, b), at);
+}
+
+/** One per-entry array of the merged matrix (indices or values), filled into `out` run by run. */
 function copyRows<T extends Int32Array | Float32Array>(
   out: T,
   indptr: Int32Array,
@@ -190,49 +212,23 @@ function copyRows<T extends Int32Array | Float32Array>(
   freshIndptr: Int32Array,
   freshValues: T,
 ): T {
-  const n = from.length;
-  let f = 0; // the next fresh row
-  for (let i = 0; i < n; ) {
-    const r = from[i]!;
-    let j = i + 1;
-    if (r >= 0) {
-      while (j < n && from[j] === r + (j - i)) j++;
-      const a = prevIndptr![r]!;
-      const b = prevIndptr![r + j - i]!;
-      if (prevValues instanceof StoredArray) prevValues.readInto(out, indptr[i]!, a, b);
-      else out.set(prevValues!.subarray(a, b), indptr[i]!);
-    } else {
-      while (j < n && from[j]! < 0) j++;
-      out.set(freshValues.subarray(freshIndptr[f]!, freshIndptr[f + j - i]!), indptr[i]!);
-      f += j - i;
-    }
-    i = j;
-  }
+  forEachRun(from, (at, count, prevRow, freshRow) => {
+    if (prevRow >= 0) copyPrev(out, indptr[at]!, prevValues!, prevIndptr![prevRow]!, prevIndptr![prevRow + count]!);
+    else out.set(freshValues.subarray(freshIndptr[freshRow]!, freshIndptr[freshRow + count]!), indptr[at]!);
+  });
   return out;
 }
 
 /**
- * Dense rows (width d) merged the same way (runs of consecutive rows copied as one block). Last
- * night's rows may be left in their artifact file (StoredArray): only the rows copied are read.
+ * Dense rows (width d) merged the same way. Last night's rows may be left in their artifact file
+ * (StoredArray): only the rows copied are read.
  */
 export function mergeDenseRows(prev: Float32Array | StoredArray | undefined, from: Int32Array, fresh: Float32Array, d: number): Float32Array {
-  const n = from.length;
-  const out = new Float32Array(n * d);
-  let f = 0;
-  for (let i = 0; i < n; ) {
-    const r = from[i]!;
-    let j = i + 1;
-    if (r >= 0) {
-      while (j < n && from[j] === r + (j - i)) j++;
-      if (prev instanceof StoredArray) prev.readInto(out, i * d, r * d, (r + j - i) * d);
-      else out.set(prev!.subarray(r * d, (r + j - i) * d), i * d);
-    } else {
-      while (j < n && from[j]! < 0) j++;
-      out.set(fresh.subarray(f * d, (f + j - i) * d), i * d);
-      f += j - i;
-    }
-    i = j;
-  }
+  const out = new Float32Array(from.length * d);
+  forEachRun(from, (at, count, prevRow, freshRow) => {
+    if (prevRow >= 0) copyPrev(out, at * d, prev!, prevRow * d, (prevRow + count) * d);
+    else out.set(fresh.subarray(freshRow * d, (freshRow + count) * d), at * d);
+  });
   return out;
 }
 

@@ -12,7 +12,7 @@ import { parallelSparseProducts, wasmScratch } from '../../analysis/parallel/par
 import { serialSparseProducts, type SparseProducts } from '../../analysis/sparse-products.ts';
 import type { CsrMatrix } from '../../analysis/types.ts';
 import { join, resolve } from 'node:path';
-import { artifactExists, loadArtifact, StoredArray } from '../artifacts.ts';
+import { artifactExists, closeStored, loadArtifact, StoredArray } from '../artifacts.ts';
 import type { Config } from '../config.ts';
 import { contentKey, csrRows, matchRows, mergeDenseRows, unmatched, type RowKeys } from '../model/row-reuse.ts';
 import { loadModel, modelDir, type StoredModel } from '../model/model-store.ts';
@@ -134,12 +134,12 @@ export function previousOutput(out: string): { rowKeys: RowKeys; scores: StoredA
   let prev: Partial<{ rowKeys: RowKeys; scores: StoredArray; components: StoredArray; nComponents: number }> | undefined;
   try {
     prev = loadArtifact<NonNullable<typeof prev>>(dir, { onDisk: (path) => path === 'scores' || path === 'components' });
-    prev.components?.close();
+    closeStored(prev.components);
     const { rowKeys, scores, nComponents } = prev;
     if (rowKeys && scores instanceof StoredArray && nComponents !== undefined && scores.length === rowKeys.paperIds.length * nComponents) return { rowKeys, scores };
   } catch {
     // unreadable: project every row
   }
-  if (prev?.scores instanceof StoredArray) prev.scores.close();
+  closeStored(prev?.scores);
   return undefined;
 }

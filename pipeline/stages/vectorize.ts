@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fitTfidf, tfidfUsesPool, transformTfidf, type TfidfModel } from '../../analysis/tfidf.ts';
 import type { CsrMatrix, TokenizedCorpus } from '../../analysis/types.ts';
-import { artifactExists, loadArtifact, StoredArray } from '../artifacts.ts';
+import { artifactExists, closeStored, loadArtifact } from '../artifacts.ts';
 import { archivePath, type Config } from '../config.ts';
 import { InputError } from '../errors.ts';
 import { capturedShare } from '../model/fold-in-quality.ts';
@@ -90,7 +90,7 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
         const fresh = transformTfidf(base, subCorpus(corpus, todo), t.sublinearTf);
         merged = mergeCsrPair(previous, from, fresh);
       } finally {
-        if (previous) closeStored(previous);
+        if (previous) closeEntries(previous);
       }
       const { matrix, counts } = merged;
       ctx.log.info(`vectorize: ${todo.length} rows transformed, ${docs - todo.length} copied from the last fold-in under this model`);
@@ -176,14 +176,12 @@ export function previousOutput(out: string): PreviousOutput | undefined {
   } catch {
     // unreadable: transform every row
   }
-  if (prev) closeStored(prev);
+  if (prev) closeEntries(prev);
   return undefined;
 }
 
-function closeStored(prev: Partial<CsrPair<StoredCsr>>): void {
-  for (const m of [prev.matrix, prev.counts]) {
-    for (const a of [m?.indices, m?.data]) if (a instanceof StoredArray) a.close();
-  }
+function closeEntries({ matrix, counts }: Partial<CsrPair<StoredCsr>>): void {
+  closeStored(matrix?.indices, matrix?.data, counts?.indices, counts?.data);
 }
 
 /** Document frequency of each column of a count matrix. */
