@@ -18,7 +18,7 @@ import { createLogger, type Logger } from './log.ts';
 import type { Progress } from './progress.ts';
 import { acquireLock } from './lock.ts';
 import { publishRun, newRunId } from './publish.ts';
-import { STAGE_NAMES, type Stage, type StageContext, type StageName, type StageTiming } from './stage.ts';
+import { type Prefetch, STAGE_NAMES, type Stage, type StageContext, type StageName, type StageTiming } from './stage.ts';
 import { STAGES } from './stages/index.ts';
 import { buildManifest, type Manifest } from './manifest.ts';
 import { openArchive } from './store/open-archive.ts';
@@ -124,14 +124,37 @@ async function runWithArchive(config: Config, opts: RunOptions, log: Logger, out
 async function runLocked(config: Config, opts: RunOptions, log: Logger, out: string, store: Store, runId: string, stagingDir: string): Promise<RunResult> {
   // Whatever happens, no artifact is left half-written behind the lock's back.
   const writer = new ArtifactWriter({ checkUnchanged: opts.checkArtifacts === true });
+  const prefetches = startPrefetches(config, opts);
   try {
-    return await runStages(config, opts, log, out, store, runId, stagingDir, writer);
+    return await runStages(config, opts, log, out, store, runId, stagingDir, writer, prefetches);
   } finally {
+    for (const p of prefetches.values()) p.cancel();
     await writer.close();
   }
 }
 
-async function runStages(config: Config, opts: RunOptions, log: Logger, out: string, store: Store, runId: string, stagingDir: string, writer: ArtifactWriter): Promise<RunResult> {
+/** The stages' prefetches (Stage.prefetch), in whole runs only: under --stage or --from a stage may not run at all. */
+function startPrefetches(config: Config, opts: RunOptions): Map<StageName, Prefetch> {
+  const started = new Map<StageName, Prefetch>();
+  if (opts.stage || opts.from) return started;
+  for (const name of STAGE_NAMES) {
+    const p = (STAGES[name] as Stage).prefetch?.(config);
+    if (p) started.set(name, p);
+  }
+  return started;
+}
+
+async function runStages(
+  config: Config,
+  opts: RunOptions,
+  log: Logger,
+  out: string,
+  store: Store,
+  runId: string,
+  stagingDir: string,
+  writer: ArtifactWriter,
+  prefetches: Map<StageName, Prefetch>,
+): Promise<RunResult> {
   const createdAt = new Date().toISOString();
   mkdirSync(stagingDir, { recursive: true });
 
@@ -215,7 +238,11 @@ async function runStages(config: Config, opts: RunOptions, log: Logger, out: str
     }
     // Stages that always run (ingest, track, report) are still taken from their artifact before
     // --from, so that the later stages see the inputs the artifacts were made from.
+    // A prefetch goes with its stage: handed to it, or dropped when the stage is skipped.
+    const prefetch = prefetches.get(name);
+    prefetches.delete(name);
     if (cached && !forced && (!stage.alwaysRun || beforeFrom)) {
+      prefetch?.cancel();
       hashes[name] = outputHash(meta)!;
       timings.push({ stage: name, seconds: 0, peakRssMb: peakRssMb(), skipped: true });
       log.info(`${name}: unchanged, reusing ${stageDir(out, name)}`);
@@ -230,6 +257,7 @@ async function runStages(config: Config, opts: RunOptions, log: Logger, out: str
     log.info(`${name}: running`);
     progress?.begin(name);
     let value: unknown;
+    if (prefetch) ctx.takePrefetched = () => prefetch.take();
     try {
       value = await stage.run(ctx);
     } catch (err) {
@@ -244,6 +272,8 @@ async function runStages(config: Config, opts: RunOptions, log: Logger, out: str
       hash = stageHash(stage, config, hashes, late);
       hashes[name] = hash;
     }
+    ctx.takePrefetched = undefined;
+    prefetch?.cancel(); // a stage that did not use it
     progress?.end(name, 'done');
     values.set(name, value);
     if (name === 'reduce') pcaFitSample = (value as ReduceOutput).fitSample;

@@ -32,6 +32,22 @@ export interface StageContext {
    * runner uses the pause for the warm-ups of the stages after it (Stage.warmUp), once per run.
    */
   whileWaiting?(): void;
+  /**
+   * What this stage's prefetch (Stage.prefetch) read, when the runner started one (Prefetch.take).
+   * The stage must give the same output without it (absent, or a result of undefined).
+   */
+  takePrefetched?(): Promise<unknown>;
+}
+
+/** Reading started ahead of a stage (Stage.prefetch). */
+export interface Prefetch {
+  /**
+   * Waits for the reading and hands over what it read (undefined when there was nothing to read,
+   * or it failed: never rejects), keeping no reference to it: the taker decides how long it lives.
+   */
+  take(): Promise<unknown>;
+  /** Stops the reading (or drops what it read); safe to call at any time, more than once. */
+  cancel(): void;
 }
 
 export interface StageTiming {
@@ -87,4 +103,11 @@ export interface Stage<T = unknown> {
    * still works without it (a --stage or --from run may never call it).
    */
   warmUp?(config: Config): void;
+  /**
+   * Reading the stage can start, in another thread, at the beginning of a whole run, because what
+   * it reads does not depend on the stages before it (tokenize: the token cache's rows, read while
+   * ingest reads the archive window). The runner hands it to run() (ctx.takePrefetched), and cancels
+   * it when the stage is skipped or the run ends first. It must not change the stage's output.
+   */
+  prefetch?(config: Config): Prefetch | undefined;
 }

@@ -45,6 +45,7 @@ import { tokenizeChunksParallel } from '../analysis/parallel/tokenize-kernels.ts
 import { codeUnitOrder } from '../analysis/text/key-order.ts';
 import { type DocText, MAX_VARIANT, resolveTokenizerOptions, type TokenizedChunk, type TokenizerOptions, tokenizeChunk, TOKENIZER_VERSION } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
+import { type PrefetchedTokenRows, prefetchedKeys } from './token-cache-prefetch.ts';
 
 /** A form: a term key and one way it is written (lower case). */
 export interface Form {
@@ -273,6 +274,11 @@ export interface TokenStore {
    * rows are in; call endRun only after that (both write).
    */
   putBehind?(configKey: string, firstFormId: number, newForms: readonly Form[], rows: PackedRows): Promise<void>;
+  /**
+   * Rows of this store read ahead by another thread (token-cache-prefetch.ts): the next get()
+   * answers from them instead of reading the file, if the file still holds what they were read from.
+   */
+  adopt?(rows: PrefetchedTokenRows | undefined): void;
   close(): void;
 }
 
@@ -345,6 +351,7 @@ export function openTokenStore(outDir: string): TokenStore {
   const setMeta = db.prepare('INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)');
   const currentRun = (): number => Number(meta('runs') ?? 0) + 1;
   let stale: number[] = []; // rowids read by this run whose stamp needs refreshing
+  let adopted: PrefetchedTokenRows | undefined;
   const putForms = (configKey: string, firstFormId: number, newForms: readonly Form[]): void => {
     if (meta('config_key') !== configKey) {
       db.exec('DELETE FROM papers; DELETE FROM form_batches;');
@@ -371,12 +378,23 @@ export function openTokenStore(outDir: string): TokenStore {
       stale = [];
       if (meta('config_key') !== configKey || paperKeys.length === 0) return out;
       const staleBefore = currentRun() - TOUCH_RUNS;
-      const take = (row: { id: number; paper_key: string; data: Buffer; used: number }): void => {
+      const take = (row: { id: number; paper_key: string; data: Uint8Array; used: number }): void => {
         out.set(row.paper_key, row.data);
         if (row.used <= staleBefore) stale.push(row.id);
       };
       const rows = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM papers').get()!.n;
-      if (paperKeys.length * 2 >= rows) {
+      const prefetched = adopted;
+      adopted = undefined;
+      const keys = prefetched && prefetched.configKey === configKey && prefetched.runs === currentRun() - 1 && prefetched.ends.length === rows ? prefetchedKeys(prefetched) : undefined;
+      if (prefetched && keys && keys.length === rows) {
+        const wanted = new Set(paperKeys);
+        const { bytes, ends, used, rowids } = prefetched;
+        for (let r = 0; r < rows; r++) {
+          if (!wanted.has(keys[r]!)) continue;
+          const data = bytes.subarray(r === 0 ? 0 : ends[r - 1]!, ends[r]!);
+          take({ id: rowids[r]!, paper_key: keys[r]!, data, used: used[r]! });
+        }
+      } else if (paperKeys.length * 2 >= rows) {
         const wanted = new Set(paperKeys);
         for (const row of db.prepare<[], { id: number; paper_key: string; data: Buffer; used: number }>('SELECT rowid AS id, paper_key, data, used FROM papers').iterate()) {
           if (wanted.has(row.paper_key)) take(row);
@@ -416,7 +434,11 @@ export function openTokenStore(outDir: string): TokenStore {
       }).immediate();
       stale = [];
     },
+    adopt(rows) {
+      adopted = rows;
+    },
     close() {
+      adopted = undefined;
       db.close();
     },
   };
