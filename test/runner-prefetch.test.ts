@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { resolveConfig } from '../pipeline/config.ts';
 import { silentLogger } from '../pipeline/log.ts';
 import { runPipeline } from '../pipeline/runner.ts';
-import type { Prefetch } from '../pipeline/stage.ts';
+import type { Prefetch, Stage } from '../pipeline/stage.ts';
 import { ingestStage } from '../pipeline/stages/ingest.ts';
 import { tokenizeStage } from '../pipeline/stages/tokenize.ts';
 
@@ -56,7 +56,7 @@ describe('runner: stage prefetches', () => {
       };
       return watched;
     });
-    for (const stage of [ingestStage, tokenizeStage]) {
+    for (const stage of [ingestStage, tokenizeStage] as Stage[]) {
       const run = stage.run.bind(stage);
       vi.spyOn(stage, 'run').mockImplementation((ctx) => {
         events.push(stage.name);

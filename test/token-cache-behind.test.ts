@@ -72,4 +72,25 @@ describe('write-behind', () => {
     expect(inline.cacheError).toBeUndefined();
     expect(ended).toBe(1);
   });
+
+  it('a window of writeBehindWindow papers or more writes even a few new records behind', async () => {
+    let behind = 0;
+    const emptyStore = (): TokenStore => {
+      const inner = memoryTokenStore();
+      return {
+        forms: (k) => inner.forms(k),
+        get: (k, keys) => inner.get(k, keys),
+        put: (...args) => inner.put(...args),
+        putBehind: () => {
+          behind++;
+          return Promise.resolve();
+        },
+        close() {},
+      };
+    };
+    await tokenizeWithCache(docs, {}, emptyStore(), { writeBehindMin: 1000, writeBehindWindow: 31 });
+    expect(behind).toBe(0);
+    await tokenizeWithCache(docs, {}, emptyStore(), { writeBehindMin: 1000, writeBehindWindow: 30 });
+    expect(behind).toBe(1);
+  });
 });

@@ -59,8 +59,8 @@ describe('token cache prefetch', () => {
       expect(rows!.ends.length).toBe(fileRows(withRows).length);
       store = openTokenStore(withRows);
       let read = 0;
-      const inner = store.get.bind(store);
-      store.get = (k, keys) => {
+      const inner = store.getEach!.bind(store);
+      store.getEach = (k, keys) => {
         read++;
         return inner(k, keys);
       };
@@ -94,6 +94,25 @@ describe('token cache prefetch', () => {
     expect(Buffer.from(store.get(key, [first]).get(first)!).toString('hex')).toBe(marked);
     expect(Buffer.from(store.get(key, [first]).get(first)!).toString('hex')).not.toBe(marked);
     store.close();
+  });
+
+  it('getEach gives each key its record in order, repeats and unknown keys included, adopted or not', async () => {
+    const out = tempOut();
+    let store = openTokenStore(out);
+    await tokenizeWithCache(docs.slice(0, 12), {}, store);
+    store.close();
+    const key = tokenCacheKey({});
+    const hex = (b: Uint8Array | undefined) => (b ? Buffer.from(b).toString('hex') : undefined);
+    const asked = [...docs.slice(0, 12), docs[3]!, docs[20]!, docs[3]!].map(paperTextHash);
+    store = openTokenStore(out);
+    const fromFile = store.getEach!(key, asked).map(hex);
+    store.adopt!(await prefetchTokenRows(out).take());
+    const fromRows = store.getEach!(key, asked).map(hex);
+    store.close();
+    expect(fromRows).toEqual(fromFile);
+    expect(fromFile.filter((b) => b === undefined)).toHaveLength(1); // docs[20] was never cached
+    expect(fromFile[12]).toBe(fromFile[3]);
+    expect(fromFile[14]).toBe(fromFile[3]);
   });
 
   it('rows that no longer match the file (another run wrote it since) are not used', async () => {
