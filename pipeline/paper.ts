@@ -17,6 +17,17 @@ export interface Paper {
   textHash?: string;
 }
 
+/** How much of each text the stages after tokenize keep (a fallback title needs ≤ 120 characters). */
+export const TEXT_HEAD_CHARS = 200;
+
+/**
+ * The first `chars` UTF-16 units of a text, as a fresh string (a plain slice would keep the whole
+ * text alive behind it: V8's sliced strings); the text itself when it is not longer.
+ */
+export function textHead(text: string, chars = TEXT_HEAD_CHARS): string {
+  return text.length > chars ? Buffer.from(text.slice(0, chars), 'utf8').toString('utf8') : text;
+}
+
 /** Why a record was not accepted; one line of rejects.jsonl. */
 export interface Reject {
   file: string;

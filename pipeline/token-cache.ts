@@ -557,6 +557,12 @@ export interface CachedTokenizeOptions {
    * index (2,904 inserts took 1.1 s here on a night over 1M papers). Default 100,000.
    */
   writeBehindWindow?: number;
+  /**
+   * When the docs' texts are not whole (only their heads: ingest's textHeadChars): the whole
+   * title and text of docs `which`, in that order, for the papers that must be tokenized. Every
+   * doc must then carry its textHash (the key of its record).
+   */
+  wholeTexts?: (which: readonly number[]) => DocText[];
 }
 
 export interface CachedTokenizeResult {
@@ -585,6 +591,10 @@ export async function tokenizeWithCache(
   if (options.pool && docs.length >= parallelMin) {
     poolReady = typeof options.pool === 'function' ? options.pool() : Promise.resolve(options.pool);
     poolReady.catch(() => {}); // awaited below when used; an unused pool's failure is not ours to report
+  }
+  if (options.wholeTexts) {
+    const unkeyed = docs.findIndex((d) => d.textHash === undefined);
+    if (unkeyed >= 0) throw new Error(`tokenizeWithCache: doc ${unkeyed} has no textHash, and its text is only a head`);
   }
   const paperKeys = docs.map(paperKeyOf); // sha1 of 75k texts is ~0.2 s that ingest already spent
   let dict: FormDictionary;
@@ -615,7 +625,8 @@ export async function tokenizeWithCache(
   const cached = docs.length - missing.length;
   let fresh: TokenizedChunk[] = [];
   if (missing.length > 0) {
-    const todo = missing.map((i) => docs[i]!);
+    const todo = options.wholeTexts ? options.wholeTexts(missing) : missing.map((i) => docs[i]!);
+    if (todo.length !== missing.length) throw new Error(`tokenizeWithCache: wholeTexts gave ${todo.length} texts for ${missing.length} papers`);
     const chunkOpts = { titleForms: true };
     if (poolReady && todo.length >= parallelMin) {
       fresh = tokenizeChunksParallel(todo, opts, await poolReady, chunkOpts);

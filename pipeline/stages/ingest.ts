@@ -13,7 +13,7 @@ import { writeRejects } from '../ingest/rejects.ts';
 import { ingestFiles } from '../ingest/ingest.ts';
 import { loadSotuPapers } from '../ingest/sotu.ts';
 import { libraryVersions } from '../manifest.ts';
-import type { IngestCounts, Paper, Reject } from '../paper.ts';
+import { type IngestCounts, type Paper, type Reject, TEXT_HEAD_CHARS, textHead } from '../paper.ts';
 import type { Stage } from '../stage.ts';
 import { describeWindow, resolveWindow } from '../store/window.ts';
 import type { LoadBehind } from '../store/load-behind.ts';
@@ -53,24 +53,20 @@ export interface IngestOutput {
   /** The archive window the papers were read from (how a saved artifact finds them again). */
   storeWindow?: PaperWindow;
   /**
-   * Set once the texts have been cut to their first `textHeadChars` characters to save memory:
-   * after tokenize no stage reads more of a text than a fallback title (see trimTexts).
+   * Set when the texts are only their first `textHeadChars` characters (textHead), to save memory:
+   * read so from the archive (readTonightsWindow; tokenize then reads the whole texts it needs
+   * from the archive), or cut after tokenize (trimTexts), after which no stage reads more of a
+   * text than a fallback title.
    */
   textHeadChars?: number;
 }
 
-/** How much of each text is kept after tokenize (a fallback title needs ≤ 120 characters). */
-export const TEXT_HEAD_CHARS = 200;
+export { TEXT_HEAD_CHARS } from '../paper.ts';
 
-/**
- * Cuts every paper's text to its first `chars` characters, in place. The cut copies are fresh
- * strings: a plain slice would keep the whole abstract alive behind it (V8 sliced strings).
- */
+/** Cuts every paper's text to its first `chars` characters (textHead), in place. */
 export function trimTexts(value: IngestOutput, chars = TEXT_HEAD_CHARS): IngestOutput {
   if (value.textHeadChars !== undefined && value.textHeadChars <= chars) return value;
-  for (const p of value.papers) {
-    if (p.text.length > chars) p.text = Buffer.from(p.text.slice(0, chars), 'utf8').toString('utf8');
-  }
+  for (const p of value.papers) p.text = textHead(p.text, chars);
   value.textHeadChars = chars;
   return value;
 }
@@ -168,7 +164,9 @@ export const ingestStage: Stage<IngestOutput> = {
       upsert = store.upsertPapers(result.papers, ctx.runId, textHashes, extraJsons);
       window = resolveWindow(config.archive.window, store.newestPaperDate(), ctx.createdAt.slice(0, 10));
       // In UTF-16 id order, so every stage agrees whatever order the input came in.
-      ({ papers, digest } = readTonightsWindow(store, result.papers, textHashes, extraJsons, upsert.inserted, window));
+      let textHeadChars: number | undefined;
+      ({ papers, digest, textHeadChars } = readTonightsWindow(store, result.papers, textHashes, extraJsons, upsert.inserted, window));
+      if (textHeadChars !== undefined) result.textHeadChars = textHeadChars;
     }
     result.papers = [];
     if (papers.length < 2) {
@@ -219,7 +217,7 @@ export const ingestStage: Stage<IngestOutput> = {
       forEachJsonLine<Paper>(legacy, (p) => papers.push(p));
       return { papers, ...rest };
     }
-    return { papers: loadWindow(dir, rest, store), ...rest };
+    return { papers: loadWindow(dir, rest, store), ...rest, textHeadChars: TEXT_HEAD_CHARS };
   },
 };
 
@@ -227,6 +225,12 @@ export const ingestStage: Stage<IngestOutput> = {
  * The archive window after tonight's upsert. On a first night the archive holds exactly tonight's
  * papers, so they are not read back (1-2 s and a second copy of every abstract on 75k papers);
  * otherwise the archive is read, reusing tonight's strings where its text is tonight's.
+ *
+ * Read from the archive, the texts are only their heads (textHead, as trimTexts leaves them after
+ * tokenize): tokenize reads the whole text of the few papers it has to tokenize from the archive
+ * itself, and nothing else reads more than a head. Reading every whole text cost a night over
+ * 1M papers ~1 GB of strings, a large part of its 19 s ingest (and of the garbage collector's
+ * 7 s in it), only to cut them after tokenize.
  */
 function readTonightsWindow(
   store: Store,
@@ -235,11 +239,11 @@ function readTonightsWindow(
   extraJsons: (string | null)[],
   inserted: number,
   window: PaperWindow,
-): { papers: Paper[]; digest: string } {
+): { papers: Paper[]; digest: string; textHeadChars?: number } {
   if (inserted === tonight.length && store.countPapers() === inserted) return windowOfInserted(tonight, textHashes, window, extraJsons);
   const reuse = new Map<string, { paper: Paper; textHash: string }>();
   tonight.forEach((paper, i) => reuse.set(paper.id, { paper, textHash: textHashes[i]! }));
-  return store.readWindow(window, reuse);
+  return { ...store.readWindow(window, reuse, TEXT_HEAD_CHARS), textHeadChars: TEXT_HEAD_CHARS };
 }
 
 /** ingestFiles' onAccepted for a helper load: each paper goes to the helper and is remembered. */
@@ -305,7 +309,7 @@ function loadWindow(dir: string, saved: Omit<IngestOutput, 'papers'>, store: Sto
   if (!store || saved.storeWindow === undefined || saved.windowHash === undefined) {
     throw new ConfigError(`the ingest artifact in ${dir} cannot be read without its archive; run the whole pipeline first`, 'stage');
   }
-  const { papers, digest } = store.readWindow(saved.storeWindow);
+  const { papers, digest } = store.readWindow(saved.storeWindow, undefined, TEXT_HEAD_CHARS);
   if (digest !== saved.windowHash) {
     throw new ConfigError(
       `the archive ${store.path} has changed since the ingest artifact in ${dir} was written (another run added or changed papers in its window); run from ingest again`,

@@ -4,13 +4,15 @@
 // (pipeline/token-cache.ts, <out>/cache/tokens.sqlite); only new or changed papers are tokenized,
 // over the shared worker pool when there are many of them.
 import type { TokenizedCorpus } from '../../analysis/types.ts';
-import { TOKENIZER_VERSION } from '../../analysis/text/tokenizer.ts';
+import { type DocText, TOKENIZER_VERSION } from '../../analysis/text/tokenizer.ts';
 import { lexiconLookup, nlp } from '../../analysis/text/wink.ts';
 import type { Config } from '../config.ts';
 import type { Stage } from '../stage.ts';
 import { memoryTokenStore, openTokenStore, type TokenStore, tokenizeWithCache } from '../token-cache.ts';
 import { type PrefetchedTokenRows, prefetchTokenRows } from '../token-cache-prefetch.ts';
 import { renewSharedWorkerPool, sharedWorkerPool, sharedWorkerPoolWarm, startSharedWorkerPool } from '../workers/shared-pool.ts';
+import type { Paper } from '../paper.ts';
+import type { Store } from '../store/store.ts';
 import type { IngestOutput } from './ingest.ts';
 
 export const tokenizeStage: Stage<TokenizedCorpus> = {
@@ -32,7 +34,8 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
   // spent ~10 s reading them on this thread after ingest.
   prefetch: (config) => prefetchTokenRows(config.out),
   async run(ctx) {
-    const { papers } = ctx.input<IngestOutput>('ingest');
+    const ingest = ctx.input<IngestOutput>('ingest');
+    const { papers } = ingest;
     const t = ctx.config.tokenize;
     let store: TokenStore;
     try {
@@ -54,6 +57,7 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
         // at once for vectorize: they load while this thread assembles the corpus alone (~1.5 s
         // on arXiv), instead of while vectorize waits for its first parallel pass.
         afterParallel: () => renewSharedWorkerPool(ctx.config.workers),
+        ...(ingest.textHeadChars !== undefined ? { wholeTexts: (which: readonly number[]) => wholeTexts(ctx.store, papers, which) } : {}),
       });
       // Workers that loaded wink for a tokenizing that did not need them (the papers came from the
       // token cache) would keep its model through the run: they are replaced too. (A renewed
@@ -69,6 +73,22 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
     }
   },
 };
+
+/**
+ * The whole title and text of papers `which` from the archive (ingest handed on only the texts'
+ * heads), checked against the text hash ingest read with them.
+ */
+function wholeTexts(store: Store, papers: readonly Paper[], which: readonly number[]): DocText[] {
+  const texts = store.textsOf([...new Set(which.map((i) => papers[i]!.id))]);
+  return which.map((i) => {
+    const p = papers[i]!;
+    const t = texts.get(p.id);
+    if (t === undefined || t.textHash !== p.textHash) {
+      throw new Error(`tokenize: the archive ${store.path} no longer holds the text of paper ${p.id} that ingest read; run again from ingest`);
+    }
+    return { title: t.title, text: t.text, textHash: t.textHash };
+  });
+}
 
 /**
  * The default corpus's titles ("Abraham Lincoln, 1862 State of the Union (passage 3)") are made

@@ -15,7 +15,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { TopicSignature } from '../../analysis/topic-matching.ts';
-import type { Paper } from '../paper.ts';
+import { type Paper, textHead } from '../paper.ts';
 import { decodeFloat32, decodeIds, decodeInt32, encodeArray, encodeIds } from './codec.ts';
 import { paperExtraJson } from './extra-json.ts';
 import { startLoadBehind, type LoadBehind } from './load-behind.ts';
@@ -595,16 +595,27 @@ export class Store {
    * covers every stored field (text through text_hash) in that order, so equal windows give equal
    * digests however the input was ordered, without hashing the texts again.
    */
-  readWindow(window: PaperWindow, reuse?: ReadonlyMap<string, { paper: Paper; textHash: string }>): { papers: Paper[]; digest: string } {
+  readWindow(
+    window: PaperWindow,
+    reuse?: ReadonlyMap<string, { paper: Paper; textHash: string }>,
+    textHeadChars?: number,
+  ): { papers: Paper[]; digest: string } {
     const where = this.windowClause('readWindow', window);
+    if (textHeadChars !== undefined && (!Number.isInteger(textHeadChars) || textHeadChars < 1)) {
+      throw new StoreError(`readWindow: textHeadChars must be a positive integer, got ${textHeadChars}`);
+    }
+    // With textHeadChars, each text is cut to its head (textHead) as it is read: SQLite's substr
+    // counts code points, so its head holds at least as many UTF-16 units as textHead keeps.
+    const textColumn = textHeadChars === undefined ? 'text' : `substr(text, 1, ${textHeadChars})`;
+    const head = (text: string): string => (textHeadChars === undefined ? text : textHead(text, textHeadChars));
     // Building a JavaScript string for every title and text is most of the cost (0.4 of 0.65 s
     // CPU for 75k papers). When tonight brought a large part of the archive (a first night),
     // tt_reuse(id, hash) tells SQLite which of them not to hand over; on a small night the
     // function calls would cost more (~0.15 s) than they save.
     const titleText =
       reuse !== undefined && reuse.size * 4 >= this.countPapers()
-        ? 'CASE WHEN tt_reuse(id, text_hash) THEN NULL ELSE title END, CASE WHEN tt_reuse(id, text_hash) THEN NULL ELSE text END'
-        : 'title, text';
+        ? `CASE WHEN tt_reuse(id, text_hash) THEN NULL ELSE title END, CASE WHEN tt_reuse(id, text_hash) THEN NULL ELSE ${textColumn} END`
+        : `title, ${textColumn}`;
     this.db.function('tt_reuse', { deterministic: true }, (id: unknown, hash: unknown) => (reuse?.get(id as string)?.textHash === hash ? 1 : 0));
     // No ORDER BY: the table is read in storage order and sorted here, by JavaScript's UTF-16
     // order (SQLite's is by bytes), which is what every later stage sorts by.
@@ -617,10 +628,22 @@ export class Store {
     const keys: string[] = []; // what the digest covers, per paper
     for (const [id, textHash, date, label, url, source, extraJson, title, text] of stmt.iterate(...where.params)) {
       const known = title === null ? reuse!.get(id)!.paper : undefined;
-      unordered.push(storedPaper(id, known ? known.title : title!, known ? known.text : text!, date, label, url, source, extraJson, textHash));
+      unordered.push(storedPaper(id, known ? known.title : title!, head(known ? known.text : text!), date, label, url, source, extraJson, textHash));
       keys.push(digestKey(id, textHash, date, label, url, source, extraJson));
     }
     return orderWindow(unordered, keys);
+  }
+
+  /** Title, whole text and text hash of each paper of `ids` the archive holds, by id. */
+  textsOf(ids: readonly string[]): Map<string, { title: string; text: string; textHash: string }> {
+    const out = new Map<string, { title: string; text: string; textHash: string }>();
+    const BATCH = 500;
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const part = ids.slice(i, i + BATCH);
+      const stmt = this.db.prepare<string[], [string, string, string, string]>(`SELECT id, title, text, text_hash FROM papers WHERE id IN (${part.map(() => '?').join(',')})`).raw();
+      for (const [id, title, text, textHash] of stmt.iterate(...part)) out.set(id, { title, text, textHash });
+    }
+    return out;
   }
 
   private windowClause(method: string, window: PaperWindow): { sql: string; params: string[] } {

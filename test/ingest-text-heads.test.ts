@@ -1,0 +1,74 @@
+// On a night, ingest hands on only the heads of the window's texts (textHead, read so from the
+// archive) and tokenize reads the whole texts of the papers it must tokenize from the archive:
+// the corpus is the one whole texts give, words past the head included.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TokenizedCorpus } from '../analysis/types.ts';
+import { loadArtifact } from '../pipeline/artifacts.ts';
+import { resolveConfig } from '../pipeline/config.ts';
+import { silentLogger } from '../pipeline/log.ts';
+import { textHead } from '../pipeline/paper.ts';
+import { runPipeline } from '../pipeline/runner.ts';
+import { openStore, paperTextHash } from '../pipeline/store/store.ts';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('readWindow with text heads', () => {
+  it('cuts each text as textHead does (astral characters too), with the whole-text digest and hashes; textsOf gives the whole texts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tt-heads-'));
+    dirs.push(dir);
+    const store = openStore(join(dir, 'archive.sqlite'));
+    const texts = ['short', 'word '.repeat(100), '𝔸'.repeat(150), 'ab' + '𝔸'.repeat(120), 'é'.repeat(199) + '𝔸', 'x'.repeat(200)];
+    store.upsertPapers(
+      texts.map((text, i) => ({ id: `p${i}`, title: `T${i}`, text, date: '2025-01-01', source: 's' })),
+      'r1',
+    );
+    const whole = store.readWindow({ all: true });
+    const heads = store.readWindow({ all: true }, undefined, 200);
+    expect(heads.digest).toBe(whole.digest);
+    expect(heads.papers.map((p) => p.text)).toEqual(whole.papers.map((p) => textHead(p.text, 200)));
+    expect(heads.papers.map((p) => p.textHash)).toEqual(texts.map((t, i) => paperTextHash(`T${i}`, t)));
+    expect(heads.papers[2]!.text.length).toBe(200); // 100 astral characters
+    const got = store.textsOf(['p2', 'p9', 'p1']);
+    expect([...got.keys()].sort()).toEqual(['p1', 'p2']);
+    expect(got.get('p2')).toEqual({ title: 'T2', text: texts[2], textHash: paperTextHash('T2', texts[2]!) });
+    expect(() => store.readWindow({ all: true }, undefined, 0)).toThrow(/textHeadChars/);
+    store.close();
+  });
+});
+
+describe('a night over text heads', () => {
+  it('tokenizes the new papers from their whole texts: the corpus of a cold run over the same papers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tt-heads-night-'));
+    dirs.push(dir);
+    const topics = [
+      'graph neural network message passing node edge embedding spectral convolution pooling readout',
+      'protein folding structure prediction residue contact sequence alignment domain enzyme binding',
+      'language model reasoning benchmark prompt token instruction tuning decoding answer chain',
+    ].map((t) => t.split(' '));
+    // A long text whose last word (unique to the paper) comes well after the first 200 characters.
+    const text = (i: number) => `${Array.from({ length: 40 }, (_, j) => topics[i % 3]![(i * 7 + j * 5) % 12]).join(' ')} tailword${i}`;
+    const line = (i: number) => JSON.stringify({ id: `p${String(i).padStart(3, '0')}`, title: `Paper ${i}`, text: text(i), date: `2025-0${1 + (i % 6)}-10` });
+    const file = (name: string, from: number, to: number) => {
+      const path = join(dir, name);
+      writeFileSync(path, Array.from({ length: to - from }, (_, k) => line(from + k)).join('\n') + '\n');
+      return path;
+    };
+    const first = file('n1.jsonl', 0, 60);
+    const second = file('n2.jsonl', 60, 75);
+    const both = file('all.jsonl', 0, 75);
+    const config = (out: string, input: string) => resolveConfig({ input: [input], out: join(dir, out), cluster: { k: 3 }, workers: 1 });
+    await runPipeline(config('nights', first), { logger: silentLogger, runId: 'r1' });
+    await runPipeline(config('nights', second), { logger: silentLogger, runId: 'r2' });
+    await runPipeline(config('cold', both), { logger: silentLogger, runId: 'r1' });
+    const night = loadArtifact<TokenizedCorpus>(join(dir, 'nights', 'stages', 'tokenize'));
+    const cold = loadArtifact<TokenizedCorpus>(join(dir, 'cold', 'stages', 'tokenize'));
+    expect(night.terms).toContain('tailword70'); // past the head of a paper tokenized tonight
+    expect(night.terms).toEqual(cold.terms);
+    expect([...night.tokenIds]).toEqual([...cold.tokenIds]);
+    expect([...night.docOffsets]).toEqual([...cold.docOffsets]);
+  }, 180_000);
+});
