@@ -78,6 +78,55 @@ describe('capturedShare', () => {
     // Two components e1, e2: x0 − μ lies in their span.
     expect(capturedShare(X, [0], mean, Float64Array.from([1, 0, 0, 0, 1, 0]), 2)).toBeCloseTo(1, 12);
   });
+  it('equals the row-by-row sums to the bit, over more rows than one block', () => {
+    // Random sparse rows (5,000: more than the 4,096 of a block), 40 columns, 7 components.
+    let seed = 12345;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rows = 5000;
+    const cols = 40;
+    const d = 7;
+    const indptr = [0];
+    const indices: number[] = [];
+    const data: number[] = [];
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        if (rand() < 0.2) {
+          indices.push(j);
+          data.push(rand());
+        }
+      }
+      indptr.push(indices.length);
+    }
+    const M: CsrMatrix = { rows, cols, indptr: Int32Array.from(indptr), indices: Int32Array.from(indices), data: Float32Array.from(data) };
+    const mu = Float64Array.from({ length: cols }, () => rand() * 0.1);
+    const V = Float64Array.from({ length: d * cols }, () => rand() - 0.5);
+    const chosen = Array.from({ length: 4500 }, (_, k) => (k * 7919) % rows);
+    // The definition, row by row (as capturedShare computed it before it went by blocks).
+    let muSq = 0;
+    for (let j = 0; j < cols; j++) muSq += mu[j]! * mu[j]!;
+    const vMu = Array.from({ length: d }, (_, c) => {
+      let t = 0;
+      for (let j = 0; j < cols; j++) t += V[c * cols + j]! * mu[j]!;
+      return t;
+    });
+    let captured = 0;
+    let total = 0;
+    for (const i of chosen) {
+      let xSq = 0;
+      let xMu = 0;
+      for (let p = M.indptr[i]!; p < M.indptr[i + 1]!; p++) {
+        xSq += M.data[p]! * M.data[p]!;
+        xMu += M.data[p]! * mu[M.indices[p]!]!;
+      }
+      for (let c = 0; c < d; c++) {
+        let t = 0;
+        for (let p = M.indptr[i]!; p < M.indptr[i + 1]!; p++) t += M.data[p]! * V[c * cols + M.indices[p]!]!;
+        captured += (t - vMu[c]!) ** 2;
+      }
+      total += xSq - 2 * xMu + muSq;
+    }
+    expect(capturedShare(M, chosen, mu, V, d)).toBe(captured / total);
+  });
   it('is NaN without rows and refuses mismatched shapes', () => {
     expect(capturedShare(X, [], mean, e2, 1)).toBeNaN();
     expect(() => capturedShare(X, [0], mean, e2, 2)).toThrow(RangeError);

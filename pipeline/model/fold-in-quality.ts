@@ -28,24 +28,42 @@ export function capturedShare(X: CsrMatrix, rows: ArrayLike<number>, mean: Float
   }
   let captured = 0;
   let total = 0;
-  for (let r = 0; r < rows.length; r++) {
-    const i = rows[r]!;
-    let xSq = 0;
-    let xMu = 0;
-    for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) {
-      const j = X.indices[p]!;
-      const v = X.data[p]!;
-      xSq += v * v;
-      xMu += v * mean[j]!;
-    }
+  // V·x for a block of rows at a time, one component after the other: the rows' words then read
+  // one component's row of V (cols doubles, in cache) instead of d rows of V a word apart (at 1M
+  // papers V is 160 MB, and 2,904 new rows took 3.8 s of cache misses that way). Each product
+  // and the sums are taken in the same order as row by row, so the share is the same to the bit.
+  const block = Math.max(1, Math.min(rows.length, CAPTURED_BLOCK_ROWS));
+  const y = new Float64Array(block * d);
+  for (let r0 = 0; r0 < rows.length; r0 += block) {
+    const r1 = Math.min(rows.length, r0 + block);
     for (let c = 0; c < d; c++) {
-      let s = 0;
       const o = c * cols;
-      for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) s += X.data[p]! * components[o + X.indices[p]!]!;
-      const y = s - vMu[c]!;
-      captured += y * y;
+      for (let r = r0; r < r1; r++) {
+        const i = rows[r]!;
+        let s = 0;
+        for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) s += X.data[p]! * components[o + X.indices[p]!]!;
+        y[(r - r0) * d + c] = s - vMu[c]!;
+      }
     }
-    total += xSq - 2 * xMu + muSq;
+    for (let r = r0; r < r1; r++) {
+      const i = rows[r]!;
+      let xSq = 0;
+      let xMu = 0;
+      for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) {
+        const j = X.indices[p]!;
+        const v = X.data[p]!;
+        xSq += v * v;
+        xMu += v * mean[j]!;
+      }
+      for (let c = 0; c < d; c++) {
+        const v = y[(r - r0) * d + c]!;
+        captured += v * v;
+      }
+      total += xSq - 2 * xMu + muSq;
+    }
   }
   return total > 0 ? captured / total : NaN;
 }
+
+/** Rows whose projections capturedShare holds at once (4,096 × 100 components: 3.3 MB). */
+const CAPTURED_BLOCK_ROWS = 4096;
