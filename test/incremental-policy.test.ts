@@ -137,6 +137,25 @@ describe('newRows', () => {
   it('lists the window rows the model was not fitted on, in window order', () => {
     expect(Array.from(newRows(['a', 'x', 'b', 'y'], ['a', 'b', 'c']))).toEqual([1, 3]);
   });
+  it('gives the same rows whether the ids come sorted (one merge walk) or not (a Set)', () => {
+    let seed = 99;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const ids = Array.from({ length: 400 }, (_, i) => `p${(i * 7919) % 1000}`);
+    ids.push('Z', 'a', 'é', '\u{1F600}', '\uFFFF'); // UTF-16 order is not locale order
+    for (let trial = 0; trial < 20; trial++) {
+      const window = ids.filter(() => rand() < 0.6);
+      const fit = ids.filter(() => rand() < 0.6);
+      const fitSet = new Set(fit);
+      const expected = window.flatMap((id, i) => (fitSet.has(id) ? [] : [i]));
+      const sortedWindow = [...window].sort();
+      const sortedFit = [...fit].sort();
+      const sortedExpected = sortedWindow.flatMap((id, i) => (fitSet.has(id) ? [] : [i]));
+      expect(Array.from(newRows(window, fit))).toEqual(expected);
+      expect(Array.from(newRows(sortedWindow, sortedFit))).toEqual(sortedExpected);
+      expect(Array.from(newRows(sortedWindow, fit))).toEqual(sortedExpected);
+      expect(Array.from(newRows(sortedWindow, [...sortedFit, ...sortedFit]))).toEqual(sortedExpected); // repeats: not increasing
+    }
+  });
 });
 
 describe('model store', () => {
