@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type { CsrMatrix, TokenizedCorpus } from '../../analysis/types.ts';
 import { StoredArray } from '../artifacts.ts';
+import { indexIn } from './sorted-ids.ts';
 
 /** What rows were computed from: paper id and a 64-bit fingerprint of its title and text, per row. */
 export interface RowKeys {
@@ -65,14 +66,13 @@ export function paperFingerprints(papers: readonly { textHash?: string }[]): Uin
 export function matchRows(prev: RowKeys | undefined, key: string, ids: readonly string[], fingerprints: Uint32Array): Int32Array {
   const from = new Int32Array(ids.length).fill(-1);
   if (!prev || prev.key !== key || prev.fingerprints.length !== prev.paperIds.length * 2) return from;
-  const rowOf = new Map<string, number>();
-  prev.paperIds.forEach((id, r) => rowOf.set(id, r));
+  const rowOf = indexIn(ids, prev.paperIds);
   for (let i = 0; i < ids.length; i++) {
-    const r = rowOf.get(ids[i]!);
+    const r = rowOf[i]!;
     const a = fingerprints[2 * i]!;
     const b = fingerprints[2 * i + 1]!;
     if (a === 0 && b === 0) continue; // no fingerprint: recompute
-    if (r !== undefined && prev.fingerprints[2 * r] === a && prev.fingerprints[2 * r + 1] === b) from[i] = r;
+    if (r >= 0 && prev.fingerprints[2 * r] === a && prev.fingerprints[2 * r + 1] === b) from[i] = r;
   }
   return from;
 }
