@@ -12,6 +12,7 @@ import { silentLogger } from '../pipeline/log.ts';
 import { textHead } from '../pipeline/paper.ts';
 import { runPipeline } from '../pipeline/runner.ts';
 import { openStore, paperTextHash } from '../pipeline/store/store.ts';
+import { threeTopicText } from './helpers/three-topics.ts';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -44,13 +45,8 @@ describe('a night over text heads', () => {
   it('tokenizes the new papers from their whole texts: the corpus of a cold run over the same papers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tt-heads-night-'));
     dirs.push(dir);
-    const topics = [
-      'graph neural network message passing node edge embedding spectral convolution pooling readout',
-      'protein folding structure prediction residue contact sequence alignment domain enzyme binding',
-      'language model reasoning benchmark prompt token instruction tuning decoding answer chain',
-    ].map((t) => t.split(' '));
     // A long text whose last word (unique to the paper) comes well after the first 200 characters.
-    const text = (i: number) => `${Array.from({ length: 40 }, (_, j) => topics[i % 3]![(i * 7 + j * 5) % 12]).join(' ')} tailword${i}`;
+    const text = (i: number) => `${threeTopicText(i, 40)} tailword${i}`;
     const line = (i: number) => JSON.stringify({ id: `p${String(i).padStart(3, '0')}`, title: `Paper ${i}`, text: text(i), date: `2025-0${1 + (i % 6)}-10` });
     const file = (name: string, from: number, to: number) => {
       const path = join(dir, name);

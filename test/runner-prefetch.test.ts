@@ -12,18 +12,14 @@ import { runPipeline } from '../pipeline/runner.ts';
 import type { Prefetch, Stage } from '../pipeline/stage.ts';
 import { ingestStage } from '../pipeline/stages/ingest.ts';
 import { tokenizeStage } from '../pipeline/stages/tokenize.ts';
+import { threeTopicText } from './helpers/three-topics.ts';
 
 describe('runner: stage prefetches', () => {
   let dir: string;
   const nights: string[] = [];
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'tt-prefetch-run-'));
-    const topics = [
-      'graph neural network message passing node edge embedding spectral convolution pooling readout',
-      'protein folding structure prediction residue contact sequence alignment domain enzyme binding',
-      'language model reasoning benchmark prompt token instruction tuning decoding answer chain',
-    ].map((t) => t.split(' '));
-    const text = (i: number) => Array.from({ length: 6 }, (_, j) => topics[i % 3]![(i * 7 + j * 5) % 12]).join(' ');
+    const text = (i: number) => threeTopicText(i);
     const line = (i: number) => JSON.stringify({ id: `p${i}`, title: `Paper ${i}`, text: text(i), date: `2025-0${1 + (i % 6)}-10` });
     for (const [name, from, to] of [['n1', 0, 60], ['n2', 60, 75]] as const) {
       const file = join(dir, `${name}.jsonl`);

@@ -9,6 +9,7 @@ import { resolveConfig } from '../pipeline/config.ts';
 import { silentLogger } from '../pipeline/log.ts';
 import { runPipeline } from '../pipeline/runner.ts';
 import { tokenizeStage } from '../pipeline/stages/tokenize.ts';
+import { threeTopicText } from './helpers/three-topics.ts';
 
 describe('runner: stage warm-ups', () => {
   let dir: string;
@@ -16,13 +17,7 @@ describe('runner: stage warm-ups', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'tt-warm-up-'));
     input = join(dir, 'night.jsonl');
-    const topics = [
-      'graph neural network message passing node edge embedding spectral convolution pooling readout',
-      'protein folding structure prediction residue contact sequence alignment domain enzyme binding',
-      'language model reasoning benchmark prompt token instruction tuning decoding answer chain',
-    ].map((t) => t.split(' '));
-    // Each paper: 6 of its topic's 12 words, chosen by its number, so no word is in every paper.
-    const text = (i: number) => Array.from({ length: 6 }, (_, j) => topics[i % 3]![(i * 7 + j * 5) % 12]).join(' ');
+    const text = (i: number) => threeTopicText(i);
     const lines = Array.from({ length: 60 }, (_, i) => JSON.stringify({ id: `p${i}`, title: `Paper ${i}`, text: text(i), date: `2025-0${1 + (i % 6)}-10` }));
     writeFileSync(input, lines.join('\n') + '\n');
   });
