@@ -37,6 +37,13 @@ describe('readWindow with text heads', () => {
     expect([...got.keys()].sort()).toEqual(['p1', 'p2']);
     expect(got.get('p2')).toEqual({ title: 'T2', text: texts[2], textHash: paperTextHash('T2', texts[2]!) });
     expect(() => store.readWindow({ all: true }, undefined, 0)).toThrow(/textHeadChars/);
+    // Asked for most of a larger archive, textsOf scans it instead of looking ids up: the same texts.
+    const many = Array.from({ length: 1200 }, (_, i) => ({ id: `m${i}`, title: `M${i}`, text: `text number ${i}`, date: '2025-01-02', source: 's' }));
+    store.upsertPapers(many, 'r2');
+    const scanned = store.textsOf([...many.map((p) => p.id), 'p3', 'nope']);
+    expect(scanned.size).toBe(1201);
+    expect(scanned.get('m1199')).toEqual({ title: 'M1199', text: 'text number 1199', textHash: paperTextHash('M1199', 'text number 1199') });
+    expect(scanned.get('p3')).toEqual({ title: 'T3', text: texts[3], textHash: paperTextHash('T3', texts[3]!) });
     store.close();
   });
 });

@@ -637,6 +637,13 @@ export class Store {
   /** Title, whole text and text hash of each paper of `ids` the archive holds, by id. */
   textsOf(ids: readonly string[]): Map<string, { title: string; text: string; textHash: string }> {
     const out = new Map<string, { title: string; text: string; textHash: string }>();
+    if (ids.length > 1000 && ids.length * 4 >= this.countPapers()) {
+      // Most of the archive (a night after a tokenizer change): one scan, not thousands of lookups.
+      const wanted = new Set(ids);
+      const scan = this.db.prepare<[], [string, string, string, string]>('SELECT id, title, text, text_hash FROM papers').raw();
+      for (const [id, title, text, textHash] of scan.iterate()) if (wanted.has(id)) out.set(id, { title, text, textHash });
+      return out;
+    }
     const BATCH = 500;
     for (let i = 0; i < ids.length; i += BATCH) {
       const part = ids.slice(i, i + BATCH);
