@@ -370,6 +370,25 @@ export function openTokenStore(outDir: string): TokenStore {
     const keys = prefetchedKeys(rows);
     return rows.ends.length === count && keys.length === count ? { ...rows, keys } : undefined;
   };
+  /**
+   * The record of each of paperKeys from adopted rows, looked up in one Map of the rows' keys (a
+   * repeated key finds the same row); a row read by this run for the first time whose stamp is
+   * old goes on the stale list once.
+   */
+  const fromAdopted = (rows: Omit<PrefetchedTokenRows, 'keys'> & { keys: string[] }, paperKeys: readonly string[]): (Uint8Array | undefined)[] => {
+    const { keys, bytes, ends, used, rowids } = rows;
+    const rowOf = new Map<string, number>();
+    for (let r = 0; r < keys.length; r++) rowOf.set(keys[r]!, r);
+    const staleBefore = currentRun() - TOUCH_RUNS;
+    const taken = new Uint8Array(keys.length);
+    return paperKeys.map((k) => {
+      const r = rowOf.get(k);
+      if (r === undefined) return undefined;
+      if (taken[r] === 0 && used[r]! <= staleBefore) stale.push(rowids[r]!);
+      taken[r] = 1;
+      return bytes.subarray(r === 0 ? 0 : ends[r - 1]!, ends[r]!);
+    });
+  };
   const putForms = (configKey: string, firstFormId: number, newForms: readonly Form[]): void => {
     if (meta('config_key') !== configKey) {
       db.exec('DELETE FROM papers; DELETE FROM form_batches;');
@@ -393,43 +412,23 @@ export function openTokenStore(outDir: string): TokenStore {
     },
     getEach(configKey, paperKeys) {
       const prefetched = adoptedRows(configKey);
-      if (!prefetched) {
-        const found = this.get(configKey, [...new Set(paperKeys)]);
-        return paperKeys.map((k) => found.get(k));
-      }
-      // One Map from the rows' keys, looked up once per paper (a repeated key finds the same row).
-      const { keys, bytes, ends, used, rowids } = prefetched;
-      const rowOf = new Map<string, number>();
-      for (let r = 0; r < keys.length; r++) rowOf.set(keys[r]!, r);
-      const staleBefore = currentRun() - TOUCH_RUNS;
-      const taken = new Uint8Array(keys.length);
-      return paperKeys.map((k) => {
-        const r = rowOf.get(k);
-        if (r === undefined) return undefined;
-        if (taken[r] === 0 && used[r]! <= staleBefore) stale.push(rowids[r]!);
-        taken[r] = 1;
-        return bytes.subarray(r === 0 ? 0 : ends[r - 1]!, ends[r]!);
-      });
+      return prefetched ? fromAdopted(prefetched, paperKeys) : eachFromMap(this.get(configKey, [...new Set(paperKeys)]), paperKeys);
     },
     get(configKey, paperKeys) {
       const out = new Map<string, Uint8Array>();
       const prefetched = adoptedRows(configKey);
+      if (prefetched) {
+        fromAdopted(prefetched, paperKeys).forEach((data, i) => data && out.set(paperKeys[i]!, data));
+        return out;
+      }
       if (meta('config_key') !== configKey || paperKeys.length === 0) return out;
       const staleBefore = currentRun() - TOUCH_RUNS;
-      const take = (row: { id: number; paper_key: string; data: Uint8Array; used: number }): void => {
+      const take = (row: { id: number; paper_key: string; data: Buffer; used: number }): void => {
         out.set(row.paper_key, row.data);
         if (row.used <= staleBefore) stale.push(row.id);
       };
       const rows = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM papers').get()!.n;
-      if (prefetched) {
-        const wanted = new Set(paperKeys);
-        const { keys, bytes, ends, used, rowids } = prefetched;
-        for (let r = 0; r < rows; r++) {
-          if (!wanted.has(keys[r]!)) continue;
-          const data = bytes.subarray(r === 0 ? 0 : ends[r - 1]!, ends[r]!);
-          take({ id: rowids[r]!, paper_key: keys[r]!, data, used: used[r]! });
-        }
-      } else if (paperKeys.length * 2 >= rows) {
+      if (paperKeys.length * 2 >= rows) {
         const wanted = new Set(paperKeys);
         for (const row of db.prepare<[], { id: number; paper_key: string; data: Buffer; used: number }>('SELECT rowid AS id, paper_key, data, used FROM papers').iterate()) {
           if (wanted.has(row.paper_key)) take(row);
@@ -601,11 +600,7 @@ export async function tokenizeWithCache(
   let blobs: (Uint8Array | undefined)[];
   try {
     dict = new FormDictionary(store.forms(configKey));
-    if (store.getEach) blobs = store.getEach(configKey, paperKeys);
-    else {
-      const found = store.get(configKey, [...new Set(paperKeys)]);
-      blobs = paperKeys.map((k) => found.get(k));
-    }
+    blobs = store.getEach ? store.getEach(configKey, paperKeys) : eachFromMap(store.get(configKey, [...new Set(paperKeys)]), paperKeys);
   } catch {
     dict = new FormDictionary(); // an unreadable cache: tokenize everything (put below starts it over)
     blobs = [];
@@ -680,6 +675,11 @@ export async function tokenizeWithCache(
   const result: CachedTokenizeResult = { corpus, cached, tokenized: missing.length };
   if (cacheError) result.cacheError = cacheError;
   return result;
+}
+
+/** get()'s answer in the order of paperKeys (what getEach returns). */
+function eachFromMap(found: ReadonlyMap<string, Uint8Array>, paperKeys: readonly string[]): (Uint8Array | undefined)[] {
+  return paperKeys.map((k) => found.get(k));
 }
 
 /** The records (see encodePaperTokens) of the papers `which`, first occurrence of each key only. */
