@@ -13,6 +13,8 @@ export interface SystemSummary {
   medianCpuSeconds: number;
   medianPeakTreeMb: number;
   medianStageSeconds: Record<string, number>;
+  /** Median CPU seconds per stage, all threads (only stages some run reported CPU for). */
+  medianStageCpuSeconds: Record<string, number>;
   /** Median over runs of the summed seconds of the system's MATCHING_STAGES (a run that lacks one is left out; NaN when none has them all). */
   medianMatchingSeconds: number;
 }
@@ -44,6 +46,9 @@ export function summarise(runs: SystemRun[], stageOrder: string[], matching: rea
     medianCpuSeconds: median(ok.map((r) => r.cpuSeconds ?? Number.NaN)),
     medianPeakTreeMb: median(ok.map((r) => r.peakTreeMb)),
     medianStageSeconds: Object.fromEntries(stages.map((s) => [s, median(ok.map((r) => r.stages[s] ?? Number.NaN))])),
+    medianStageCpuSeconds: Object.fromEntries(
+      stages.filter((s) => ok.some((r) => r.stageCpu?.[s] !== undefined)).map((s) => [s, median(ok.map((r) => r.stageCpu?.[s] ?? Number.NaN))]),
+    ),
     medianMatchingSeconds: median(ok.map(matchingSeconds)),
   };
 }
@@ -128,6 +133,9 @@ export function formatBenchReport(result: BenchResult): string {
     out.push('', '== the stages that do the same job (no start-up, no report) ==', formatTable(['system', 'seconds'], rows));
   }
 
+  const budget = cpuBudget(result);
+  if (budget) out.push('', budget);
+
   const scored = Object.entries(result.scores) as [SystemName, Record<string, unknown>][];
   if (scored.length) {
     const rows = scored.map(([name, s]) => [name, ...SCORE_KEYS.map(([k]) => scoreCell(s[k]))]);
@@ -137,6 +145,43 @@ export function formatBenchReport(result: BenchResult): string {
       formatTable(['system', ...SCORE_KEYS.map(([, h]) => h)], rows),
     );
     for (const [name, s] of scored) out.push(`${name}: ${JSON.stringify(s)}`);
+  }
+  return out.join('\n');
+}
+
+/** Issue 3's wall-time target: topic-trends in at most this fraction of the reference's wall time. */
+export const WALL_TARGET = 0.5;
+
+/**
+ * Where topic-trends' CPU goes (median wall and CPU seconds per stage, and the cores each kept
+ * busy), and what the wall target asks of the CPU: at the cores the whole process kept busy, and
+ * at every core of the machine, how many CPU seconds a run could spend and still take at most
+ * WALL_TARGET × the reference's wall. On 2 cores a wall-time lead can come from the second core
+ * or from doing less work; this says how much of each the target needs. Empty without CPU figures.
+ */
+export function cpuBudget(result: BenchResult): string {
+  const ours = result.summary['topic-trends'];
+  if (!ours || !Number.isFinite(ours.medianCpuSeconds)) return '';
+  const cores = (cpu: number, wall: number): string => (wall > 0 && Number.isFinite(cpu) ? cell(cpu / wall, 2) : '–');
+  const rows = Object.entries(ours.medianStageCpuSeconds).map(([stage, cpu]) => {
+    const wall = ours.medianStageSeconds[stage] ?? Number.NaN;
+    return [stage, cell(wall, 2), cell(cpu, 2), cores(cpu, wall)];
+  });
+  if (rows.length === 0) return '';
+  rows.push(['whole process', cell(ours.medianWallSeconds, 2), cell(ours.medianCpuSeconds, 2), cores(ours.medianCpuSeconds, ours.medianWallSeconds)]);
+  const out = ['== topic-trends: where the CPU goes (medians; cores = CPU / wall) ==', formatTable(['stage', 'wall (s)', 'CPU (s)', 'cores'], rows)];
+  const reference = result.summary.sklearn;
+  if (reference && Number.isFinite(reference.medianWallSeconds)) {
+    const target = WALL_TARGET * reference.medianWallSeconds;
+    const used = ours.medianCpuSeconds / ours.medianWallSeconds;
+    const atUsed = target * used;
+    const atAll = target * result.machine.cores;
+    const share = (cpu: number): string => `${cell(cpu, 1)} s of CPU (${cell(ratio(cpu, ours.medianCpuSeconds), 2)}× this run's ${cell(ours.medianCpuSeconds, 1)} s)`;
+    const refCpu = Number.isFinite(reference.medianCpuSeconds) ? `; the reference used ${cell(reference.medianCpuSeconds, 1)} s` : '';
+    out.push(
+      `${WALL_TARGET}× the reference's wall is ${cell(target, 2)} s: at the ${cell(used, 2)} cores this run kept busy that allows ${share(atUsed)}, ` +
+        `at all ${result.machine.cores} cores ${share(atAll)}${refCpu}.`,
+    );
   }
   return out.join('\n');
 }

@@ -39,6 +39,8 @@ export interface SystemRun {
   measuredWith: ProcessMeasurement['method'];
   /** Seconds per stage, as the system reports them. */
   stages: Record<string, number>;
+  /** CPU seconds per stage, all threads (topic-trends' manifest; the reference reports none). */
+  stageCpu?: Record<string, number>;
   /** The system's own peak RSS figure (manifest's last peakRssMb; sklearn's ru_maxrss), MB. */
   selfReportedPeakMb?: number;
   /** Folder holding assignments.csv and clusters.json. */
@@ -57,25 +59,30 @@ export interface BenchTarget {
 
 export interface ManifestFigures {
   stages: Record<string, number>;
+  /** CPU seconds per stage (the manifest's cpuSeconds: user + system of the process, all threads). */
+  stageCpu: Record<string, number>;
   peakRssMb?: number;
   totalSeconds?: number;
   counts?: unknown;
 }
 
-/** Per-stage seconds from a manifest.json (stages: [{stage, seconds, peakRssMb, skipped}]). */
+/** Per-stage seconds and CPU seconds from a manifest.json (stages: [{stage, seconds, cpuSeconds, peakRssMb, skipped}]). */
 export function manifestFigures(manifest: unknown): ManifestFigures {
   const m = (manifest ?? {}) as { stages?: unknown; totalSeconds?: unknown; counts?: unknown };
   const stages: Record<string, number> = {};
+  const stageCpu: Record<string, number> = {};
   let peak: number | undefined;
   if (Array.isArray(m.stages)) {
-    for (const s of m.stages as { stage?: unknown; seconds?: unknown; peakRssMb?: unknown; skipped?: unknown }[]) {
+    for (const s of m.stages as { stage?: unknown; seconds?: unknown; cpuSeconds?: unknown; peakRssMb?: unknown; skipped?: unknown }[]) {
       if (typeof s.stage !== 'string' || typeof s.seconds !== 'number') continue;
       stages[s.stage] = (stages[s.stage] ?? 0) + s.seconds;
+      if (typeof s.cpuSeconds === 'number') stageCpu[s.stage] = (stageCpu[s.stage] ?? 0) + s.cpuSeconds;
       if (typeof s.peakRssMb === 'number') peak = Math.max(peak ?? 0, s.peakRssMb);
     }
   }
   return {
     stages,
+    stageCpu,
     peakRssMb: peak,
     totalSeconds: typeof m.totalSeconds === 'number' ? m.totalSeconds : undefined,
     counts: m.counts,
@@ -149,6 +156,7 @@ export async function runOurs(target: BenchTarget, outDir: string, run: number, 
   return {
     ...result,
     stages: figures.stages,
+    stageCpu: figures.stageCpu,
     selfReportedPeakMb: figures.peakRssMb,
     facts: { totalSeconds: figures.totalSeconds, counts: figures.counts, report: m.stdout.trim().split('\n').pop() },
   };

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBenchArgs, roundOrder } from '../bench/bench.ts';
-import { type BenchResult, formatBenchReport, orderedStages, ratios, scoreCell, summarise } from '../bench/bench-report.ts';
+import { type BenchResult, cpuBudget, formatBenchReport, orderedStages, ratios, scoreCell, summarise } from '../bench/bench-report.ts';
 import { combinePeaks, parseGnuTime, runMeasured } from '../bench/measure-process.ts';
 import { parseStatParent, processTree, statusKb } from '../bench/process-tree.ts';
 import { cell, formatTable, median, ratio } from '../bench/stats.ts';
@@ -60,7 +60,15 @@ describe('parsing', () => {
       totalSeconds: 5,
       counts: { read: 10 },
     });
-    expect(f).toEqual({ stages: { ingest: 1.5, tokenize: 3, report: 0.5 }, peakRssMb: 350, totalSeconds: 5, counts: { read: 10 } });
+    expect(f).toEqual({ stages: { ingest: 1.5, tokenize: 3, report: 0.5 }, stageCpu: {}, peakRssMb: 350, totalSeconds: 5, counts: { read: 10 } });
+    const withCpu = manifestFigures({
+      stages: [
+        { stage: 'ingest', seconds: 2, cpuSeconds: 3.5 },
+        { stage: 'tokenize', seconds: 4 },
+        { stage: 'reduce', seconds: 1, cpuSeconds: 'x' },
+      ],
+    });
+    expect(withCpu.stageCpu).toEqual({ ingest: 3.5 });
     expect(manifestFigures(null).stages).toEqual({});
   });
 
@@ -188,6 +196,42 @@ describe('the printed report', () => {
     expect(text).toMatch(/topic-trends \(ingest \+ tokenize \+ vectorize \+ reduce \+ cluster\)\s+6\.00/);
     expect(text).toMatch(/sklearn \(read \+ tfidf \+ svd \+ kmeans\)\s+12\.00/);
     expect(text).toMatch(/the stages that do the same job[^]*topic-trends \/ sklearn\s+0\.50×/);
+    expect(text).not.toMatch(/where the CPU goes/); // no stage reported its CPU
+  });
+
+  it("says where topic-trends' CPU goes and what the wall target asks of it", () => {
+    // Ours: 10 s wall, 16 s CPU (1.6 cores); the reference: 16 s wall, 20 s CPU. The target,
+    // 0.5 × 16 = 8 s, allows 8 × 1.6 = 12.8 s of CPU at the cores used, 16 s at both cores.
+    const stages = { ingest: 2, tokenize: 4, reduce: 4 };
+    const ours = [1, 2, 3].map((n) => ({ ...run('topic-trends', n, 10, stages), cpuSeconds: 16, stageCpu: { ingest: 3, tokenize: 7.6, reduce: 5.4 + n - 2 } }));
+    const reference = [{ ...run('sklearn', 1, 16, { read: 1, tfidf: 3, svd: 5, kmeans: 3 }), cpuSeconds: 20 }];
+    const summary: BenchResult['summary'] = {
+      'topic-trends': summarise(ours, OUR_STAGES, MATCHING_STAGES['topic-trends']),
+      sklearn: summarise(reference, REFERENCE_STAGES, MATCHING_STAGES.sklearn),
+    };
+    expect(summary['topic-trends']!.medianStageCpuSeconds).toEqual({ ingest: 3, tokenize: 7.6, reduce: 5.4 });
+    const result: BenchResult = {
+      createdAt: '',
+      corpus: 'c.jsonl',
+      k: 2,
+      components: 10,
+      runsPerSystem: 3,
+      loadAverageAtEnd: 0,
+      runs: [...ours, ...reference],
+      summary,
+      ratios: ratios(summary),
+      scores: {},
+      machine: { cores: 2, cpuModel: 'cpu', totalMemoryGb: 1, loadAverage1m: 0, platform: 'linux', node: 'v20', sklearn: '1.2.1', gitCommit: 'abc' },
+    };
+    const text = cpuBudget(result);
+    expect(text).toMatch(/^ingest\s+2\.00\s+3\.00\s+1\.50$/m);
+    expect(text).toMatch(/^tokenize\s+4\.00\s+7\.60\s+1\.90$/m);
+    expect(text).toMatch(/^whole process\s+10\.00\s+16\.00\s+1\.60$/m);
+    expect(text).toContain("0.5× the reference's wall is 8.00 s: at the 1.60 cores this run kept busy that allows 12.8 s of CPU (0.80× this run's 16.0 s), at all 2 cores 16.0 s of CPU (1.00× this run's 16.0 s); the reference used 20.0 s.");
+    expect(formatBenchReport(result)).toContain(text);
+    // Without a reference: the table alone; without CPU figures: nothing.
+    expect(cpuBudget({ ...result, summary: { 'topic-trends': summary['topic-trends'] } })).not.toMatch(/wall is/);
+    expect(cpuBudget({ ...result, summary: { ...summary, 'topic-trends': { ...summary['topic-trends']!, medianCpuSeconds: Number.NaN } } })).toBe('');
   });
 });
 
