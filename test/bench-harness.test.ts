@@ -169,21 +169,18 @@ describe('the printed report', () => {
     resultDir: '',
     facts: {},
   });
-  it('compares the stages that do the same job, apart from start-up and the extras', () => {
-    // topic-trends: 1 + 2 + 1 + 1 + 1 = 6 s of matching stages (describe and report are not);
-    // the reference: 1 + 3 + 5 + 3 = 12 s (write is not).
-    const ours = [run('topic-trends', 1, 9, { ingest: 1, tokenize: 2, vectorize: 1, reduce: 1, cluster: 1, describe: 1, report: 1 })];
-    const reference = [run('sklearn', 1, 16, { read: 1, tfidf: 3, svd: 5, kmeans: 3, write: 0.5 })];
+  /** The benchmark's result for these runs, summarised as bench.ts does, on a made-up 2-core machine. */
+  const benchResult = (ours: SystemRun[], reference: SystemRun[]): BenchResult => {
     const summary: BenchResult['summary'] = {
       'topic-trends': summarise(ours, OUR_STAGES, MATCHING_STAGES['topic-trends']),
       sklearn: summarise(reference, REFERENCE_STAGES, MATCHING_STAGES.sklearn),
     };
-    const result: BenchResult = {
+    return {
       createdAt: '',
       corpus: 'c.jsonl',
       k: 2,
       components: 10,
-      runsPerSystem: 1,
+      runsPerSystem: ours.length,
       loadAverageAtEnd: 0,
       runs: [...ours, ...reference],
       summary,
@@ -191,6 +188,13 @@ describe('the printed report', () => {
       scores: {},
       machine: { cores: 2, cpuModel: 'cpu', totalMemoryGb: 1, loadAverage1m: 0, platform: 'linux', node: 'v20', sklearn: '1.2.1', gitCommit: 'abc' },
     };
+  };
+  it('compares the stages that do the same job, apart from start-up and the extras', () => {
+    // topic-trends: 1 + 2 + 1 + 1 + 1 = 6 s of matching stages (describe and report are not);
+    // the reference: 1 + 3 + 5 + 3 = 12 s (write is not).
+    const ours = [run('topic-trends', 1, 9, { ingest: 1, tokenize: 2, vectorize: 1, reduce: 1, cluster: 1, describe: 1, report: 1 })];
+    const reference = [run('sklearn', 1, 16, { read: 1, tfidf: 3, svd: 5, kmeans: 3, write: 0.5 })];
+    const result = benchResult(ours, reference);
     expect(result.ratios!.matchingStages).toBe(0.5);
     const text = formatBenchReport(result);
     expect(text).toMatch(/topic-trends \(ingest \+ tokenize \+ vectorize \+ reduce \+ cluster\)\s+6\.00/);
@@ -205,24 +209,9 @@ describe('the printed report', () => {
     const stages = { ingest: 2, tokenize: 4, reduce: 4 };
     const ours = [1, 2, 3].map((n) => ({ ...run('topic-trends', n, 10, stages), cpuSeconds: 16, stageCpu: { ingest: 3, tokenize: 7.6, reduce: 5.4 + n - 2 } }));
     const reference = [{ ...run('sklearn', 1, 16, { read: 1, tfidf: 3, svd: 5, kmeans: 3 }), cpuSeconds: 20 }];
-    const summary: BenchResult['summary'] = {
-      'topic-trends': summarise(ours, OUR_STAGES, MATCHING_STAGES['topic-trends']),
-      sklearn: summarise(reference, REFERENCE_STAGES, MATCHING_STAGES.sklearn),
-    };
+    const result = benchResult(ours, reference);
+    const { summary } = result;
     expect(summary['topic-trends']!.medianStageCpuSeconds).toEqual({ ingest: 3, tokenize: 7.6, reduce: 5.4 });
-    const result: BenchResult = {
-      createdAt: '',
-      corpus: 'c.jsonl',
-      k: 2,
-      components: 10,
-      runsPerSystem: 3,
-      loadAverageAtEnd: 0,
-      runs: [...ours, ...reference],
-      summary,
-      ratios: ratios(summary),
-      scores: {},
-      machine: { cores: 2, cpuModel: 'cpu', totalMemoryGb: 1, loadAverage1m: 0, platform: 'linux', node: 'v20', sklearn: '1.2.1', gitCommit: 'abc' },
-    };
     const text = cpuBudget(result);
     expect(text).toMatch(/^ingest\s+2\.00\s+3\.00\s+1\.50$/m);
     expect(text).toMatch(/^tokenize\s+4\.00\s+7\.60\s+1\.90$/m);
