@@ -39,17 +39,17 @@ export function summarise(runs: SystemRun[], stageOrder: string[], matching: rea
   const ok = runs.filter((r) => r.ok);
   const stages = orderedStages(ok, stageOrder);
   const matchingSeconds = (r: SystemRun): number => (matching.length === 0 ? Number.NaN : matching.reduce((sum, s) => sum + (r.stages[s] ?? Number.NaN), 0));
+  // The median over the successful runs of one figure (a run without it counts as missing).
+  const medianOf = (pick: (r: SystemRun) => number | undefined): number => median(ok.map((r) => pick(r) ?? Number.NaN));
   return {
     runs: runs.length,
     ok: ok.length,
-    medianWallSeconds: median(ok.map((r) => r.wallSeconds)),
-    medianCpuSeconds: median(ok.map((r) => r.cpuSeconds ?? Number.NaN)),
-    medianPeakTreeMb: median(ok.map((r) => r.peakTreeMb)),
-    medianStageSeconds: Object.fromEntries(stages.map((s) => [s, median(ok.map((r) => r.stages[s] ?? Number.NaN))])),
-    medianStageCpuSeconds: Object.fromEntries(
-      stages.filter((s) => ok.some((r) => r.stageCpu?.[s] !== undefined)).map((s) => [s, median(ok.map((r) => r.stageCpu?.[s] ?? Number.NaN))]),
-    ),
-    medianMatchingSeconds: median(ok.map(matchingSeconds)),
+    medianWallSeconds: medianOf((r) => r.wallSeconds),
+    medianCpuSeconds: medianOf((r) => r.cpuSeconds),
+    medianPeakTreeMb: medianOf((r) => r.peakTreeMb),
+    medianStageSeconds: Object.fromEntries(stages.map((s) => [s, medianOf((r) => r.stages[s])])),
+    medianStageCpuSeconds: Object.fromEntries(stages.filter((s) => ok.some((r) => r.stageCpu?.[s] !== undefined)).map((s) => [s, medianOf((r) => r.stageCpu?.[s])])),
+    medianMatchingSeconds: medianOf(matchingSeconds),
   };
 }
 
@@ -162,7 +162,7 @@ export const WALL_TARGET = 0.5;
 export function cpuBudget(result: BenchResult): string {
   const ours = result.summary['topic-trends'];
   if (!ours || !Number.isFinite(ours.medianCpuSeconds)) return '';
-  const cores = (cpu: number, wall: number): string => (wall > 0 && Number.isFinite(cpu) ? cell(cpu / wall, 2) : '–');
+  const cores = (cpu: number, wall: number): string => cell(ratio(cpu, wall), 2);
   const rows = Object.entries(ours.medianStageCpuSeconds).map(([stage, cpu]) => {
     const wall = ours.medianStageSeconds[stage] ?? Number.NaN;
     return [stage, cell(wall, 2), cell(cpu, 2), cores(cpu, wall)];
@@ -173,7 +173,7 @@ export function cpuBudget(result: BenchResult): string {
   const reference = result.summary.sklearn;
   if (reference && Number.isFinite(reference.medianWallSeconds)) {
     const target = WALL_TARGET * reference.medianWallSeconds;
-    const used = ours.medianCpuSeconds / ours.medianWallSeconds;
+    const used = ratio(ours.medianCpuSeconds, ours.medianWallSeconds);
     const atUsed = target * used;
     const atAll = target * result.machine.cores;
     const share = (cpu: number): string => `${cell(cpu, 1)} s of CPU (${cell(ratio(cpu, ours.medianCpuSeconds), 2)}× this run's ${cell(ours.medianCpuSeconds, 1)} s)`;
