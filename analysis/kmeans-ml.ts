@@ -4,8 +4,20 @@
 // of kmeans-lloyd.ts: same initial centres, same assignment rule up to floating-point ties
 // (ml-kmeans sums (x − c)² directly, we use the expanded form), same means, same tolerance test.
 
-import { kmeansGenerator } from 'ml-kmeans';
+import { createRequire } from 'node:module';
 import { type LloydOptions, type LloydResult, lloyd, partitionInertia } from './kmeans-lloyd.ts';
+
+type KmeansGenerator = (typeof import('ml-kmeans'))['kmeansGenerator'];
+let loaded: KmeansGenerator | undefined;
+/**
+ * ml-kmeans, loaded on first use: only this small-problem path needs it, and importing it cost
+ * ~150-240 ms in every thread that loaded our code (the main one at start-up, and each worker
+ * of the pool), whatever the size of the run. (A synchronous require of an ES module: Node 20.19+.)
+ */
+function kmeansGenerator(...args: Parameters<KmeansGenerator>): ReturnType<KmeansGenerator> {
+  loaded ??= (createRequire(import.meta.url)('ml-kmeans') as typeof import('ml-kmeans')).kmeansGenerator;
+  return loaded(...args);
+}
 
 /**
  * Lloyd via ml-kmeans. ml-kmeans keeps an empty cluster's old centre where we re-seed it with the
