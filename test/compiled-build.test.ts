@@ -27,8 +27,9 @@ describe('compiled build (dist/)', () => {
   }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('writes both bundles', () => {
-    for (const f of ['cli.mjs', 'worker.mjs']) expect(existsSync(join(REPO, 'dist', f)), f).toBe(true);
+  it('writes the bundles: the CLI, the worker, and vega with vega-lite for the installed versions', async () => {
+    const { vegaBundleName } = (await import('../scripts/build.mjs' as string)) as { vegaBundleName(): string };
+    for (const f of ['cli.mjs', 'worker.mjs', vegaBundleName()]) expect(existsSync(join(REPO, 'dist', f)), f).toBe(true);
   });
 
   it('runs from plain node with its worker threads and publishes the report', () => {
