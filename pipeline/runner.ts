@@ -125,13 +125,10 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
   // Whatever happens, no artifact is left half-written behind the lock's back.
   const writer = new ArtifactWriter({ checkUnchanged: opts.checkArtifacts === true });
   const prefetches = startPrefetches(config, opts);
-  // Work stages left running (StageContext.finishLater): it writes into the out folder too.
-  const unfinished: Promise<void>[] = [];
   try {
-    return await runStages(config, opts, log, out, store, runId, stagingDir, writer, prefetches, unfinished);
+    return await runStages(config, opts, log, out, store, runId, stagingDir, writer, prefetches);
   } finally {
     for (const p of prefetches.values()) p.cancel();
-    await Promise.all(unfinished);
     await writer.close();
   }
 }
@@ -157,7 +154,6 @@ async function runStages(
   stagingDir: string,
   writer: ArtifactWriter,
   prefetches: Map<StageName, Prefetch>,
-  unfinished: Promise<void>[],
 ): Promise<RunResult> {
   const createdAt = new Date().toISOString();
   mkdirSync(stagingDir, { recursive: true });
@@ -175,9 +171,6 @@ async function runStages(
     createdAt,
     timings,
     store,
-    finishLater(work: Promise<void>): void {
-      unfinished.push(work);
-    },
     input<T>(name: StageName): T {
       if (!values.has(name)) {
         // A value dropped as unneeded is read back from its artifact: correct, but slow, so say so.
@@ -312,10 +305,8 @@ async function runStages(
     release(name);
   }
 
-  // Every stage's artifact is on disk before the run is published (a failed write fails the run),
-  // and the work stages left running is done.
+  // Every stage's artifact is on disk before the run is published (a failed write fails the run).
   await Promise.all(saves);
-  await Promise.all(unfinished);
   const ingest = ctx.input<IngestOutput>('ingest');
   const manifest: RunManifest = buildManifest({ config, runId, createdAt, timings, hashes, externalInputs, ingest });
   if (ingest.archive) manifest.archive = ingest.archive;

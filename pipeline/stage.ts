@@ -37,14 +37,6 @@ export interface StageContext {
    * The stage must give the same output without it (absent, or a result of undefined).
    */
   takePrefetched?(): Promise<unknown>;
-  /**
-   * Hands the runner work the stage started and need not wait for (tokenize: the token cache's
-   * rows, written by a helper thread while the later stages run). The runner waits for it before
-   * the run is published, and before it lets go of the out folder's lock when the run fails. The
-   * promise must not reject (a failure there is the stage's to report, e.g. as a warning).
-   * Absent (a stage run outside the runner) means: wait for it yourself.
-   */
-  finishLater?(work: Promise<void>): void;
 }
 
 /** Reading started ahead of a stage (Stage.prefetch). */

@@ -562,13 +562,6 @@ export interface CachedTokenizeOptions {
    * doc must then carry its textHash (the key of its record).
    */
   wholeTexts?: (which: readonly number[]) => DocText[];
-  /**
-   * Return as soon as the corpus is assembled, when the helper thread still writes rows
-   * (writeBehindMin): the result's `finishing` then settles once the cache is complete (rows
-   * written, then the run ended: TokenStore.endRun), and the store must stay open until it has.
-   * On a first night over arXiv that is ~0.6 s that vectorize runs instead of waiting.
-   */
-  returnWhileWriting?: boolean;
 }
 
 export interface CachedTokenizeResult {
@@ -577,11 +570,6 @@ export interface CachedTokenizeResult {
   tokenized: number; // papers tokenized now (and written to the cache)
   /** Set when the cache could not be written: the corpus is still right, the next night slower. */
   cacheError?: string;
-  /**
-   * Only with returnWhileWriting, when the rows were still being written: settles (never rejects)
-   * when the cache is complete, with the reason it could not be written (cacheError), if any.
-   */
-  finishing?: Promise<string | undefined>;
 }
 
 /** tokenizeCorpus(docs, opts), tokenizing only the papers the store does not hold yet. */
@@ -670,30 +658,21 @@ export async function tokenizeWithCache(
   const counts = formCounts(tokens, dict.size);
   if (titleRepeat > 1) for (const t of titleForms) subtractTitles(counts, t, 0, t.length, titleRepeat, dict.size);
   const corpus = assembleForms(tokens, docOffsets, counts, dict);
-  // The rows written, then the run ended (endRun writes too); the error that stopped it, if any.
-  const finish = async (): Promise<string | undefined> => {
-    if (writing) {
-      try {
-        await writing;
-      } catch (e) {
-        return (e as Error).message;
-      }
+  if (writing) {
+    try {
+      await writing;
+    } catch (e) {
+      cacheError = (e as Error).message;
     }
-    if (store.endRun && !cacheError) {
-      try {
-        store.endRun(configKey, paperKeys);
-      } catch (e) {
-        return (e as Error).message;
-      }
-    }
-    return cacheError;
-  };
-  const result: CachedTokenizeResult = { corpus, cached, tokenized: missing.length };
-  if (writing && options.returnWhileWriting) {
-    result.finishing = finish();
-    return result;
   }
-  cacheError = await finish();
+  if (store.endRun && !cacheError) {
+    try {
+      store.endRun(configKey, paperKeys);
+    } catch (e) {
+      cacheError = (e as Error).message;
+    }
+  }
+  const result: CachedTokenizeResult = { corpus, cached, tokenized: missing.length };
   if (cacheError) result.cacheError = cacheError;
   return result;
 }

@@ -73,47 +73,6 @@ describe('write-behind', () => {
     expect(ended).toBe(1);
   });
 
-  it('returnWhileWriting hands back the corpus before the rows are in, and ends the run only after them', async () => {
-    const inner = memoryTokenStore();
-    let release!: (error?: Error) => void;
-    const events: string[] = [];
-    const store: TokenStore = {
-      forms: (k) => inner.forms(k),
-      get: (k, keys) => inner.get(k, keys),
-      put: (...args) => inner.put(...args),
-      putBehind: () => new Promise<void>((resolve, reject) => (release = (error) => (error ? reject(error) : resolve()))),
-      endRun: () => void events.push('endRun'),
-      close() {},
-    };
-    const run = await tokenizeWithCache(docs, {}, store, { writeBehindMin: 1, returnWhileWriting: true });
-    expect(plain(run.corpus)).toEqual(plain(tokenizeCorpus(docs, {})));
-    expect(run.cacheError).toBeUndefined();
-    expect(run.finishing).toBeInstanceOf(Promise);
-    let settled = false;
-    const done = run.finishing!.then((error) => {
-      settled = true;
-      events.push(`finished ${error ?? 'ok'}`);
-    });
-    await new Promise((r) => setTimeout(r, 20));
-    expect(settled).toBe(false); // still writing
-    expect(events).toEqual([]);
-    release();
-    await done;
-    expect(events).toEqual(['endRun', 'finished ok']);
-
-    // A failed write settles with its reason (it does not reject) and does not end the run.
-    events.length = 0;
-    const failing = await tokenizeWithCache(docs, {}, store, { writeBehindMin: 1, returnWhileWriting: true });
-    release(new Error('disk full'));
-    expect(await failing.finishing).toBe('disk full');
-    expect(events).toEqual([]);
-
-    // Nothing written behind (below the threshold): nothing left to finish.
-    const inline = await tokenizeWithCache(docs, {}, store, { writeBehindMin: 1000, returnWhileWriting: true });
-    expect(inline.finishing).toBeUndefined();
-    expect(events).toEqual(['endRun']);
-  });
-
   it('a window of writeBehindWindow papers or more writes even a few new records behind', async () => {
     let behind = 0;
     const emptyStore = (): TokenStore => {

@@ -44,12 +44,11 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
       ctx.log.warn(`tokenize: token cache unavailable, tokenizing everything: ${(e as Error).message}`);
       store = memoryTokenStore();
     }
-    let closeStore = true;
     try {
       // Not kept in a variable here: the store drops the rows once get() has used them.
       if (ctx.takePrefetched) store.adopt?.((await ctx.takePrefetched()) as PrefetchedTokenRows | undefined);
       const opts = { titleRepeat: titleRepeat(ctx.config), extraStopWords: t.extraStopWords, maxChars: t.maxChars };
-      const { corpus, cached, tokenized, cacheError, finishing } = await tokenizeWithCache(papers, opts, store, {
+      const { corpus, cached, tokenized, cacheError } = await tokenizeWithCache(papers, opts, store, {
         // Not warmed here: the pool is asked for before the cache lookup tells how many papers
         // are new, and a night of a few hundred tokenizes in this thread (the workers then go on
         // to vectorize without wink). The warm-up above warms them: a first night, all new.
@@ -59,24 +58,7 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
         // on arXiv), instead of while vectorize waits for its first parallel pass.
         afterParallel: () => renewSharedWorkerPool(ctx.config.workers),
         ...(ingest.textHeadChars !== undefined ? { wholeTexts: (which: readonly number[]) => wholeTexts(ctx.store, papers, which) } : {}),
-        // The cache's rows go on being written while vectorize runs (the runner waits before it
-        // publishes): on a first night over arXiv this thread waited ~0.6 s for them.
-        returnWhileWriting: ctx.finishLater !== undefined,
       });
-      if (finishing) {
-        closeStore = false; // closed once the rows are in
-        const open = store;
-        ctx.finishLater!(
-          finishing.then((error) => {
-            try {
-              open.close();
-            } catch (e) {
-              error ??= (e as Error).message;
-            }
-            if (error) ctx.log.warn(`tokenize: could not write the token cache: ${error}`);
-          }),
-        );
-      }
       // Workers that loaded wink for a tokenizing that did not need them (the papers came from the
       // token cache) would keep its model through the run: they are replaced too. (A renewed
       // pool is not warmed, so this finds nothing after afterParallel.)
@@ -87,7 +69,7 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
       );
       return corpus;
     } finally {
-      if (closeStore) store.close();
+      store.close();
     }
   },
 };
