@@ -32,6 +32,8 @@ export interface BenchResult {
   summary: Partial<Record<SystemName, SystemSummary>>;
   /** topic-trends / sklearn, medians. */
   ratios?: { wall: number; cpu: number; peakRss: number; matchingStages: number };
+  /** topic-trends / sklearn round by round (pairedRatios), for the JSON file; the report works it out from `runs`. */
+  paired?: ReturnType<typeof pairedRatios>;
   scores: Partial<Record<SystemName, Record<string, unknown>>>;
 }
 
@@ -51,6 +53,35 @@ export function summarise(runs: SystemRun[], stageOrder: string[], matching: rea
     medianStageCpuSeconds: Object.fromEntries(stages.filter((s) => ok.some((r) => r.stageCpu?.[s] !== undefined)).map((s) => [s, medianOf((r) => r.stageCpu?.[s])])),
     medianMatchingSeconds: medianOf(matchingSeconds),
   };
+}
+
+/** A ratio's median and range over the rounds that have it. */
+export interface RatioSpread {
+  median: number;
+  min: number;
+  max: number;
+  rounds: number;
+}
+
+/**
+ * topic-trends / sklearn round by round: each of our runs over the reference's run of the same
+ * round, which ran right before or after it (the systems alternate). The machine's speed drifts by
+ * ±20-40% from one hour to the next here (the reference's wall on 20 Newsgroups went from 8.8 s to
+ * 15.3 s within a day), and a round's two runs share their moment: the spread of these ratios
+ * says how far one round's conditions move the figure, which the ratio of the medians hides.
+ * Undefined when no round has both runs.
+ */
+export function pairedRatios(runs: readonly SystemRun[]): { wall: RatioSpread; cpu?: RatioSpread } | undefined {
+  const ok = (system: SystemName) => new Map(runs.filter((r) => r.system === system && r.ok).map((r) => [r.run, r]));
+  const ours = ok('topic-trends');
+  const reference = ok('sklearn');
+  const pairs = [...ours.entries()].flatMap(([n, a]) => (reference.has(n) ? [[a, reference.get(n)!] as const] : []));
+  const spread = (values: number[]): RatioSpread | undefined =>
+    values.length === 0 ? undefined : { median: median(values), min: Math.min(...values), max: Math.max(...values), rounds: values.length };
+  const wall = spread(pairs.map(([a, b]) => ratio(a.wallSeconds, b.wallSeconds)).filter(Number.isFinite));
+  if (!wall) return undefined;
+  const cpu = spread(pairs.map(([a, b]) => ratio(a.cpuSeconds ?? Number.NaN, b.cpuSeconds ?? Number.NaN)).filter(Number.isFinite));
+  return cpu ? { wall, cpu } : { wall };
 }
 
 /** The known stages first, in pipeline order, then any others a system reported. */
@@ -126,6 +157,12 @@ export function formatBenchReport(result: BenchResult): string {
     summaryRows.push(['topic-trends / sklearn', '', `${cell(wall, 2)}×`, Number.isFinite(cpu) ? `${cell(cpu, 2)}×` : '–', `${cell(peakRss, 2)}×`]);
   }
   out.push('', '== medians ==', formatTable(['system', 'ok runs', 'wall (s)', 'CPU (s)', 'peak RSS (MB)'], summaryRows));
+  const paired = pairedRatios(result.runs);
+  if (paired) {
+    const spread = (r: RatioSpread): string => `${cell(r.median, 2)}× (${cell(r.min, 2)}–${cell(r.max, 2)}×)`;
+    const cpu = paired.cpu ? `, CPU ${spread(paired.cpu)}` : '';
+    out.push(`round by round (each run over the reference's run next to it in time), median and range of ${paired.wall.rounds}: wall ${spread(paired.wall)}${cpu}`);
+  }
   const matching = (Object.entries(result.summary) as [SystemName, SystemSummary][]).filter(([, s]) => Number.isFinite(s.medianMatchingSeconds));
   if (matching.length > 0) {
     const rows = matching.map(([name, s]) => [`${name} (${MATCHING_STAGES[name].join(' + ')})`, cell(s.medianMatchingSeconds, 2)]);

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatBenchReport, ratios, summarise, type BenchResult } from './bench-report.ts';
+import { formatBenchReport, pairedRatios, ratios, summarise, type BenchResult } from './bench-report.ts';
 import { machineFacts } from './machine.ts';
 import { ensureCompiled, MATCHING_STAGES, OUR_STAGES, REFERENCE_STAGES, runOurs, runReference, score, type BenchTarget, type SystemName, type SystemRun } from './systems.ts';
 
@@ -132,6 +132,7 @@ export async function runBench(args: BenchArgs, log: (line: string) => void = co
     runs,
     summary,
     ratios: ratios(summary),
+    paired: pairedRatios(runs),
     scores,
   };
   const file = join(args.out, `bench-${name}.json`);

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBenchArgs, roundOrder } from '../bench/bench.ts';
-import { type BenchResult, cpuBudget, formatBenchReport, orderedStages, ratios, scoreCell, summarise } from '../bench/bench-report.ts';
+import { type BenchResult, cpuBudget, formatBenchReport, orderedStages, pairedRatios, ratios, scoreCell, summarise } from '../bench/bench-report.ts';
 import { combinePeaks, parseGnuTime, runMeasured } from '../bench/measure-process.ts';
 import { parseStatParent, processTree, statusKb } from '../bench/process-tree.ts';
 import { cell, formatTable, median, ratio } from '../bench/stats.ts';
@@ -201,6 +201,23 @@ describe('the printed report', () => {
     expect(text).toMatch(/sklearn \(read \+ tfidf \+ svd \+ kmeans\)\s+12\.00/);
     expect(text).toMatch(/the stages that do the same job[^]*topic-trends \/ sklearn\s+0\.50×/);
     expect(text).not.toMatch(/where the CPU goes/); // no stage reported its CPU
+  });
+
+  it('gives the ratio round by round: each run over the reference run of its round', () => {
+    // Rounds 1-3: 10/20, 12/16, 9/10 → 0.5, 0.75, 0.9 (median 0.75), where the medians give
+    // 10/16 = 0.625. A failed run leaves its round out.
+    const ours = [run('topic-trends', 1, 10, {}), run('topic-trends', 2, 12, {}), run('topic-trends', 3, 9, {}), { ...run('topic-trends', 4, 1, {}), ok: false }];
+    const reference = [20, 16, 10, 5].map((wall, i) => ({ ...run('sklearn', i + 1, wall, {}), cpuSeconds: 2 * wall }));
+    const paired = pairedRatios([...ours, ...reference])!;
+    expect(paired.wall).toEqual({ median: 0.75, min: 0.5, max: 0.9, rounds: 3 });
+    expect(paired.cpu).toEqual({ median: 0.375, min: 0.25, max: 0.45, rounds: 3 });
+    const result = benchResult(ours, reference);
+    expect(result.ratios!.wall).toBeCloseTo(10 / 13, 9); // medians: ours 10, the reference's (10 + 16) / 2
+    expect(formatBenchReport(result)).toContain("round by round (each run over the reference's run next to it in time), median and range of 3: wall 0.75× (0.50–0.90×), CPU 0.38× (0.25–0.45×)");
+    // No CPU figures: the wall only. No reference: nothing.
+    expect(pairedRatios([...ours, ...reference.map((r) => ({ ...r, cpuSeconds: undefined }))])).toEqual({ wall: paired.wall });
+    expect(pairedRatios(ours)).toBeUndefined();
+    expect(formatBenchReport(benchResult(ours, []))).not.toMatch(/round by round/);
   });
 
   it("says where topic-trends' CPU goes and what the wall target asks of it", () => {
