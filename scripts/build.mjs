@@ -11,14 +11,14 @@
 //
 // A third bundle holds vega and vega-lite (their ~40 modules in one file): importing them took
 // ~0.3 s of the report's critical path, one file ~0.1 s (reports/chart-render.mjs loads it). It
-// depends on the installed versions only, which its name carries (vegaBundleName), so it is
-// built once per pair of versions, and a stale one is never loaded.
+// depends on the installed versions only, which its name carries (vegaBundleName, the report's
+// rule), so it is built once per pair of versions, and a stale one is never loaded.
 //
 // Usage: node scripts/build.mjs [--if-stale]
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { vegaBundleName } from '../reports/chart-render.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the bundles go. One level below the root: dist/cli.mjs finds ../package.json. */
@@ -51,21 +51,8 @@ export function isStale() {
   return oldestBundleMs() <= newestSourceMs();
 }
 
-/** The installed version of an npm package (read from its package.json: vega does not export it). */
-function installedVersion(name) {
-  const main = createRequire(import.meta.url).resolve(name);
-  const dir = main.slice(0, main.lastIndexOf(`node_modules/${name}/`) + `node_modules/${name}/`.length);
-  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
-}
-
-/**
- * File name of the vega bundle for the installed vega and vega-lite. reports/chart-render.mjs
- * works it out the same way (it cannot import this script's dependencies: it also runs alone, as
- * a worker entry).
- */
-export function vegaBundleName() {
-  return `vega-${installedVersion('vega')}-lite-${installedVersion('vega-lite')}.mjs`;
-}
+/** File name of the vega bundle for the installed vega and vega-lite: the report's own rule. */
+export { vegaBundleName };
 
 /** Writes `contents` beside `path` and renames it over it (a reader never sees half a file). */
 function writeAtomic(path, contents) {
