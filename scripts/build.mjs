@@ -102,14 +102,27 @@ export async function build() {
   // Maps first, bundles last: a bundle's mtime then marks a complete build (isStale).
   const files = [...result.outputFiles].sort((a, b) => Number(a.path.endsWith('.mjs')) - Number(b.path.endsWith('.mjs')));
   for (const f of files) writeAtomic(f.path, f.contents);
-  await buildVegaBundle();
+  await vegaBundleIfPossible();
+}
+
+/**
+ * The vega bundle, or a warning: it only makes the report start faster (without it the report
+ * loads the packages), so a failure to build it (a read-only dist/, a vega esbuild cannot bundle)
+ * must not stop a run.
+ */
+async function vegaBundleIfPossible() {
+  try {
+    await buildVegaBundle();
+  } catch (e) {
+    process.emitWarning(`topic-trends: could not bundle vega (${e instanceof Error ? e.message : String(e)}); the report loads the packages instead`);
+  }
 }
 
 /** Builds when stale (or the vega bundle for the installed versions is missing); returns whether it built. */
 export async function ensureBuilt() {
   if (!isStale()) {
     if (existsSync(join(DIST, vegaBundleName()))) return false;
-    await buildVegaBundle();
+    await vegaBundleIfPossible();
     return true;
   }
   await build();
