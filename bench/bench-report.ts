@@ -32,7 +32,7 @@ export interface BenchResult {
   summary: Partial<Record<SystemName, SystemSummary>>;
   /** topic-trends / sklearn, medians. */
   ratios?: { wall: number; cpu: number; peakRss: number; matchingStages: number };
-  /** topic-trends / sklearn round by round (pairedRatios), for the JSON file; the report works it out from `runs`. */
+  /** topic-trends / sklearn round by round (pairedRatios of `runs`); undefined without a round that has both. */
   paired?: ReturnType<typeof pairedRatios>;
   scores: Partial<Record<SystemName, Record<string, unknown>>>;
 }
@@ -157,7 +157,7 @@ export function formatBenchReport(result: BenchResult): string {
     summaryRows.push(['topic-trends / sklearn', '', `${cell(wall, 2)}×`, Number.isFinite(cpu) ? `${cell(cpu, 2)}×` : '–', `${cell(peakRss, 2)}×`]);
   }
   out.push('', '== medians ==', formatTable(['system', 'ok runs', 'wall (s)', 'CPU (s)', 'peak RSS (MB)'], summaryRows));
-  const paired = pairedRatios(result.runs);
+  const { paired } = result;
   if (paired) {
     const spread = (r: RatioSpread): string => `${cell(r.median, 2)}× (${cell(r.min, 2)}–${cell(r.max, 2)}×)`;
     const cpu = paired.cpu ? `, CPU ${spread(paired.cpu)}` : '';

@@ -185,6 +185,7 @@ describe('the printed report', () => {
       runs: [...ours, ...reference],
       summary,
       ratios: ratios(summary),
+      paired: pairedRatios([...ours, ...reference]),
       scores: {},
       machine: { cores: 2, cpuModel: 'cpu', totalMemoryGb: 1, loadAverage1m: 0, platform: 'linux', node: 'v20', sklearn: '1.2.1', gitCommit: 'abc' },
     };
