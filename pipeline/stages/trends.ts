@@ -2,11 +2,13 @@
 // each topic against a baseline, bursts, and each topic's vocabulary per period.
 import type { DateResolution } from '../../analysis/periods.ts';
 import type { TfidfModel } from '../../analysis/tfidf.ts';
-import { computeTrendTable, periodTopTerms, summarizeTopicTrends, type TopicTrendStats } from '../../analysis/trends.ts';
+import { periodTopTerms } from '../../analysis/period-terms.ts';
+import { computeTrendTable, summarizeTopicTrends, type TopicTrendStats } from '../../analysis/trends.ts';
 import type { TrendTable } from '../../reports/model.ts';
 import type { Config } from '../config.ts';
 import type { Stage } from '../stage.ts';
 import { buildTrendTable } from '../trend-table.ts';
+import { sharedWorkerPool } from '../workers/shared-pool.ts';
 import type { ClusterOutput } from './cluster.ts';
 import type { IngestOutput } from './ingest.ts';
 
@@ -18,12 +20,21 @@ export interface TrendsOutput {
   notes: string[]; // what a reader should know about the trends (shown in the report)
 }
 
+/**
+ * Papers from which the periods' top terms are scored over the worker pool. Measured
+ * on a synthetic count matrix (12 periods, k = 50): 1M papers × 80 terms took 9.4–10.6 s
+ * pooled against 12.0–17.4 s on one thread; on arXiv (75k) the pooled stage was no faster in
+ * three alternating runs (0.57–0.68 s against 0.39–0.69 s: the worker's copy of its rows and its
+ * first, unoptimised pass cost what the split saves), so smaller windows stay on this thread.
+ */
+const POOLED_PERIOD_TERMS_MIN = 100_000;
+
 export const trendsStage: Stage<TrendsOutput> = {
   name: 'trends',
   deps: ['ingest', 'vectorize', 'cluster'],
   version: '2',
   configKey: (c: Config) => c.trends,
-  run(ctx) {
+  async run(ctx) {
     const { papers } = ctx.input<IngestOutput>('ingest');
     const tfidf = ctx.input<TfidfModel>('vectorize');
     const { labels, k } = ctx.input<ClusterOutput>('cluster');
@@ -41,7 +52,10 @@ export const trendsStage: Stage<TrendsOutput> = {
     }
     const topics = summarizeTopicTrends(counts, { growth: { recentPeriods: cfg.recentPeriods } });
     const { table, csv } = buildTrendTable(counts);
-    const periodTerms = periodTopTerms(tfidf.counts, labels, counts.periodIndex, k, counts.periods.length, tfidf.display, 5);
+    // Each period's vocabulary is scored on its own: on large windows the periods are shared out
+    // over the worker pool (the same answer), small ones are not worth a job.
+    const pool = papers.length >= POOLED_PERIOD_TERMS_MIN ? await sharedWorkerPool(ctx.config.workers) : undefined;
+    const periodTerms = periodTopTerms(tfidf.counts, labels, counts.periodIndex, k, counts.periods.length, tfidf.display, 5, pool);
     ctx.log.info(`trends: ${counts.periods.length} ${counts.unit} periods, ${topics.reduce((s, t) => s + t.bursts.length, 0)} bursts`);
     return { table, csv, topics, periodTerms, notes };
   },
