@@ -45,6 +45,7 @@ import { tokenizeChunksParallel } from '../analysis/parallel/tokenize-kernels.ts
 import { codeUnitOrder } from '../analysis/text/key-order.ts';
 import { type DocText, MAX_VARIANT, resolveTokenizerOptions, type TokenizedChunk, type TokenizerOptions, tokenizeChunk, TOKENIZER_VERSION } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
+import { setNewFilePageSize } from './store/page-size.ts';
 import { type PrefetchedTokenRows, prefetchedKeys } from './token-cache-prefetch.ts';
 
 /** A form: a term key and one way it is written (lower case). */
@@ -513,6 +514,7 @@ function writeRowsInThread(path: string, rows: PackedRows, run: number): Promise
 function openDb(path: string): Database.Database {
   const db = new Database(path, { timeout: 10_000 });
   try {
+    setNewFilePageSize(db); // before WAL, which writes a new file's header
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     // Layout 2 (see openTokenStore); layout 1's tables go.

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Paper } from '../pipeline/paper.ts';
 import { labelsNeedingReview } from '../pipeline/store/label-review.ts';
 import { MIGRATIONS } from '../pipeline/store/migrations.ts';
+import { NEW_FILE_PAGE_SIZE } from '../pipeline/store/page-size.ts';
 import { openStore, paperTextHash, windowOfInserted, type Store, type StoredTopic } from '../pipeline/store/store.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -50,6 +51,29 @@ describe('store: schema', () => {
     expect(tables.map((t) => t.name)).toEqual(['editor_labels', 'meta', 'papers', 'run_assignments', 'runs', 'schema_version', 'topics']);
     expect(raw.prepare('SELECT version FROM schema_version').get()).toEqual({ version: 1 });
     raw.close();
+  });
+
+  it('gives a new file 16 KiB pages and leaves an existing file its own', () => {
+    const fresh = join(dir, 'fresh.sqlite');
+    open('fresh.sqlite').close();
+    const pageSize = (path: string): unknown => {
+      const raw = new Database(path, { readonly: true });
+      try {
+        return raw.pragma('page_size', { simple: true });
+      } finally {
+        raw.close();
+      }
+    };
+    expect(pageSize(fresh)).toBe(NEW_FILE_PAGE_SIZE);
+    // An archive written before (SQLite's default 4 KiB pages) keeps them: the pragma only sets a new file's.
+    const old = join(dir, 'old.sqlite');
+    const raw = new Database(old);
+    raw.exec('CREATE TABLE t (x)');
+    raw.close();
+    const store = openStore(old);
+    store.upsertPapers([paper('p1', '2025-01-01')], 'r1');
+    store.close();
+    expect(pageSize(old)).toBe(4096);
   });
 
   it('reopening keeps the data and applies no migration twice', () => {

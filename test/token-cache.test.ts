@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { NEW_FILE_PAGE_SIZE } from '../pipeline/store/page-size.ts';
 import { WorkerPool } from '../analysis/parallel/pool.ts';
 import { type DocText, tokenizeChunk, tokenizeCorpus } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
@@ -119,6 +121,9 @@ describe('tokenizeWithCache', () => {
       let store = openTokenStore(out);
       expect((await tokenizeWithCache(docs, {}, store)).tokenized).toBe(docs.length);
       store.close();
+      const raw = new Database(join(out, 'cache', 'tokens.sqlite'), { readonly: true });
+      expect(raw.pragma('page_size', { simple: true })).toBe(NEW_FILE_PAGE_SIZE); // a new file's pages
+      raw.close();
       store = openTokenStore(out);
       const warm = await tokenizeWithCache(docs, {}, store);
       expect(warm.tokenized).toBe(0);

@@ -20,6 +20,7 @@ import { decodeFloat32, decodeIds, decodeInt32, encodeArray, encodeIds } from '.
 import { paperExtraJson } from './extra-json.ts';
 import { startLoadBehind, type LoadBehind } from './load-behind.ts';
 import { migrate } from './migrate.ts';
+import { setNewFilePageSize } from './page-size.ts';
 
 export interface StoreOptions {
   /** Runs whose assignments are kept (default 30); older ones are pruned on save. */
@@ -388,6 +389,7 @@ export class Store {
   private configureConnection(afterBulkLoad: boolean): void {
     // busy_timeout first: switching to WAL itself needs a lock another process may hold.
     this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    setNewFilePageSize(this.db); // before WAL, which writes a new file's header
     if (afterBulkLoad) {
       this.leaveBulkLoad();
     } else {
