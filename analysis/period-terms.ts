@@ -60,6 +60,12 @@ export function displayIds(display: readonly string[], cols: number): Int32Array
   return ids;
 }
 
+/**
+ * A term's display form, or anything equal exactly when the forms are: the form itself on the
+ * calling thread, its displayIds entry in a worker (which has no copy of the strings).
+ */
+export type FormOf = (term: number) => unknown;
+
 /** Work arrays of one thread, sized by the vocabulary and reused from period to period. */
 export class PeriodTermsScratch {
   readonly periodFreq: Float64Array; // f_t within the period
@@ -107,7 +113,7 @@ export function periodCellTerms(
   cellStart: Int32Array,
   firstCell: number,
   k: number,
-  displayId: Int32Array,
+  formOf: FormOf,
   topN: number,
   scratch: PeriodTermsScratch,
   out: Int32Array,
@@ -152,7 +158,7 @@ export function periodCellTerms(
     for (let c = 0; c < k; c++) {
       const from = listStart[c]!;
       const to = listStart[c + 1]!;
-      topCellTerms(scratch.listTerms.subarray(from, to), scratch.listFreq.subarray(from, to), periodIdf, displayId, topN, out, outAt + c * topN);
+      topCellTerms(scratch.listTerms.subarray(from, to), scratch.listFreq.subarray(from, to), periodIdf, formOf, topN, out, outAt + c * topN);
     }
   }
   for (const t of touchedPeriod) periodFreq[t] = 0;
@@ -185,12 +191,12 @@ export function periodTopTerms(
   if (display.length < counts.cols) throw new RangeError(`display has ${display.length} terms; counts has ${counts.cols} columns`);
 
   const cells = cellIndex(labels, periodIndex, k, nPeriods);
-  const displayId = displayIds(display, counts.cols);
   const ids = new Int32Array(nPeriods * k * topN);
-  if (pool !== undefined && pool.threads > 1 && nPeriods > 1 && topN > 0) pooledPeriodTerms(counts, cells, k, nPeriods, displayId, topN, pool, ids);
+  if (pool !== undefined && pool.threads > 1 && nPeriods > 1 && topN > 0) pooledPeriodTerms(counts, cells, k, nPeriods, displayIds(display, counts.cols), topN, pool, ids);
   else {
     const scratch = new PeriodTermsScratch(counts.cols, k);
-    if (topN > 0) for (let p = 0; p < nPeriods; p++) periodCellTerms(counts, cells.order, cells.cellStart, p * k, k, displayId, topN, scratch, ids, p * k * topN);
+    const formOf: FormOf = (t) => display[t];
+    if (topN > 0) for (let p = 0; p < nPeriods; p++) periodCellTerms(counts, cells.order, cells.cellStart, p * k, k, formOf, topN, scratch, ids, p * k * topN);
   }
   const out: string[][][] = Array.from({ length: k }, () => Array.from({ length: nPeriods }, () => [] as string[]));
   for (let p = 0; p < nPeriods; p++) {
@@ -280,7 +286,7 @@ function compactPeriods(counts: CsrMatrix, cells: CellIndex, periods: readonly n
  * only when duplicate display forms use them all up is the whole cell sorted. Either way the
  * result is that of a full sort.
  */
-function topCellTerms(terms: Int32Array, tf: Float64Array, idf: Float64Array, displayId: Int32Array, topN: number, out: Int32Array, at: number): void {
+function topCellTerms(terms: Int32Array, tf: Float64Array, idf: Float64Array, formOf: FormOf, topN: number, out: Int32Array, at: number): void {
   if (topN === 0) return;
   const cap = 4 * topN;
   const bestT = new Int32Array(cap);
@@ -305,10 +311,10 @@ function topCellTerms(terms: Int32Array, tf: Float64Array, idf: Float64Array, di
   }
   // Writes the first topN distinct forms of `ranked` (two keys can share a display form; it is shown once).
   const pick = (ranked: ArrayLike<number>, count: number): number => {
-    const seen = new Set<number>();
+    const seen = new Set<unknown>();
     let n = 0;
     for (let i = 0; i < count && n < topN; i++) {
-      const form = displayId[ranked[i]!]!;
+      const form = formOf(ranked[i]!);
       if (seen.has(form)) continue;
       seen.add(form);
       out[at + n++] = ranked[i]!;

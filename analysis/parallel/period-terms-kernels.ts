@@ -24,7 +24,8 @@ export function periodTermsKernel(args: PeriodTermsArgs): Int32Array {
   const { counts, order, cellStart, periods, k, displayId, topN } = args;
   const out = new Int32Array(periods.length * k * topN);
   const scratch = new PeriodTermsScratch(counts.cols, k);
+  const formOf = (t: number): number => displayId[t]!;
   // A compact matrix numbers its periods 0, 1, …; the full one (the calling thread) by period.
-  periods.forEach((p, q) => periodCellTerms(counts, order, cellStart, (order === null ? q : p) * k, k, displayId, topN, scratch, out, q * k * topN));
+  periods.forEach((p, q) => periodCellTerms(counts, order, cellStart, (order === null ? q : p) * k, k, formOf, topN, scratch, out, q * k * topN));
   return out;
 }
