@@ -21,11 +21,13 @@ export interface TrendsOutput {
 }
 
 /**
- * Papers from which the periods' top terms are scored over the worker pool. Measured
- * on a synthetic count matrix (12 periods, k = 50): 1M papers × 80 terms took 9.4–10.6 s
- * pooled against 12.0–17.4 s on one thread; on arXiv (75k) the pooled stage was no faster in
- * three alternating runs (0.57–0.68 s against 0.39–0.69 s: the worker's copy of its rows and its
- * first, unoptimised pass cost what the split saves), so smaller windows stay on this thread.
+ * Papers from which the periods' top terms are scored over the worker pool. Measured with
+ * `npx tsx bench/period-terms.ts` (synthetic, 12 periods, k = 50): 1M papers × 80 terms took
+ * 9.0–10.2 s pooled against 14.0–15.3 s on one thread. On arXiv (75k) the pooled stage was no
+ * faster in three alternating runs (0.57–0.68 s against 0.39–0.69 s: the worker's copy of its rows
+ * and its first, unoptimised pass cost what the split saves), so smaller windows stay on this
+ * thread. The worker's rows are copied twice while the job runs (a compact matrix, then its
+ * structured clone): ~0.3 GB each at 1M papers, released after.
  */
 const POOLED_PERIOD_TERMS_MIN = 100_000;
 
