@@ -2,7 +2,7 @@ import { existsSync, createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   choosePeriodUnit,
   dayNumber,
@@ -13,9 +13,7 @@ import {
   periodOf,
   assignPeriods,
 } from '../analysis/periods.ts';
-import { periodTopTerms, sharePeriods } from '../analysis/period-terms.ts';
-import { WorkerPool } from '../analysis/parallel/pool.ts';
-import { computeTrendTable, summarizeTopicTrends, topicCounts } from '../analysis/trends.ts';
+import { computeTrendTable, periodTopTerms, summarizeTopicTrends, topicCounts } from '../analysis/trends.ts';
 import { burstRate, detectBursts } from '../analysis/bursts.ts';
 import { fallingTopics, growthWindows, rankByZ, risingTopics, topicGrowth } from '../analysis/growth.ts';
 import { buildTrendTable, checkTrendTableWithDanfo } from '../pipeline/trend-table.ts';
@@ -608,58 +606,5 @@ describe('periodTopTerms equals a full sort per cell', () => {
       expect(periodTopTerms(m, labels, periods, 4, 3, display, topN)).toEqual(reference(m, labels, periods, 4, 3, display, topN));
     }
     expect(periodTopTerms(m, labels, periods, 4, 3, display, 5)[0]![0]).toHaveLength(5);
-  });
-
-  // The periods shared out over worker threads: each thread scores whole periods with the same
-  // code (a worker on a compact copy of its periods' rows), so the answer is the serial one.
-  describe('over a worker pool', () => {
-    const pools: WorkerPool[] = [];
-    beforeAll(async () => {
-      pools.push(await WorkerPool.start({ threads: 2 }), await WorkerPool.start({ threads: 3 }));
-    });
-    afterAll(async () => {
-      for (const pool of pools) await pool.close();
-    });
-
-    it('gives the serial answer, with uneven periods, gaps and shared display forms', () => {
-      const random = createRandom(5);
-      const V = 200;
-      const display = Array.from({ length: V }, (_, t) => (t < 60 ? `form${Math.floor(t / 6)}` : `term${t}`));
-      const nP = 7;
-      const k = 3;
-      const rows: number[][] = [];
-      const labels: number[] = [];
-      const periods: number[] = [];
-      for (let i = 0; i < 900; i++) {
-        const p = Math.min(nP - 1, Math.floor(random() ** 2 * nP)); // early periods hold most papers
-        if (p === 4) continue; // a period with no papers
-        periods.push(p);
-        labels.push(p === 2 ? 1 : Math.floor(random() * k)); // period 2: one topic only
-        const row = new Array(V).fill(0);
-        for (let j = 0; j < 20; j++) row[Math.floor(random() ** 2 * V)] += 1;
-        rows.push(row);
-      }
-      const m = csrFromDense(rows);
-      const L = Int32Array.from(labels);
-      const P = Int32Array.from(periods);
-      for (const topN of [1, 5, 9]) {
-        const serial = periodTopTerms(m, L, P, k, nP, display, topN);
-        expect(serial).toEqual(reference(m, L, P, k, nP, display, topN));
-        for (const pool of pools) expect(periodTopTerms(m, L, P, k, nP, display, topN, pool)).toEqual(serial);
-      }
-      expect(periodTopTerms(m, L, P, k, nP, display, 0, pools[0])).toEqual(periodTopTerms(m, L, P, k, nP, display, 0));
-    });
-
-    it('shares the periods out by work, each to one part', () => {
-      const entries = Float64Array.from([50, 10, 40, 0, 30, 20]);
-      const parts = sharePeriods(entries, 2);
-      // 50 → part 0, 40 → 1, 30 → 1 (70), 20 → 0 (70), 10 → 0 on the tie (80), 0 → 1.
-      expect(parts).toEqual([
-        [0, 1, 5],
-        [2, 3, 4],
-      ]);
-      expect(sharePeriods(entries, 3).flat().sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
-      expect(sharePeriods(Float64Array.from([5]), 4)).toEqual([[0], [], [], []]);
-    });
   });
 });

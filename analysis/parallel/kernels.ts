@@ -9,7 +9,6 @@ import { collectGarbage } from './collect.ts';
 import { gaussianBlocksKernel, gramBlocksKernel, tallBySmallKernel } from './dense-kernels.ts';
 import { kmeansAssignKernel, kmeansMemberSumsKernel, kmeansRestartKernel, kmeansRowDistancesKernel } from './kmeans-kernels.ts';
 import { silhouettePairsKernel, silhouetteSumsKernel } from './silhouette-kernels.ts';
-import { periodTermsKernel } from './period-terms-kernels.ts';
 import { sparseRowBlockKernel } from './sparse-kernels.ts';
 import { tfidfCountBucketsKernel, tfidfCountRowsKernel, tfidfPairsPerLeftKernel, tfidfScatterPairsKernel, tfidfUnigramKernel } from './tfidf-kernels.ts';
 import { tokenizeChunkKernel } from './tokenize-kernels.ts';
@@ -47,7 +46,6 @@ export const KERNELS: Record<string, Kernel> = {
   tfidfScatterPairs: tfidfScatterPairsKernel,
   tfidfCountBuckets: tfidfCountBucketsKernel,
   tfidfCountRows: tfidfCountRowsKernel,
-  periodTopTerms: periodTermsKernel,
   // test kernel: what this thread has loaded (WorkerPoolOptions.warm)
   loaded: () => ({ wink: winkLoaded() && lexiconLoaded() }),
 };

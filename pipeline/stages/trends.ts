@@ -2,13 +2,11 @@
 // each topic against a baseline, bursts, and each topic's vocabulary per period.
 import type { DateResolution } from '../../analysis/periods.ts';
 import type { TfidfModel } from '../../analysis/tfidf.ts';
-import { periodTopTerms } from '../../analysis/period-terms.ts';
-import { computeTrendTable, summarizeTopicTrends, type TopicTrendStats } from '../../analysis/trends.ts';
+import { computeTrendTable, periodTopTerms, summarizeTopicTrends, type TopicTrendStats } from '../../analysis/trends.ts';
 import type { TrendTable } from '../../reports/model.ts';
 import type { Config } from '../config.ts';
 import type { Stage } from '../stage.ts';
 import { buildTrendTable } from '../trend-table.ts';
-import { sharedWorkerPool } from '../workers/shared-pool.ts';
 import type { ClusterOutput } from './cluster.ts';
 import type { IngestOutput } from './ingest.ts';
 
@@ -20,23 +18,12 @@ export interface TrendsOutput {
   notes: string[]; // what a reader should know about the trends (shown in the report)
 }
 
-/**
- * Papers from which the periods' top terms are scored over the worker pool. Measured with
- * `npx tsx bench/period-terms.ts` (synthetic, 12 periods, k = 50): 1M papers × 80 terms took
- * 9.0–10.2 s pooled against 14.0–15.3 s on one thread. On arXiv (75k) the pooled stage was no
- * faster in three alternating runs (0.57–0.68 s against 0.39–0.69 s: the worker's copy of its rows
- * and its first, unoptimised pass cost what the split saves), so smaller windows stay on this
- * thread. The worker's rows are copied twice while the job runs (a compact matrix, then its
- * structured clone): ~0.3 GB each at 1M papers, released after.
- */
-const POOLED_PERIOD_TERMS_MIN = 100_000;
-
 export const trendsStage: Stage<TrendsOutput> = {
   name: 'trends',
   deps: ['ingest', 'vectorize', 'cluster'],
   version: '2',
   configKey: (c: Config) => c.trends,
-  async run(ctx) {
+  run(ctx) {
     const { papers } = ctx.input<IngestOutput>('ingest');
     const tfidf = ctx.input<TfidfModel>('vectorize');
     const { labels, k } = ctx.input<ClusterOutput>('cluster');
@@ -54,10 +41,7 @@ export const trendsStage: Stage<TrendsOutput> = {
     }
     const topics = summarizeTopicTrends(counts, { growth: { recentPeriods: cfg.recentPeriods } });
     const { table, csv } = buildTrendTable(counts);
-    // Each period's vocabulary is scored on its own: on large windows the periods are shared out
-    // over the worker pool (the same answer), small ones are not worth a job.
-    const pool = papers.length >= POOLED_PERIOD_TERMS_MIN ? await sharedWorkerPool(ctx.config.workers) : undefined;
-    const periodTerms = periodTopTerms(tfidf.counts, labels, counts.periodIndex, k, counts.periods.length, tfidf.display, 5, pool);
+    const periodTerms = periodTopTerms(tfidf.counts, labels, counts.periodIndex, k, counts.periods.length, tfidf.display, 5);
     ctx.log.info(`trends: ${counts.periods.length} ${counts.unit} periods, ${topics.reduce((s, t) => s + t.bursts.length, 0)} bursts`);
     return { table, csv, topics, periodTerms, notes };
   },
