@@ -51,9 +51,6 @@ export function isStale() {
   return oldestBundleMs() <= newestSourceMs();
 }
 
-/** File name of the vega bundle for the installed vega and vega-lite: the report's own rule. */
-export { vegaBundleName };
-
 /** Writes `contents` beside `path` and renames it over it (a reader never sees half a file). */
 function writeAtomic(path, contents) {
   const tmp = `${path}.${process.pid}.tmp`;

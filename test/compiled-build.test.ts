@@ -28,7 +28,7 @@ describe('compiled build (dist/)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes the bundles: the CLI, the worker, and vega with vega-lite for the installed versions', async () => {
-    const { vegaBundleName } = (await import('../scripts/build.mjs' as string)) as { vegaBundleName(): string };
+    const { vegaBundleName } = (await import('../reports/chart-render.mjs' as string)) as { vegaBundleName(): string };
     for (const f of ['cli.mjs', 'worker.mjs', vegaBundleName()]) expect(existsSync(join(REPO, 'dist', f)), f).toBe(true);
   });
 
