@@ -2,8 +2,8 @@
 // (10–150 ms each in vega) run beside the main thread's own work (report model, exports) and
 // in small heaps: on the main thread, with the pipeline's large heap, every collection is a big one.
 //
-// The calling thread compiles (vega-lite) and hands each compiled chart to a worker at once; the
-// workers only draw (vega). A ChartRenderer is started before the specs exist: the workers import
+// The calling thread compiles (vega-lite; a family of charts such as the per-topic trends once:
+// chart-families.ts) and hands each compiled chart to a worker at once; the workers only draw (vega). A ChartRenderer is started before the specs exist: the workers import
 // vega, and the calling thread vega-lite (prepare()), while the model is built. With no workers
 // everything happens in the calling thread (the same code, chart-render.mjs). A worker that cannot
 // start or dies leaves its charts to the calling thread: a chart never goes missing for lack of
@@ -14,6 +14,7 @@
 
 import { Worker } from 'node:worker_threads';
 import type { TopLevelSpec } from 'vega-lite';
+import { compileCharts } from './chart-families.ts';
 import { compactSvg } from './svg-compact.ts';
 
 /** A chart drawn: the compiled Vega spec (JSON text), vega-lite's warnings, the compacted SVG. */
@@ -149,13 +150,14 @@ export class ChartRenderer {
           }),
         );
         // Synchronous from here to the first await: every chart is compiled and handed on.
+        const outcomes = compileCharts(specs, (spec) => module.compileWith(vegaLite, spec));
         for (let i = 0; i < specs.length; i++) {
-          try {
-            compiled[i] = module.compileWith(vegaLite, specs[i]!);
-          } catch (e) {
-            settle(i, failed(e instanceof Error ? e.message : String(e)));
+          const r = outcomes[i]!;
+          if ('error' in r) {
+            settle(i, failed(r.error));
             continue;
           }
+          compiled[i] = r;
           const w = live[i % live.length]!;
           if (!w.exited) w.worker.postMessage({ index: i, compiled: compiled[i]!.compiled });
         }
@@ -184,13 +186,10 @@ export class ChartRenderer {
     if (!this.compiler) await this.prepare();
     const { module, vegaLite } = this.compiler!;
     const compiled: { index: number; compiled: string; warnings: string[] }[] = [];
-    for (let i = 0; i < specs.length; i++) {
-      try {
-        compiled.push({ index: i, ...module.compileWith(vegaLite, specs[i]!) });
-      } catch (e) {
-        settle(i, failed(e instanceof Error ? e.message : String(e)));
-      }
-    }
+    compileCharts(specs, (spec) => module.compileWith(vegaLite, spec)).forEach((r, i) => {
+      if ('error' in r) settle(i, failed(r.error));
+      else compiled.push({ index: i, ...r });
+    });
     if (this.closed) {
       for (const c of compiled) settle(c.index, failed('the chart renderer was closed'));
       return;
