@@ -3,8 +3,9 @@
 // in small heaps: on the main thread, with the pipeline's large heap, every collection is a big one.
 //
 // The calling thread compiles (vega-lite; a family of charts such as the per-topic trends once:
-// chart-families.ts) and hands each compiled chart to a worker at once; the workers only draw (vega). A ChartRenderer is started before the specs exist: the workers import
-// vega, and the calling thread vega-lite (prepare()), while the model is built. With no workers
+// chart-families.ts) and hands each compiled chart to a worker at once; the workers only draw
+// (vega). A ChartRenderer is started before the specs exist: the workers import vega, and the
+// calling thread vega-lite (prepare()), while the model is built. With no workers
 // everything happens in the calling thread (the same code, chart-render.mjs). A worker that cannot
 // start or dies leaves its charts to the calling thread: a chart never goes missing for lack of
 // threads.
