@@ -95,6 +95,59 @@ describe('npmiCoherence', () => {
     expect(npmiCoherence([[0, 1, 2]], everywhere, 2).perTopic[0]).toBe(1);
     expect(Number.isNaN(npmiCoherence([[0]], everywhere).perTopic[0])).toBe(true);
   });
+
+  // The definition, pair by pair: each term's document list, and the pair's by intersecting them.
+  function npmiByPairs(topics: number[][], m: CsrMatrix, topn: number): number[] {
+    const docsOf = (c: number): Set<number> => {
+      const d = new Set<number>();
+      if (c < 0) return d;
+      for (let i = 0; i < m.rows; i++) for (let p = m.indptr[i]!; p < m.indptr[i + 1]!; p++) if (m.indices[p] === c && m.data[p] !== 0) d.add(i);
+      return d;
+    };
+    return topics.map((ts) => {
+      const cols = ts.slice(0, topn);
+      let sum = 0;
+      let pairs = 0;
+      for (let i = 0; i < cols.length; i++) {
+        for (let j = i + 1; j < cols.length; j++) {
+          const a = docsOf(cols[i]!);
+          const b = docsOf(cols[j]!);
+          const joint = [...a].filter((x) => b.has(x)).length;
+          const N = m.rows;
+          const pab = joint / N;
+          sum += a.size === 0 || b.size === 0 || joint === 0 ? -1 : pab >= 1 ? 1 : Math.log(pab / ((a.size / N) * (b.size / N))) / -Math.log(pab);
+          pairs++;
+        }
+      }
+      return pairs > 0 ? sum / pairs : NaN;
+    });
+  }
+
+  it('equals the pair-by-pair definition bit for bit on random corpora (shared terms, repeats, unknown keys, stored zeros)', () => {
+    const rnd = createRandom(7);
+    for (let trial = 0; trial < 60; trial++) {
+      const rows = 1 + Math.floor(rnd() * 60);
+      const cols = 2 + Math.floor(rnd() * 12);
+      const dense = Array.from({ length: rows }, () => Array.from({ length: cols }, () => (rnd() < 0.35 ? Math.floor(rnd() * 3) + 1 : 0)));
+      const m = csr(dense);
+      // A few stored zeros: present in the structure, in no document's set.
+      for (let p = 0; p < m.data.length; p++) if (rnd() < 0.05) m.data[p] = 0;
+      const topn = 2 + Math.floor(rnd() * 16); // above 12 the per-document pairs, else counts by position set
+      const vocabulary = Array.from({ length: cols }, (_, c) => `t${c}`);
+      const topics = Array.from({ length: 1 + Math.floor(rnd() * 6) }, () =>
+        Array.from({ length: Math.floor(rnd() * (topn + 3)) }, () => (rnd() < 0.1 ? 'unknown' : `t${Math.floor(rnd() * cols)}`)),
+      );
+      const got = npmiCoherence(topics, m, topn, vocabulary).perTopic;
+      const want = npmiByPairs(topics.map((ts) => ts.map((t) => vocabulary.indexOf(t))), m, topn);
+      expect(got).toEqual(want);
+    }
+  });
+
+  it('rejects topn outside [2, 31] (positions are bits of a 32-bit integer)', () => {
+    expect(() => npmiCoherence([[0, 1]], counts, 32)).toThrow(/topn/);
+    expect(() => npmiCoherence([[0, 1]], counts, 1)).toThrow(/topn/);
+    expect(npmiCoherence([[0, 1]], counts, 31).perTopic[0]).toBeCloseTo(npmiAB, 12);
+  });
 });
 
 describe('topicDiversity', () => {

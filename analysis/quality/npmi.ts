@@ -26,7 +26,7 @@ export function npmiCoherence(
   topn = 10,
   vocabulary?: string[],
 ): NpmiResult {
-  if (!Number.isInteger(topn) || topn < 2) throw new RangeError(`npmiCoherence: topn must be an integer ≥ 2, got ${topn}`);
+  if (!Number.isInteger(topn) || topn < 2 || topn > 31) throw new RangeError(`npmiCoherence: topn must be an integer in [2, 31], got ${topn}`);
   let index: Map<string, number> | null = null;
   const columnOf = (term: string | number): number => {
     if (typeof term === 'number') {
@@ -40,30 +40,15 @@ export function npmiCoherence(
     return index.get(term) ?? -1;
   };
   const topics = topTerms.map((ts) => (ts as (string | number)[]).slice(0, topn).map(columnOf));
-
-  // Documents of each column asked for, in one pass over the matrix (ascending doc ids). The
-  // column → slot lookup is an array, not a Map: it runs once per stored entry (6M on arXiv).
-  const slot = new Int32Array(counts.cols).fill(-1);
-  let slots = 0;
-  for (const ts of topics) for (const t of ts) if (t >= 0 && slot[t] === -1) slot[t] = slots++;
-  const lists: number[][] = Array.from({ length: slots }, () => []);
-  const { indptr, indices, data } = counts;
-  for (let i = 0; i < counts.rows; i++) {
-    const end = indptr[i + 1]!;
-    for (let p = indptr[i]!; p < end; p++) {
-      const s = slot[indices[p]!]!;
-      if (s >= 0 && data[p] !== 0) lists[s]!.push(i);
-    }
-  }
-  const docsOf = (t: number): number[] => (t >= 0 ? lists[slot[t]!]! : []);
+  const { docs, joint } = documentCounts(topics, counts, topn);
 
   const N = counts.rows;
-  const perTopic = topics.map((ts) => {
+  const perTopic = topics.map((ts, t) => {
     let sum = 0;
     let pairs = 0;
     for (let i = 0; i < ts.length; i++) {
       for (let j = i + 1; j < ts.length; j++) {
-        sum += npmiPair(docsOf(ts[i]), docsOf(ts[j]), N);
+        sum += npmiPair(docs(ts[i]!), docs(ts[j]!), joint[(t * topn + i) * topn + j]!, N);
         pairs++;
       }
     }
@@ -73,20 +58,101 @@ export function npmiCoherence(
   return { perTopic, mean: valid.length > 0 ? valid.reduce((a, b) => a + b, 0) / valid.length : NaN };
 }
 
-/** NPMI of two terms from their ascending document lists (see npmiCoherence). */
-function npmiPair(a: number[], b: number[], N: number): number {
-  if (a.length === 0 || b.length === 0) return -1;
-  let joint = 0;
-  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
-    if (a[i] === b[j]) {
-      joint++;
-      i++;
-      j++;
-    } else if (a[i] < b[j]) i++;
-    else j++;
+/**
+ * In one pass over the matrix: D(x) for each column asked for (`docs`, 0 for column −1), and for
+ * each topic t and positions i < j of its list, |D(ts[i]) ∩ D(ts[j])| at joint[(t·topn + i)·topn + j].
+ *
+ * Why not intersect the columns' document lists pair by pair: a topic's frequent terms each occur
+ * in a large share of the corpus, so the 45 merges of a topic read every list 9 times (4.6 s
+ * over 1M abstracts, k = 50). Here each stored entry of a listed column is read once: a document
+ * notes which positions of which topics it holds, and counts those pairs at its end.
+ */
+function documentCounts(topics: number[][], counts: CsrMatrix, topn: number): { docs: (column: number) => number; joint: Int32Array } {
+  const k = topics.length;
+  // Each listed column's slot, and its occurrences (topic, position) back to back per slot: a
+  // column can be listed by several topics, or twice by one.
+  const slot = new Int32Array(counts.cols).fill(-1);
+  let slots = 0;
+  let occurrences = 0;
+  for (const ts of topics) {
+    for (const c of ts) {
+      if (c < 0) continue;
+      if (slot[c] === -1) slot[c] = slots++;
+      occurrences++;
+    }
   }
-  if (joint === 0) return -1;
+  const occStart = new Int32Array(slots + 1);
+  for (const ts of topics) for (const c of ts) if (c >= 0) occStart[slot[c]! + 1]!++;
+  for (let s = 0; s < slots; s++) occStart[s + 1]! += occStart[s]!;
+  const occTopic = new Int32Array(occurrences);
+  const occPos = new Int32Array(occurrences);
+  const fill = occStart.slice(0, slots);
+  topics.forEach((ts, t) =>
+    ts.forEach((c, i) => {
+      if (c < 0) return;
+      const o = fill[slot[c]!]!++;
+      occTopic[o] = t;
+      occPos[o] = i;
+    }),
+  );
+
+  const docCount = new Int32Array(slots);
+  const joint = new Int32Array(k * topn * topn);
+  // The positions of topic t that the current document holds, as bits; with up to 12 positions,
+  // documents are counted by that set (hist) and the pairs of each set added at the end, else
+  // each document adds its own pairs.
+  const mask = new Int32Array(k);
+  const touched = new Int32Array(k);
+  const hist = topn <= HIST_MAX_TERMS ? new Int32Array(k << topn) : undefined;
+  const { indptr, indices, data } = counts;
+  for (let i = 0; i < counts.rows; i++) {
+    let nTouched = 0;
+    const end = indptr[i + 1]!;
+    for (let p = indptr[i]!; p < end; p++) {
+      const s = slot[indices[p]!]!;
+      if (s < 0 || data[p] === 0) continue;
+      docCount[s]!++;
+      for (let o = occStart[s]!; o < occStart[s + 1]!; o++) {
+        const t = occTopic[o]!;
+        if (mask[t] === 0) touched[nTouched++] = t;
+        mask[t]! |= 1 << occPos[o]!;
+      }
+    }
+    for (let u = 0; u < nTouched; u++) {
+      const t = touched[u]!;
+      if (hist) hist[(t << topn) | mask[t]!]!++;
+      else addPairs(joint, t, topn, mask[t]!, 1);
+      mask[t] = 0;
+    }
+  }
+  if (hist) {
+    for (let t = 0; t < k; t++) {
+      for (let m = 1; m < 1 << topn; m++) {
+        const n = hist[(t << topn) | m]!;
+        if (n > 0) addPairs(joint, t, topn, m, n);
+      }
+    }
+  }
+  return { docs: (c) => (c >= 0 ? docCount[slot[c]!]! : 0), joint };
+}
+
+/** Topics of at most this many terms count documents by the set of positions they hold (2^n slots a topic). */
+const HIST_MAX_TERMS = 12;
+
+/** Adds n to joint[t][i][j] for every pair of positions i < j set in `bits`. */
+function addPairs(joint: Int32Array, t: number, topn: number, bits: number, n: number): void {
+  for (let rest = bits; rest !== 0; ) {
+    const i = 31 - Math.clz32(rest & -rest);
+    rest &= rest - 1;
+    const row = (t * topn + i) * topn;
+    for (let others = rest; others !== 0; others &= others - 1) joint[row + 31 - Math.clz32(others & -others)]! += n;
+  }
+}
+
+/** NPMI of two terms from their document counts and the count of documents holding both. */
+function npmiPair(a: number, b: number, joint: number, N: number): number {
+  if (a === 0 || b === 0 || joint === 0) return -1;
   const pab = joint / N;
   if (pab >= 1) return 1;
-  return Math.log(pab / ((a.length / N) * (b.length / N))) / -Math.log(pab);
+  return Math.log(pab / ((a / N) * (b / N))) / -Math.log(pab);
 }
