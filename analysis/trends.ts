@@ -160,11 +160,12 @@ export function periodTopTerms(
   // (term, count) list, and the period's f_t is the sum of its cells' lists. Counts are whole
   // numbers, so f_t is exact in any grouping (an earlier version read every entry twice).
   const V = counts.cols;
+  const { indptr, indices, data } = counts; // locals: the loop below runs once per stored entry
   const periodFreq = new Float64Array(V); // f_t within the period
   const cellFreq = new Float64Array(V); // tf(t, c) within the cell
   const periodIdf = new Float64Array(V); // log(1 + A / f_t) for the period's terms
   const touchedPeriod: number[] = [];
-  const touchedCell: number[] = [];
+  const touchedCell = new Int32Array(V); // the cell's terms, touchedCell[0, nCell)
   let listTerms = new Int32Array(1024); // the period's cell lists, back to back
   let listFreq = new Float64Array(1024);
   const listStart = new Int32Array(k + 1);
@@ -177,17 +178,20 @@ export function periodTopTerms(
     for (let c = 0; c < k; c++) {
       const cell = p * k + c;
       if (cellStart[cell + 1]! > cellStart[cell]!) topicsPresent++;
-      for (let o = cellStart[cell]!; o < cellStart[cell + 1]!; o++) {
+      let nCell = 0;
+      for (let o = cellStart[cell]!, oEnd = cellStart[cell + 1]!; o < oEnd; o++) {
         const doc = order[o]!;
-        for (let e = counts.indptr[doc]!; e < counts.indptr[doc + 1]!; e++) {
-          const t = counts.indices[e]!;
-          if (cellFreq[t] === 0) touchedCell.push(t);
-          cellFreq[t]! += counts.data[e]!;
-          words += counts.data[e]!;
+        for (let e = indptr[doc]!, end = indptr[doc + 1]!; e < end; e++) {
+          const t = indices[e]!;
+          const x = data[e]!;
+          if (x === 0) continue; // a stored zero: each would take a slot of touchedCell (V of them)
+          if (cellFreq[t] === 0) touchedCell[nCell++] = t;
+          cellFreq[t]! += x;
+          words += x;
         }
       }
-      if (used + touchedCell.length > listTerms.length) {
-        const cap = Math.max(2 * listTerms.length, used + touchedCell.length);
+      if (used + nCell > listTerms.length) {
+        const cap = Math.max(2 * listTerms.length, used + nCell);
         const t2 = new Int32Array(cap);
         t2.set(listTerms.subarray(0, used));
         listTerms = t2;
@@ -196,7 +200,8 @@ export function periodTopTerms(
         listFreq = f2;
       }
       listStart[c] = used;
-      for (const t of touchedCell) {
+      for (let u = 0; u < nCell; u++) {
+        const t = touchedCell[u]!;
         const f = cellFreq[t]!;
         listTerms[used] = t;
         listFreq[used++] = f;
@@ -204,7 +209,6 @@ export function periodTopTerms(
         periodFreq[t]! += f;
         cellFreq[t] = 0;
       }
-      touchedCell.length = 0;
     }
     listStart[k] = used;
     if (words > 0) {

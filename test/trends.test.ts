@@ -606,5 +606,18 @@ describe('periodTopTerms equals a full sort per cell', () => {
       expect(periodTopTerms(m, labels, periods, 4, 3, display, topN)).toEqual(reference(m, labels, periods, 4, 3, display, topN));
     }
     expect(periodTopTerms(m, labels, periods, 4, 3, display, 5)[0]![0]).toHaveLength(5);
+
+  });
+
+  it('a stored zero (an entry whose count is 0) changes nothing', () => {
+    // One period, one topic; doc 0 holds term 0 as a stored zero, doc 1 counts it once. Each term
+    // has f = 1 and the same weight, so term 0 comes first by id (were its f counted twice, it
+    // would rank last).
+    const m: CsrMatrix = { rows: 2, cols: 3, indptr: Int32Array.from([0, 2, 4]), indices: Int32Array.from([0, 1, 0, 2]), data: Float32Array.from([0, 1, 1, 1]) };
+    const display = ['zero', 'one', 'two'];
+    const labels = Int32Array.from([0, 0]);
+    const periods = Int32Array.from([0, 0]);
+    expect(periodTopTerms(m, labels, periods, 1, 1, display, 3)).toEqual([[['zero', 'one', 'two']]]);
+    expect(periodTopTerms(m, labels, periods, 1, 1, display, 3)).toEqual(reference(m, labels, periods, 1, 1, display, 3));
   });
 });
