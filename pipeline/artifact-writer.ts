@@ -13,10 +13,15 @@
 // a meta, "not cached", as a kill during saveArtifact did. The last steps run on the main
 // thread's event loop (a few small calls), so they may wait for the next stage to yield; the
 // runner waits for every save before it publishes the run.
+// The artifact being replaced is renamed aside and removed through the thread pool too: on a
+// night over 1M papers the old stage folders hold ~3 GB, and removing them with rmSync held the
+// main thread for ~2.5 s (unlink frees the files' extents). A folder left aside by a run that was
+// killed meanwhile is removed by the next save of that stage.
 
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, write, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, write, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { encodeArtifact } from './artifacts.ts';
 
 /** A text file written after the artifact, through tmp + rename. */
@@ -39,6 +44,7 @@ const MAX_WRITE = 1 << 30;
 export class ArtifactWriter {
   private readonly inFlight = new Map<Promise<void>, string>();
   private readonly checks: { dir: string; file: string; bytes: Uint8Array; sum: string }[] = [];
+  private asideCount = 0;
 
   constructor(private readonly opts: ArtifactWriterOptions = {}) {}
 
@@ -55,12 +61,17 @@ export class ArtifactWriter {
       rmSync(tmp, { recursive: true, force: true });
       mkdirSync(tmp, { recursive: true });
       await Promise.all([...files.map((f) => writeWhole(join(tmp, f.file), f.bytes)), writeWhole(join(tmp, 'value.json'), Buffer.from(json))]);
-      rmSync(dir, { recursive: true, force: true });
+      const aside = asideFolders(dir);
+      if (existsSync(dir)) {
+        aside.push(`${dir}${ASIDE}${process.pid}-${++this.asideCount}`);
+        renameSync(dir, aside[aside.length - 1]!);
+      }
       renameSync(tmp, dir);
       for (const a of after) {
         writeFileSync(`${a.path}.tmp-${process.pid}`, a.text);
         renameSync(`${a.path}.tmp-${process.pid}`, a.path);
       }
+      await Promise.all(aside.map((d) => rm(d, { recursive: true, force: true })));
     })().catch((e: Error) => {
       throw new Error(`could not write the artifact ${dir}: ${e.message}`);
     });
@@ -95,6 +106,21 @@ export class ArtifactWriter {
     const changed = this.checks.filter((c) => sha1(c.bytes) !== c.sum).map((c) => `${c.dir}/${c.file}`);
     this.checks.length = 0;
     if (changed.length > 0) throw new Error(`arrays changed after their artifact was saved: ${changed.join(', ')}`);
+  }
+}
+
+/** What a replaced artifact folder is renamed to, before the pid and a count. */
+const ASIDE = '.old-';
+
+/** Folders that earlier saves of `dir` set aside and did not get to remove (a killed run). */
+function asideFolders(dir: string): string[] {
+  const prefix = basename(dir) + ASIDE;
+  try {
+    return readdirSync(dirname(dir))
+      .filter((f) => f.startsWith(prefix))
+      .map((f) => join(dirname(dir), f));
+  } catch {
+    return [];
   }
 }
 

@@ -58,6 +58,16 @@ describe('the artifact writer thread', () => {
     saveArtifact(target, { old: new Int32Array([1, 2, 3]), extra: 'old' });
     await writer.save(target, { old: new Int32Array([4]) });
     expect(loadArtifact(target)).toEqual({ old: new Int32Array([4]) });
+    // The replaced folder was set aside and is gone once the save resolves.
+    expect(readdirSync(dir).sort()).toEqual(['stage']);
+    // A folder set aside by a run killed before it was removed goes with the next save of that
+    // stage (not another stage's).
+    saveArtifact(join(dir, `stage.old-999999-1`), { stale: new Int32Array(2) });
+    saveArtifact(join(dir, `other.old-999999-1`), { stale: new Int32Array(2) });
+    await writer.save(target, { old: new Int32Array([5]) });
+    expect(loadArtifact(target)).toEqual({ old: new Int32Array([5]) });
+    expect(readdirSync(dir).sort()).toEqual(['other.old-999999-1', 'stage']);
+    rmSync(join(dir, 'other.old-999999-1'), { recursive: true });
     // A file where the parent folder should be: mkdir fails in the thread.
     writeFileSync(join(dir, 'blocked'), 'not a folder');
     const bad = join(dir, 'blocked', 'stage');
