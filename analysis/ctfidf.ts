@@ -1,3 +1,5 @@
+import type { WorkerPool } from './parallel/pool.ts';
+import { poolableMatrix, sharedFloat64, sharedInt32 } from './parallel/shared.ts';
 import type { CsrMatrix } from './types.ts';
 
 /** Per-topic term weights: row c of the dense k × terms matrix is topic c. */
@@ -21,6 +23,13 @@ export interface ClassTfidfOptions {
    * the data (23 MB on arXiv).
    */
   sublinear?: boolean;
+  /**
+   * Threads for the topics' sums (step 1), used when the matrix lives in shared memory (the
+   * vectorize stage makes it there) and is large (poolableMatrix): topics are
+   * claimed one at a time, each summed by one thread in the serial order, so the weights are
+   * the serial doubles.
+   */
+  pool?: WorkerPool;
 }
 
 /**
@@ -46,8 +55,9 @@ export function classTfidf(counts: CsrMatrix, labels: Int32Array, k: number, opt
     throw new RangeError(`classTfidf: indptr length ${counts.indptr.length} must be rows + 1 = ${counts.rows + 1}`);
   }
   const V = counts.cols;
-  const weights = new Float64Array(k * V);
-  const { indptr, indices, data } = counts;
+  const pool = opts.pool;
+  const pooled = pool !== undefined && pool.threads > 1 && poolableMatrix(counts);
+  const weights = pooled ? sharedFloat64(k * V) : new Float64Array(k * V);
 
   // 1. Sum the counts of each topic's documents into its row, topic by topic (documents grouped
   //    by a counting sort, ascending within a topic): the writes stay in one row of V doubles
@@ -60,28 +70,15 @@ export function classTfidf(counts: CsrMatrix, labels: Int32Array, k: number, opt
     start[c + 1]!++;
   }
   for (let c = 0; c < k; c++) start[c + 1]! += start[c]!;
-  const order = new Int32Array(start[k]!);
+  const order = pooled ? sharedInt32(start[k]!) : new Int32Array(start[k]!);
   const fill = start.slice(0, k);
   for (let i = 0; i < counts.rows; i++) {
     const c = labels[i]!;
     if (c >= 0) order[fill[c]!++] = i;
   }
-  const tf = opts.sublinear ? sublinearTable() : undefined;
-  for (let c = 0; c < k; c++) {
-    const row = weights.subarray(c * V, (c + 1) * V);
-    for (let o = start[c]!; o < start[c + 1]!; o++) {
-      const i = order[o]!;
-      const end = indptr[i + 1]!;
-      if (tf === undefined) {
-        for (let p = indptr[i]!; p < end; p++) row[indices[p]!]! += data[p]!;
-      } else {
-        for (let p = indptr[i]!; p < end; p++) {
-          const x = data[p]!;
-          row[indices[p]!]! += x >= 1 && x < 256 && Number.isInteger(x) ? tf[x]! : Math.fround(x > 0 ? 1 + Math.log(x) : 0);
-        }
-      }
-    }
-  }
+  const sums: TopicSumsArgs = { indptr: counts.indptr, indices: counts.indices, data: counts.data, order, start, V, weights, sublinear: opts.sublinear === true };
+  if (pooled) pool.run('ctfidfTopicSums', sums);
+  else for (let c = 0; c < k; c++) sumTopicRow(sums, c);
 
   // 2. Words per topic, term totals over topics, and A (average words of the non-empty topics:
   //    an empty topic would otherwise pull A down and change every weight).
@@ -120,12 +117,45 @@ export function classTfidf(counts: CsrMatrix, labels: Int32Array, k: number, opt
   return { weights, k, terms: V, topicWords, termTotals, averageWords };
 }
 
+/** What step 1 of classTfidf reads and writes (the pool's ctfidfTopicSums kernel gets the same). */
+export interface TopicSumsArgs {
+  indptr: Int32Array;
+  indices: Int32Array;
+  data: Float32Array;
+  /** Documents grouped by topic: topic c's are order[start[c], start[c + 1]), ascending. */
+  order: Int32Array;
+  start: Int32Array;
+  V: number;
+  /** k × V, row c receives topic c's sums. */
+  weights: Float64Array;
+  sublinear: boolean;
+}
+
+/** Adds the counts (or 1 + ln counts) of topic c's documents, in order, into row c of weights. */
+export function sumTopicRow(args: TopicSumsArgs, c: number): void {
+  const { indptr, indices, data, order, start, V } = args;
+  const row = args.weights.subarray(c * V, (c + 1) * V);
+  const tf = args.sublinear ? SUBLINEAR : undefined;
+  for (let o = start[c]!; o < start[c + 1]!; o++) {
+    const i = order[o]!;
+    const end = indptr[i + 1]!;
+    if (tf === undefined) {
+      for (let p = indptr[i]!; p < end; p++) row[indices[p]!]! += data[p]!;
+    } else {
+      for (let p = indptr[i]!; p < end; p++) {
+        const x = data[p]!;
+        row[indices[p]!]! += x >= 1 && x < 256 && Number.isInteger(x) ? tf[x]! : Math.fround(x > 0 ? 1 + Math.log(x) : 0);
+      }
+    }
+  }
+}
+
 /** 1 + ln x as float32 for the small whole counts nearly every entry has. */
-function sublinearTable(): Float32Array {
+const SUBLINEAR = ((): Float32Array => {
   const table = new Float32Array(256);
   for (let x = 1; x < 256; x++) table[x] = 1 + Math.log(x);
   return table;
-}
+})();
 
 /** Number of documents per topic (labels < 0 are not counted). */
 export function topicSizes(labels: Int32Array, k: number): Int32Array {

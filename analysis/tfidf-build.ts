@@ -11,6 +11,7 @@
 // PairTable, open addressing on Int32Arrays) still hash. Every change here has kept fitTfidf's
 // output bit-identical (test/tfidf.test.ts compares the kernels with plain references).
 
+import { sharedFloat32, sharedInt32 } from './parallel/shared.ts';
 import type { CsrMatrix, TokenizedCorpus } from './types.ts';
 
 /**
@@ -728,13 +729,15 @@ export function joinRowBlocks(blocks: readonly RowBlock[], cols: number): CsrMat
     rows += b.rows;
     nnz += b.nnz;
   }
-  const indptr = blocks.length === 1 ? blocks[0]!.indptr : new Int32Array(rows + 1);
-  const indices = new Int32Array(nnz);
-  const data = new Float32Array(nnz);
+  // In shared memory: the pool's threads read the counts where they are (describe's and trends'
+  // per-topic and per-period sums, analysis/parallel/topic-term-kernels.ts).
+  const indptr = sharedInt32(rows + 1);
+  const indices = sharedInt32(nnz);
+  const data = sharedFloat32(nnz);
   let r = 0;
   let at = 0;
   for (const b of blocks) {
-    if (indptr !== b.indptr) for (let i = 1; i <= b.rows; i++) indptr[r + i] = at + b.indptr[i]!;
+    for (let i = 1; i <= b.rows; i++) indptr[r + i] = at + b.indptr[i]!;
     let chunkAt = at;
     b.indices.forEach((chunk, c) => {
       indices.set(chunk.subarray(0, b.used[c]!), chunkAt);

@@ -12,6 +12,7 @@ import { silhouettePairsKernel, silhouetteSumsKernel } from './silhouette-kernel
 import { sparseRowBlockKernel } from './sparse-kernels.ts';
 import { tfidfCountBucketsKernel, tfidfCountRowsKernel, tfidfPairsPerLeftKernel, tfidfScatterPairsKernel, tfidfUnigramKernel } from './tfidf-kernels.ts';
 import { tokenizeChunkKernel } from './tokenize-kernels.ts';
+import { ctfidfTopicSumsKernel, npmiRowsKernel, periodTermIdsKernel } from './topic-term-kernels.ts';
 import { lexiconLoaded, lexiconLookup, nlp, winkLoaded } from '../text/wink.ts';
 
 export type Kernel = (args: any, part: number, parts: number, tasks: TaskCounter) => unknown;
@@ -46,6 +47,9 @@ export const KERNELS: Record<string, Kernel> = {
   tfidfScatterPairs: tfidfScatterPairsKernel,
   tfidfCountBuckets: tfidfCountBucketsKernel,
   tfidfCountRows: tfidfCountRowsKernel,
+  ctfidfTopicSums: ctfidfTopicSumsKernel,
+  periodTermIds: periodTermIdsKernel,
+  npmiRows: npmiRowsKernel,
   // test kernel: what this thread has loaded (WorkerPoolOptions.warm)
   loaded: () => ({ wink: winkLoaded() && lexiconLoaded() }),
 };

@@ -1,3 +1,5 @@
+import type { WorkerPool } from '../parallel/pool.ts';
+import { poolableMatrix } from '../parallel/shared.ts';
 import type { CsrMatrix } from '../types.ts';
 
 export interface NpmiResult {
@@ -18,13 +20,16 @@ export interface NpmiResult {
  *   topic score = mean over its pairs; overall = mean over topics.
  *
  * `topTerms` are column ids, or term keys resolved through `vocabulary` (an unknown key occurs
- * in no document, so its pairs score −1, as in score.py).
+ * in no document, so its pairs score −1, as in score.py). With a `pool` of two or more threads
+ * and `counts` large and in shared memory (poolableMatrix), the rows are counted in parallel:
+ * the same whole numbers, the same scores.
  */
 export function npmiCoherence(
   topTerms: string[][] | number[][],
   counts: CsrMatrix,
   topn = 10,
   vocabulary?: string[],
+  pool?: WorkerPool,
 ): NpmiResult {
   if (!Number.isInteger(topn) || topn < 2 || topn > 31) throw new RangeError(`npmiCoherence: topn must be an integer in [2, 31], got ${topn}`);
   let index: Map<string, number> | null = null;
@@ -40,7 +45,7 @@ export function npmiCoherence(
     return index.get(term) ?? -1;
   };
   const topics = topTerms.map((ts) => (ts as (string | number)[]).slice(0, topn).map(columnOf));
-  const { docs, joint } = documentCounts(topics, counts, topn);
+  const { docs, joint } = documentCounts(topics, counts, topn, pool);
 
   const N = counts.rows;
   const perTopic = topics.map((ts, t) => {
@@ -67,7 +72,7 @@ export function npmiCoherence(
  * over 1M abstracts, k = 50). Here each stored entry of a listed column is read once: a document
  * notes which positions of which topics it holds, and counts those pairs at its end.
  */
-function documentCounts(topics: number[][], counts: CsrMatrix, topn: number): { docs: (column: number) => number; joint: Int32Array } {
+function documentCounts(topics: number[][], counts: CsrMatrix, topn: number, pool: WorkerPool | undefined): { docs: (column: number) => number; joint: Int32Array } {
   const k = topics.length;
   // Each listed column's slot, and its occurrences (topic, position) back to back per slot: a
   // column can be listed by several topics, or twice by one.
@@ -96,7 +101,70 @@ function documentCounts(topics: number[][], counts: CsrMatrix, topn: number): { 
     }),
   );
 
-  const docCount = new Int32Array(slots);
+  const args: NpmiRowsArgs = { indptr: counts.indptr, indices: counts.indices, data: counts.data, slot, slots, occStart, occTopic, occPos, k, topn, bounds: [0, counts.rows] };
+  let total: NpmiRowCounts;
+  if (pool !== undefined && pool.threads > 1 && poolableMatrix(counts)) {
+    // Rows in one contiguous range per thread, balanced by stored entries; the counts are whole
+    // numbers, so their sum is the one-thread answer.
+    const parts = pool.threads;
+    const bounds = [0];
+    for (let q = 1; q < parts; q++) {
+      const target = Math.round((counts.indptr[counts.rows]! * q) / parts);
+      let r = bounds[q - 1]!;
+      while (r < counts.rows && counts.indptr[r]! < target) r++;
+      bounds.push(r);
+    }
+    bounds.push(counts.rows);
+    const partial = pool.run<NpmiRowCounts>('npmiRows', { ...args, bounds });
+    total = partial[0]!;
+    for (const r of partial.slice(1)) {
+      addInto(total.docCount, r.docCount);
+      addInto(total.joint, r.joint);
+      if (total.hist) addInto(total.hist, r.hist!);
+    }
+  } else {
+    total = npmiRowCounts(args, 0, counts.rows);
+  }
+  const { docCount, joint, hist } = total;
+  if (hist) {
+    for (let t = 0; t < k; t++) {
+      for (let m = 1; m < 1 << topn; m++) {
+        const n = hist[(t << topn) | m]!;
+        if (n > 0) addPairs(joint, t, topn, m, n);
+      }
+    }
+  }
+  return { docs: (c) => (c >= 0 ? docCount[slot[c]!]! : 0), joint };
+}
+
+/** What npmiRowCounts reads (the pool's npmiRows kernel gets the same, and its part's rows in `bounds`). */
+export interface NpmiRowsArgs {
+  indptr: Int32Array;
+  indices: Int32Array;
+  data: Float32Array;
+  /** Each column's slot (−1: not listed), and the slots' (topic, position) occurrences, back to back. */
+  slot: Int32Array;
+  slots: number;
+  occStart: Int32Array;
+  occTopic: Int32Array;
+  occPos: Int32Array;
+  k: number;
+  topn: number;
+  /** Part q of the pool reads rows [bounds[q], bounds[q + 1]). */
+  bounds: number[];
+}
+
+/** Counts over some rows: documents per slot, and per topic the position sets (hist) or the pairs (joint). */
+export interface NpmiRowCounts {
+  docCount: Int32Array;
+  joint: Int32Array;
+  hist?: Int32Array;
+}
+
+/** The counts of rows [r0, r1) (see documentCounts). */
+export function npmiRowCounts(args: NpmiRowsArgs, r0: number, r1: number): NpmiRowCounts {
+  const { indptr, indices, data, slot, occStart, occTopic, occPos, k, topn } = args;
+  const docCount = new Int32Array(args.slots);
   const joint = new Int32Array(k * topn * topn);
   // The positions of topic t that the current document holds, as bits; with up to 12 positions,
   // documents are counted by that set (hist) and the pairs of each set added at the end, else
@@ -104,8 +172,7 @@ function documentCounts(topics: number[][], counts: CsrMatrix, topn: number): { 
   const mask = new Int32Array(k);
   const touched = new Int32Array(k);
   const hist = topn <= HIST_MAX_TERMS ? new Int32Array(k << topn) : undefined;
-  const { indptr, indices, data } = counts;
-  for (let i = 0; i < counts.rows; i++) {
+  for (let i = r0; i < r1; i++) {
     let nTouched = 0;
     const end = indptr[i + 1]!;
     for (let p = indptr[i]!; p < end; p++) {
@@ -125,15 +192,11 @@ function documentCounts(topics: number[][], counts: CsrMatrix, topn: number): { 
       mask[t] = 0;
     }
   }
-  if (hist) {
-    for (let t = 0; t < k; t++) {
-      for (let m = 1; m < 1 << topn; m++) {
-        const n = hist[(t << topn) | m]!;
-        if (n > 0) addPairs(joint, t, topn, m, n);
-      }
-    }
-  }
-  return { docs: (c) => (c >= 0 ? docCount[slot[c]!]! : 0), joint };
+  return hist ? { docCount, joint, hist } : { docCount, joint };
+}
+
+function addInto(total: Int32Array, part: Int32Array): void {
+  for (let i = 0; i < total.length; i++) total[i]! += part[i]!;
 }
 
 /** Topics of at most this many terms count documents by the set of positions they hold (2^n slots a topic). */

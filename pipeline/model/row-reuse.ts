@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type { CsrMatrix, TokenizedCorpus } from '../../analysis/types.ts';
+import { sharedFloat32, sharedInt32 } from '../../analysis/parallel/shared.ts';
 import { StoredArray } from '../artifacts.ts';
 import { indexIn } from './sorted-ids.ts';
 
@@ -123,8 +124,8 @@ export function mergeCsrRows(prev: StoredCsr | undefined, from: Int32Array, fres
     rows: from.length,
     cols: fresh.cols,
     indptr,
-    indices: copyRows(new Int32Array(nnz), indptr, from, prev?.indptr, prev?.indices, fresh.indptr, fresh.indices),
-    data: copyRows(new Float32Array(nnz), indptr, from, prev?.indptr, prev?.data, fresh.indptr, fresh.data),
+    indices: copyRows(sharedInt32(nnz), indptr, from, prev?.indptr, prev?.indices, fresh.indptr, fresh.indices),
+    data: copyRows(sharedFloat32(nnz), indptr, from, prev?.indptr, prev?.data, fresh.indptr, fresh.data),
   };
 }
 
@@ -144,7 +145,7 @@ export interface CsrPair<M extends StoredCsr = CsrMatrix> {
 export function mergeCsrPair(prev: CsrPair<StoredCsr> | undefined, from: Int32Array, fresh: CsrPair): CsrPair {
   const matrix = mergeCsrRows(prev?.matrix, from, fresh.matrix);
   if ((prev && !sameStructure(prev)) || !sameStructure(fresh)) return { matrix, counts: mergeCsrRows(prev?.counts, from, fresh.counts) };
-  const data = copyRows(new Float32Array(matrix.data.length), matrix.indptr, from, prev?.counts.indptr, prev?.counts.data, fresh.counts.indptr, fresh.counts.data);
+  const data = copyRows(sharedFloat32(matrix.data.length), matrix.indptr, from, prev?.counts.indptr, prev?.counts.data, fresh.counts.indptr, fresh.counts.data);
   return { matrix, counts: { ...matrix, data } };
 }
 
@@ -165,7 +166,7 @@ function sameEntries(a: Int32Array | StoredArray, b: Int32Array | StoredArray): 
 /** Row pointers of the merged matrix (see mergeCsrRows); checks that fresh has one row per unmatched row. */
 function mergedIndptr(prev: StoredCsr | undefined, from: Int32Array, fresh: CsrMatrix): Int32Array {
   const n = from.length;
-  const indptr = new Int32Array(n + 1);
+  const indptr = sharedInt32(n + 1); // merged matrices live in shared memory, as fitTfidf's (see joinRowBlocks)
   let f = 0;
   for (let i = 0; i < n; i++) {
     const r = from[i]!;

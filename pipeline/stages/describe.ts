@@ -8,6 +8,7 @@ import { sizeBalance } from '../../analysis/quality/balance.ts';
 import { topicDiversityReport } from '../../analysis/quality/diversity.ts';
 import { npmiCoherence } from '../../analysis/quality/npmi.ts';
 import { silhouette } from '../../analysis/quality/silhouette.ts';
+import { poolableMatrix } from '../../analysis/parallel/shared.ts';
 import { sharedWorkerPool } from '../workers/shared-pool.ts';
 import { representativeDocs, type Representative } from '../../analysis/representatives.ts';
 import type { TfidfModel } from '../../analysis/tfidf.ts';
@@ -107,7 +108,10 @@ export const describeStage: Stage<DescribeOutput> = {
     // document repeating a rare word fills its topic's terms ('hobgoblin', 'krillean' in a catch-all
     // topic of 20 Newsgroups). Measured on 20 Newsgroups k = 20 (one partition): NPMI 0.305 with
     // raw counts, 0.361 with presence (0/1), 0.371 with 1 + ln tf.
-    const ctf = classTfidf(tfidf.counts, labels, k, { sublinear: true }); // as classTfidf(sublinearCounts(counts)), without the copy
+    // The topics' sums over the pool when the counts are large and in shared memory (vectorize puts
+    // them there); the same weights either way.
+    const pool = poolableMatrix(tfidf.counts) ? await sharedWorkerPool(ctx.config.workers) : undefined;
+    const ctf = classTfidf(tfidf.counts, labels, k, { sublinear: true, ...(pool ? { pool } : {}) }); // as classTfidf(sublinearCounts(counts)), without the copy
     const described = describeTopics({
       weights: ctf.weights,
       vocabulary: tfidf.vocabulary,
@@ -125,6 +129,7 @@ export const describeStage: Stage<DescribeOutput> = {
       tfidf.counts,
       10,
       tfidf.vocabulary,
+      pool,
     );
     // The pair distances over the worker pool (the same figures as on one thread).
     const sil = silhouette(points, n, d, labels, k, { sampleSize: 3000, seed: ctx.config.seed }, await sharedWorkerPool(ctx.config.workers));

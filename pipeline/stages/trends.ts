@@ -6,6 +6,8 @@ import { computeTrendTable, periodTopTerms, summarizeTopicTrends, type TopicTren
 import type { TrendTable } from '../../reports/model.ts';
 import type { Config } from '../config.ts';
 import type { Stage } from '../stage.ts';
+import { sharedWorkerPool } from '../workers/shared-pool.ts';
+import { poolableMatrix } from '../../analysis/parallel/shared.ts';
 import { buildTrendTable } from '../trend-table.ts';
 import type { ClusterOutput } from './cluster.ts';
 import type { IngestOutput } from './ingest.ts';
@@ -23,7 +25,7 @@ export const trendsStage: Stage<TrendsOutput> = {
   deps: ['ingest', 'vectorize', 'cluster'],
   version: '2',
   configKey: (c: Config) => c.trends,
-  run(ctx) {
+  async run(ctx) {
     const { papers } = ctx.input<IngestOutput>('ingest');
     const tfidf = ctx.input<TfidfModel>('vectorize');
     const { labels, k } = ctx.input<ClusterOutput>('cluster');
@@ -41,7 +43,9 @@ export const trendsStage: Stage<TrendsOutput> = {
     }
     const topics = summarizeTopicTrends(counts, { growth: { recentPeriods: cfg.recentPeriods } });
     const { table, csv } = buildTrendTable(counts);
-    const periodTerms = periodTopTerms(tfidf.counts, labels, counts.periodIndex, k, counts.periods.length, tfidf.display, 5);
+    // Periods over the pool when the counts are large and in shared memory (the same answer).
+    const pool = poolableMatrix(tfidf.counts) ? await sharedWorkerPool(ctx.config.workers) : undefined;
+    const periodTerms = periodTopTerms(tfidf.counts, labels, counts.periodIndex, k, counts.periods.length, tfidf.display, 5, pool);
     ctx.log.info(`trends: ${counts.periods.length} ${counts.unit} periods, ${topics.reduce((s, t) => s + t.bursts.length, 0)} bursts`);
     return { table, csv, topics, periodTerms, notes };
   },
