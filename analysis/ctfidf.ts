@@ -24,10 +24,9 @@ export interface ClassTfidfOptions {
    */
   sublinear?: boolean;
   /**
-   * Threads for the topics' sums (step 1), used when the matrix lives in shared memory (the
-   * vectorize stage makes it there) and is large (poolableMatrix): topics are
-   * claimed one at a time, each summed by one thread in the serial order, so the weights are
-   * the serial doubles.
+   * Threads for the topics' sums (step 1), used when the matrix is large and in shared memory
+   * (poolableMatrix; the vectorize stage makes it there): topics are claimed one at a time, each
+   * summed by one thread in the serial order, so the weights are the serial doubles.
    */
   pool?: WorkerPool;
 }

@@ -7,6 +7,9 @@ import { assignPeriods, type CalendarPeriod, type DateResolution, type PeriodUni
 import { detectBursts, type BurstOptions } from './bursts.ts';
 import { topicGrowth, type GrowthOptions, type TopicGrowth } from './growth.ts';
 
+// Topic vocabulary over time lives in its own module; exported here too, beside the other trends.
+export { periodTopTerms } from './period-terms.ts';
+
 export interface TrendPeriodTotals extends CalendarPeriod {
   total: number; // papers in the period (all topics); 0 for a gap
 }
@@ -110,5 +113,3 @@ export function summarizeTopicTrends(t: TrendCounts, opts: TopicTrendOptions = {
   }
   return out;
 }
-
-export { periodTopTerms } from './period-terms.ts';

@@ -6,7 +6,7 @@
 // in shared memory.
 
 import { sumTopicRow, type TopicSumsArgs } from '../ctfidf.ts';
-import { type NpmiRowCounts, npmiRowCounts, type NpmiRowsArgs } from '../quality/npmi.ts';
+import { countNpmiRows, type NpmiRowCounts, npmiRowCounts, type NpmiRowsArgs } from '../quality/npmi.ts';
 import { PeriodScratch, type PeriodTermIds, periodTermIds, type PeriodTermsArgs } from '../period-terms.ts';
 import type { TaskCounter } from './kernels.ts';
 
@@ -29,7 +29,10 @@ export function periodTermIdsKernel(args: PeriodTermsArgs, _part: number, _parts
   return out;
 }
 
-/** npmiCoherence's counts over this part's rows (args.bounds); the caller adds the parts up. */
-export function npmiRowsKernel(args: NpmiRowsArgs, part: number): NpmiRowCounts {
-  return npmiRowCounts(args, args.bounds[part]!, args.bounds[part + 1]!);
+/** npmiCoherence's counts: blocks of rows (args.bounds) claimed by the threads, each into its own counts; the caller adds them up. */
+export function npmiRowsKernel(args: NpmiRowsArgs, _part: number, _parts: number, tasks: TaskCounter): NpmiRowCounts {
+  const counts = npmiRowCounts(args);
+  const blocks = args.bounds.length - 1;
+  for (let b = tasks.next(blocks); b >= 0; b = tasks.next(blocks)) countNpmiRows(args, args.bounds[b]!, args.bounds[b + 1]!, counts);
+  return counts;
 }

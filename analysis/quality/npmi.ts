@@ -104,13 +104,12 @@ function documentCounts(topics: number[][], counts: CsrMatrix, topn: number, poo
   const args: NpmiRowsArgs = { indptr: counts.indptr, indices: counts.indices, data: counts.data, slot, slots, occStart, occTopic, occPos, k, topn, bounds: [0, counts.rows] };
   let total: NpmiRowCounts;
   if (pool !== undefined && pool.threads > 1 && poolableMatrix(counts)) {
-    // Rows in one contiguous range per thread, balanced by stored entries; the counts are whole
-    // numbers, so their sum is the one-thread answer.
-    const parts = pool.threads;
+    // Blocks of rows with about as many stored entries each, claimed by the threads; each thread
+    // counts into its own arrays. The counts are whole numbers, so their sum is the one-thread answer.
     const bounds = [0];
-    for (let q = 1; q < parts; q++) {
-      const target = Math.round((counts.indptr[counts.rows]! * q) / parts);
-      let r = bounds[q - 1]!;
+    for (let b = 1; b < ROW_BLOCKS; b++) {
+      const target = Math.round((counts.indptr[counts.rows]! * b) / ROW_BLOCKS);
+      let r = bounds[b - 1]!;
       while (r < counts.rows && counts.indptr[r]! < target) r++;
       bounds.push(r);
     }
@@ -123,7 +122,8 @@ function documentCounts(topics: number[][], counts: CsrMatrix, topn: number, poo
       if (total.hist) addInto(total.hist, r.hist!);
     }
   } else {
-    total = npmiRowCounts(args, 0, counts.rows);
+    total = npmiRowCounts(args);
+    countNpmiRows(args, 0, counts.rows, total);
   }
   const { docCount, joint, hist } = total;
   if (hist) {
@@ -150,7 +150,7 @@ export interface NpmiRowsArgs {
   occPos: Int32Array;
   k: number;
   topn: number;
-  /** Part q of the pool reads rows [bounds[q], bounds[q + 1]). */
+  /** Blocks of rows: block b is rows [bounds[b], bounds[b + 1]). */
   bounds: number[];
 }
 
@@ -161,17 +161,25 @@ export interface NpmiRowCounts {
   hist?: Int32Array;
 }
 
-/** The counts of rows [r0, r1) (see documentCounts). */
-export function npmiRowCounts(args: NpmiRowsArgs, r0: number, r1: number): NpmiRowCounts {
-  const { indptr, indices, data, slot, occStart, occTopic, occPos, k, topn } = args;
+/** Blocks of rows the pool's threads claim (npmiRows). */
+const ROW_BLOCKS = 64;
+
+/** Zeroed counts for `args`' topics and slots. */
+export function npmiRowCounts(args: NpmiRowsArgs): NpmiRowCounts {
   const docCount = new Int32Array(args.slots);
-  const joint = new Int32Array(k * topn * topn);
+  const joint = new Int32Array(args.k * args.topn * args.topn);
+  return args.topn <= HIST_MAX_TERMS ? { docCount, joint, hist: new Int32Array(args.k << args.topn) } : { docCount, joint };
+}
+
+/** Adds the counts of rows [r0, r1) into `into` (see documentCounts). */
+export function countNpmiRows(args: NpmiRowsArgs, r0: number, r1: number, into: NpmiRowCounts): void {
+  const { indptr, indices, data, slot, occStart, occTopic, occPos, k, topn } = args;
+  const { docCount, joint, hist } = into;
   // The positions of topic t that the current document holds, as bits; with up to 12 positions,
   // documents are counted by that set (hist) and the pairs of each set added at the end, else
   // each document adds its own pairs.
   const mask = new Int32Array(k);
   const touched = new Int32Array(k);
-  const hist = topn <= HIST_MAX_TERMS ? new Int32Array(k << topn) : undefined;
   for (let i = r0; i < r1; i++) {
     let nTouched = 0;
     const end = indptr[i + 1]!;
@@ -192,7 +200,6 @@ export function npmiRowCounts(args: NpmiRowsArgs, r0: number, r1: number): NpmiR
       mask[t] = 0;
     }
   }
-  return hist ? { docCount, joint, hist } : { docCount, joint };
 }
 
 function addInto(total: Int32Array, part: Int32Array): void {
