@@ -1,9 +1,10 @@
 // Per-topic and per-period term sums, and NPMI's document counts, over the pool (ctfidf.ts,
 // period-terms.ts, quality/npmi.ts): over a large window each is a pass over every stored count,
-// ~4, ~6 and ~2 s on one thread at 1M papers. Each
-// task (a topic, a period) is done by one thread exactly as the serial loop does it, so the
-// results are the serial ones whatever the thread count. The count matrix is read where it is,
-// in shared memory.
+// ~4, ~6 and ~2 s on one thread at 1M papers. Each task (a topic, a period, a block of rows) is
+// done by one thread exactly as the serial loop does it, and NPMI's per-thread counts are whole
+// numbers added up, so the results are the serial ones whatever the thread count. Tasks are
+// claimed from a shared counter, so a pool that lost a worker still covers them all. The count
+// matrix is read where it is, in shared memory.
 
 import { sumTopicRow, type TopicSumsArgs } from '../ctfidf.ts';
 import { countNpmiRows, type NpmiRowCounts, npmiRowCounts, type NpmiRowsArgs } from '../quality/npmi.ts';
