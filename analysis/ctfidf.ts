@@ -1,5 +1,5 @@
 import type { WorkerPool } from './parallel/pool.ts';
-import { poolableMatrix, sharedFloat64, sharedInt32 } from './parallel/shared.ts';
+import { poolFor, sharedFloat64, sharedInt32 } from './parallel/shared.ts';
 import type { CsrMatrix } from './types.ts';
 
 /** Per-topic term weights: row c of the dense k × terms matrix is topic c. */
@@ -54,9 +54,8 @@ export function classTfidf(counts: CsrMatrix, labels: Int32Array, k: number, opt
     throw new RangeError(`classTfidf: indptr length ${counts.indptr.length} must be rows + 1 = ${counts.rows + 1}`);
   }
   const V = counts.cols;
-  const pool = opts.pool;
-  const pooled = pool !== undefined && pool.threads > 1 && poolableMatrix(counts);
-  const weights = pooled ? sharedFloat64(k * V) : new Float64Array(k * V);
+  const pool = poolFor(opts.pool, counts);
+  const weights = pool ? sharedFloat64(k * V) : new Float64Array(k * V);
 
   // 1. Sum the counts of each topic's documents into its row, topic by topic (documents grouped
   //    by a counting sort, ascending within a topic): the writes stay in one row of V doubles
@@ -69,14 +68,14 @@ export function classTfidf(counts: CsrMatrix, labels: Int32Array, k: number, opt
     start[c + 1]!++;
   }
   for (let c = 0; c < k; c++) start[c + 1]! += start[c]!;
-  const order = pooled ? sharedInt32(start[k]!) : new Int32Array(start[k]!);
+  const order = pool ? sharedInt32(start[k]!) : new Int32Array(start[k]!);
   const fill = start.slice(0, k);
   for (let i = 0; i < counts.rows; i++) {
     const c = labels[i]!;
     if (c >= 0) order[fill[c]!++] = i;
   }
   const sums: TopicSumsArgs = { indptr: counts.indptr, indices: counts.indices, data: counts.data, order, start, V, weights, sublinear: opts.sublinear === true };
-  if (pooled) pool.run('ctfidfTopicSums', sums);
+  if (pool) pool.run('ctfidfTopicSums', sums);
   else for (let c = 0; c < k; c++) sumTopicRow(sums, c);
 
   // 2. Words per topic, term totals over topics, and A (average words of the non-empty topics:

@@ -4,7 +4,7 @@
 // exactly as here, so the answer does not depend on the thread count.
 
 import type { WorkerPool } from './parallel/pool.ts';
-import { poolableMatrix, sharedInt32 } from './parallel/shared.ts';
+import { poolFor, sharedInt32 } from './parallel/shared.ts';
 import type { CsrMatrix } from './types.ts';
 
 /** What one period's top terms are worked out from (the pool's periodTermIds kernel gets the same). */
@@ -54,7 +54,7 @@ export function periodTopTerms(
   if (!Number.isInteger(nPeriods) || nPeriods < 0) throw new RangeError(`nPeriods must be an integer >= 0, got ${nPeriods}`);
   if (!Number.isInteger(topN) || topN < 0) throw new RangeError(`topN must be an integer >= 0, got ${topN}`);
   if (display.length < counts.cols) throw new RangeError(`display has ${display.length} terms; counts has ${counts.cols} columns`);
-  const pooled = pool !== undefined && pool.threads > 1 && nPeriods > 1 && poolableMatrix(counts);
+  const threads = nPeriods > 1 ? poolFor(pool, counts) : undefined;
 
   // Counting sort of documents by cell (period, topic), so each cell is one contiguous run.
   const nCells = nPeriods * k;
@@ -67,7 +67,7 @@ export function periodTopTerms(
     cellStart[p * k + c + 1]! += 1;
   }
   for (let j = 0; j < nCells; j++) cellStart[j + 1]! += cellStart[j]!;
-  const order = pooled ? sharedInt32(nDocs) : new Int32Array(nDocs);
+  const order = threads ? sharedInt32(nDocs) : new Int32Array(nDocs);
   const fill = cellStart.slice(0, nCells);
   for (let i = 0; i < nDocs; i++) order[fill[periodIndex[i]! * k + labels[i]!]!++] = i;
 
@@ -81,8 +81,8 @@ export function periodTopTerms(
   }
   const args: PeriodTermsArgs = { indptr: counts.indptr, indices: counts.indices, data: counts.data, order, cellStart, k, V, displayId, topN };
   const byPeriod: Int32Array[][] = new Array(nPeriods);
-  if (pooled) {
-    for (const part of pool.run<PeriodTermIds[]>('periodTermIds', args)) for (const r of part) byPeriod[r.period] = r.cells;
+  if (threads) {
+    for (const part of threads.run<PeriodTermIds[]>('periodTermIds', args)) for (const r of part) byPeriod[r.period] = r.cells;
   } else {
     const scratch = new PeriodScratch(V, k);
     for (let p = 0; p < nPeriods; p++) byPeriod[p] = periodTermIds(args, p, scratch);

@@ -1,6 +1,7 @@
 // Typed arrays over SharedArrayBuffer: what the pool's kernels read and write without copying.
 
 import type { CsrMatrix } from '../types.ts';
+import type { WorkerPool } from './pool.ts';
 import type { WasmArena } from '../wasm/arena.ts';
 
 /** A Float64Array of `length` zeros over shared memory. */
@@ -32,6 +33,11 @@ export const PARALLEL_MIN_ENTRIES = 1 << 22;
 /** Whether the pool's threads can read `m` where it is (every array in shared memory) and it is large enough to split. */
 export function poolableMatrix(m: CsrMatrix): boolean {
   return m.indices.length >= PARALLEL_MIN_ENTRIES && isShared(m.indptr) && isShared(m.indices) && isShared(m.data);
+}
+
+/** `pool` when a pass over `m` should be split over it (two or more threads, poolableMatrix), else undefined. */
+export function poolFor(pool: WorkerPool | undefined, m: CsrMatrix): WorkerPool | undefined {
+  return pool !== undefined && pool.threads > 1 && poolableMatrix(m) ? pool : undefined;
 }
 
 /** `a` itself when it already lives in shared memory, else a shared copy. */

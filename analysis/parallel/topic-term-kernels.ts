@@ -7,7 +7,7 @@
 // matrix is read where it is, in shared memory.
 
 import { sumTopicRow, type TopicSumsArgs } from '../ctfidf.ts';
-import { countNpmiRows, type NpmiRowCounts, npmiRowCounts, type NpmiRowsArgs } from '../quality/npmi.ts';
+import { countNpmiRows, emptyNpmiCounts, type NpmiBlocksArgs, type NpmiRowCounts } from '../quality/npmi.ts';
 import { PeriodScratch, type PeriodTermIds, periodTermIds, type PeriodTermsArgs } from '../period-terms.ts';
 import type { TaskCounter } from './kernels.ts';
 
@@ -31,8 +31,8 @@ export function periodTermIdsKernel(args: PeriodTermsArgs, _part: number, _parts
 }
 
 /** npmiCoherence's counts: blocks of rows (args.bounds) claimed by the threads, each into its own counts; the caller adds them up. */
-export function npmiRowsKernel(args: NpmiRowsArgs, _part: number, _parts: number, tasks: TaskCounter): NpmiRowCounts {
-  const counts = npmiRowCounts(args);
+export function npmiRowsKernel(args: NpmiBlocksArgs, _part: number, _parts: number, tasks: TaskCounter): NpmiRowCounts {
+  const counts = emptyNpmiCounts(args);
   const blocks = args.bounds.length - 1;
   for (let b = tasks.next(blocks); b >= 0; b = tasks.next(blocks)) countNpmiRows(args, args.bounds[b]!, args.bounds[b + 1]!, counts);
   return counts;

@@ -1,5 +1,6 @@
 import type { WorkerPool } from '../parallel/pool.ts';
-import { poolableMatrix } from '../parallel/shared.ts';
+import { poolFor } from '../parallel/shared.ts';
+import { balancedRowBounds } from '../parallel/sparse-kernels.ts';
 import type { CsrMatrix } from '../types.ts';
 
 export interface NpmiResult {
@@ -101,20 +102,14 @@ function documentCounts(topics: number[][], counts: CsrMatrix, topn: number, poo
     }),
   );
 
-  const args: NpmiRowsArgs = { indptr: counts.indptr, indices: counts.indices, data: counts.data, slot, slots, occStart, occTopic, occPos, k, topn, bounds: [0, counts.rows] };
+  const args: NpmiRowsArgs = { indptr: counts.indptr, indices: counts.indices, data: counts.data, slot, slots, occStart, occTopic, occPos, k, topn };
+  const threads = poolFor(pool, counts);
   let total: NpmiRowCounts;
-  if (pool !== undefined && pool.threads > 1 && poolableMatrix(counts)) {
+  if (threads) {
     // Blocks of rows with about as many stored entries each, claimed by the threads; each thread
     // counts into its own arrays. The counts are whole numbers, so their sum is the one-thread answer.
-    const bounds = [0];
-    for (let b = 1; b < ROW_BLOCKS; b++) {
-      const target = Math.round((counts.indptr[counts.rows]! * b) / ROW_BLOCKS);
-      let r = bounds[b - 1]!;
-      while (r < counts.rows && counts.indptr[r]! < target) r++;
-      bounds.push(r);
-    }
-    bounds.push(counts.rows);
-    const partial = pool.run<NpmiRowCounts>('npmiRows', { ...args, bounds });
+    const blocks: NpmiBlocksArgs = { ...args, bounds: balancedRowBounds(counts.indptr, counts.rows, ROW_BLOCKS, 0) };
+    const partial = threads.run<NpmiRowCounts>('npmiRows', blocks);
     total = partial[0]!;
     for (const r of partial.slice(1)) {
       addInto(total.docCount, r.docCount);
@@ -122,7 +117,7 @@ function documentCounts(topics: number[][], counts: CsrMatrix, topn: number, poo
       if (total.hist) addInto(total.hist, r.hist!);
     }
   } else {
-    total = npmiRowCounts(args);
+    total = emptyNpmiCounts(args);
     countNpmiRows(args, 0, counts.rows, total);
   }
   const { docCount, joint, hist } = total;
@@ -137,7 +132,7 @@ function documentCounts(topics: number[][], counts: CsrMatrix, topn: number, poo
   return { docs: (c) => (c >= 0 ? docCount[slot[c]!]! : 0), joint };
 }
 
-/** What npmiRowCounts reads (the pool's npmiRows kernel gets the same, and its part's rows in `bounds`). */
+/** What countNpmiRows reads. */
 export interface NpmiRowsArgs {
   indptr: Int32Array;
   indices: Int32Array;
@@ -150,8 +145,11 @@ export interface NpmiRowsArgs {
   occPos: Int32Array;
   k: number;
   topn: number;
-  /** Blocks of rows: block b is rows [bounds[b], bounds[b + 1]). */
-  bounds: number[];
+}
+
+/** The pool's npmiRows kernel: the same, and blocks of rows, block b being rows [bounds[b], bounds[b + 1]). */
+export interface NpmiBlocksArgs extends NpmiRowsArgs {
+  bounds: Int32Array;
 }
 
 /** Counts over some rows: documents per slot, and per topic the position sets (hist) or the pairs (joint). */
@@ -165,7 +163,7 @@ export interface NpmiRowCounts {
 const ROW_BLOCKS = 64;
 
 /** Zeroed counts for `args`' topics and slots. */
-export function npmiRowCounts(args: NpmiRowsArgs): NpmiRowCounts {
+export function emptyNpmiCounts(args: NpmiRowsArgs): NpmiRowCounts {
   const docCount = new Int32Array(args.slots);
   const joint = new Int32Array(args.k * args.topn * args.topn);
   return args.topn <= HIST_MAX_TERMS ? { docCount, joint, hist: new Int32Array(args.k << args.topn) } : { docCount, joint };
