@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Paper } from '../pipeline/paper.ts';
-import { openStore, paperExtraJson, paperTextHash, type Store } from '../pipeline/store/store.ts';
+import { insertedOrder, openStore, paperExtraJson, paperTextHash, type Store } from '../pipeline/store/store.ts';
 
 const papers: Paper[] = Array.from({ length: 40 }, (_, i) => {
   const p: Paper = { id: `p${(i * 7) % 40}`, title: i % 5 ? `Title ${i}` : '', text: `text ${i} \u00e9\u4e2d\u{1F600} ${'x'.repeat(i)}${i % 7 ? '' : '\ud800'}`, date: `2025-0${(i % 9) + 1}-1${i % 10}`, source: 'night.jsonl' };
@@ -60,6 +60,30 @@ describe('store: loadBehind', () => {
     db.close();
     store.close();
     plain.close();
+  });
+
+  it("digests the window in the order it is given: readWindow's digest, for the whole archive or a dated part", async () => {
+    for (const window of [{ all: true as const }, { sinceDate: '2025-05-01' }]) {
+      const store = fresh();
+      const loader = store.loadBehind('r1')!;
+      for (const p of papers) loader.add(p);
+      const order = insertedOrder(papers, window);
+      expect(order.length).toBeGreaterThan(1);
+      const { digest, written } = await loader.finish(order);
+      expect(await written).toBe(papers.length);
+      const read = store.readWindow(window);
+      expect(read.papers.map((p) => p.id)).toEqual(order.map((i) => papers[i]!.id));
+      expect(digest).toBe(read.digest);
+      store.close();
+    }
+    // Without an order, no digest.
+    const store = fresh();
+    const loader = store.loadBehind('r1')!;
+    for (const p of papers) loader.add(p);
+    const r = await loader.finish();
+    expect(r.digest).toBeUndefined();
+    await r.written;
+    store.close();
   });
 
   it('declines below bulkLoadMinPapers and when the archive is no longer empty; writes nothing then', async () => {

@@ -283,19 +283,20 @@ async function finishBehind(
     await loader.abort();
     throw new Error(`ingest: the archive writer was given ${handed.length} papers, not the ${accepted.length} accepted`);
   }
-  const finishing = loader.finish();
-  finishing.catch(() => undefined); // awaited below
   let newest: string | undefined;
   for (const p of accepted) if (newest === undefined || p.date > newest) newest = p.date;
   const window = resolveWindow(config.archive.window, newest, createdAt.slice(0, 10));
-  // Sorted while the helper is still hashing and writing the last papers: the order needs only ids.
+  // Sorted while the helper is still hashing and writing the last papers: the order needs only
+  // ids. The helper digests the window in this order (windowOfInserted then need not).
   const order = insertedOrder(accepted, window);
+  const finishing = loader.finish(order);
+  finishing.catch(() => undefined); // awaited below
   whileWaiting(); // the helper is still hashing and writing (~0.15 s on arXiv, ~0.4 s on 20 Newsgroups)
-  const { textHashes, extraJsons, written } = await finishing;
+  const { textHashes, extraJsons, digest, written } = await finishing;
   let ordered: { papers: Paper[]; digest: string };
   try {
     // The accepted papers become the window's (the caller keeps no other use for them).
-    ordered = windowOfInserted(accepted, textHashes, window, extraJsons, { adopt: true, order });
+    ordered = windowOfInserted(accepted, textHashes, window, extraJsons, { adopt: true, order, ...(digest !== undefined ? { digest } : {}) });
   } finally {
     await written.catch(() => undefined); // the store's connection is back only then
   }

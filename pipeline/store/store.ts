@@ -19,6 +19,7 @@ import { type Paper, textHead } from '../paper.ts';
 import { decodeFloat32, decodeIds, decodeInt32, encodeArray, encodeIds } from './codec.ts';
 import { paperExtraJson } from './extra-json.ts';
 import { startLoadBehind, type LoadBehind } from './load-behind.ts';
+import { digestWindowKeys, windowDigestKey } from './window-digest.ts';
 import { migrate } from './migrate.ts';
 import { setNewFilePageSize } from './page-size.ts';
 
@@ -196,17 +197,12 @@ function storedPaper(
   return paper;
 }
 
-/** What a window's digest covers for one paper: every stored field, the text through its hash. */
-function digestKey(id: string, textHash: string, date: string, label: string | null, url: string | null, source: string, extraJson: string | null): string {
-  return JSON.stringify([id, textHash, date, label, url, source, extraJson]);
-}
-
 /** Sorts a window's papers by JavaScript (UTF-16) id order and digests them in that order. */
 function orderWindow(unordered: Paper[], keys: string[]): { papers: Paper[]; digest: string } {
   const order = idOrder(unordered, Array.from(unordered, (_, i) => i));
   const papers: Paper[] = new Array(order.length);
   for (let i = 0; i < order.length; i++) papers[i] = unordered[order[i]!]!;
-  return { papers, digest: digestKeys(order.map((i) => keys[i]!)) };
+  return { papers, digest: digestWindowKeys(createHash, order.length, (j) => keys[order[j]!]!) };
 }
 
 /** `indices` sorted by the JavaScript (UTF-16) order of their papers' ids, in place. */
@@ -217,35 +213,6 @@ function idOrder(papers: readonly Paper[], indices: number[]): number[] {
     const y = ids[b]!;
     return x < y ? -1 : x > y ? 1 : 0;
   });
-}
-
-/** sha256 of the digest keys, one line each, hashed 1024 lines at a time. */
-function digestKeys(keys: readonly string[]): string {
-  const digest = new KeyDigest();
-  for (const key of keys) digest.add(key);
-  return digest.hex();
-}
-
-/** A window's digest made one key at a time: sha256 of the keys, one line each, hashed 1024 lines at a time. */
-class KeyDigest {
-  private readonly hash = createHash('sha256');
-  private block: string[] = [];
-
-  add(key: string): void {
-    this.block.push(key);
-    if (this.block.length === 1024) this.flush();
-  }
-
-  hex(): string {
-    this.flush();
-    return this.hash.digest('hex');
-  }
-
-  private flush(): void {
-    if (this.block.length === 0) return;
-    this.hash.update(this.block.join('\n') + '\n');
-    this.block = [];
-  }
 }
 
 /**
@@ -270,24 +237,24 @@ export function insertedOrder(papers: readonly Paper[], window: PaperWindow): nu
  * have the archive's shape already, instead of copies with `extra` parsed back from its JSON:
  * on arXiv's 75k papers the copies cost ~0.1 s of the main thread and as much again in garbage.
  * Only for a caller that hands its papers over and keeps no other use for them (ingest).
+ *
+ * `digest`: the window's digest when the caller has it already, for these papers, hashes, extra
+ * JSON and order (the archive's helper thread works it out on a first night: load-behind.ts).
  */
 export function windowOfInserted(
   papers: readonly Paper[],
   textHashes: readonly string[],
   window: PaperWindow,
   extraJsons?: readonly (string | null)[],
-  options: { adopt?: boolean; order?: readonly number[] } = {},
+  options: { adopt?: boolean; order?: readonly number[]; digest?: string } = {},
 ): { papers: Paper[]; digest: string } {
   const order = options.order ?? insertedOrder(papers, window);
-  const extraJsonOf = (i: number): string | null => (extraJsons !== undefined ? (extraJsons[i] ?? null) : paperExtraJson(papers[i]!.extra));
+  const extras = extraJsons ?? papers.map((p) => paperExtraJson(p.extra));
   const out: Paper[] = new Array(order.length);
-  // The keys are hashed a block at a time as they are made: kept for all 75k papers they lived
-  // long enough to be copied by the young-generation collector (~0.1 s on arXiv).
-  const digest = new KeyDigest();
   for (let j = 0; j < order.length; j++) {
     const i = order[j]!;
     const p = papers[i]!;
-    const extraJson = extraJsonOf(i);
+    const extraJson = extras[i] ?? null;
     const textHash = textHashes[i]!;
     const adopted = options.adopt === true ? adoptAsStored(p, extraJson) : undefined;
     if (adopted !== undefined) {
@@ -296,9 +263,17 @@ export function windowOfInserted(
     } else {
       out[j] = storedPaper(p.id, p.title, p.text, p.date, p.label ?? null, p.url ?? null, p.source, extraJson, textHash);
     }
-    digest.add(digestKey(p.id, textHash, p.date, p.label ?? null, p.url ?? null, p.source, extraJson));
   }
-  return { papers: out, digest: digest.hex() };
+  return { papers: out, digest: options.digest ?? insertedWindowDigest(papers, textHashes, extras, order) };
+}
+
+/** The digest readWindow would give for `papers` (in window order `order`) once inserted. */
+export function insertedWindowDigest(papers: readonly Paper[], textHashes: readonly string[], extraJsons: readonly (string | null)[], order: readonly number[]): string {
+  return digestWindowKeys(createHash, order.length, (j) => {
+    const i = order[j]!;
+    const p = papers[i]!;
+    return windowDigestKey(p.id, textHashes[i]!, p.date, p.label ?? null, p.url ?? null, p.source, extraJsons[i] ?? null);
+  });
 }
 
 /**
@@ -631,7 +606,7 @@ export class Store {
     for (const [id, textHash, date, label, url, source, extraJson, title, text] of stmt.iterate(...where.params)) {
       const known = title === null ? reuse!.get(id)!.paper : undefined;
       unordered.push(storedPaper(id, known ? known.title : title!, head(known ? known.text : text!), date, label, url, source, extraJson, textHash));
-      keys.push(digestKey(id, textHash, date, label, url, source, extraJson));
+      keys.push(windowDigestKey(id, textHash, date, label, url, source, extraJson));
     }
     return orderWindow(unordered, keys);
   }
