@@ -2,9 +2,9 @@
 // its own unit table, wink instance and local vocabulary; wink is loaded on the first unit a
 // thread has not seen, not when the module loads); mergeChunks joins the chunks.
 //
-// Balancing: the documents are cut into one region per thread (equal in characters, the calling
-// thread's smaller: CALLING_THREAD_SHARE); a worker is sent only its region (structured clone: it
-// has no other copy of the texts) and tokenizes it in blocks of BLOCK_DOCS documents from the back. The calling thread holds every text: it does
+// Balancing: the documents are cut into one region per thread (equal in characters); a worker
+// is sent only its region (structured clone: it has no other copy of the texts) and tokenizes it
+// in blocks of BLOCK_DOCS documents from the back. The calling thread holds every text: it does
 // its own region, then takes blocks from the front of each worker's region until it meets that
 // worker. Claims are one compare-and-swap on a shared (front, back) pair per region, so whichever
 // thread is ahead (the calling thread usually is: a worker starts later and loads wink's model
