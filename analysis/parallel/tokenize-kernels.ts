@@ -21,17 +21,6 @@ import { type PackedTexts, packedCount, packTexts, unpackTexts } from './packed-
 import type { WorkerPool } from './pool.ts';
 import { sharedInt32 } from './shared.ts';
 
-/**
- * The calling thread's own region, against an equal share of the characters. It takes blocks of
- * the workers' regions once done with its own, but no worker can take from its region (a worker
- * holds only its own texts), so too large a region leaves it tokenizing alone at the end:
- * characters are not the same work everywhere (words never seen before cost most). On 20
- * Newsgroups with equal shares it ended -0.04 to +0.79 s after the worker and took none of the
- * worker's blocks in 4 of 5 runs (tokenize 5.3-5.9 s); with 0.8, -0.05 to +0.23 s, taking blocks
- * every time (tokenize 4.7-5.8 s; 5 runs each, alternating).
- */
-export const CALLING_THREAD_SHARE = 0.8;
-
 /** Documents per claimed block: ~30 ms of tokenizing, so the threads finish within that of each other. */
 export const BLOCK_DOCS = 256;
 
@@ -265,7 +254,7 @@ export function tokenizeChunksParallel(
     parallel.onShares?.([docs.length]);
     return [tokenizeChunk(docs, opts, chunkOpts)];
   }
-  const bounds = sliceByLength(docs, parts, CALLING_THREAD_SHARE);
+  const bounds = sliceByLength(docs, parts);
   let blockDocs = parallel.blockDocs ?? BLOCK_DOCS;
   if (!Number.isInteger(blockDocs) || blockDocs < 1) throw new RangeError(`blockDocs must be a positive integer, got ${blockDocs}`);
   let widest = 0;
@@ -306,19 +295,15 @@ export function workerReserve(blocks: number): number {
   return Math.ceil(blocks * 0.05);
 }
 
-/**
- * parts + 1 document boundaries with about the same number of characters in each slice, except
- * the first, which has `firstShare` times an equal share (the others split the rest equally).
- */
-export function sliceByLength(docs: ArrayLike<DocText>, parts: number, firstShare = 1): number[] {
+/** parts + 1 document boundaries with about the same number of characters in each slice. */
+export function sliceByLength(docs: ArrayLike<DocText>, parts: number): number[] {
   let total = 0;
   for (let i = 0; i < docs.length; i++) total += docs[i]!.title.length + docs[i]!.text.length + 1;
   const bounds = [0];
   let acc = 0;
   let i = 0;
-  const first = (total * firstShare) / parts;
   for (let p = 1; p < parts; p++) {
-    const target = first + ((total - first) * (p - 1)) / (parts - 1);
+    const target = (total * p) / parts;
     while (i < docs.length && acc < target) {
       acc += docs[i]!.title.length + docs[i]!.text.length + 1;
       i++;
