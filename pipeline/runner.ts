@@ -293,7 +293,7 @@ async function runStages(
       writeFileAtomic(join(dir, 'meta.json'), JSON.stringify(newMeta, null, 2));
     } else {
       // Written by a helper thread while the next stage runs (pipeline/artifact-writer.ts).
-      saves.push(writer.save(dir, value, [{ path: join(dir, ARTIFACT_ID_FILE), text: artifactId }, { path: join(dir, 'meta.json'), text: JSON.stringify(newMeta, null, 2) }]));
+      saves.push(writer.save(dir, stage.toArtifact ? stage.toArtifact(value as never) : value, [{ path: join(dir, ARTIFACT_ID_FILE), text: artifactId }, { path: join(dir, 'meta.json'), text: JSON.stringify(newMeta, null, 2) }]));
     }
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuStarted);
@@ -393,7 +393,14 @@ function loadStage(out: string, stage: Stage, store: Store): unknown {
   if (!artifactExists(dir)) {
     throw new ConfigError(`stage "${stage.name}" has no artifact in ${dir}; run the whole pipeline first`, 'stage');
   }
-  return stage.load ? stage.load(dir, store) : loadArtifact(dir);
+  return loadStageArtifact(stage, dir, store);
+}
+
+/** A stage's output read back from its artifact in `dir` (Stage.load, else the default persistence). */
+export function loadStageArtifact(stage: Stage, dir: string, store?: Store): unknown {
+  if (stage.load) return stage.load(dir, store);
+  const stored = loadArtifact(dir);
+  return stage.fromArtifact ? stage.fromArtifact(stored) : stored;
 }
 
 function stageHash(stage: Stage, config: Config, hashes: Partial<Record<StageName, string>>, external: unknown): string {

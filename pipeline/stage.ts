@@ -74,6 +74,13 @@ export interface Stage<T = unknown> {
    * run (pipeline/artifact-writer.ts; RunOptions.checkArtifacts verifies it in tests).
    */
   run(ctx: StageContext): Promise<T> | T;
+  /**
+   * What the default persistence (ArtifactWriter.save) writes instead of the output itself, when
+   * another form is cheaper to encode; fromArtifact turns it back into the output.
+   */
+  toArtifact?(value: T): unknown;
+  /** The output from what toArtifact gave (or from an artifact written before it existed). */
+  fromArtifact?(stored: unknown): T;
   /** Custom persistence (written before the next stage starts); the default is ArtifactWriter.save. */
   save?(dir: string, value: T): void;
   /** Reads the artifact back; `store` is the run's archive (for artifacts that point into it). */

@@ -13,7 +13,7 @@ import { loadSotuPapers } from '../pipeline/ingest/sotu.ts';
 import { silentLogger } from '../pipeline/log.ts';
 import { readModelMeta, type ModelMeta } from '../pipeline/model/model-store.ts';
 import type { Paper } from '../pipeline/paper.ts';
-import { runPipeline, type RunResult } from '../pipeline/runner.ts';
+import { loadStageArtifact, runPipeline, type RunResult } from '../pipeline/runner.ts';
 import type { ClusterOutput } from '../pipeline/stages/cluster.ts';
 import type { VectorizeOutput } from '../pipeline/stages/vectorize.ts';
 import { transformTfidf } from '../analysis/tfidf.ts';
@@ -108,7 +108,7 @@ describe('incremental nights on the default corpus', () => {
         const v = stage<VectorizeOutput>('vectorize');
         const r = stage<ReduceOutput>('reduce');
         const model = loadModel(join(dir, 'out', 'model'));
-        const corpus = (STAGES.tokenize.load ?? loadArtifact)(join(dir, 'out', 'stages', 'tokenize')) as TokenizedCorpus;
+        const corpus = loadStageArtifact(STAGES.tokenize, join(dir, 'out', 'stages', 'tokenize')) as TokenizedCorpus;
         const full = transformTfidf({ ...model.arrays, matrix: v.matrix, counts: v.counts, docs: 0 }, corpus, true);
         const scores = projectOntoStoredBasis(model, full.matrix).scores;
         const eq = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((x, i) => Object.is(x, b[i]));

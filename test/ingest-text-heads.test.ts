@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TokenizedCorpus } from '../analysis/types.ts';
-import { loadArtifact } from '../pipeline/artifacts.ts';
 import { resolveConfig } from '../pipeline/config.ts';
 import { silentLogger } from '../pipeline/log.ts';
 import { textHead } from '../pipeline/paper.ts';
-import { runPipeline } from '../pipeline/runner.ts';
+import { loadStageArtifact, runPipeline } from '../pipeline/runner.ts';
+import { tokenizeStage } from '../pipeline/stages/tokenize.ts';
 import { openStore, paperTextHash } from '../pipeline/store/store.ts';
 import { threeTopicText } from './helpers/three-topics.ts';
 
@@ -67,8 +67,8 @@ describe('a night over text heads', () => {
     await runPipeline(config('nights', first), { logger: silentLogger, runId: 'r1' });
     await runPipeline(config('nights', second), { logger: silentLogger, runId: 'r2' });
     await runPipeline(config('cold', both), { logger: silentLogger, runId: 'r1' });
-    const night = loadArtifact<TokenizedCorpus>(join(dir, 'nights', 'stages', 'tokenize'));
-    const cold = loadArtifact<TokenizedCorpus>(join(dir, 'cold', 'stages', 'tokenize'));
+    const night = loadStageArtifact(tokenizeStage, join(dir, 'nights', 'stages', 'tokenize')) as TokenizedCorpus;
+    const cold = loadStageArtifact(tokenizeStage, join(dir, 'cold', 'stages', 'tokenize')) as TokenizedCorpus;
     expect(night.terms).toContain('tailword70'); // past the head of a paper tokenized tonight
     expect(night.terms).toEqual(cold.terms);
     expect([...night.tokenIds]).toEqual([...cold.tokenIds]);

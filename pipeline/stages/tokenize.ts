@@ -7,6 +7,7 @@ import type { TokenizedCorpus } from '../../analysis/types.ts';
 import { type DocText, TOKENIZER_VERSION } from '../../analysis/text/tokenizer.ts';
 import { lexiconLookup, nlp } from '../../analysis/text/wink.ts';
 import type { Config } from '../config.ts';
+import { corpusFromArtifact, corpusToArtifact } from '../corpus-artifact.ts';
 import type { Stage } from '../stage.ts';
 import { memoryTokenStore, openTokenStore, type TokenStore, tokenizeWithCache } from '../token-cache.ts';
 import { type PrefetchedTokenRows, prefetchTokenRows } from '../token-cache-prefetch.ts';
@@ -30,6 +31,9 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
     nlp();
     lexiconLookup();
   },
+  // Written with its surface forms flattened (corpus-artifact.ts): ~0.3 s less of JSON each run.
+  toArtifact: corpusToArtifact,
+  fromArtifact: corpusFromArtifact,
   // The cache's rows are read beside ingest (token-cache-prefetch.ts): a night over 1M papers
   // spent ~10 s reading them on this thread after ingest.
   prefetch: (config) => prefetchTokenRows(config.out),
