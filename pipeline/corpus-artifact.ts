@@ -1,9 +1,11 @@
 // The tokenize stage's artifact: the corpus with its surface forms flattened. As it is, the corpus
-// holds ~210k display strings and ~210k one-element variant arrays on arXiv, and encoding them
-// to JSON was ~0.3-0.4 s of the main thread on every run (cold or nightly) after tokenizing,
-// while the second core had nothing to do. Stored flat (every term's forms in one list, with
-// their ends in a typed array) the JSON holds ~2 strings per term instead of ~3 strings and an
-// array, and the display forms are not written: display[t] is variants[t][0] (TokenizedCorpus).
+// holds ~210k display strings and ~210k one-element variant arrays on arXiv, encoded to JSON on
+// the main thread on every run (cold or nightly) after tokenizing, while the second core had
+// nothing to do. Stored flat (every term's forms in one list, with their ends in a typed array)
+// the JSON holds ~2 strings per term instead of ~3 strings and an array, and the display forms
+// are not written: display[t] is variants[t][0] (TokenizedCorpus). Measured in a profiled arXiv
+// run: the main thread's artifact encoding 0.42 -> 0.27 s, plus 0.08 s to flatten; value.json
+// 9.2 -> 5.9 MB.
 
 import type { TokenizedCorpus } from '../analysis/types.ts';
 

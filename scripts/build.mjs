@@ -97,7 +97,7 @@ function bundleOnly(packages) {
     name: 'bundle-only',
     setup(b) {
       b.onResolve({ filter: /^[^./]/ }, (args) => {
-        if (bundled.has(packageOf(args.path)) || args.importer.includes(`${'/'}node_modules${'/'}`)) return undefined;
+        if (bundled.has(packageOf(args.path)) || args.importer.includes('/node_modules/')) return undefined;
         return { path: args.path, external: true };
       });
     },

@@ -31,7 +31,7 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
     nlp();
     lexiconLookup();
   },
-  // Written with its surface forms flattened (corpus-artifact.ts): ~0.3 s less of JSON each run.
+  // Written with its surface forms flattened (corpus-artifact.ts): less JSON to encode each run.
   toArtifact: corpusToArtifact,
   fromArtifact: corpusFromArtifact,
   // The cache's rows are read beside ingest (token-cache-prefetch.ts): a night over 1M papers

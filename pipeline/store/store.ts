@@ -268,7 +268,7 @@ export function windowOfInserted(
 }
 
 /** The digest readWindow would give for `papers` (in window order `order`) once inserted. */
-export function insertedWindowDigest(papers: readonly Paper[], textHashes: readonly string[], extraJsons: readonly (string | null)[], order: readonly number[]): string {
+function insertedWindowDigest(papers: readonly Paper[], textHashes: readonly string[], extraJsons: readonly (string | null)[], order: readonly number[]): string {
   return digestWindowKeys(createHash, order.length, (j) => {
     const i = order[j]!;
     const p = papers[i]!;
