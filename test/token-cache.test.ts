@@ -199,6 +199,32 @@ describe('worker threads', () => {
     }
   });
 
+  it('with a warm pool, fewer new papers than parallelMin are tokenized by a worker: the one-thread corpus', { timeout: 180_000 }, async () => {
+    pool ??= await WorkerPool.start({ threads: 2 });
+    const many = Array.from({ length: 30 }, (_, i) => ({ title: `t${i}`, text: `${docs[i % docs.length]!.text} fresh${i}` }));
+    const store = memoryTokenStore();
+    await tokenizeWithCache(many.slice(0, 24), {}, store);
+    const jobs: unknown[][] = [];
+    const runEach = pool.runEach.bind(pool);
+    const spied = Object.assign(Object.create(pool) as WorkerPool, {
+      runEach: <R,>(kernel: Parameters<WorkerPool['runEach']>[0], partArgs: readonly unknown[]): R[] => {
+        jobs.push([kernel, partArgs.length]);
+        return runEach<R>(kernel, partArgs);
+      },
+    });
+    const night = await tokenizeWithCache(many, {}, store, { pool: spied, parallelMin: 10, poolWarm: () => true });
+    expect(night.tokenized).toBe(6);
+    expect(jobs).toEqual([['tokenizeChunk', 2]]);
+    expect(plain(night.corpus)).toEqual(plain(tokenizeCorpus(many, {})));
+    // Without a warm pool they are tokenized here.
+    const again = memoryTokenStore();
+    await tokenizeWithCache(many.slice(0, 24), {}, again);
+    jobs.length = 0;
+    const here = await tokenizeWithCache(many, {}, again, { pool: spied, parallelMin: 10 });
+    expect(jobs).toEqual([]);
+    expect(plain(here.corpus)).toEqual(plain(night.corpus));
+  });
+
   it('calls afterParallel once the workers are done (the stage retires the pool there), never on the one-thread path', { timeout: 180_000 }, async () => {
     pool ??= await WorkerPool.start({ threads: 2 });
     const many = Array.from({ length: 20 }, (_, i) => ({ title: `t${i}`, text: `${docs[i % docs.length]!.text} word${i}` }));

@@ -277,6 +277,19 @@ export function tokenizeChunksParallel(
   return inDocumentOrder(shares, docs.length);
 }
 
+/**
+ * tokenizeChunk(docs) done by the pool's first worker alone while the calling thread waits: for
+ * a few documents when the workers have loaded wink already and the calling thread has not (a
+ * night's new papers: tokenizeWithCache's poolWarm). With no worker, here.
+ */
+export function tokenizeChunkOnWorker(docs: ArrayLike<DocText>, opts: TokenizerOptions, pool: WorkerPool, chunkOpts: ChunkOptions = {}): TokenizedChunk {
+  if (pool.threads === 1) return tokenizeChunk(docs, opts, chunkOpts);
+  const none: TokenizeChunkArgs = { docs: [], opts, chunkOpts };
+  const mine: TokenizeChunkArgs = { docs: packTexts(docs, 0, docs.length) ?? plainRegion(docs, 0, docs.length), opts, chunkOpts };
+  // The other parts make empty chunks, which load nothing (wink is loaded on a thread's first unit).
+  return pool.runEach<TokenizedChunk>('tokenizeChunk', Array.from({ length: pool.threads }, (_, p) => (p === 1 ? mine : none)))[1]!;
+}
+
 function plainRegion(docs: ArrayLike<DocText>, from: number, to: number): DocText[] {
   const region: DocText[] = new Array(to - from);
   for (let i = from; i < to; i++) region[i - from] = { title: docs[i]!.title, text: docs[i]!.text };
