@@ -535,9 +535,9 @@ function openDb(path: string): Database.Database {
 }
 
 export interface CachedTokenizeOptions {
-  /** Worker threads for the papers not in the cache (used when at least `parallelMin` of them). */
+  /** Worker threads for the papers not in the cache (used when at least `parallelMin` of them, or any number with poolWarm). */
   pool?: WorkerPool | (() => Promise<WorkerPool>);
-  /** Fewer missing papers than this are tokenized in this thread (starting workers costs more). Default 2000. */
+  /** Fewer missing papers than this are tokenized in one thread: this one (starting workers costs more), or a warm worker (poolWarm). Default 2000. */
   parallelMin?: number;
   /**
    * Whether the pool's workers load wink before their first job (WorkerPoolOptions.warm): then

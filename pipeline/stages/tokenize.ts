@@ -54,7 +54,7 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
       const opts = { titleRepeat: titleRepeat(ctx.config), extraStopWords: t.extraStopWords, maxChars: t.maxChars };
       const { corpus, cached, tokenized, cacheError } = await tokenizeWithCache(papers, opts, store, {
         // Warmed: its workers load wink while this thread reads the cache, and then tokenize
-        // tonight's new papers however few (poolWarm), so this thread never loads wink. On a night
+        // tonight's new papers however few (poolWarm): this thread loads no wink for them. On a night
         // of 300 new papers over the 74k arXiv archive, tokenize took 2.40-2.66 s against
         // 3.07-3.32 s tokenizing them here, and the night 10.4-11.7 s against 11.0-13.0 s (4
         // alternating pairs, same outputs). The pool is renewed below, as after any tokenizing.
