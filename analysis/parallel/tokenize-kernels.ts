@@ -266,12 +266,7 @@ export function tokenizeChunksParallel(
   for (let p = 1; p < parts; p++) reserve.push(workerReserve(claims[p]!));
   const share: SharePlan = { bounds, blockDocs, claims, reserve };
   const partArgs: TokenizeChunkArgs[] = [{ docs, opts, chunkOpts, share }];
-  // Only the two fields the tokenizer reads travel to a worker (papers carry more): packed, or
-  // (a region too large for one buffer) as plain objects, cloned.
-  for (let p = 1; p < parts; p++) {
-    const packed = packTexts(docs, bounds[p]!, bounds[p + 1]!, parallel.maxPackedBytes);
-    partArgs.push({ docs: packed ?? plainRegion(docs, bounds[p]!, bounds[p + 1]!), opts, chunkOpts, share });
-  }
+  for (let p = 1; p < parts; p++) partArgs.push({ docs: workerRegion(docs, bounds[p]!, bounds[p + 1]!, parallel.maxPackedBytes), opts, chunkOpts, share });
   const shares = pool.runEach<ThreadShare>('tokenizeChunk', partArgs);
   parallel.onShares?.(shares.map((s) => s.chunk.docOffsets.length - 1));
   return inDocumentOrder(shares, docs.length);
@@ -285,9 +280,17 @@ export function tokenizeChunksParallel(
 export function tokenizeChunkOnWorker(docs: ArrayLike<DocText>, opts: TokenizerOptions, pool: WorkerPool, chunkOpts: ChunkOptions = {}): TokenizedChunk {
   if (pool.threads === 1) return tokenizeChunk(docs, opts, chunkOpts);
   const none: TokenizeChunkArgs = { docs: [], opts, chunkOpts };
-  const mine: TokenizeChunkArgs = { docs: packTexts(docs, 0, docs.length) ?? plainRegion(docs, 0, docs.length), opts, chunkOpts };
+  const mine: TokenizeChunkArgs = { docs: workerRegion(docs, 0, docs.length), opts, chunkOpts };
   // The other parts make empty chunks, which load nothing (wink is loaded on a thread's first unit).
   return pool.runEach<TokenizedChunk>('tokenizeChunk', Array.from({ length: pool.threads }, (_, p) => (p === 1 ? mine : none)))[1]!;
+}
+
+/**
+ * Documents [from, to) as sent to a worker: only the two fields the tokenizer reads (papers carry
+ * more), packed, or (a region too large for one buffer) as plain objects, cloned.
+ */
+function workerRegion(docs: ArrayLike<DocText>, from: number, to: number, maxPackedBytes?: number): PackedTexts | DocText[] {
+  return packTexts(docs, from, to, maxPackedBytes) ?? plainRegion(docs, from, to);
 }
 
 function plainRegion(docs: ArrayLike<DocText>, from: number, to: number): DocText[] {

@@ -8,7 +8,6 @@ import { sizeBalance } from '../../analysis/quality/balance.ts';
 import { topicDiversityReport } from '../../analysis/quality/diversity.ts';
 import { npmiCoherence } from '../../analysis/quality/npmi.ts';
 import { silhouette } from '../../analysis/quality/silhouette.ts';
-import { poolableMatrix } from '../../analysis/parallel/shared.ts';
 import { sharedWorkerPool } from '../workers/shared-pool.ts';
 import { representativeDocs, type Representative } from '../../analysis/representatives.ts';
 import type { TfidfModel } from '../../analysis/tfidf.ts';
@@ -108,10 +107,11 @@ export const describeStage: Stage<DescribeOutput> = {
     // document repeating a rare word fills its topic's terms ('hobgoblin', 'krillean' in a catch-all
     // topic of 20 Newsgroups). Measured on 20 Newsgroups k = 20 (one partition): NPMI 0.305 with
     // raw counts, 0.361 with presence (0/1), 0.371 with 1 + ln tf.
-    // The topics' sums over the pool when the counts are large and in shared memory (vectorize puts
-    // them there); the same weights either way.
-    const pool = poolableMatrix(tfidf.counts) ? await sharedWorkerPool(ctx.config.workers) : undefined;
-    const ctf = classTfidf(tfidf.counts, labels, k, { sublinear: true, ...(pool ? { pool } : {}) }); // as classTfidf(sublinearCounts(counts)), without the copy
+    // The pool (silhouette below uses it anyway): the topics' sums and NPMI's counts go over it when
+    // the counts are large and in shared memory (poolFor; vectorize puts them there), the same
+    // figures either way.
+    const pool = await sharedWorkerPool(ctx.config.workers);
+    const ctf = classTfidf(tfidf.counts, labels, k, { sublinear: true, pool }); // as classTfidf(sublinearCounts(counts)), without the copy
     const described = describeTopics({
       weights: ctf.weights,
       vocabulary: tfidf.vocabulary,
@@ -132,7 +132,7 @@ export const describeStage: Stage<DescribeOutput> = {
       pool,
     );
     // The pair distances over the worker pool (the same figures as on one thread).
-    const sil = silhouette(points, n, d, labels, k, { sampleSize: 3000, seed: ctx.config.seed }, await sharedWorkerPool(ctx.config.workers));
+    const sil = silhouette(points, n, d, labels, k, { sampleSize: 3000, seed: ctx.config.seed }, pool);
     const diversity = topicDiversityReport(described.topTerms.map((ts) => ts.map((t) => t.term)));
     const balance = sizeBalance(sizes);
 
