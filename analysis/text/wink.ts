@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import type WinkNLP from 'wink-nlp';
 import { UnitTable } from './unit-table.ts';
+import { winkEnglishModel } from './wink-model.ts';
 
 type Nlp = ReturnType<typeof WinkNLP>;
 
@@ -21,6 +22,7 @@ export function dropWink(): void {
   instance = undefined;
   lexemes = undefined;
   lexicon = undefined;
+  isLexeme = undefined;
 }
 
 /** Whether this thread has built its lexicon map too (lexiconLookup(), after nlp()). */
@@ -33,7 +35,7 @@ export function nlp(): Nlp {
   if (instance === undefined) {
     const require = createRequire(import.meta.url);
     const winkNLP = require('wink-nlp') as typeof WinkNLP;
-    const model = require('wink-eng-lite-web-model');
+    const model = winkEnglishModel() as { core: () => Parameters<typeof forgetNewLexemes>[0]; featureFn: (config: unknown) => Record<string, unknown> };
     // A model whose lexicon wink cannot extend: see forgetNewLexemes.
     const bound = Object.create(model);
     bound.core = () => forgetNewLexemes(model.core());
@@ -101,50 +103,64 @@ function withoutTaggerFeatures<F extends Record<string, unknown>>(features: F): 
 
 /** The answer of a lexicon lookup for a lexeme that is not a contraction: one token index (which one is never read). */
 const ONE_TOKEN: readonly number[] = Object.freeze([0]);
+/** A memoised "no lexeme" (a text that passed the bit filter without being one). */
+const NOT_LEXEME: readonly number[] = Object.freeze([]);
 
+/** wink's answers so far, memoised per text (ONE_TOKEN, a contraction's expansions, or NOT_LEXEME). */
 let lexicon: Map<string, readonly number[]> | undefined;
 /**
  * One bit per FNV-1a hash (mod LEXICON_BITS) of each lexeme: most lookups are of words out of the
  * lexicon (a chunk's new units and their cores, ~5 lookups each), and a clear bit answers them
- * from 256 KiB that stay in cache, where the Map has to hash the fresh string and probe ~88k
- * entries (a cache miss: a third of the lookups' time on arXiv). A set bit still asks the Map,
- * so the answer is the Map's.
+ * from 256 KiB that stay in cache, where the Map has to hash the fresh string and probe a large
+ * table (a cache miss: a third of the lookups' time on arXiv). A set bit asks the memo, and wink
+ * (once per text) when the memo does not know the text yet, so every answer is wink's.
  */
 let lexiconBits: Int32Array | undefined;
+let isLexeme: ((text: string) => readonly number[] | null) | undefined;
 const LEXICON_BITS = 1 << 21;
 
 /**
- * wink's lexicon lookup (its readDoc's isLexeme) for this thread's instance, from a Map: null when
- * the text is no lexeme, else an array whose length is 1, or the expansions of a contraction.
- * wink's own lookup reads a plain object in dictionary mode, and a fresh string as key costs it a
+ * wink's lexicon lookup (its readDoc's isLexeme) for this thread's instance: null when the text is
+ * no lexeme, else an array whose length is 1, or the expansions of a contraction. wink's own
+ * lookup reads a plain object in dictionary mode, and a fresh string as key costs it a
  * string-table probe before the object's own: a Map answers the tokenizer's ~1M lookups on arXiv
- * in about half the time, and allocates no array per hit. Built once per thread from the model's
- * lexemes (~88k, ~40 ms), which forgetNewLexemes keeps fixed; exact, because it asks wink about
- * each key (the hash has no prototype, so no inherited name is a lexeme).
+ * in about half the time, and allocates no array per hit. The Map is filled as texts are asked
+ * (a thread asks about ~25k lexemes on arXiv): asking wink about all ~88k lexemes up front took
+ * ~0.1 s per thread at the start of tokenizing. Exact: wink answers from the model's lexicon,
+ * which forgetNewLexemes keeps fixed, so an answer memoised early is the answer later; and a
+ * lexeme's bit is always set (the hash has no prototype, so no inherited name is a lexeme).
  */
 export function lexiconLookup(): (text: string) => readonly number[] | null {
   if (lexicon === undefined) {
-    const isLexeme = (nlp().readDoc('') as unknown as { isLexeme: (text: string) => readonly number[] | null }).isLexeme;
-    const hash = lexemes!.hash;
+    const winkIsLexeme = (nlp().readDoc('') as unknown as { isLexeme: (text: string) => readonly number[] | null }).isLexeme;
+    const { hash, list, intrinsicSize } = lexemes!;
     if (Object.getPrototypeOf(hash) !== null) throw new Error('wink: expected a lexeme hash without a prototype');
-    const map = new Map<string, readonly number[]>();
-    for (const key of Object.keys(hash)) {
-      const found = isLexeme(key)!;
-      map.set(key, found.length === 1 ? ONE_TOKEN : found);
-    }
+    // The hash's keys are the model's words, list[0, intrinsicSize): wink built it from them, and
+    // forgetNewLexemes takes every later word out again. (Reading the list: Object.keys of the
+    // 88k-key hash took longer than setting the bits.)
     const bits = new Int32Array(LEXICON_BITS >>> 5);
-    for (const key of map.keys()) {
+    for (let i = 0; i < intrinsicSize; i++) {
+      const key = list[i]!;
       const h = UnitTable.hash(key, 0, key.length) & (LEXICON_BITS - 1);
       bits[h >>> 5]! |= 1 << (h & 31);
     }
-    lexicon = map;
+    lexicon = new Map();
     lexiconBits = bits;
+    isLexeme = winkIsLexeme;
   }
   const map = lexicon;
   const bits = lexiconBits!;
+  const ask = isLexeme!;
   return (text) => {
     const h = UnitTable.hash(text, 0, text.length) & (LEXICON_BITS - 1);
-    return (bits[h >>> 5]! & (1 << (h & 31))) === 0 ? null : (map.get(text) ?? null);
+    if ((bits[h >>> 5]! & (1 << (h & 31))) === 0) return null;
+    let found = map.get(text);
+    if (found === undefined) {
+      const answer = ask(text);
+      found = answer == null ? NOT_LEXEME : answer.length === 1 ? ONE_TOKEN : answer;
+      map.set(text, found);
+    }
+    return found === NOT_LEXEME ? null : found;
   };
 }
 
