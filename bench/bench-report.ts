@@ -1,6 +1,7 @@
 // The benchmark's printed report: per-stage tables for each system, the medians and their ratio,
 // and the quality scores. Pure formatting of a BenchResult, so the same figures go to the
 // terminal and (as JSON) to bench/out/.
+import { formatProbes, type NoiseProbe } from './noise-probe.ts';
 import { formatMachine, type MachineFacts } from './machine.ts';
 import { cell, formatTable, median, ratio } from './stats.ts';
 import { MATCHING_STAGES, OUR_STAGES, REFERENCE_STAGES, type SystemName, type SystemRun } from './systems.ts';
@@ -35,6 +36,8 @@ export interface BenchResult {
   /** topic-trends / sklearn round by round (pairedRatios of `runs`); undefined without a round that has both. */
   paired?: ReturnType<typeof pairedRatios>;
   scores: Partial<Record<SystemName, Record<string, unknown>>>;
+  /** The machine probe timed before each round (noise-probe.ts); absent in results from before it existed. */
+  probes?: NoiseProbe[];
 }
 
 export function summarise(runs: SystemRun[], stageOrder: string[], matching: readonly string[] = []): SystemSummary {
@@ -139,6 +142,7 @@ export function formatBenchReport(result: BenchResult): string {
   const out: string[] = [];
   out.push(formatMachine(result.machine));
   out.push(`load average ${result.machine.loadAverage1m} at start, ${result.loadAverageAtEnd} at the end (${result.machine.cores} cores)`);
+  if (result.probes) out.push(formatProbes(result.probes));
   out.push(`corpus: ${result.corpus}, k = ${result.k}, ${result.components} components, ${result.runsPerSystem} cold run(s) per system`);
   const ours = result.runs.filter((r) => r.system === 'topic-trends');
   const reference = result.runs.filter((r) => r.system === 'sklearn');

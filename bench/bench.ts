@@ -15,6 +15,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBenchReport, pairedRatios, ratios, summarise, type BenchResult } from './bench-report.ts';
 import { machineFacts } from './machine.ts';
+import { type NoiseProbe, probeMachine } from './noise-probe.ts';
 import { ensureCompiled, MATCHING_STAGES, OUR_STAGES, REFERENCE_STAGES, runOurs, runReference, score, type BenchTarget, type SystemName, type SystemRun } from './systems.ts';
 
 const REPO_ROOT = resolve(new URL('.', import.meta.url).pathname, '..');
@@ -85,7 +86,12 @@ export async function runBench(args: BenchArgs, log: (line: string) => void = co
 
   ensureCompiled(REPO_ROOT);
   const runs: SystemRun[] = [];
+  const probes: NoiseProbe[] = [];
   for (let round = 0; round < args.runs; round++) {
+    // Between the runs, in this (otherwise idle) process: how fast the machine is right now.
+    const probe = probeMachine();
+    probes.push(probe);
+    log(`round ${round + 1}: machine probe memory ${(probe.memoryMs / 1000).toFixed(2)} s, arithmetic ${(probe.aluMs / 1000).toFixed(2)} s`);
     for (const system of roundOrder(round, withReference)) {
       const dir = join(work, `${system}-${round + 1}`);
       log(`run ${round + 1}/${args.runs}: ${system} ...`);
@@ -134,6 +140,7 @@ export async function runBench(args: BenchArgs, log: (line: string) => void = co
     ratios: ratios(summary),
     paired: pairedRatios(runs),
     scores,
+    probes,
   };
   const file = join(args.out, `bench-${name}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);

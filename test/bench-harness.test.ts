@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBenchArgs, roundOrder } from '../bench/bench.ts';
 import { type BenchResult, cpuBudget, formatBenchReport, orderedStages, pairedRatios, ratios, scoreCell, summarise } from '../bench/bench-report.ts';
 import { combinePeaks, parseGnuTime, runMeasured } from '../bench/measure-process.ts';
+import { formatProbes, probeMachine } from '../bench/noise-probe.ts';
 import { parseStatParent, processTree, statusKb } from '../bench/process-tree.ts';
 import { cell, formatTable, median, ratio } from '../bench/stats.ts';
 import { MATCHING_STAGES, manifestFigures, OUR_STAGES, parseReferenceOutput, REFERENCE_STAGES, type SystemName, type SystemRun } from '../bench/systems.ts';
@@ -240,6 +241,12 @@ describe('the printed report', () => {
     expect(cpuBudget({ ...result, summary: { 'topic-trends': summary['topic-trends'] } })).not.toMatch(/wall is/);
     expect(cpuBudget({ ...result, summary: { ...summary, 'topic-trends': { ...summary['topic-trends']!, medianCpuSeconds: Number.NaN } } })).toBe('');
   });
+  it('goes into the printed report when the result has it (older results do not)', () => {
+    const ours = [run('topic-trends', 1, 10, {})];
+    const result = benchResult(ours, []);
+    expect(formatBenchReport(result)).not.toMatch(/machine probe/);
+    expect(formatBenchReport({ ...result, probes: [{ aluMs: 1000, memoryMs: 2000 }] })).toContain('machine probe before each round');
+  });
 });
 
 describe.skipIf(!existsSync('/proc/self/status'))('runMeasured', () => {
@@ -268,4 +275,19 @@ describe.skipIf(!existsSync('/proc/self/status'))('runMeasured', () => {
     expect(m.exitCode).toBe(3);
     expect(m.stderr).toContain('boom');
   });
+});
+
+describe('the machine probe', () => {
+  it('times both probes and prints their spread over the rounds', () => {
+    const probe = probeMachine();
+    expect(probe.aluMs).toBeGreaterThan(0);
+    expect(probe.memoryMs).toBeGreaterThan(0);
+    expect(Number.isInteger(probe.aluMs) && Number.isInteger(probe.memoryMs)).toBe(true);
+    expect(formatProbes([{ aluMs: 1920, memoryMs: 2660 }, { aluMs: 1960, memoryMs: 4030 }, { aluMs: 1940, memoryMs: 3000 }])).toBe(
+      'machine probe before each round (fixed work; slower = a slower machine at that moment): memory 2.66–4.03 s, arithmetic 1.92–1.96 s',
+    );
+    expect(formatProbes([{ aluMs: 1500, memoryMs: 2500 }])).toMatch(/memory 2\.50 s, arithmetic 1\.50 s$/);
+    expect(formatProbes([])).toBe('machine probe: not run');
+  });
+
 });
