@@ -1,10 +1,10 @@
 // A fixed amount of work timed before each benchmark round, so that a round's figures can be read
-// against how fast the machine was at that moment. On the shared build machine, a loop of
-// arithmetic took the same time from run to run (1.92–1.96 s over 6 runs) while random reads and
-// writes over a table larger than the CPU caches took 2.66–4.03 s: memory is shared with whatever
-// else the host runs. Both pipelines are largely bound by memory (hash lookups, sparse products),
-// so a round whose memory probe was slow is a slow round for both systems, and a ratio taken
-// within a round is fairer than one between rounds.
+// against how fast the machine was at that moment. On the shared build machine a loop of
+// arithmetic took the same time from run to run (1.92–1.96 s over 6 runs of a longer version of
+// the loops below) while random reads and writes over a table larger than the CPU caches took
+// 2.66–4.03 s: memory is shared with whatever else the host runs. Both pipelines are largely bound
+// by memory (hash lookups, sparse products), so a round whose memory probe was slow is a slow round
+// for both systems, and a ratio taken within a round is fairer than one between rounds.
 
 /** Milliseconds of each probe: `aluMs` for arithmetic only, `memoryMs` for random access beyond the caches. */
 export interface NoiseProbe {
