@@ -30,6 +30,24 @@ describe('codeUnitOrder (multikey quicksort on char codes)', () => {
     expect(Array.from(codeUnitOrder(keys))).toEqual(reference(keys));
   });
 
+  it('orders keys that differ only past the packed prefix, and keys shorter than it', () => {
+    const keys = ['ab', 'a', 'abd', 'abc', '', 'b', 'ab\u0000', 'aa\uffff', 'ab-', 'ac', '\uffff\uffff', '\uffff', '\u0000', '\u0000\u0000'];
+    expect(Array.from(codeUnitOrder(keys))).toEqual(reference(keys));
+  });
+
+  it('equals the comparator sort past 2^19 keys, where one code unit is packed', () => {
+    const random = createRandom(5);
+    const set = new Set<string>();
+    while (set.size < (1 << 19) + 1000) {
+      let k = '';
+      const len = 1 + Math.floor(random() * 7);
+      for (let j = 0; j < len; j++) k += String.fromCharCode(97 + Math.floor(random() * 26));
+      set.add(k);
+    }
+    const keys = [...set];
+    expect(Array.from(codeUnitOrder(keys))).toEqual(reference(keys));
+  });
+
   it('handles no keys, one key and already sorted or reversed input', () => {
     expect(Array.from(codeUnitOrder([]))).toEqual([]);
     expect(Array.from(codeUnitOrder(['x']))).toEqual([0]);

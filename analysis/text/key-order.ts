@@ -5,6 +5,12 @@
 // idle (a native string sort measured the same): every comparison is a call that re-reads both
 // strings from their first character. Partitioning on one char code at a time reads each
 // character of a key's distinguishing prefix about log n times, with no calls.
+// The first two code units are not partitioned on: each key's two units and its index are packed
+// into one double (one unit above 2^19 keys, for the index to fit), and a Float64Array's native numeric sort orders them all at once (the most
+// expensive partitions of the quicksort were its first, over every key, each reading every key's
+// string again). Multikey quicksort then orders each group of keys that share those two units
+// from their third unit on. On 210k arXiv term keys: 155-193 ms before, 104-112 ms after (6
+// alternating runs in one process), the same order.
 
 /** Below this many keys a range is finished by insertion sort on whole strings. */
 const SMALL = 12;
@@ -13,9 +19,41 @@ const SMALL = 12;
 export function codeUnitOrder(keys: readonly string[]): Int32Array {
   const n = keys.length;
   const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
   // Pending ranges [lo, hi) whose keys agree on their first `depth` code units.
-  const stack: number[] = [0, n, 0];
+  const stack: number[] = [];
+  const units = n <= 1 << INDEX_BITS_AFTER_TWO ? 2 : 1;
+  const indexScale = 2 ** (53 - UNIT_BITS * units); // exact: prefix and index fill at most 53 bits
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) packed[i] = prefixOf(keys[i]!, units) * indexScale + i;
+  packed.sort();
+  for (let i = 0; i < n; i++) order[i] = packed[i]! % indexScale;
+  // Groups that share the packed prefix and are longer than it go on from code unit `units`.
+  // (A key shorter than the prefix ends in a 0 there and is alone in its group: the keys are distinct.)
+  let lo = 0;
+  while (lo < n) {
+    const prefix = Math.floor(packed[lo]! / indexScale);
+    let hi = lo + 1;
+    while (hi < n && Math.floor(packed[hi]! / indexScale) === prefix) hi++;
+    if (hi - lo > 1) stack.push(lo, hi, units);
+    lo = hi;
+  }
+  partition(keys, order, stack);
+  return order;
+}
+
+/** Bits of a packed code unit: unit + 1, with 0 for "the key ended before it" (shorter keys first). */
+const UNIT_BITS = 17;
+/** Index bits left beside two packed units in a double's 53: up to 2^19 keys get two units, more keys one. */
+const INDEX_BITS_AFTER_TWO = 53 - 2 * UNIT_BITS;
+
+function prefixOf(key: string, units: number): number {
+  let p = 0;
+  for (let k = 0; k < units; k++) p = p * (1 << UNIT_BITS) + (k < key.length ? key.charCodeAt(k) + 1 : 0);
+  return p;
+}
+
+/** Multikey quicksort of the ranges on `stack` ([lo, hi, depth] triples), in place in `order`. */
+function partition(keys: readonly string[], order: Int32Array, stack: number[]): void {
   while (stack.length > 0) {
     const depth = stack.pop()!;
     const hi = stack.pop()!;
@@ -51,7 +89,6 @@ export function codeUnitOrder(keys: readonly string[]): Int32Array {
     // most, the keys being distinct).
     if (gt - lt > 1 && pivot >= 0) stack.push(lt, gt, depth + 1);
   }
-  return order;
 }
 
 function charAt(s: string, i: number): number {
