@@ -1,8 +1,8 @@
 // The benchmark's printed report: per-stage tables for each system, the medians and their ratio,
 // and the quality scores. Pure formatting of a BenchResult, so the same figures go to the
 // terminal and (as JSON) to bench/out/.
-import { formatProbes, type NoiseProbe } from './noise-probe.ts';
 import { formatMachine, type MachineFacts } from './machine.ts';
+import { formatProbes, type NoiseProbe } from './noise-probe.ts';
 import { cell, formatTable, median, ratio } from './stats.ts';
 import { MATCHING_STAGES, OUR_STAGES, REFERENCE_STAGES, type SystemName, type SystemRun } from './systems.ts';
 

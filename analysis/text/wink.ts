@@ -125,8 +125,8 @@ const LEXICON_BITS = 1 << 21;
  * lookup reads a plain object in dictionary mode, and a fresh string as key costs it a
  * string-table probe before the object's own: a Map answers the tokenizer's ~1M lookups on arXiv
  * in about half the time, and allocates no array per hit. The Map is filled as texts are asked
- * (a thread asks about ~25k lexemes on arXiv): asking wink about all ~88k lexemes up front took
- * ~0.1 s per thread at the start of tokenizing. Exact: wink answers from the model's lexicon,
+ * (only the words a thread meets): asking wink about all ~88k lexemes up front took ~0.1 s per
+ * thread at the start of tokenizing. Exact: wink answers from the model's lexicon,
  * which forgetNewLexemes keeps fixed, so an answer memoised early is the answer later; and a
  * lexeme's bit is always set (the hash has no prototype, so no inherited name is a lexeme).
  */
