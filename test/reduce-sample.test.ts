@@ -95,7 +95,7 @@ describe('fitOnSample', () => {
 
 describe('pca.fitSampleSize config', () => {
   it('defaults to a stated size and accepts 0 and null (always all rows)', () => {
-    expect(resolveConfig({}).pca.fitSampleSize).toBe(50_000);
+    expect(resolveConfig({}).pca.fitSampleSize).toBe(20_000);
     expect(resolveConfig({ pca: { fitSampleSize: 0 } }).pca.fitSampleSize).toBe(0);
     expect(resolveConfig({ pca: { fitSampleSize: null } }).pca.fitSampleSize).toBeNull();
   });
