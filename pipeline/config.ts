@@ -88,7 +88,7 @@ export const configSchema = z
          * hash of the paper id, so input order never matters) and every paper is projected onto
          * it; 0 or null: always fit on all papers. The figures reported are measured on all papers.
          * 20,000 rows are 200 per component: on arXiv (75k papers) the fit keeps 10.25% of the
-         * variance against 10.60% from 50,000 rows and 10.69% from all, reduce takes ~2.4 s
+         * variance against 10.60% from 50,000 rows and 10.69% from all, reduce takes ~2.5 s
          * less, and over seeds 1-5 and 42 score.py's NMI, NPMI and TD@10 are within the seed
          * spread of a 50,000-row fit (bench/RESULTS.md, session 20).
          */
