@@ -125,10 +125,12 @@ async function runLocked(config: Config, opts: RunOptions, log: Logger, out: str
   // Whatever happens, no artifact is left half-written behind the lock's back.
   const writer = new ArtifactWriter({ checkUnchanged: opts.checkArtifacts === true });
   const prefetches = startPrefetches(config, opts);
+  const unfinished: Promise<void>[] = []; // StageContext.finishLater
   try {
-    return await runStages(config, opts, log, out, store, runId, stagingDir, writer, prefetches);
+    return await runStages(config, opts, log, out, store, runId, stagingDir, writer, prefetches, unfinished);
   } finally {
     for (const p of prefetches.values()) p.cancel();
+    await Promise.allSettled(unfinished);
     await writer.close();
   }
 }
@@ -154,6 +156,7 @@ async function runStages(
   stagingDir: string,
   writer: ArtifactWriter,
   prefetches: Map<StageName, Prefetch>,
+  unfinished: Promise<void>[],
 ): Promise<RunResult> {
   const createdAt = new Date().toISOString();
   mkdirSync(stagingDir, { recursive: true });
@@ -171,6 +174,10 @@ async function runStages(
     createdAt,
     timings,
     store,
+    finishLater(work: Promise<void>): void {
+      work.catch(() => undefined); // awaited before the run is published; an early failure is not unhandled
+      unfinished.push(work);
+    },
     input<T>(name: StageName): T {
       if (!values.has(name)) {
         // A value dropped as unneeded is read back from its artifact: correct, but slow, so say so.
@@ -305,8 +312,9 @@ async function runStages(
     release(name);
   }
 
-  // Every stage's artifact is on disk before the run is published (a failed write fails the run).
-  await Promise.all(saves);
+  // Every stage's artifact is on disk before the run is published (a failed write fails the run),
+  // and the work stages left running is done.
+  await Promise.all([...saves, ...unfinished]);
   const ingest = ctx.input<IngestOutput>('ingest');
   const manifest: RunManifest = buildManifest({ config, runId, createdAt, timings, hashes, externalInputs, ingest });
   if (ingest.archive) manifest.archive = ingest.archive;

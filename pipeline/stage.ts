@@ -37,6 +37,12 @@ export interface StageContext {
    * The stage must give the same output without it (absent, or a result of undefined).
    */
   takePrefetched?(): Promise<unknown>;
+  /**
+   * Work the stage leaves running when it returns, whose result no later stage reads (the token
+   * cache's write): the runner waits for it before it publishes the run (a rejection fails the
+   * run), and before it releases the out folder's lock whatever happens.
+   */
+  finishLater?(work: Promise<void>): void;
 }
 
 /** Reading started ahead of a stage (Stage.prefetch). */

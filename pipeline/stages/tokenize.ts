@@ -48,11 +48,12 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
       ctx.log.warn(`tokenize: token cache unavailable, tokenizing everything: ${(e as Error).message}`);
       store = memoryTokenStore();
     }
+    let closeLater = false;
     try {
       // Not kept in a variable here: the store drops the rows once get() has used them.
       if (ctx.takePrefetched) store.adopt?.((await ctx.takePrefetched()) as PrefetchedTokenRows | undefined);
       const opts = { titleRepeat: titleRepeat(ctx.config), extraStopWords: t.extraStopWords, maxChars: t.maxChars };
-      const { corpus, cached, tokenized, cacheError } = await tokenizeWithCache(papers, opts, store, {
+      const { corpus, cached, tokenized, cacheError, finishing } = await tokenizeWithCache(papers, opts, store, {
         // Warmed: its workers load wink while this thread reads the cache, and then tokenize
         // tonight's new papers however few (poolWarm): this thread loads no wink for them. On a night
         // of 300 new papers over the 74k arXiv archive, tokenize took 2.40-2.66 s against
@@ -65,7 +66,18 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
         // on arXiv), instead of while vectorize waits for its first parallel pass.
         afterParallel: () => renewSharedWorkerPool(ctx.config.workers),
         ...(ingest.textHeadChars !== undefined ? { wholeTexts: (which: readonly number[]) => wholeTexts(ctx.store, papers, which) } : {}),
+        // The new records' write (a helper thread's) goes on while the next stages run; the store
+        // closes when it is done, and the run waits for it before it is published.
+        finishLater: ctx.finishLater !== undefined,
       });
+      if (finishing) {
+        closeLater = true;
+        const log = ctx.log;
+        const warned = finishing.then((error) => {
+          if (error) log.warn(`tokenize: could not write the token cache: ${error}`);
+        });
+        ctx.finishLater!(warned.finally(() => store.close()));
+      }
       // Workers that loaded wink (they tokenized a few new papers, or none: all came from the
       // token cache) would keep its model through the run: they are replaced too. (A renewed
       // pool is not warmed, so this finds nothing after afterParallel.)
@@ -76,7 +88,7 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
       );
       return corpus;
     } finally {
-      store.close();
+      if (!closeLater) store.close();
     }
   },
 };
