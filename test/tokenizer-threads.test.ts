@@ -98,12 +98,13 @@ describe('reordering and runs', () => {
 
   it('a worker leaves the last reserved blocks of its region to the calling thread', () => {
     const claims = new Int32Array(2);
-    claims[1] = 40; // region 1: blocks [0, 40) unclaimed
-    const reserve = workerReserve(40);
+    claims[1] = 100; // region 1: blocks [0, 100) unclaimed
+    const reserve = workerReserve(100);
     expect(reserve).toBe(2);
+    expect(workerReserve(40)).toBe(1); // at least one block of any region
     const byWorker: number[] = [];
     for (let k = claim(claims, 1, false, reserve); k >= 0; k = claim(claims, 1, false, reserve)) byWorker.push(k);
-    expect(byWorker).toEqual(Array.from({ length: 38 }, (_, i) => 39 - i)); // from the back, down to block 2
+    expect(byWorker).toEqual(Array.from({ length: 98 }, (_, i) => 99 - i)); // from the back, down to block 2
     const byCaller: number[] = [];
     for (let k = claim(claims, 1, true); k >= 0; k = claim(claims, 1, true)) byCaller.push(k);
     expect(byCaller).toEqual([0, 1]);
