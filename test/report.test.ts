@@ -265,6 +265,25 @@ describe('exports', () => {
     }
   });
 
+  it('assignments.csv lines are csvRow of their cells, whatever the cells hold', () => {
+    const texts = ['plain', '=SUM(A1)', '+1', '-x', '@me', '\tlead', ' padded ', 'a,b', 'say "hi"', 'line\nbreak', '', 'ünï €'];
+    const scores = [0.1234567, -0.5, 0, -0, Number.NaN, Number.POSITIVE_INFINITY, 1e-9, 12345678.9, 0.1234567];
+    const rows = Array.from({ length: 60 }, (_, i) => ({
+      id: texts[i % texts.length]! + String(i % 7),
+      cluster: i % 5,
+      label: texts[(i * 5) % texts.length]!,
+      score: scores[i % scores.length]!,
+      date: i % 11 === 0 ? '=1+1' : '2025-01-02',
+      title: texts[(i * 7) % texts.length]!,
+    }));
+    const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) || a.cluster - b.cluster);
+    const expected = toCsv(
+      ['id', 'cluster', 'label', 'score', 'date', 'title'],
+      sorted.map((r) => [r.id, r.cluster, r.label, round6(r.score), r.date, r.title]),
+    );
+    expect(assignmentsCsv(rows)).toBe(expected);
+  });
+
   it('trends.csv: period,cluster,count,share,partial in time order', () => {
     const lines = trendsCsv(shuffledModel().trends).trimEnd().split('\r\n');
     expect(lines[0]).toBe('period,cluster,count,share,partial');
