@@ -1,14 +1,15 @@
 // The tall-matrix kernels of linalg.ts (Gram matrix, tall × small product) over a WorkerPool.
 // Gram: threads claim fixed row blocks and write each block's partial sum to its own slot;
 // linalg.ts adds the slots in block order, exactly as its one-thread path does. Tall × small:
-// one contiguous block of output rows per thread, each row computed as on one thread.
-// Gaussian test matrix: one contiguous block of entries per thread, each drawn from the seeded
-// stream positioned at the block's start (random.ts: gaussianBlock), the same numbers as a
-// serial loop.
+// threads claim blocks of output rows (BLOCKS_PER_THREAD each on average), each row computed as
+// on one thread. Gaussian test matrix: threads claim blocks of entries, each drawn from the
+// seeded stream positioned at the block's start (random.ts: gaussianBlock), the same numbers as
+// a serial loop.
 
 import { GRAM_ROW_BLOCK, gramRowsInto, multiplyTallBySmallRows, type TallKernels } from '../linalg.ts';
 import { gaussianBlock, gaussianFillFrom } from '../random.ts';
 import type { TaskCounter } from './kernels.ts';
+import { BLOCKS_PER_THREAD } from './sparse-kernels.ts';
 import type { WorkerPool } from './pool.ts';
 import { copyOut, SharedScratch } from './shared.ts';
 
@@ -38,13 +39,12 @@ export interface TallBySmallArgs {
   out: Float64Array;
 }
 
-export function tallBySmallKernel(args: TallBySmallArgs, part: number, parts: number): null {
+export function tallBySmallKernel(args: TallBySmallArgs, _part: number, parts: number, tasks: TaskCounter): null {
   const { a, m, k, b, l, upper, out } = args;
   // Blocks start on multiples of 4 rows (the kernel's fold), though any split gives the same values.
-  const per = Math.ceil(m / parts / 4) * 4;
-  const r0 = Math.min(m, part * per);
-  const r1 = Math.min(m, r0 + per);
-  multiplyTallBySmallRows(a, k, b, l, upper, out, r0, r1);
+  const per = Math.max(4, Math.ceil(m / (parts * BLOCKS_PER_THREAD) / 4) * 4);
+  const blocks = Math.ceil(m / per);
+  for (let t = tasks.next(blocks); t >= 0; t = tasks.next(blocks)) multiplyTallBySmallRows(a, k, b, l, upper, out, t * per, Math.min(m, (t + 1) * per));
   return null;
 }
 
@@ -55,12 +55,20 @@ export interface GaussianBlocksArgs {
   out: Float64Array;
 }
 
-/** Fills part `part` of out; returns the index where its stream needs a redraw (see gaussianBlock), or -1. */
-export function gaussianBlocksKernel(args: GaussianBlocksArgs, part: number, parts: number): number {
+/**
+ * Fills the blocks of out this thread claims; returns the first index where one of their streams
+ * needs a redraw (see gaussianBlock), or -1.
+ */
+export function gaussianBlocksKernel(args: GaussianBlocksArgs, _part: number, parts: number, tasks: TaskCounter): number {
   const { seed, scale, out } = args;
-  const per = Math.ceil(out.length / parts);
-  const start = Math.min(out.length, part * per);
-  return gaussianBlock(seed, out, start, Math.min(out.length, start + per), scale);
+  const per = Math.max(1, Math.ceil(out.length / (parts * BLOCKS_PER_THREAD)));
+  const blocks = Math.ceil(out.length / per);
+  let redraw = -1;
+  for (let t = tasks.next(blocks); t >= 0; t = tasks.next(blocks)) {
+    const at = gaussianBlock(seed, out, t * per, Math.min(out.length, (t + 1) * per), scale);
+    if (at >= 0 && (redraw < 0 || at < redraw)) redraw = at;
+  }
+  return redraw;
 }
 
 /**

@@ -1,5 +1,5 @@
 // SparseProducts over a WorkerPool: X and Xᵀ are copied once into shared memory, and every
-// product splits its output rows into one block per thread (Xᵀ·A as row blocks of the
+// product splits its output rows into blocks the threads claim (Xᵀ·A as row blocks of the
 // precomputed Xᵀ, so no thread scatters into another's rows). Each row is computed by the same
 // arithmetic as serialSparseProducts, so results are bit-identical to the serial path.
 // When the scratch has a WasmArena (wasmScratch), X, Xᵀ and the operands live in its memory and
@@ -14,7 +14,7 @@ import { copyOut, SharedScratch, sharedFloat32, sharedInt32, toSharedFloat64 } f
 import type { CsrAllocator } from '../sparse.ts';
 import { WasmArena } from '../wasm/arena.ts';
 import { wasmKernelsAvailable } from '../wasm/sparse-rows.ts';
-import { balancedRowBounds, type SparseRowBlockArgs } from './sparse-kernels.ts';
+import { balancedRowBounds, BLOCKS_PER_THREAD, type SparseRowBlockArgs } from './sparse-kernels.ts';
 
 /**
  * Products with X on `pool`. Memory: a shared copy of X now and a shared Xᵀ on the first
@@ -54,7 +54,7 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
       b,
       k,
       out,
-      bounds: balancedRowBounds(M.indptr, M.rows, pool.threads),
+      bounds: balancedRowBounds(M.indptr, M.rows, Math.max(1, Math.min(M.rows, pool.threads * BLOCKS_PER_THREAD))),
     };
     // The WebAssembly kernel when everything it reads is in the arena (the scratch may have
     // been released, and later operands then live in plain shared memory).

@@ -1,10 +1,20 @@
-// Row-block sparse × dense products for the pool: each participant computes a contiguous block
-// of output rows with the same arithmetic as the serial path, so the result is bit-identical to
-// it: in WebAssembly when the arrays live in a WasmArena's memory, else in JavaScript.
+// Row-block sparse × dense products for the pool: the participants claim blocks of output rows
+// (several per thread) and compute each with the same arithmetic as the serial path, so the
+// result is bit-identical to it whoever computes which block: in WebAssembly when the arrays live
+// in a WasmArena's memory, else in JavaScript.
 
 import { csrTimesDenseRows, subtractRankOne } from '../sparse-products.ts';
 import type { CsrMatrix } from '../types.ts';
 import { wasmCsrTimesDenseRows } from '../wasm/sparse-rows.ts';
+import type { TaskCounter } from './kernels.ts';
+
+/**
+ * Blocks of work per thread in the pool's row-block kernels (sparse products, tall × small, the
+ * Gaussian test matrix), claimed as the threads go. With one fixed block each, whichever thread
+ * fell behind (a worker's wake-up, the other tenant of its core) held the rest: in a profile of a
+ * cold arXiv run the calling thread waited ~0.55 s in reduce for the worker's blocks.
+ */
+export const BLOCKS_PER_THREAD = 8;
 
 export interface SparseRowBlockArgs {
   /** A CSR matrix whose arrays live in shared memory. */
@@ -14,7 +24,7 @@ export interface SparseRowBlockArgs {
   k: number;
   /** Output, matrix.rows × k, row-major, shared; each part zeroes its own rows first (in parallel, not on the caller). */
   out: Float64Array;
-  /** Row boundaries: part p computes rows [bounds[p], bounds[p + 1]). Length parts + 1. */
+  /** Row boundaries: block b is rows [bounds[b], bounds[b + 1]); the threads claim blocks. */
   bounds: Int32Array;
   /** Optional rank-one term subtracted from the rows once computed (sparse-products.ts: RankOne); u in shared memory. */
   minusU?: Float64Array | null;
@@ -23,14 +33,16 @@ export interface SparseRowBlockArgs {
   memory?: WebAssembly.Memory;
 }
 
-export function sparseRowBlockKernel(args: SparseRowBlockArgs, part: number, parts: number): null {
-  if (args.bounds.length !== parts + 1) throw new RangeError(`sparseRowBlock: ${args.bounds.length - 1} blocks for ${parts} parts`);
-  const start = args.bounds[part];
-  const end = args.bounds[part + 1];
-  args.out.fill(0, start * args.k, end * args.k);
-  if (args.memory) wasmCsrTimesDenseRows(args.memory, args.matrix, args.b, args.k, args.out, start, end);
-  else csrTimesDenseRows(args.matrix, args.b, args.k, args.out, start, end);
-  if (args.minusV) subtractRankOne(args.out, args.k, { u: args.minusU ?? null, v: args.minusV }, start, end);
+export function sparseRowBlockKernel(args: SparseRowBlockArgs, _part: number, _parts: number, tasks: TaskCounter): null {
+  const blocks = args.bounds.length - 1;
+  for (let b = tasks.next(blocks); b >= 0; b = tasks.next(blocks)) {
+    const start = args.bounds[b]!;
+    const end = args.bounds[b + 1]!;
+    args.out.fill(0, start * args.k, end * args.k);
+    if (args.memory) wasmCsrTimesDenseRows(args.memory, args.matrix, args.b, args.k, args.out, start, end);
+    else csrTimesDenseRows(args.matrix, args.b, args.k, args.out, start, end);
+    if (args.minusV) subtractRankOne(args.out, args.k, { u: args.minusU ?? null, v: args.minusV }, start, end);
+  }
   return null;
 }
 
