@@ -66,8 +66,10 @@ export function setPhraseDisplays(corpus: TokenizedCorpus, feats: PhraseFeature[
   const tv = corpus.tokenVariants!;
   const { tokenIds, docOffsets } = corpus;
   const F = feats.length;
-  // Occurrence i: left word at[i], column feat[i], its document spans [start[i], end[i]).
-  const occ = { size: log.size, at: log.at, feat: log.column, start: docBound(log, docOffsets, 0), end: docBound(log, docOffsets, 1) };
+  // Occurrence i: left word at[i], column feat[i], its document spans [docOffsets[doc[i]],
+  // docOffsets[doc[i] + 1]). (Looked up as needed: two arrays of those bounds, filled first, cost
+  // ~0.1 s on arXiv's log; docOffsets is small, and doc[] ascends.)
+  const occ = { size: log.size, at: log.at, feat: log.column, doc: log.doc };
   const occurrences = new Float64Array(F);
   const forms = new PairCounts(); // (feat, va · 256 + vb) → count
   const next = new MajorityVote(F);
@@ -77,9 +79,10 @@ export function setPhraseDisplays(corpus: TokenizedCorpus, feats: PhraseFeature[
     const f = occ.feat[i]!;
     occurrences[f]++;
     forms.add(f, tv[k]! * 256 + tv[k + 1]!);
-    const c = k + 2 < occ.end[i]! ? tokenIds[k + 2]! : -1;
+    const d = occ.doc[i]!;
+    const c = k + 2 < docOffsets[d + 1]! ? tokenIds[k + 2]! : -1;
     if (c >= 0) next.vote(f, c);
-    const z = k > occ.start[i]! ? tokenIds[k - 1]! : -1;
+    const z = k > docOffsets[d]! ? tokenIds[k - 1]! : -1;
     if (z >= 0) prev.vote(f, z);
   }
   // Counts of the candidates and of their written forms; votes for the word after the first.
@@ -91,14 +94,15 @@ export function setPhraseDisplays(corpus: TokenizedCorpus, feats: PhraseFeature[
   for (let i = 0; i < occ.size; i++) {
     const k = occ.at[i]!;
     const f = occ.feat[i]!;
-    const end = occ.end[i]!;
+    const d = occ.doc[i]!;
+    const end = docOffsets[d + 1]!;
     const c = k + 2 < end ? tokenIds[k + 2]! : -1;
     if (c >= 0 && c === next.candidate[f]) {
       nextCount[f]++;
       nextForms.add(f, tv[k + 2]!);
       if (k + 3 < end && tokenIds[k + 3]! >= 0) after.vote(f, tokenIds[k + 3]!);
     }
-    const z = k > occ.start[i]! ? tokenIds[k - 1]! : -1;
+    const z = k > docOffsets[d]! ? tokenIds[k - 1]! : -1;
     if (z >= 0 && z === prev.candidate[f]) {
       prevCount[f]++;
       prevForms.add(f, tv[k - 1]!);
@@ -118,7 +122,7 @@ export function setPhraseDisplays(corpus: TokenizedCorpus, feats: PhraseFeature[
     for (let i = 0; i < occ.size; i++) {
       const k = occ.at[i]!;
       const f = occ.feat[i]!;
-      if (ext1[f]! < 0 || k + 3 >= occ.end[i]! || tokenIds[k + 2] !== ext1[f]) continue;
+      if (ext1[f]! < 0 || k + 3 >= docOffsets[occ.doc[i]! + 1]! || tokenIds[k + 2] !== ext1[f]) continue;
       const c2 = tokenIds[k + 3]!;
       if (c2 >= 0 && c2 === after.candidate[f]) {
         afterCount[f]++;
@@ -146,11 +150,4 @@ export function setPhraseDisplays(corpus: TokenizedCorpus, feats: PhraseFeature[
     if (z >= 0 && prevCount[f]! >= share * occurrences[f]!) text = written(z, prevForm.item[f]!) + ' ' + text;
     feat.display = text;
   });
-}
-
-/** Start (side 0) or end (side 1) of each logged occurrence's document. */
-function docBound(log: BigramLog, docOffsets: Int32Array, side: 0 | 1): Int32Array {
-  const out = new Int32Array(log.size);
-  for (let i = 0; i < log.size; i++) out[i] = docOffsets[log.doc[i]! + side]!;
-  return out;
 }
