@@ -2,7 +2,7 @@
 // token-cache write): the runner publishes the run only once it is done, and fails the run when it
 // fails. tokenizeWithCache's finishLater hands the write's wait to its caller and ends the run
 // (endRun) only after the write is in.
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -13,7 +13,7 @@ import { runPipeline } from '../pipeline/runner.ts';
 import { reportStage } from '../pipeline/stages/report.ts';
 import { trendsStage } from '../pipeline/stages/trends.ts';
 import { memoryTokenStore, type TokenStore, tokenizeWithCache } from '../pipeline/token-cache.ts';
-import { threeTopicText } from './helpers/three-topics.ts';
+import { threeTopicText, writeThreeTopicNight } from './helpers/three-topics.ts';
 
 const docs: DocText[] = Array.from({ length: 20 }, (_, i) => ({ title: `Paper ${i}`, text: threeTopicText(i) }));
 
@@ -83,9 +83,7 @@ describe('runner: work left running by a stage', () => {
   let input: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'tt-finish-later-'));
-    input = join(dir, 'night.jsonl');
-    const lines = Array.from({ length: 60 }, (_, i) => JSON.stringify({ id: `p${i}`, title: `Paper ${i}`, text: threeTopicText(i), date: `2025-0${1 + (i % 6)}-10` }));
-    writeFileSync(input, lines.join('\n') + '\n');
+    input = writeThreeTopicNight(dir);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   afterEach(() => vi.restoreAllMocks());

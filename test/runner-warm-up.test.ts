@@ -1,7 +1,7 @@
 // Stage warm-ups: while ingest waits for its archive writer, the runner lets later stages do work
 // ahead of time on the main thread (tokenize: load wink, start the worker threads). Checked: it
 // happens once, before tokenize runs, never in a one-stage run, and changes no output.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -9,17 +9,14 @@ import { resolveConfig } from '../pipeline/config.ts';
 import { silentLogger } from '../pipeline/log.ts';
 import { runPipeline } from '../pipeline/runner.ts';
 import { tokenizeStage } from '../pipeline/stages/tokenize.ts';
-import { threeTopicText } from './helpers/three-topics.ts';
+import { writeThreeTopicNight } from './helpers/three-topics.ts';
 
 describe('runner: stage warm-ups', () => {
   let dir: string;
   let input: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'tt-warm-up-'));
-    input = join(dir, 'night.jsonl');
-    const text = (i: number) => threeTopicText(i);
-    const lines = Array.from({ length: 60 }, (_, i) => JSON.stringify({ id: `p${i}`, title: `Paper ${i}`, text: text(i), date: `2025-0${1 + (i % 6)}-10` }));
-    writeFileSync(input, lines.join('\n') + '\n');
+    input = writeThreeTopicNight(dir);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   afterEach(() => vi.restoreAllMocks());
