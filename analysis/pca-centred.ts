@@ -9,7 +9,7 @@ import type { CsrMatrix } from './types.ts';
  * (X − 1μᵀ)·B for a row-major B (cols × k): a rows × k Float64Array. `transient`: the caller
  * consumes the result before the next product (see SparseProducts.multiply), which saves a copy.
  */
-export function centredMultiply(products: SparseProducts, mean: Float64Array, b: Float64Array, k: number, transient = false): Float64Array {
+export function centredMultiply(products: SparseProducts, mean: Float64Array, b: Float64Array, k: number, transient = false, into?: Float64Array): Float64Array {
   // shift = μᵀB (length k), subtracted from every output row by the products as each row is
   // done (in the threads, for pooled products). Summed before the product, so B may be a
   // transient result of the same products.
@@ -20,16 +20,20 @@ export function centredMultiply(products: SparseProducts, mean: Float64Array, b:
     const o = j * k;
     for (let c = 0; c < k; c++) shift[c] += mj * b[o + c];
   }
-  return products.multiply(b, k, transient, { u: null, v: shift });
+  return products.multiply(b, k, transient, { u: null, v: shift }, into);
 }
 
-/** (X − 1μᵀ)ᵀ·A for a row-major A (rows × k): a cols × k Float64Array (maybe `into`, see SparseProducts). */
+/**
+ * (X − 1μᵀ)ᵀ·A for a row-major A (rows × k): a cols × k Float64Array (maybe `into`, or with
+ * `transient` the products' own buffer: see SparseProducts).
+ */
 export function centredTransposeMultiply(
   products: SparseProducts,
   mean: Float64Array,
   a: Float64Array,
   k: number,
   into?: Float64Array,
+  transient = false,
 ): Float64Array {
   // colSums = 1ᵀA (length k); output row j loses μ_j · colSums. Summed before the product, so
   // A may be a transient result of the same products (see SparseProducts.multiply).
@@ -38,7 +42,7 @@ export function centredTransposeMultiply(
     const o = i * k;
     for (let c = 0; c < k; c++) colSums[c] += a[o + c];
   }
-  return products.transposeMultiply(a, k, { u: mean, v: colSums }, into);
+  return products.transposeMultiply(a, k, { u: mean, v: colSums }, into, transient);
 }
 
 /**

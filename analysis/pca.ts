@@ -103,8 +103,9 @@ export function projectOntoPca(pca: PcaResult, X: CsrMatrix, pool?: WorkerPool):
 }
 
 /**
- * Randomized PCA, sketching the right singular subspace (the term side, which stays ~10⁴–10⁵
- * wide while the document side grows to millions). With l = d + p (capped at min(rows, cols)):
+ * Randomized PCA, sketching the smaller side: the right singular subspace (the term side) when
+ * there are at least as many rows as columns, as below, else the left one (leftFit: a fit on a
+ * sample of papers is narrower than its vocabulary). With l = d + p (capped at min(rows, cols)):
  *
  *   Q = Ω                        Ω: cols × l Gaussian from createRandom(seed) (or a warm start)
  *   q times: Q = orth(X̃ᵀ(X̃Q))   power iteration on X̃ᵀX̃
@@ -155,44 +156,143 @@ export function randomizedPca(
   // Each step is its own function, and Q is passed on without a local, so that the tall blocks
   // (Ω, Q, X̃Q, X̃ᵀX̃Q: 40–70 MB each on arXiv) are garbage once their step returns, not still
   // held by this frame while the scores are built.
-  // Dead cols × l blocks for later results to be written into (see TallBlockSpares).
-  const spares = new TallBlockSpares(n * l);
-  const { v, singular } = ritzVectors(products, mean, rangeFinder(products, mean, testMatrix(n, l, seed, initialBasis, kernels), m, n, l, powerIter, kernels, spares), m, n, l, d, kernels, spares);
-  spares.clear(); // garbage from here on, for the collection below to free
+  const fit = m < n ? leftFit(products, mean, m, n, l, d, powerIter, seed, initialBasis, kernels) : rightFit(products, mean, m, n, l, d, powerIter, seed, initialBasis, kernels);
   // Without scores nothing below needs the products: released now, before the components are
   // built. Pooled products collect garbage in every thread when released (collect.ts), which
   // also frees the fit's dead tall blocks; a collection after assembling came too late for
   // the run's peak memory, which was reached right here (arXiv's 50k-paper fit: ~5 dead blocks
   // of 43 MB beside the new components).
   if (opts.skipScores) products.release?.();
-  return assemblePcaResult(X, products, mean, v, singular, d, 'randomized', opts.skipScores);
+  return assemblePcaResult(X, products, mean, fit.v, fit.singular, d, 'randomized', opts.skipScores);
 }
 
-/** The power iterations: an orthonormal cols × l basis Q of the dominant right subspace. */
-function rangeFinder(
+/**
+ * The sketch of the right singular subspace (the term side, cols × l blocks): see randomizedPca.
+ * Dead cols × l blocks are reused for later results (TallBlockSpares).
+ */
+function rightFit(
   products: SparseProducts,
   mean: Float64Array,
-  q: Float64Array, // the test matrix Ω, replaced step by step (no other reference keeps Ω alive)
   m: number,
   n: number,
+  l: number,
+  d: number,
+  powerIter: number,
+  seed: number,
+  initialBasis: Float64Array | undefined,
+  kernels: TallKernels | undefined,
+): { v: Float64Array; singular: Float64Array } {
+  const side = rightSide(products, mean);
+  const spares = new TallBlockSpares(n * l);
+  let q = testMatrix(n, l, seed, initialBasis, kernels); // Ω, replaced step by step (no other reference keeps it alive)
+  if (powerIter === 0) q = orthonormalize(q, n, l, kernels).q; // Rayleigh–Ritz below needs it orthonormal
+  // Ω may be a view of the kernels' reused operand buffer (testMatrix), which the first
+  // orthonormalisation overwrites; a first step that is a full powerStep may fall back to the
+  // textbook way, which reads its q again, so it gets a private copy.
+  else if (powerIter % 2 === 1 && kernels?.gaussianMatrix && kernels.threads > 1) q = q.slice();
+  q = rangeFinder(side, q, l, powerIter, kernels, spares);
+  products.releaseTranspose?.(); // the last Xᵀ product of the fit
+  const fit = ritzVectors(products, mean, q, m, n, l, d, kernels, spares);
+  spares.clear(); // garbage from here on
+  return fit;
+}
+
+/**
+ * The sketch of the left singular subspace (the document side, rows × l blocks), for a matrix
+ * with fewer rows than columns, as scikit-learn's randomized_svd does (transpose='auto'): a fit
+ * on a sample of 20,000 papers against a vocabulary of 49k terms (arXiv) or 200k (a million
+ * papers) orthonormalises blocks 2.5–10× smaller. Same sparse products, one more: Y = X̃Ω, then q
+ * steps Y ← orth(X̃(X̃ᵀY)) on the schedule of the right side, then B = X̃ᵀQ (cols × l), whose
+ * Gram matrix BᵀB = W Λ Wᵀ gives V = B·W·Λ^(-1/2) (its top d columns) and σ = √λ. V spans
+ * X̃ᵀ(X̃X̃ᵀ)^q X̃Ω = (X̃ᵀX̃)^(q+1) Ω: one power more than the right side's for the extra product.
+ * Its columns are orthonormal to ~ε·(σ₁/σ_d)²; when a kept σ is too small for that (a matrix of
+ * rank below d), the right side is fitted instead.
+ */
+function leftFit(
+  products: SparseProducts,
+  mean: Float64Array,
+  m: number,
+  n: number,
+  l: number,
+  d: number,
+  powerIter: number,
+  seed: number,
+  initialBasis: Float64Array | undefined,
+  kernels: TallKernels | undefined,
+): { v: Float64Array; singular: Float64Array } {
+  const spares = new TallBlockSpares(m * l);
+  // Y = X̃Ω copied out of the products' buffer (Ω may be a view of the kernels' reused operand buffer).
+  let y = centredMultiply(products, mean, testMatrix(n, l, seed, initialBasis, kernels), l);
+  if (powerIter === 0) y = orthonormalize(y, m, l, kernels).q;
+  const q = rangeFinder(leftSide(products, mean), y, l, powerIter, kernels, spares);
+  spares.clear();
+  const b = centredTransposeMultiply(products, mean, q, l); // cols × l, read twice below
+  products.releaseTranspose?.(); // the last Xᵀ product of the fit
+  const { values, vectors } = symmetricEigen(gramMatrix(b, n, l, kernels), l);
+  const singular = new Float64Array(d);
+  for (let c = 0; c < d; c++) singular[c] = Math.sqrt(Math.max(0, values[c]));
+  if (!(singular[d - 1] > singular[0] * LEFT_MIN_SINGULAR_RATIO)) {
+    return rightFit(products, mean, m, n, l, d, powerIter, seed, initialBasis, kernels);
+  }
+  const wScaled = new Float64Array(l * d);
+  for (let i = 0; i < l; i++) for (let c = 0; c < d; c++) wScaled[i * d + c] = vectors[i * l + c] / singular[c];
+  return { v: multiplyTallBySmall(b, n, l, wScaled, d, false, kernels), singular };
+}
+
+/**
+ * Below this σ_d / σ₁ the left side's V = B·W·Λ^(-1/2) is not orthonormal to working precision
+ * (its error grows as ε·(σ₁/σ_d)²: ~1e-8 here), and the fit falls back to the right side.
+ */
+const LEFT_MIN_SINGULAR_RATIO = 1e-4;
+
+/**
+ * The centred operator a range finder iterates: `apply` maps a size × l block of the sketched
+ * side to other × l, `applyBack` maps it back (X̃ and X̃ᵀ, in the order of the side).
+ */
+interface SketchSide {
+  size: number;
+  other: number;
+  /** With `transient` the result may be the products' buffer (consumed before the next product). */
+  apply(q: Float64Array, l: number, transient: boolean): Float64Array;
+  applyBack(a: Float64Array, l: number, into?: Float64Array): Float64Array;
+}
+
+/** The term side: blocks are cols × l, apply = X̃·, applyBack = X̃ᵀ·. */
+function rightSide(products: SparseProducts, mean: Float64Array): SketchSide {
+  return {
+    size: products.cols,
+    other: products.rows,
+    apply: (q, l, transient) => centredMultiply(products, mean, q, l, transient),
+    applyBack: (a, l, into) => centredTransposeMultiply(products, mean, a, l, into),
+  };
+}
+
+/** The document side: blocks are rows × l, apply = X̃ᵀ·, applyBack = X̃·. */
+function leftSide(products: SparseProducts, mean: Float64Array): SketchSide {
+  return {
+    size: products.rows,
+    other: products.cols,
+    apply: (q, l, transient) => centredTransposeMultiply(products, mean, q, l, undefined, transient),
+    applyBack: (a, l, into) => centredMultiply(products, mean, a, l, false, into),
+  };
+}
+
+/** The power iterations: an orthonormal size × l basis Q of the side's dominant subspace, from the start block q. */
+function rangeFinder(
+  side: SketchSide,
+  q: Float64Array, // replaced step by step (no other reference keeps the start block alive)
   l: number,
   powerIter: number,
   kernels: TallKernels | undefined,
   spares: TallBlockSpares,
 ): Float64Array {
-  if (powerIter === 0) q = orthonormalize(q, n, l, kernels).q; // Rayleigh–Ritz below needs it orthonormal
-  // Ω may be a view of the kernels' reused operand buffer (testMatrix), which the first
-  // orthonormalisation overwrites; a first step that is a full powerStep may fall back to the
-  // textbook way, which reads its q again, so it gets a private copy.
-  if (powerIter % 2 === 1 && kernels?.gaussianMatrix && kernels.threads > 1) q = q.slice();
   for (let it = 0; it < powerIter; it++) {
     // Orthonormalised on the last step and every second one before it (see the header).
     const stepsLeft = powerIter - 1 - it;
     const previous = q;
-    q = stepsLeft % 2 === 0 ? powerStep(products, mean, q, m, n, l, stepsLeft === 0, kernels, spares) : scaledPowerStep(products, mean, q, n, l, spares.take());
+    q = stepsLeft % 2 === 0 ? powerStep(side, q, l, stepsLeft === 0, kernels, spares) : scaledPowerStep(side, q, l, spares.take());
     spares.give(previous); // read by its step only
   }
-  products.releaseTranspose?.(); // the last Xᵀ product of the fit
   return q;
 }
 
@@ -222,23 +322,15 @@ class TallBlockSpares {
 }
 
 /**
- * One power step, Q ← orth(X̃ᵀ(X̃Q)) (Cholesky-QR2 on the `last` one), in its own function so that
- * X̃ᵀX̃Q is garbage when it returns (a loop body's locals can stay reachable from the frame until
- * they are overwritten).
+ * One power step, Q ← orth(A(ÃQ)) with A the side's applyBack and Ã its apply (X̃ᵀ(X̃Q) on the
+ * right side; Cholesky-QR2 on the `last` one), in its own function so that the product is garbage
+ * when it returns (a loop body's locals can stay reachable from the frame until they are
+ * overwritten).
  */
-function powerStep(
-  products: SparseProducts,
-  mean: Float64Array,
-  q: Float64Array,
-  m: number,
-  n: number,
-  l: number,
-  last: boolean,
-  kernels: TallKernels | undefined,
-  spares: TallBlockSpares,
-): Float64Array {
-  // X̃Q is consumed by the next product alone, so it may stay in the products' buffer (transient).
-  const z = centredTransposeMultiply(products, mean, centredMultiply(products, mean, q, l, true), l, spares.take());
+function powerStep(side: SketchSide, q: Float64Array, l: number, last: boolean, kernels: TallKernels | undefined, spares: TallBlockSpares): Float64Array {
+  const n = side.size;
+  // ÃQ is consumed by the next product alone, so it may stay in the products' buffer (transient).
+  const z = side.applyBack(side.apply(q, l, true), l, spares.take());
   const into = spares.take(); // never z: a block is taken once
   // The last step's two Cholesky-QR rounds write into `into` and then into z, which nothing
   // reads after the first round: no temporary block at what was the fit's peak memory.
@@ -247,14 +339,15 @@ function powerStep(
   if (into && fast?.q !== into) spares.give(into);
   if (fast?.q !== z) spares.give(z);
   if (fast) return fast.q;
-  // The textbook way needs X̃Q itself: recomputed (the same numbers), not kept on the fast path.
-  const qm = orthonormalize(centredMultiply(products, mean, q, l), m, l, kernels).q;
-  return orthonormalize(centredTransposeMultiply(products, mean, qm, l), n, l, kernels).q;
+  // The textbook way needs ÃQ itself: recomputed (the same numbers), not kept on the fast path.
+  const qm = orthonormalize(side.apply(q, l, false), side.other, l, kernels).q;
+  return orthonormalize(side.applyBack(qm, l), n, l, kernels).q;
 }
 
-/** X̃ᵀ(X̃Q) with unit-length columns: same span as powerStep's, without the orthonormalisation. */
-function scaledPowerStep(products: SparseProducts, mean: Float64Array, q: Float64Array, n: number, l: number, into?: Float64Array): Float64Array {
-  const z = centredTransposeMultiply(products, mean, centredMultiply(products, mean, q, l, true), l, into);
+/** A(ÃQ) with unit-length columns: same span as powerStep's, without the orthonormalisation. */
+function scaledPowerStep(side: SketchSide, q: Float64Array, l: number, into?: Float64Array): Float64Array {
+  const n = side.size;
+  const z = side.applyBack(side.apply(q, l, true), l, into);
   const norm2 = new Float64Array(l);
   for (let j = 0; j < n; j++) for (let c = 0, o = j * l; c < l; c++) norm2[c] += z[o + c] * z[o + c];
   const inv = norm2.map((v) => (v > 0 ? 1 / Math.sqrt(v) : 0));

@@ -34,15 +34,17 @@ export interface SparseProducts {
   /**
    * X·B for B of shape cols × k: rows × k. With `transient`, the result may be a buffer the
    * products reuse (valid only until their next product): for callers that consume it at once,
-   * so a pooled implementation can skip copying it out of shared memory.
+   * so a pooled implementation can skip copying it out of shared memory. `into`: a rows × k array
+   * the caller no longer needs, as for transposeMultiply (ignored with `transient`).
    */
-  multiply(b: Float64Array, k: number, transient?: boolean, minus?: RankOne): Float64Array;
+  multiply(b: Float64Array, k: number, transient?: boolean, minus?: RankOne, into?: Float64Array): Float64Array;
   /**
    * Xᵀ·A for A of shape rows × k: cols × k (minus the rank-one term when given). `into`: a
    * cols × k array the caller no longer needs, which the result may be written to instead of a
-   * new array (an implementation may ignore it; use the returned array).
+   * new array (an implementation may ignore it; use the returned array). `transient`: as for
+   * multiply (then `into` is ignored).
    */
-  transposeMultiply(a: Float64Array, k: number, minus?: RankOne, into?: Float64Array): Float64Array;
+  transposeMultiply(a: Float64Array, k: number, minus?: RankOne, into?: Float64Array, transient?: boolean): Float64Array;
   /** Frees Xᵀ (a later transposeMultiply rebuilds it): for callers done with Xᵀ products. */
   releaseTranspose?(): void;
   /**

@@ -314,6 +314,21 @@ describe('parallel sparse products', () => {
     }
   });
 
+  it('randomized PCA of a wide matrix (the document-side sketch) through the pool equals the serial fit exactly', () => {
+    // fewer rows than columns: the fit sketches the rows' side (rows × l blocks) and reads
+    // transient Xᵀ products; wide enough for the pooled Gram and tall × small kernels on B = X̃ᵀQ
+    const X = randomCsr(400, 9000, 12);
+    for (const nPowerIter of [0, 1, 2, 4]) {
+      const o = { nComponents: 8, seed: 5, nPowerIter };
+      const serial = randomizedPca(X, o);
+      const pooled = fitPca(X, o, pool);
+      expect(pooled.solver).toBe('randomized');
+      expect(Array.from(pooled.components)).toEqual(Array.from(serial.components));
+      expect(Array.from(pooled.scores)).toEqual(Array.from(serial.scores));
+      expect(Array.from(pooled.explainedVariance)).toEqual(Array.from(serial.explainedVariance));
+    }
+  });
+
   it('projectOntoPca through the pool equals the serial projection and the scores of the fit', () => {
     const X = randomCsr(9000, 300, 7);
     const fit = fitPca(X, { nComponents: 6, seed: 3 }, pool);

@@ -311,6 +311,74 @@ describe('randomizedPca against ml-pca', () => {
   });
 });
 
+describe('randomizedPca on wide matrices (fewer rows than columns: the document-side sketch)', () => {
+  it('agrees with ml-pca on a planted wide matrix: variance ratios, subspace, scores, orthonormal components', () => {
+    const X = plantedSparse(150, 400, 6, 5);
+    const ml = new PCA(denseRows(X), { center: true, scale: false });
+    const mlRatio = ml.getExplainedVariance();
+    expect(mlRatio[3] / mlRatio[4]).toBeGreaterThan(1.5);
+    const res = randomizedPca(X, { nComponents: 4, seed: 1 });
+    const predicted = ml.predict(denseRows(X), { nComponents: 4 });
+    for (let c = 0; c < 4; c++) {
+      expect(Math.abs(res.explainedVarianceRatio[c] - mlRatio[c]) / mlRatio[c]).toBeLessThan(1e-3);
+      expect(absCosWithMl(res, ml, c, X.cols)).toBeGreaterThan(0.99);
+      let diff2 = 0;
+      let norm2 = 0;
+      let dot = 0;
+      for (let i = 0; i < X.rows; i++) dot += res.scores[i * 4 + c] * predicted.get(i, c);
+      for (let i = 0; i < X.rows; i++) {
+        diff2 += (res.scores[i * 4 + c] - Math.sign(dot) * predicted.get(i, c)) ** 2;
+        norm2 += predicted.get(i, c) ** 2;
+      }
+      expect(Math.sqrt(diff2 / norm2)).toBeLessThan(0.02);
+    }
+    expectOrthonormalRows(res.components, 4, X.cols, 1e-9);
+  });
+
+  it('every power step counts: the exact components for any q', () => {
+    const X = plantedSparse(150, 400, 6, 11);
+    const exact = exactPca(X, 4);
+    // worst error of the 4 components per q = 0 … 6, measured: 6e-1, 6e-2, 7e-3, 8e-4, 9e-5, 1e-5,
+    // 1.5e-6 (the 400 × 150 transpose fitted on the term side: 1.1, 2e-1, 2e-2, 2e-3, 3e-4, 3e-5,
+    // 4e-6; V spans (X̃ᵀX̃)^(q+1)Ω here, one power more for the one more product)
+    const tolerance = [1, 0.15, 1.5e-2, 2e-3, 2e-4, 3e-5, 4e-6];
+    for (const q of [0, 1, 2, 3, 4, 5, 6]) {
+      const res = randomizedPca(X, { nComponents: 4, seed: 3, nOversamples: 4, nPowerIter: q });
+      expectOrthonormalRows(res.components, 4, X.cols, 1e-9);
+      const tol = tolerance[q]!;
+      for (let c = 0; c < 4; c++) {
+        expect(Math.abs(res.explainedVariance[c] - exact.explainedVariance[c]) / exact.explainedVariance[c]).toBeLessThan(tol);
+        let dot = 0;
+        for (let j = 0; j < X.cols; j++) dot += res.components[c * X.cols + j] * exact.components[c * X.cols + j];
+        expect(1 - dot).toBeLessThan(tol);
+      }
+    }
+  });
+
+  it('falls back to the term-side sketch when a kept component has no variance (rank below nComponents)', () => {
+    // 12 rows that are copies of 3 distinct rows over 40 columns: centred rank 2, 3 components asked
+    const base = plantedSparse(3, 40, 3, 4);
+    const r: number[] = [];
+    const c: number[] = [];
+    const v: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const src = i % 3;
+      for (let p = base.indptr[src]; p < base.indptr[src + 1]; p++) {
+        r.push(i);
+        c.push(base.indices[p]);
+        v.push(base.data[p]);
+      }
+    }
+    const X = csrFromTriplets(12, 40, r, c, v);
+    const res = randomizedPca(X, { nComponents: 3, seed: 1 });
+    const exact = exactPca(X, 2);
+    for (let p = 0; p < 2; p++) expect(res.explainedVarianceRatio[p]).toBeCloseTo(exact.explainedVarianceRatio[p], 6);
+    expect(res.explainedVarianceRatio[2]).toBeLessThan(1e-9);
+    for (const x of res.components) expect(Number.isFinite(x)).toBe(true);
+    expectOrthonormalRows(res.components, 3, X.cols, 1e-8);
+  });
+});
+
 describe('fitPca', () => {
   it('uses the exact solver for small inputs and the randomized one above the threshold', () => {
     const small = plantedSparse(50, 40, 3, 2);

@@ -71,10 +71,10 @@ export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: 
   return {
     rows: X.rows,
     cols: X.cols,
-    multiply: (b, k, transient, minus) => product(live(), b, k, transient, minus),
-    transposeMultiply: (a, k, minus, into) => {
+    multiply: (b, k, transient, minus, into) => product(live(), b, k, transient, minus, into),
+    transposeMultiply: (a, k, minus, into, transient) => {
       transposed ??= sharedTranspose(live(), allocate);
-      return product(transposed, a, k, false, minus, into);
+      return product(transposed, a, k, transient, minus, into);
     },
     releaseTranspose: () => {
       if (!transposed) return;
