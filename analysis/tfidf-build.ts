@@ -12,6 +12,7 @@
 // output bit-identical (test/tfidf.test.ts compares the kernels with plain references).
 
 import { sharedFloat32, sharedInt32 } from './parallel/shared.ts';
+import type { PhraseVoter } from './tfidf-phrases.ts';
 import type { CsrMatrix, TokenizedCorpus } from './types.ts';
 
 /**
@@ -576,18 +577,24 @@ class ColumnSet {
  */
 export class BigramLog {
   size = 0;
-  at = new Int32Array(1 << 16);
-  column = new Int32Array(1 << 16);
-  doc = new Int32Array(1 << 16);
+  at: Int32Array = new Int32Array(1 << 16);
+  column: Int32Array = new Int32Array(1 << 16);
+  doc: Int32Array = new Int32Array(1 << 16);
 
-  /** The logs of consecutive document ranges as one (their entries in order). */
-  static concat(parts: readonly { size: number; at: Int32Array; column: Int32Array; doc: Int32Array }[]): BigramLog {
+  /**
+   * The logs of consecutive document ranges as one (their entries in order), in arrays from
+   * `int32` (shared memory for a pool's threads).
+   */
+  static concat(
+    parts: readonly { size: number; at: Int32Array; column: Int32Array; doc: Int32Array }[],
+    int32: (length: number) => Int32Array = (length) => new Int32Array(length),
+  ): BigramLog {
     const log = new BigramLog();
     let size = 0;
     for (const p of parts) size += p.size;
-    log.at = new Int32Array(Math.max(1, size));
-    log.column = new Int32Array(log.at.length);
-    log.doc = new Int32Array(log.at.length);
+    log.at = int32(Math.max(1, size));
+    log.column = int32(log.at.length);
+    log.doc = int32(log.at.length);
     for (const p of parts) {
       log.at.set(p.at.subarray(0, p.size), log.size);
       log.column.set(p.column.subarray(0, p.size), log.size);
@@ -755,6 +762,8 @@ export interface TfidfCounting {
   unigramStats(): UnigramStats;
   bigramCandidates(uni: UnigramStats, minDf: number): BigramCandidates;
   countMatrix(cols: number, index: ColumnIndex, log?: BigramLog): CsrMatrix;
+  /** How the phrase displays' votes are computed (tfidf-phrases.ts); all at once on this thread when absent. */
+  phraseVoter?: PhraseVoter;
 }
 
 export function serialTfidfCounting(corpus: TokenizedCorpus): TfidfCounting {

@@ -187,6 +187,8 @@ export interface TfidfParallel {
    * PARALLEL_MIN_TOKENS.
    */
   minTokens?: number;
+  /** Fewer logged bigram occurrences than this get their phrase votes on the calling thread. Default PARALLEL_MIN_OCCURRENCES. */
+  minOccurrences?: number;
 }
 
 /**
@@ -209,7 +211,7 @@ export function tfidfUsesPool(corpus: TokenizedCorpus, minTokens = PARALLEL_MIN_
 function countingFor(corpus: TokenizedCorpus, parallel: TfidfParallel | undefined): TfidfCounting {
   const { tokenIds, docOffsets } = corpus;
   if (parallel && parallel.pool.threads > 1 && tfidfUsesPool(corpus, parallel.minTokens)) {
-    return parallelTfidfCounting({ tokenIds, docOffsets }, corpus.terms.length, parallel.pool);
+    return parallelTfidfCounting({ tokenIds, docOffsets }, corpus.terms.length, parallel.pool, { minOccurrences: parallel.minOccurrences });
   }
   return serialTfidfCounting(corpus);
 }
@@ -235,7 +237,7 @@ export function fitTfidf(corpus: TokenizedCorpus, opts: TfidfOptions = DEFAULT_T
   // not depend on which other columns are kept, so setting them after max_features is the same).
   const log = opt.bigrams && corpus.variants && corpus.tokenVariants ? new BigramLog() : undefined;
   const counts = counting.countMatrix(cols, columnIndex(corpus.terms.length, feats), log);
-  if (log) setPhraseDisplays(corpus, feats, opt.phraseExtension, log);
+  if (log) setPhraseDisplays(corpus, feats, opt.phraseExtension, log, counting.phraseVoter);
   return {
     vocabulary: feats.map((f) => f.key),
     display: feats.map((f) => f.display),

@@ -41,7 +41,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { WorkerPool } from '../analysis/parallel/pool.ts';
-import { sharedInt32 } from '../analysis/parallel/shared.ts';
+import { sharedInt32, sharedUint8 } from '../analysis/parallel/shared.ts';
 import { tokenizeChunkOnWorker, tokenizeChunksParallel } from '../analysis/parallel/tokenize-kernels.ts';
 import { codeUnitOrder } from '../analysis/text/key-order.ts';
 import { type DocText, MAX_VARIANT, resolveTokenizerOptions, type TokenizedChunk, type TokenizerOptions, tokenizeChunk, TOKENIZER_VERSION } from '../analysis/text/tokenizer.ts';
@@ -253,7 +253,8 @@ function assembleForms(tokenIds: Int32Array, docOffsets: Int32Array, counts: Int
     });
     display[t] = variants[t]![0] ?? terms[t]!;
   }
-  const tokenVariants = new Uint8Array(total);
+  // Shared, like tokenIds: the vectorizer's threads read it for the phrase displays (tfidf-kernels.ts).
+  const tokenVariants = sharedUint8(total);
   for (let k = 0; k < total; k++) {
     const f = tokenIds[k]!;
     if (f < 0) continue;

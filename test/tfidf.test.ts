@@ -36,6 +36,57 @@ const UNIGRAMS_ONLY: TfidfOptions = { minDf: 1, maxDf: 1.0, sublinearTf: true, b
 // d0: apple apple banana   d1: banana cherry   d2: cherry
 const fruit = corpusOf(['apple', 'banana', 'cherry'], [[0, 0, 1], [1, 2], [2]]);
 
+function generated(seed: number): TokenizedCorpus {
+  let s = seed;
+  const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const V = 400;
+  const terms = Array.from({ length: V }, (_, i) => `w${String(i).padStart(3, '0')}`);
+  const docs: number[][] = [];
+  for (let d = 0; d < 300; d++) {
+    const len = d % 10 === 0 ? 150 : 5 + Math.floor(next() * 40);
+    const doc: number[] = [];
+    for (let k = 0; k < len; k++) {
+      if (next() < 0.05) doc.push(-1);
+      else if (next() < 0.3 && doc.length > 0 && doc[doc.length - 1]! >= 0 && doc[doc.length - 1]! < 20) doc.push(doc[doc.length - 1]! + 20); // frequent pairs
+      else doc.push(Math.floor(next() ** 2 * V));
+    }
+    docs.push(doc);
+  }
+  return corpusOf(terms, docs);
+}
+
+/**
+ * generated(seed) with variants drawn so that frequent pairs have dominant, contested and absent
+ * continuations: frequent pairs (x, x + 20) are mostly followed by x + 40, then x + 60, and
+ * preceded by x + 80.
+ */
+function phraseCorpus(seed: number): TokenizedCorpus {
+  const base = generated(seed);
+  let s = seed * 7919;
+  const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const variants = base.terms.map((t, i) => Array.from({ length: 1 + (i % 3) }, (_, v) => (v === 0 ? t : `${t}/${v}`)));
+  // Frequent pairs (x, x + 20) are mostly followed by x + 40, then x + 60, and preceded by x + 80.
+  const docs: number[][] = [];
+  for (let d = 0; d + 1 < base.docOffsets.length; d++) {
+    const doc = Array.from(base.tokenIds.subarray(base.docOffsets[d]!, base.docOffsets[d + 1]!));
+    for (let k = 1; k + 3 < doc.length; k++) {
+      const x = doc[k]!;
+      if (x >= 0 && x < 20 && doc[k + 1] === x + 20) {
+        if (next() < 0.8) doc[k + 2] = x + 40;
+        if (next() < 0.75) doc[k + 3] = x + 60;
+        if (next() < (x % 2 === 0 ? 0.9 : 0.4)) doc[k - 1] = x + 80;
+      }
+    }
+    docs.push(doc);
+  }
+  const flat = docs.flat();
+  return {
+    ...corpusOf(base.terms, docs),
+    variants,
+    tokenVariants: Uint8Array.from(flat, (t) => (t < 0 ? 0 : Math.floor(next() * next() * variants[t]!.length))),
+  };
+}
+
 describe('fitTfidf: hand-worked 3-document corpus', () => {
   // n = 3; df = apple 1, banana 2, cherry 2.
   // smooth idf: apple ln(4/2) + 1 = 1.6931471805599454, banana = cherry = ln(4/3) + 1 = 1.2876820724517808
@@ -269,25 +320,6 @@ describe('fitTfidf: phrase display forms (tok-4 corpora)', () => {
 // Maps, string keys, a full sort. A generated corpus with boundaries, repeats, long rows (> 48
 // columns: the bitset path of ColumnSet; short rows take the insertion sort) and thousands of distinct pairs.
 describe('tfidf-build: typed-array kernels equal a plain reference', () => {
-  function generated(seed: number): TokenizedCorpus {
-    let s = seed;
-    const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
-    const V = 400;
-    const terms = Array.from({ length: V }, (_, i) => `w${String(i).padStart(3, '0')}`);
-    const docs: number[][] = [];
-    for (let d = 0; d < 300; d++) {
-      const len = d % 10 === 0 ? 150 : 5 + Math.floor(next() * 40);
-      const doc: number[] = [];
-      for (let k = 0; k < len; k++) {
-        if (next() < 0.05) doc.push(-1);
-        else if (next() < 0.3 && doc.length > 0 && doc[doc.length - 1]! >= 0 && doc[doc.length - 1]! < 20) doc.push(doc[doc.length - 1]! + 20); // frequent pairs
-        else doc.push(Math.floor(next() ** 2 * V));
-      }
-      docs.push(doc);
-    }
-    return corpusOf(terms, docs);
-  }
-
   function referenceCounts(corpus: TokenizedCorpus, vocabulary: string[]): { indptr: number[]; indices: number[]; data: number[] } {
     const col = new Map(vocabulary.map((v, i) => [v, i]));
     const out = { indptr: [0], indices: [] as number[], data: [] as number[] };
@@ -435,30 +467,7 @@ describe('tfidf-build: typed-array kernels equal a plain reference', () => {
 
   for (const seed of [2, 5]) {
     it(`phrase display forms equal their definition (seed ${seed})`, () => {
-      const base = generated(seed);
-      let s = seed * 7919;
-      const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
-      const variants = base.terms.map((t, i) => Array.from({ length: 1 + (i % 3) }, (_, v) => (v === 0 ? t : `${t}/${v}`)));
-      // Frequent pairs (x, x + 20) are mostly followed by x + 40, then x + 60, and preceded by x + 80.
-      const docs: number[][] = [];
-      for (let d = 0; d + 1 < base.docOffsets.length; d++) {
-        const doc = Array.from(base.tokenIds.subarray(base.docOffsets[d]!, base.docOffsets[d + 1]!));
-        for (let k = 1; k + 3 < doc.length; k++) {
-          const x = doc[k]!;
-          if (x >= 0 && x < 20 && doc[k + 1] === x + 20) {
-            if (next() < 0.8) doc[k + 2] = x + 40;
-            if (next() < 0.75) doc[k + 3] = x + 60;
-            if (next() < (x % 2 === 0 ? 0.9 : 0.4)) doc[k - 1] = x + 80;
-          }
-        }
-        docs.push(doc);
-      }
-      const flat = docs.flat();
-      const corpus: TokenizedCorpus = {
-        ...corpusOf(base.terms, docs),
-        variants,
-        tokenVariants: Uint8Array.from(flat, (t) => (t < 0 ? 0 : Math.floor(next() * next() * variants[t]!.length))),
-      };
+      const corpus = phraseCorpus(seed);
       const m = fitTfidf(corpus, { minDf: 2, maxDf: 0.9, sublinearTf: true, bigrams: true, bigramMinDf: 2, bigramMinScore: -1 });
       const termId = new Map(corpus.terms.map((t, i) => [t, i]));
       let extended = 0;
@@ -588,6 +597,28 @@ describe('fitTfidf over a worker pool equals the one-thread fit', () => {
     });
   }
 
+  it('phrase displays voted by ranges of columns over the threads equal the one-thread displays', () => {
+    const opts: TfidfOptions = { minDf: 2, maxDf: 0.9, sublinearTf: true, bigrams: true, bigramMinDf: 2, bigramMinScore: -1 };
+    for (const seed of [2, 5]) {
+      const corpus = phraseCorpus(seed);
+      const serial = fitTfidf(corpus, opts);
+      // every part of a display is exercised: the pair's form, a next word, a second one, a previous one
+      expect(serial.display.filter((d) => d.split(' ').length >= 4).length).toBeGreaterThan(5);
+      const inShared = { ...corpus, tokenIds: toSharedInt32(corpus.tokenIds), docOffsets: toSharedInt32(corpus.docOffsets) };
+      for (const pool of pools) {
+        const run = vi.spyOn(pool, 'run');
+        try {
+          const pooled = fitTfidf(inShared, opts, { pool, minTokens: 0, minOccurrences: 0 });
+          expect(run.mock.calls.map((c) => c[0])).toContain('tfidfPhraseVotes');
+          expect(pooled.vocabulary).toEqual(serial.vocabulary);
+          expect(pooled.display).toEqual(serial.display);
+        } finally {
+          run.mockRestore();
+        }
+      }
+    }
+  });
+
   for (const threads of [2, 3]) {
     for (const opts of [
       { minDf: 2, maxDf: 0.5, sublinearTf: true, bigrams: true },
@@ -604,6 +635,11 @@ describe('fitTfidf over a worker pool equals the one-thread fit', () => {
         try {
           expectSame(fitTfidf(shared, opts, { pool, minTokens: 0 }), serial);
           expect(run.mock.calls.map((c) => c[0])).toEqual(opts.bigrams ? ['tfidfUnigram', 'tfidfPairsPerLeft', 'tfidfScatterPairs', 'tfidfCountBuckets', 'tfidfCountRows'] : ['tfidfUnigram', 'tfidfCountRows']);
+          // The phrase displays' votes split over the threads by ranges of columns: the same displays.
+          run.mockClear();
+          expectSame(fitTfidf(shared, opts, { pool, minTokens: 0, minOccurrences: 0 }), serial);
+          if (opts.bigrams) expect(run.mock.calls.map((c) => c[0]).at(-1)).toBe('tfidfPhraseVotes');
+          else expect(run.mock.calls.map((c) => c[0])).not.toContain('tfidfPhraseVotes');
           // Not in shared memory, or too few tokens: counted on this thread (same result).
           run.mockClear();
           expectSame(fitTfidf(plain, opts, { pool, minTokens: 0 }), serial);

@@ -10,7 +10,7 @@ import { gaussianBlocksKernel, gramBlocksKernel, tallBySmallKernel } from './den
 import { kmeansAssignKernel, kmeansMemberSumsKernel, kmeansRestartKernel, kmeansRowDistancesKernel } from './kmeans-kernels.ts';
 import { silhouettePairsKernel, silhouetteSumsKernel } from './silhouette-kernels.ts';
 import { sparseRowBlockKernel } from './sparse-kernels.ts';
-import { tfidfCountBucketsKernel, tfidfCountRowsKernel, tfidfPairsPerLeftKernel, tfidfScatterPairsKernel, tfidfUnigramKernel } from './tfidf-kernels.ts';
+import { tfidfCountBucketsKernel, tfidfCountRowsKernel, tfidfPairsPerLeftKernel, tfidfPhraseVotesKernel, tfidfScatterPairsKernel, tfidfUnigramKernel } from './tfidf-kernels.ts';
 import { tokenizeChunkKernel } from './tokenize-kernels.ts';
 import { ctfidfTopicSumsKernel, npmiRowsKernel, periodTermIdsKernel } from './topic-term-kernels.ts';
 import { lexiconLoaded, lexiconLookup, nlp, winkLoaded } from '../text/wink.ts';
@@ -47,6 +47,7 @@ export const KERNELS: Record<string, Kernel> = {
   tfidfScatterPairs: tfidfScatterPairsKernel,
   tfidfCountBuckets: tfidfCountBucketsKernel,
   tfidfCountRows: tfidfCountRowsKernel,
+  tfidfPhraseVotes: tfidfPhraseVotesKernel,
   ctfidfTopicSums: ctfidfTopicSumsKernel,
   periodTermIds: periodTermIdsKernel,
   npmiRows: npmiRowsKernel,

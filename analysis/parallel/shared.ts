@@ -66,6 +66,18 @@ export function copyOut(out: Float64Array, into?: Float64Array): Float64Array {
   return into;
 }
 
+/** A Uint8Array of `length` zeros over shared memory. */
+export function sharedUint8(length: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(length));
+}
+
+export function toSharedUint8(a: Uint8Array): Uint8Array {
+  if (isShared(a)) return a;
+  const s = sharedUint8(a.length);
+  s.set(a);
+  return s;
+}
+
 export function toSharedInt32(a: Int32Array): Int32Array {
   if (isShared(a)) return a;
   const s = sharedInt32(a.length);

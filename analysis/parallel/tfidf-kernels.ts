@@ -29,8 +29,9 @@ import {
   type UnigramStats,
   unigramStatsOfDocs,
 } from '../tfidf-build.ts';
+import { phraseRanges, phraseVotes, type PhraseVoteInput, type PhraseVoter, type PhraseVotes } from '../tfidf-phrases.ts';
 import { collectGarbage } from './collect.ts';
-import { sharedInt32 } from './shared.ts';
+import { sharedInt32, toSharedInt32, toSharedUint8 } from './shared.ts';
 import { balancedRowBounds } from './sparse-kernels.ts';
 import type { TaskCounter } from './kernels.ts';
 import type { WorkerPool } from './pool.ts';
@@ -138,7 +139,11 @@ export function parallelTfidfCounting(
   stream: SharedTokenStream,
   V: number,
   pool: WorkerPool,
-  { pairsPerPass = 1 << 22, rowBlockTokens = COUNT_ROWS_BLOCK_TOKENS }: { pairsPerPass?: number; rowBlockTokens?: number } = {},
+  {
+    pairsPerPass = 1 << 22,
+    rowBlockTokens = COUNT_ROWS_BLOCK_TOKENS,
+    minOccurrences = PARALLEL_MIN_OCCURRENCES,
+  }: { pairsPerPass?: number; rowBlockTokens?: number; minOccurrences?: number } = {},
 ): TfidfCounting {
   const docBounds = balancedRowBounds(stream.docOffsets, stream.docOffsets.length - 1, pool.threads, 0);
   return {
@@ -189,7 +194,7 @@ export function parallelTfidfCounting(
       }
       const matrix = joinRowBlocks(byTask, cols);
       if (log) {
-        const joined = BigramLog.concat(logs);
+        const joined = BigramLog.concat(logs, sharedInt32); // shared: the phrase votes read it in the threads
         log.size = joined.size;
         log.at = joined.at;
         log.column = joined.column;
@@ -197,5 +202,31 @@ export function parallelTfidfCounting(
       }
       return matrix;
     },
+    phraseVoter(input, F, share) {
+      if (input.size < minOccurrences) return [phraseVotes(input, 0, F, share)];
+      const shared: PhraseVoteInput = {
+        ...input,
+        tokenIds: toSharedInt32(input.tokenIds),
+        docOffsets: toSharedInt32(input.docOffsets),
+        tokenVariants: toSharedUint8(input.tokenVariants),
+        at: toSharedInt32(input.at),
+        column: toSharedInt32(input.column),
+        doc: toSharedInt32(input.doc),
+      };
+      const bounds = phraseRanges(shared.column, shared.size, F, pool.threads);
+      return pool.run<PhraseVotes>('tfidfPhraseVotes', { input: shared, bounds, share });
+    },
   };
+}
+
+/**
+ * Below this many logged bigram occurrences the phrase votes stay on the calling thread. Not
+ * measured apart: the threads each read the whole log and skip the other ranges' columns, which
+ * pays only when the hash counting per occurrence dominates (arXiv: ~3M occurrences).
+ */
+export const PARALLEL_MIN_OCCURRENCES = 1 << 18;
+
+/** The phrase votes (tfidf-phrases.ts) of part p's range of columns [bounds[p], bounds[p + 1]). */
+export function tfidfPhraseVotesKernel(args: { input: PhraseVoteInput; bounds: Int32Array; share: number }, part: number): PhraseVotes {
+  return phraseVotes(args.input, args.bounds[part]!, args.bounds[part + 1]!, args.share);
 }
