@@ -156,7 +156,8 @@ export function randomizedPca(
   // Each step is its own function, and Q is passed on without a local, so that the tall blocks
   // (Ω, Q, X̃Q, X̃ᵀX̃Q: 40–70 MB each on arXiv) are garbage once their step returns, not still
   // held by this frame while the scores are built.
-  const fit = m < n ? leftFit(products, mean, m, n, l, d, powerIter, seed, initialBasis, kernels) : rightFit(products, mean, m, n, l, d, powerIter, seed, initialBasis, kernels);
+  const problem: SketchProblem = { products, mean, m, n, l, d, powerIter, seed, initialBasis, kernels };
+  const fit = m < n ? leftFit(problem) : rightFit(problem);
   // Without scores nothing below needs the products: released now, before the components are
   // built. Pooled products collect garbage in every thread when released (collect.ts), which
   // also frees the fit's dead tall blocks; a collection after assembling came too late for
@@ -166,22 +167,26 @@ export function randomizedPca(
   return assemblePcaResult(X, products, mean, fit.v, fit.singular, d, 'randomized', opts.skipScores);
 }
 
+/** What either side's fit reads: the products with X, its column means, the sizes and the options. */
+interface SketchProblem {
+  products: SparseProducts;
+  mean: Float64Array;
+  m: number;
+  n: number;
+  l: number;
+  d: number;
+  powerIter: number;
+  seed: number;
+  initialBasis: Float64Array | undefined;
+  kernels: TallKernels | undefined;
+}
+
 /**
  * The sketch of the right singular subspace (the term side, cols × l blocks): see randomizedPca.
  * Dead cols × l blocks are reused for later results (TallBlockSpares).
  */
-function rightFit(
-  products: SparseProducts,
-  mean: Float64Array,
-  m: number,
-  n: number,
-  l: number,
-  d: number,
-  powerIter: number,
-  seed: number,
-  initialBasis: Float64Array | undefined,
-  kernels: TallKernels | undefined,
-): { v: Float64Array; singular: Float64Array } {
+function rightFit(problem: SketchProblem): { v: Float64Array; singular: Float64Array } {
+  const { products, mean, m, n, l, d, powerIter, seed, initialBasis, kernels } = problem;
   const side = rightSide(products, mean);
   const spares = new TallBlockSpares(n * l);
   let q = testMatrix(n, l, seed, initialBasis, kernels); // Ω, replaced step by step (no other reference keeps it alive)
@@ -208,18 +213,8 @@ function rightFit(
  * Its columns are orthonormal to ~ε·(σ₁/σ_d)²; when a kept σ is too small for that (a matrix of
  * rank below d), the right side is fitted instead.
  */
-function leftFit(
-  products: SparseProducts,
-  mean: Float64Array,
-  m: number,
-  n: number,
-  l: number,
-  d: number,
-  powerIter: number,
-  seed: number,
-  initialBasis: Float64Array | undefined,
-  kernels: TallKernels | undefined,
-): { v: Float64Array; singular: Float64Array } {
+function leftFit(problem: SketchProblem): { v: Float64Array; singular: Float64Array } {
+  const { products, mean, m, n, l, d, powerIter, seed, initialBasis, kernels } = problem;
   const spares = new TallBlockSpares(m * l);
   // Y = X̃Ω copied out of the products' buffer (Ω may be a view of the kernels' reused operand buffer).
   let y = centredMultiply(products, mean, testMatrix(n, l, seed, initialBasis, kernels), l);
@@ -232,7 +227,7 @@ function leftFit(
   const singular = new Float64Array(d);
   for (let c = 0; c < d; c++) singular[c] = Math.sqrt(Math.max(0, values[c]));
   if (!(singular[d - 1] > singular[0] * LEFT_MIN_SINGULAR_RATIO)) {
-    return rightFit(products, mean, m, n, l, d, powerIter, seed, initialBasis, kernels);
+    return rightFit(problem);
   }
   const wScaled = new Float64Array(l * d);
   for (let i = 0; i < l; i++) for (let c = 0; c < d; c++) wScaled[i * d + c] = vectors[i * l + c] / singular[c];

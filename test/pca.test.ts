@@ -74,6 +74,22 @@ function tinyTfidf(docs: number, seed: number): CsrMatrix {
   return csrFromTriplets(docs, vocab.length, r, c, v);
 }
 
+/** `rows` rows cycling through the rows of `base` (row i is base's row i mod base.rows): a matrix of low rank. */
+function repeatedRows(base: CsrMatrix, rows: number): CsrMatrix {
+  const r: number[] = [];
+  const c: number[] = [];
+  const v: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    const src = i % base.rows;
+    for (let p = base.indptr[src]; p < base.indptr[src + 1]; p++) {
+      r.push(i);
+      c.push(base.indices[p]);
+      v.push(base.data[p]);
+    }
+  }
+  return csrFromTriplets(rows, base.cols, r, c, v);
+}
+
 function denseRows(X: CsrMatrix): number[][] {
   const d = csrToDense(X).data;
   return Array.from({ length: X.rows }, (_, i) => Array.from(d.subarray(i * X.cols, (i + 1) * X.cols)));
@@ -280,19 +296,7 @@ describe('randomizedPca against ml-pca', () => {
 
   it('handles data whose rank is below the sketch size (Householder fallback path)', () => {
     // 40 rows that are copies of 3 distinct rows: centred rank 2, sketch l = min(2 + 10, 40, 30)
-    const base = plantedSparse(3, 30, 3, 4);
-    const r: number[] = [];
-    const c: number[] = [];
-    const v: number[] = [];
-    for (let i = 0; i < 40; i++) {
-      const src = i % 3;
-      for (let p = base.indptr[src]; p < base.indptr[src + 1]; p++) {
-        r.push(i);
-        c.push(base.indices[p]);
-        v.push(base.data[p]);
-      }
-    }
-    const X = csrFromTriplets(40, 30, r, c, v);
+    const X = repeatedRows(plantedSparse(3, 30, 3, 4), 40);
     const res = randomizedPca(X, { nComponents: 2, seed: 1 });
     const exact = exactPca(X, 2);
     for (let p = 0; p < 2; p++) expect(res.explainedVarianceRatio[p]).toBeCloseTo(exact.explainedVarianceRatio[p], 6);
@@ -357,19 +361,7 @@ describe('randomizedPca on wide matrices (fewer rows than columns: the document-
 
   it('falls back to the term-side sketch when a kept component has no variance (rank below nComponents)', () => {
     // 12 rows that are copies of 3 distinct rows over 40 columns: centred rank 2, 3 components asked
-    const base = plantedSparse(3, 40, 3, 4);
-    const r: number[] = [];
-    const c: number[] = [];
-    const v: number[] = [];
-    for (let i = 0; i < 12; i++) {
-      const src = i % 3;
-      for (let p = base.indptr[src]; p < base.indptr[src + 1]; p++) {
-        r.push(i);
-        c.push(base.indices[p]);
-        v.push(base.data[p]);
-      }
-    }
-    const X = csrFromTriplets(12, 40, r, c, v);
+    const X = repeatedRows(plantedSparse(3, 40, 3, 4), 12);
     const res = randomizedPca(X, { nComponents: 3, seed: 1 });
     const exact = exactPca(X, 2);
     for (let p = 0; p < 2; p++) expect(res.explainedVarianceRatio[p]).toBeCloseTo(exact.explainedVarianceRatio[p], 6);
