@@ -29,7 +29,7 @@ import {
   type UnigramStats,
   unigramStatsOfDocs,
 } from '../tfidf-build.ts';
-import { phraseRanges, phraseVotes, type PhraseVoteInput, type PhraseVoter, type PhraseVotes } from '../tfidf-phrases.ts';
+import { phraseRanges, phraseVotes, serialPhraseVoter, type PhraseVoteInput, type PhraseVoter, type PhraseVotes } from '../tfidf-phrases.ts';
 import { collectGarbage } from './collect.ts';
 import { sharedInt32, toSharedInt32, toSharedUint8 } from './shared.ts';
 import { balancedRowBounds } from './sparse-kernels.ts';
@@ -203,7 +203,7 @@ export function parallelTfidfCounting(
       return matrix;
     },
     phraseVoter(input, F, share) {
-      if (input.size < minOccurrences) return [phraseVotes(input, 0, F, share)];
+      if (input.size < minOccurrences) return serialPhraseVoter(input, F, share);
       const shared: PhraseVoteInput = {
         ...input,
         tokenIds: toSharedInt32(input.tokenIds),
