@@ -23,11 +23,11 @@ export interface TallKernels {
   /** multiplyTallBySmall with its rows split over threads: a new m × l array, or `into` (see multiplyTallBySmall). */
   tallBySmall(a: Float64Array, m: number, k: number, b: Float64Array, l: number, upperTriangularB: boolean, into?: Float64Array): Float64Array;
   /**
-   * Optional: `length` values gaussian(createRandom(seed)) · scale drawn in order, filled in
-   * blocks over threads (random.ts: gaussianBlock), so the very numbers of a serial loop. The
-   * array may be a reused buffer: valid until the next gramBlocks or tallBySmall call.
+   * Optional: a buffer of `length` values (contents undefined) that the kernels reuse for their
+   * tall operands, to build an operand in without new memory: valid until the next gramBlocks or
+   * tallBySmall call.
    */
-  gaussianMatrix?(length: number, seed: number, scale: number): Float64Array;
+  operandBuffer?(length: number): Float64Array;
 }
 
 /**

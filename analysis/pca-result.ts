@@ -13,13 +13,13 @@ export interface PcaOptions {
   nOversamples?: number;
   /** Power iterations q (default 4); each one is two sparse products plus two orthonormalisations. */
   nPowerIter?: number;
-  /** Seed of the Gaussian test matrix. */
+  /** Seed of the random test matrix (pca.ts: testMatrix). */
   seed: number;
   /**
    * Warm start of the randomized solver (ignored by the exact one): w starting directions over
    * the columns, w × cols row-major like PcaResult.components (e.g. the previous fit's components,
    * remapped by the caller to tonight's vocabulary), 1 ≤ w ≤ nComponents + nOversamples. They
-   * replace the first w Gaussian columns of the test matrix; the rest stay Gaussian. Near the
+   * replace the first w columns of the random test matrix; the rest stay random. Near the
    * answer already, they need fewer power iterations for the same captured variance.
    */
   initialBasis?: Float64Array;

@@ -10,7 +10,7 @@ import { assemblePcaResult, type PcaOptions, type PcaResult, projectCentred, res
 import { parallelSparseProducts, wasmScratch } from './parallel/parallel-sparse-products.ts';
 import type { WorkerPool } from './parallel/pool.ts';
 import { SharedScratch } from './parallel/shared.ts';
-import { createRandom, gaussian } from './random.ts';
+import { createRandom, gaussian, randomSigns } from './random.ts';
 import { csrColumnMeans } from './sparse.ts';
 import { type SparseProducts, serialSparseProducts } from './sparse-products.ts';
 import type { CsrMatrix } from './types.ts';
@@ -107,7 +107,7 @@ export function projectOntoPca(pca: PcaResult, X: CsrMatrix, pool?: WorkerPool):
  * there are at least as many rows as columns, as below, else the left one (leftFit: a fit on a
  * sample of papers is narrower than its vocabulary). With l = d + p (capped at min(rows, cols)):
  *
- *   Q = Ω                        Ω: cols × l Gaussian from createRandom(seed) (or a warm start)
+ *   Q = Ω                        Ω: cols × l random signs from createRandom(seed) (or a warm start)
  *   q times: Q = orth(X̃ᵀ(X̃Q))   power iteration on X̃ᵀX̃
  *   Y = X̃Q;  YᵀY = W Λ Wᵀ;  V = Q·W[:, :d],  σ = √λ   (Rayleigh–Ritz)
  *
@@ -118,7 +118,7 @@ export function projectOntoPca(pca: PcaResult, X: CsrMatrix, pool?: WorkerPool):
  *
  * Orthonormalisation costs as much as a sparse product here (rows·l² against nnz·l, with fewer
  * stored entries per row than l), so it is done only as far as each step needs:
- *  - Ω is used as drawn: a Gaussian block is already well conditioned (cond ≈ 1.1 at 49k × 110)
+ *  - Ω is used as drawn: a random block is already well conditioned (cond ≈ 1.1 at 49k × 110)
  *    and the power step only needs a basis, not an orthonormal one.
  *  - every second power step, one Cholesky-QR round on the cols × l block; the steps between
  *    only scale the columns to unit length. Two steps from an orthonormal Q give
@@ -191,10 +191,10 @@ function rightFit(problem: SketchProblem): { v: Float64Array; singular: Float64A
   const spares = new TallBlockSpares(n * l);
   let q = testMatrix(n, l, seed, initialBasis, kernels); // Ω, replaced step by step (no other reference keeps it alive)
   if (powerIter === 0) q = orthonormalize(q, n, l, kernels).q; // Rayleigh–Ritz below needs it orthonormal
-  // Ω may be a view of the kernels' reused operand buffer (testMatrix), which the first
+  // Ω may be in the kernels' reused operand buffer (testMatrix), which the first
   // orthonormalisation overwrites; a first step that is a full powerStep may fall back to the
   // textbook way, which reads its q again, so it gets a private copy.
-  else if (powerIter % 2 === 1 && kernels?.gaussianMatrix && kernels.threads > 1) q = q.slice();
+  else if (powerIter % 2 === 1 && kernels?.operandBuffer && n >= SIGN_MIN_COLS) q = q.slice();
   q = rangeFinder(side, q, l, powerIter, kernels, spares);
   products.releaseTranspose?.(); // the last Xᵀ product of the fit
   const fit = ritzVectors(products, mean, q, m, n, l, d, kernels, spares);
@@ -216,7 +216,7 @@ function rightFit(problem: SketchProblem): { v: Float64Array; singular: Float64A
 function leftFit(problem: SketchProblem): { v: Float64Array; singular: Float64Array } {
   const { products, mean, m, n, l, d, powerIter, seed, initialBasis, kernels } = problem;
   const spares = new TallBlockSpares(m * l);
-  // Y = X̃Ω copied out of the products' buffer (Ω may be a view of the kernels' reused operand buffer).
+  // Y = X̃Ω copied out of the products' buffer (Ω may be in the kernels' reused operand buffer).
   let y = centredMultiply(products, mean, testMatrix(n, l, seed, initialBasis, kernels), l);
   if (powerIter === 0) y = orthonormalize(y, m, l, kernels).q;
   const q = rangeFinder(leftSide(products, mean), y, l, powerIter, kernels, spares);
@@ -377,18 +377,27 @@ function ritzVectors(
 }
 
 /**
- * The cols × l starting block: Gaussian columns from createRandom(seed) scaled by 1/√cols (unit
- * length in expectation, like the columns of a warm start), the first w of them replaced by the
- * w directions of `initialBasis` (w × cols) when given. The Gaussian stream is drawn in full
- * either way, so the padding columns do not depend on w. With `kernels` that can draw it over
- * threads, Ω may be a view of their reused buffer (see rangeFinder).
+ * From this many columns on the test matrix is random signs. Two sign columns of length n are
+ * equal (or opposite) with probability 2^(1-n), which would cost the sketch a direction for good
+ * when l is all the columns there are; Gaussian columns never are, and below this size they cost
+ * little (4,096 × 110 entries: ~35 ms).
+ */
+const SIGN_MIN_COLS = 4096;
+
+/**
+ * The cols × l starting block, scaled by 1/√cols (unit length in expectation, like the columns of
+ * a warm start): random signs from createRandom(seed) (random.ts: randomSigns), or Gaussian
+ * entries below SIGN_MIN_COLS columns. The first w columns are replaced by the w directions of
+ * `initialBasis` (w × cols) when given; the random block is drawn in full either way, so the
+ * padding columns do not depend on w. With `kernels` that lend a buffer, the signs are written
+ * into it (see rightFit): a new cols × l array cost page faults and a collection (~0.1 s of the
+ * main thread on arXiv, profiled).
  */
 function testMatrix(n: number, l: number, seed: number, initialBasis?: Float64Array, kernels?: TallKernels): Float64Array {
   const scale = 1 / Math.sqrt(n);
   let omega: Float64Array;
-  if (kernels?.gaussianMatrix && kernels.threads > 1) {
-    omega = kernels.gaussianMatrix(n * l, seed, scale); // the same numbers, drawn in blocks over threads
-  } else {
+  if (n >= SIGN_MIN_COLS) omega = randomSigns(seed, kernels?.operandBuffer?.(n * l) ?? new Float64Array(n * l), scale);
+  else {
     const random = createRandom(seed);
     omega = new Float64Array(n * l);
     for (let i = 0; i < omega.length; i++) omega[i] = gaussian(random) * scale;

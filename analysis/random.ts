@@ -17,7 +17,7 @@ export function createRandom(seed: number, skip = 0): Random {
   };
 }
 
-/** Standard normal deviate (Box–Muller), for Gaussian test matrices. */
+/** Standard normal deviate (Box–Muller). */
 export function gaussian(random: Random): number {
   let u = 0;
   while (u === 0) u = random();
@@ -26,31 +26,24 @@ export function gaussian(random: Random): number {
 }
 
 /**
- * out[i] = gaussian(random) · scale for i in [start, end), where `random` is createRandom(seed)
- * positioned as if out[0 .. start) had been drawn two uniforms each: what a serial loop of
- * gaussian() over the whole array gives, so blocks can be filled on different threads. The one
- * exception is a first uniform of exactly 0 (probability 2⁻³², Box–Muller redraws it, shifting
- * the stream): the block stops there and returns that index, and the caller finishes the array
- * serially from it (gaussianFillFrom); otherwise returns -1.
+ * Fills `out` with ±scale, the signs drawn from createRandom(seed), 32 to a draw (bit b of draw w
+ * is entry 32w + b; 1 = +), and returns it. The randomized PCA's test matrix: independent random
+ * signs have the zero mean and unit variance of the Gaussian entries randomized range finders are
+ * usually analysed with, and are their common cheap stand-in; they cost a 32nd of the draws and
+ * no log or cos (the Gaussian took ~0.48 CPU-s of a profiled arXiv reduce, 49,231 terms × 110,
+ * against ~0.1 s for these signs in a new array).
  */
-export function gaussianBlock(seed: number, out: Float64Array, start: number, end: number, scale: number): number {
-  const random = createRandom(seed, 2 * start);
-  for (let i = start; i < end; i++) {
-    const u = random();
-    if (u === 0) return i;
-    const v = random();
-    out[i] = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v) * scale;
+export function randomSigns(seed: number, out: Float64Array, scale: number): Float64Array {
+  const random = createRandom(seed);
+  const length = out.length;
+  const twice = 2 * scale;
+  for (let w = 0; w * 32 < length; w++) {
+    const bits = (random() * 4294967296) >>> 0; // the generator's 32-bit output, exactly
+    const end = Math.min(length, w * 32 + 32);
+    // arithmetic, not a branch: the signs are unpredictable by design
+    for (let i = w * 32; i < end; i++) out[i] = ((bits >>> (i & 31)) & 1) * twice - scale;
   }
-  return -1;
-}
-
-/**
- * The serial stream from index `from` on, given that out[0 .. from) took exactly two uniforms
- * each (the index a gaussianBlock returned, the first block's if several did).
- */
-export function gaussianFillFrom(seed: number, out: Float64Array, from: number, scale: number): void {
-  const random = createRandom(seed, 2 * from);
-  for (let i = from; i < out.length; i++) out[i] = gaussian(random) * scale;
+  return out;
 }
 
 /** Derives an independent seed for sub-task `index` (e.g. the i-th k-means restart). */

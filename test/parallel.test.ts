@@ -22,6 +22,7 @@ import { createRandom, gaussian } from '../analysis/random.ts';
 import { csrFromTriplets, csrTranspose } from '../analysis/sparse.ts';
 import { serialSparseProducts } from '../analysis/sparse-products.ts';
 import type { CsrMatrix } from '../analysis/types.ts';
+import { repeatedRows } from './helpers/csr.ts';
 
 /** A seeded sparse matrix with uneven row lengths (some empty rows, a few long ones). */
 function randomCsr(rows: number, cols: number, seed: number): CsrMatrix {
@@ -307,7 +308,7 @@ describe('parallel sparse products', () => {
     const viaFit = fitPca(X, opts, pool);
     expect(viaFit.solver).toBe('randomized');
     expect(Array.from(viaFit.scores)).toEqual(Array.from(serial.scores));
-    // every parity of power steps (the pooled Ω lives in a reused buffer the first full step overwrites)
+    // every parity of power steps
     for (const nPowerIter of [0, 1, 3]) {
       const o = { ...opts, nPowerIter };
       expect(Array.from(fitPca(X, o, pool).components)).toEqual(Array.from(randomizedPca(X, o).components));
@@ -326,6 +327,25 @@ describe('parallel sparse products', () => {
       expect(Array.from(pooled.components)).toEqual(Array.from(serial.components));
       expect(Array.from(pooled.scores)).toEqual(Array.from(serial.scores));
       expect(Array.from(pooled.explainedVariance)).toEqual(Array.from(serial.explainedVariance));
+    }
+  });
+
+  it('randomized PCA on the term side with the random-sign test matrix (in the reused operand buffer of the pool) equals the serial fit, every parity of power steps', () => {
+    const X = randomCsr(4400, 4200, 13); // ≥ 4,096 columns: signs; rows ≥ cols: the term side
+    for (const nPowerIter of [0, 1, 2, 3]) {
+      const o = { nComponents: 8, seed: 5, nPowerIter };
+      const serial = randomizedPca(X, o);
+      const pooled = fitPca(X, o, pool);
+      expect(pooled.solver).toBe('randomized');
+      expect(Array.from(pooled.components), `q = ${nPowerIter}`).toEqual(Array.from(serial.components));
+      expect(Array.from(pooled.scores)).toEqual(Array.from(serial.scores));
+    }
+    // rank 5 < l = 14: the first full step's Cholesky-QR fails and is redone the textbook way,
+    // which reads Ω again after the failed round overwrote the operand buffer (rightFit's copy)
+    const lowRank = repeatedRows(randomCsr(6, 4200, 14), 4400);
+    for (const nPowerIter of [1, 3]) {
+      const o = { nComponents: 4, seed: 5, nPowerIter };
+      expect(Array.from(fitPca(lowRank, o, pool).components), `low rank, q = ${nPowerIter}`).toEqual(Array.from(randomizedPca(lowRank, o).components));
     }
   });
 

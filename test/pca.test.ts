@@ -7,6 +7,7 @@ import { EXACT_PCA_AUTO_MAX_CELLS, exactPca, fitPca, projectOntoPca, randomizedP
 import { createRandom, gaussian } from '../analysis/random.ts';
 import { csrFromTriplets, csrToDense } from '../analysis/sparse.ts';
 import type { CsrMatrix } from '../analysis/types.ts';
+import { repeatedRows } from './helpers/csr.ts';
 
 // ---------- fixtures ----------
 
@@ -74,21 +75,6 @@ function tinyTfidf(docs: number, seed: number): CsrMatrix {
   return csrFromTriplets(docs, vocab.length, r, c, v);
 }
 
-/** `rows` rows cycling through the rows of `base` (row i is base's row i mod base.rows): a matrix of low rank. */
-function repeatedRows(base: CsrMatrix, rows: number): CsrMatrix {
-  const r: number[] = [];
-  const c: number[] = [];
-  const v: number[] = [];
-  for (let i = 0; i < rows; i++) {
-    const src = i % base.rows;
-    for (let p = base.indptr[src]; p < base.indptr[src + 1]; p++) {
-      r.push(i);
-      c.push(base.indices[p]);
-      v.push(base.data[p]);
-    }
-  }
-  return csrFromTriplets(rows, base.cols, r, c, v);
-}
 
 function denseRows(X: CsrMatrix): number[][] {
   const d = csrToDense(X).data;
@@ -368,6 +354,37 @@ describe('randomizedPca on wide matrices (fewer rows than columns: the document-
     expect(res.explainedVarianceRatio[2]).toBeLessThan(1e-9);
     for (const x of res.components) expect(Number.isFinite(x)).toBe(true);
     expectOrthonormalRows(res.components, 3, X.cols, 1e-8);
+  });
+});
+
+describe('randomizedPca with the random-sign test matrix (4,096 columns or more)', () => {
+  // Below 4,096 columns the test matrix is Gaussian (the blocks above); from there on it is random
+  // signs, on either side. Both checked against the exact solver for q = 1 … 4.
+  const check = (res: PcaResult, exact: PcaResult, cols: number, tol: number) => {
+    expectOrthonormalRows(res.components, 4, cols, 1e-9);
+    for (let c = 0; c < 4; c++) {
+      expect(Math.abs(res.explainedVarianceRatio[c] - exact.explainedVarianceRatio[c]) / exact.explainedVarianceRatio[c]).toBeLessThan(tol);
+      let dot = 0;
+      for (let j = 0; j < cols; j++) dot += res.components[c * cols + j] * exact.components[c * cols + j];
+      expect(1 - dot).toBeLessThan(tol);
+    }
+  };
+  // Worst error of the 4 components per q = 1 … 4, measured: wide 1.2e-1, 7.2e-3, 4.3e-4, 2.8e-5;
+  // tall 2.5e-1, 1.5e-2, 8.2e-4, 4.5e-5 (the same fits with the Gaussian test matrix: wide 2.2e-1,
+  // 1.3e-2, 7.5e-4, 4.6e-5; tall 4.4e-1, 3.2e-2, 1.6e-3, 8.7e-5). Tolerances ~3× the signs' errors.
+  it('the document side (150 × 4,200): the exact components', () => {
+    const X = plantedSparse(150, 4200, 6, 12);
+    const exact = exactPca(X, 4);
+    const tolerance = [0.4, 2e-2, 1.5e-3, 1e-4];
+    for (const q of [1, 2, 3, 4]) check(randomizedPca(X, { nComponents: 4, seed: 5, nOversamples: 4, nPowerIter: q }), exact, X.cols, tolerance[q - 1]!);
+  });
+
+  it('the term side (4,200 × 4,200, every row 28 times: the components of its 150 distinct rows)', () => {
+    const base = plantedSparse(150, 4200, 6, 13);
+    const X = repeatedRows(base, 4200); // centred covariance = the base's, up to the count
+    const exact = exactPca(base, 4);
+    const tolerance = [0.8, 5e-2, 2.5e-3, 1.5e-4];
+    for (const q of [1, 2, 3, 4]) check(randomizedPca(X, { nComponents: 4, seed: 5, nOversamples: 4, nPowerIter: q }), exact, X.cols, tolerance[q - 1]!);
   });
 });
 

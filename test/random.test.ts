@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom, gaussian, gaussianBlock, gaussianFillFrom } from '../analysis/random.ts';
+import { createRandom, randomSigns } from '../analysis/random.ts';
 
 describe('createRandom', () => {
   it('keeps its seeded stream (known first values)', () => {
@@ -22,25 +22,36 @@ describe('createRandom', () => {
   });
 });
 
-describe('gaussian blocks', () => {
-  const serial = (seed: number, length: number, scale: number) => {
-    const r = createRandom(seed);
-    return Float64Array.from({ length }, () => gaussian(r) * scale);
-  };
-
-  it('blocks filled in any order give the serial loop bit for bit', () => {
-    const want = serial(11, 5000, 0.25);
-    const out = new Float64Array(5000);
-    const cuts = [0, 1, 1700, 1701, 4096, 5000];
-    for (let b = cuts.length - 2; b >= 0; b--) expect(gaussianBlock(11, out, cuts[b], cuts[b + 1], 0.25)).toBe(-1);
-    expect(Array.from(out)).toEqual(Array.from(want));
+describe('randomSigns', () => {
+  it('is ±scale, bit b of draw w giving entry 32w + b, for lengths off a multiple of 32', () => {
+    for (const length of [1, 31, 32, 33, 1000]) {
+      const out = randomSigns(9, new Float64Array(length), 0.5);
+      const r = createRandom(9);
+      let bits = 0;
+      for (let i = 0; i < length; i++) {
+        if (i % 32 === 0) bits = Math.round(r() * 2 ** 32);
+        expect(out[i]).toBe(Math.floor(bits / 2 ** (i % 32)) % 2 === 1 ? 0.5 : -0.5);
+      }
+    }
   });
 
-  it('finishing serially from an index continues the same stream', () => {
-    const want = serial(5, 3000, 2);
-    const out = new Float64Array(3000);
-    gaussianBlock(5, out, 0, 1234, 2);
-    gaussianFillFrom(5, out, 1234, 2);
-    expect(Array.from(out)).toEqual(Array.from(want));
+  it('draws signs that are balanced and uncorrelated, as a test matrix needs', () => {
+    const n = 1 << 16;
+    const out = randomSigns(3, new Float64Array(2 * n), 1);
+    let sum = 0;
+    let lag1 = 0; // neighbours within a draw
+    let across = 0; // the same bit of consecutive draws
+    for (let i = 0; i < n; i++) sum += out[i]!;
+    for (let i = 0; i + 1 < n; i++) lag1 += out[i]! * out[i + 1]!;
+    for (let i = 0; i + 32 < n; i++) across += out[i]! * out[i + 32]!;
+    // each a sum of ~65k independent ±1: standard deviation 256, so 5σ = 1280
+    expect(Math.abs(sum)).toBeLessThan(1280);
+    expect(Math.abs(lag1)).toBeLessThan(1280);
+    expect(Math.abs(across)).toBeLessThan(1280);
+    // two columns of a 65,536 × 2 block: nearly orthogonal
+    let dot = 0;
+    for (let i = 0; i < n; i++) dot += out[2 * i]! * out[2 * i + 1]!;
+    expect(Math.abs(dot) / n).toBeLessThan(0.02);
+    expect(randomSigns(4, new Float64Array(64), 1)).not.toEqual(randomSigns(3, new Float64Array(64), 1));
   });
 });

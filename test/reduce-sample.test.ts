@@ -90,6 +90,10 @@ describe('fitOnSample', () => {
       expect(v.explainedVariance[c]!).toBeCloseTo(full.explainedVariance[c]!, 6);
       expect(v.explainedVarianceRatio[c]!).toBeCloseTo(full.explainedVarianceRatio[c]!, 6);
     }
+    // about each column's own mean: scores centred elsewhere give the same figures
+    const shifted = full.scores.map((s, i) => s + 0.25 * ((i % 8) - 3));
+    const w = scoreVariance(X, shifted, 8);
+    for (let c = 0; c < 8; c++) expect(Math.abs(w.explainedVariance[c]! - v.explainedVariance[c]!) / v.explainedVariance[c]!).toBeLessThan(1e-5);
   });
 });
 

@@ -2,12 +2,9 @@
 // Gram: threads claim fixed row blocks and write each block's partial sum to its own slot;
 // linalg.ts adds the slots in block order, exactly as its one-thread path does. Tall × small:
 // threads claim blocks of output rows (BLOCKS_PER_THREAD each on average), each row computed as
-// on one thread. Gaussian test matrix: threads claim blocks of entries, each drawn from the
-// seeded stream positioned at the block's start (random.ts: gaussianBlock), the same numbers as
-// a serial loop.
+// on one thread.
 
 import { GRAM_ROW_BLOCK, gramRowsInto, multiplyTallBySmallRows, type TallKernels } from '../linalg.ts';
-import { gaussianBlock, gaussianFillFrom } from '../random.ts';
 import type { TaskCounter } from './kernels.ts';
 import { BLOCKS_PER_THREAD } from './sparse-kernels.ts';
 import type { WorkerPool } from './pool.ts';
@@ -48,29 +45,6 @@ export function tallBySmallKernel(args: TallBySmallArgs, _part: number, parts: n
   return null;
 }
 
-export interface GaussianBlocksArgs {
-  seed: number;
-  scale: number;
-  /** Output, shared memory. */
-  out: Float64Array;
-}
-
-/**
- * Fills the blocks of out this thread claims; returns the first index where one of their streams
- * needs a redraw (see gaussianBlock), or -1.
- */
-export function gaussianBlocksKernel(args: GaussianBlocksArgs, _part: number, parts: number, tasks: TaskCounter): number {
-  const { seed, scale, out } = args;
-  const per = Math.max(1, Math.ceil(out.length / (parts * BLOCKS_PER_THREAD)));
-  const blocks = Math.ceil(out.length / per);
-  let redraw = -1;
-  for (let t = tasks.next(blocks); t >= 0; t = tasks.next(blocks)) {
-    const at = gaussianBlock(seed, out, t * per, Math.min(out.length, (t + 1) * per), scale);
-    if (at >= 0 && (redraw < 0 || at < redraw)) redraw = at;
-  }
-  return redraw;
-}
-
 /**
  * TallKernels on `pool`: inputs are copied into reused shared buffers, outputs come back as
  * ordinary arrays. Pass the `scratch` of the sparse products too, so both reuse the same buffers.
@@ -92,14 +66,9 @@ export function poolTallKernels(pool: WorkerPool, scratch: SharedScratch = new S
       pool.run('tallBySmall', args);
       return copyOut(out, into);
     },
-    gaussianMatrix(length, seed, scale) {
-      // In the 'in' buffer (reserved for a tall block, so no new shared memory): the caller
-      // consumes it before the next tall kernel copies its operand there.
-      const out = scratch.float64('in', length, false);
-      const args: GaussianBlocksArgs = { seed, scale, out };
-      const redraw = pool.run<number>('gaussianBlocks', args).filter((i) => i >= 0);
-      if (redraw.length > 0) gaussianFillFrom(seed, out, Math.min(...redraw), scale);
-      return out;
+    operandBuffer(length) {
+      // The 'in' buffer, which the tall kernels copy their operand into (copyOf of itself is no copy).
+      return scratch.float64('in', length, false);
     },
   };
 }

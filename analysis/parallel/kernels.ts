@@ -6,7 +6,7 @@
 // restart); the pool collects them in part order.
 
 import { collectGarbage } from './collect.ts';
-import { gaussianBlocksKernel, gramBlocksKernel, tallBySmallKernel } from './dense-kernels.ts';
+import { gramBlocksKernel, tallBySmallKernel } from './dense-kernels.ts';
 import { kmeansAssignKernel, kmeansMemberSumsKernel, kmeansRestartKernel, kmeansRowDistancesKernel } from './kmeans-kernels.ts';
 import { silhouettePairsKernel, silhouetteSumsKernel } from './silhouette-kernels.ts';
 import { sparseRowBlockKernel } from './sparse-kernels.ts';
@@ -37,7 +37,6 @@ export const KERNELS: Record<string, Kernel> = {
   kmeansMemberSums: kmeansMemberSumsKernel,
   kmeansRowDistances: kmeansRowDistancesKernel,
   gramBlocks: gramBlocksKernel,
-  gaussianBlocks: gaussianBlocksKernel,
   tallBySmall: tallBySmallKernel,
   silhouettePairs: silhouettePairsKernel,
   silhouetteSums: silhouetteSumsKernel,

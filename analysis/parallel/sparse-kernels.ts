@@ -9,8 +9,8 @@ import { wasmCsrTimesDenseRows } from '../wasm/sparse-rows.ts';
 import type { TaskCounter } from './kernels.ts';
 
 /**
- * Blocks of work per thread in the pool's row-block kernels (sparse products, tall × small, the
- * Gaussian test matrix), claimed as the threads go. With one fixed block each, whichever thread
+ * Blocks of work per thread in the pool's row-block kernels (sparse products, tall × small),
+ * claimed as the threads go. With one fixed block each, whichever thread
  * fell behind (a worker's wake-up, the other tenant of its core) held the rest: in a profile of a
  * cold arXiv run the calling thread waited ~0.53 s in reduce for the worker's blocks (~0.08 s after).
  */
