@@ -97,6 +97,14 @@ describe('fitOnSample', () => {
   });
 });
 
+describe('pca.nPowerIter config', () => {
+  it('defaults to 3 (the paper-side sketch spans one power more: see pipeline/config.ts) and is checked', () => {
+    expect(resolveConfig({}).pca.nPowerIter).toBe(3);
+    expect(resolveConfig({ pca: { nPowerIter: 5 } }).pca.nPowerIter).toBe(5);
+    expect(() => resolveConfig({ pca: { nPowerIter: -1 } })).toThrow(/nPowerIter/);
+  });
+});
+
 describe('pca.fitSampleSize config', () => {
   it('defaults to a stated size and accepts 0 and null (always all rows)', () => {
     expect(resolveConfig({}).pca.fitSampleSize).toBe(20_000);
