@@ -30,8 +30,9 @@ export function gaussian(random: Random): number {
  * is entry 32w + b; 1 = +), and returns it. The randomized PCA's test matrix: independent random
  * signs have the zero mean and unit variance of the Gaussian entries randomized range finders are
  * usually analysed with, and are their common cheap stand-in; they cost a 32nd of the draws and
- * no log or cos (the Gaussian took ~0.48 CPU-s of a profiled arXiv reduce, 49,231 terms × 110,
- * against ~0.1 s for these signs in a new array).
+ * no log or cos (profiled on arXiv's reduce, 49,231 terms × 110: the Gaussian ~0.48 CPU-s over
+ * both threads; these signs 40–55 ms in the pool's reused buffer, ~0.1 s in a new array, whose
+ * pages are touched for the first time).
  */
 export function randomSigns(seed: number, out: Float64Array, scale: number): Float64Array {
   const random = createRandom(seed);
