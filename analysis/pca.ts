@@ -9,7 +9,7 @@ import { EXACT_PCA_MAX_CELLS, exactPca } from './pca-exact.ts';
 import { assemblePcaResult, type PcaOptions, type PcaResult, projectCentred, resolvePcaOptions } from './pca-result.ts';
 import { parallelSparseProducts, wasmScratch } from './parallel/parallel-sparse-products.ts';
 import type { WorkerPool } from './parallel/pool.ts';
-import { SharedScratch } from './parallel/shared.ts';
+import { isShared, SharedScratch } from './parallel/shared.ts';
 import { createRandom, gaussian, randomSigns } from './random.ts';
 import { csrColumnMeans } from './sparse.ts';
 import { type SparseProducts, serialSparseProducts } from './sparse-products.ts';
@@ -191,10 +191,10 @@ function rightFit(problem: SketchProblem): { v: Float64Array; singular: Float64A
   const spares = new TallBlockSpares(n * l);
   let q = testMatrix(n, l, seed, initialBasis, kernels); // Ω, replaced step by step (no other reference keeps it alive)
   if (powerIter === 0) q = orthonormalize(q, n, l, kernels).q; // Rayleigh–Ritz below needs it orthonormal
-  // Ω may be in the kernels' reused operand buffer (testMatrix), which the first
-  // orthonormalisation overwrites; a first step that is a full powerStep may fall back to the
+  // Ω in the kernels' reused operand buffer (testMatrix: shared memory) is overwritten by the
+  // first orthonormalisation; a first step that is a full powerStep may fall back to the
   // textbook way, which reads its q again, so it gets a private copy.
-  else if (powerIter % 2 === 1 && kernels?.operandBuffer && n >= SIGN_MIN_COLS) q = q.slice();
+  else if (powerIter % 2 === 1 && isShared(q)) q = q.slice();
   q = rangeFinder(side, q, l, powerIter, kernels, spares);
   products.releaseTranspose?.(); // the last Xᵀ product of the fit
   const fit = ritzVectors(products, mean, q, m, n, l, d, kernels, spares);
