@@ -29,10 +29,10 @@
 // stream of form ids, which the records are cut from and which becomes the corpus's tokenIds: no
 // per-paper objects, no decode of what was just encoded. (Sorting each chunk's terms in its own
 // thread so that the final key sort merged presorted runs cost more CPU than it saved: 20NG +0.5 s.)
-// A cold night's 75k new rows (~0.5 s of SQLite inserts) are written by a helper thread
-// (TokenStore.putBehind) while this one assembles the corpus; tokenizeWithCache returns once they
-// are in (a failed write is reported in cacheError like any other), or with finishLater at once,
-// handing the wait on (`finishing`) to its caller.
+// A cold night's 75k new rows (~0.5 s of SQLite inserts) are cut out of the stream and written by
+// a helper thread (TokenStore.putBehind, StreamRows) while this one assembles the corpus;
+// tokenizeWithCache returns once they are in (a failed write is reported in cacheError like any
+// other), or with finishLater at once, handing the wait on (`finishing`) to its caller.
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -93,7 +93,7 @@ export class FormDictionary {
     }
     const id = this.forms.length;
     this.forms.push({ key, surface });
-    this.index(key, id);
+    this.index(key, id, k);
     return id;
   }
   /**
@@ -112,8 +112,9 @@ export class FormDictionary {
     }
     return this.keyIds;
   }
-  private index(key: string, id: number): void {
-    let k = this.keyIds!.get(key);
+  /** `known`: the key's index when the caller has just looked it up (a new key: undefined, looked up again). */
+  private index(key: string, id: number, known?: number): void {
+    let k = known ?? this.keyIds!.get(key);
     if (k === undefined) {
       k = this.keys.length;
       this.keyIds!.set(key, k);
@@ -197,7 +198,7 @@ function subtractTitles(counts: Int32Array, titleForms: Int32Array, from: number
  * ids) given each form's count: term ids in sorted key order, a term's surface forms by count
  * descending, ties in code-unit order (the rules of mergeChunks).
  */
-function assembleForms(tokenIds: Int32Array, docOffsets: Int32Array, counts: Int32Array, dict: FormDictionary): TokenizedCorpus {
+function assembleForms(tokenIds: Int32Array, docOffsets: Int32Array, counts: Int32Array, dict: FormDictionary, beforeRewrite?: () => void): TokenizedCorpus {
   const n = dict.size;
   const total = tokenIds.length;
   // The keys of the forms in use (a dictionary key whose forms are all unused tonight is not a term).
@@ -255,6 +256,7 @@ function assembleForms(tokenIds: Int32Array, docOffsets: Int32Array, counts: Int
   }
   // Shared, like tokenIds: the vectorizer's threads read it for the phrase displays (tfidf-kernels.ts).
   const tokenVariants = sharedUint8(total);
+  beforeRewrite?.(); // a writer cutting records out of the stream of form ids is done with it
   for (let k = 0; k < total; k++) {
     const f = tokenIds[k]!;
     if (f < 0) continue;
@@ -298,11 +300,12 @@ export interface TokenStore {
   /** Ends a run that requested these papers (all read or written): the store may prune what no recent run requested. */
   endRun?(configKey: string, paperKeys: readonly string[]): void;
   /**
-   * put() with the paper rows written by a helper thread while the caller goes on (the forms,
-   * and a change of config key, are written before it returns). The promise settles when the
-   * rows are in; call endRun only after that (both write).
+   * put() with the paper rows cut from the stream and written by a helper thread while the caller
+   * goes on (the forms, and a change of config key, are written before it returns). `written`
+   * settles when the rows are in; call endRun only after that (both write). The caller must call
+   * waitForCopy() before it changes the stream.
    */
-  putBehind?(configKey: string, firstFormId: number, newForms: readonly Form[], rows: PackedRows): Promise<void>;
+  putBehind?(configKey: string, firstFormId: number, newForms: readonly Form[], rows: StreamRows): BehindWrite;
   /**
    * Rows of this store read ahead by another thread (token-cache-prefetch.ts): the next get()
    * answers from them instead of reading the file, if the file still holds what they were read from.
@@ -311,11 +314,91 @@ export interface TokenStore {
   close(): void;
 }
 
-/** Paper rows in one buffer (for moving to another thread): row r is bytes[ends[r - 1], ends[r]). */
+/** Paper rows in one buffer: row r is bytes[ends[r - 1], ends[r]). */
 export interface PackedRows {
   keys: string[];
   bytes: Uint8Array;
   ends: Int32Array;
+}
+
+/**
+ * New records still in the corpus's stream of form ids: the record of docs[i] is keyed keys[i] (a
+ * key listed twice is written once, from its first doc). The stream (tokens, docOffsets, and the
+ * titles' form ids when titles are repeated: docs[i]'s at titleForms[titleEnds[i - 1], titleEnds[i]))
+ * is in shared memory, so that a writing thread cuts the records out itself (packStreamRows):
+ * on a cold arXiv night that is 75k records and 48 MB copied (~0.15 s) that the calling thread,
+ * alone on its core while it assembles the corpus, no longer does.
+ */
+export interface StreamRows {
+  keys: string[];
+  docs: Int32Array;
+  tokens: Int32Array;
+  docOffsets: Int32Array;
+  titleForms?: Int32Array;
+  titleEnds?: Int32Array;
+  /** Shared, one cell: GATE_OPEN until the writer starts copying, GATE_READING, then GATE_DONE (or GATE_CLOSED: see waitForCopy). */
+  gate: Int32Array;
+}
+
+/** A write behind under way (TokenStore.putBehind). */
+export interface BehindWrite {
+  /** Settles when the rows are in. */
+  written: Promise<void>;
+  /** Returns once the writer holds its own copy of the records: the stream may change from then on. */
+  waitForCopy(): void;
+}
+
+const GATE_OPEN = 0;
+const GATE_READING = 1;
+const GATE_DONE = 2;
+const GATE_CLOSED = 3;
+/** How long the calling thread waits for a writer to start copying before it closes the gate (the write then fails). */
+const GATE_START_TIMEOUT_MS = 20_000;
+
+/**
+ * Blocks until the writer that was handed `gate` has copied the records. A writer that has not
+ * started within GATE_START_TIMEOUT_MS (a thread that failed to start) finds the gate closed when it
+ * does, and writes nothing.
+ */
+function waitForGate(gate: Int32Array): void {
+  if (Atomics.wait(gate, 0, GATE_OPEN, GATE_START_TIMEOUT_MS) === 'timed-out' && Atomics.compareExchange(gate, 0, GATE_OPEN, GATE_CLOSED) === GATE_OPEN) return;
+  while (Atomics.load(gate, 0) === GATE_READING) Atomics.wait(gate, 0, GATE_READING);
+}
+
+/**
+ * The records of `rows` (see encodePaperTokens), first occurrence of each key only. Self-contained
+ * (no reference outside its body): the writing thread runs its source (writeRowsInThread).
+ */
+export function packStreamRows(rows: Omit<StreamRows, 'gate'>): PackedRows {
+  const { keys, docs, tokens, docOffsets, titleForms, titleEnds } = rows;
+  const written = new Set<string>();
+  const picked: number[] = [];
+  let size = 0;
+  for (let i = 0; i < docs.length; i++) {
+    if (written.has(keys[i]!)) continue;
+    written.add(keys[i]!);
+    picked.push(i);
+    const d = docs[i]!;
+    size += 2 + docOffsets[d + 1]! - docOffsets[d]! + (titleEnds ? titleEnds[i]! - (i === 0 ? 0 : titleEnds[i - 1]!) : 0);
+  }
+  const ints = new Int32Array(size);
+  const ends = new Int32Array(picked.length);
+  let at = 0;
+  for (let r = 0; r < picked.length; r++) {
+    const i = picked[r]!;
+    const from = docOffsets[docs[i]!]!;
+    const to = docOffsets[docs[i]! + 1]!;
+    const titleFrom = titleEnds && i > 0 ? titleEnds[i - 1]! : 0;
+    const titleTo = titleEnds ? titleEnds[i]! : 0;
+    ints[at++] = to - from;
+    ints[at++] = titleTo - titleFrom;
+    ints.set(tokens.subarray(from, to), at);
+    at += to - from;
+    if (titleForms) ints.set(titleForms.subarray(titleFrom, titleTo), at);
+    at += titleTo - titleFrom;
+    ends[r] = 4 * at;
+  }
+  return { keys: picked.map((i) => keys[i]!), bytes: new Uint8Array(ints.buffer), ends };
 }
 
 /**
@@ -479,7 +562,7 @@ export function openTokenStore(outDir: string): TokenStore {
     },
     putBehind(configKey, firstFormId, newForms, rows) {
       db.transaction(() => putForms(configKey, firstFormId, newForms)).immediate();
-      return writeRowsInThread(path, rows, currentRun());
+      return { written: writeRowsInThread(path, rows, currentRun()), waitForCopy: () => waitForGate(rows.gate) };
     },
     endRun(configKey) {
       if (meta('config_key') !== configKey) return;
@@ -503,14 +586,27 @@ export function openTokenStore(outDir: string): TokenStore {
 }
 
 /**
- * The rows' INSERTs on a connection of a helper thread (plain JavaScript, so that it starts in
- * ~50 ms without a TypeScript loader). The rows' buffer moves to the thread, not copied.
+ * The rows cut from the stream (packStreamRows) and INSERTed on a connection of a helper thread
+ * (plain JavaScript, so that it starts in ~50 ms without a TypeScript loader). The stream's arrays
+ * are shared, not copied; the thread copies the records out first and opens the gate (StreamRows).
  */
-function writeRowsInThread(path: string, rows: PackedRows, run: number): Promise<void> {
+function writeRowsInThread(path: string, rows: StreamRows, run: number): Promise<void> {
   const source = `
     const { workerData } = require('node:worker_threads');
+    const packStreamRows = (${packStreamRows.toString()});
+    const { path, rows: { gate, ...stream }, run } = workerData;
+    if (Atomics.compareExchange(gate, 0, ${GATE_OPEN}, ${GATE_READING}) !== ${GATE_OPEN}) {
+      throw new Error('token cache: the writer started after the corpus was assembled; records not written');
+    }
+    let packed;
+    try {
+      packed = packStreamRows(stream);
+    } finally {
+      Atomics.store(gate, 0, ${GATE_DONE});
+      Atomics.notify(gate, 0);
+    }
+    const { keys, bytes, ends } = packed;
     const Database = require(workerData.module);
-    const { path, keys, bytes, ends, run } = workerData;
     const db = new Database(path, { timeout: 10000 });
     try {
       db.pragma('synchronous = NORMAL');
@@ -527,7 +623,7 @@ function writeRowsInThread(path: string, rows: PackedRows, run: number): Promise
     }`;
   return new Promise((resolve, reject) => {
     const module = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(source, { eval: true, workerData: { module, path, keys: rows.keys, bytes: rows.bytes, ends: rows.ends, run }, transferList: [rows.bytes.buffer as ArrayBuffer] });
+    const worker = new Worker(source, { eval: true, workerData: { module, path, rows, run } });
     let failed: Error | undefined;
     worker.once('error', (e) => (failed = e));
     worker.once('exit', (code) => (failed || code !== 0 ? reject(failed ?? new Error(`token cache writer exited with code ${code}`)) : resolve()));
@@ -577,9 +673,9 @@ export interface CachedTokenizeOptions {
    */
   afterParallel?: () => Promise<void>;
   /**
-   * From this many new records on, a store that can (TokenStore.putBehind) writes them in a helper
-   * thread while this one assembles the corpus; fewer are written here (a thread costs more).
-   * Default 5000.
+   * From this many new papers on, a store that can (TokenStore.putBehind) writes their records in
+   * a helper thread while this one assembles the corpus; fewer are written here (a thread costs
+   * more). Default 5000.
    */
   writeBehindMin?: number;
   /**
@@ -688,23 +784,26 @@ export async function tokenizeWithCache(
 
   let cacheError: string | undefined;
   let writing: Promise<void> | undefined;
+  let beforeRewrite: (() => void) | undefined;
   if (missing.length > 0) {
-    // One record per distinct text (a paper listed twice is written once), all in one buffer.
-    const rows = packRows(missing, paperKeys, tokens, docOffsets, titleRepeat > 1 ? titleForms : undefined);
+    // One record per distinct text (a paper listed twice is written once).
+    const rows = streamRows(missing, paperKeys, tokens, docOffsets, titleRepeat > 1 ? titleForms : undefined);
     const newForms = dict.forms.slice(known);
-    const behind = rows.keys.length >= (options.writeBehindMin ?? 5000) || docs.length >= (options.writeBehindWindow ?? 100_000);
+    const behind = missing.length >= (options.writeBehindMin ?? 5000) || docs.length >= (options.writeBehindWindow ?? 100_000);
     if (store.putBehind && behind) {
       try {
-        writing = store.putBehind(configKey, known, newForms, rows);
+        const write = store.putBehind(configKey, known, newForms, rows);
+        writing = write.written;
         writing.catch(() => {}); // awaited below, once the corpus is assembled
+        beforeRewrite = write.waitForCopy;
       } catch (e) {
         cacheError = (e as Error).message;
       }
     } else {
-      cacheError = tryPut(store, configKey, known, newForms, rowList(rows));
+      cacheError = tryPut(store, configKey, known, newForms, rowList(packStreamRows(rows)));
     }
   }
-  const corpus = assembleForms(tokens, docOffsets, counts, dict);
+  const corpus = assembleForms(tokens, docOffsets, counts, dict, beforeRewrite);
   const result: CachedTokenizeResult = { corpus, cached, tokenized: missing.length };
   if (writing && options.finishLater && !cacheError) {
     result.finishing = finishWrite(store, configKey, paperKeys, writing);
@@ -731,33 +830,19 @@ function eachFromMap(found: ReadonlyMap<string, Uint8Array>, paperKeys: readonly
   return paperKeys.map((k) => found.get(k));
 }
 
-/** The records (see encodePaperTokens) of the papers `which`, first occurrence of each key only. */
-function packRows(which: readonly number[], paperKeys: readonly string[], tokens: Int32Array, docOffsets: Int32Array, titleForms: readonly Int32Array[] | undefined): PackedRows {
-  const written = new Set<string>();
-  const rowDocs: number[] = [];
-  let size = 0;
-  for (const i of which) {
-    if (written.has(paperKeys[i]!)) continue;
-    written.add(paperKeys[i]!);
-    rowDocs.push(i);
-    size += 2 + docOffsets[i + 1]! - docOffsets[i]! + (titleForms ? titleForms[i]!.length : 0);
+/** The new records of docs `which` (see StreamRows), the titles' form ids packed in shared memory when given. */
+function streamRows(which: readonly number[], paperKeys: readonly string[], tokens: Int32Array, docOffsets: Int32Array, titleForms: readonly Int32Array[] | undefined): StreamRows {
+  const rows: StreamRows = { keys: which.map((i) => paperKeys[i]!), docs: Int32Array.from(which), tokens, docOffsets, gate: sharedInt32(1) };
+  if (titleForms) {
+    const titleEnds = new Int32Array(which.length);
+    let at = 0;
+    which.forEach((i, k) => (titleEnds[k] = at += titleForms[i]!.length));
+    const packed = sharedInt32(at);
+    which.forEach((i, k) => packed.set(titleForms[i]!, k === 0 ? 0 : titleEnds[k - 1]!));
+    rows.titleForms = packed;
+    rows.titleEnds = titleEnds;
   }
-  const ints = new Int32Array(size);
-  const ends = new Int32Array(rowDocs.length);
-  const none = new Int32Array(0);
-  let at = 0;
-  rowDocs.forEach((i, r) => {
-    const t = titleForms ? titleForms[i]! : none;
-    const n = docOffsets[i + 1]! - docOffsets[i]!;
-    ints[at++] = n;
-    ints[at++] = t.length;
-    ints.set(tokens.subarray(docOffsets[i]!, docOffsets[i + 1]!), at);
-    at += n;
-    ints.set(t, at);
-    at += t.length;
-    ends[r] = 4 * at;
-  });
-  return { keys: rowDocs.map((i) => paperKeys[i]!), bytes: new Uint8Array(ints.buffer), ends };
+  return rows;
 }
 
 function rowList(rows: PackedRows): { paperKey: string; data: Uint8Array }[] {

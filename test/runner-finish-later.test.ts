@@ -26,14 +26,16 @@ function heldStore() {
     forms: (k) => inner.forms(k),
     get: (k, keys) => inner.get(k, keys),
     put: (...args) => inner.put(...args),
-    putBehind: () =>
-      new Promise<void>((resolve, reject) => {
+    putBehind: () => ({
+      waitForCopy() {},
+      written: new Promise<void>((resolve, reject) => {
         settle = (error) => {
           calls.written = error === undefined;
           if (error) reject(error);
           else resolve();
         };
       }),
+    }),
     endRun: () => void calls.endRun++,
     close() {},
   };

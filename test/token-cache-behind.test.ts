@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type DocText, tokenizeCorpus } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
-import { memoryTokenStore, openTokenStore, type TokenStore, tokenizeWithCache } from '../pipeline/token-cache.ts';
+import { sharedInt32 } from '../analysis/parallel/shared.ts';
+import { memoryTokenStore, openTokenStore, packStreamRows, type StreamRows, type TokenStore, tokenizeWithCache } from '../pipeline/token-cache.ts';
 
 const base: DocText[] = [
   { title: 'Vision LLMs for Robot Navigation', text: 'Large-scale 3D scenes for robot navigation; colour and color cues.' },
@@ -59,7 +60,7 @@ describe('write-behind', () => {
       forms: (k) => inner.forms(k),
       get: (k, keys) => inner.get(k, keys),
       put: (...args) => inner.put(...args),
-      putBehind: () => Promise.reject(new Error('disk full')),
+      putBehind: () => ({ written: Promise.reject(new Error('disk full')), waitForCopy() {} }),
       endRun: () => void ended++,
       close() {},
     };
@@ -83,7 +84,7 @@ describe('write-behind', () => {
         put: (...args) => inner.put(...args),
         putBehind: () => {
           behind++;
-          return Promise.resolve();
+          return { written: Promise.resolve(), waitForCopy() {} };
         },
         close() {},
       };
@@ -92,5 +93,54 @@ describe('write-behind', () => {
     expect(behind).toBe(0);
     await tokenizeWithCache(docs, {}, emptyStore(), { writeBehindMin: 1000, writeBehindWindow: 30 });
     expect(behind).toBe(1);
+  });
+});
+
+describe('write-behind: records cut from the shared stream by the helper thread', () => {
+  const forms = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, surface: `s${i}` }));
+  /** Three docs' form ids in shared memory, records for docs 2 and 0 (and doc 2's key again). */
+  const stream = () => {
+    const docOffsets = sharedInt32(4);
+    docOffsets.set([0, 3, 5, 9]);
+    const tokens = sharedInt32(9);
+    tokens.set([1, -1, 2, 3, 4, 5, 6, -1, 7]);
+    const rows: StreamRows = { keys: ['c', 'a', 'c'], docs: Int32Array.from([2, 0, 2]), tokens, docOffsets, gate: sharedInt32(1) };
+    return rows;
+  };
+
+  it('packs each key once, from its first doc', () => {
+    const { keys, bytes, ends } = packStreamRows(stream());
+    expect(keys).toEqual(['c', 'a']);
+    const ints = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    expect([...ints]).toEqual([4, 0, 5, 6, -1, 7, 3, 0, 1, -1, 2]);
+    expect([...ends]).toEqual([24, 44]);
+  });
+
+  it('waitForCopy returns only once the thread has copied: the stream can then be overwritten', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tt-behind-'));
+    dirs.push(out);
+    const store = openTokenStore(out);
+    const rows = stream();
+    const expected = packStreamRows(rows);
+    const write = store.putBehind!('cfg', 0, forms, rows);
+    write.waitForCopy(); // the thread is still starting here: without the wait it would read the -9s
+    rows.tokens.fill(-9);
+    await write.written;
+    const got = store.get('cfg', ['a', 'c']);
+    store.close();
+    expected.keys.forEach((k, r) => expect([...got.get(k)!]).toEqual([...expected.bytes.subarray(r === 0 ? 0 : expected.ends[r - 1]!, expected.ends[r]!)]));
+  });
+
+  it('a writer that finds the gate closed (the caller gave up waiting) writes nothing and fails', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tt-behind-'));
+    dirs.push(out);
+    const store = openTokenStore(out);
+    const rows = stream();
+    Atomics.store(rows.gate, 0, 3); // GATE_CLOSED
+    const write = store.putBehind!('cfg', 0, forms, rows);
+    await expect(write.written).rejects.toThrow(/after the corpus was assembled/);
+    write.waitForCopy(); // returns at once: the gate is not open
+    expect(store.get('cfg', ['a', 'c']).size).toBe(0);
+    store.close();
   });
 });
