@@ -168,14 +168,14 @@ describe('model store', () => {
     components: Float64Array.from([0.6, 0.8]),
     centroids: Float32Array.from([1]),
   };
-  it('round-trips exactly and replaces the stored model whole', () => {
+  it('round-trips exactly and replaces the stored model whole', async () => {
     const m = join(dir, 'model');
-    const first = saveModel(m, meta, ['p1', 'p2'], arrays);
+    const first = await saveModel(m, meta, ['p1', 'p2'], arrays);
     const back = loadModel(m, first.id);
     expect(back.meta).toEqual(first);
     expect(back.fitIds).toEqual(['p1', 'p2']);
     expect(back.arrays).toEqual(arrays);
-    const second = saveModel(m, { ...meta, fittedInRun: 'r2' }, ['p1', 'p3'], arrays);
+    const second = await saveModel(m, { ...meta, fittedInRun: 'r2' }, ['p1', 'p3'], arrays);
     expect(second.id).not.toBe(first.id);
     expect(loadModel(m).fitIds).toEqual(['p1', 'p3']);
     expect(() => loadModel(m, first.id)).toThrow(/--from vectorize/);

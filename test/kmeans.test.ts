@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitKMeans, normalizeRowsL2, type KMeansOptions } from '../analysis/kmeans.ts';
 import { centroidsFromGrouping } from '../analysis/kmeans-warm.ts';
 import { WorkerPool } from '../analysis/parallel/pool.ts';
+import { isShared, toSharedFloat32 } from '../analysis/parallel/shared.ts';
 import { lloydWithMlKMeans } from '../analysis/kmeans-ml.ts';
 import { lloyd, partitionInertia, rowDistancesRange, rowSquaredNorms, sumMembersColumns, updateCentroids } from '../analysis/kmeans-lloyd.ts';
 import { rowPasses } from '../analysis/kmeans-row-passes.ts';
@@ -47,6 +48,12 @@ describe('normalizeRowsL2', () => {
     expect(y).not.toBe(x);
     expect(x[0]).toBe(3);
     expect(() => normalizeRowsL2(x, 4, 2)).toThrow(/length/);
+  });
+
+  it('returns the rows in shared memory, which a threaded fitKMeans reads without copying', () => {
+    const y = normalizeRowsL2(new Float32Array([3, 4, 0, 0]), 2, 2);
+    expect(isShared(y)).toBe(true);
+    expect(toSharedFloat32(y)).toBe(y);
   });
 });
 

@@ -145,7 +145,10 @@ export const clusterStage: Stage<ClusterOutput> = {
     );
     const output: ClusterOutput = { ...result, k, points, d, kCurve, kChosenBy: c.k === 'auto' ? 'scan' : 'config', warmStartFrom, warmStartKept };
     if (night) output.night = night;
-    storeFittedModel(ctx.config, ctx.runId, ctx.input<IngestOutput>('ingest').papers, ctx.input<VectorizeOutput>('vectorize'), pca, output);
+    // Written while the next stages run; the run is published only once it is on disk.
+    const saving = storeFittedModel(ctx.config, ctx.runId, ctx.input<IngestOutput>('ingest').papers, ctx.input<VectorizeOutput>('vectorize'), pca, output);
+    if (ctx.finishLater) ctx.finishLater(saving);
+    else await saving;
     return output;
   },
   // Later stages key on the output itself: a re-run that reproduces the partition (and every
@@ -180,9 +183,9 @@ function hashValue(h: ReturnType<typeof createHash>, v: unknown): void {
 }
 
 /** Keeps a full fit as the model later nights fold into (pipeline/model/model-store.ts). */
-function storeFittedModel(config: Config, runId: string, papers: readonly { id: string; date: string }[], tfidf: VectorizeOutput, pca: PcaResult, cluster: ClusterOutput): void {
+async function storeFittedModel(config: Config, runId: string, papers: readonly { id: string; date: string }[], tfidf: VectorizeOutput, pca: PcaResult, cluster: ClusterOutput): Promise<void> {
   const n = papers.length;
-  saveModel(
+  await saveModel(
     modelDir(config.out),
     {
       configHash: modelConfigHash(config),
