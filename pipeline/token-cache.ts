@@ -570,7 +570,9 @@ export function openTokenStore(outDir: string): TokenStore {
       db.transaction(() => {
         const run = currentRun();
         for (const id of stale) touch.run(run, id);
-        db.prepare('DELETE FROM papers WHERE used <= ?').run(run - KEEP_RUNS);
+        // Stamps start at run 1: before run KEEP_RUNS + 1 no row can be that old, and the DELETE
+        // would only scan the table (~50 ms on a first arXiv night, on the main thread).
+        if (run > KEEP_RUNS) db.prepare('DELETE FROM papers WHERE used <= ?').run(run - KEEP_RUNS);
         setMeta.run('runs', String(run));
       }).immediate();
       stale = [];
