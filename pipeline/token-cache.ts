@@ -357,8 +357,9 @@ const GATE_START_TIMEOUT_MS = 20_000;
 
 /**
  * Blocks until the writer that was handed `gate` has copied the records. A writer that has not
- * started within GATE_START_TIMEOUT_MS (a thread that failed to start) finds the gate closed when it
- * does, and writes nothing.
+ * started copying within GATE_START_TIMEOUT_MS (a thread that died while starting: this thread
+ * cannot see its exit while it waits here) finds the gate closed if it ever does, and writes
+ * nothing; a thread that could not be created closes it at once (writeRowsInThread).
  */
 function waitForGate(gate: Int32Array): void {
   if (Atomics.wait(gate, 0, GATE_OPEN, GATE_START_TIMEOUT_MS) === 'timed-out' && Atomics.compareExchange(gate, 0, GATE_OPEN, GATE_CLOSED) === GATE_OPEN) return;
@@ -623,9 +624,15 @@ function writeRowsInThread(path: string, rows: StreamRows, run: number): Promise
     } finally {
       db.close();
     }`;
-  return new Promise((resolve, reject) => {
+  let worker: Worker;
+  try {
     const module = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(source, { eval: true, workerData: { module, path, rows, run } });
+    worker = new Worker(source, { eval: true, workerData: { module, path, rows, run } });
+  } catch (e) {
+    Atomics.store(rows.gate, 0, GATE_CLOSED); // no thread will copy: waitForCopy returns at once
+    return Promise.reject(e as Error);
+  }
+  return new Promise((resolve, reject) => {
     let failed: Error | undefined;
     worker.once('error', (e) => (failed = e));
     worker.once('exit', (code) => (failed || code !== 0 ? reject(failed ?? new Error(`token cache writer exited with code ${code}`)) : resolve()));
