@@ -200,6 +200,22 @@ describe('representativeDocs', () => {
     expect(diverse[0][1].score).toBeCloseTo(1 / Math.sqrt(1.0625), 6); // still cosine to the centroid
   });
 
+  it('keeps only the nearest members as it reads the rows: the same picks as sorting every member', () => {
+    // Coarse coordinates (many exact ties), some unlabelled rows and a zero row.
+    let state = 7;
+    const draw = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) % 5) - 2;
+    const n = 400;
+    const d = 3;
+    const k = 4;
+    const pts = Float32Array.from({ length: n * d }, draw);
+    pts.fill(0, 30, 33);
+    const lab = Int32Array.from({ length: n }, (_, i) => (i % 17 === 0 ? -1 : (i * 7) % k));
+    const cents = Float32Array.from({ length: k * d }, (_, j) => draw() + 0.5);
+    for (const opts of [{ perTopic: 5 }, { perTopic: 3, diversity: true }, { perTopic: 4, diversity: true, poolFactor: 2, lambda: 0.5 }, { perTopic: 200 }]) {
+      expect(representativeDocs(pts, n, d, lab, cents, k, opts)).toEqual(representativesBySorting(pts, n, d, lab, cents, k, opts));
+    }
+  });
+
   it('checks shapes', () => {
     expect(() => representativeDocs(points, 5, 2, labels, centroids, 2, { perTopic: 2 })).toThrow(/scores/);
     expect(() => representativeDocs(points, 6, 2, labels, centroids, 3, { perTopic: 2 })).toThrow(/centroids/);
@@ -277,3 +293,47 @@ describe('classTfidf and describeTopics on more terms than they keep', () => {
     expect(full.topTerms[0]).toHaveLength(topN);
   });
 });
+
+/** representativeDocs as first written: every member scored, each topic's list sorted whole (the reference for the kept-as-read version). */
+function representativesBySorting(
+  scores: Float32Array,
+  n: number,
+  d: number,
+  labels: Int32Array,
+  centroids: Float32Array,
+  k: number,
+  opts: { perTopic: number; diversity?: boolean; lambda?: number; poolFactor?: number },
+): { doc: number; score: number }[][] {
+  const { perTopic, lambda = 0.7, poolFactor = 10 } = opts;
+  const norm = (m: Float32Array, i: number) => Math.sqrt(Array.from({ length: d }, (_, j) => m[i * d + j]! * m[i * d + j]!).reduce((a, b) => a + b, 0));
+  const cos = (a: Float32Array, i: number, b: Float32Array, j: number) => {
+    let dot = 0;
+    for (let t = 0; t < d; t++) dot += a[i * d + t]! * b[j * d + t]!;
+    const denom = norm(a, i) * norm(b, j);
+    return denom > 0 ? dot / denom : 0;
+  };
+  const members: { doc: number; score: number }[][] = Array.from({ length: k }, () => []);
+  for (let i = 0; i < n; i++) if (labels[i]! >= 0) members[labels[i]!]!.push({ doc: i, score: cos(scores, i, centroids, labels[i]!) });
+  return members.map((list) => {
+    list.sort((a, b) => b.score - a.score || a.doc - b.doc);
+    if (!opts.diversity) return list.slice(0, perTopic);
+    const pool = list.slice(0, perTopic * poolFactor);
+    const picked: { doc: number; score: number }[] = [];
+    const maxSim = pool.map(() => -1);
+    const alive = pool.map(() => true);
+    while (picked.length < perTopic && picked.length < pool.length) {
+      let arg = -1;
+      let best = -Infinity;
+      pool.forEach((m, i) => {
+        const value = lambda * m.score - (1 - lambda) * (picked.length > 0 ? maxSim[i]! : 0);
+        if (alive[i] && value > best) [best, arg] = [value, i];
+      });
+      alive[arg] = false;
+      picked.push(pool[arg]!);
+      pool.forEach((m, i) => {
+        if (alive[i]) maxSim[i] = Math.max(maxSim[i]!, cos(scores, m.doc, scores, pool[arg]!.doc));
+      });
+    }
+    return picked;
+  });
+}
