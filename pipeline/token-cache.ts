@@ -621,6 +621,10 @@ function writeRowsInThread(path: string, rows: StreamRows, run: number): Promise
           from = ends[r];
         }
       }).immediate();
+      // The rows sit in the WAL (~50 MB on a cold arXiv night): copied into the database here, so
+      // that the next commit on the calling thread's connection (endRun) need not (one profile
+      // showed endRun at ~0.05 s of the main thread; 0.001-0.024 s in three with this).
+      db.pragma('wal_checkpoint(PASSIVE)');
     } finally {
       db.close();
     }`;
