@@ -361,8 +361,8 @@ const GATE_START_TIMEOUT_MS = 20_000;
  * cannot see its exit while it waits here) finds the gate closed if it ever does, and writes
  * nothing; a thread that could not be created closes it at once (writeRowsInThread).
  */
-function waitForGate(gate: Int32Array): void {
-  if (Atomics.wait(gate, 0, GATE_OPEN, GATE_START_TIMEOUT_MS) === 'timed-out' && Atomics.compareExchange(gate, 0, GATE_OPEN, GATE_CLOSED) === GATE_OPEN) return;
+export function waitForGate(gate: Int32Array, startTimeoutMs = GATE_START_TIMEOUT_MS): void {
+  if (Atomics.wait(gate, 0, GATE_OPEN, startTimeoutMs) === 'timed-out' && Atomics.compareExchange(gate, 0, GATE_OPEN, GATE_CLOSED) === GATE_OPEN) return;
   while (Atomics.load(gate, 0) === GATE_READING) Atomics.wait(gate, 0, GATE_READING);
 }
 

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type DocText, tokenizeCorpus } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
 import { sharedInt32 } from '../analysis/parallel/shared.ts';
-import { memoryTokenStore, openTokenStore, packStreamRows, type StreamRows, type TokenStore, tokenizeWithCache } from '../pipeline/token-cache.ts';
+import { memoryTokenStore, openTokenStore, packStreamRows, type StreamRows, type TokenStore, tokenizeWithCache, waitForGate } from '../pipeline/token-cache.ts';
 
 const base: DocText[] = [
   { title: 'Vision LLMs for Robot Navigation', text: 'Large-scale 3D scenes for robot navigation; colour and color cues.' },
@@ -129,6 +129,16 @@ describe('write-behind: records cut from the shared stream by the helper thread'
     const got = store.get('cfg', ['a', 'c']);
     store.close();
     expected.keys.forEach((k, r) => expect([...got.get(k)!]).toEqual([...expected.bytes.subarray(r === 0 ? 0 : expected.ends[r - 1]!, expected.ends[r]!)]));
+  });
+
+  it('a caller whose writer never starts gives up after the start timeout and closes the gate', () => {
+    const gate = sharedInt32(1);
+    const started = performance.now();
+    waitForGate(gate, 50);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(40);
+    expect(Atomics.load(gate, 0)).toBe(3); // GATE_CLOSED: a writer starting now writes nothing (next test)
+    Atomics.store(gate, 0, 2); // GATE_DONE: the records are copied, nothing to wait for
+    waitForGate(gate, 60_000);
   });
 
   it('a writer that finds the gate closed (the caller gave up waiting) writes nothing and fails', async () => {
