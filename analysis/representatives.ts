@@ -86,8 +86,8 @@ export function representativeDocs(
 
   return nearest.map((list) => {
     if (!opts.diversity) return list.map(({ doc, score }) => ({ doc, score }));
-    const pool = list;
-    const picked: typeof pool = [];
+    const pool = list; // the MMR candidates: the `keep` nearest
+    const picked: Member[] = [];
     const maxSim = new Float64Array(pool.length).fill(-1);
     const alive = new Uint8Array(pool.length).fill(1);
     while (picked.length < perTopic && picked.length < pool.length) {

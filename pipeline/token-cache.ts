@@ -108,13 +108,12 @@ export class FormDictionary {
   private indexed(): Map<string, number> {
     if (this.keyIds === undefined) {
       this.keyIds = new Map();
-      for (let i = 0; i < this.forms.length; i++) this.index(this.forms[i]!.key, i);
+      for (let i = 0; i < this.forms.length; i++) this.index(this.forms[i]!.key, i, this.keyIds.get(this.forms[i]!.key));
     }
     return this.keyIds;
   }
-  /** `known`: the key's index when the caller has just looked it up (a new key: undefined, looked up again). */
-  private index(key: string, id: number, known?: number): void {
-    let k = known ?? this.keyIds!.get(key);
+  /** Enters form `id` under `key`, whose index the caller has just looked up (`k`; undefined: a new key). */
+  private index(key: string, id: number, k: number | undefined): void {
     if (k === undefined) {
       k = this.keys.length;
       this.keyIds!.set(key, k);
