@@ -80,6 +80,20 @@ describe('fast tokenizer = reference tokenizer', () => {
     const extra = [' lead', 'trail ', 'a  b', 'a\tb', '\u00a0x', 'x\u2028y', 'a\u000bb', 'M'.repeat(61), 'a&#32;b', 'x&lt;b&gt;y', 'q'.repeat(150), 'z'.repeat(25) + '$$'];
     for (const s of [...FIXTURE.flatMap((d) => [d.title, d.text]), ...extra]) expect(cleanText(s)).toBe(cleanTextReference(s));
   });
+
+  it('cleanText = cleanTextReference on 5 000 random texts with encoded runs, control characters and uuencoded lines', () => {
+    // Encoded runs found by the first scan are replaced where it found them; a control character
+    // (a second scan) or a uuencoded line (a changed text) must not leave stale positions.
+    const uuLine = '\nM' + '9V%R8F%G92!G87)B86=E(&=A<F)A9V4@9V%R8F%G92!G87)B86=E(&=A<F)A'.slice(0, 60) + '\n';
+    const alphabet = ['QZ#7!`', 'M(`#', 'abcdefgh', 'x9!Q', 'Ab-Cd', ' ', ' ', '\n', '\u0001', '&amp;', uuLine, '$x$', 'q'.repeat(40)];
+    let encoded = 0;
+    for (const s of randomStrings(5, alphabet, 40, 5000)) {
+      const want = cleanTextReference(s);
+      if (want.includes(' ; ') && /[#`!]/.test(s)) encoded++;
+      if (cleanText(s) !== want) expect({ s, got: cleanText(s) }).toEqual({ s, got: want });
+    }
+    expect(encoded).toBeGreaterThan(500);
+  });
 });
 
 const DATA = '../shared/data';
