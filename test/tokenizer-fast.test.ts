@@ -81,6 +81,20 @@ describe('fast tokenizer = reference tokenizer', () => {
     for (const s of [...FIXTURE.flatMap((d) => [d.title, d.text]), ...extra]) expect(cleanText(s)).toBe(cleanTextReference(s));
   });
 
+  it('the same streams on 3 000 random texts of irregular white space, with and without the length cap', () => {
+    // The unit scan reads white space uncollapsed (cleanTextUncollapsed): paragraph breaks at
+    // either end or between units, no-break and line-separator spaces, control characters and
+    // vertical tabs that entity decoding brings back, texts long enough for the cap (maxChars 40).
+    const alphabet = ['model', 'graph', 'neural;', 'x', ' ', ' ', '\n', '\n\n', ' \r\n \n', '\n\u00a0\n', '\t', '\u2028', '\u00a0', '&#1;', '&#11;', ';', 'a-b', '(data)'];
+    const texts = randomStrings(3, alphabet, 24, 3000);
+    const docs = texts.map((text, i) => ({ title: i % 3 === 0 ? texts[(i + 1) % texts.length]! : '', text }));
+    for (const maxChars of [20000, 40]) {
+      const { same, fast, ref } = compare(docs, { maxChars });
+      expect(same).toBe(docs.length);
+      expect(fast).toEqual(ref);
+    }
+  });
+
   it('cleanText = cleanTextReference on 5 000 random texts with encoded runs, control characters and uuencoded lines', () => {
     // Encoded runs found by the first scan are replaced where it found them; a control character
     // (a second scan) or a uuencoded line (a changed text) must not leave stale positions.

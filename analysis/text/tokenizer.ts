@@ -32,7 +32,7 @@
 
 import { createRequire } from 'node:module';
 import type { TokenizedCorpus } from '../types.ts';
-import { cleanText } from './clean.ts';
+import { cleanTextUncollapsed, isJsSpace } from './clean.ts';
 import { IntBuffer } from './int-buffer.ts';
 import { codeUnitOrder } from './key-order.ts';
 import { buildStopWords } from './stopwords.ts';
@@ -137,6 +137,8 @@ const BATCH_CHARS = 64_000;
 const NO_ITEMS = -2;
 const MULTI = -3;
 const PENDING = -0x80000000;
+/** UnitTable.hash(';', 0, 1): the unit a paragraph break reads as. */
+const SEMICOLON_HASH = UnitTable.hash(';', 0, 1);
 
 /** Accumulates one chunk; see the file comment. */
 class ChunkBuilder {
@@ -190,39 +192,56 @@ class ChunkBuilder {
     return chunk;
   }
 
-  /** Appends the items of a cleaned text's units to seq, queueing units not seen before. */
+  /**
+   * Appends the items of a cleaned text's units to seq, queueing units not seen before. The text
+   * comes uncollapsed (cleanTextUncollapsed): a unit is a run of non-space characters, and a run of
+   * white space is read as collapseSpaces would write it, a ';' unit when it holds a paragraph
+   * break (two line feeds with only ' ', '\t', '\r' between), else a mere separator.
+   */
   private scan(raw: string): void {
     if (typeof raw !== 'string' || raw.length === 0) return;
-    const text = cleanText(raw, this.opts.maxChars);
+    const text = cleanTextUncollapsed(raw, this.opts.maxChars);
     const n = text.length;
-    const units = this.units;
-    const seq = this.seq;
     let i = 0;
-    // cleanText leaves single ' ' as the only white space.
     while (i < n) {
-      if (text.charCodeAt(i) === 32) {
-        i++;
+      let c = text.charCodeAt(i);
+      if (isJsSpace(c)) {
+        let paragraph = false;
+        let afterLineFeed = false;
+        do {
+          if (c === 10) {
+            paragraph ||= afterLineFeed;
+            afterLineFeed = true;
+          } else if (c !== 32 && c !== 9 && c !== 13) afterLineFeed = false;
+          if (++i === n) break;
+          c = text.charCodeAt(i);
+        } while (isJsSpace(c));
+        if (paragraph) this.addUnit(';', 0, 1, SEMICOLON_HASH);
         continue;
       }
       const from = i;
       let h = 0x811c9dc5;
-      let c: number;
-      while (i < n && (c = text.charCodeAt(i)) !== 32) {
+      do {
         h = Math.imul(h ^ c, 16777619);
-        i++;
-      }
-      h |= 0;
-      let id = units.find(text, from, i, h);
-      if (id < 0) {
-        id = this.newUnit(text, from, i, h);
-        this.pendingIds.push(id);
-        this.pendingUnits.push(text.slice(from, i));
-      }
-      const v = this.unitValue[id]!;
-      if (v >= -1) seq.push(v);
-      else if (v === PENDING) seq.push(-2 - id);
-      else if (v !== NO_ITEMS) this.copyItems(v, seq);
+        if (++i === n) break;
+        c = text.charCodeAt(i);
+      } while (!isJsSpace(c));
+      this.addUnit(text, from, i, h | 0);
     }
+  }
+
+  /** Appends the items of the unit s[from, to) (FNV-1a hash h) to seq, queueing it if new. */
+  private addUnit(s: string, from: number, to: number, h: number): void {
+    let id = this.units.find(s, from, to, h);
+    if (id < 0) {
+      id = this.newUnit(s, from, to, h);
+      this.pendingIds.push(id);
+      this.pendingUnits.push(s.slice(from, to));
+    }
+    const v = this.unitValue[id]!;
+    if (v >= -1) this.seq.push(v);
+    else if (v === PENDING) this.seq.push(-2 - id);
+    else if (v !== NO_ITEMS) this.copyItems(v, this.seq);
   }
 
   private copyItems(v: number, out: IntBuffer): void {
