@@ -129,6 +129,21 @@ describe('write-behind: records cut from the shared stream by the helper thread'
     const got = store.get('cfg', ['a', 'c']);
     store.close();
     expected.keys.forEach((k, r) => expect([...got.get(k)!]).toEqual([...expected.bytes.subarray(r === 0 ? 0 : expected.ends[r - 1]!, expected.ends[r]!)]));
+    // The new forms read back in order.
+    const reopened = openTokenStore(out);
+    expect(reopened.forms('cfg')).toEqual(forms);
+    reopened.close();
+  });
+
+  it("a second night's forms continue the first's; a batch that would not is refused", async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tt-behind-'));
+    dirs.push(out);
+    const store = openTokenStore(out);
+    await store.putBehind!('cfg', 0, forms.slice(0, 20), stream()).written;
+    await store.putBehind!('cfg', 20, forms.slice(20), stream()).written;
+    expect(store.forms('cfg')).toEqual(forms);
+    expect(() => store.putBehind!('cfg', 10, forms.slice(10), stream())).toThrow(/forms start at 50, not 10/);
+    store.close();
   });
 
   it('a caller whose writer never starts gives up after the start timeout and closes the gate', () => {
