@@ -199,11 +199,12 @@ export function collapseSpaces(t: string): string {
 
 /**
  * t.replace(CANDIDATE_RUN, (run) => (isEncodedRun(run) ? BOUNDARY : run)) by one pass over the
- * runs of non-space characters: the pattern's look-behind is tried at every position of the text
- * (on 20 Newsgroups, where most posts with a PGP block or a uuencoded file reach it, ~4% of the
- * tokenizer's time). A match is a whole run of 20+ (\S{20,} is greedy and may only start after a
- * space), and runs of MAX_RUN+ are never encoded (isEncodedRun), so only runs of 20-99 are tested.
- * Tested against the regular expression.
+ * runs of non-space characters, for a text whose runs cleanText's first scan did not see (the
+ * uuencode pass changed it; otherwise the runs found there are replaced: replaceRuns). The
+ * pattern's look-behind is tried at every position of the text: on 20 Newsgroups, where most
+ * posts with a PGP block or a uuencoded file reach it, ~4% of the tokenizer's time. A match is a
+ * whole run of 20+ (\S{20,} is greedy and may only start after a space), and runs of MAX_RUN+ are
+ * never encoded (isEncodedRun), so only runs of 20-99 are tested. Tested against the pattern.
  */
 export function removeEncodedRuns(t: string): string {
   const n = t.length;
