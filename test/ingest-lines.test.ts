@@ -178,4 +178,20 @@ describe('cleanText (clean-input shortcut)', () => {
       if (cleanText(s) !== cleanTextPasses(s)) expect({ s, got: cleanText(s) }).toEqual({ s, got: cleanTextPasses(s) });
     }
   });
+
+  it('agrees with the passes on 20 000 random Latin-1 strings (cleaned as bytes)', () => {
+    const rnd = random(8);
+    // Every kind of Latin-1 code unit the cleaning treats apart, in texts long enough to need it.
+    const alphabet = ['a', 'Z', '0', '.', 'é', 'ÿ', '¡', ' ', ' ', '  ', '\t', '\n', '\r', '\r\n', '\v', '\f', '\u0000', '\u0007', '\u001f', '\u007f', '\u0080', '\u0085', '\u009f', '\u00a0', 'word '];
+    let changed = 0;
+    for (let i = 0; i < 20000; i++) {
+      let s = '';
+      const n = 20 + Math.floor(rnd() * 100);
+      for (let j = 0; j < n; j++) s += alphabet[Math.floor(rnd() * alphabet.length)];
+      const want = cleanTextPasses(s);
+      if (want !== s) changed++;
+      if (cleanText(s) !== want) expect({ s, got: cleanText(s) }).toEqual({ s, got: want });
+    }
+    expect(changed).toBeGreaterThan(19000);
+  });
 });

@@ -31,7 +31,43 @@ export function cleanText(s: string, plain = false): string {
   // by a loop over printable ASCII instead, cheaper than two searches' set-up.
   if (s.length <= 64 && isPlainAscii(s)) return s;
   if ((plain || !NEEDS_CLEANING.test(s)) && !s.includes('  ') && s.charCodeAt(0) !== 32 && s.charCodeAt(s.length - 1) !== 32) return s;
-  return cleanTextScan(s) ?? cleanTextPasses(s);
+  return cleanLatin1(s) ?? cleanTextScan(s) ?? cleanTextPasses(s);
+}
+
+// A code unit past Latin-1: the text cannot be cleaned as bytes.
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
+/** cleanLatin1's bytes, reused (grown for a longer text). */
+let latin1Scratch = new Uint8Array(0);
+
+/**
+ * cleanTextPasses for a text of Latin-1 code units only (undefined for any other), as bytes: the
+ * text copied out once (Buffer's latin1 write), compacted in place, one string made of what is
+ * left. cleanTextScan builds its result from a slice per line, a chain of ~40 pieces for a mail
+ * post that a later reader copies again, at ~6 ns a character: ~0.2 s of 20 Newsgroups' ingest on
+ * the main thread, against ~3 ns here. In Latin-1 the white space of \s is \t \n \r, the space
+ * and U+00A0 (\v and \f are removed as control characters, before the collapse, as in the passes).
+ */
+function cleanLatin1(s: string): string | undefined {
+  if (BEYOND_LATIN1.test(s)) return undefined;
+  const n = s.length;
+  if (latin1Scratch.length < n) latin1Scratch = new Uint8Array(Math.max(n, 2 * latin1Scratch.length));
+  const bytes = Buffer.from(latin1Scratch.buffer, 0, n);
+  bytes.write(s, 0, n, 'latin1');
+  let kept = 0;
+  let space = false; // white space since the last kept character
+  for (let i = 0; i < n; i++) {
+    const c = bytes[i]!;
+    if ((c > 32 && c < 127) || c > 0xa0) {
+      if (space) {
+        if (kept > 0) bytes[kept++] = 32;
+        space = false;
+      }
+      bytes[kept++] = c;
+    } else if (c === 32 || c === 10 || c === 9 || c === 13 || c === 0xa0) {
+      space = true;
+    } // else a control character (C0 but \t \n \r, DEL, C1): removed
+  }
+  return bytes.toString('latin1', 0, kept);
 }
 
 /**
