@@ -3,19 +3,11 @@
 // input listed them in, numbers rounded to 6 significant digits, fixed key order.
 // ../shared/eval/score.py reads `id` (and `top_terms[].term`, `cluster`): keep those names.
 
-import { csvRow, toCsv } from './csv.ts';
+import { type AssignmentRow, assignmentsCsvBlocks, byCodepoint, round6, toCsv } from './csv.ts';
 import type { ReportModel, TopicSummary, TrendTable } from './model.ts';
 
-/** 6 significant digits; -0, NaN and ±Infinity (not JSON) become 0 / null. */
-export function round6(value: number): number | null {
-  if (!Number.isFinite(value)) return null;
-  if (value === 0) return 0;
-  return Number(value.toPrecision(6));
-}
-
-function byCodepoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+// assignments.csv's rows are built in csv.ts (a helper thread runs that code: pipeline/assignments-behind.ts).
+export { type AssignmentRow, assignmentsCsvBlocks, round6 } from './csv.ts';
 
 /** Largest first, ties by id: the same order in every export and chart. */
 function orderedTopics(model: ReportModel): TopicSummary[] {
@@ -77,40 +69,9 @@ export function clustersCsv(model: ReportModel): string {
   return toCsv(header, rows);
 }
 
-export interface AssignmentRow {
-  id: string;
-  cluster: number;
-  label: string;
-  score: number;
-  date: string;
-  title: string;
-}
-
-const ASSIGNMENT_HEADER = ['id', 'cluster', 'label', 'score', 'date', 'title'];
-
 /** assignments.csv: `id,cluster,label,score,date,title`, one row per paper, sorted by id. */
 export function assignmentsCsv(rows: readonly AssignmentRow[]): string {
   return [...assignmentsCsvBlocks(rows)].join('');
-}
-
-/**
- * assignments.csv as consecutive blocks of whole lines, the header in the first: at 1M papers the
- * document is ~150 MB, and built whole (a cell array and a line per row, then the joined text)
- * it took ~0.8 GB at the report, the night's memory peak. The blocks joined are assignmentsCsv.
- */
-export function* assignmentsCsvBlocks(rows: readonly AssignmentRow[], blockRows = 10_000): Generator<string> {
-  // The order of an index array: the same stable order as sorting the rows themselves.
-  const order = Array.from(rows.keys()).sort((a, b) => byCodepoint(rows[a]!.id, rows[b]!.id) || rows[a]!.cluster - rows[b]!.cluster);
-  let lines = [csvRow(ASSIGNMENT_HEADER)];
-  for (const i of order) {
-    const r = rows[i]!;
-    lines.push(csvRow([r.id, r.cluster, r.label, round6(r.score), r.date, r.title]));
-    if (lines.length >= blockRows) {
-      yield lines.join('\r\n') + '\r\n';
-      lines = [];
-    }
-  }
-  if (lines.length > 0) yield lines.join('\r\n') + '\r\n';
 }
 
 /** trends.csv: `period,cluster,count,share,partial`, periods in time order, then cluster id. */

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import type { PcaResult } from '../../analysis/pca.ts';
 import { buildChartSpecs, drawCharts } from '../../reports/charts.ts';
 import { ChartRenderer } from '../../reports/chart-renderer.ts';
-import { assignmentsCsvBlocks, clustersCsv, clustersJson, trendsCsv } from '../../reports/exports.ts';
+import { clustersCsv, clustersJson, trendsCsv } from '../../reports/exports.ts';
 import { renderReportHtml } from '../../reports/html.ts';
 import { writeDuplicates, writeRejects } from '../ingest/rejects.ts';
 import { buildReportModel } from '../report-model.ts';
 import { topicHistories, withFromLabels } from '../topic-history.ts';
-import { writeBlocks } from '../write-blocks.ts';
+import { writeAssignmentsBehind } from '../assignments-behind.ts';
 import type { Stage, StageContext } from '../stage.ts';
 import { workerThreads } from '../workers/shared-pool.ts';
 import type { ClusterOutput } from './cluster.ts';
@@ -91,34 +91,36 @@ async function writeReport(ctx: StageContext, renderer: ChartRenderer): Promise<
     if (history?.length) topic.history = history;
   }
   const dir = ctx.runDir;
+  // assignments.csv goes to a helper thread first, so that it is written while this one draws.
+  mkdirSync(join(dir, 'charts'), { recursive: true });
+  const labelOf = new Map(model.topics.map((t) => [t.id, t.editorLabel ?? t.label]));
+  const papers = ingest.papers;
+  const assignments = writeAssignmentsBehind(join(dir, 'assignments.csv'), {
+    ids: papers.map((p) => p.id),
+    clusters: Int32Array.from(cluster.labels, (label) => topicIds[label]!),
+    labels: [...labelOf],
+    scores: Float64Array.from(describe.docScores, round4),
+    dates: papers.map((p) => p.date),
+    titles: papers.map((p) => p.title),
+  });
+  assignments.catch(() => {}); // awaited below, once the charts are drawn
   const specs = buildChartSpecs(model, { topN: ctx.config.report.topTopics });
   // vega-lite loads here (the workers load vega meanwhile); drawCharts then compiles every chart
   // and hands it to a worker before it returns, and everything up to the await below runs
   // beside the drawing.
   await renderer.prepare();
   const drawing = drawCharts(specs, renderer);
-  mkdirSync(join(dir, 'charts'), { recursive: true });
   for (const chart of specs) writeFileSync(join(dir, 'charts', `${chart.name}.vl.json`), JSON.stringify(chart.spec, null, 2) + '\n');
   writeFileSync(join(dir, 'clusters.json'), clustersJson(model));
   writeFileSync(join(dir, 'clusters.csv'), clustersCsv(model));
   writeFileSync(join(dir, 'trends.csv'), trendsCsv(model.trends));
-  const labelOf = new Map(model.topics.map((t) => [t.id, t.editorLabel ?? t.label]));
-  const papers = ingest.papers;
-  writeBlocks(
-    join(dir, 'assignments.csv'),
-    assignmentsCsvBlocks(
-      papers.map((p, i) => {
-        const id = topicIds[cluster.labels[i]!]!;
-        return { id: p.id, cluster: id, label: labelOf.get(id) ?? '', score: round4(describe.docScores[i]!), date: p.date, title: p.title };
-      }),
-    ),
-  );
-  writeFileSync(join(dir, 'lineage.json'), lineageJson(ctx.runId, track, new Map(model.topics.map((t) => [t.id, t.editorLabel ?? t.label]))));
+  writeFileSync(join(dir, 'lineage.json'), lineageJson(ctx.runId, track, labelOf));
   writeRejects(join(dir, 'rejects.jsonl'), ingest.rejects);
   writeDuplicates(join(dir, 'duplicates.jsonl'), ingest.duplicates);
   const charts = await drawing;
   for (const chart of charts) writeFileSync(join(dir, 'charts', `${chart.name}.svg`), chart.svg);
   writeFileSync(join(dir, 'index.html'), renderReportHtml(model, charts, { topN: ctx.config.report.topTopics }));
+  await assignments;
   return { files: ['index.html', 'clusters.json', 'clusters.csv', 'trends.csv', 'assignments.csv', 'lineage.json', 'rejects.jsonl', 'duplicates.jsonl'] };
 }
 
