@@ -3,7 +3,6 @@
 // that start with a formula trigger are prefixed with an apostrophe (OWASP "CSV injection").
 // Numbers are written as numbers.
 
-
 /** A formula trigger as the first character: = + - @ tab CR. */
 function isFormulaTrigger(c: number): boolean {
   return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13;
@@ -83,7 +82,6 @@ export interface AssignmentRow {
   date: string;
   title: string;
 }
-
 
 /**
  * assignments.csv as consecutive blocks of whole lines, the header in the first: at 1M papers the
