@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { ASSIGNMENTS_CSV_HELPERS, type AssignmentRow, assignmentsCsvBlocks } from '../reports/csv.ts';
 import { writeBlocks } from './write-blocks.ts';
+import { threadExit } from './workers/thread-exit.ts';
 
 /** assignments.csv's rows as columns: row i is paper i. */
 export interface AssignmentColumns {
@@ -57,9 +58,5 @@ export function writeAssignmentsBehind(path: string, columns: AssignmentColumns)
     writeBlocks(path, assignmentsCsvBlocks(assignmentRows(columns)));
     return Promise.resolve();
   }
-  return new Promise((resolve, reject) => {
-    let failed: Error | undefined;
-    worker.once('error', (e) => (failed = e));
-    worker.once('exit', (code) => (failed || code !== 0 ? reject(failed ?? new Error(`assignments.csv writer exited with code ${code}`)) : resolve()));
-  });
+  return threadExit(worker, 'assignments.csv writer');
 }

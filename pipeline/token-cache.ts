@@ -48,6 +48,7 @@ import { type DocText, MAX_VARIANT, resolveTokenizerOptions, type TokenizedChunk
 import type { TokenizedCorpus } from '../analysis/types.ts';
 import { setNewFilePageSize } from './store/page-size.ts';
 import { type PrefetchedTokenRows, prefetchedKeys } from './token-cache-prefetch.ts';
+import { threadExit } from './workers/thread-exit.ts';
 
 /** A form: a term key and one way it is written (lower case). */
 export interface Form {
@@ -641,11 +642,7 @@ function writeRowsInThread(path: string, rows: StreamRows, run: number): Promise
     Atomics.store(rows.gate, 0, GATE_CLOSED); // no thread will copy: waitForCopy returns at once
     return Promise.reject(e as Error);
   }
-  return new Promise((resolve, reject) => {
-    let failed: Error | undefined;
-    worker.once('error', (e) => (failed = e));
-    worker.once('exit', (code) => (failed || code !== 0 ? reject(failed ?? new Error(`token cache writer exited with code ${code}`)) : resolve()));
-  });
+  return threadExit(worker, 'token cache writer');
 }
 
 function openDb(path: string): Database.Database {

@@ -37,7 +37,7 @@ export function cleanText(s: string, plain = false): string {
 // A code unit past Latin-1: the text cannot be cleaned as bytes.
 const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
 /** cleanLatin1's bytes, reused (grown for a longer text). */
-let latin1Scratch = new Uint8Array(0);
+let latin1Scratch = Buffer.alloc(0);
 
 /**
  * cleanTextPasses for a text of Latin-1 code units only (undefined for any other), as bytes: the
@@ -50,8 +50,8 @@ let latin1Scratch = new Uint8Array(0);
 function cleanLatin1(s: string): string | undefined {
   if (BEYOND_LATIN1.test(s)) return undefined;
   const n = s.length;
-  if (latin1Scratch.length < n) latin1Scratch = new Uint8Array(Math.max(n, 2 * latin1Scratch.length));
-  const bytes = Buffer.from(latin1Scratch.buffer, 0, n);
+  if (latin1Scratch.length < n) latin1Scratch = Buffer.allocUnsafeSlow(Math.max(n, 2 * latin1Scratch.length));
+  const bytes = latin1Scratch;
   bytes.write(s, 0, n, 'latin1');
   let kept = 0;
   let space = false; // white space since the last kept character
