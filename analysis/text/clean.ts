@@ -223,7 +223,7 @@ function replaceRuns(t: string, runs: readonly number[]): string {
 }
 
 /** Whether t[from, to) (white space) holds two line feeds with only ' ', '\t' and '\r' between them. */
-function hasParagraphBreak(t: string, from: number, to: number): boolean {
+export function hasParagraphBreak(t: string, from: number, to: number): boolean {
   let afterLineFeed = false;
   for (let k = from; k < to; k++) {
     const c = t.charCodeAt(k);

@@ -32,7 +32,7 @@
 
 import { createRequire } from 'node:module';
 import type { TokenizedCorpus } from '../types.ts';
-import { cleanTextUncollapsed, isJsSpace } from './clean.ts';
+import { cleanTextUncollapsed, hasParagraphBreak, isJsSpace } from './clean.ts';
 import { IntBuffer } from './int-buffer.ts';
 import { codeUnitOrder } from './key-order.ts';
 import { buildStopWords } from './stopwords.ts';
@@ -206,17 +206,12 @@ class ChunkBuilder {
     while (i < n) {
       let c = text.charCodeAt(i);
       if (isJsSpace(c)) {
-        let paragraph = false;
-        let afterLineFeed = false;
+        const space = i;
         do {
-          if (c === 10) {
-            paragraph ||= afterLineFeed;
-            afterLineFeed = true;
-          } else if (c !== 32 && c !== 9 && c !== 13) afterLineFeed = false;
           if (++i === n) break;
           c = text.charCodeAt(i);
         } while (isJsSpace(c));
-        if (paragraph) this.addUnit(';', 0, 1, SEMICOLON_HASH);
+        if (hasParagraphBreak(text, space, i)) this.addUnit(';', 0, 1, SEMICOLON_HASH);
         continue;
       }
       const from = i;
