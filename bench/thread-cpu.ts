@@ -12,7 +12,7 @@
 // --node-flag) cold, samples /proc/<pid>/task/*/stat every 20 ms, and charges each thread's CPU
 // to the stage that was running (from the --json log). Prints figures; asserts nothing.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -71,29 +71,33 @@ function runOnce(repoRoot: string, corpus: string, k: number, nodeFlags: string[
   const split: RunSplit = { wall: new Map(), cpu: new Map() };
   let stage = 'start';
   let stageStarted = performance.now();
+  // A thread's CPU is read every 20 ms: what a thread that ends does after its last reading
+  // (under 20 ms of work) is not counted.
   const seen = new Map<number, number>(); // tid → CPU ticks at the last sample
+  const readStat = (tid: number) => {
+    try {
+      return parseTaskStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+    } catch {
+      return undefined; // the thread (or the process) has ended
+    }
+  };
   let mainStart: number | undefined;
   const sample = () => {
-    let tids: string[];
+    let tids: number[];
     try {
-      tids = readdirSync(`/proc/${pid}/task`);
+      tids = readdirSync(`/proc/${pid}/task`).map(Number);
     } catch {
       return; // the process has ended
     }
-    for (const name of tids) {
-      const tid = Number(name);
-      let stat: ReturnType<typeof parseTaskStat>;
-      try {
-        stat = parseTaskStat(readFileSync(`/proc/${pid}/task/${name}/stat`, 'utf8'));
-      } catch {
-        continue; // the thread ended between readdir and read
-      }
+    mainStart ??= readStat(pid)?.startTicks;
+    if (mainStart === undefined) return;
+    for (const tid of tids) {
+      const stat = readStat(tid);
       if (!stat) continue;
-      if (tid === pid) mainStart = stat.startTicks;
       const delta = stat.cpuTicks - (seen.get(tid) ?? 0);
       seen.set(tid, stat.cpuTicks);
       if (delta <= 0) continue;
-      const kind = threadKind(tid, pid, stat.startTicks, mainStart ?? stat.startTicks);
+      const kind = threadKind(tid, pid, stat.startTicks, mainStart);
       const row = split.cpu.get(stage) ?? { main: 0, pipeline: 0, node: 0 };
       row[kind] += delta / hz;
       split.cpu.set(stage, row);
@@ -108,21 +112,28 @@ function runOnce(repoRoot: string, corpus: string, k: number, nodeFlags: string[
     stage = m[1]!;
     stageStarted = performance.now();
   };
-  let pending = '';
-  const onData = (chunk: Buffer) => {
-    const lines = (pending + chunk.toString('utf8')).split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) onLine(line);
+  const tail: string[] = []; // the last lines, for the error when the run fails
+  const lineReader = () => {
+    let pending = '';
+    return (chunk: Buffer) => {
+      const lines = (pending + chunk.toString('utf8')).split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        onLine(line);
+        tail.push(line);
+        if (tail.length > 5) tail.shift();
+      }
+    };
   };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
+  child.stdout.on('data', lineReader());
+  child.stderr.on('data', lineReader());
   return new Promise((done, fail) => {
     child.on('exit', (code) => {
       clearInterval(timer);
       split.wall.set(stage, (performance.now() - stageStarted) / 1000);
       rmSync(out, { recursive: true, force: true });
       if (code === 0) done(split);
-      else fail(new Error(`topic-trends exited with ${code}`));
+      else fail(new Error(`topic-trends exited with ${code}:\n${tail.join('\n')}`));
     });
   });
 }
@@ -137,6 +148,7 @@ async function main(): Promise<void> {
     },
   });
   if (!values.corpus) throw new Error('--corpus <file.jsonl[.gz]> is required');
+  if (!existsSync(values.corpus)) throw new Error(`corpus ${values.corpus} not found`);
   if (!existsProc()) throw new Error('bench:threads reads /proc: Linux only');
   const repoRoot = resolve(new URL('.', import.meta.url).pathname, '..');
   ensureCompiled(repoRoot);
