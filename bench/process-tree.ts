@@ -29,11 +29,18 @@ export function parentPids(procRoot = '/proc'): Map<number, number> {
  * may itself contain spaces and parentheses, so parse from the last ')'.
  */
 export function parseStatParent(stat: string): number | undefined {
-  const close = stat.lastIndexOf(')');
-  if (close < 0) return undefined;
-  const fields = stat.slice(close + 2).split(' '); // state, ppid, ...
-  const ppid = Number(fields[1]);
+  const ppid = Number(statFields(stat)?.[1]);
   return Number.isInteger(ppid) ? ppid : undefined;
+}
+
+/**
+ * The fields of a /proc/<pid>/stat (or task/<tid>/stat) line after the command name, from field 3
+ * (state) on: the name is in parentheses and may itself hold spaces and parentheses, so they are
+ * read from after the last ')'. Undefined when there is no ')'.
+ */
+export function statFields(stat: string): string[] | undefined {
+  const close = stat.lastIndexOf(')');
+  return close < 0 ? undefined : stat.slice(close + 2).split(' ');
 }
 
 /** root and all its descendants that are alive now (root first). */

@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NODE_FLAGS } from '../pipeline/node-flags.ts';
 import { wholeNumber } from './bench.ts';
+import { statFields } from './process-tree.ts';
 import { cell, formatTable, median } from './stats.ts';
 import { ensureCompiled } from './systems.ts';
 
@@ -27,9 +28,8 @@ export const THREAD_KINDS: readonly ThreadKind[] = ['main', 'pipeline', 'node'];
 
 /** CPU ticks (user + system) and start time (ticks after boot) from a /proc/<pid>/task/<tid>/stat line. */
 export function parseTaskStat(stat: string): { cpuTicks: number; startTicks: number } | undefined {
-  const close = stat.lastIndexOf(')'); // the name (field 2) may hold spaces and parentheses
-  if (close < 0) return undefined;
-  const fields = stat.slice(close + 2).split(' '); // fields[0] is field 3 (state)
+  const fields = statFields(stat); // fields[0] is field 3 (state)
+  if (!fields) return undefined;
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   const start = Number(fields[19]);
