@@ -135,30 +135,44 @@ function base(system: SystemName, run: number, m: ProcessMeasurement, resultDir:
   };
 }
 
+/** How runOurs deviates from a cold run on the target's corpus (bench:night's nights). */
+export interface OurRunOptions {
+  /** The input file instead of target.corpus. */
+  input?: string;
+  /** Run into an out folder that already holds a run's state (a night), instead of a fresh one. */
+  existingOut?: boolean;
+  /** More CLI arguments (e.g. --refit). */
+  extraArgs?: readonly string[];
+}
+
 /**
  * One cold run of topic-trends: a fresh --out folder (no stage caches), the installed entry point
  * (bin/topic-trends.mjs: the compiled dist/ bundles, with the node flags `npm start` gives) in a single node
  * process, no npm/npx launcher in between. The build itself happens before the measured runs
  * (ensureCompiled), as the reference's Python bytecode is compiled before its runs.
  */
-export async function runOurs(target: BenchTarget, outDir: string, run: number, seed?: number): Promise<SystemRun> {
-  if (existsSync(outDir)) throw new Error(`${outDir} exists: a cold run needs a fresh folder`);
+export async function runOurs(target: BenchTarget, outDir: string, run: number, seed?: number, options: OurRunOptions = {}): Promise<SystemRun> {
+  if (!options.existingOut && existsSync(outDir)) throw new Error(`${outDir} exists: a cold run needs a fresh folder`);
+  if (options.existingOut && !existsSync(outDir)) throw new Error(`${outDir} does not exist: a night runs into a saved state`);
   const configPath = `${outDir}.config.json`;
   writeFileSync(configPath, `${JSON.stringify({ pca: { nComponents: target.components } }, null, 2)}\n`);
-  const args = [...NODE_FLAGS, join(target.repoRoot, 'bin/topic-trends.mjs'), 'run', '--input', target.corpus, '--k', String(target.k), '--out', outDir, '--config', configPath, '--quiet'];
+  const input = options.input ?? target.corpus;
+  const args = [...NODE_FLAGS, join(target.repoRoot, 'bin/topic-trends.mjs'), 'run', '--input', input, '--k', String(target.k), '--out', outDir, '--config', configPath, '--quiet'];
   if (seed !== undefined) args.push('--seed', String(seed)); // else the pipeline's default seed
+  args.push(...(options.extraArgs ?? []));
   const m = await runMeasured(process.execPath, args, { cwd: target.repoRoot });
   const result = base('topic-trends', run, m, join(outDir, 'latest'));
   if (!result.ok) return { ...result, error: failure(m) };
   const manifestPath = join(outDir, 'latest', 'manifest.json');
   if (!existsSync(manifestPath)) return { ...result, ok: false, error: `no ${manifestPath} after a successful exit` };
-  const figures = manifestFigures(JSON.parse(readFileSync(manifestPath, 'utf8')));
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { model?: unknown };
+  const figures = manifestFigures(manifest);
   return {
     ...result,
     stages: figures.stages,
     stageCpu: figures.stageCpu,
     selfReportedPeakMb: figures.peakRssMb,
-    facts: { totalSeconds: figures.totalSeconds, counts: figures.counts, report: m.stdout.trim().split('\n').pop() },
+    facts: { totalSeconds: figures.totalSeconds, counts: figures.counts, ...(manifest.model !== undefined ? { model: manifest.model } : {}), report: m.stdout.trim().split('\n').pop() },
   };
 }
 

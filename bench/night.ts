@@ -1,0 +1,190 @@
+// Nightly benchmark: what one night costs once the archive is large, the job the product runs
+// from cron (the cold benchmark, bench.ts, measures a first night only).
+//
+//   npm run bench:night -- --corpus <dated file.jsonl[.gz]> --k <k> [--night-days 1] [--runs 3]
+//                          [--refit] [--components 100] [--out bench/out]
+//
+// The corpus is cut into an archive and a night (night-split.ts: the records of its last
+// --night-days dates are the night), written once to <out>/night-split-<corpus>-<days>d/ and
+// reused. topic-trends runs cold on the archive (measured, one run), and its out folder is kept
+// as the saved state. Each round copies that state and runs the night into the copy (measured:
+// wall, CPU, peak RSS, seconds per stage, and whether the night folded into the stored model or
+// refitted, from the manifest); with --refit each round also runs the night with `--refit` (the
+// whole window refitted: what the incremental night saves), the order alternating by round.
+// Prints a table; writes the figures as JSON to <out>/night-<corpus>-k<k>-<time>.json. The state
+// and its copies are removed at the end (at 1M papers each holds several GB).
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { wholeNumber } from './bench.ts';
+import { machineFacts } from './machine.ts';
+import { splitNight } from './night-split.ts';
+import { cell, formatTable, median } from './stats.ts';
+import { ensureCompiled, OUR_STAGES, runOurs, type BenchTarget, type SystemRun } from './systems.ts';
+
+const REPO_ROOT = resolve(new URL('.', import.meta.url).pathname, '..');
+
+export interface NightArgs {
+  corpus: string;
+  k: number;
+  nightDays: number;
+  runs: number;
+  refit: boolean;
+  components: number;
+  out: string;
+}
+
+export function parseNightArgs(argv: string[]): NightArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      corpus: { type: 'string' },
+      k: { type: 'string' },
+      'night-days': { type: 'string', default: '1' },
+      runs: { type: 'string', default: '3' },
+      refit: { type: 'boolean', default: false },
+      components: { type: 'string', default: '100' },
+      out: { type: 'string', default: 'bench/out' },
+    },
+    strict: true,
+  });
+  if (!values.corpus) throw new Error('--corpus <dated file.jsonl[.gz]> is required');
+  return {
+    corpus: resolve(values.corpus),
+    k: wholeNumber('--k', values.k, 2),
+    nightDays: wholeNumber('--night-days', values['night-days'], 1),
+    runs: wholeNumber('--runs', values.runs, 1),
+    refit: values.refit!,
+    components: wholeNumber('--components', values.components, 2),
+    out: resolve(values.out!),
+  };
+}
+
+/** How a measured night ran: as the pipeline chose ('night'), or forced to refit ('refit'). */
+export type NightKind = 'night' | 'refit';
+
+/** The nights of round `round` (0-based): the order flips every round, as in bench.ts. */
+export function nightOrder(round: number, refit: boolean): NightKind[] {
+  if (!refit) return ['night'];
+  return round % 2 === 0 ? ['night', 'refit'] : ['refit', 'night'];
+}
+
+export interface NightRow {
+  label: string;
+  ok: boolean;
+  wallSeconds: number;
+  cpuSeconds?: number;
+  peakTreeMb: number;
+  stages: Record<string, number>;
+  /** The manifest's model.mode: 'fold-in' or 'refit'. */
+  mode?: string;
+}
+
+export function nightRow(label: string, run: SystemRun): NightRow {
+  const model = run.facts.model as { mode?: unknown } | undefined;
+  return {
+    label,
+    ok: run.ok,
+    wallSeconds: run.wallSeconds,
+    ...(run.cpuSeconds !== undefined ? { cpuSeconds: run.cpuSeconds } : {}),
+    peakTreeMb: run.peakTreeMb,
+    stages: run.stages,
+    ...(typeof model?.mode === 'string' ? { mode: model.mode } : {}),
+  };
+}
+
+/** One line per run (failed runs marked), then the median of each kind's successful runs. */
+export function nightTable(rows: readonly NightRow[]): string {
+  const header = ['run', 'model', 'wall (s)', 'CPU (s)', 'peak RSS (MB)', ...OUR_STAGES];
+  const line = (r: NightRow): string[] => [
+    r.ok ? r.label : `${r.label} (failed)`,
+    r.mode ?? '–',
+    cell(r.wallSeconds, 2),
+    cell(r.cpuSeconds, 2),
+    cell(r.peakTreeMb, 0),
+    ...OUR_STAGES.map((s) => cell(r.stages[s], 2)),
+  ];
+  const kinds = [...new Set(rows.filter((r) => r.label !== 'archive, cold').map((r) => r.label.replace(/ \d+$/, '')))];
+  const medians = kinds.flatMap((kind) => {
+    const of = rows.filter((r) => r.ok && r.label.replace(/ \d+$/, '') === kind);
+    if (of.length < 2) return [];
+    const modes = [...new Set(of.map((r) => r.mode ?? '–'))].join(', ');
+    return [
+      [
+        `${kind}, median of ${of.length}`,
+        modes,
+        cell(median(of.map((r) => r.wallSeconds)), 2),
+        cell(median(of.map((r) => r.cpuSeconds ?? Number.NaN)), 2),
+        cell(median(of.map((r) => r.peakTreeMb)), 0),
+        ...OUR_STAGES.map((s) => cell(median(of.map((r) => r.stages[s] ?? Number.NaN)), 2)),
+      ],
+    ];
+  });
+  return formatTable(header, [...rows.map(line), ...medians]);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseNightArgs(argv);
+  if (!existsSync(args.corpus)) throw new Error(`corpus ${args.corpus} not found`);
+  ensureCompiled(REPO_ROOT);
+  mkdirSync(args.out, { recursive: true });
+  const name = basename(args.corpus).replace(/\.jsonl(\.gz)?$/, '');
+
+  const splitDir = join(args.out, `night-split-${name}-${args.nightDays}d`);
+  const archiveFile = join(splitDir, 'archive.jsonl.gz');
+  const nightFile = join(splitDir, 'night.jsonl.gz');
+  if (!existsSync(archiveFile) || !existsSync(nightFile)) {
+    mkdirSync(splitDir, { recursive: true });
+    const split = await splitNight(args.corpus, args.nightDays, archiveFile, nightFile);
+    console.log(`split ${args.corpus}: ${split.archiveRecords} records in the archive, ${split.nightRecords} in the night (${split.days.join(', ')})`);
+  } else {
+    console.log(`reusing the split in ${splitDir}`);
+  }
+
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
+  const runDir = join(args.out, `night-${name}-k${args.k}-${stamp}`);
+  mkdirSync(runDir, { recursive: true });
+  const target: BenchTarget = { repoRoot: REPO_ROOT, corpus: archiveFile, k: args.k, components: args.components, sharedEval: '' };
+  const rows: NightRow[] = [];
+  let failed = false;
+  try {
+    const state = join(runDir, 'archive');
+    console.log('archive, cold …');
+    const cold = await runOurs(target, state, 1);
+    rows.push(nightRow('archive, cold', cold));
+    if (!cold.ok) throw new Error(`the cold run on the archive failed: ${cold.error ?? ''}`);
+    for (let round = 0; round < args.runs; round++) {
+      for (const kind of nightOrder(round, args.refit)) {
+        const dir = join(runDir, `${kind}-${round + 1}`);
+        // Symlinks (latest → runs/<id>) stay relative, so the copy's point into the copy.
+        cpSync(state, dir, { recursive: true, verbatimSymlinks: true });
+        console.log(`${kind} ${round + 1} …`);
+        const run = await runOurs(target, dir, round + 1, undefined, { input: nightFile, existingOut: true, extraArgs: kind === 'refit' ? ['--refit'] : [] });
+        rows.push(nightRow(`${kind} ${round + 1}`, run));
+        if (!run.ok) {
+          failed = true;
+          console.log(`${kind} ${round + 1} failed: ${run.error ?? ''}`);
+        }
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    console.log(`\n${nightTable(rows)}`);
+    const file = join(args.out, `night-${name}-k${args.k}-${stamp}.json`);
+    writeFileSync(file, `${JSON.stringify({ createdAt: new Date().toISOString(), ...args, machine: machineFacts(REPO_ROOT), rows }, null, 2)}\n`);
+    console.log(`\nwritten ${file}`);
+    rmSync(runDir, { recursive: true, force: true });
+  }
+  return failed ? 1 : 0;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === new URL(import.meta.url).pathname;
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (err: unknown) => {
+      console.error(`bench:night: ${(err as Error).message ?? String(err)}`);
+      process.exitCode = 2;
+    },
+  );
+}

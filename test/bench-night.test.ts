@@ -1,0 +1,108 @@
+// bench:night's parts that decide what is measured: which records make the night, the split
+// files (every record once, byte for byte, in order), the order of the nights in a round, and
+// the table's medians. The command itself runs the pipeline for minutes and is not run here.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { nightOrder, nightRow, nightTable, parseNightArgs } from '../bench/night.ts';
+import { nightDays, recordDay, splitNight } from '../bench/night-split.ts';
+import type { SystemRun } from '../bench/systems.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'bench-night-'));
+  dirs.push(d);
+  return d;
+}
+
+const record = (id: string, date: unknown) => JSON.stringify({ id, title: `T ${id}`, text: `text of ${id}`, date });
+
+describe('bench:night split', () => {
+  it('reads the day of a record, or nothing for an undated or broken line', () => {
+    expect(recordDay(record('a', '2026-07-01'))).toBe('2026-07-01');
+    expect(recordDay(record('a', '2026-07-01T23:59:00Z'))).toBe('2026-07-01');
+    expect(recordDay(record('a', 1999))).toBeUndefined();
+    expect(recordDay(record('a', 'July 1st'))).toBeUndefined();
+    expect(recordDay('{"id": "a", "date": ')).toBeUndefined();
+  });
+
+  it('takes the last distinct days, and refuses a night that would leave no archive', () => {
+    expect(nightDays(['2026-01-03', '2026-01-01', '2026-01-03', '2026-01-02'], 1)).toEqual(['2026-01-03']);
+    expect(nightDays(['2026-01-03', '2026-01-01', '2026-01-02'], 2)).toEqual(['2026-01-02', '2026-01-03']);
+    expect(() => nightDays(['2026-01-01', '2026-01-01'], 1)).toThrow(/1 dated day: a night of 1 needs at least one more/);
+    expect(() => nightDays(['2026-01-01', '2026-01-02'], 0)).toThrow(/--night-days/);
+  });
+
+  it('writes the night’s records and every other record once, byte for byte, in the corpus’s order', async () => {
+    const dir = tempDir();
+    const lines = [record('p1', '2026-01-02'), record('p2', '2026-01-03'), '', record('p3', undefined), record('p4', '2026-01-01'), 'not json', record('p5', '2026-01-03T08:00:00Z'), record('p6', '2026-01-02')];
+    const corpus = join(dir, 'corpus.jsonl.gz');
+    writeFileSync(corpus, gzipSync(`${lines.join('\n')}\n`));
+    const archive = join(dir, 'archive.jsonl.gz');
+    const night = join(dir, 'night.jsonl.gz');
+    const split = await splitNight(corpus, 1, archive, night);
+    const read = (f: string) => gunzipSync(readFileSync(f)).toString('utf8').split('\n').filter(Boolean);
+    expect(split).toEqual({ days: ['2026-01-03'], archiveRecords: 5, nightRecords: 2 });
+    expect(read(night)).toEqual([lines[1], lines[6]]);
+    expect(read(archive)).toEqual([lines[0], lines[3], lines[4], lines[5], lines[7]]);
+
+    const two = await splitNight(corpus, 2, archive, night);
+    expect(two.days).toEqual(['2026-01-02', '2026-01-03']);
+    expect(read(night)).toEqual([lines[0], lines[1], lines[6], lines[7]]);
+  });
+});
+
+describe('bench:night runs', () => {
+  it('parses its flags and checks them', () => {
+    const a = parseNightArgs(['--corpus', 'c.jsonl.gz', '--k', '30', '--refit']);
+    expect(a).toMatchObject({ k: 30, nightDays: 1, runs: 3, refit: true, components: 100 });
+    expect(() => parseNightArgs(['--k', '30'])).toThrow(/--corpus/);
+    expect(() => parseNightArgs(['--corpus', 'c', '--k', '30', '--night-days', '0'])).toThrow(/--night-days must be a whole number ≥ 1/);
+  });
+
+  it('alternates the order of the night and its refit by round', () => {
+    expect(nightOrder(0, false)).toEqual(['night']);
+    expect(nightOrder(1, false)).toEqual(['night']);
+    expect(nightOrder(0, true)).toEqual(['night', 'refit']);
+    expect(nightOrder(1, true)).toEqual(['refit', 'night']);
+  });
+
+  it('tabulates each run and the median of each kind over its successful runs', () => {
+    const run = (wall: number, mode: string, ok = true): SystemRun => ({
+      system: 'topic-trends',
+      run: 1,
+      ok,
+      wallSeconds: wall,
+      cpuSeconds: wall * 1.5,
+      peakTreeMb: 800,
+      peakLargestMb: 800,
+      processes: 1,
+      measuredWith: 'gnu-time+proc',
+      stages: { ingest: wall / 10 },
+      resultDir: '',
+      facts: { model: { mode } },
+    });
+    const rows = [
+      nightRow('archive, cold', run(13, 'refit')),
+      nightRow('night 1', run(4, 'fold-in')),
+      nightRow('refit 1', run(12, 'refit')),
+      nightRow('night 2', run(6, 'fold-in')),
+      nightRow('refit 2', run(99, 'refit', false)),
+      nightRow('night 3', run(5, 'fold-in')),
+      nightRow('refit 3', run(14, 'refit')),
+    ];
+    expect(rows[1]!.mode).toBe('fold-in');
+    const table = nightTable(rows).split('\n');
+    const line = (start: string) => table.find((l) => l.startsWith(start))!.split(/\s{2,}/);
+    expect(line('night, median of 3').slice(1, 4)).toEqual(['fold-in', '5.00', '7.50']);
+    expect(line('refit, median of 2').slice(1, 3)).toEqual(['refit', '13.00']); // the failed 99 s run left out
+    expect(line('refit 2 (failed)')[2]).toBe('99.00');
+    expect(table.some((l) => l.startsWith('archive, cold,'))).toBe(false);
+  });
+});
