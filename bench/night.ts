@@ -2,7 +2,7 @@
 // from cron (the cold benchmark, bench.ts, measures a first night only).
 //
 //   npm run bench:night -- --corpus <dated file.jsonl[.gz]> --k <k> [--night-days 1] [--runs 3]
-//                          [--refit] [--components 100] [--out bench/out]
+//                          [--refit] [--keep] [--components 100] [--out bench/out]
 //
 // The corpus is cut into an archive and a night (night-split.ts: the records of its last
 // --night-days dates are the night), written once to <out>/night-split-<corpus>-<days>d/ and
@@ -11,8 +11,9 @@
 // wall, CPU, peak RSS, seconds per stage, and whether the night folded into the stored model or
 // refitted, from the manifest); with --refit each round also runs the night with `--refit` (the
 // whole window refitted: what the incremental night saves), the order alternating by round.
-// Prints a table; writes the figures as JSON to <out>/night-<corpus>-k<k>-<time>.json. The state
-// and its copies are removed at the end (at 1M papers each holds several GB).
+// Prints a table; writes the figures as JSON to <out>/night-<corpus>-k<k>-<time>.json. The copies
+// are removed as each night is measured, the state at the end (at 1M papers each holds several
+// GB) unless --keep, which leaves it for profiling a night by hand.
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +31,7 @@ export interface NightArgs {
   nightDays: number;
   runs: number;
   refit: boolean;
+  keep: boolean;
   components: number;
   out: string;
 }
@@ -43,6 +45,7 @@ export function parseNightArgs(argv: string[]): NightArgs {
       'night-days': { type: 'string', default: '1' },
       runs: { type: 'string', default: '3' },
       refit: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
       components: { type: 'string', default: '100' },
       out: { type: 'string', default: 'bench/out' },
     },
@@ -55,6 +58,7 @@ export function parseNightArgs(argv: string[]): NightArgs {
     nightDays: wholeNumber('--night-days', values['night-days'], 1),
     runs: wholeNumber('--runs', values.runs, 1),
     refit: values.refit!,
+    keep: values.keep!,
     components: wholeNumber('--components', values.components, 2),
     out: resolve(values.out!),
   };
@@ -173,7 +177,8 @@ async function main(argv: string[]): Promise<number> {
     const file = join(args.out, `night-${name}-k${args.k}-${stamp}.json`);
     writeFileSync(file, `${JSON.stringify({ createdAt: new Date().toISOString(), ...args, machine: machineFacts(REPO_ROOT), rows }, null, 2)}\n`);
     console.log(`\nwritten ${file}`);
-    rmSync(runDir, { recursive: true, force: true });
+    if (args.keep) console.log(`the archive's state is kept in ${join(runDir, 'archive')}`);
+    else rmSync(runDir, { recursive: true, force: true });
   }
   return failed ? 1 : 0;
 }

@@ -61,7 +61,8 @@ describe('bench:night split', () => {
 describe('bench:night runs', () => {
   it('parses its flags and checks them', () => {
     const a = parseNightArgs(['--corpus', 'c.jsonl.gz', '--k', '30', '--refit']);
-    expect(a).toMatchObject({ k: 30, nightDays: 1, runs: 3, refit: true, components: 100 });
+    expect(a).toMatchObject({ k: 30, nightDays: 1, runs: 3, refit: true, keep: false, components: 100 });
+    expect(parseNightArgs(['--corpus', 'c', '--k', '30', '--keep']).keep).toBe(true);
     expect(() => parseNightArgs(['--k', '30'])).toThrow(/--corpus/);
     expect(() => parseNightArgs(['--corpus', 'c', '--k', '30', '--night-days', '0'])).toThrow(/--night-days must be a whole number ≥ 1/);
   });
