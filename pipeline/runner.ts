@@ -18,7 +18,7 @@ import { createLogger, type Logger } from './log.ts';
 import type { Progress } from './progress.ts';
 import { acquireLock } from './lock.ts';
 import { publishRun, newRunId } from './publish.ts';
-import { type Prefetch, STAGE_NAMES, type Stage, type StageContext, type StageName, type StageTiming } from './stage.ts';
+import { type KnownInputs, type Prefetch, STAGE_NAMES, type Stage, type StageContext, type StageName, type StageTiming } from './stage.ts';
 import { STAGES } from './stages/index.ts';
 import { buildManifest, type Manifest } from './manifest.ts';
 import { openArchive } from './store/open-archive.ts';
@@ -215,6 +215,17 @@ async function runStages(
     }
   };
 
+  // Ingest's window as the stages' external inputs would otherwise read it from the archive (see
+  // KnownInputs). Only while ingest's output is in memory: a run that skipped ingest (--stage,
+  // --from) has the archive read, as before.
+  let windowIds: readonly string[] | undefined;
+  const known: KnownInputs = {
+    windowPaperIds() {
+      if (windowIds === undefined && values.has('ingest')) windowIds = (values.get('ingest') as IngestOutput).papers.map((p) => p.id);
+      return windowIds;
+    },
+  };
+
   const fromIndex = opts.from ? STAGE_NAMES.indexOf(opts.from) : -1;
   let reportRan = false;
   let pcaFitSample: RunManifest['pcaFitSample'];
@@ -232,9 +243,9 @@ async function runStages(
     // hash only for the meta written after it ran: its external inputs (ingest: the sha256 of every
     // input file, ~0.3 s on arXiv) are worked out while it runs instead of before.
     const overlapped = stage.alwaysRun === true && !beforeFrom && stage.externalInputs !== undefined;
-    const pendingExternal = overlapped ? Promise.resolve(stage.externalInputs!(config)) : undefined;
+    const pendingExternal = overlapped ? Promise.resolve(stage.externalInputs!(config, known)) : undefined;
     pendingExternal?.catch(() => undefined); // awaited below; an early failure is not unhandled
-    const external = overlapped ? undefined : stage.externalInputs ? await stage.externalInputs(config) : undefined;
+    const external = overlapped ? undefined : stage.externalInputs ? await stage.externalInputs(config, known) : undefined;
     if (external !== undefined) externalInputs[name] = external;
     let hash = stageHash(stage, config, hashes, external);
     hashes[name] = hash;

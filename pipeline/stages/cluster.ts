@@ -15,7 +15,7 @@ import { selectK, type KCurvePoint } from '../../analysis/select-k.ts';
 import type { TfidfModel } from '../../analysis/tfidf.ts';
 import { archivePath, type Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
-import type { Stage } from '../stage.ts';
+import type { KnownInputs, Stage } from '../stage.ts';
 import { openStore } from '../store/store.ts';
 import { resolveWindow } from '../store/window.ts';
 import { sharedWorkerPool } from '../workers/shared-pool.ts';
@@ -51,14 +51,13 @@ export const clusterStage: Stage<ClusterOutput> = {
   // grouping reuses the artifact). Ingest has stored tonight's papers by now; the window is the
   // one ingest resolves (its reference date is the clock only when a paper is dated in the
   // future, where a run across midnight could key differently: at worst a needless refit).
-  externalInputs(c: Config) {
+  externalInputs(c: Config, known?: KnownInputs) {
     if (!c.cluster.warmStart) return undefined;
     const path = archivePath(c);
     if (!existsSync(path)) return { warmStart: null };
     const store = openStore(path, { keepAssignmentRuns: c.archive.keepAssignmentRuns });
     try {
-      const window = resolveWindow(c.archive.window, store.newestPaperDate(), new Date().toISOString().slice(0, 10));
-      const ids = windowPaperIds(path, window);
+      const ids = known?.windowPaperIds() ?? windowPaperIds(path, resolveWindow(c.archive.window, store.newestPaperDate(), new Date().toISOString().slice(0, 10)));
       const source = chooseWarmStart(warmStartCandidates(store), ids);
       return { warmStart: source ? warmStartKey([source])[0] : null };
     } finally {

@@ -16,7 +16,7 @@ import { modelConfigHash } from '../model/model-config.ts';
 import { loadModel, modelDir } from '../model/model-store.ts';
 import { archiveFingerprints, contentKey, type CsrPair, matchRows, mergeCsrPair, paperFingerprints, type RowKeys, type StoredCsr, subCorpus, unmatched } from '../model/row-reuse.ts';
 import { newestDate, planNight, type NightPlan } from '../model/night-plan.ts';
-import type { Stage } from '../stage.ts';
+import type { KnownInputs, Stage } from '../stage.ts';
 import { openStore } from '../store/store.ts';
 import { resolveWindow } from '../store/window.ts';
 import { sharedWorkerPool } from '../workers/shared-pool.ts';
@@ -49,7 +49,7 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
   // Tonight's plan, decided from the archive's window and the stored model before the stage
   // runs: a refit keys only on the tokens and config (a re-run or an empty night after a refit
   // reuses the artifact); a fold-in also on the model it folds into.
-  externalInputs(c: Config) {
+  externalInputs(c: Config, known?: KnownInputs) {
     const path = archivePath(c);
     if (!existsSync(path)) return { mode: 'refit' };
     const store = openStore(path, { keepAssignmentRuns: c.archive.keepAssignmentRuns });
@@ -61,7 +61,7 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
     } finally {
       store.close();
     }
-    const { plan } = planNight(c, windowPaperIds(path, window), newest);
+    const { plan } = planNight(c, known?.windowPaperIds() ?? windowPaperIds(path, window), newest);
     return plan.mode === 'refit' ? { mode: 'refit' } : { mode: 'fold-in', modelId: plan.modelId };
   },
   async run(ctx) {
