@@ -19,7 +19,9 @@ import {
   openTokenStore,
   paperTextHash,
   tokenCacheKey,
+  tokenizePlace,
   tokenizeWithCache,
+  WARM_WORKER_MAX,
 } from '../pipeline/token-cache.ts';
 
 // Must run first in this file (vitest gives each file a fresh wink instance): wink types an
@@ -223,6 +225,46 @@ describe('worker threads', () => {
     const here = await tokenizeWithCache(many, {}, again, { pool: spied, parallelMin: 10 });
     expect(jobs).toEqual([]);
     expect(plain(here.corpus)).toEqual(plain(night.corpus));
+  });
+
+  it('where the new papers are tokenized: the threads, one warm worker, or here', () => {
+    const o = { pool: true, parallelMin: 2000, poolWarm: true, callerWarm: true };
+    expect(tokenizePlace(74_728, o)).toBe('threads'); // a first night: this thread loaded wink while ingest waited
+    expect(tokenizePlace(2_904, o)).toBe('threads');
+    expect(tokenizePlace(300, o)).toBe('worker');
+    // A night: this thread has no wink yet, and loading it costs more than the second thread saves.
+    expect(tokenizePlace(2_904, { ...o, callerWarm: false })).toBe('worker');
+    expect(tokenizePlace(WARM_WORKER_MAX - 1, { ...o, callerWarm: false })).toBe('worker');
+    expect(tokenizePlace(WARM_WORKER_MAX, { ...o, callerWarm: false })).toBe('threads');
+    expect(tokenizePlace(2_904, { ...o, callerWarm: false, poolWarm: false })).toBe('threads');
+    expect(tokenizePlace(300, { ...o, callerWarm: false, poolWarm: false })).toBe('here');
+    expect(tokenizePlace(74_728, { ...o, pool: false })).toBe('here');
+  });
+
+  it('a warm pool and a caller without wink: more new papers than parallelMin go to one worker, the same corpus', { timeout: 180_000 }, async () => {
+    pool ??= await WorkerPool.start({ threads: 2 });
+    const many = Array.from({ length: 30 }, (_, i) => ({ title: `t${i}`, text: `${docs[i % docs.length]!.text} novel${i}` }));
+    const jobs: string[] = [];
+    const runEach = pool.runEach.bind(pool);
+    const spied = Object.assign(Object.create(pool) as WorkerPool, {
+      // Shared between the threads (tokenizeChunksParallel), or this thread's part left empty (a warm worker's).
+      runEach: <R,>(kernel: Parameters<WorkerPool['runEach']>[0], partArgs: readonly unknown[]): R[] => {
+        jobs.push(`${kernel} ${(partArgs[0] as { share?: unknown }).share ? 'shared' : 'one worker'}`);
+        return runEach<R>(kernel, partArgs);
+      },
+    });
+    const store = memoryTokenStore();
+    await tokenizeWithCache(many.slice(0, 10), {}, store);
+    const worker = await tokenizeWithCache(many, {}, store, { pool: spied, parallelMin: 5, poolWarm: () => true, callerWarm: () => false });
+    expect(worker.tokenized).toBe(20);
+    expect(jobs).toEqual(['tokenizeChunk one worker']);
+    expect(plain(worker.corpus)).toEqual(plain(tokenizeCorpus(many, {})));
+    const again = memoryTokenStore();
+    await tokenizeWithCache(many.slice(0, 10), {}, again);
+    jobs.length = 0;
+    const threads = await tokenizeWithCache(many, {}, again, { pool: spied, parallelMin: 5, poolWarm: () => true, callerWarm: () => true });
+    expect(jobs).toEqual(['tokenizeChunk shared']);
+    expect(plain(threads.corpus)).toEqual(plain(worker.corpus));
   });
 
   it('calls afterParallel once the workers are done (the stage retires the pool there), never on the one-thread path', { timeout: 180_000 }, async () => {
