@@ -14,6 +14,7 @@ import { loadavg } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBenchReport, pairedRatios, ratios, summarise, type BenchResult } from './bench-report.ts';
+import { runCommand } from './command.ts';
 import { machineFacts } from './machine.ts';
 import { type NoiseProbe, probeMachine } from './noise-probe.ts';
 import { ensureCompiled, MATCHING_STAGES, OUR_STAGES, REFERENCE_STAGES, runOurs, runReference, score, type BenchTarget, type SystemName, type SystemRun } from './systems.ts';
@@ -154,13 +155,4 @@ async function main(argv: string[]): Promise<number> {
   return result.runs.every((r) => r.ok) ? 0 : 1;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === new URL(import.meta.url).pathname;
-if (invokedDirectly) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (err: unknown) => {
-      console.error(`bench: ${(err as Error).message ?? String(err)}`);
-      process.exitCode = 2;
-    },
-  );
-}
+runCommand(import.meta.url, 'bench', main);

@@ -18,6 +18,7 @@ import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { wholeNumber } from './bench.ts';
+import { runCommand } from './command.ts';
 import { machineFacts } from './machine.ts';
 import { splitNight } from './night-split.ts';
 import { cell, formatTable, median } from './stats.ts';
@@ -183,13 +184,4 @@ async function main(argv: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === new URL(import.meta.url).pathname;
-if (invokedDirectly) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (err: unknown) => {
-      console.error(`bench:night: ${(err as Error).message ?? String(err)}`);
-      process.exitCode = 2;
-    },
-  );
-}
+runCommand(import.meta.url, 'bench:night', main);

@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createGunzip, createGzip } from 'node:zlib';
 import { runBench } from './bench.ts';
+import { runCommand } from './command.ts';
 import { cell, formatTable } from './stats.ts';
 
 interface ScaleRow {
@@ -102,13 +103,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === new URL(import.meta.url).pathname;
-if (invokedDirectly) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (err: unknown) => {
-      console.error(`bench:scale: ${(err as Error).message ?? String(err)}`);
-      process.exitCode = 2;
-    },
-  );
-}
+runCommand(import.meta.url, 'bench:scale', main);

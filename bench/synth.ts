@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createGunzip, createGzip } from 'node:zlib';
+import { invokedDirectly } from './command.ts';
 import { DEFAULT_DAYS, DEFAULT_START, defaultTrends, synthPaper, SynthModelBuilder, type SynthModel, type SynthOptions } from './synth-model.ts';
 
 const DEFAULT_SOURCE = resolve(new URL('.', import.meta.url).pathname, '../../shared/data/arxiv-cs-daily.jsonl.gz');
@@ -118,8 +119,7 @@ async function main(argv: string[]): Promise<void> {
   );
 }
 
-const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === new URL(import.meta.url).pathname;
-if (invokedDirectly) {
+if (invokedDirectly(import.meta.url)) {
   main(process.argv.slice(2)).catch((err: unknown) => {
     console.error(`bench:synth: ${(err as Error).message ?? String(err)}`);
     process.exitCode = 1;

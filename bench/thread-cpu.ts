@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NODE_FLAGS } from '../pipeline/node-flags.ts';
 import { wholeNumber } from './bench.ts';
+import { invokedDirectly } from './command.ts';
 import { statFields } from './process-tree.ts';
 import { cell, formatTable, median } from './stats.ts';
 import { ensureCompiled } from './systems.ts';
@@ -186,5 +187,4 @@ function existsProc(): boolean {
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === new URL(import.meta.url).pathname;
-if (invokedDirectly) await main();
+if (invokedDirectly(import.meta.url)) await main();
