@@ -671,14 +671,15 @@ function openDb(path: string): Database.Database {
 /**
  * Below this many missing papers, one warm worker tokenizes them when this thread has not loaded
  * wink: loading it here costs ~0.5 s (a 1M night, 2,904 new papers: the main thread loaded the
- * model to tokenize its half), while a second thread saves ~37 µs a paper (~75 µs a paper on one):
- * even at ~13,000 papers.
+ * model to tokenize its half), while a second thread saves ~37 µs a paper (~75 µs a paper on
+ * one), so the two break even at ~13,000 papers.
  */
 export const WARM_WORKER_MAX = 10_000;
 
 /** Where the missing papers are tokenized: every thread of the pool, one warm worker, or this thread. */
 export type TokenizePlace = 'threads' | 'worker' | 'here';
 
+/** Where `missing` papers are tokenized, from what CachedTokenizeOptions says (pool, parallelMin, poolWarm, callerWarm). */
 export function tokenizePlace(
   missing: number,
   o: { pool: boolean; parallelMin: number; poolWarm: boolean; callerWarm: boolean; warmWorkerMax?: number },
