@@ -47,6 +47,7 @@ import { codeUnitOrder } from '../analysis/text/key-order.ts';
 import { type DocText, MAX_VARIANT, resolveTokenizerOptions, type TokenizedChunk, type TokenizerOptions, tokenizeChunk, TOKENIZER_VERSION } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
 import { setNewFilePageSize } from './store/page-size.ts';
+import { StringIndex } from './string-index.ts';
 import { type PrefetchedTokenRows, prefetchedKeys } from './token-cache-prefetch.ts';
 import { threadExit } from './workers/thread-exit.ts';
 
@@ -485,13 +486,12 @@ export function openTokenStore(outDir: string): TokenStore {
    */
   const fromAdopted = (rows: Omit<PrefetchedTokenRows, 'keys'> & { keys: string[] }, paperKeys: readonly string[]): (Uint8Array | undefined)[] => {
     const { keys, bytes, ends, used, rowids } = rows;
-    const rowOf = new Map<string, number>();
-    for (let r = 0; r < keys.length; r++) rowOf.set(keys[r]!, r);
+    const rowOf = new StringIndex(keys); // not a Map: see string-index.ts
     const staleBefore = currentRun() - TOUCH_RUNS;
     const taken = new Uint8Array(keys.length);
     return paperKeys.map((k) => {
       const r = rowOf.get(k);
-      if (r === undefined) return undefined;
+      if (r < 0) return undefined;
       if (taken[r] === 0 && used[r]! <= staleBefore) stale.push(rowids[r]!);
       taken[r] = 1;
       return bytes.subarray(r === 0 ? 0 : ends[r - 1]!, ends[r]!);
