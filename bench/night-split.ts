@@ -2,7 +2,7 @@
 // "tonight's file", every other record is the archive the night is added to. What bench:night
 // (night.ts) replays: a cold run on the archive, then the night from a copy of that state.
 // Records are read and written line by line (a 1M-paper corpus is ~1.4 GB of JSON) and kept
-// byte for byte; only their `date` field is parsed.
+// byte for byte; only their `date` field is parsed, once.
 import { createReadStream, createWriteStream, renameSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { PassThrough, type Writable } from 'node:stream';
@@ -52,15 +52,19 @@ async function write(out: Writable, text: string): Promise<void> {
 /**
  * Writes the records of `corpus` (JSONL, .gz ok) dated on its last `days` days to `nightFile` and
  * all others to `archiveFile` (both gzipped JSONL, in the corpus's order; empty lines dropped).
- * Two passes over the corpus: the days first, then the split. Each file appears only when whole.
+ * Two passes over the corpus: each line's day first, then the split (the file must not change in
+ * between). Each file appears only when whole.
  */
 export async function splitNight(corpus: string, days: number, archiveFile: string, nightFile: string): Promise<NightSplit> {
-  const seen = new Set<string>();
+  // Each line's day, as an index into `seen` (-1: none), so that the second pass parses nothing.
+  const seen = new Map<string, number>();
+  const dayOfLine: number[] = [];
   for await (const line of lines(corpus)) {
     const day = line.trim() ? recordDay(line) : undefined;
-    if (day !== undefined) seen.add(day);
+    if (day !== undefined && !seen.has(day)) seen.set(day, seen.size);
+    dayOfLine.push(day === undefined ? -1 : seen.get(day)!);
   }
-  const night = new Set(nightDays(seen, days));
+  const night = new Set(nightDays(seen.keys(), days).map((d) => seen.get(d)!));
   const archive = createGzip({ level: 1 });
   const tonight = createGzip({ level: 1 });
   const archiveTmp = `${archiveFile}.partial`;
@@ -69,10 +73,11 @@ export async function splitNight(corpus: string, days: number, archiveFile: stri
   const nightDone = finished(tonight.pipe(createWriteStream(nightTmp)));
   let archiveRecords = 0;
   let nightRecords = 0;
+  let at = 0;
   for await (const line of lines(corpus)) {
+    const day = dayOfLine[at++]!;
     if (!line.trim()) continue;
-    const day = recordDay(line);
-    if (day !== undefined && night.has(day)) {
+    if (night.has(day)) {
       await write(tonight, `${line}\n`);
       nightRecords++;
     } else {
@@ -85,5 +90,5 @@ export async function splitNight(corpus: string, days: number, archiveFile: stri
   await Promise.all([archiveDone, nightDone]);
   renameSync(archiveTmp, archiveFile);
   renameSync(nightTmp, nightFile);
-  return { days: [...night].sort(), archiveRecords, nightRecords };
+  return { days: [...seen.keys()].filter((d) => night.has(seen.get(d)!)).sort(), archiveRecords, nightRecords };
 }

@@ -75,6 +75,10 @@ export function nightOrder(round: number, refit: boolean): NightKind[] {
 }
 
 export interface NightRow {
+  /** The cold run on the archive, or one of the nights. */
+  kind: 'archive' | NightKind;
+  /** 1-based round of a night; 0 for the archive's run. */
+  round: number;
   label: string;
   ok: boolean;
   wallSeconds: number;
@@ -85,10 +89,12 @@ export interface NightRow {
   mode?: string;
 }
 
-export function nightRow(label: string, run: SystemRun): NightRow {
+export function nightRow(kind: NightRow['kind'], round: number, run: SystemRun): NightRow {
   const model = run.facts.model as { mode?: unknown } | undefined;
   return {
-    label,
+    kind,
+    round,
+    label: kind === 'archive' ? 'archive, cold' : `${kind} ${round}`,
     ok: run.ok,
     wallSeconds: run.wallSeconds,
     ...(run.cpuSeconds !== undefined ? { cpuSeconds: run.cpuSeconds } : {}),
@@ -109,9 +115,9 @@ export function nightTable(rows: readonly NightRow[]): string {
     cell(r.peakTreeMb, 0),
     ...OUR_STAGES.map((s) => cell(r.stages[s], 2)),
   ];
-  const kinds = [...new Set(rows.filter((r) => r.label !== 'archive, cold').map((r) => r.label.replace(/ \d+$/, '')))];
+  const kinds = [...new Set(rows.map((r) => r.kind).filter((k) => k !== 'archive'))];
   const medians = kinds.flatMap((kind) => {
-    const of = rows.filter((r) => r.ok && r.label.replace(/ \d+$/, '') === kind);
+    const of = rows.filter((r) => r.ok && r.kind === kind);
     if (of.length < 2) return [];
     const modes = [...new Set(of.map((r) => r.mode ?? '–'))].join(', ');
     return [
@@ -156,7 +162,7 @@ async function main(argv: string[]): Promise<number> {
     const state = join(runDir, 'archive');
     console.log('archive, cold …');
     const cold = await runOurs(target, state, 1);
-    rows.push(nightRow('archive, cold', cold));
+    rows.push(nightRow('archive', 0, cold));
     if (!cold.ok) throw new Error(`the cold run on the archive failed: ${cold.error ?? ''}`);
     for (let round = 0; round < args.runs; round++) {
       for (const kind of nightOrder(round, args.refit)) {
@@ -165,7 +171,7 @@ async function main(argv: string[]): Promise<number> {
         cpSync(state, dir, { recursive: true, verbatimSymlinks: true });
         console.log(`${kind} ${round + 1} …`);
         const run = await runOurs(target, dir, round + 1, undefined, { input: nightFile, existingOut: true, extraArgs: kind === 'refit' ? ['--refit'] : [] });
-        rows.push(nightRow(`${kind} ${round + 1}`, run));
+        rows.push(nightRow(kind, round + 1, run));
         if (!run.ok) {
           failed = true;
           console.log(`${kind} ${round + 1} failed: ${run.error ?? ''}`);

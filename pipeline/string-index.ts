@@ -5,6 +5,8 @@
 // this table ~0.5 s. Open addressing with linear probing over one Int32Array of [row + 1, hash]
 // pairs; strings are compared only when their hashes agree.
 
+import { UnitTable } from '../analysis/text/unit-table.ts';
+
 export class StringIndex {
   private readonly slots: Int32Array;
   private readonly mask: number;
@@ -18,11 +20,9 @@ export class StringIndex {
     for (let r = 0; r < keys.length; r++) this.put(r);
   }
 
-  /** FNV-1a over the string's UTF-16 code units. */
+  /** FNV-1a over the string's UTF-16 code units (the tokenizer's unit hash). */
   static hash(s: string): number {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-    return h | 0;
+    return UnitTable.hash(s, 0, s.length);
   }
 
   /** The row of `key` in the list, or -1. */

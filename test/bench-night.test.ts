@@ -90,13 +90,13 @@ describe('bench:night runs', () => {
       facts: { model: { mode } },
     });
     const rows = [
-      nightRow('archive, cold', run(13, 'refit')),
-      nightRow('night 1', run(4, 'fold-in')),
-      nightRow('refit 1', run(12, 'refit')),
-      nightRow('night 2', run(6, 'fold-in')),
-      nightRow('refit 2', run(99, 'refit', false)),
-      nightRow('night 3', run(5, 'fold-in')),
-      nightRow('refit 3', run(14, 'refit')),
+      nightRow('archive', 0, run(13, 'refit')),
+      nightRow('night', 1, run(4, 'fold-in')),
+      nightRow('refit', 1, run(12, 'refit')),
+      nightRow('night', 2, run(6, 'fold-in')),
+      nightRow('refit', 2, run(99, 'refit', false)),
+      nightRow('night', 3, run(5, 'fold-in')),
+      nightRow('refit', 3, run(14, 'refit')),
     ];
     expect(rows[1]!.mode).toBe('fold-in');
     const table = nightTable(rows).split('\n');
