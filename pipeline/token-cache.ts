@@ -41,93 +41,23 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { WorkerPool } from '../analysis/parallel/pool.ts';
-import { sharedInt32, sharedUint8 } from '../analysis/parallel/shared.ts';
+import { sharedInt32 } from '../analysis/parallel/shared.ts';
 import { tokenizeChunkOnWorker, tokenizeChunksParallel } from '../analysis/parallel/tokenize-kernels.ts';
-import { codeUnitOrder } from '../analysis/text/key-order.ts';
-import { type DocText, MAX_VARIANT, resolveTokenizerOptions, type TokenizedChunk, type TokenizerOptions, tokenizeChunk, TOKENIZER_VERSION } from '../analysis/text/tokenizer.ts';
+import { type DocText, resolveTokenizerOptions, type TokenizedChunk, type TokenizerOptions, tokenizeChunk, TOKENIZER_VERSION } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
+import { RecordCorpusBuilder, type TokenSource } from './record-corpus.ts';
 import { setNewFilePageSize } from './store/page-size.ts';
 import { StringIndex } from './string-index.ts';
 import { type PrefetchedTokenRows, prefetchedKeys } from './token-cache-prefetch.ts';
+import { assembleForms, type Form, FormDictionary } from './token-forms.ts';
 import { threadExit } from './workers/thread-exit.ts';
 
-/** A form: a term key and one way it is written (lower case). */
-export interface Form {
-  key: string;
-  surface: string;
-}
+export { type Form, FormDictionary } from './token-forms.ts';
 
 /** One paper's tokens as form ids of a FormDictionary. */
 export interface PaperTokens {
   tokens: Int32Array; // form id per token, -1 at boundaries
   titleForms: Int32Array; // form id per token of the title alone (only when titleRepeat > 1; else empty)
-}
-
-/**
- * Form ids in order of first sight (never reused while the config key stays the same). The lookup
- * (key, surface) → id is built on the first id() or keyIndex() call only: a night that tokenizes
- * nothing needs only keyIndex(). It maps a key to its forms' ids (a term has 1-3 forms, compared
- * by surface), so a lookup builds no `key + surface` string.
- */
-export class FormDictionary {
-  readonly forms: Form[] = [];
-  // Built on first use (index()): each distinct key's index (in order of first sight), the key of
-  // each index, the form ids of each key (one, or several), and each form's key index.
-  private keyIds: Map<string, number> | undefined;
-  private readonly keys: string[] = [];
-  private readonly keyForms: (number | number[])[] = [];
-  private readonly formKey: number[] = [];
-  constructor(forms: readonly Form[] = []) {
-    for (const f of forms) this.forms.push(f); // not push(...forms): 200k+ arguments overflow the stack
-  }
-  get size(): number {
-    return this.forms.length;
-  }
-  id(key: string, surface: string): number {
-    const k = this.indexed().get(key);
-    if (k !== undefined) {
-      const ids = this.keyForms[k]!;
-      if (typeof ids === 'number') {
-        if (this.forms[ids]!.surface === surface) return ids;
-      } else {
-        for (const i of ids) if (this.forms[i]!.surface === surface) return i;
-      }
-    }
-    const id = this.forms.length;
-    this.forms.push({ key, surface });
-    this.index(key, id, k);
-    return id;
-  }
-  /**
-   * Each form's key as an index into `keys`, the distinct keys: what assembleForms groups forms
-   * by. A night that tokenized papers has it from id() already (no second string Map over 200k+
-   * keys); an all-cached night builds it here.
-   */
-  keyIndex(): { formKey: readonly number[]; keys: readonly string[] } {
-    this.indexed();
-    return { formKey: this.formKey, keys: this.keys };
-  }
-  private indexed(): Map<string, number> {
-    if (this.keyIds === undefined) {
-      this.keyIds = new Map();
-      for (let i = 0; i < this.forms.length; i++) this.index(this.forms[i]!.key, i, this.keyIds.get(this.forms[i]!.key));
-    }
-    return this.keyIds;
-  }
-  /** Enters form `id` under `key`, whose index the caller has just looked up (`k`; undefined: a new key). */
-  private index(key: string, id: number, k: number | undefined): void {
-    if (k === undefined) {
-      k = this.keys.length;
-      this.keyIds!.set(key, k);
-      this.keys.push(key);
-      this.keyForms.push(id);
-    } else {
-      const ids = this.keyForms[k]!;
-      if (typeof ids === 'number') this.keyForms[k] = [ids, id];
-      else ids.push(id);
-    }
-    this.formKey.push(k);
-  }
 }
 
 /** Identity of the tokenizer and of the options that change a token stream. */
@@ -192,79 +122,6 @@ function subtractTitles(counts: Int32Array, titleForms: Int32Array, from: number
     if (f >= n || f < 0) throw new Error(`token cache: title form id ${f} outside the dictionary (${n} forms)`);
     counts[f] -= titleRepeat - 1;
   }
-}
-
-/**
- * The corpus of a stream of form ids (`tokens`, documents at docOffsets; overwritten with term
- * ids) given each form's count: term ids in sorted key order, a term's surface forms by count
- * descending, ties in code-unit order (the rules of mergeChunks).
- */
-function assembleForms(tokenIds: Int32Array, docOffsets: Int32Array, counts: Int32Array, dict: FormDictionary, beforeRewrite?: () => void): TokenizedCorpus {
-  const n = dict.size;
-  const total = tokenIds.length;
-  // The keys of the forms in use (a dictionary key whose forms are all unused tonight is not a term).
-  const { formKey, keys: allKeys } = dict.keyIndex();
-  const keyUsed = new Int32Array(allKeys.length).fill(-1);
-  const keys: string[] = [];
-  const formTerm = new Int32Array(n).fill(-1);
-  for (let f = 0; f < n; f++) {
-    if (counts[f]! <= 0) continue;
-    const all = formKey[f]!;
-    let k = keyUsed[all]!;
-    if (k < 0) {
-      k = keyUsed[all] = keys.length;
-      keys.push(allKeys[all]!);
-    }
-    formTerm[f] = k;
-  }
-  const order = codeUnitOrder(keys); // the keys are distinct
-  const rank = new Int32Array(keys.length);
-  const terms: string[] = new Array(keys.length);
-  for (let r = 0; r < order.length; r++) {
-    rank[order[r]!] = r;
-    terms[r] = keys[order[r]!]!;
-  }
-  for (let f = 0; f < n; f++) if (formTerm[f]! >= 0) formTerm[f] = rank[formTerm[f]!]!; // from here on, the term id
-  // Bucket the used forms by term (counting sort), then order each bucket (mostly 1-3 forms).
-  const start = new Int32Array(terms.length + 1);
-  for (let f = 0; f < n; f++) if (formTerm[f]! >= 0) start[formTerm[f]! + 1]++;
-  for (let t = 0; t < terms.length; t++) start[t + 1] += start[t]!;
-  const fill = start.slice(0, terms.length);
-  const byTerm = new Int32Array(start[terms.length]!);
-  for (let f = 0; f < n; f++) if (formTerm[f]! >= 0) byTerm[fill[formTerm[f]!]!++] = f;
-  const formVariant = new Uint8Array(n);
-  const variants: string[][] = new Array(terms.length);
-  const display: string[] = new Array(terms.length);
-  const bySurface = (a: number, b: number): number => {
-    const sa = dict.forms[a]!.surface;
-    const sb = dict.forms[b]!.surface;
-    return counts[b]! - counts[a]! || (sa < sb ? -1 : sa > sb ? 1 : 0);
-  };
-  for (let t = 0; t < terms.length; t++) {
-    if (start[t + 1]! - start[t]! === 1) {
-      const f = byTerm[start[t]!]!; // most terms are written one way (formVariant[f] stays 0)
-      variants[t] = [dict.forms[f]!.surface];
-      display[t] = dict.forms[f]!.surface;
-      continue;
-    }
-    const group = Array.from(byTerm.subarray(start[t]!, start[t + 1]!));
-    if (group.length > 1) group.sort(bySurface);
-    variants[t] = group.map((f, i) => {
-      formVariant[f] = Math.min(i, MAX_VARIANT);
-      return dict.forms[f]!.surface;
-    });
-    display[t] = variants[t]![0] ?? terms[t]!;
-  }
-  // Shared, like tokenIds: the vectorizer's threads read it for the phrase displays (tfidf-kernels.ts).
-  const tokenVariants = sharedUint8(total);
-  beforeRewrite?.(); // a writer cutting records out of the stream of form ids is done with it
-  for (let k = 0; k < total; k++) {
-    const f = tokenIds[k]!;
-    if (f < 0) continue;
-    tokenIds[k] = formTerm[f]!;
-    tokenVariants[k] = formVariant[f]!;
-  }
-  return { terms, display, docOffsets, tokenIds, variants, tokenVariants };
 }
 
 export function encodePaperTokens(p: PaperTokens): Buffer {
@@ -742,8 +599,8 @@ export interface CachedTokenizeOptions {
   finishLater?: boolean;
 }
 
-export interface CachedTokenizeResult {
-  corpus: TokenizedCorpus;
+export interface CachedTokenizeResult<C extends TokenSource = TokenizedCorpus> {
+  corpus: C;
   cached: number; // papers read from the cache
   tokenized: number; // papers tokenized now (and written to the cache)
   /** Set when the cache could not be written: the corpus is still right, the next night slower. */
@@ -762,6 +619,30 @@ export async function tokenizeWithCache(
   store: TokenStore,
   options: CachedTokenizeOptions = {},
 ): Promise<CachedTokenizeResult> {
+  return (await tokenizeFromCache(docs, opts, store, options, false)) as CachedTokenizeResult;
+}
+
+/**
+ * tokenizeWithCache, except when the cache holds most of the papers: then their tokens stay in
+ * the records they were read from (a RecordCorpus, see pipeline/record-corpus.ts), and whoever
+ * needs a corpus assembles the rows it needs. A fold-in night transforms only its new papers.
+ */
+export function tokenizeToSource(
+  docs: readonly HashedDocText[],
+  opts: TokenizerOptions,
+  store: TokenStore,
+  options: CachedTokenizeOptions = {},
+): Promise<CachedTokenizeResult<TokenSource>> {
+  return tokenizeFromCache(docs, opts, store, options, true);
+}
+
+async function tokenizeFromCache(
+  docs: readonly HashedDocText[],
+  opts: TokenizerOptions,
+  store: TokenStore,
+  options: CachedTokenizeOptions,
+  defer: boolean,
+): Promise<CachedTokenizeResult<TokenSource>> {
   const parallelMin = options.parallelMin ?? 2000;
   if (!Number.isInteger(parallelMin) || parallelMin < 1) throw new RangeError(`parallelMin must be a positive integer, got ${parallelMin}`);
   const configKey = tokenCacheKey(opts);
@@ -818,37 +699,60 @@ export async function tokenizeWithCache(
     }
     freshIds = toFormIds(fresh, dict);
   }
-  const counts = formCounts(records, fresh, freshIds, titleRepeat, dict.size);
-  freshIds = [];
-  // Every paper's tokens as form ids in one stream (the corpus's tokenIds once assembled). The
-  // chunks go as soon as their tokens are in it: they are ~twice its size.
-  const { tokens, docOffsets, titleForms } = formStream(records, fresh, titleRepeat > 1);
-  fresh = [];
-  records.length = 0;
-
+  // The new records' write: by a helper thread that cuts them out of the stream they are in
+  // (putBehind), or here.
   let cacheError: string | undefined;
   let writing: Promise<void> | undefined;
   let beforeRewrite: (() => void) | undefined;
-  if (missing.length > 0) {
-    // One record per distinct text (a paper listed twice is written once).
-    const rows = streamRows(missing, paperKeys, tokens, docOffsets, titleRepeat > 1 ? titleForms : undefined);
+  const write = (rows: StreamRows): void => {
     const newForms = dict.forms.slice(known);
     const behind = missing.length >= (options.writeBehindMin ?? 5000) || docs.length >= (options.writeBehindWindow ?? 100_000);
     if (store.putBehind && behind) {
       try {
-        const write = store.putBehind(configKey, known, newForms, rows);
-        writing = write.written;
+        const started = store.putBehind(configKey, known, newForms, rows);
+        writing = started.written;
         writing.catch(() => {}); // awaited below, once the corpus is assembled
-        beforeRewrite = write.waitForCopy;
+        beforeRewrite = started.waitForCopy;
       } catch (e) {
         cacheError = (e as Error).message;
       }
     } else {
       cacheError = tryPut(store, configKey, known, newForms, rowList(packStreamRows(rows)));
     }
+  };
+
+  let corpus: TokenSource;
+  if (defer && cached > missing.length) {
+    // Most of the window came from the cache: the records stay where they are, and the new
+    // papers' tokens go into a stream of their own (not rewritten later: nothing waits for the
+    // writer's copy of it).
+    freshIds = [];
+    const stream = formStream(new Array<undefined>(missing.length), fresh, titleRepeat > 1);
+    fresh = [];
+    const builder = new RecordCorpusBuilder(docs.length, titleRepeat);
+    for (let i = 0, j = 0; i < docs.length; i++) {
+      const rec = records[i];
+      if (rec) builder.setRecord(i, rec);
+      else builder.set(i, stream.tokens.subarray(stream.docOffsets[j]!, stream.docOffsets[j + 1]!), stream.titleForms[j++]);
+    }
+    records.length = 0;
+    if (missing.length > 0) {
+      write(streamRows(Array.from(missing.keys()), missing.map((i) => paperKeys[i]!), stream.tokens, stream.docOffsets, titleRepeat > 1 ? stream.titleForms : undefined));
+    }
+    corpus = builder.build(dict);
+  } else {
+    const counts = formCounts(records, fresh, freshIds, titleRepeat, dict.size);
+    freshIds = [];
+    // Every paper's tokens as form ids in one stream (the corpus's tokenIds once assembled). The
+    // chunks go as soon as their tokens are in it: they are ~twice its size.
+    const { tokens, docOffsets, titleForms } = formStream(records, fresh, titleRepeat > 1);
+    fresh = [];
+    records.length = 0;
+    // One record per distinct text (a paper listed twice is written once).
+    if (missing.length > 0) write(streamRows(missing, paperKeys, tokens, docOffsets, titleRepeat > 1 ? titleForms : undefined));
+    corpus = assembleForms(tokens, docOffsets, counts, dict, beforeRewrite);
   }
-  const corpus = assembleForms(tokens, docOffsets, counts, dict, beforeRewrite);
-  const result: CachedTokenizeResult = { corpus, cached, tokenized: missing.length };
+  const result: CachedTokenizeResult<TokenSource> = { corpus, cached, tokenized: missing.length };
   if (writing && options.finishLater && !cacheError) {
     result.finishing = finishWrite(store, configKey, paperKeys, writing);
     return result;

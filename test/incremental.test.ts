@@ -17,7 +17,7 @@ import { loadStageArtifact, runPipeline, type RunResult } from '../pipeline/runn
 import type { ClusterOutput } from '../pipeline/stages/cluster.ts';
 import type { VectorizeOutput } from '../pipeline/stages/vectorize.ts';
 import { transformTfidf } from '../analysis/tfidf.ts';
-import type { TokenizedCorpus } from '../analysis/types.ts';
+import { type TokenSource, wholeCorpus } from '../pipeline/record-corpus.ts';
 import { loadModel } from '../pipeline/model/model-store.ts';
 import { archiveFingerprints, paperFingerprints } from '../pipeline/model/row-reuse.ts';
 import { openStore, paperTextHash } from '../pipeline/store/store.ts';
@@ -108,7 +108,7 @@ describe('incremental nights on the default corpus', () => {
         const v = stage<VectorizeOutput>('vectorize');
         const r = stage<ReduceOutput>('reduce');
         const model = loadModel(join(dir, 'out', 'model'));
-        const corpus = loadStageArtifact(STAGES.tokenize, join(dir, 'out', 'stages', 'tokenize')) as TokenizedCorpus;
+        const corpus = wholeCorpus(loadStageArtifact(STAGES.tokenize, join(dir, 'out', 'stages', 'tokenize')) as TokenSource);
         const full = transformTfidf({ ...model.arrays, matrix: v.matrix, counts: v.counts, docs: 0 }, corpus, true);
         const scores = projectOntoStoredBasis(model, full.matrix).scores;
         const eq = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((x, i) => Object.is(x, b[i]));

@@ -10,6 +10,7 @@ import { resolveConfig } from '../pipeline/config.ts';
 import { silentLogger } from '../pipeline/log.ts';
 import { textHead } from '../pipeline/paper.ts';
 import { loadStageArtifact, runPipeline } from '../pipeline/runner.ts';
+import { isRecordCorpus, type TokenSource, wholeCorpus } from '../pipeline/record-corpus.ts';
 import { tokenizeStage } from '../pipeline/stages/tokenize.ts';
 import { openStore, paperTextHash } from '../pipeline/store/store.ts';
 import { threeTopicText } from './helpers/three-topics.ts';
@@ -67,11 +68,17 @@ describe('a night over text heads', () => {
     await runPipeline(config('nights', first), { logger: silentLogger, runId: 'r1' });
     await runPipeline(config('nights', second), { logger: silentLogger, runId: 'r2' });
     await runPipeline(config('cold', both), { logger: silentLogger, runId: 'r1' });
-    const night = loadStageArtifact(tokenizeStage, join(dir, 'nights', 'stages', 'tokenize')) as TokenizedCorpus;
+    // The night's artifact holds the records (most papers came from the token cache), assembled here.
+    const stored = loadStageArtifact(tokenizeStage, join(dir, 'nights', 'stages', 'tokenize')) as TokenSource;
+    expect(isRecordCorpus(stored)).toBe(true);
+    const night = wholeCorpus(stored);
     const cold = loadStageArtifact(tokenizeStage, join(dir, 'cold', 'stages', 'tokenize')) as TokenizedCorpus;
     expect(night.terms).toContain('tailword70'); // past the head of a paper tokenized tonight
     expect(night.terms).toEqual(cold.terms);
     expect([...night.tokenIds]).toEqual([...cold.tokenIds]);
     expect([...night.docOffsets]).toEqual([...cold.docOffsets]);
+    expect(night.display).toEqual(cold.display);
+    expect(night.variants).toEqual(cold.variants);
+    expect([...night.tokenVariants!]).toEqual([...cold.tokenVariants!]);
   }, 180_000);
 });

@@ -3,20 +3,20 @@
 // Papers already tokenized on an earlier night come from the per-paper token cache
 // (pipeline/token-cache.ts, <out>/cache/tokens.sqlite); only new or changed papers are tokenized,
 // over the shared worker pool when there are many of them.
-import type { TokenizedCorpus } from '../../analysis/types.ts';
 import { type DocText, TOKENIZER_VERSION } from '../../analysis/text/tokenizer.ts';
 import { lexiconLoaded, lexiconLookup, nlp } from '../../analysis/text/wink.ts';
 import type { Config } from '../config.ts';
 import { corpusFromArtifact, corpusToArtifact } from '../corpus-artifact.ts';
+import { isRecordCorpus, recordsFromArtifact, recordsToArtifact, sourceTokens, type StoredRecordCorpus, type TokenSource } from '../record-corpus.ts';
 import type { Stage } from '../stage.ts';
-import { memoryTokenStore, openTokenStore, type TokenStore, tokenizeWithCache } from '../token-cache.ts';
+import { memoryTokenStore, openTokenStore, type TokenStore, tokenizeToSource } from '../token-cache.ts';
 import { type PrefetchedTokenRows, prefetchTokenRows } from '../token-cache-prefetch.ts';
 import { renewSharedWorkerPool, sharedWorkerPool, sharedWorkerPoolWarm, startSharedWorkerPool } from '../workers/shared-pool.ts';
 import type { Paper } from '../paper.ts';
 import type { Store } from '../store/store.ts';
 import type { IngestOutput } from './ingest.ts';
 
-export const tokenizeStage: Stage<TokenizedCorpus> = {
+export const tokenizeStage: Stage<TokenSource> = {
   name: 'tokenize',
   deps: ['ingest'],
   version: `1/${TOKENIZER_VERSION}`,
@@ -31,9 +31,10 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
     nlp();
     lexiconLookup();
   },
-  // Written with its surface forms flattened (corpus-artifact.ts): less JSON to encode each run.
-  toArtifact: corpusToArtifact,
-  fromArtifact: corpusFromArtifact,
+  // A corpus is written with its surface forms flattened (corpus-artifact.ts): less JSON to encode
+  // each run. Records (a night's window, mostly from the token cache) are written as they are.
+  toArtifact: (source) => (isRecordCorpus(source) ? recordsToArtifact(source) : corpusToArtifact(source)),
+  fromArtifact: (stored) => ((stored as Partial<StoredRecordCorpus>).kind === 'records' ? recordsFromArtifact(stored as StoredRecordCorpus) : corpusFromArtifact(stored)),
   // The cache's rows are read beside ingest (token-cache-prefetch.ts): a night over 1M papers
   // spent ~10 s reading them on this thread after ingest.
   prefetch: (config) => prefetchTokenRows(config.out),
@@ -53,7 +54,7 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
       // Not kept in a variable here: the store drops the rows once get() has used them.
       if (ctx.takePrefetched) store.adopt?.((await ctx.takePrefetched()) as PrefetchedTokenRows | undefined);
       const opts = { titleRepeat: titleRepeat(ctx.config), extraStopWords: t.extraStopWords, maxChars: t.maxChars };
-      const { corpus, cached, tokenized, cacheError, finishing } = await tokenizeWithCache(papers, opts, store, {
+      const { corpus, cached, tokenized, cacheError, finishing } = await tokenizeToSource(papers, opts, store, {
         // Warmed: its workers load wink while this thread reads the cache, and then tokenize
         // tonight's new papers however few (poolWarm): this thread loads no wink for them. On a night
         // of 300 new papers over the 74k arXiv archive, tokenize took 2.40-2.66 s against
@@ -87,7 +88,8 @@ export const tokenizeStage: Stage<TokenizedCorpus> = {
       if (sharedWorkerPoolWarm().includes('tokenizer')) await renewSharedWorkerPool(ctx.config.workers);
       if (cacheError) ctx.log.warn(`tokenize: could not write the token cache: ${cacheError}`);
       ctx.log.info(
-        `tokenize: ${papers.length} papers (${cached} from the token cache, ${tokenized} tokenized), ${corpus.tokenIds.length} tokens, ${corpus.terms.length} distinct terms`,
+        `tokenize: ${papers.length} papers (${cached} from the token cache, ${tokenized} tokenized), ${sourceTokens(corpus)} tokens, ` +
+          (isRecordCorpus(corpus) ? 'assembled where needed' : `${corpus.terms.length} distinct terms`),
       );
       return corpus;
     } finally {

@@ -7,16 +7,17 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fitTfidf, tfidfUsesPool, transformTfidf, type TfidfModel } from '../../analysis/tfidf.ts';
-import type { CsrMatrix, TokenizedCorpus } from '../../analysis/types.ts';
+import type { CsrMatrix } from '../../analysis/types.ts';
 import { artifactExists, closeStored, loadArtifact } from '../artifacts.ts';
 import { archivePath, type Config } from '../config.ts';
 import { InputError } from '../errors.ts';
 import { capturedShare } from '../model/fold-in-quality.ts';
 import { modelConfigHash } from '../model/model-config.ts';
 import { loadModel, modelDir } from '../model/model-store.ts';
-import { archiveFingerprints, contentKey, type CsrPair, matchRows, mergeCsrPair, paperFingerprints, type RowKeys, type StoredCsr, subCorpus, unmatched } from '../model/row-reuse.ts';
+import { archiveFingerprints, contentKey, type CsrPair, matchRows, mergeCsrPair, paperFingerprints, type RowKeys, type StoredCsr, unmatched } from '../model/row-reuse.ts';
 import { newestDate, planNight, type NightPlan } from '../model/night-plan.ts';
 import type { KnownInputs, Stage } from '../stage.ts';
+import { corpusOfRows, sourceDocs, type TokenSource, wholeCorpus } from '../record-corpus.ts';
 import { openStore } from '../store/store.ts';
 import { resolveWindow } from '../store/window.ts';
 import { sharedWorkerPool } from '../workers/shared-pool.ts';
@@ -69,9 +70,11 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
     // of the tokens, and serve reduce / cluster after.
     const poolReady = sharedWorkerPool(ctx.config.workers);
     poolReady.catch(() => undefined); // started early; errors surface where it is awaited
-    const corpus = ctx.input<TokenizedCorpus>('tokenize');
+    // The corpus, or the records it is assembled from (pipeline/record-corpus.ts): a fold-in
+    // assembles only the rows it transforms, a refit all of them.
+    const tokens = ctx.input<TokenSource>('tokenize');
     const papers = ctx.input<IngestOutput>('ingest').papers; // tokenize keeps ingest's order
-    const docs = corpus.docOffsets.length - 1;
+    const docs = sourceDocs(tokens);
     const t = ctx.config.tfidf;
     const planned = planNight(ctx.config, papers.map((p) => p.id), newestDate(papers));
     let night = planned.plan;
@@ -87,7 +90,7 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
       try {
         const from = matchRows(previous?.rowKeys, rowKeys.key, rowKeys.paperIds, rowKeys.fingerprints);
         todo = unmatched(from);
-        const fresh = transformTfidf(base, subCorpus(corpus, todo), t.sublinearTf);
+        const fresh = transformTfidf(base, corpusOfRows(tokens, todo), t.sublinearTf);
         merged = mergeCsrPair(previous, from, fresh);
       } finally {
         if (previous) closeEntries(previous);
@@ -112,6 +115,7 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
     }
     ctx.log.info(`vectorize: full fit (${night.reason})`);
 
+    const corpus = wholeCorpus(tokens);
     const minDf = effectiveMinDf(t.minDf, docs);
     if (minDf !== t.minDf) ctx.log.info(`vectorize: ${docs} papers: min_df lowered from ${t.minDf} to ${minDf}`);
     // Waits for the workers only when the fit will use them (a small corpus does not).
