@@ -623,17 +623,19 @@ export async function tokenizeWithCache(
 }
 
 /**
- * tokenizeWithCache, except when the cache holds most of the papers: then their tokens stay in
- * the records they were read from (a RecordCorpus, see pipeline/record-corpus.ts), and whoever
- * needs a corpus assembles the rows it needs. A fold-in night transforms only its new papers.
+ * tokenizeWithCache, except when the cache holds most of the papers (and keepRecords): then their
+ * tokens stay in the records they were read from (a RecordCorpus, see pipeline/record-corpus.ts),
+ * and whoever needs a corpus assembles the rows it needs. A fold-in night transforms only its new
+ * papers.
  */
 export function tokenizeToSource(
   docs: readonly HashedDocText[],
   opts: TokenizerOptions,
   store: TokenStore,
   options: CachedTokenizeOptions = {},
+  keepRecords = true,
 ): Promise<CachedTokenizeResult<TokenSource>> {
-  return tokenizeFromCache(docs, opts, store, options, true);
+  return tokenizeFromCache(docs, opts, store, options, keepRecords);
 }
 
 async function tokenizeFromCache(

@@ -9,7 +9,7 @@ import { resolveConfig } from '../pipeline/config.ts';
 import { capturedShare } from '../pipeline/model/fold-in-quality.ts';
 import { modelConfigHash } from '../pipeline/model/model-config.ts';
 import { loadModel, readModelMeta, saveModel } from '../pipeline/model/model-store.ts';
-import { newRows } from '../pipeline/model/night-plan.ts';
+import { foldInPossible, newRows } from '../pipeline/model/night-plan.ts';
 import { csrRows, matchRows, mergeCsrRows, mergeDenseRows, unmatched } from '../pipeline/model/row-reuse.ts';
 import { daysBetween, decideNight, type NightFacts, type RefitPolicy } from '../pipeline/model/refit-policy.ts';
 
@@ -186,6 +186,25 @@ describe('model store', () => {
     const m = join(dir, 'model');
     writeFileSync(join(m, 'meta.json'), JSON.stringify({ formatVersion: 999, id: 'x' }));
     expect(readModelMeta(m)).toBeUndefined();
+  });
+});
+
+describe('foldInPossible', () => {
+  it('only with a stored model of this configuration, incremental nights on and no refit forced', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tt-foldin-'));
+    try {
+      const config = resolveConfig({ out, cluster: { k: 2 } });
+      expect(foldInPossible(config)).toBe(false); // no model yet
+      const meta = { configHash: modelConfigHash(config), fittedInRun: 'r1', fitDate: '2026-07-01', fitPapers: 2, k: 1, d: 1, cols: 1, capturedShare: 0.5, inertiaPerPaper: 0.1, explainedVariance: [0.2], explainedVarianceRatio: [0.5] };
+      const arrays = { vocabulary: ['alpha'], display: ['alpha'], df: Int32Array.from([2]), idf: Float64Array.from([1]), mean: Float64Array.from([0.5]), components: Float64Array.from([1]), centroids: Float32Array.from([1]) };
+      await saveModel(join(out, 'model'), meta, ['p1', 'p2'], arrays);
+      expect(foldInPossible(config)).toBe(true);
+      expect(foldInPossible({ ...config, model: { ...config.model, refit: true } })).toBe(false);
+      expect(foldInPossible({ ...config, model: { ...config.model, incremental: false } })).toBe(false);
+      expect(foldInPossible(resolveConfig({ out, cluster: { k: 3 } }))).toBe(false); // another configuration
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
 

@@ -17,7 +17,7 @@ import { loadStageArtifact, runPipeline, type RunResult } from '../pipeline/runn
 import type { ClusterOutput } from '../pipeline/stages/cluster.ts';
 import type { VectorizeOutput } from '../pipeline/stages/vectorize.ts';
 import { transformTfidf } from '../analysis/tfidf.ts';
-import { type TokenSource, wholeCorpus } from '../pipeline/record-corpus.ts';
+import { isRecordCorpus, type TokenSource, wholeCorpus } from '../pipeline/record-corpus.ts';
 import { loadModel } from '../pipeline/model/model-store.ts';
 import { archiveFingerprints, paperFingerprints } from '../pipeline/model/row-reuse.ts';
 import { openStore, paperTextHash } from '../pipeline/store/store.ts';
@@ -65,6 +65,8 @@ describe('incremental nights on the default corpus', () => {
   // Fold-in nights copy rows computed the night before: what recomputing every row gives instead.
   const recomputed = new Map<string, { same: boolean[]; copied: string[] }>();
   const fingerprintsAsArchive = new Map<string, boolean>();
+  // What tokenize handed on each night: the cache's records (pipeline/record-corpus.ts) or the corpus.
+  const tokenizeOutput = new Map<string, 'records' | 'corpus'>();
   const papersOf = (all: Paper[], [a, b]: [number, number]) => all.filter((p) => +p.date.slice(0, 4) >= a && +p.date.slice(0, 4) <= b);
   const configFor = (input: string, over: Record<string, unknown> = {}): Config =>
     resolveConfig({
@@ -91,6 +93,8 @@ describe('incremental nights on the default corpus', () => {
       writeFileSync(file, papersOf(all, night.years).map((p) => JSON.stringify({ id: p.id, title: p.title, text: p.text, date: p.date })).join('\n') + '\n');
       const run = await runPipeline(configFor(file, night.over), { logger: silentLogger, runId: night.name, checkArtifacts: true });
       const lineage = JSON.parse(readFileSync(join(run.runDir!, 'lineage.json'), 'utf8')) as { lineage: { status: string }[] };
+      const tokens = loadStageArtifact(STAGES.tokenize, join(dir, 'out', 'stages', 'tokenize')) as TokenSource;
+      tokenizeOutput.set(night.name, isRecordCorpus(tokens) ? 'records' : 'corpus');
       results.set(night.name, {
         run,
         vectorize: stage<VectorizeOutput>('vectorize'),
@@ -163,6 +167,18 @@ describe('incremental nights on the default corpus', () => {
     expect(first.model.id).toBe(fit.model.id);
     expect(first.vectorize.matrix.rows).toBe(2949 + 76);
     expect(first.cluster.night?.added).toBe(76);
+  });
+
+  it('hands vectorize the cached records when it may fold in, the assembled corpus on a first or forced-refit night', () => {
+    expect(Object.fromEntries(tokenizeOutput)).toEqual({
+      fit: 'corpus', // every paper new
+      'fold-1867': 'records',
+      'fold-1868': 'records',
+      'count-refit': 'records', // the policy decides from the fit ids, after tokenize
+      'forced-refit': 'corpus',
+      'fold-1873': 'records',
+      'quality-refit': 'records',
+    });
   });
 
   it('copies unchanged rows from the night before, exactly as recomputing them would give', () => {

@@ -48,6 +48,19 @@ export function planNight(config: Config, windowIds: readonly string[], newestDa
   return { plan, meta, newRows: rows };
 }
 
+/**
+ * Whether tonight can fold in as far as the config and the stored model's meta tell, without its
+ * fit ids (1M of them at 1M papers): a stored model of this configuration, incremental nights on,
+ * no refit forced. False means planNight will refit; true that it may fold in (the window's
+ * changes and the model's age are not looked at).
+ */
+export function foldInPossible(config: Config): boolean {
+  const policy = refitPolicy(config);
+  if (policy.refit || !policy.incremental) return false;
+  const meta = readModelMeta(modelDir(config.out));
+  return meta !== undefined && meta.configHash === modelConfigHash(config);
+}
+
 function safeFitIds(dir: string): string[] | undefined {
   try {
     return readFitIds(dir);
