@@ -94,9 +94,15 @@ export function* assignmentsCsvBlocks(rows: readonly AssignmentRow[], blockRows 
   // The header written here, not a module constant: a helper thread runs this function's text
   // beside ASSIGNMENTS_CSV_HELPERS, and can only name the functions declared there.
   let lines = [csvRow(['id', 'cluster', 'label', 'score', 'date', 'title'])];
+  // Each line as csvRow writes it, concatenated without its two arrays, and a topic's label cell
+  // made once: at 1M rows the writing thread spent ~1.5 s here, the report stage's last ~1.3 s
+  // waiting for it.
+  const labelCells = new Map<string, string>();
   for (const i of order) {
     const r = rows[i]!;
-    lines.push(csvRow([r.id, r.cluster, r.label, round6(r.score), r.date, r.title]));
+    let label = labelCells.get(r.label);
+    if (label === undefined) labelCells.set(r.label, (label = csvCell(r.label)));
+    lines.push(`${csvCell(r.id)},${csvCell(r.cluster)},${label},${csvCell(round6(r.score))},${csvCell(r.date)},${csvCell(r.title)}`);
     if (lines.length >= blockRows) {
       yield lines.join('\r\n') + '\r\n';
       lines = [];
