@@ -33,6 +33,10 @@
 // a helper thread (TokenStore.putBehind, StreamRows) while this one assembles the corpus;
 // tokenizeWithCache returns once they are in (a failed write is reported in cacheError like any
 // other), or with finishLater at once, handing the wait on (`finishing`) to its caller.
+// A night whose window came mostly from the cache, with a stored model to fold into
+// (tokenizeToSource), skips the assembly: the records stay in the buffer they were read into,
+// the new papers' tokens go into a stream of their own (the helper thread's records are cut from
+// it), and the corpus is assembled later for the rows that need it (pipeline/record-corpus.ts).
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
