@@ -3,7 +3,7 @@
 //
 // Why: on a night that folds into the stored model, vectorize transforms only the rows it cannot
 // copy from last night's matrix (the night's new papers), yet tokenize assembled the corpus of the
-// whole window first: on a night over 1M papers ~4 s of the main thread (a stream of ~160M form
+// whole window first: on a night over 1M papers ~4 s of the main thread (a stream of ~144M form
 // ids copied out of 1M records, their forms counted, the stream rewritten as term ids) and ~800
 // MB of arrays, which were then written as the stage's artifact. When most of the window came
 // from the cache, tokenize now hands the records on where they already are (the buffer the
@@ -71,9 +71,14 @@ export function corpusOfRows(source: TokenSource, rows: ArrayLike<number>): Toke
 /** assembleForms over the stream of documents `rows` (all, in order, when undefined), counting forms as it copies. */
 function assembleRows(rc: RecordCorpus, rows: ArrayLike<number> | undefined): TokenizedCorpus {
   const n = rows ? rows.length : rc.tokenCount.length;
+  const docs = rc.tokenCount.length;
   const docAt = (r: number): number => (rows ? rows[r]! : r);
   const docOffsets = sharedInt32(n + 1);
-  for (let r = 0; r < n; r++) docOffsets[r + 1] = docOffsets[r]! + rc.tokenCount[docAt(r)]!;
+  for (let r = 0; r < n; r++) {
+    const d = docAt(r);
+    if (!(d >= 0 && d < docs && Number.isInteger(d))) throw new RangeError(`token records: row ${d} outside the ${docs} papers`);
+    docOffsets[r + 1] = docOffsets[r]! + rc.tokenCount[d]!;
+  }
   const tokens = sharedInt32(docOffsets[n]!);
   const size = rc.forms.size;
   const counts = new Int32Array(size);
@@ -106,7 +111,7 @@ function assembleRows(rc: RecordCorpus, rows: ArrayLike<number> | undefined): To
   return assembleForms(tokens, docOffsets, counts, rc.forms);
 }
 
-/** Collects documents' token (and title) ranges from views into shared pools (one per buffer). */
+/** Collects documents' token (and title) ranges from views, as positions in pools (one per buffer the views are over). */
 export class RecordCorpusBuilder {
   private readonly pools: Int32Array[] = [];
   private readonly poolOf = new Map<ArrayBufferLike, number>();

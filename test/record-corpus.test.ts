@@ -91,6 +91,7 @@ describe('record corpus', () => {
     expect([...fromRecords.indices]).toEqual([...fromWhole.indices]);
     expect([...fromRecords.data]).toEqual([...fromWhole.data]);
     expect(fromWhole.indices.length).toBeGreaterThan(rows.length); // the transform found words to count
+    expect(() => corpusOfRows(corpus, [0, window.length])).toThrow(/row 33 outside the 33 papers/);
     // An assembled corpus answers the same (vectorize takes either).
     expect(keyStreams(corpusOfRows(whole, rows))).toEqual(keyStreams(part));
   });
