@@ -10,7 +10,7 @@ import { capturedShare } from '../pipeline/model/fold-in-quality.ts';
 import { modelConfigHash } from '../pipeline/model/model-config.ts';
 import { loadModel, readModelMeta, saveModel } from '../pipeline/model/model-store.ts';
 import { foldInPossible, newRows } from '../pipeline/model/night-plan.ts';
-import { csrRows, matchRows, mergeCsrRows, mergeDenseRows, unmatched } from '../pipeline/model/row-reuse.ts';
+import { csrRows, hex32, matchRows, mergeCsrRows, mergeDenseRows, unmatched } from '../pipeline/model/row-reuse.ts';
 import { daysBetween, decideNight, type NightFacts, type RefitPolicy } from '../pipeline/model/refit-policy.ts';
 
 const POLICY: RefitPolicy = { incremental: true, refit: false, maxChangedFraction: 0.05, maxAgeDays: 7, minCapturedRatio: 0.75 };
@@ -186,6 +186,21 @@ describe('model store', () => {
     const m = join(dir, 'model');
     writeFileSync(join(m, 'meta.json'), JSON.stringify({ formatVersion: 999, id: 'x' }));
     expect(readModelMeta(m)).toBeUndefined();
+  });
+});
+
+describe('hex32', () => {
+  it('is parseInt of the 8 characters in base 16, whatever they are', () => {
+    const chars = '0123456789abcdefABCDEFgz -+x\u00e9';
+    let seed = 11;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const samples = ['ffffffffffffffff', '0000000000000000', 'da39a3ee5e6b4b0d', 'DA39A3EE5E6B4B0D', '1234', '12zz5678abcdefgh', ' 1234567', '-1234567', '0x123456'];
+    for (let n = 0; n < 2000; n++) {
+      const hexOnly = n % 2 === 0;
+      samples.push(Array.from({ length: 4 + Math.floor(next() * 16) }, () => (hexOnly ? chars[Math.floor(next() * 22)] : chars[Math.floor(next() * chars.length)])).join(''));
+    }
+    for (const h of samples) for (const at of [0, 8]) expect(Object.is(hex32(h, at), parseInt(h.slice(at, at + 8), 16))).toBe(true);
+    expect(hex32('da39a3ee5e6b4b0d', 0)).toBe(0xda39a3ee);
   });
 });
 

@@ -39,8 +39,8 @@ export function archiveFingerprints(archive: string, ids: readonly string[]): Ui
   ids.forEach((id, i) => {
     const h = hashOf.get(id);
     if (h === undefined || h.length < 16) return;
-    out[2 * i] = parseInt(h.slice(0, 8), 16);
-    out[2 * i + 1] = parseInt(h.slice(8, 16), 16);
+    out[2 * i] = hex32(h, 0);
+    out[2 * i + 1] = hex32(h, 8);
   });
   return out;
 }
@@ -57,10 +57,26 @@ export function paperFingerprints(papers: readonly { textHash?: string }[]): Uin
     const h = papers[i]!.textHash;
     if (h === undefined) return undefined;
     if (h.length < 16) continue; // as archiveFingerprints: no usable hash, 0, 0
-    out[2 * i] = parseInt(h.slice(0, 8), 16);
-    out[2 * i + 1] = parseInt(h.slice(8, 16), 16);
+    out[2 * i] = hex32(h, 0);
+    out[2 * i + 1] = hex32(h, 8);
   }
   return out;
+}
+
+/**
+ * parseInt(h.slice(at, at + 8), 16), read digit by digit: at 1M papers the two slices per paper
+ * cost ~0.3 s a night. A character that is not a hex digit (never in a sha1 from ingest) goes to
+ * parseInt itself, so the value is the same whatever the text.
+ */
+export function hex32(h: string, at: number): number {
+  let v = 0;
+  for (let k = at; k < at + 8; k++) {
+    const c = h.charCodeAt(k);
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+    if (d < 0) return parseInt(h.slice(at, at + 8), 16);
+    v = v * 16 + d;
+  }
+  return v;
 }
 
 /** For each of tonight's rows, the row of `prev` with the same paper and fingerprint, else −1. */
