@@ -14,6 +14,12 @@
 // Prints a table; writes the figures as JSON to <out>/night-<corpus>-k<k>-<time>.json. The copies
 // are removed as each night is measured, the state at the end (at 1M papers each holds several
 // GB) unless --keep, which leaves it for profiling a night by hand.
+//
+// --baseline <checkout> also runs each round's night with another checkout of topic-trends (a
+// `git worktree` of an earlier commit, its node_modules linked or installed) from the same copied
+// state, alternating which build goes first: a change to the night measured side by side, and
+// the ratio this build / the baseline printed round by round (as bench.ts does against the
+// reference). Both read the state this build's cold run wrote.
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,6 +41,8 @@ export interface NightArgs {
   keep: boolean;
   components: number;
   out: string;
+  /** Another checkout whose night runs beside this build's in each round. */
+  baseline?: string;
 }
 
 export function parseNightArgs(argv: string[]): NightArgs {
@@ -49,6 +57,7 @@ export function parseNightArgs(argv: string[]): NightArgs {
       keep: { type: 'boolean', default: false },
       components: { type: 'string', default: '100' },
       out: { type: 'string', default: 'bench/out' },
+      baseline: { type: 'string' },
     },
     strict: true,
   });
@@ -62,16 +71,48 @@ export function parseNightArgs(argv: string[]): NightArgs {
     keep: values.keep!,
     components: wholeNumber('--components', values.components, 2),
     out: resolve(values.out!),
+    ...(values.baseline !== undefined ? { baseline: baselineCheckout(values.baseline) } : {}),
   };
 }
 
-/** How a measured night ran: as the pipeline chose ('night'), or forced to refit ('refit'). */
-export type NightKind = 'night' | 'refit';
+/** The checkout --baseline names, resolved; it must hold the command (bin/topic-trends.mjs). */
+function baselineCheckout(dir: string): string {
+  const root = resolve(dir);
+  if (!existsSync(join(root, 'bin', 'topic-trends.mjs'))) throw new Error(`--baseline ${dir}: no bin/topic-trends.mjs there (a checkout of topic-trends, e.g. git worktree add <dir> <commit>)`);
+  if (!existsSync(join(root, 'node_modules'))) throw new Error(`--baseline ${dir}: no node_modules there (npm ci, or a link to this checkout's)`);
+  return root;
+}
+
+/** How a measured night ran: as the pipeline chose ('night'), forced to refit ('refit'), or with the --baseline checkout ('baseline'). */
+export type NightKind = 'night' | 'refit' | 'baseline';
 
 /** The nights of round `round` (0-based): the order flips every round, as in bench.ts. */
-export function nightOrder(round: number, refit: boolean): NightKind[] {
-  if (!refit) return ['night'];
-  return round % 2 === 0 ? ['night', 'refit'] : ['refit', 'night'];
+export function nightOrder(round: number, refit: boolean, baseline = false): NightKind[] {
+  const kinds: NightKind[] = ['night', ...(refit ? (['refit'] as const) : []), ...(baseline ? (['baseline'] as const) : [])];
+  return round % 2 === 0 ? kinds : kinds.reverse();
+}
+
+/**
+ * This build's night over the baseline's, round by round (the rounds where both ran): the median
+ * and range of the wall and CPU ratios, or undefined when no round has both.
+ */
+export function baselineRatios(rows: readonly NightRow[]): { rounds: number; wall: [number, number, number]; cpu?: [number, number, number] } | undefined {
+  const pairs = rows.filter((r) => r.kind === 'night' && r.ok).flatMap((night) => {
+    const base = rows.find((r) => r.kind === 'baseline' && r.ok && r.round === night.round);
+    return base ? [{ night, base }] : [];
+  });
+  if (pairs.length === 0) return undefined;
+  const spread = (xs: number[]): [number, number, number] => [median(xs), Math.min(...xs), Math.max(...xs)];
+  const cpu = pairs.every((p) => p.night.cpuSeconds !== undefined && p.base.cpuSeconds !== undefined) ? spread(pairs.map((p) => p.night.cpuSeconds! / p.base.cpuSeconds!)) : undefined;
+  return { rounds: pairs.length, wall: spread(pairs.map((p) => p.night.wallSeconds / p.base.wallSeconds)), ...(cpu ? { cpu } : {}) };
+}
+
+/** The line bench:night prints under its table when it ran a baseline. */
+export function baselineLine(rows: readonly NightRow[]): string | undefined {
+  const r = baselineRatios(rows);
+  if (!r) return undefined;
+  const x = ([m, lo, hi]: [number, number, number]) => `${m.toFixed(2)}× (${lo.toFixed(2)}–${hi.toFixed(2)}×)`;
+  return `this build / baseline, round by round over ${r.rounds} round(s): wall ${x(r.wall)}${r.cpu ? `, CPU ${x(r.cpu)}` : ''}`;
 }
 
 export interface NightRow {
@@ -138,6 +179,7 @@ async function main(argv: string[]): Promise<number> {
   const args = parseNightArgs(argv);
   if (!existsSync(args.corpus)) throw new Error(`corpus ${args.corpus} not found`);
   ensureCompiled(REPO_ROOT);
+  if (args.baseline) ensureCompiled(args.baseline);
   mkdirSync(args.out, { recursive: true });
   const name = basename(args.corpus).replace(/\.jsonl(\.gz)?$/, '');
 
@@ -165,12 +207,13 @@ async function main(argv: string[]): Promise<number> {
     rows.push(nightRow('archive', 0, cold));
     if (!cold.ok) throw new Error(`the cold run on the archive failed: ${cold.error ?? ''}`);
     for (let round = 0; round < args.runs; round++) {
-      for (const kind of nightOrder(round, args.refit)) {
+      for (const kind of nightOrder(round, args.refit, args.baseline !== undefined)) {
         const dir = join(runDir, `${kind}-${round + 1}`);
         // Symlinks (latest → runs/<id>) stay relative, so the copy's point into the copy.
         cpSync(state, dir, { recursive: true, verbatimSymlinks: true });
         console.log(`${kind} ${round + 1} …`);
-        const run = await runOurs(target, dir, round + 1, undefined, { input: nightFile, existingOut: true, extraArgs: kind === 'refit' ? ['--refit'] : [] });
+        const build = kind === 'baseline' ? { ...target, repoRoot: args.baseline! } : target;
+        const run = await runOurs(build, dir, round + 1, undefined, { input: nightFile, existingOut: true, extraArgs: kind === 'refit' ? ['--refit'] : [] });
         rows.push(nightRow(kind, round + 1, run));
         if (!run.ok) {
           failed = true;
@@ -181,6 +224,8 @@ async function main(argv: string[]): Promise<number> {
     }
   } finally {
     console.log(`\n${nightTable(rows)}`);
+    const ratios = baselineLine(rows);
+    if (ratios) console.log(`${ratios}\nbaseline: ${args.baseline}`);
     const file = join(args.out, `night-${name}-k${args.k}-${stamp}.json`);
     writeFileSync(file, `${JSON.stringify({ createdAt: new Date().toISOString(), ...args, machine: machineFacts(REPO_ROOT), rows }, null, 2)}\n`);
     console.log(`\nwritten ${file}`);

@@ -1,12 +1,12 @@
 // bench:night's parts that decide what is measured: which records make the night, the split
 // files (every record once, byte for byte, in order), the order of the nights in a round, and
 // the table's medians. The command itself runs the pipeline for minutes and is not run here.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nightOrder, nightRow, nightTable, parseNightArgs } from '../bench/night.ts';
+import { baselineLine, baselineRatios, nightOrder, nightRow, nightTable, parseNightArgs } from '../bench/night.ts';
 import { nightDays, recordDay, splitNight } from '../bench/night-split.ts';
 import type { SystemRun } from '../bench/systems.ts';
 
@@ -74,6 +74,20 @@ describe('bench:night runs', () => {
     expect(nightOrder(1, true)).toEqual(['refit', 'night']);
   });
 
+  it('takes a baseline checkout that holds the command and its modules, and alternates it with this build', () => {
+    const dir = tempDir();
+    expect(() => parseNightArgs(['--corpus', 'c', '--k', '30', '--baseline', dir])).toThrow(/no bin\/topic-trends.mjs there/);
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(dir, 'bin', 'topic-trends.mjs'), '');
+    expect(() => parseNightArgs(['--corpus', 'c', '--k', '30', '--baseline', dir])).toThrow(/no node_modules there/);
+    mkdirSync(join(dir, 'node_modules'));
+    expect(parseNightArgs(['--corpus', 'c', '--k', '30', '--baseline', dir]).baseline).toBe(dir);
+    expect(parseNightArgs(['--corpus', 'c', '--k', '30']).baseline).toBeUndefined();
+    expect(nightOrder(0, false, true)).toEqual(['night', 'baseline']);
+    expect(nightOrder(1, false, true)).toEqual(['baseline', 'night']);
+    expect(nightOrder(1, true, true)).toEqual(['baseline', 'refit', 'night']);
+  });
+
   it('tabulates each run and the median of each kind over its successful runs', () => {
     const run = (wall: number, mode: string, ok = true): SystemRun => ({
       system: 'topic-trends',
@@ -105,5 +119,40 @@ describe('bench:night runs', () => {
     expect(line('refit, median of 2').slice(1, 3)).toEqual(['refit', '13.00']); // the failed 99 s run left out
     expect(line('refit 2 (failed)')[2]).toBe('99.00');
     expect(table.some((l) => l.startsWith('archive, cold,'))).toBe(false);
+  });
+
+  it('compares this build with the baseline round by round, over the rounds where both ran', () => {
+    const run = (wall: number, cpu: number, ok = true): SystemRun => ({
+      system: 'topic-trends',
+      run: 1,
+      ok,
+      wallSeconds: wall,
+      cpuSeconds: cpu,
+      peakTreeMb: 800,
+      peakLargestMb: 800,
+      processes: 1,
+      measuredWith: 'gnu-time+proc',
+      stages: {},
+      resultDir: '',
+      facts: { model: { mode: 'fold-in' } },
+    });
+    const rows = [
+      nightRow('archive', 0, run(100, 150)),
+      nightRow('night', 1, run(30, 45)),
+      nightRow('baseline', 1, run(40, 50)),
+      nightRow('baseline', 2, run(35, 50)),
+      nightRow('night', 2, run(35, 50)),
+      nightRow('night', 3, run(20, 30)),
+      nightRow('baseline', 3, run(10, 10, false)), // failed: round 3 has no pair
+      nightRow('night', 4, run(45, 60)),
+      nightRow('baseline', 4, run(50, 60)),
+    ];
+    const r = baselineRatios(rows)!;
+    expect(r.rounds).toBe(3);
+    expect(r.wall).toEqual([0.9, 0.75, 1]);
+    expect(r.cpu).toEqual([1, 0.9, 1]);
+    expect(baselineLine(rows)).toBe('this build / baseline, round by round over 3 round(s): wall 0.90× (0.75–1.00×), CPU 1.00× (0.90–1.00×)');
+    expect(baselineRatios(rows.filter((x) => x.kind !== 'baseline'))).toBeUndefined();
+    expect(baselineLine(rows.slice(0, 2))).toBeUndefined();
   });
 });
