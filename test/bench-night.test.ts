@@ -21,6 +21,24 @@ function tempDir(): string {
   return d;
 }
 
+/** A run as runOurs reports it, with the figures a test sets. */
+function measuredRun(o: { wall: number; cpu: number; mode: string; ok: boolean; stages: Record<string, number> }): SystemRun {
+  return {
+    system: 'topic-trends',
+    run: 1,
+    ok: o.ok,
+    wallSeconds: o.wall,
+    cpuSeconds: o.cpu,
+    peakTreeMb: 800,
+    peakLargestMb: 800,
+    processes: 1,
+    measuredWith: 'gnu-time+proc',
+    stages: o.stages,
+    resultDir: '',
+    facts: { model: { mode: o.mode } },
+  };
+}
+
 const record = (id: string, date: unknown) => JSON.stringify({ id, title: `T ${id}`, text: `text of ${id}`, date });
 
 describe('bench:night split', () => {
@@ -89,20 +107,7 @@ describe('bench:night runs', () => {
   });
 
   it('tabulates each run and the median of each kind over its successful runs', () => {
-    const run = (wall: number, mode: string, ok = true): SystemRun => ({
-      system: 'topic-trends',
-      run: 1,
-      ok,
-      wallSeconds: wall,
-      cpuSeconds: wall * 1.5,
-      peakTreeMb: 800,
-      peakLargestMb: 800,
-      processes: 1,
-      measuredWith: 'gnu-time+proc',
-      stages: { ingest: wall / 10 },
-      resultDir: '',
-      facts: { model: { mode } },
-    });
+    const run = (wall: number, mode: string, ok = true): SystemRun => measuredRun({ wall, cpu: wall * 1.5, mode, ok, stages: { ingest: wall / 10 } });
     const rows = [
       nightRow('archive', 0, run(13, 'refit')),
       nightRow('night', 1, run(4, 'fold-in')),
@@ -122,20 +127,7 @@ describe('bench:night runs', () => {
   });
 
   it('compares this build with the baseline round by round, over the rounds where both ran', () => {
-    const run = (wall: number, cpu: number, ok = true): SystemRun => ({
-      system: 'topic-trends',
-      run: 1,
-      ok,
-      wallSeconds: wall,
-      cpuSeconds: cpu,
-      peakTreeMb: 800,
-      peakLargestMb: 800,
-      processes: 1,
-      measuredWith: 'gnu-time+proc',
-      stages: {},
-      resultDir: '',
-      facts: { model: { mode: 'fold-in' } },
-    });
+    const run = (wall: number, cpu: number, ok = true): SystemRun => measuredRun({ wall, cpu, mode: 'fold-in', ok, stages: {} });
     const rows = [
       nightRow('archive', 0, run(100, 150)),
       nightRow('night', 1, run(30, 45)),
