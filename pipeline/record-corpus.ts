@@ -111,10 +111,17 @@ function assembleRows(rc: RecordCorpus, rows: ArrayLike<number> | undefined): To
   return assembleForms(tokens, docOffsets, counts, rc.forms);
 }
 
-/** Collects documents' token (and title) ranges from views, as positions in pools (one per buffer the views are over). */
+/**
+ * Collects documents' token (and title) ranges from views, as positions in pools: the buffer a
+ * view is part of (the prefetched rows, the new papers' stream), or, for a view that is most of
+ * its buffer (a record read on its own from the cache file: one buffer each), a pool of copies.
+ */
 export class RecordCorpusBuilder {
   private readonly pools: Int32Array[] = [];
   private readonly poolOf = new Map<ArrayBufferLike, number>();
+  private copies = new Int32Array(1024);
+  private copied = 0;
+  private copiesPool = -1;
   private readonly tokenPool: Int32Array;
   private readonly tokenStart: Int32Array;
   private readonly tokenCount: Int32Array;
@@ -164,7 +171,24 @@ export class RecordCorpusBuilder {
     }
   }
 
+  /** A view appended to the pool of copies (a pool per such buffer would be a pool per paper). */
+  private copy(view: Int32Array): [number, number] {
+    if (this.copiesPool < 0) {
+      this.copiesPool = this.pools.length;
+      this.pools.push(this.copies); // the final array goes in at build()
+    }
+    if (this.copied + view.length > this.copies.length) {
+      const grown = new Int32Array(Math.max(2 * this.copies.length, this.copied + view.length));
+      grown.set(this.copies.subarray(0, this.copied));
+      this.copies = grown;
+    }
+    this.copies.set(view, this.copied);
+    this.copied += view.length;
+    return [this.copiesPool, this.copied - view.length];
+  }
+
   build(forms: FormDictionary): RecordCorpus {
+    if (this.copiesPool >= 0) this.pools[this.copiesPool] = this.copies.subarray(0, this.copied);
     const rc: RecordCorpus = {
       kind: 'records',
       forms,
@@ -175,12 +199,14 @@ export class RecordCorpusBuilder {
       titleRepeat: this.titleRepeat,
       ...(this.titleCount ? { titlePool: this.titlePool!, titleStart: this.titleStart!, titleCount: this.titleCount } : {}),
     };
-    // Records read one by one from the cache file come in a buffer each: copied into one pool,
-    // so that the artifact is a few files, not one per paper.
+    // Should views come as small parts of many buffers after all (a runtime that hands out
+    // records as slices of small shared slabs), they are copied into one pool, so that the
+    // artifact is a few files, not thousands.
     return this.pools.length > MAX_POOLS ? compact(rc) : rc;
   }
 
   private place(view: Int32Array): [number, number] {
+    if (2 * view.byteLength >= view.buffer.byteLength) return this.copy(view);
     let p = this.poolOf.get(view.buffer);
     if (p === undefined) {
       p = this.pools.length;

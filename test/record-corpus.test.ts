@@ -10,7 +10,8 @@ import { type DocText, tokenizeCorpus } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
 import { saveArtifact } from '../pipeline/artifacts.ts';
 import { subCorpus } from '../pipeline/model/row-reuse.ts';
-import { corpusOfRows, isRecordCorpus, type RecordCorpus, sourceDocs, sourceTokens, wholeCorpus } from '../pipeline/record-corpus.ts';
+import { corpusOfRows, isRecordCorpus, type RecordCorpus, RecordCorpusBuilder, sourceDocs, sourceTokens, wholeCorpus } from '../pipeline/record-corpus.ts';
+import { FormDictionary } from '../pipeline/token-forms.ts';
 import { loadStageArtifact } from '../pipeline/runner.ts';
 import { tokenizeStage } from '../pipeline/stages/tokenize.ts';
 import { memoryTokenStore, openTokenStore, type TokenStore, tokenizeToSource } from '../pipeline/token-cache.ts';
@@ -123,7 +124,39 @@ describe('record corpus', () => {
   it('copies records that came in a buffer each into one pool', async () => {
     // memoryTokenStore keeps a copy of each record: one buffer per paper.
     const { corpus } = await night(memoryTokenStore(), docs.slice(0, 30), window, 2);
-    expect((corpus as RecordCorpus).pools.length).toBe(1);
+    const rc = corpus as RecordCorpus;
+    const cachedPools = new Set(rc.tokenPool.subarray(0, 27)); // the window's first 27 papers came from the cache
+    expect(cachedPools.size).toBe(1);
+    expect(rc.pools.length).toBeLessThanOrEqual(3); // the copies, the new papers' stream, their titles
+    expect(plain(wholeCorpus(rc))).toEqual(plain(tokenizeCorpus(window, { titleRepeat: 2 })));
+  });
+
+  it('copies views that are their whole buffer, or small parts of many buffers, into one pool: the same tokens', () => {
+    const forms = new FormDictionary(Array.from({ length: 8 }, (_, f) => ({ key: `k${f % 5}`, surface: `s${f}` })));
+    const streams = Array.from({ length: 40 }, (_, d) => Int32Array.from({ length: 1 + (d % 6) }, (_, k) => ((d + 3 * k) % 9) - 1)); // -1 = a boundary
+    const apart = new RecordCorpusBuilder(streams.length, 1);
+    const together = new RecordCorpusBuilder(streams.length, 1);
+    const one = new Int32Array(1000);
+    streams.forEach((t, d) => {
+      const own = new Int32Array(100); // a buffer for each, the view a small part of it
+      own.set(t, 50);
+      apart.set(d, own.subarray(50, 50 + t.length));
+      one.set(t, 20 * d);
+      together.set(d, one.subarray(20 * d, 20 * d + t.length));
+    });
+    const a = apart.build(forms);
+    const b = together.build(forms);
+    // Five records in a buffer each (fewer than would be compacted): one pool of copies, not five.
+    const own = new RecordCorpusBuilder(5, 1);
+    streams.slice(0, 5).forEach((t, d) => own.set(d, Int32Array.from(t)));
+    const c = own.build(forms);
+    expect(c.pools.length).toBe(1);
+    expect(keyStreams(wholeCorpus(c))).toEqual(keyStreams(wholeCorpus(b)).slice(0, 5));
+    expect(a.pools.length).toBe(1);
+    expect(b.pools.length).toBe(1);
+    expect(b.pools[0]!.buffer).toBe(one.buffer); // read where it is, not copied
+    expect(plain(wholeCorpus(a))).toEqual(plain(wholeCorpus(b)));
+    expect(keyStreams(wholeCorpus(a))).toEqual(streams.map((t) => Array.from(t, (f) => (f < 0 ? '|' : `k${f % 5}`)).join(' ')));
   });
 
   it('is stored as the tokenize artifact and read back the same; a damaged one is refused', async () => {
