@@ -130,7 +130,7 @@ export class RecordCorpusBuilder {
   private readonly titleCount: Int32Array | undefined;
 
   constructor(
-    private readonly docs: number,
+    docs: number,
     private readonly titleRepeat: number,
   ) {
     this.tokenPool = new Int32Array(docs);
