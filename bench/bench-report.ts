@@ -78,13 +78,32 @@ export function pairedRatios(runs: readonly SystemRun[]): { wall: RatioSpread; c
   const ok = (system: SystemName) => new Map(runs.filter((r) => r.system === system && r.ok).map((r) => [r.run, r]));
   const ours = ok('topic-trends');
   const reference = ok('sklearn');
-  const pairs = [...ours.entries()].flatMap(([n, a]) => (reference.has(n) ? [[a, reference.get(n)!] as const] : []));
+  return pairSpreads([...ours.entries()].flatMap(([n, a]) => (reference.has(n) ? [[a, reference.get(n)!] as const] : [])));
+}
+
+/** Measured runs, as far as a ratio of two of them reads them. */
+interface Timed {
+  wallSeconds: number;
+  cpuSeconds?: number;
+}
+
+/**
+ * a / b over pairs of runs made side by side (each run of a round over the other one's): the
+ * median and range of the wall and the CPU ratios; undefined without a pair. The CPU spread is
+ * left out when no pair has both CPU figures.
+ */
+export function pairSpreads(pairs: readonly (readonly [Timed, Timed])[]): { wall: RatioSpread; cpu?: RatioSpread } | undefined {
   const spread = (values: number[]): RatioSpread | undefined =>
     values.length === 0 ? undefined : { median: median(values), min: Math.min(...values), max: Math.max(...values), rounds: values.length };
   const wall = spread(pairs.map(([a, b]) => ratio(a.wallSeconds, b.wallSeconds)).filter(Number.isFinite));
   if (!wall) return undefined;
   const cpu = spread(pairs.map(([a, b]) => ratio(a.cpuSeconds ?? Number.NaN, b.cpuSeconds ?? Number.NaN)).filter(Number.isFinite));
   return cpu ? { wall, cpu } : { wall };
+}
+
+/** A spread as the reports print it: "0.52× (0.50–0.55×)". */
+export function formatSpread(r: RatioSpread): string {
+  return `${cell(r.median, 2)}× (${cell(r.min, 2)}–${cell(r.max, 2)}×)`;
 }
 
 /** The known stages first, in pipeline order, then any others a system reported. */
@@ -163,9 +182,8 @@ export function formatBenchReport(result: BenchResult): string {
   out.push('', '== medians ==', formatTable(['system', 'ok runs', 'wall (s)', 'CPU (s)', 'peak RSS (MB)'], summaryRows));
   const { paired } = result;
   if (paired) {
-    const spread = (r: RatioSpread): string => `${cell(r.median, 2)}× (${cell(r.min, 2)}–${cell(r.max, 2)}×)`;
-    const cpu = paired.cpu ? `, CPU ${spread(paired.cpu)}` : '';
-    out.push(`round by round (each run over the reference's run next to it in time), median and range of ${paired.wall.rounds}: wall ${spread(paired.wall)}${cpu}`);
+    const cpu = paired.cpu ? `, CPU ${formatSpread(paired.cpu)}` : '';
+    out.push(`round by round (each run over the reference's run next to it in time), median and range of ${paired.wall.rounds}: wall ${formatSpread(paired.wall)}${cpu}`);
   }
   const matching = (Object.entries(result.summary) as [SystemName, SystemSummary][]).filter(([, s]) => Number.isFinite(s.medianMatchingSeconds));
   if (matching.length > 0) {

@@ -27,6 +27,7 @@ import { wholeNumber } from './bench.ts';
 import { runCommand } from './command.ts';
 import { machineFacts } from './machine.ts';
 import { splitNight } from './night-split.ts';
+import { formatSpread, pairSpreads } from './bench-report.ts';
 import { cell, formatTable, median } from './stats.ts';
 import { ensureCompiled, OUR_STAGES, runOurs, type BenchTarget, type SystemRun } from './systems.ts';
 
@@ -94,25 +95,20 @@ export function nightOrder(round: number, refit: boolean, baseline = false): Nig
 
 /**
  * This build's night over the baseline's, round by round (the rounds where both ran): the median
- * and range of the wall and CPU ratios, or undefined when no round has both.
+ * and range of the wall and CPU ratios (pairSpreads, as bench.ts pairs our runs with the
+ * reference's), or undefined when no round has both.
  */
-export function baselineRatios(rows: readonly NightRow[]): { rounds: number; wall: [number, number, number]; cpu?: [number, number, number] } | undefined {
-  const pairs = rows.filter((r) => r.kind === 'night' && r.ok).flatMap((night) => {
-    const base = rows.find((r) => r.kind === 'baseline' && r.ok && r.round === night.round);
-    return base ? [{ night, base }] : [];
-  });
-  if (pairs.length === 0) return undefined;
-  const spread = (xs: number[]): [number, number, number] => [median(xs), Math.min(...xs), Math.max(...xs)];
-  const cpu = pairs.every((p) => p.night.cpuSeconds !== undefined && p.base.cpuSeconds !== undefined) ? spread(pairs.map((p) => p.night.cpuSeconds! / p.base.cpuSeconds!)) : undefined;
-  return { rounds: pairs.length, wall: spread(pairs.map((p) => p.night.wallSeconds / p.base.wallSeconds)), ...(cpu ? { cpu } : {}) };
+export function baselineRatios(rows: readonly NightRow[]): ReturnType<typeof pairSpreads> {
+  const ok = (kind: NightKind) => new Map(rows.filter((r) => r.kind === kind && r.ok).map((r) => [r.round, r]));
+  const baseline = ok('baseline');
+  return pairSpreads([...ok('night')].flatMap(([round, night]) => (baseline.has(round) ? [[night, baseline.get(round)!] as const] : [])));
 }
 
 /** The line bench:night prints under its table when it ran a baseline. */
 export function baselineLine(rows: readonly NightRow[]): string | undefined {
   const r = baselineRatios(rows);
   if (!r) return undefined;
-  const x = ([m, lo, hi]: [number, number, number]) => `${m.toFixed(2)}× (${lo.toFixed(2)}–${hi.toFixed(2)}×)`;
-  return `this build / baseline, round by round over ${r.rounds} round(s): wall ${x(r.wall)}${r.cpu ? `, CPU ${x(r.cpu)}` : ''}`;
+  return `this build / baseline, round by round over ${r.wall.rounds} round(s): wall ${formatSpread(r.wall)}${r.cpu ? `, CPU ${formatSpread(r.cpu)}` : ''}`;
 }
 
 export interface NightRow {
