@@ -55,14 +55,14 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
     if (!existsSync(path)) return { mode: 'refit' };
     const store = openStore(path, { keepAssignmentRuns: c.archive.keepAssignmentRuns });
     let newest: string | undefined;
-    let window;
     try {
       newest = store.newestPaperDate();
-      window = resolveWindow(c.archive.window, newest, new Date().toISOString().slice(0, 10));
     } finally {
       store.close();
     }
-    const { plan } = planNight(c, known?.windowPaperIds() ?? windowPaperIds(path, window), newest);
+    // The window is resolved only when its ids are read from the archive (as cluster's key does).
+    const ids = known?.windowPaperIds() ?? windowPaperIds(path, resolveWindow(c.archive.window, newest, new Date().toISOString().slice(0, 10)));
+    const { plan } = planNight(c, ids, newest);
     return plan.mode === 'refit' ? { mode: 'refit' } : { mode: 'fold-in', modelId: plan.modelId };
   },
   async run(ctx) {
