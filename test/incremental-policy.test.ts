@@ -8,7 +8,7 @@ import type { CsrMatrix } from '../analysis/types.ts';
 import { resolveConfig } from '../pipeline/config.ts';
 import { capturedShare } from '../pipeline/model/fold-in-quality.ts';
 import { modelConfigHash } from '../pipeline/model/model-config.ts';
-import { loadModel, readModelMeta, saveModel } from '../pipeline/model/model-store.ts';
+import { loadModel, readFitIds, readModelMeta, saveModel } from '../pipeline/model/model-store.ts';
 import { foldInPossible, newRows } from '../pipeline/model/night-plan.ts';
 import { csrRows, hex32, matchRows, mergeCsrRows, mergeDenseRows, unmatched } from '../pipeline/model/row-reuse.ts';
 import { daysBetween, decideNight, type NightFacts, type RefitPolicy } from '../pipeline/model/refit-policy.ts';
@@ -173,11 +173,12 @@ describe('model store', () => {
     const first = await saveModel(m, meta, ['p1', 'p2'], arrays);
     const back = loadModel(m, first.id);
     expect(back.meta).toEqual(first);
-    expect(back.fitIds).toEqual(['p1', 'p2']);
+    expect(readFitIds(m)).toEqual(['p1', 'p2']);
     expect(back.arrays).toEqual(arrays);
     const second = await saveModel(m, { ...meta, fittedInRun: 'r2' }, ['p1', 'p3'], arrays);
     expect(second.id).not.toBe(first.id);
-    expect(loadModel(m).fitIds).toEqual(['p1', 'p3']);
+    expect(loadModel(m).meta).toEqual(second);
+    expect(readFitIds(m)).toEqual(['p1', 'p3']);
     expect(() => loadModel(m, first.id)).toThrow(/--from vectorize/);
     expect(readdirSync(dir)).toEqual(['model']); // no temporary folder left behind
   });

@@ -56,9 +56,9 @@ export interface ModelArrays {
   centroids: Float32Array;
 }
 
+/** A stored model as the fold-in stages read it (its fit ids, 1M lines at 1M papers, only on request: readFitIds). */
 export interface StoredModel {
   meta: ModelMeta;
-  fitIds: string[];
   arrays: ModelArrays;
 }
 
@@ -120,7 +120,7 @@ export function readFitIds(dir: string): string[] {
 }
 
 /**
- * The whole model; `expectedId` guards against a model replaced between the stage that chose
+ * The model's meta and arrays; `expectedId` guards against a model replaced between the stage that chose
  * to fold in and the one that reads it (e.g. --from reduce after a later refit).
  */
 export function loadModel(dir: string, expectedId?: string): StoredModel {
@@ -129,5 +129,5 @@ export function loadModel(dir: string, expectedId?: string): StoredModel {
   if (expectedId !== undefined && meta.id !== expectedId) {
     throw new Error(`the stored model in ${dir} is ${meta.id}, not ${expectedId} that vectorize folded into: re-run from vectorize (--from vectorize)`);
   }
-  return { meta, fitIds: readFitIds(dir), arrays: loadArtifact<ModelArrays>(join(dir, 'arrays')) };
+  return { meta, arrays: loadArtifact<ModelArrays>(join(dir, 'arrays')) };
 }
