@@ -8,8 +8,8 @@ import type { CsrMatrix } from '../analysis/types.ts';
 import { resolveConfig } from '../pipeline/config.ts';
 import { capturedShare } from '../pipeline/model/fold-in-quality.ts';
 import { modelConfigHash } from '../pipeline/model/model-config.ts';
-import { loadModel, readFitIds, readModelMeta, saveModel } from '../pipeline/model/model-store.ts';
-import { foldInPossible, newRows } from '../pipeline/model/night-plan.ts';
+import { loadModel, modelDir, readFitIds, readModelMeta, saveModel } from '../pipeline/model/model-store.ts';
+import { foldInPossible, newRows, planNight } from '../pipeline/model/night-plan.ts';
 import { csrRows, hex32, matchRows, mergeCsrRows, mergeDenseRows, unmatched } from '../pipeline/model/row-reuse.ts';
 import { daysBetween, decideNight, type NightFacts, type RefitPolicy } from '../pipeline/model/refit-policy.ts';
 
@@ -218,6 +218,49 @@ describe('foldInPossible', () => {
       expect(foldInPossible({ ...config, model: { ...config.model, refit: true } })).toBe(false);
       expect(foldInPossible({ ...config, model: { ...config.model, incremental: false } })).toBe(false);
       expect(foldInPossible(resolveConfig({ out, cluster: { k: 3 } }))).toBe(false); // another configuration
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('planNight', () => {
+  const arrays = { vocabulary: ['alpha'], display: ['alpha'], df: Int32Array.from([2]), idf: Float64Array.from([1]), mean: Float64Array.from([0.5]), components: Float64Array.from([1]), centroids: Float32Array.from([1]) };
+  const metaOf = (config: ReturnType<typeof resolveConfig>, fitPapers: number) => ({ configHash: modelConfigHash(config), fittedInRun: 'r1', fitDate: '2026-07-01', fitPapers, k: 1, d: 1, cols: 1, capturedShare: 0.5, inertiaPerPaper: 0.1, explainedVariance: [0.2], explainedVarianceRatio: [0.5] });
+  const fit = Array.from({ length: 100 }, (_, i) => `p${String(i).padStart(3, '0')}`);
+
+  it('answers a second call for the same model, config and window from the first, and only then', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tt-plan-'));
+    try {
+      const config = resolveConfig({ out, cluster: { k: 2 } });
+      await saveModel(modelDir(out), metaOf(config, 100), fit, arrays);
+      const window = [...fit, 'p100', 'p101'];
+      const first = planNight(config, window, '2026-07-02');
+      expect(first.plan.mode).toBe('fold-in');
+      expect(first.plan.added).toBe(2);
+      expect(Array.from(first.newRows)).toEqual([100, 101]);
+      // The same inputs (another array with the same ids, as vectorize's run passes): the first answer.
+      const again = planNight(config, [...window], '2026-07-02');
+      expect(again.plan).toBe(first.plan);
+      expect(again.newRows).not.toBe(first.newRows); // a copy each caller may keep
+      expect(Array.from(again.newRows)).toEqual([100, 101]);
+
+      // Anything the plan depends on, changed: planned anew.
+      const fewer = planNight(config, [...fit, 'p100'], '2026-07-02');
+      expect(fewer.plan).not.toBe(first.plan);
+      expect(fewer.plan.added).toBe(1);
+      expect(planNight(config, window, '2026-07-20').plan.reason).toContain('days old');
+      expect(planNight({ ...config, model: { ...config.model, refit: true } }, window, '2026-07-02').plan.reason).toContain('forced');
+      expect(planNight(config, window, '2026-07-02').plan.mode).toBe('fold-in');
+      // A new model (another fit set) under the same config.
+      await saveModel(modelDir(out), metaOf(config, 101), [...fit, 'p100'], arrays);
+      const refitted = planNight(config, window, '2026-07-02');
+      expect(refitted.plan.added).toBe(1);
+      expect(Array.from(refitted.newRows)).toEqual([101]);
+      // The fit ids replaced by hand under the same meta: read again.
+      writeFileSync(join(modelDir(out), 'fit-ids.txt'), fit.slice(0, 99).join('\n'));
+      const edited = planNight(config, window, '2026-07-02');
+      expect(Array.from(edited.newRows)).toEqual([99, 100, 101]);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
