@@ -91,7 +91,10 @@ export function loadArtifact<T>(dir: string, options: LoadOptions = {}): T {
         return array;
       }
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = decode(x, path === '' ? k : `${path}.${k}`);
+      for (const [k, x] of Object.entries(v)) {
+        if (path === '' && options.only && !options.only.includes(k)) continue;
+        out[k] = decode(x, path === '' ? k : `${path}.${k}`);
+      }
       return out;
     }
     return v;
@@ -110,6 +113,8 @@ export interface LoadOptions {
    * StoredArray, whose ranges the caller reads where it needs them, instead of as a whole.
    */
   onDisk?: (path: string) => boolean;
+  /** The value's top-level keys to load (its arrays' files are not read for the others, which are left out). */
+  only?: readonly string[];
 }
 
 /**

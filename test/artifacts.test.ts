@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,6 +25,18 @@ describe('stage artifacts', () => {
     expect(back).toEqual({ ...value, view: new Uint8Array([1, 2, 3, 4, 5]) });
     expect(Object.is(back.f64[1], -0)).toBe(true);
     expect(back.f64.byteOffset).toBe(0);
+  });
+
+  it('loads only the top-level keys asked for, without reading the others\' files', () => {
+    dir = mkdtempSync(join(tmpdir(), 'tt-artifacts-'));
+    const path = join(dir, 'stage');
+    saveArtifact(path, { small: new Int32Array([1, 2]), big: new Float64Array([3, 4, 5]), words: ['a', 'b'], nested: { big: new Float32Array([6]) } });
+    const back = loadArtifact<Record<string, unknown>>(path, { only: ['small', 'nested'] });
+    expect(back).toEqual({ small: new Int32Array([1, 2]), nested: { big: new Float32Array([6]) } });
+    // The left-out array's file is not read: gone, the partial load still works, the whole one does not.
+    for (const f of readdirSync(path)) if (f !== 'value.json' && readFileSync(join(path, f)).byteLength === 24) rmSync(join(path, f));
+    expect(loadArtifact<Record<string, unknown>>(path, { only: ['small'] })).toEqual({ small: new Int32Array([1, 2]) });
+    expect(() => loadArtifact(path)).toThrow();
   });
 
   it('writes an array reachable twice once and loads it shared; plain arrays pass through', () => {

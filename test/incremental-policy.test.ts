@@ -180,6 +180,11 @@ describe('model store', () => {
     expect(loadModel(m).meta).toEqual(second);
     expect(readFitIds(m)).toEqual(['p1', 'p3']);
     expect(() => loadModel(m, first.id)).toThrow(/--from vectorize/);
+    // Only the arrays a stage asks for.
+    const part = loadModel(m, second.id, ['centroids']);
+    expect(part.meta).toEqual(second);
+    expect(part.arrays).toEqual({ centroids: arrays.centroids });
+
     expect(readdirSync(dir)).toEqual(['model']); // no temporary folder left behind
   });
   it('ignores a missing model or one of another format', () => {

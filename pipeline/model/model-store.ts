@@ -56,10 +56,13 @@ export interface ModelArrays {
   centroids: Float32Array;
 }
 
-/** A stored model as the fold-in stages read it (its fit ids, 1M lines at 1M papers, only on request: readFitIds). */
-export interface StoredModel {
+/**
+ * A stored model as a fold-in stage reads it: its meta and the arrays it asked for (the fit ids,
+ * 1M lines at 1M papers, only on request: readFitIds).
+ */
+export interface StoredModel<K extends keyof ModelArrays = keyof ModelArrays> {
   meta: ModelMeta;
-  arrays: ModelArrays;
+  arrays: Pick<ModelArrays, K>;
 }
 
 /** <out>/model */
@@ -120,14 +123,18 @@ export function readFitIds(dir: string): string[] {
 }
 
 /**
- * The model's meta and arrays; `expectedId` guards against a model replaced between the stage that chose
- * to fold in and the one that reads it (e.g. --from reduce after a later refit).
+ * The model's meta and the arrays `parts` names (all by default: at 1M papers the components
+ * alone are 160 MB, which the stage that needs only the centroids does not read);
+ * `expectedId` guards against a model replaced between the stage that chose to fold in and the
+ * one that reads it (e.g. --from reduce after a later refit).
  */
-export function loadModel(dir: string, expectedId?: string): StoredModel {
+export function loadModel<K extends keyof ModelArrays = keyof ModelArrays>(dir: string, expectedId?: string, parts?: readonly K[]): StoredModel<K> {
   const meta = readModelMeta(dir);
   if (!meta) throw new Error(`no stored model in ${dir}`);
   if (expectedId !== undefined && meta.id !== expectedId) {
     throw new Error(`the stored model in ${dir} is ${meta.id}, not ${expectedId} that vectorize folded into: re-run from vectorize (--from vectorize)`);
   }
-  return { meta, arrays: loadArtifact<ModelArrays>(join(dir, 'arrays')) };
+  const arrays = loadArtifact<Pick<ModelArrays, K>>(join(dir, 'arrays'), parts ? { only: parts } : {});
+  for (const part of parts ?? []) if (arrays[part] === undefined) throw new Error(`the stored model in ${dir} has no ${part}`);
+  return { meta, arrays };
 }

@@ -72,7 +72,7 @@ export const clusterStage: Stage<ClusterOutput> = {
     const c = ctx.config.cluster;
     const night = ctx.input<VectorizeOutput>('vectorize').night;
     if (night?.mode === 'fold-in') {
-      const stored = loadModel(modelDir(ctx.config.out), night.modelId!);
+      const stored = loadModel(modelDir(ctx.config.out), night.modelId!, ['centroids']);
       const k = stored.meta.k;
       if (k >= n) throw new ConfigError(`the stored model has k = ${k}, not smaller than the number of papers (${n})`, 'cluster.k');
       // Only the warm restart (no seeding, no sample): stable topics are the point of a fold-in.

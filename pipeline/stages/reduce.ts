@@ -34,7 +34,7 @@ export const reduceStage: Stage<ReduceOutput> = {
   async run(ctx) {
     const { matrix, night, rowKeys: tfidfRows } = ctx.input<VectorizeOutput>('vectorize');
     if (night?.mode === 'fold-in') {
-      const stored = loadModel(modelDir(ctx.config.out), night.modelId!);
+      const stored = loadModel(modelDir(ctx.config.out), night.modelId!, ['mean', 'components']);
       const d = stored.meta.d;
       const rowKeys = tfidfRows && scoreRowKeys(tfidfRows, stored.arrays.mean, stored.arrays.components);
       // Rows projected last night onto this basis from the same TF-IDF row are copied.
@@ -99,7 +99,7 @@ export function fitOnSample(X: CsrMatrix, paperIds: readonly string[] | undefine
  * explained variance figures stay those of the fit); the same product as projectOntoPca, with
  * the products passed in so the caller picks serial or pooled.
  */
-export function projectOntoStoredBasis(stored: StoredModel, X: CsrMatrix, products: SparseProducts = serialSparseProducts(X)): PcaResult {
+export function projectOntoStoredBasis(stored: StoredModel<'mean' | 'components'>, X: CsrMatrix, products: SparseProducts = serialSparseProducts(X)): PcaResult {
   const { mean, components } = stored.arrays;
   const d = stored.meta.d;
   if (X.cols !== mean.length) throw new Error(`reduce: the matrix has ${X.cols} columns, the stored model ${mean.length}`);

@@ -80,7 +80,7 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
     let night = planned.plan;
 
     if (night.mode === 'fold-in') {
-      const stored = loadModel(modelDir(ctx.config.out), night.modelId!);
+      const stored = loadModel(modelDir(ctx.config.out), night.modelId!, ['vocabulary', 'display', 'df', 'idf', 'mean', 'components']);
       const a = stored.arrays;
       const base: TfidfModel = { vocabulary: a.vocabulary, display: a.display, df: a.df, idf: a.idf, matrix: emptyCsr(), counts: emptyCsr(), docs: 0 };
       const rowKeys = rowKeysOf(ctx.config, a.vocabulary, a.idf, papers);
