@@ -589,7 +589,7 @@ export interface CachedTokenizeOptions {
    */
   writeBehindWindow?: number;
   /**
-   * When the docs' texts are not whole (only their heads: ingest's textHeadChars): the whole
+   * When the docs' texts are not whole (only their fallback texts: ingest's textHeadChars): the whole
    * title and text of docs `which`, in that order, for the papers that must be tokenized. Every
    * doc must then carry its textHash (the key of its record).
    */

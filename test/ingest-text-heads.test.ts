@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { TokenizedCorpus } from '../analysis/types.ts';
 import { resolveConfig } from '../pipeline/config.ts';
 import { silentLogger } from '../pipeline/log.ts';
-import { textHead } from '../pipeline/paper.ts';
+import { fallbackText, textHead } from '../pipeline/paper.ts';
 import { loadStageArtifact, runPipeline } from '../pipeline/runner.ts';
 import { isRecordCorpus, type TokenSource, wholeCorpus } from '../pipeline/record-corpus.ts';
 import { tokenizeStage } from '../pipeline/stages/tokenize.ts';
@@ -19,24 +19,35 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('readWindow with text heads', () => {
-  it('cuts each text as textHead does (astral characters too), with the whole-text digest and hashes; textsOf gives the whole texts', () => {
+  it('cuts an untitled paper\'s text as textHead does (astral characters too), a titled one\'s to nothing, with the whole-text digest and hashes; textsOf gives the whole texts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tt-heads-'));
     dirs.push(dir);
     const store = openStore(join(dir, 'archive.sqlite'));
     const texts = ['short', 'word '.repeat(100), '𝔸'.repeat(150), 'ab' + '𝔸'.repeat(120), 'é'.repeat(199) + '𝔸', 'x'.repeat(200)];
+    // p1 and p5 have titles: the page never shows their texts, so nothing of them is read.
+    const titles = texts.map((_, i) => (i === 1 || i === 5 ? `T${i}` : ''));
     store.upsertPapers(
-      texts.map((text, i) => ({ id: `p${i}`, title: `T${i}`, text, date: '2025-01-01', source: 's' })),
+      texts.map((text, i) => ({ id: `p${i}`, title: titles[i]!, text, date: '2025-01-01', source: 's' })),
       'r1',
     );
     const whole = store.readWindow({ all: true });
     const heads = store.readWindow({ all: true }, undefined, 200);
     expect(heads.digest).toBe(whole.digest);
-    expect(heads.papers.map((p) => p.text)).toEqual(whole.papers.map((p) => textHead(p.text, 200)));
-    expect(heads.papers.map((p) => p.textHash)).toEqual(texts.map((t, i) => paperTextHash(`T${i}`, t)));
+    expect(heads.papers.map((p) => p.text)).toEqual(whole.papers.map((p) => (p.title === '' ? textHead(p.text, 200) : '')));
+    expect(heads.papers.map((p) => p.text)).toEqual(whole.papers.map((p) => fallbackText(p.title, p.text, 200)));
+    expect(heads.papers[1]!.text).toBe('');
+    expect(heads.papers[0]!.text).toBe('short');
+    expect(heads.papers.map((p) => p.textHash)).toEqual(texts.map((t, i) => paperTextHash(titles[i]!, t)));
     expect(heads.papers[2]!.text.length).toBe(200); // 100 astral characters
+    // Papers handed in memory (tonight's, `reuse`: most of the archive) are cut the same way.
+    const reuse = new Map(whole.papers.map((p) => [p.id, { paper: { ...p }, textHash: p.textHash! }]));
+    const reused = store.readWindow({ all: true }, reuse, 200);
+    expect(reused.papers.map((p) => p.text)).toEqual(heads.papers.map((p) => p.text));
+    expect(reused.digest).toBe(whole.digest);
     const got = store.textsOf(['p2', 'p9', 'p1']);
     expect([...got.keys()].sort()).toEqual(['p1', 'p2']);
-    expect(got.get('p2')).toEqual({ title: 'T2', text: texts[2], textHash: paperTextHash('T2', texts[2]!) });
+    expect(got.get('p2')).toEqual({ title: '', text: texts[2], textHash: paperTextHash('', texts[2]!) });
+    expect(got.get('p1')).toEqual({ title: 'T1', text: texts[1], textHash: paperTextHash('T1', texts[1]!) });
     expect(() => store.readWindow({ all: true }, undefined, 0)).toThrow(/textHeadChars/);
     // Asked for most of a larger archive, textsOf scans it instead of looking ids up: the same texts.
     const many = Array.from({ length: 1200 }, (_, i) => ({ id: `m${i}`, title: `M${i}`, text: `text number ${i}`, date: '2025-01-02', source: 's' }));
@@ -44,7 +55,7 @@ describe('readWindow with text heads', () => {
     const scanned = store.textsOf([...many.map((p) => p.id), 'p3', 'nope']);
     expect(scanned.size).toBe(1201);
     expect(scanned.get('m1199')).toEqual({ title: 'M1199', text: 'text number 1199', textHash: paperTextHash('M1199', 'text number 1199') });
-    expect(scanned.get('p3')).toEqual({ title: 'T3', text: texts[3], textHash: paperTextHash('T3', texts[3]!) });
+    expect(scanned.get('p3')).toEqual({ title: '', text: texts[3], textHash: paperTextHash('', texts[3]!) });
     store.close();
   });
 });

@@ -21,7 +21,7 @@ export interface RowKeys {
 
 /**
  * Fingerprints of the papers `ids` from the archive's text_hash column (sha1 of the full title
- * and text; the in-memory texts may already be cut to their heads after tokenize). A paper the
+ * and text; the in-memory texts may already be cut after tokenize: fallbackText). A paper the
  * archive does not have gets 0, 0 and a fresh row only if last night's row had 0, 0 too, which
  * no sha1 prefix realistically is.
  */

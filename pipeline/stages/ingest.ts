@@ -13,7 +13,7 @@ import { writeRejects } from '../ingest/rejects.ts';
 import { ingestFiles } from '../ingest/ingest.ts';
 import { loadSotuPapers } from '../ingest/sotu.ts';
 import { libraryVersions } from '../manifest.ts';
-import { type IngestCounts, type Paper, type Reject, TEXT_HEAD_CHARS, textHead } from '../paper.ts';
+import { fallbackText, type IngestCounts, type Paper, type Reject, TEXT_HEAD_CHARS } from '../paper.ts';
 import type { Stage } from '../stage.ts';
 import { describeWindow, resolveWindow } from '../store/window.ts';
 import type { LoadBehind } from '../store/load-behind.ts';
@@ -53,20 +53,20 @@ export interface IngestOutput {
   /** The archive window the papers were read from (how a saved artifact finds them again). */
   storeWindow?: PaperWindow;
   /**
-   * Set when the texts are only their first `textHeadChars` characters (textHead), to save memory:
-   * read so from the archive (readTonightsWindow; tokenize then reads the whole texts it needs
-   * from the archive), or cut after tokenize (trimTexts), after which no stage reads more of a
-   * text than a fallback title.
+   * Set when the texts are only what later stages read of them, to save memory: an untitled
+   * paper's first `textHeadChars` characters (its fallback title), a titled paper's nothing
+   * (fallbackText); read so from the archive (readTonightsWindow; tokenize then reads the whole
+   * texts it needs from the archive), or cut after tokenize (trimTexts).
    */
   textHeadChars?: number;
 }
 
 export { TEXT_HEAD_CHARS } from '../paper.ts';
 
-/** Cuts every paper's text to its first `chars` characters (textHead), in place. */
+/** Cuts every paper's text to its fallback text (fallbackText: a head of `chars` characters, or nothing), in place. */
 export function trimTexts(value: IngestOutput, chars = TEXT_HEAD_CHARS): IngestOutput {
   if (value.textHeadChars !== undefined && value.textHeadChars <= chars) return value;
-  for (const p of value.papers) p.text = textHead(p.text, chars);
+  for (const p of value.papers) p.text = fallbackText(p.title, p.text, chars);
   value.textHeadChars = chars;
   return value;
 }
@@ -226,11 +226,11 @@ export const ingestStage: Stage<IngestOutput> = {
  * papers, so they are not read back (1-2 s and a second copy of every abstract on 75k papers);
  * otherwise the archive is read, reusing tonight's strings where its text is tonight's.
  *
- * Read from the archive, the texts are only their heads (textHead, as trimTexts leaves them after
- * tokenize): tokenize reads the whole text of the few papers it has to tokenize from the archive
- * itself, and nothing else reads more than a head. Reading every whole text cost a night over
- * 1M papers ~1 GB of strings, a large part of its 19 s ingest (and of the garbage collector's
- * 7 s in it), only to cut them after tokenize.
+ * Read from the archive, the texts are only their fallback texts (fallbackText, as trimTexts leaves
+ * them after tokenize): tokenize reads the whole text of the few papers it has to tokenize from
+ * the archive itself, and nothing else reads more than an untitled paper's head. Reading every
+ * whole text cost a night over 1M papers ~1 GB of strings, a large part of its 19 s ingest (and
+ * of the garbage collector's 7 s in it), only to cut them after tokenize.
  */
 function readTonightsWindow(
   store: Store,

@@ -103,8 +103,8 @@ export const tokenizeStage: Stage<TokenSource> = {
 };
 
 /**
- * The whole title and text of papers `which` from the archive (ingest handed on only the texts'
- * heads), checked against the text hash ingest read with them.
+ * The whole title and text of papers `which` from the archive (ingest handed on only their
+ * fallback texts), checked against the text hash ingest read with them.
  */
 function wholeTexts(store: Store, papers: readonly Paper[], which: readonly number[]): DocText[] {
   const texts = store.textsOf([...new Set(which.map((i) => papers[i]!.id))]);
