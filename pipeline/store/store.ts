@@ -586,7 +586,7 @@ export class Store {
     // untitled paper's head (SQLite's substr counts code points, so its head holds at least as
     // many UTF-16 units as textHead keeps), a titled paper's nothing.
     const textColumn = textHeadChars === undefined ? 'text' : `CASE WHEN title = '' THEN substr(text, 1, ${textHeadChars}) ELSE '' END`;
-    const head = (title: string, text: string): string => (textHeadChars === undefined ? text : fallbackText(title, text, textHeadChars));
+    const keptText = (title: string, text: string): string => (textHeadChars === undefined ? text : fallbackText(title, text, textHeadChars));
     // Building a JavaScript string for every title and text is most of the cost (0.4 of 0.65 s
     // CPU for 75k papers). When tonight brought a large part of the archive (a first night),
     // tt_reuse(id, hash) tells SQLite which of them not to hand over; on a small night the
@@ -608,7 +608,7 @@ export class Store {
     for (const [id, textHash, date, label, url, source, extraJson, title, text] of stmt.iterate(...where.params)) {
       const known = title === null ? reuse!.get(id)!.paper : undefined;
       const paperTitle = known ? known.title : title!;
-      unordered.push(storedPaper(id, paperTitle, head(paperTitle, known ? known.text : text!), date, label, url, source, extraJson, textHash));
+      unordered.push(storedPaper(id, paperTitle, keptText(paperTitle, known ? known.text : text!), date, label, url, source, extraJson, textHash));
       keys.push(windowDigestKey(id, textHash, date, label, url, source, extraJson));
     }
     return orderWindow(unordered, keys);
