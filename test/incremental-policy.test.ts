@@ -184,7 +184,6 @@ describe('model store', () => {
     const part = loadModel(m, second.id, ['centroids']);
     expect(part.meta).toEqual(second);
     expect(part.arrays).toEqual({ centroids: arrays.centroids });
-
     expect(readdirSync(dir)).toEqual(['model']); // no temporary folder left behind
   });
   it('ignores a missing model or one of another format', () => {
