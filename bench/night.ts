@@ -19,7 +19,9 @@
 // `git worktree` of an earlier commit, its node_modules linked or installed) from the same copied
 // state, alternating which build goes first: a change to the night measured side by side, and
 // the ratio this build / the baseline printed round by round (as bench.ts does against the
-// reference). Both read the state this build's cold run wrote.
+// reference). Both read the state this build's cold run wrote. Under the table, whether the
+// nights published the same files (night-outputs.ts): each kind's across rounds, and the
+// baseline's against this build's.
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +30,7 @@ import { runCommand } from './command.ts';
 import { machineFacts } from './machine.ts';
 import { splitNight } from './night-split.ts';
 import { formatSpread, pairSpreads } from './bench-report.ts';
+import { outputDigests, outputsLine } from './night-outputs.ts';
 import { cell, formatTable, median } from './stats.ts';
 import { ensureCompiled, OUR_STAGES, runOurs, type BenchTarget, type SystemRun } from './systems.ts';
 
@@ -124,6 +127,8 @@ export interface NightRow {
   stages: Record<string, number>;
   /** The manifest's model.mode: 'fold-in' or 'refit'. */
   mode?: string;
+  /** sha256 of the night's published files (night-outputs.ts), for the comparison under the table. */
+  outputs?: Record<string, string>;
 }
 
 export function nightRow(kind: NightRow['kind'], round: number, run: SystemRun): NightRow {
@@ -210,7 +215,9 @@ async function main(argv: string[]): Promise<number> {
         console.log(`${kind} ${round + 1} …`);
         const build = kind === 'baseline' ? { ...target, repoRoot: args.baseline! } : target;
         const run = await runOurs(build, dir, round + 1, undefined, { input: nightFile, existingOut: true, extraArgs: kind === 'refit' ? ['--refit'] : [] });
-        rows.push(nightRow(kind, round + 1, run));
+        const row = nightRow(kind, round + 1, run);
+        if (run.ok) row.outputs = outputDigests(dir);
+        rows.push(row);
         if (!run.ok) {
           failed = true;
           console.log(`${kind} ${round + 1} failed: ${run.error ?? ''}`);
@@ -222,6 +229,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(`\n${nightTable(rows)}`);
     const ratios = baselineLine(rows);
     if (ratios) console.log(`${ratios}\nbaseline: ${args.baseline}`);
+    const outputs = outputsLine(rows);
+    if (outputs) console.log(outputs);
     const file = join(args.out, `night-${name}-k${args.k}-${stamp}.json`);
     writeFileSync(file, `${JSON.stringify({ createdAt: new Date().toISOString(), ...args, machine: machineFacts(REPO_ROOT), rows }, null, 2)}\n`);
     console.log(`\nwritten ${file}`);

@@ -1,12 +1,15 @@
 // bench:night's parts that decide what is measured: which records make the night, the split
 // files (every record once, byte for byte, in order), the order of the nights in a round, and
-// the table's medians. The command itself runs the pipeline for minutes and is not run here.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// the table's medians, and the comparison of the nights' published files. The command itself runs
+// the pipeline for minutes and is not run here.
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { baselineLine, baselineRatios, nightOrder, nightRow, nightTable, parseNightArgs } from '../bench/night.ts';
+import { differingFiles, outputDigests, outputsLine } from '../bench/night-outputs.ts';
 import { nightDays, recordDay, splitNight } from '../bench/night-split.ts';
 import type { SystemRun } from '../bench/systems.ts';
 
@@ -145,5 +148,36 @@ describe('bench:night runs', () => {
     expect(baselineLine(rows)).toBe('this build / baseline, round by round over 3 round(s): wall 0.90× (0.75–1.00×), CPU 1.00× (0.90–1.00×)');
     expect(baselineRatios(rows.filter((x) => x.kind !== 'baseline'))).toBeUndefined();
     expect(baselineLine(rows.slice(0, 2))).toBeUndefined();
+  });
+});
+
+describe("the nights' outputs", () => {
+  it('digests the published files of a run folder (through its latest link)', () => {
+    const out = tempDir();
+    mkdirSync(join(out, 'runs', 'r1'), { recursive: true });
+    writeFileSync(join(out, 'runs', 'r1', 'assignments.csv'), 'id,topic\na,1\n');
+    writeFileSync(join(out, 'runs', 'r1', 'clusters.json'), '{}');
+    symlinkSync(join('runs', 'r1'), join(out, 'latest'));
+    const d = outputDigests(out);
+    expect(Object.keys(d)).toEqual(['assignments.csv', 'clusters.json']); // the others were not published
+    expect(d['assignments.csv']).toBe(createHash('sha256').update('id,topic\na,1\n').digest('hex'));
+  });
+
+  it('says whether each kind agrees across rounds and the baseline with this build, naming what differs', () => {
+    const same = { 'assignments.csv': 'a', 'clusters.json': 'c', 'clusters.csv': 'k', 'trends.csv': 't' };
+    const night = (kind: string, round: number, outputs: Record<string, string> | undefined, ok = true) => ({ kind, round, ok, ...(outputs ? { outputs } : {}) });
+    const rows = [night('archive', 0, same), night('night', 1, same), night('baseline', 1, same), night('baseline', 2, same), night('night', 2, same)];
+    expect(outputsLine(rows)).toBe(
+      'outputs (assignments.csv, clusters.json, clusters.csv, trends.csv): night nights identical over 2 rounds; baseline nights identical over 2 rounds; baseline identical to this build in all 2 rounds',
+    );
+    // The baseline publishes other trends in round 2; this build's round 3 another assignment.
+    const changed = [...rows.slice(0, 3), night('baseline', 2, { ...same, 'trends.csv': 'T' }), rows[4]!, night('night', 3, { ...same, 'assignments.csv': 'A' })];
+    expect(outputsLine(changed)).toBe(
+      "outputs (assignments.csv, clusters.json, clusters.csv, trends.csv): night nights DIFFER from round 1's in round(s) 3 (assignments.csv); baseline nights DIFFER from round 1's in round(s) 2 (trends.csv); baseline DIFFERS from this build in round(s) 2 (trends.csv)",
+    );
+    // A failed night is not compared; a file only one run published differs.
+    expect(differingFiles(same, { ...same, 'trends.csv': undefined as unknown as string })).toEqual(['trends.csv']);
+    expect(outputsLine([night('night', 1, same), night('baseline', 1, { ...same, 'clusters.csv': 'x' }, false)])).toBe('outputs (assignments.csv, clusters.json, clusters.csv, trends.csv): night: one night');
+    expect(outputsLine([night('night', 1, undefined)])).toBeUndefined();
   });
 });
