@@ -186,6 +186,27 @@ describe('model store', () => {
     expect(part.arrays).toEqual({ centroids: arrays.centroids });
     expect(readdirSync(dir)).toEqual(['model']); // no temporary folder left behind
   });
+  it('hands the arrays of the last load on to the next load of the same model, and only what that asked for', async () => {
+    const m = join(dir, 'model-shared');
+    const saved = await saveModel(m, meta, ['p1'], arrays);
+    const a = loadModel(m, saved.id, ['mean', 'components', 'idf']);
+    const b = loadModel(m, saved.id, ['mean', 'components']); // reduce after vectorize: not read again
+    expect(b.arrays.components).toBe(a.arrays.components);
+    expect(b.arrays.mean).toBe(a.arrays.mean);
+    expect(Object.keys(b.arrays)).toEqual(['mean', 'components']);
+    const c = loadModel(m, saved.id, ['centroids']); // cluster: the components are let go
+    expect(c.arrays).toEqual({ centroids: arrays.centroids });
+    const d = loadModel(m, saved.id, ['components']);
+    expect(d.arrays.components).not.toBe(a.arrays.components);
+    expect(d.arrays.components).toEqual(arrays.components);
+    // A new model in the folder (same content, another folder): read from its files.
+    const again = await saveModel(m, meta, ['p1'], { ...arrays, components: Float64Array.from([0.8, 0.6]) });
+    const e = loadModel(m, again.id, ['components']);
+    expect(Array.from(e.arrays.components)).toEqual([0.8, 0.6]);
+    // A part the stored model lacks is refused, shared or not.
+    writeFileSync(join(m, 'arrays', 'value.json'), JSON.stringify({ mean: [] }));
+    expect(() => loadModel(m, again.id, ['components'])).toThrow(/has no components/);
+  });
   it('ignores a missing model or one of another format', () => {
     expect(readModelMeta(join(dir, 'none'))).toBeUndefined();
     const m = join(dir, 'model');

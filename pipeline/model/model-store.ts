@@ -9,7 +9,7 @@
 // written to a temporary sibling, then swapped in by two renames; a crash between them leaves
 // no model, and the next night simply refits.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ArtifactWriter } from '../artifact-writer.ts';
 import { loadArtifact } from '../artifacts.ts';
@@ -126,7 +126,8 @@ export function readFitIds(dir: string): string[] {
  * The model's meta and the arrays `parts` names (all by default: at 1M papers the components
  * alone are 160 MB, which the stage that needs only the centroids does not read);
  * `expectedId` guards against a model replaced between the stage that chose to fold in and the
- * one that reads it (e.g. --from reduce after a later refit).
+ * one that reads it (e.g. --from reduce after a later refit). The arrays are shared with the
+ * next load of the same model in this process (see lastLoaded): callers must not change them.
  */
 export function loadModel<K extends keyof ModelArrays = keyof ModelArrays>(dir: string, expectedId?: string, parts?: readonly K[]): StoredModel<K> {
   const meta = readModelMeta(dir);
@@ -134,7 +135,37 @@ export function loadModel<K extends keyof ModelArrays = keyof ModelArrays>(dir: 
   if (expectedId !== undefined && meta.id !== expectedId) {
     throw new Error(`the stored model in ${dir} is ${meta.id}, not ${expectedId} that vectorize folded into: re-run from vectorize (--from vectorize)`);
   }
-  const arrays = loadArtifact<Pick<ModelArrays, K>>(join(dir, 'arrays'), parts ? { only: parts } : {});
-  for (const part of parts ?? []) if (arrays[part] === undefined) throw new Error(`the stored model in ${dir} has no ${part}`);
-  return { meta, arrays };
+  const arraysDir = join(dir, 'arrays');
+  const key = loadedKey(arraysDir, meta.id);
+  const wanted = parts ?? MODEL_ARRAYS;
+  const have: Partial<ModelArrays> = lastLoaded !== undefined && key !== undefined && lastLoaded.key === key ? lastLoaded.arrays : {};
+  const missing = wanted.filter((part) => have[part] === undefined);
+  const read = missing.length > 0 ? loadArtifact<Partial<ModelArrays>>(arraysDir, { only: missing }) : {};
+  const arrays: Partial<ModelArrays> = {};
+  for (const part of wanted) {
+    const array = have[part] ?? read[part];
+    if (array === undefined) throw new Error(`the stored model in ${dir} has no ${part}`);
+    (arrays as Record<string, unknown>)[part] = array;
+  }
+  lastLoaded = key === undefined ? undefined : { key, arrays };
+  return { meta, arrays: arrays as Pick<ModelArrays, K> };
+}
+
+const MODEL_ARRAYS: readonly (keyof ModelArrays)[] = ['vocabulary', 'display', 'df', 'idf', 'mean', 'components', 'centroids'];
+
+// A fold-in night's stages load the same model one after the other: vectorize (with the
+// components, for the new papers' captured share), then reduce (the mean and components), then
+// cluster (the centroids). At 1M papers the components are 160 MB, read twice a night. The
+// arrays of the last load are kept, and a load of the same model (its content id and the arrays
+// folder's identity: saveModel replaces the folder) takes what it asks for from them; only what
+// it asked for is kept after it, so cluster's load lets the components go.
+let lastLoaded: { key: string; arrays: Partial<ModelArrays> } | undefined;
+
+function loadedKey(arraysDir: string, id: string): string | undefined {
+  try {
+    const s = statSync(join(arraysDir, 'value.json'), { bigint: true });
+    return `${arraysDir}\0${id}\0${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}`;
+  } catch {
+    return undefined; // no arrays: loadArtifact says so
+  }
 }
