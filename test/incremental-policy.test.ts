@@ -1,11 +1,10 @@
 // The pieces of incremental nights with known answers: the refit policy's rules, the fold-in
 // quality signal, and the model store (round trip, atomic replacement, a foreign format ignored).
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CsrMatrix } from '../analysis/types.ts';
-import { saveArtifact } from '../pipeline/artifacts.ts';
 import { resolveConfig } from '../pipeline/config.ts';
 import { capturedShare } from '../pipeline/model/fold-in-quality.ts';
 import { modelConfigHash } from '../pipeline/model/model-config.ts';
@@ -207,18 +206,6 @@ describe('model store', () => {
     // A part the stored model lacks is refused, shared or not.
     writeFileSync(join(m, 'arrays', 'value.json'), JSON.stringify({ mean: [] }));
     expect(() => loadModel(m, again.id, ['components'])).toThrow(/has no components/);
-  });
-  it('keeps the terms beside the typed arrays, read only by a load that asks for them; a model with the terms in arrays/ still loads', async () => {
-    const m = join(dir, 'model-terms');
-    const saved = await saveModel(m, meta, ['p1'], arrays);
-    expect(JSON.parse(readFileSync(join(m, 'terms.json'), 'utf8'))).toEqual({ vocabulary: arrays.vocabulary, display: arrays.display });
-    expect(Object.keys(JSON.parse(readFileSync(join(m, 'arrays', 'value.json'), 'utf8'))).sort()).toEqual(['centroids', 'components', 'df', 'idf', 'mean']);
-    rmSync(join(m, 'terms.json'));
-    expect(loadModel(m, saved.id, ['mean', 'centroids']).arrays).toEqual({ mean: arrays.mean, centroids: arrays.centroids });
-    expect(() => loadModel(m, saved.id, ['vocabulary'])).toThrow(/has no vocabulary/);
-    // The layout before terms.json: everything in arrays/.
-    saveArtifact(join(m, 'arrays'), arrays);
-    expect(loadModel(m, saved.id).arrays).toEqual(arrays);
   });
   it('ignores a missing model or one of another format', () => {
     expect(readModelMeta(join(dir, 'none'))).toBeUndefined();

@@ -4,8 +4,7 @@
 // fitted on (paper ids, the newest paper's date, a hash of the config that shaped it).
 //
 // Layout: meta.json (small: what the refit policy reads every night), fit-ids.txt (one paper id
-// a line), terms.json (vocabulary and display forms), arrays/ (pipeline/artifacts.ts format: raw
-// typed-array buffers). The folder lives
+// a line), arrays/ (pipeline/artifacts.ts format: raw typed-array buffers). The folder lives
 // beside runs/ and stages/, so publishing a run folder never touches it. It is replaced whole:
 // written to a temporary sibling, then swapped in by two renames; a crash between them leaves
 // no model, and the next night simply refits.
@@ -95,15 +94,11 @@ export async function saveModel(dir: string, meta: Omit<ModelMeta, 'id' | 'forma
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   // meta.json last: a folder with meta.json is complete.
-  // The terms in a file of their own: arrays/value.json stays small, so a stage that loads only
-  // typed arrays (reduce, cluster) does not parse 400k strings (~0.15 s at 1M papers) it drops.
-  const { vocabulary, display, ...typed } = arrays;
   const after = [
-    { path: join(tmp, TERMS_FILE), text: JSON.stringify({ vocabulary, display }) },
     { path: join(tmp, 'fit-ids.txt'), text: fitIds.join('\n') },
     { path: join(tmp, 'meta.json'), text: JSON.stringify(full, null, 2) + '\n' },
   ];
-  await new ArtifactWriter().save(join(tmp, 'arrays'), typed, after);
+  await new ArtifactWriter().save(join(tmp, 'arrays'), arrays, after);
   rmSync(old, { recursive: true, force: true });
   if (existsSync(dir)) renameSync(dir, old);
   renameSync(tmp, dir);
@@ -146,11 +141,6 @@ export function loadModel<K extends keyof ModelArrays = keyof ModelArrays>(dir: 
   const have: Partial<ModelArrays> = lastLoaded !== undefined && key !== undefined && lastLoaded.key === key ? lastLoaded.arrays : {};
   const missing = wanted.filter((part) => have[part] === undefined);
   const read = missing.length > 0 ? loadArtifact<Partial<ModelArrays>>(arraysDir, { only: missing }) : {};
-  // The terms live in terms.json (models written before it kept them in arrays/, read above).
-  if (missing.some((part) => TERM_PARTS.has(part) && read[part] === undefined) && existsSync(join(dir, TERMS_FILE))) {
-    const terms = JSON.parse(readFileSync(join(dir, TERMS_FILE), 'utf8')) as Partial<Pick<ModelArrays, 'vocabulary' | 'display'>>;
-    for (const part of missing) if (TERM_PARTS.has(part) && read[part] === undefined) (read as Record<string, unknown>)[part] = terms[part as 'vocabulary' | 'display'];
-  }
   const arrays: Partial<ModelArrays> = {};
   for (const part of wanted) {
     const array = have[part] ?? read[part];
@@ -162,9 +152,6 @@ export function loadModel<K extends keyof ModelArrays = keyof ModelArrays>(dir: 
 }
 
 const MODEL_ARRAYS: readonly (keyof ModelArrays)[] = ['vocabulary', 'display', 'df', 'idf', 'mean', 'components', 'centroids'];
-/** The model's string arrays, kept in TERMS_FILE beside arrays/. */
-const TERM_PARTS: ReadonlySet<keyof ModelArrays> = new Set(['vocabulary', 'display']);
-const TERMS_FILE = 'terms.json';
 
 // A fold-in night's stages load the same model one after the other: vectorize (with the
 // components, for the new papers' captured share), then reduce (the mean and components), then
