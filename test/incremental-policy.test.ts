@@ -8,7 +8,7 @@ import type { CsrMatrix } from '../analysis/types.ts';
 import { resolveConfig } from '../pipeline/config.ts';
 import { capturedShare } from '../pipeline/model/fold-in-quality.ts';
 import { modelConfigHash } from '../pipeline/model/model-config.ts';
-import { loadModel, modelDir, readFitIds, readModelMeta, saveModel } from '../pipeline/model/model-store.ts';
+import { forgetLoadedModel, loadModel, modelDir, readFitIds, readModelMeta, saveModel } from '../pipeline/model/model-store.ts';
 import { foldInPossible, newRows, planNight } from '../pipeline/model/night-plan.ts';
 import { csrRows, hex32, matchRows, mergeCsrRows, mergeDenseRows, unmatched } from '../pipeline/model/row-reuse.ts';
 import { daysBetween, decideNight, type NightFacts, type RefitPolicy } from '../pipeline/model/refit-policy.ts';
@@ -199,6 +199,8 @@ describe('model store', () => {
     const d = loadModel(m, saved.id, ['components']);
     expect(d.arrays.components).not.toBe(a.arrays.components);
     expect(d.arrays.components).toEqual(arrays.components);
+    forgetLoadedModel(); // a night that refits after loading: the next load reads the files
+    expect(loadModel(m, saved.id, ['components']).arrays.components).not.toBe(d.arrays.components);
     // A new model in the folder (same content, another folder): read from its files.
     const again = await saveModel(m, meta, ['p1'], { ...arrays, components: Float64Array.from([0.8, 0.6]) });
     const e = loadModel(m, again.id, ['components']);

@@ -161,6 +161,11 @@ const MODEL_ARRAYS: readonly (keyof ModelArrays)[] = ['vocabulary', 'display', '
 // it asked for is kept after it, so cluster's load lets the components go.
 let lastLoaded: { key: string; arrays: Partial<ModelArrays> } | undefined;
 
+/** Lets the arrays of the last load go (a night that loaded the model and then refits: no later stage loads it). */
+export function forgetLoadedModel(): void {
+  lastLoaded = undefined;
+}
+
 function loadedKey(arraysDir: string, id: string): string | undefined {
   try {
     const s = statSync(join(arraysDir, 'value.json'), { bigint: true });

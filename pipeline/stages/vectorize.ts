@@ -13,7 +13,7 @@ import { archivePath, type Config } from '../config.ts';
 import { InputError } from '../errors.ts';
 import { capturedShare } from '../model/fold-in-quality.ts';
 import { modelConfigHash } from '../model/model-config.ts';
-import { loadModel, modelDir } from '../model/model-store.ts';
+import { forgetLoadedModel, loadModel, modelDir } from '../model/model-store.ts';
 import { archiveFingerprints, contentKey, type CsrPair, matchRows, mergeCsrPair, paperFingerprints, type RowKeys, type StoredCsr, unmatched } from '../model/row-reuse.ts';
 import { newestDate, planNight, type NightPlan } from '../model/night-plan.ts';
 import type { KnownInputs, Stage } from '../stage.ts';
@@ -105,6 +105,7 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
         ctx.log.info(`vectorize: fold-in (${night.reason}); the stored basis captures ${fmtRatio(ratio)} of the new papers' variance relative to its fit`);
         return { vocabulary: a.vocabulary, display: a.display, df: columnDf(counts), idf: a.idf, matrix, counts, docs, night, rowKeys };
       }
+      forgetLoadedModel(); // its 160 MB of components (at 1M papers) are not read again tonight
       night = {
         ...night,
         mode: 'refit',
