@@ -167,10 +167,20 @@ export function forgetLoadedModel(): void {
 }
 
 function loadedKey(arraysDir: string, id: string): string | undefined {
+  const file = fileIdentity(join(arraysDir, 'value.json'));
+  return file === undefined ? undefined : `${arraysDir}\0${id}\0${file}`; // no arrays: loadArtifact says so
+}
+
+/**
+ * Which file is at `path` now (device, inode, size, modification time), or undefined when there
+ * is none: what the model's in-process memos (here, night-plan.ts) key on besides its content id,
+ * since saveModel replaces the folder and a hand edit changes the file.
+ */
+export function fileIdentity(path: string): string | undefined {
   try {
-    const s = statSync(join(arraysDir, 'value.json'), { bigint: true });
-    return `${arraysDir}\0${id}\0${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}`;
+    const s = statSync(path, { bigint: true });
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}`;
   } catch {
-    return undefined; // no arrays: loadArtifact says so
+    return undefined;
   }
 }

@@ -1,11 +1,10 @@
 // Tonight's plan for vectorize, reduce and cluster: refit or fold in, and why. Gathered from the
 // stored model's meta and fit ids and tonight's window, then decided by refit-policy.ts. The
 // plan (not the model's bulk) is what the stages' cache keys carry.
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { modelConfigHash } from './model-config.ts';
-import { modelDir, readFitIds, readModelMeta, type ModelMeta } from './model-store.ts';
+import { fileIdentity, modelDir, readFitIds, readModelMeta, type ModelMeta } from './model-store.ts';
 import { decideNight, type NightDecision, type RefitPolicy } from './refit-policy.ts';
 import { indexIn } from './sorted-ids.ts';
 
@@ -70,13 +69,8 @@ export interface NightPlanResult {
 let lastPlan: { key: string; windowIds: readonly string[]; result: NightPlanResult } | undefined;
 
 function memoKey(config: Config, dir: string, meta: ModelMeta, newestDate: string | undefined): string | undefined {
-  let file: string;
-  try {
-    const s = statSync(join(dir, 'fit-ids.txt'), { bigint: true });
-    file = `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}`;
-  } catch {
-    return undefined; // no fit ids: planNight refits, cheaply
-  }
+  const file = fileIdentity(join(dir, 'fit-ids.txt'));
+  if (file === undefined) return undefined; // no fit ids: planNight refits, cheaply
   return JSON.stringify([dir, meta.id, file, refitPolicy(config), modelConfigHash(config), newestDate ?? null]);
 }
 
