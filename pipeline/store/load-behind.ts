@@ -25,7 +25,7 @@ export interface LoadBehindResult {
   textHashes: string[];
   /** paperExtraJson of each paper added, in order. */
   extraJsons: (string | null)[];
-  /** The window's digest (insertedWindowDigest in store.ts) when finish() was given the window's order. */
+  /** The window's digest (windowDigest in store.ts) when finish() was given the window's order. */
   digest?: string;
   /** Committed (the number of rows inserted) or declined (nothing written); settles after the helper has closed its connection. */
   written: Promise<number | 'declined'>;
