@@ -155,19 +155,28 @@ export class RecordCorpusBuilder {
   }
 
   /**
-   * Document d's tokens and title are those of a token-cache record (its layout: token count,
-   * title count, tokens, title forms; pipeline/token-cache.ts), read where the record is.
+   * Document d's tokens and title are those of the token-cache record at ints[at] (its layout:
+   * token count, title count, tokens, title forms; pipeline/cached-records.ts), read where the
+   * record is (a record that is most of its buffer, read on its own, is copied).
    */
-  setRecord(d: number, record: Int32Array): void {
-    const [pool, at] = this.place(record);
-    const tokens = record[0]!;
+  setRecordAt(d: number, ints: Int32Array, at: number): void {
+    const tokens = ints[at]!;
+    const length = 2 + tokens + ints[at + 1]!;
+    let pool: number;
+    let base: number;
+    if (2 * 4 * length >= ints.buffer.byteLength) {
+      [pool, base] = this.copy(ints.subarray(at, at + length));
+    } else {
+      pool = this.poolOfBuffer(ints.buffer);
+      base = (ints.byteOffset >> 2) + at;
+    }
     this.tokenPool[d] = pool;
-    this.tokenStart[d] = at + 2;
+    this.tokenStart[d] = base + 2;
     this.tokenCount[d] = tokens;
     if (this.titleCount) {
       this.titlePool![d] = pool;
-      this.titleStart![d] = at + 2 + tokens;
-      this.titleCount[d] = record[1]!;
+      this.titleStart![d] = base + 2 + tokens;
+      this.titleCount[d] = ints[at + 1]!;
     }
   }
 
@@ -207,13 +216,18 @@ export class RecordCorpusBuilder {
 
   private place(view: Int32Array): [number, number] {
     if (2 * view.byteLength >= view.buffer.byteLength) return this.copy(view);
-    let p = this.poolOf.get(view.buffer);
+    return [this.poolOfBuffer(view.buffer), view.byteOffset >> 2];
+  }
+
+  /** The pool that is the whole of `buffer` (as ints), added the first time. */
+  private poolOfBuffer(buffer: ArrayBufferLike): number {
+    let p = this.poolOf.get(buffer);
     if (p === undefined) {
       p = this.pools.length;
-      this.pools.push(new Int32Array(view.buffer, 0, view.buffer.byteLength >> 2));
-      this.poolOf.set(view.buffer, p);
+      this.pools.push(new Int32Array(buffer, 0, buffer.byteLength >> 2));
+      this.poolOf.set(buffer, p);
     }
-    return [p, view.byteOffset >> 2];
+    return p;
   }
 }
 

@@ -49,6 +49,7 @@ import { sharedInt32 } from '../analysis/parallel/shared.ts';
 import { tokenizeChunkOnWorker, tokenizeChunksParallel } from '../analysis/parallel/tokenize-kernels.ts';
 import { type DocText, resolveTokenizerOptions, type TokenizedChunk, type TokenizerOptions, tokenizeChunk, TOKENIZER_VERSION } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
+import { type CachedRecords, noRecords, recordsInRows, recordsOfBlobs, type RowsOfPapers } from './cached-records.ts';
 import { RecordCorpusBuilder, type TokenSource } from './record-corpus.ts';
 import { setNewFilePageSize } from './store/page-size.ts';
 import { StringIndex } from './string-index.ts';
@@ -95,22 +96,26 @@ function paperKeyOf(doc: HashedDocText): string {
  * pass over every token on the main thread (~12M on arXiv, ~0.13 s in a profile).
  */
 function formCounts(
-  records: readonly (Int32Array | undefined)[],
+  records: CachedRecords,
   fresh: readonly TokenizedChunk[],
   freshIds: readonly Int32Array[],
   titleRepeat: number,
   n: number,
 ): Int32Array {
   const counts = new Int32Array(n);
-  for (const rec of records) {
-    if (!rec) continue;
-    const end = 2 + rec[0]!;
-    for (let k = 2; k < end; k++) {
+  const { pools, pool, start } = records;
+  for (let i = 0; i < pool.length; i++) {
+    const p = pool[i]!;
+    if (p < 0) continue;
+    const rec = pools[p]!;
+    const at = start[i]!;
+    const end = at + 2 + rec[at]!;
+    for (let k = at + 2; k < end; k++) {
       const f = rec[k]!;
       if (f >= n || f < -1) throw new Error(`token cache: form id ${f} outside the dictionary (${n} forms)`);
       if (f >= 0) counts[f]++;
     }
-    if (titleRepeat > 1) subtractTitles(counts, rec, end, rec.length, titleRepeat, n);
+    if (titleRepeat > 1) subtractTitles(counts, rec, end, end + rec[at + 1]!, titleRepeat, n);
   }
   fresh.forEach((chunk, c) => {
     const ids = freshIds[c]!;
@@ -157,6 +162,11 @@ export interface TokenStore {
    * whose string keys cost ~5 string-hash operations per paper (~6 s of a night over 1M papers).
    */
   getEach?(configKey: string, paperKeys: readonly string[]): (Uint8Array | undefined)[];
+  /**
+   * getEach as positions in one buffer, when the store holds its rows in one (read ahead, see
+   * adopt); undefined otherwise (then ask getEach). Either call uses up the rows read ahead.
+   */
+  getRows?(configKey: string, paperKeys: readonly string[]): RowsOfPapers | undefined;
   /** Appends forms (ids firstFormId, …) and writes records, in one transaction; drops any other config key. */
   put(configKey: string, firstFormId: number, newForms: readonly Form[], rows: readonly { paperKey: string; data: Uint8Array }[]): void;
   /** Ends a run that requested these papers (all read or written): the store may prune what no recent run requested. */
@@ -345,18 +355,24 @@ export function openTokenStore(outDir: string): TokenStore {
    * repeated key finds the same row); a row read by this run for the first time whose stamp is
    * old goes on the stale list once.
    */
-  const fromAdopted = (rows: Omit<PrefetchedTokenRows, 'keys'> & { keys: string[] }, paperKeys: readonly string[]): (Uint8Array | undefined)[] => {
+  const rowsOfAdopted = (rows: Omit<PrefetchedTokenRows, 'keys'> & { keys: string[] }, paperKeys: readonly string[]): RowsOfPapers => {
     const { keys, bytes, ends, used, rowids } = rows;
-    const rowOf = new StringIndex(keys); // not a Map: see string-index.ts
+    const index = new StringIndex(keys); // not a Map: see string-index.ts
     const staleBefore = currentRun() - TOUCH_RUNS;
     const taken = new Uint8Array(keys.length);
-    return paperKeys.map((k) => {
-      const r = rowOf.get(k);
-      if (r < 0) return undefined;
+    const rowOf = new Int32Array(paperKeys.length);
+    for (let i = 0; i < paperKeys.length; i++) {
+      const r = index.get(paperKeys[i]!);
+      rowOf[i] = r;
+      if (r < 0) continue;
       if (taken[r] === 0 && used[r]! <= staleBefore) stale.push(rowids[r]!);
       taken[r] = 1;
-      return bytes.subarray(r === 0 ? 0 : ends[r - 1]!, ends[r]!);
-    });
+    }
+    return { bytes, ends, rowOf };
+  };
+  const fromAdopted = (rows: Omit<PrefetchedTokenRows, 'keys'> & { keys: string[] }, paperKeys: readonly string[]): (Uint8Array | undefined)[] => {
+    const { bytes, ends, rowOf } = rowsOfAdopted(rows, paperKeys);
+    return Array.from(rowOf, (r) => (r < 0 ? undefined : bytes.subarray(r === 0 ? 0 : ends[r - 1]!, ends[r]!)));
   };
   const putForms = (configKey: string, firstFormId: number, newForms: readonly Form[]): void => {
     if (meta('config_key') !== configKey) {
@@ -378,6 +394,10 @@ export function openTokenStore(outDir: string): TokenStore {
         for (const [key, surface] of JSON.parse(row.data) as [string, string][]) out.push({ key, surface });
       }
       return out;
+    },
+    getRows(configKey, paperKeys) {
+      const prefetched = adoptedRows(configKey);
+      return prefetched ? rowsOfAdopted(prefetched, paperKeys) : undefined;
     },
     getEach(configKey, paperKeys) {
       const prefetched = adoptedRows(configKey);
@@ -667,25 +687,22 @@ async function tokenizeFromCache(
   }
   const paperKeys = docs.map(paperKeyOf); // sha1 of 75k texts is ~0.2 s that ingest already spent
   let dict: FormDictionary;
-  let blobs: (Uint8Array | undefined)[];
+  // Each paper's record as stored (see encodePaperTokens), or none: tokenized below. A damaged
+  // record counts as none (it is tokenized again and overwritten).
+  let records: CachedRecords;
   try {
     dict = new FormDictionary(store.forms(configKey));
-    blobs = store.getEach ? store.getEach(configKey, paperKeys) : eachFromMap(store.get(configKey, [...new Set(paperKeys)]), paperKeys);
+    const rows = store.getRows?.(configKey, paperKeys);
+    records = rows
+      ? recordsInRows(rows, dict.size)
+      : recordsOfBlobs(store.getEach ? store.getEach(configKey, paperKeys) : eachFromMap(store.get(configKey, [...new Set(paperKeys)]), paperKeys), dict.size);
   } catch {
     dict = new FormDictionary(); // an unreadable cache: tokenize everything (put below starts it over)
-    blobs = [];
+    records = noRecords(docs.length);
   }
   const known = dict.size;
-  // Each paper's record as stored (see encodePaperTokens), or undefined: tokenized below.
-  const records: (Int32Array | undefined)[] = new Array(docs.length);
   const missing: number[] = [];
-  for (let i = 0; i < docs.length; i++) {
-    const blob = blobs[i];
-    const rec = blob && readRecord(blob, known); // a damaged record is tokenized again and overwritten
-    if (rec) records[i] = rec;
-    else missing.push(i);
-  }
-  blobs = [];
+  for (let i = 0; i < docs.length; i++) if (records.pool[i]! < 0) missing.push(i);
 
   const cached = docs.length - missing.length;
   let fresh: TokenizedChunk[] = [];
@@ -733,15 +750,15 @@ async function tokenizeFromCache(
     // papers' tokens go into a stream of their own (not rewritten later: nothing waits for the
     // writer's copy of it).
     freshIds = [];
-    const stream = formStream(new Array<undefined>(missing.length), fresh, titleRepeat > 1);
+    const stream = formStream(noRecords(missing.length), fresh, titleRepeat > 1);
     fresh = [];
     const builder = new RecordCorpusBuilder(docs.length, titleRepeat);
     for (let i = 0, j = 0; i < docs.length; i++) {
-      const rec = records[i];
-      if (rec) builder.setRecord(i, rec);
+      const p = records.pool[i]!;
+      if (p >= 0) builder.setRecordAt(i, records.pools[p]!, records.start[i]!);
       else builder.set(i, stream.tokens.subarray(stream.docOffsets[j]!, stream.docOffsets[j + 1]!), stream.titleForms[j++]);
     }
-    records.length = 0;
+    records = noRecords(0);
     if (missing.length > 0) {
       write(streamRows(Array.from(missing.keys()), missing.map((i) => paperKeys[i]!), stream.tokens, stream.docOffsets, titleRepeat > 1 ? stream.titleForms : undefined));
     }
@@ -753,7 +770,7 @@ async function tokenizeFromCache(
     // chunks go as soon as their tokens are in it: they are ~twice its size.
     const { tokens, docOffsets, titleForms } = formStream(records, fresh, titleRepeat > 1);
     fresh = [];
-    records.length = 0;
+    records = noRecords(0);
     // One record per distinct text (a paper listed twice is written once).
     if (missing.length > 0) write(streamRows(missing, paperKeys, tokens, docOffsets, titleRepeat > 1 ? titleForms : undefined));
     corpus = assembleForms(tokens, docOffsets, counts, dict, beforeRewrite);
@@ -805,11 +822,12 @@ function rowList(rows: PackedRows): { paperKey: string; data: Uint8Array }[] {
 
 /** The papers' tokens (cached records, or fresh ones in order) as one stream of form ids. */
 function formStream(
-  records: readonly (Int32Array | undefined)[],
+  records: CachedRecords,
   fresh: readonly TokenizedChunk[],
   withTitles: boolean,
 ): { tokens: Int32Array; docOffsets: Int32Array; titleForms: Int32Array[] } {
-  const n = records.length;
+  const { pools, pool, start } = records;
+  const n = pool.length;
   // The corpus's docOffsets and tokenIds in shared memory: the vectorizer's threads read them
   // where they are (analysis/parallel/tfidf-kernels.ts; a copy for the worker cost more than the
   // split saved). They are written to the artifact like any typed array.
@@ -825,9 +843,9 @@ function formStream(
     }
   };
   for (let i = 0; i < n; i++) {
-    const rec = records[i];
-    if (rec) {
-      docOffsets[i + 1] = docOffsets[i]! + rec[0]!;
+    const p = pool[i]!;
+    if (p >= 0) {
+      docOffsets[i + 1] = docOffsets[i]! + pools[p]![start[i]!]!;
     } else {
       nextFresh();
       docOffsets[i + 1] = docOffsets[i]! + fresh[c]!.docOffsets[d + 1]! - fresh[c]!.docOffsets[d]!;
@@ -838,10 +856,13 @@ function formStream(
   c = 0;
   d = 0;
   for (let i = 0; i < n; ) {
-    const rec = records[i];
-    if (rec) {
-      tokens.set(rec.subarray(2, 2 + rec[0]!), docOffsets[i]!);
-      if (withTitles) titleForms[i] = rec.subarray(2 + rec[0]!);
+    const p = pool[i]!;
+    if (p >= 0) {
+      const rec = pools[p]!;
+      const at = start[i]!;
+      const titleAt = at + 2 + rec[at]!;
+      tokens.set(rec.subarray(at + 2, titleAt), docOffsets[i]!);
+      if (withTitles) titleForms[i] = rec.subarray(titleAt, titleAt + rec[at + 1]!);
       i++;
       continue;
     }
@@ -850,13 +871,13 @@ function formStream(
     nextFresh();
     const chunk = fresh[c]!;
     const first = d;
-    const start = i;
+    const firstPaper = i;
     do {
       if (withTitles) titleForms[i] = chunk.titleSurfaces!.subarray(chunk.titleOffsets![d]!, chunk.titleOffsets![d + 1]!);
       i++;
       d++;
-    } while (i < n && !records[i] && d + 1 < chunk.docOffsets.length);
-    tokens.set(chunk.tokenSurfaces.subarray(chunk.docOffsets[first]!, chunk.docOffsets[d]!), docOffsets[start]!);
+    } while (i < n && pool[i]! < 0 && d + 1 < chunk.docOffsets.length);
+    tokens.set(chunk.tokenSurfaces.subarray(chunk.docOffsets[first]!, chunk.docOffsets[d]!), docOffsets[firstPaper]!);
   }
   return { tokens, docOffsets, titleForms };
 }
@@ -883,21 +904,6 @@ function toFormIds(chunks: readonly TokenizedChunk[], dict: FormDictionary): Int
     if (titles) for (let k = 0; k < titles.length; k++) titles[k] = ids[titles[k]!]!;
     return ids;
   });
-}
-
-/**
- * A stored record read in place when the blob is 4-byte aligned (else copied), checked against
- * the dictionary's size; undefined when damaged.
- */
-function readRecord(blob: Uint8Array, known: number): Int32Array | undefined {
-  if (blob.byteLength < 8 || blob.byteLength % 4 !== 0) return undefined;
-  const ints = blob.byteOffset % 4 === 0 ? new Int32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4) : new Int32Array(Uint8Array.prototype.slice.call(blob).buffer);
-  const nTokens = ints[0]!;
-  const nTitle = ints[1]!;
-  if (nTokens < 0 || nTitle < 0 || 2 + nTokens + nTitle !== ints.length) return undefined;
-  for (let k = 2; k < 2 + nTokens; k++) if (ints[k]! < -1 || ints[k]! >= known) return undefined;
-  for (let k = 2 + nTokens; k < ints.length; k++) if (ints[k]! < 0 || ints[k]! >= known) return undefined;
-  return ints;
 }
 
 function tryPut(store: TokenStore, configKey: string, firstFormId: number, forms: readonly Form[], rows: readonly { paperKey: string; data: Uint8Array }[]): string | undefined {
