@@ -31,11 +31,6 @@ export function isRecord(ints: Int32Array, at: number, length: number, known: nu
   return true;
 }
 
-/** The length in ints of the record at ints[at]. */
-export function recordLength(ints: Int32Array, at: number): number {
-  return 2 + ints[at]! + ints[at + 1]!;
-}
-
 /** Rows packed in one buffer (row r is bytes[ends[r - 1], ends[r])) and which row each paper's record is (-1: none). */
 export interface RowsOfPapers {
   bytes: Uint8Array;

@@ -351,9 +351,9 @@ export function openTokenStore(outDir: string): TokenStore {
     return rows.ends.length === count && keys.length === count ? { ...rows, keys } : undefined;
   };
   /**
-   * The record of each of paperKeys from adopted rows, looked up in one Map of the rows' keys (a
-   * repeated key finds the same row); a row read by this run for the first time whose stamp is
-   * old goes on the stale list once.
+   * The row of adopted rows that holds each of paperKeys (-1: none), looked up in one index of the
+   * rows' keys (a repeated key finds the same row); a row read by this run for the first time
+   * whose stamp is old goes on the stale list once.
    */
   const rowsOfAdopted = (rows: Omit<PrefetchedTokenRows, 'keys'> & { keys: string[] }, paperKeys: readonly string[]): RowsOfPapers => {
     const { keys, bytes, ends, used, rowids } = rows;
@@ -370,6 +370,7 @@ export function openTokenStore(outDir: string): TokenStore {
     }
     return { bytes, ends, rowOf };
   };
+  /** The record of each of paperKeys from adopted rows, as a view of their buffer (getEach's answer). */
   const fromAdopted = (rows: Omit<PrefetchedTokenRows, 'keys'> & { keys: string[] }, paperKeys: readonly string[]): (Uint8Array | undefined)[] => {
     const { bytes, ends, rowOf } = rowsOfAdopted(rows, paperKeys);
     return Array.from(rowOf, (r) => (r < 0 ? undefined : bytes.subarray(r === 0 ? 0 : ends[r - 1]!, ends[r]!)));
