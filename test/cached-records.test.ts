@@ -86,7 +86,7 @@ describe('cached records by position', () => {
       const r = recordsInRows(p, KNOWN);
       expect(contents(r)).toEqual(expected(ask.map((i) => (i < 0 ? undefined : rows[i]))));
       // A row is read in place when it starts on a 4-byte boundary of the buffer (the rows
-      // after the 11-byte one do not, at lead 0), else copied into a pool of its own.
+      // after the 11-byte one do not, at lead 0), else copied into the pool of copies.
       ask.forEach((row, i) => {
         if (r.pool[i]! < 0) return;
         const from = row === 0 ? 0 : p.ends[row - 1]!;
