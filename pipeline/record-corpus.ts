@@ -161,15 +161,7 @@ export class RecordCorpusBuilder {
    */
   setRecordAt(d: number, ints: Int32Array, at: number): void {
     const tokens = ints[at]!;
-    const length = 2 + tokens + ints[at + 1]!;
-    let pool: number;
-    let base: number;
-    if (2 * 4 * length >= ints.buffer.byteLength) {
-      [pool, base] = this.copy(ints.subarray(at, at + length));
-    } else {
-      pool = this.poolOfBuffer(ints.buffer);
-      base = (ints.byteOffset >> 2) + at;
-    }
+    const [pool, base] = this.placeAt(ints, at, 2 + tokens + ints[at + 1]!);
     this.tokenPool[d] = pool;
     this.tokenStart[d] = base + 2;
     this.tokenCount[d] = tokens;
@@ -215,8 +207,13 @@ export class RecordCorpusBuilder {
   }
 
   private place(view: Int32Array): [number, number] {
-    if (2 * view.byteLength >= view.buffer.byteLength) return this.copy(view);
-    return [this.poolOfBuffer(view.buffer), view.byteOffset >> 2];
+    return this.placeAt(view, 0, view.length);
+  }
+
+  /** Pool and start of ints[at, at + length): its own buffer's pool, or the pool of copies when it is most of that buffer. */
+  private placeAt(ints: Int32Array, at: number, length: number): [number, number] {
+    if (2 * 4 * length >= ints.buffer.byteLength) return this.copy(ints.subarray(at, at + length));
+    return [this.poolOfBuffer(ints.buffer), (ints.byteOffset >> 2) + at];
   }
 
   /** The pool that is the whole of `buffer` (as ints), added the first time. */
