@@ -203,11 +203,11 @@ function storedPaper(
  * and kept until the sort lived long enough to be copied by the young-generation collector: 1M
  * rows' keys cost a night ~1 s of the 4 s read.)
  */
-function orderWindow(unordered: Paper[], textHashes: readonly string[], extraJsons: readonly (string | null)[]): { papers: Paper[]; digest: string } {
+function orderWindow(unordered: Paper[], extraJsons: readonly (string | null)[]): { papers: Paper[]; digest: string } {
   const order = idOrder(unordered, Array.from(unordered, (_, i) => i));
   const papers: Paper[] = new Array(order.length);
   for (let i = 0; i < order.length; i++) papers[i] = unordered[order[i]!]!;
-  return { papers, digest: windowDigest(unordered, textHashes, extraJsons, order) };
+  return { papers, digest: windowDigest(unordered, unordered.map((p) => p.textHash!), extraJsons, order) };
 }
 
 /** `indices` sorted by the JavaScript (UTF-16) order of their papers' ids, in place. */
@@ -613,17 +613,16 @@ export class Store {
       )
       .raw();
     const unordered: Paper[] = [];
-    // What the digest covers beyond the papers' fields (storedPaper keeps a null label or url as absent).
-    const textHashes: string[] = [];
+    // What the digest covers beyond the papers' fields (storedPaper keeps a null label or url as
+    // absent, the text hash as textHash, and the extra parsed).
     const extraJsons: (string | null)[] = [];
     for (const [id, textHash, date, label, url, source, extraJson, title, text] of stmt.iterate(...where.params)) {
       const known = title === null ? reuse!.get(id)!.paper : undefined;
       const paperTitle = known ? known.title : title!;
       unordered.push(storedPaper(id, paperTitle, keptText(paperTitle, known ? known.text : text!), date, label, url, source, extraJson, textHash));
-      textHashes.push(textHash);
       extraJsons.push(extraJson);
     }
-    return orderWindow(unordered, textHashes, extraJsons);
+    return orderWindow(unordered, extraJsons);
   }
 
   /** Title, whole text and text hash of each paper of `ids` the archive holds, by id. */
