@@ -14,7 +14,8 @@ import { createRandom } from '../analysis/random.ts';
 import { STOP_WORDS } from '../analysis/text/stopwords.ts';
 import { tokenizeCorpus, type DocText } from '../analysis/text/tokenizer.ts';
 import { defaultTfidfOptions, fitTfidf } from '../analysis/tfidf.ts';
-import { columnSums, sublinearCounts } from '../pipeline/stages/describe.ts';
+import { columnTotals } from '../analysis/column-totals.ts';
+import { sublinearCounts } from '../pipeline/stages/describe.ts';
 
 const SHARED = join(import.meta.dirname, '..', '..', 'shared', 'data');
 const NEWSGROUPS = join(SHARED, '20newsgroups-bydate.jsonl.gz');
@@ -43,7 +44,7 @@ function describeDocs(docs: DocText[], k: number, seed = 1): TopicDescriptions {
     df: tfidf.df,
     k,
     sizes: fit.sizes,
-    termCounts: columnSums(tfidf.counts),
+    termCounts: columnTotals(tfidf.counts),
   });
 }
 

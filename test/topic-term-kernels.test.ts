@@ -1,6 +1,8 @@
-// c-TF-IDF's topic sums and the trends' period terms over the worker pool give the one-thread
-// answers, bit for bit, on a count matrix large enough to be split (poolableMatrix).
+// c-TF-IDF's topic sums, the trends' period terms, NPMI's counts and the column totals over the
+// worker pool give the one-thread answers, bit for bit, on a count matrix large enough to be split
+// (poolableMatrix).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addColumnTotals, columnTotals } from '../analysis/column-totals.ts';
 import { classTfidf } from '../analysis/ctfidf.ts';
 import { WorkerPool } from '../analysis/parallel/pool.ts';
 import { isShared, PARALLEL_MIN_ENTRIES, poolableMatrix, sharedFloat32, sharedInt32 } from '../analysis/parallel/shared.ts';
@@ -94,6 +96,38 @@ describe('topic and period sums over the pool', () => {
       expect(calls).toEqual(['npmiRows']);
       expect(pooled).toEqual(npmiCoherence(topics, m.plain, topn));
     }
+  });
+
+  it('columnTotals: the same totals with the pool as on one thread, and as adding every entry', () => {
+    calls.length = 0;
+    const pooled = columnTotals(m.shared, counting);
+    expect(calls).toEqual(['columnTotals']);
+    const naive = new Float64Array(V);
+    for (let p = 0; p < m.plain.indices.length; p++) naive[m.plain.indices[p]!]! += m.plain.data[p]!;
+    expect(pooled).toEqual(naive);
+    expect(columnTotals(m.plain)).toEqual(naive);
+    expect(naive.reduce((s, x) => s + x, 0)).toBeGreaterThan(PARALLEL_MIN_ENTRIES);
+  });
+
+  it('columnTotals: counts that are not whole numbers are added on one thread, in entry order', () => {
+    // In column 0 of every row a count of 2^24 or 1 + 2^-23: a float64 sum of those loses bits,
+    // so added in two groups and then together it differs from the one-thread order; the blocks
+    // say the counts are not whole numbers and the caller counts again on one thread.
+    const data = sharedFloat32(m.shared.data.length);
+    data.set(m.shared.data);
+    const mixed: CsrMatrix = { ...m.shared, data };
+    for (let i = 0; i < ROWS; i++) data[m.shared.indptr[i]!] = i % 3 === 0 ? 2 ** 24 : 1 + 2 ** -23;
+    const alone = new Float64Array(V);
+    expect(addColumnTotals(mixed, 0, ROWS, alone)).toBe(false);
+    const split = new Float64Array(V);
+    const half = new Float64Array(V);
+    addColumnTotals(mixed, 0, ROWS >> 1, split);
+    addColumnTotals(mixed, ROWS >> 1, ROWS, half);
+    split[0]! += half[0]!;
+    expect(split[0]).not.toBe(alone[0]); // the grouping shows in this sum
+    calls.length = 0;
+    expect(columnTotals(mixed, counting)).toEqual(alone);
+    expect(calls).toEqual(['columnTotals']);
   });
 
   it('periodTopTerms: the same terms with the pool as on one thread, with shared display forms', () => {

@@ -12,7 +12,7 @@ import { silhouettePairsKernel, silhouetteSumsKernel } from './silhouette-kernel
 import { sparseRowBlockKernel } from './sparse-kernels.ts';
 import { tfidfCountBucketsKernel, tfidfCountRowsKernel, tfidfPairsPerLeftKernel, tfidfPhraseVotesKernel, tfidfScatterPairsKernel, tfidfUnigramKernel } from './tfidf-kernels.ts';
 import { tokenizeChunkKernel } from './tokenize-kernels.ts';
-import { ctfidfTopicSumsKernel, npmiRowsKernel, periodTermIdsKernel } from './topic-term-kernels.ts';
+import { columnTotalsKernel, ctfidfTopicSumsKernel, npmiRowsKernel, periodTermIdsKernel } from './topic-term-kernels.ts';
 import { lexiconLoaded, lexiconLookup, nlp, winkLoaded } from '../text/wink.ts';
 
 export type Kernel = (args: any, part: number, parts: number, tasks: TaskCounter) => unknown;
@@ -50,6 +50,7 @@ export const KERNELS: Record<string, Kernel> = {
   ctfidfTopicSums: ctfidfTopicSumsKernel,
   periodTermIds: periodTermIdsKernel,
   npmiRows: npmiRowsKernel,
+  columnTotals: columnTotalsKernel,
   // test kernel: what this thread has loaded (WorkerPoolOptions.warm)
   loaded: () => ({ wink: winkLoaded() && lexiconLoaded() }),
 };

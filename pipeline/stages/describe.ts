@@ -1,5 +1,6 @@
 // Stage 6: clusters → what a person reads: label, top terms, representative papers, and the
 // quality figures that say how far to trust them.
+import { columnTotals } from '../../analysis/column-totals.ts';
 import { classTfidf } from '../../analysis/ctfidf.ts';
 import { describeTopics, type TopicTerm } from '../../analysis/labels.ts';
 import { agreement } from '../../analysis/quality/agreement.ts';
@@ -64,13 +65,6 @@ export function topicFlags(sizeRatio: number, npmi: number | undefined, silhouet
   return flags;
 }
 
-/** Occurrences of each column over all documents (raw counts). */
-export function columnSums(counts: CsrMatrix): Float64Array {
-  const sums = new Float64Array(counts.cols);
-  for (let p = 0; p < counts.data.length; p++) sums[counts.indices[p]!] += counts.data[p]!;
-  return sums;
-}
-
 /** The same matrix with every stored count tf replaced by 1 + ln tf. */
 export function sublinearCounts(counts: CsrMatrix): CsrMatrix {
   // Nearly every count is a small integer: a table of 1 + ln tf for those (the same values as
@@ -121,7 +115,7 @@ export const describeStage: Stage<DescribeOutput> = {
       topN: cfg.topTerms,
       labelTerms: cfg.labelTerms,
       sizes,
-      termCounts: columnSums(tfidf.counts),
+      termCounts: columnTotals(tfidf.counts, pool), // over the pool: the same whole-number sums
     });
     const reps = representativeDocs(points, n, d, labels, centroids, k, { perTopic: cfg.representatives, diversity: true });
     const npmi = npmiCoherence(
