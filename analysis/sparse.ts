@@ -282,6 +282,22 @@ export function csrColumnMeans(X: CsrMatrix): Float64Array {
   return means;
 }
 
+/** The columns that hold a stored entry in some row, ascending (what csrSelectColumns keeps to drop only empty columns). */
+export function csrUsedColumns(X: CsrMatrix): Int32Array {
+  const seen = new Uint8Array(X.cols);
+  let count = 0;
+  for (let p = X.indptr[0]!; p < X.indptr[X.rows]!; p++) {
+    const j = X.indices[p]!;
+    if (seen[j] === 0) {
+      seen[j] = 1;
+      count++;
+    }
+  }
+  const used = new Int32Array(count);
+  for (let j = 0, at = 0; j < X.cols; j++) if (seen[j] === 1) used[at++] = j;
+  return used;
+}
+
 /**
  * Keeps the listed columns (strictly ascending old column ids) and renumbers them 0..keep.length-1,
  * preserving order so rows stay sorted. Used to prune a vocabulary after counting.

@@ -6,7 +6,7 @@ import { fitPca, projectOntoPca, type PcaOptions, type PcaResult } from '../../a
 import type { WorkerPool } from '../../analysis/parallel/pool.ts';
 import { sampleRowsById } from '../../analysis/row-sample.ts';
 import { scoreVariance } from '../../analysis/score-variance.ts';
-import { csrColumnMeans } from '../../analysis/sparse.ts';
+import { csrColumnMeans, csrSelectColumns, csrUsedColumns } from '../../analysis/sparse.ts';
 import { projectCentred } from '../../analysis/pca-result.ts';
 import { parallelSparseProducts, wasmScratch } from '../../analysis/parallel/parallel-sparse-products.ts';
 import { serialSparseProducts, type SparseProducts } from '../../analysis/sparse-products.ts';
@@ -47,7 +47,7 @@ export const reduceStage: Stage<ReduceOutput> = {
         const X = todo.length === matrix.rows ? matrix : csrRows(matrix, todo);
         const pool = await sharedWorkerPool(ctx.config.workers);
         // Bit-identical to the serial product (same kernel per row), so the thread count never changes a night.
-        pca = projectOntoStoredBasis(stored, X, pool.threads > 1 && X.rows > 1000 ? parallelSparseProducts(X, pool, wasmScratch(X, d)) : undefined);
+        pca = projectOntoStoredBasis(stored, X, (rows) => (pool.threads > 1 && rows.rows > 1000 ? parallelSparseProducts(rows, pool, wasmScratch(rows, d)) : serialSparseProducts(rows)));
         pca.scores = mergeDenseRows(previous?.scores, from, pca.scores, d);
       } finally {
         previous?.scores.close();
@@ -97,15 +97,24 @@ export function fitOnSample(X: CsrMatrix, paperIds: readonly string[] | undefine
 /**
  * The stored fit with tonight's scores: (X − 1μᵀ)V on the stored mean and components (the
  * explained variance figures stay those of the fit); the same product as projectOntoPca, with
- * the products passed in so the caller picks serial or pooled.
+ * the products made by `productsFor` so the caller picks serial or pooled. Rows that use at most
+ * half of the columns (a night's new papers) are multiplied with those columns only
+ * (projectCentred's `columns`): the same scores.
  */
-export function projectOntoStoredBasis(stored: StoredModel<'mean' | 'components'>, X: CsrMatrix, products: SparseProducts = serialSparseProducts(X)): PcaResult {
+export function projectOntoStoredBasis(
+  stored: StoredModel<'mean' | 'components'>,
+  X: CsrMatrix,
+  productsFor: (rows: CsrMatrix) => SparseProducts = serialSparseProducts,
+): PcaResult {
   const { mean, components } = stored.arrays;
   const d = stored.meta.d;
   if (X.cols !== mean.length) throw new Error(`reduce: the matrix has ${X.cols} columns, the stored model ${mean.length}`);
+  const used = csrUsedColumns(X);
+  const columns = used.length * 2 <= X.cols ? used : undefined;
+  const products = productsFor(columns ? csrSelectColumns(X, columns) : X);
   let scores: Float32Array;
   try {
-    scores = projectCentred(products, mean, components, d);
+    scores = projectCentred(products, mean, components, d, columns);
   } finally {
     products.release?.('young'); // shared copies go now in the workers (see projectOntoPca)
   }
