@@ -87,13 +87,14 @@ export interface AssignmentRow {
  * assignments.csv as consecutive blocks of whole lines, the header in the first: at 1M papers the
  * document is ~150 MB, and built whole (a cell array and a line per row, then the joined text)
  * it took ~0.8 GB at the report, the night's memory peak. The blocks joined are assignmentsCsv.
+ * Without `header`: the rows' lines only (a later part of a file another writer starts).
  */
-export function* assignmentsCsvBlocks(rows: readonly AssignmentRow[], blockRows = 10_000): Generator<string> {
+export function* assignmentsCsvBlocks(rows: readonly AssignmentRow[], blockRows = 10_000, header = true): Generator<string> {
   // The order of an index array: the same stable order as sorting the rows themselves.
   const order = Array.from(rows.keys()).sort((a, b) => byCodepoint(rows[a]!.id, rows[b]!.id) || rows[a]!.cluster - rows[b]!.cluster);
   // The header written here, not a module constant: a helper thread runs this function's text
   // beside ASSIGNMENTS_CSV_HELPERS, and can only name the functions declared there.
-  let lines = [csvRow(['id', 'cluster', 'label', 'score', 'date', 'title'])];
+  let lines = header ? [csvRow(['id', 'cluster', 'label', 'score', 'date', 'title'])] : [];
   // Each line as csvRow writes it, concatenated without its two arrays, and a topic's label cell
   // made once: at 1M rows the writing thread spent ~1.5 s here, the report stage's last ~1.3 s
   // waiting for it.

@@ -1,11 +1,12 @@
-// assignments.csv written by a helper thread (pipeline/assignments-behind.ts) runs the text of
-// reports/exports.ts' functions: its file must be assignmentsCsv's output byte for byte.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// assignments.csv written by helper threads (pipeline/assignments-behind.ts) runs the text of
+// reports/exports.ts' functions: its file must be assignmentsCsv's output byte for byte, whether
+// one thread writes it or two write a half each.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type AssignmentColumns, assignmentRows, writeAssignmentsBehind } from '../pipeline/assignments-behind.ts';
-import { assignmentsCsv } from '../reports/exports.ts';
+import { type AssignmentColumns, assignmentRows, SPLIT_ROWS, writeAssignmentsBehind } from '../pipeline/assignments-behind.ts';
+import { assignmentsCsv, assignmentsCsvBlocks } from '../reports/exports.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tt-assign-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,6 +39,39 @@ describe('assignments.csv from a helper thread', () => {
     }
   });
 
+  it('in two halves (two threads) it is the same file, rows in any order with ties, or already in order', async () => {
+    for (const n of [2, 3, 257, 25_000]) {
+      const cols = columns(n);
+      const want = assignmentsCsv(assignmentRows(cols));
+      const path = join(dir, `h${n}.csv`);
+      await writeAssignmentsBehind(path, cols, 2);
+      expect(readFileSync(path, 'utf8')).toBe(want);
+      // The same rows handed over in the file's order: no reordering needed.
+      const lines = want.split('\r\n');
+      expect(lines.length).toBe(n + 2);
+      const order = Array.from(cols.ids.keys()).sort((a, b) => (cols.ids[a]! < cols.ids[b]! ? -1 : cols.ids[a]! > cols.ids[b]! ? 1 : cols.clusters[a]! - cols.clusters[b]!));
+      const sorted: AssignmentColumns = {
+        ids: order.map((i) => cols.ids[i]!),
+        clusters: Int32Array.from(order, (i) => cols.clusters[i]!),
+        labels: cols.labels,
+        scores: Float64Array.from(order, (i) => cols.scores[i]!),
+        dates: order.map((i) => cols.dates[i]!),
+        titles: order.map((i) => cols.titles[i]!),
+      };
+      await writeAssignmentsBehind(path, sorted, 2);
+      expect(readFileSync(path, 'utf8')).toBe(want);
+    }
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tail'))).toEqual([]);
+    expect(SPLIT_ROWS).toBeGreaterThan(25_000); // the arXiv-sized default stays one thread
+  });
+
+  it('without the header, the blocks are the lines after it', () => {
+    const rows = assignmentRows(columns(40));
+    const whole = assignmentsCsv(rows);
+    expect([...assignmentsCsvBlocks(rows, 7, false)].join('')).toBe(whole.slice(whole.indexOf('\r\n') + 2));
+    expect([...assignmentsCsvBlocks([], 7, false)]).toEqual([]);
+  });
+
   it('rows from columns: each paper its topic label, an unknown topic an empty one', () => {
     const rows = assignmentRows(columns(4));
     expect(rows.map((r) => [r.cluster, r.label])).toEqual([
@@ -50,5 +84,7 @@ describe('assignments.csv from a helper thread', () => {
 
   it('a write that fails rejects (no directory to write in)', async () => {
     await expect(writeAssignmentsBehind(join(dir, 'missing', 'a.csv'), columns(3))).rejects.toThrow(/ENOENT/);
+    await expect(writeAssignmentsBehind(join(dir, 'missing', 'b.csv'), columns(30), 2)).rejects.toThrow(/ENOENT/);
+    expect(existsSync(join(dir, 'missing'))).toBe(false);
   });
 });
