@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,6 +57,33 @@ describe('stage artifacts', () => {
     expect(back.counts.indptr).toBe(back.matrix.indptr);
     expect(back.counts.indices).toBe(back.matrix.indices);
     expect(back.counts.data).not.toBe(back.matrix.data);
+  });
+
+  it('keeps long arrays of strings as UTF-8 lines in a file of their own, unless a line feed, a lone surrogate or a non-string is in them', () => {
+    dir = mkdtempSync(join(tmpdir(), 'tt-artifacts-'));
+    const n = 5000;
+    const ids = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? '' : `2506.${String(i).padStart(5, '0')}${i % 11 === 0 ? ' ü 𝑥 "q" \\ ,' : ''}`));
+    const value = {
+      rowKeys: { paperIds: ids, key: 'k' },
+      short: ['a', 'b'], // below the size that gets a file
+      broken: ids.map((id, i) => (i === 4321 ? 'line\nfeed' : id)),
+      lone: ids.map((id, i) => (i === 17 ? 'x\ud800y' : id)),
+      numbers: ids.map((id, i) => (i === 9 ? 9 : id)),
+    };
+    const path = join(dir, 'stage');
+    saveArtifact(path, value);
+    expect(readdirSync(path).filter((f) => f.endsWith('.bin'))).toEqual(['a0.bin']);
+    expect(readFileSync(join(path, 'a0.bin'), 'utf8')).toBe(ids.join('\n'));
+    const json = readFileSync(join(path, 'value.json'), 'utf8');
+    expect(json).toContain('"paperIds":{"$strings":5000,"file":"a0.bin"}');
+    const stored = JSON.parse(json) as Record<string, unknown>;
+    for (const key of ['short', 'broken', 'lone', 'numbers']) expect(Array.isArray(stored[key])).toBe(true); // kept in value.json
+    const back = loadArtifact<typeof value>(path);
+    expect(back).toEqual(value);
+    expect(back.lone[17]).toBe('x\ud800y');
+    // A file that does not hold the count value.json names is an error, not a shorter list.
+    writeFileSync(join(path, 'a0.bin'), ids.slice(1).join('\n'));
+    expect(() => loadArtifact(path)).toThrow(/a0\.bin holds 4999 strings, value\.json says 5000/);
   });
 });
 
