@@ -9,9 +9,13 @@ function requireLittleEndian(): void {
   if (endianness() !== 'LE') throw new Error('the archive stores little-endian arrays; this host is big-endian');
 }
 
-/** Paper ids as a deflated JSON array (ids compress ~5×: they share prefixes). */
+/**
+ * Paper ids as a deflated JSON array (ids compress ~5×: they share prefixes). Level 1: the 1M ids
+ * of a large window (16 MB of JSON) deflate in 30–37 ms instead of 116–143 ms at level 6, on the
+ * main thread as the night publishes, for a blob 5% larger (2.47 against 2.36 MB).
+ */
 export function encodeIds(ids: readonly string[]): Buffer {
-  return deflateRawSync(Buffer.from(JSON.stringify(ids), 'utf8'), { level: 6 });
+  return deflateRawSync(Buffer.from(JSON.stringify(ids), 'utf8'), { level: 1 });
 }
 
 export function decodeIds(blob: Buffer): string[] {
