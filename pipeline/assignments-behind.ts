@@ -70,9 +70,15 @@ export function writeAssignmentsBehind(path: string, columns: AssignmentColumns,
   const rest = rowsOf(ordered, half, n);
   const first = writeBehind(path, head, true, () => writeBlocks(path, assignmentsCsvBlocks(assignmentRows(head))));
   const second = writeBehind(tail, rest, false, () => writeBlocks(tail, assignmentsCsvBlocks(assignmentRows(rest), 10_000, false)));
-  return Promise.all([first, second])
-    .then(() => appendFile(path, tail))
-    .finally(() => rmSync(tail, { force: true }));
+  // Both settle before the half file goes: a thread still running could otherwise make it again.
+  return Promise.allSettled([first, second]).then((results) => {
+    try {
+      for (const r of results) if (r.status === 'rejected') throw r.reason;
+      appendFile(path, tail);
+    } finally {
+      rmSync(tail, { force: true });
+    }
+  });
 }
 
 /** A thread writing `columns`' lines to `path` (`header`: the header line first), or `fallback` here when no thread can start. */
