@@ -122,9 +122,26 @@ export function projectCentred(products: SparseProducts, mean: Float64Array, com
       throw new RangeError('projectCentred: columns must be strictly ascending column ids of the basis');
     }
   }
-  // centredMultiply's shift μᵀCᵀ, component by component: each entry adds the same terms in the
-  // same order (columns ascending, zero means skipped), reading C row by row instead of Cᵀ.
-  const shift = new Float64Array(d);
+  // centredMultiply's shift μᵀCᵀ (meanScores: the same terms in the same order).
+  const shift = meanScores(mean, components, d);
+  const gathered = new Float64Array(columns.length * d);
+  for (let c = 0; c < d; c++) {
+    const o = c * cols;
+    for (let j = 0; j < columns.length; j++) gathered[j * d + c] = components[o + columns[j]!]!;
+  }
+  return Float32Array.from(products.multiply(gathered, d, true, { u: null, v: shift }));
+}
+
+/**
+ * μᵀCᵀ for components C (d × cols): the score of the mean itself in each component. Component by
+ * component, columns ascending, zero means skipped: each entry adds the same terms in the same
+ * order as centredMultiply's shift over Cᵀ, reading C row by row (at 1M papers C is 160 MB, and
+ * its transpose is what the fold-in projection no longer makes).
+ */
+export function meanScores(mean: Float64Array, components: Float64Array, d: number): Float64Array {
+  const cols = mean.length;
+  if (components.length !== d * cols) throw new RangeError(`meanScores: components has ${components.length} values, expected ${d} × ${cols}`);
+  const scores = new Float64Array(d);
   for (let c = 0; c < d; c++) {
     const o = c * cols;
     let s = 0;
@@ -132,14 +149,9 @@ export function projectCentred(products: SparseProducts, mean: Float64Array, com
       const mj = mean[j]!;
       if (mj !== 0) s += mj * components[o + j]!;
     }
-    shift[c] = s;
+    scores[c] = s;
   }
-  const gathered = new Float64Array(columns.length * d);
-  for (let c = 0; c < d; c++) {
-    const o = c * cols;
-    for (let j = 0; j < columns.length; j++) gathered[j * d + c] = components[o + columns[j]!]!;
-  }
-  return Float32Array.from(products.multiply(gathered, d, true, { u: null, v: shift }));
+  return scores;
 }
 
 /**

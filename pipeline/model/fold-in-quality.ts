@@ -6,6 +6,7 @@
 // window, before anything is refitted, from ~300 sparse rows (milliseconds). Inertia per point
 // after the warm k-means would also move, but only after the night's cluster work is spent, and
 // it mixes a new theme with ordinary drift of the clusters.
+import { meanScores } from '../../analysis/pca-result.ts';
 import type { CsrMatrix } from '../../analysis/types.ts';
 
 /**
@@ -19,13 +20,7 @@ export function capturedShare(X: CsrMatrix, rows: ArrayLike<number>, mean: Float
   }
   let muSq = 0;
   for (let j = 0; j < cols; j++) muSq += mean[j]! * mean[j]!;
-  const vMu = new Float64Array(d); // Vμ
-  for (let c = 0; c < d; c++) {
-    let s = 0;
-    const o = c * cols;
-    for (let j = 0; j < cols; j++) s += components[o + j]! * mean[j]!;
-    vMu[c] = s;
-  }
+  const vMu = meanScores(mean, components, d); // Vμ
   let captured = 0;
   let total = 0;
   // V·x for a block of rows at a time, one component after the other: the rows' words then read
