@@ -1,8 +1,9 @@
 // Per-topic and per-period term sums, NPMI's document counts and the column totals over the pool
 // (ctfidf.ts, period-terms.ts, quality/npmi.ts, column-totals.ts): over a large window each is a
-// pass over every stored count, ~4, ~6, ~2 and ~0.6 s on one thread at 1M papers. Each task (a topic, a period, a block of rows) is
-// done by one thread exactly as the serial loop does it, and NPMI's per-thread counts are whole
-// numbers added up, so the results are the serial ones whatever the thread count. Tasks are
+// pass over every stored count, ~4, ~6, ~2 and ~0.6 s on one thread at 1M papers. Each task (a
+// topic, a period, a block of rows) is done by one thread exactly as the serial loop does it, and
+// NPMI's counts and the column totals are whole numbers added up per thread (column-totals.ts
+// checks that they are), so the results are the serial ones whatever the thread count. Tasks are
 // claimed from a shared counter, so a pool that lost a worker still covers them all. The count
 // matrix is read where it is, in shared memory.
 
