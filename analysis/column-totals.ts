@@ -10,6 +10,7 @@
 import type { WorkerPool } from './parallel/pool.ts';
 import { poolFor } from './parallel/shared.ts';
 import { balancedRowBounds } from './parallel/sparse-kernels.ts';
+import { addColumnSums } from './sparse.ts';
 import type { CsrMatrix } from './types.ts';
 
 /** What the pool's columnTotals kernel reads: the matrix, and blocks of rows (block b: rows [bounds[b], bounds[b + 1])). */
@@ -53,18 +54,6 @@ export function columnTotals(counts: CsrMatrix, pool?: WorkerPool): Float64Array
     }
   }
   const totals = new Float64Array(counts.cols);
-  addColumnTotals(counts, 0, counts.rows, totals);
+  addColumnSums(counts, 0, counts.rows, totals);
   return totals;
-}
-
-/** Adds the counts of rows [r0, r1) into `totals` (in entry order); false when one of them is not a whole number. */
-export function addColumnTotals(counts: Pick<CsrMatrix, 'indptr' | 'indices' | 'data'>, r0: number, r1: number, totals: Float64Array): boolean {
-  const { indptr, indices, data } = counts;
-  let whole = true;
-  for (let p = indptr[r0]!, end = indptr[r1]!; p < end; p++) {
-    const x = data[p]!;
-    if (x !== Math.floor(x)) whole = false;
-    totals[indices[p]!]! += x;
-  }
-  return whole;
 }

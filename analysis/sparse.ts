@@ -276,10 +276,24 @@ export function csrTranspose(X: CsrMatrix, allocate: CsrAllocator = privateArray
 /** Mean of every column over all rows (implicit zeros included): the μ of implicit centring. */
 export function csrColumnMeans(X: CsrMatrix): Float64Array {
   const means = new Float64Array(X.cols);
-  const nnz = X.indptr[X.rows];
-  for (let p = 0; p < nnz; p++) means[X.indices[p]] += X.data[p];
+  addColumnSums(X, 0, X.rows, means);
   if (X.rows > 0) for (let j = 0; j < X.cols; j++) means[j] /= X.rows;
   return means;
+}
+
+/**
+ * Adds the stored entries of rows [r0, r1) into `sums` by column, in entry order; false when one
+ * of them is not a whole number (column-totals.ts then keeps the sum on one thread).
+ */
+export function addColumnSums(X: Pick<CsrMatrix, 'indptr' | 'indices' | 'data'>, r0: number, r1: number, sums: Float64Array): boolean {
+  const { indptr, indices, data } = X;
+  let whole = true;
+  for (let p = indptr[r0]!, end = indptr[r1]!; p < end; p++) {
+    const x = data[p]!;
+    if (x !== Math.floor(x)) whole = false;
+    sums[indices[p]!]! += x;
+  }
+  return whole;
 }
 
 /** The columns that hold a stored entry in some row, ascending (what csrSelectColumns keeps to drop only empty columns). */

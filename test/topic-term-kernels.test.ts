@@ -2,7 +2,8 @@
 // worker pool give the one-thread answers, bit for bit, on a count matrix large enough to be split
 // (poolableMatrix).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addColumnTotals, columnTotals } from '../analysis/column-totals.ts';
+import { columnTotals } from '../analysis/column-totals.ts';
+import { addColumnSums } from '../analysis/sparse.ts';
 import { classTfidf } from '../analysis/ctfidf.ts';
 import { WorkerPool } from '../analysis/parallel/pool.ts';
 import { isShared, PARALLEL_MIN_ENTRIES, poolableMatrix, sharedFloat32, sharedInt32 } from '../analysis/parallel/shared.ts';
@@ -118,11 +119,11 @@ describe('topic and period sums over the pool', () => {
     const mixed: CsrMatrix = { ...m.shared, data };
     for (let i = 0; i < ROWS; i++) data[m.shared.indptr[i]!] = i % 3 === 0 ? 2 ** 24 : 1 + 2 ** -23;
     const alone = new Float64Array(V);
-    expect(addColumnTotals(mixed, 0, ROWS, alone)).toBe(false);
+    expect(addColumnSums(mixed, 0, ROWS, alone)).toBe(false);
     const split = new Float64Array(V);
     const half = new Float64Array(V);
-    addColumnTotals(mixed, 0, ROWS >> 1, split);
-    addColumnTotals(mixed, ROWS >> 1, ROWS, half);
+    addColumnSums(mixed, 0, ROWS >> 1, split);
+    addColumnSums(mixed, ROWS >> 1, ROWS, half);
     split[0]! += half[0]!;
     expect(split[0]).not.toBe(alone[0]); // the grouping shows in this sum
     calls.length = 0;

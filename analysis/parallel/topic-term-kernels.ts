@@ -7,7 +7,8 @@
 // claimed from a shared counter, so a pool that lost a worker still covers them all. The count
 // matrix is read where it is, in shared memory.
 
-import { addColumnTotals, type ColumnTotalsArgs, type PartialColumnTotals } from '../column-totals.ts';
+import { type ColumnTotalsArgs, type PartialColumnTotals } from '../column-totals.ts';
+import { addColumnSums } from '../sparse.ts';
 import { sumTopicRow, type TopicSumsArgs } from '../ctfidf.ts';
 import { countNpmiRows, emptyNpmiCounts, type NpmiBlocksArgs, type NpmiRowCounts } from '../quality/npmi.ts';
 import { PeriodScratch, type PeriodTermIds, periodTermIds, type PeriodTermsArgs } from '../period-terms.ts';
@@ -46,7 +47,7 @@ export function columnTotalsKernel(args: ColumnTotalsArgs, _part: number, _parts
   let whole = true;
   const blocks = args.bounds.length - 1;
   for (let b = tasks.next(blocks); b >= 0; b = tasks.next(blocks)) {
-    if (!addColumnTotals(args, args.bounds[b]!, args.bounds[b + 1]!, totals)) whole = false;
+    if (!addColumnSums(args, args.bounds[b]!, args.bounds[b + 1]!, totals)) whole = false;
   }
   return { totals, whole };
 }
