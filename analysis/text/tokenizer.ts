@@ -30,7 +30,6 @@
 // The corpus also records which surface form each token was written in (tokenVariants), so that
 // the vectorizer can show a bigram as it is written ('united states', not 'united state').
 
-import { createRequire } from 'node:module';
 import type { TokenizedCorpus } from '../types.ts';
 import { cleanTextUncollapsed, hasParagraphBreak, isJsSpace } from './clean.ts';
 import { IntBuffer } from './int-buffer.ts';
@@ -40,12 +39,9 @@ import { UnitTable } from './unit-table.ts';
 import { ChunkVocabulary } from './vocabulary.ts';
 import { emitWinkTokens, type TokenSink } from './wink-stream.ts';
 import {
-  type AffixSets,
   coreBounds,
   hyphenatedParts,
   type LexiconLookup,
-  type PreservedAffixes,
-  preservedAffixSets,
   SHAPE_BOUNDARY,
   SHAPE_HYPHENATED,
   SHAPE_WINK,
@@ -53,7 +49,7 @@ import {
   unitShape,
   wordShape,
 } from './simple-units.ts';
-import { lexiconLookup, type WinkTokens, winkTokens } from './wink.ts';
+import { lexiconLookup, preservedAffixes, type WinkTokens, winkTokens } from './wink.ts';
 
 /** Bump whenever the token stream for a given text changes (cleaning, stop words, folding, gluing). */
 export const TOKENIZER_VERSION = 'tok-8';
@@ -342,7 +338,7 @@ class ChunkBuilder {
   private planHyphenated(plans: readonly number[], base: number, winkIds: number[], winkUnits: string[]): void {
     if (plans.length === 0) return;
     const lookup = this.lexicon();
-    const preserve = this.affixes();
+    const preserve = preservedAffixes();
     const memo = this.partTokens;
     const queue: string[] = [];
     for (const p of plans) {
@@ -424,17 +420,6 @@ class ChunkBuilder {
   private readonly partTokens = new Map<string, [string, string] | null>();
   private readonly hyphenTok: WinkTokens = { normals: [], values: [], types: [], spaces: [] };
   private dash: [string, string] | undefined;
-  private preserved: AffixSets | undefined;
-
-  /** The hyphenation affixes of wink's English model (its JSON, already loaded with the model). */
-  private affixes(): AffixSets {
-    if (this.preserved === undefined) {
-      const require = createRequire(import.meta.url);
-      const model = require('wink-eng-lite-web-model/dist/languages/cur/models/eng-core-web-model.json') as { preserve: PreservedAffixes };
-      this.preserved = preservedAffixSets(model.preserve);
-    }
-    return this.preserved;
-  }
 
   /** wink's lexicon lookup of this thread's instance (loads wink; see lexiconLookup). */
   private lexicon(): LexiconLookup {

@@ -5,6 +5,7 @@
 
 import { createRequire } from 'node:module';
 import type WinkNLP from 'wink-nlp';
+import { type AffixSets, type PreservedAffixes, preservedAffixSets } from './simple-units.ts';
 import { UnitTable } from './unit-table.ts';
 import { winkEnglishModel } from './wink-model.ts';
 
@@ -23,6 +24,8 @@ export function dropWink(): void {
   lexemes = undefined;
   lexicon = undefined;
   isLexeme = undefined;
+  preserved = undefined;
+  affixSets = undefined;
 }
 
 /** Whether this thread has built its lexicon map too (lexiconLookup(), after nlp()). */
@@ -38,11 +41,34 @@ export function nlp(): Nlp {
     const model = winkEnglishModel() as { core: () => Parameters<typeof forgetNewLexemes>[0]; featureFn: (config: unknown) => Record<string, unknown> };
     // A model whose lexicon wink cannot extend: see forgetNewLexemes.
     const bound = Object.create(model);
-    bound.core = () => forgetNewLexemes(model.core());
+    bound.core = () => {
+      const core = forgetNewLexemes(model.core()) as ReturnType<typeof model.core> & { preserve: PreservedAffixes };
+      preserved = core.preserve;
+      return core;
+    };
     bound.featureFn = (config: unknown) => withoutTaggerFeatures(model.featureFn(config));
     instance = winkNLP(bound, []);
   }
   return instance;
+}
+
+/** The hyphenation affixes (`preserve`) of the core model this thread's wink was given, set as it loads. */
+let preserved: PreservedAffixes | undefined;
+let affixSets: AffixSets | undefined;
+
+/**
+ * The hyphenation affixes this thread's wink tokenizes with, as sets (preservedAffixSets; loads
+ * wink). Taken from the core model wink was given: reading them from the package's model file
+ * instead (require) parsed its 3 MB a second time, ~80-100 ms per tokenizing thread at the start
+ * of its first hyphenated unit, since readCoreModel does not go through require's cache.
+ */
+export function preservedAffixes(): AffixSets {
+  if (affixSets === undefined) {
+    nlp();
+    if (preserved === undefined) throw new Error('wink: the core model has no preserve table');
+    affixSets = preservedAffixSets(preserved);
+  }
+  return affixSets;
 }
 
 /** Lexemes wink added since this thread loaded it (its lexicon's growth; tests and measurements). */
