@@ -94,6 +94,24 @@ describe('WorkerPool', () => {
     expect(pool.run('echo', { value: 1 })).toHaveLength(3);
   });
 
+  it('runEach runs `meanwhile` once on the calling thread before it returns; its error comes after the workers finish, a kernel error first', () => {
+    let calls = 0;
+    const parts = [{ value: 0 }, { value: 1 }, { value: 2 }];
+    expect(pool.runEach('echo', parts, () => calls++)).toEqual(parts.map((p, part) => ({ ...p, part, parts: 3 })));
+    expect(calls).toBe(1);
+    expect(() =>
+      pool.runEach('echo', parts, () => {
+        throw new Error('planted meanwhile failure');
+      }),
+    ).toThrow('planted meanwhile failure');
+    expect(() =>
+      pool.runEach('fail', [{ message: 'planted kernel failure' }, { message: 'planted kernel failure' }, { message: 'planted kernel failure' }], () => {
+        throw new Error('planted meanwhile failure');
+      }),
+    ).toThrow(/planted kernel failure/);
+    expect(pool.run('echo', { value: 1 })).toHaveLength(3);
+  });
+
   it('rejects unknown kernels and bad options up front', async () => {
     expect(() => pool.run('no-such-kernel' as 'echo', {})).toThrow(/unknown kernel/);
     await expect(WorkerPool.start({ threads: 0 })).rejects.toThrow(/threads/);

@@ -140,8 +140,12 @@ describe('write-behind: records cut from the shared stream by the helper thread'
     dirs.push(out);
     const store = openTokenStore(out);
     await store.putBehind!('cfg', 0, forms.slice(0, 20), stream()).written;
+    expect(store.formCount!('cfg')).toBe(20);
     await store.putBehind!('cfg', 20, forms.slice(20), stream()).written;
     expect(store.forms('cfg')).toEqual(forms);
+    // The count the records are checked against, without reading the forms; none for another key.
+    expect(store.formCount!('cfg')).toBe(forms.length);
+    expect(store.formCount!('other')).toBe(0);
     expect(() => store.putBehind!('cfg', 10, forms.slice(10), stream())).toThrow(/forms start at 50, not 10/);
     store.close();
   });

@@ -21,6 +21,7 @@ import {
   tokenCacheKey,
   tokenizePlace,
   tokenizeWithCache,
+  type TokenStore,
   WARM_WORKER_MAX,
 } from '../pipeline/token-cache.ts';
 
@@ -209,9 +210,9 @@ describe('worker threads', () => {
     const jobs: unknown[][] = [];
     const runEach = pool.runEach.bind(pool);
     const spied = Object.assign(Object.create(pool) as WorkerPool, {
-      runEach: <R,>(kernel: Parameters<WorkerPool['runEach']>[0], partArgs: readonly unknown[]): R[] => {
+      runEach: <R,>(kernel: Parameters<WorkerPool['runEach']>[0], partArgs: readonly unknown[], meanwhile?: () => void): R[] => {
         jobs.push([kernel, partArgs.length]);
-        return runEach<R>(kernel, partArgs);
+        return runEach<R>(kernel, partArgs, meanwhile);
       },
     });
     const night = await tokenizeWithCache(many, {}, store, { pool: spied, parallelMin: 10, poolWarm: () => true });
@@ -239,6 +240,52 @@ describe('worker threads', () => {
     expect(tokenizePlace(2_904, { ...o, callerWarm: false, poolWarm: false })).toBe('threads');
     expect(tokenizePlace(300, { ...o, callerWarm: false, poolWarm: false })).toBe('here');
     expect(tokenizePlace(74_728, { ...o, pool: false })).toBe('here');
+  });
+
+  it('a warm worker tokenizes while this thread loads the form dictionary, checked against the count the store gave', { timeout: 180_000 }, async () => {
+    pool ??= await WorkerPool.start({ threads: 2 });
+    const many = Array.from({ length: 30 }, (_, i) => ({ title: `t${i}`, text: `${docs[i % docs.length]!.text} later${i}` }));
+    const events: string[] = [];
+    const runEach = pool.runEach.bind(pool);
+    const spied = Object.assign(Object.create(pool) as WorkerPool, {
+      runEach: <R,>(kernel: Parameters<WorkerPool['runEach']>[0], partArgs: readonly unknown[], meanwhile?: () => void): R[] => {
+        events.push('job posted');
+        const out = runEach<R>(kernel, partArgs, meanwhile);
+        events.push('job done');
+        return out;
+      },
+    });
+    // A store whose dictionary says `skew` forms more than it holds: the records were checked
+    // against a wrong count, so nothing of it may be used.
+    const recording = (inner: TokenStore, skew = 0): TokenStore =>
+      Object.assign(Object.create(inner) as TokenStore, {
+        formCount: (k: string) => {
+          events.push('count');
+          return inner.formCount!(k) + skew;
+        },
+        forms: (k: string) => {
+          events.push('forms');
+          return inner.forms(k);
+        },
+      });
+    const expected = plain(tokenizeCorpus(many, {}));
+    const store = memoryTokenStore();
+    await tokenizeWithCache(many.slice(0, 24), {}, store);
+    const night = await tokenizeWithCache(many, {}, recording(store), { pool: spied, parallelMin: 10, poolWarm: () => true, callerWarm: () => false });
+    expect(events).toEqual(['count', 'job posted', 'forms', 'job done']);
+    expect(night.tokenized).toBe(6);
+    expect(plain(night.corpus)).toEqual(expected);
+
+    for (const broken of [1, 'throws'] as const) {
+      const again = memoryTokenStore();
+      await tokenizeWithCache(many.slice(0, 24), {}, again);
+      const inner = broken === 'throws' ? Object.assign(Object.create(again) as TokenStore, { forms: () => { throw new Error('planted: forms unreadable'); } }) : again;
+      events.length = 0;
+      const fallback = await tokenizeWithCache(many, {}, recording(inner, broken === 'throws' ? 0 : broken), { pool: spied, parallelMin: 10, poolWarm: () => true, callerWarm: () => false });
+      expect(fallback.tokenized, String(broken)).toBe(30);
+      expect(fallback.cached).toBe(0);
+      expect(plain(fallback.corpus)).toEqual(expected);
+    }
   });
 
   it('a warm pool and a caller without wink: more new papers than parallelMin go to one worker, the same corpus', { timeout: 180_000 }, async () => {

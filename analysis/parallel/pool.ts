@@ -109,14 +109,19 @@ export class WorkerPool {
    * Like run(), but part p gets partArgs[p] (one entry per thread: size the work by `threads`).
    * For inputs that are not in shared memory, so each thread is sent only its own share.
    */
-  runEach<R = unknown>(kernel: KernelName, partArgs: readonly unknown[]): R[] {
+  runEach<R = unknown>(kernel: KernelName, partArgs: readonly unknown[], meanwhile?: () => void): R[] {
     if (partArgs.length !== this.threads) {
       throw new RangeError(`WorkerPool.runEach: ${partArgs.length} argument sets for ${this.threads} threads`);
     }
-    return this.execute<R>(kernel, (part) => partArgs[part]);
+    return this.execute<R>(kernel, (part) => partArgs[part], meanwhile);
   }
 
-  private execute<R>(kernel: KernelName, argsOf: (part: number) => unknown): R[] {
+  /**
+   * `meanwhile`: other work for the calling thread, done after its own part and before it waits
+   * for the workers (a part 0 with nothing to do leaves it free). Its error is thrown once every
+   * part has finished, after any part's error.
+   */
+  private execute<R>(kernel: KernelName, argsOf: (part: number) => unknown, meanwhile?: () => void): R[] {
     if (this.closed) throw new Error('WorkerPool: run() after close()');
     if (this.busy) throw new Error('WorkerPool: run() is not re-entrant (a kernel may not start another job)');
     const fn = KERNELS[kernel];
@@ -135,6 +140,16 @@ export class WorkerPool {
       } catch (e) {
         replies.push({ ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
       }
+      let meanwhileFailed = false;
+      let meanwhileError: unknown;
+      if (meanwhile) {
+        try {
+          meanwhile();
+        } catch (e) {
+          meanwhileFailed = true;
+          meanwhileError = e;
+        }
+      }
       for (;;) {
         const done = Atomics.load(this.control, CONTROL_DONE);
         if (done >= workers.length) break;
@@ -152,6 +167,7 @@ export class WorkerPool {
         const r = replies[failed] as { ok: false; error: string };
         throw new Error(`WorkerPool: kernel '${String(kernel)}' failed in part ${failed}: ${r.error}`);
       }
+      if (meanwhileFailed) throw meanwhileError;
       return replies.map((r) => (r as { ok: true; value: R }).value);
     } finally {
       this.busy = false;

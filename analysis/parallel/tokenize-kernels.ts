@@ -273,16 +273,21 @@ export function tokenizeChunksParallel(
 }
 
 /**
- * tokenizeChunk(docs) done by the pool's first worker alone while the calling thread waits: for
- * a few documents when the workers have loaded wink already and the calling thread has not (a
- * night's new papers: tokenizeWithCache's poolWarm). With no worker, here.
+ * tokenizeChunk(docs) done by the pool's first worker alone while the calling thread waits, or
+ * does `meanwhile`: for a few documents when the workers have loaded wink already and the calling
+ * thread has not (a night's new papers: tokenizeWithCache's poolWarm). With no worker, here (and
+ * `meanwhile` after).
  */
-export function tokenizeChunkOnWorker(docs: ArrayLike<DocText>, opts: TokenizerOptions, pool: WorkerPool, chunkOpts: ChunkOptions = {}): TokenizedChunk {
-  if (pool.threads === 1) return tokenizeChunk(docs, opts, chunkOpts);
+export function tokenizeChunkOnWorker(docs: ArrayLike<DocText>, opts: TokenizerOptions, pool: WorkerPool, chunkOpts: ChunkOptions = {}, meanwhile?: () => void): TokenizedChunk {
+  if (pool.threads === 1) {
+    const chunk = tokenizeChunk(docs, opts, chunkOpts);
+    meanwhile?.();
+    return chunk;
+  }
   const none: TokenizeChunkArgs = { docs: [], opts, chunkOpts };
   const mine: TokenizeChunkArgs = { docs: workerRegion(docs, 0, docs.length), opts, chunkOpts };
   // The other parts make empty chunks, which load nothing (wink is loaded on a thread's first unit).
-  return pool.runEach<TokenizedChunk>('tokenizeChunk', Array.from({ length: pool.threads }, (_, p) => (p === 1 ? mine : none)))[1]!;
+  return pool.runEach<TokenizedChunk>('tokenizeChunk', Array.from({ length: pool.threads }, (_, p) => (p === 1 ? mine : none)), meanwhile)[1]!;
 }
 
 /**
