@@ -47,6 +47,26 @@ const docs: DocText[] = [
   { title: 'Colour spaces', text: 'Colour colour COLOR spaces for large-scale vision; graph neural networks again.' },
 ];
 
+/**
+ * `pool` with its jobs observed: `onJob` before each runEach, `afterJob` after it. The calling
+ * thread's `meanwhile` is passed on, unless `dropMeanwhile`.
+ */
+function observedPool(
+  pool: WorkerPool,
+  onJob: (kernel: string, partArgs: readonly unknown[]) => void,
+  options: { afterJob?: () => void; dropMeanwhile?: boolean } = {},
+): WorkerPool {
+  const runEach = pool.runEach.bind(pool);
+  return Object.assign(Object.create(pool) as WorkerPool, {
+    runEach: <R,>(kernel: Parameters<WorkerPool['runEach']>[0], partArgs: readonly unknown[], meanwhile?: () => void): R[] => {
+      onJob(kernel, partArgs);
+      const out = runEach<R>(kernel, partArgs, options.dropMeanwhile ? undefined : meanwhile);
+      options.afterJob?.();
+      return out;
+    },
+  });
+}
+
 function plain(c: TokenizedCorpus) {
   return { terms: c.terms, display: c.display, docOffsets: [...c.docOffsets], tokenIds: [...c.tokenIds], variants: c.variants, tokenVariants: [...(c.tokenVariants ?? [])] };
 }
@@ -208,13 +228,7 @@ describe('worker threads', () => {
     const store = memoryTokenStore();
     await tokenizeWithCache(many.slice(0, 24), {}, store);
     const jobs: unknown[][] = [];
-    const runEach = pool.runEach.bind(pool);
-    const spied = Object.assign(Object.create(pool) as WorkerPool, {
-      runEach: <R,>(kernel: Parameters<WorkerPool['runEach']>[0], partArgs: readonly unknown[], meanwhile?: () => void): R[] => {
-        jobs.push([kernel, partArgs.length]);
-        return runEach<R>(kernel, partArgs, meanwhile);
-      },
-    });
+    const spied = observedPool(pool, (kernel, partArgs) => jobs.push([kernel, partArgs.length]));
     const night = await tokenizeWithCache(many, {}, store, { pool: spied, parallelMin: 10, poolWarm: () => true });
     expect(night.tokenized).toBe(6);
     expect(jobs).toEqual([['tokenizeChunk', 2]]);
@@ -246,15 +260,7 @@ describe('worker threads', () => {
     pool ??= await WorkerPool.start({ threads: 2 });
     const many = Array.from({ length: 30 }, (_, i) => ({ title: `t${i}`, text: `${docs[i % docs.length]!.text} later${i}` }));
     const events: string[] = [];
-    const runEach = pool.runEach.bind(pool);
-    const spied = Object.assign(Object.create(pool) as WorkerPool, {
-      runEach: <R,>(kernel: Parameters<WorkerPool['runEach']>[0], partArgs: readonly unknown[], meanwhile?: () => void): R[] => {
-        events.push('job posted');
-        const out = runEach<R>(kernel, partArgs, meanwhile);
-        events.push('job done');
-        return out;
-      },
-    });
+    const spied = observedPool(pool, () => events.push('job posted'), { afterJob: () => events.push('job done') });
     // A store whose dictionary says `skew` forms more than it holds: the records were checked
     // against a wrong count, so nothing of it may be used.
     const recording = (inner: TokenStore, skew = 0): TokenStore =>
@@ -292,14 +298,9 @@ describe('worker threads', () => {
     pool ??= await WorkerPool.start({ threads: 2 });
     const many = Array.from({ length: 30 }, (_, i) => ({ title: `t${i}`, text: `${docs[i % docs.length]!.text} novel${i}` }));
     const jobs: string[] = [];
-    const runEach = pool.runEach.bind(pool);
-    const spied = Object.assign(Object.create(pool) as WorkerPool, {
-      // Shared between the threads (tokenizeChunksParallel), or this thread's part left empty (a warm worker's).
-      runEach: <R,>(kernel: Parameters<WorkerPool['runEach']>[0], partArgs: readonly unknown[]): R[] => {
-        jobs.push(`${kernel} ${(partArgs[0] as { share?: unknown }).share ? 'shared' : 'one worker'}`);
-        return runEach<R>(kernel, partArgs);
-      },
-    });
+    // Shared between the threads (tokenizeChunksParallel), or this thread's part left empty (a warm
+    // worker's). A pool that never runs the caller's `meanwhile`: the dictionary loads after the job.
+    const spied = observedPool(pool, (kernel, partArgs) => jobs.push(`${kernel} ${(partArgs[0] as { share?: unknown }).share ? 'shared' : 'one worker'}`), { dropMeanwhile: true });
     const store = memoryTokenStore();
     await tokenizeWithCache(many.slice(0, 10), {}, store);
     const worker = await tokenizeWithCache(many, {}, store, { pool: spied, parallelMin: 5, poolWarm: () => true, callerWarm: () => false });
