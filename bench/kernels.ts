@@ -14,7 +14,7 @@ import { WorkerPool } from '../analysis/parallel/pool.ts';
 import { createRandom, gaussian } from '../analysis/random.ts';
 import { fitPca, type PcaOptions, type PcaResult } from '../analysis/pca.ts';
 import type { CsrMatrix } from '../analysis/types.ts';
-import type { TfidfModel } from '../analysis/tfidf.ts';
+import { tfidfWeights, type VectorizeOutput } from '../pipeline/stages/vectorize.ts';
 import { loadArtifact } from '../pipeline/artifacts.ts';
 
 const { values } = parseArgs({
@@ -50,8 +50,8 @@ function timed<T>(label: string, f: () => T): T {
   return r;
 }
 
-const model = loadArtifact<TfidfModel>(join(values.stages, 'vectorize'));
-const X = model.matrix;
+// The artifact keeps the counts; the weights are made from them as reduce makes them.
+const X = tfidfWeights(loadArtifact<VectorizeOutput>(join(values.stages, 'vectorize')));
 console.log(`X: ${X.rows} × ${X.cols}, ${X.indptr[X.rows]} nnz`);
 const threads = Number(values.threads);
 const t0 = performance.now();

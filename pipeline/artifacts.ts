@@ -177,23 +177,6 @@ export class StoredArray {
     readFully(this.fd, this.file, new Uint8Array(target.buffer, target.byteOffset + targetAt * b, (to - from) * b), from * b);
   }
 
-  /** True when both files hold the same bytes (read in blocks, not whole). */
-  sameBytes(other: StoredArray): boolean {
-    if (other === this) return true;
-    if (other.length * other.bytesPerElement !== this.length * this.bytesPerElement) return false;
-    const size = this.length * this.bytesPerElement;
-    const block = 1 << 24;
-    const a = new Uint8Array(Math.min(block, size));
-    const c = new Uint8Array(a.length);
-    for (let at = 0; at < size; at += block) {
-      const n = Math.min(block, size - at);
-      readFully(this.fd!, this.file, a.subarray(0, n), at);
-      readFully(other.fd!, other.file, c.subarray(0, n), at);
-      if (!Buffer.from(a.buffer, 0, n).equals(Buffer.from(c.buffer, 0, n))) return false;
-    }
-    return true;
-  }
-
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;

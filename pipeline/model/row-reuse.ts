@@ -145,40 +145,6 @@ export function mergeCsrRows(prev: StoredCsr | undefined, from: Int32Array, fres
   };
 }
 
-/** TF-IDF's weights and counts: two matrices that share one row structure (indptr and indices). */
-export interface CsrPair<M extends StoredCsr = CsrMatrix> {
-  matrix: M;
-  counts: M;
-}
-
-/**
- * mergeCsrRows of both matrices of a pair. When the pair shares its structure last night and
- * tonight (as fitTfidf and transformTfidf make them), the merged pair shares it too: the
- * structure is merged once and only the counts' values a second time. Merged apart, the
- * counts got indices of their own: at 1M papers ~390 MB more held and written each night, and
- * read again the next.
- */
-export function mergeCsrPair(prev: CsrPair<StoredCsr> | undefined, from: Int32Array, fresh: CsrPair): CsrPair {
-  const matrix = mergeCsrRows(prev?.matrix, from, fresh.matrix);
-  if ((prev && !sameStructure(prev)) || !sameStructure(fresh)) return { matrix, counts: mergeCsrRows(prev?.counts, from, fresh.counts) };
-  const data = copyRows(sharedFloat32(matrix.data.length), matrix.indptr, from, prev?.counts.indptr, prev?.counts.data, fresh.counts.indptr, fresh.counts.data);
-  return { matrix, counts: { ...matrix, data } };
-}
-
-/**
- * True when the pair's matrices have the same rows and column indices: shared arrays, or equal
- * ones (an artifact of a night before mergeCsrPair merged the counts apart; compared bytewise).
- */
-function sameStructure({ matrix, counts }: CsrPair<StoredCsr>): boolean {
-  if (matrix.indptr === counts.indptr && matrix.indices === counts.indices) return true;
-  return matrix.rows === counts.rows && sameEntries(matrix.indptr, counts.indptr) && sameEntries(matrix.indices, counts.indices);
-}
-
-function sameEntries(a: Int32Array | StoredArray, b: Int32Array | StoredArray): boolean {
-  if (a instanceof StoredArray || b instanceof StoredArray) return a instanceof StoredArray && b instanceof StoredArray && a.sameBytes(b);
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-}
-
 /** Row pointers of the merged matrix (see mergeCsrRows); checks that fresh has one row per unmatched row. */
 function mergedIndptr(prev: StoredCsr | undefined, from: Int32Array, fresh: CsrMatrix): Int32Array {
   const n = from.length;

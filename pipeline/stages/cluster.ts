@@ -12,7 +12,6 @@ import { fitKMeans, normalizeRowsL2, type KMeansResult } from '../../analysis/km
 import { centroidsFromGrouping } from '../../analysis/kmeans-warm.ts';
 import type { PcaResult } from '../../analysis/pca.ts';
 import { selectK, type KCurvePoint } from '../../analysis/select-k.ts';
-import type { TfidfModel } from '../../analysis/tfidf.ts';
 import { archivePath, type Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import type { KnownInputs, Stage } from '../stage.ts';
@@ -93,7 +92,7 @@ export const clusterStage: Stage<ClusterOutput> = {
     let kCurve: KCurvePoint[] = [];
     if (c.k === 'auto') {
       // Term counts let the scan judge each k by the coherence and diversity of its topics' terms.
-      const { counts } = ctx.input<TfidfModel>('vectorize');
+      const { counts } = ctx.input<VectorizeOutput>('vectorize');
       const scan = selectK(points, n, d, { kMin: Math.min(c.kMin, n - 1), kMax: Math.min(c.kMax, Math.floor(n / 2)), seed: ctx.config.seed, counts });
       k = scan.k;
       kCurve = scan.curve;

@@ -11,12 +11,12 @@ import { npmiCoherence } from '../../analysis/quality/npmi.ts';
 import { silhouette } from '../../analysis/quality/silhouette.ts';
 import { sharedWorkerPool } from '../workers/shared-pool.ts';
 import { representativeDocs, type Representative } from '../../analysis/representatives.ts';
-import type { TfidfModel } from '../../analysis/tfidf.ts';
 import type { CsrMatrix } from '../../analysis/types.ts';
 import type { Config } from '../config.ts';
 import type { Stage } from '../stage.ts';
 import type { ClusterOutput } from './cluster.ts';
 import type { IngestOutput } from './ingest.ts';
+import type { VectorizeOutput } from './vectorize.ts';
 
 export interface DescribedTopic {
   cluster: number;
@@ -91,7 +91,7 @@ export const describeStage: Stage<DescribeOutput> = {
   configKey: (c: Config) => ({ describe: c.describe, seed: c.seed }),
   async run(ctx) {
     const { papers } = ctx.input<IngestOutput>('ingest');
-    const tfidf = ctx.input<TfidfModel>('vectorize');
+    const tfidf = ctx.input<VectorizeOutput>('vectorize');
     const cl = ctx.input<ClusterOutput>('cluster');
     const cfg = ctx.config.describe;
     const { k, labels, points, d, centroids, sizes } = cl;

@@ -19,7 +19,7 @@ import { contentKey, csrRows, matchRows, mergeDenseRows, unmatched, type RowKeys
 import { loadModel, modelDir, type StoredModel } from '../model/model-store.ts';
 import type { Stage } from '../stage.ts';
 import { sharedWorkerPool } from '../workers/shared-pool.ts';
-import type { VectorizeOutput } from './vectorize.ts';
+import { tfidfWeights, type VectorizeOutput } from './vectorize.ts';
 
 /**
  * PCA of tonight's window, with what each row of scores was computed from (model/row-reuse.ts),
@@ -33,7 +33,9 @@ export const reduceStage: Stage<ReduceOutput> = {
   version: '2',
   configKey: (c: Config) => ({ pca: c.pca, seed: c.seed }),
   async run(ctx) {
-    const { matrix, night, rowKeys: tfidfRows } = ctx.input<VectorizeOutput>('vectorize');
+    const tfidf = ctx.input<VectorizeOutput>('vectorize');
+    const { night, rowKeys: tfidfRows } = tfidf;
+    const rows = tfidf.counts.rows;
     if (night?.mode === 'fold-in') {
       const stored = loadModel(modelDir(ctx.config.out), night.modelId!, ['mean', 'components']);
       const d = stored.meta.d;
@@ -43,9 +45,10 @@ export const reduceStage: Stage<ReduceOutput> = {
       let todo: Int32Array;
       let pca: ReduceOutput;
       try {
-        const from = rowKeys ? matchRows(previous?.rowKeys, rowKeys.key, rowKeys.paperIds, rowKeys.fingerprints) : new Int32Array(matrix.rows).fill(-1);
+        const from = rowKeys ? matchRows(previous?.rowKeys, rowKeys.key, rowKeys.paperIds, rowKeys.fingerprints) : new Int32Array(rows).fill(-1);
         todo = unmatched(from);
-        const X = todo.length === matrix.rows ? matrix : csrRows(matrix, todo);
+        // Only the rows projected tonight get weights (vectorize keeps counts: tfidfWeights).
+        const X = tfidfWeights(tfidf, todo.length === rows ? undefined : todo);
         const pool = await sharedWorkerPool(ctx.config.workers);
         // Bit-identical to the serial product (same kernel per row), so the thread count never changes a night.
         pca = projectOntoStoredBasis(stored, X, (rows) => (pool.threads > 1 && rows.rows > 1000 ? parallelSparseProducts(rows, pool, wasmScratch(rows, d)) : serialSparseProducts(rows)));
@@ -59,9 +62,10 @@ export const reduceStage: Stage<ReduceOutput> = {
       // of the whole basis this stage no longer makes had set one off); 40 ms there, 0.2 s at 1M.
       collectGarbage();
       if (rowKeys) pca.rowKeys = rowKeys;
-      ctx.log.info(`reduce: fold-in, ${todo.length} papers projected onto the stored ${d} components, ${matrix.rows - todo.length} copied`);
+      ctx.log.info(`reduce: fold-in, ${todo.length} papers projected onto the stored ${d} components, ${rows - todo.length} copied`);
       return pca;
     }
+    const matrix = tfidfWeights(tfidf);
     const p = ctx.config.pca;
     const nComponents = Math.max(2, Math.min(p.nComponents, matrix.rows - 1, matrix.cols - 1));
     if (nComponents !== p.nComponents) ctx.log.info(`reduce: ${nComponents} components (the matrix is ${matrix.rows} × ${matrix.cols})`);

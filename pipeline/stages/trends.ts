@@ -1,7 +1,6 @@
 // Stage 7: assignments + dates → share of all papers per topic per calendar period, growth of
 // each topic against a baseline, bursts, and each topic's vocabulary per period.
 import type { DateResolution } from '../../analysis/periods.ts';
-import type { TfidfModel } from '../../analysis/tfidf.ts';
 import { computeTrendTable, periodTopTerms, summarizeTopicTrends, type TopicTrendStats } from '../../analysis/trends.ts';
 import type { TrendTable } from '../../reports/model.ts';
 import type { Config } from '../config.ts';
@@ -11,6 +10,7 @@ import { poolableMatrix } from '../../analysis/parallel/shared.ts';
 import { buildTrendTable } from '../trend-table.ts';
 import type { ClusterOutput } from './cluster.ts';
 import type { IngestOutput } from './ingest.ts';
+import type { VectorizeOutput } from './vectorize.ts';
 
 export interface TrendsOutput {
   table: TrendTable;
@@ -27,7 +27,7 @@ export const trendsStage: Stage<TrendsOutput> = {
   configKey: (c: Config) => c.trends,
   async run(ctx) {
     const { papers } = ctx.input<IngestOutput>('ingest');
-    const tfidf = ctx.input<TfidfModel>('vectorize');
+    const tfidf = ctx.input<VectorizeOutput>('vectorize');
     const { labels, k } = ctx.input<ClusterOutput>('cluster');
     const cfg = ctx.config.trends;
     const dates = papers.map((p) => p.date);

@@ -4,9 +4,15 @@
 // with the stored model's vocabulary and idf (transformTfidf) instead of refitting them, so
 // reduce and cluster can fold the night into the stored basis and centroids. The plan (refit or
 // fold-in, and why) travels with the output to reduce, cluster and the report.
+//
+// The TF-IDF weights are a function of the counts, the idf and the tf weighting (weigh), and only
+// reduce reads them: the artifact keeps the counts, and tfidfWeights() makes the weights of the
+// rows a reader asks for. A fold-in night projects only its new and changed rows, so at 1M papers
+// it no longer copies, holds, writes and (the next night) reads 387 MB of weights it never uses.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fitTfidf, tfidfUsesPool, transformTfidf, type TfidfModel } from '../../analysis/tfidf.ts';
+import { weigh } from '../../analysis/tfidf-build.ts';
 import type { CsrMatrix } from '../../analysis/types.ts';
 import { artifactExists, closeStored, loadArtifact } from '../artifacts.ts';
 import { archivePath, type Config } from '../config.ts';
@@ -14,7 +20,7 @@ import { InputError } from '../errors.ts';
 import { capturedShare } from '../model/fold-in-quality.ts';
 import { modelConfigHash } from '../model/model-config.ts';
 import { forgetLoadedModel, loadModel, modelDir } from '../model/model-store.ts';
-import { archiveFingerprints, contentKey, type CsrPair, matchRows, mergeCsrPair, paperFingerprints, type RowKeys, type StoredCsr, unmatched } from '../model/row-reuse.ts';
+import { archiveFingerprints, contentKey, csrRows, matchRows, mergeCsrRows, paperFingerprints, type RowKeys, type StoredCsr, unmatched } from '../model/row-reuse.ts';
 import { newestDate, planNight, type NightPlan } from '../model/night-plan.ts';
 import type { KnownInputs, Stage } from '../stage.ts';
 import { corpusOfRows, sourceDocs, type TokenSource, wholeCorpus } from '../record-corpus.ts';
@@ -24,12 +30,32 @@ import { sharedWorkerPool } from '../workers/shared-pool.ts';
 import { windowPaperIds } from './cluster-warm-start.ts';
 import type { IngestOutput } from './ingest.ts';
 
-/** The TF-IDF model of tonight's window, and whether it was refitted or folded into the stored model. */
-export interface VectorizeOutput extends TfidfModel {
+/**
+ * The TF-IDF model of tonight's window, and whether it was refitted or folded into the stored
+ * model. The weights are read through tfidfWeights() (see the header).
+ */
+export interface VectorizeOutput extends Omit<TfidfModel, 'matrix'> {
+  /**
+   * Every row's weights, while a refit's are in memory (from fitTfidf, until reduce has run);
+   * absent on a fold-in night and in the artifact.
+   */
+  matrix?: CsrMatrix;
+  /** The tf weighting the weights were made with (1 + ln tf when true): what remakes them. */
+  sublinearTf: boolean;
   /** Optional: artifacts written before incremental nights have none (read: refit). */
   night?: NightPlan;
   /** What each row was computed from, so a fold-in night can copy unchanged rows (model/row-reuse.ts). */
   rowKeys?: RowKeys;
+}
+
+/**
+ * The TF-IDF weights (l2-normalised rows) of the rows given, in that order, or of every row:
+ * the matrix in memory when there is one, else made from the counts as fitTfidf and
+ * transformTfidf make them (weigh, row by row: the same floats either way).
+ */
+export function tfidfWeights(v: VectorizeOutput, rows?: ArrayLike<number>): CsrMatrix {
+  if (v.matrix) return rows ? csrRows(v.matrix, rows) : v.matrix;
+  return weigh(rows ? csrRows(v.counts, rows) : v.counts, v.idf, v.sublinearTf);
 }
 
 /**
@@ -44,7 +70,7 @@ export function effectiveMinDf(minDf: number, docs: number): number {
 export const vectorizeStage: Stage<VectorizeOutput> = {
   name: 'vectorize',
   deps: ['tokenize'],
-  version: '2',
+  version: '3', // 3: the weights are no longer stored (tfidfWeights)
   // model.refit is not part of the key: the plan below (external input) already says "refit".
   configKey: (c: Config) => ({ tfidf: c.tfidf, model: { ...c.model, refit: undefined } }),
   // Tonight's plan, decided from the archive's window and the stored model before the stage
@@ -85,25 +111,27 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
       const base: TfidfModel = { vocabulary: a.vocabulary, display: a.display, df: a.df, idf: a.idf, matrix: emptyCsr(), counts: emptyCsr(), docs: 0 };
       const rowKeys = rowKeysOf(ctx.config, a.vocabulary, a.idf, papers);
       const previous = previousOutput(ctx.config.out);
-      let merged: CsrPair;
+      let counts: CsrMatrix;
       let todo: Int32Array;
       try {
         const from = matchRows(previous?.rowKeys, rowKeys.key, rowKeys.paperIds, rowKeys.fingerprints);
         todo = unmatched(from);
+        // The fresh rows' weights are not kept: reduce makes those it projects (tfidfWeights).
         const fresh = transformTfidf(base, corpusOfRows(tokens, todo), t.sublinearTf);
-        merged = mergeCsrPair(previous, from, fresh);
+        counts = mergeCsrRows(previous?.counts, from, fresh.counts);
       } finally {
         if (previous) closeEntries(previous);
       }
-      const { matrix, counts } = merged;
       ctx.log.info(`vectorize: ${todo.length} rows transformed, ${docs - todo.length} copied from the last fold-in under this model`);
-      const share = capturedShare(matrix, planned.newRows, a.mean, a.components, stored.meta.d);
+      const output: VectorizeOutput = { vocabulary: a.vocabulary, display: a.display, df: columnDf(counts), idf: a.idf, counts, sublinearTf: t.sublinearTf, docs, night, rowKeys };
+      const newRows = tfidfWeights(output, planned.newRows);
+      const share = capturedShare(newRows, ascending(newRows.rows), a.mean, a.components, stored.meta.d);
       const ratio = share / stored.meta.capturedShare;
       if (!(ratio < ctx.config.model.minCapturedRatio)) {
         // NaN (no new rows with any known word) folds in too: there is nothing new to lose.
         night = { ...night, capturedRatio: Number.isFinite(ratio) ? round4(ratio) : undefined };
         ctx.log.info(`vectorize: fold-in (${night.reason}); the stored basis captures ${fmtRatio(ratio)} of the new papers' variance relative to its fit`);
-        return { vocabulary: a.vocabulary, display: a.display, df: columnDf(counts), idf: a.idf, matrix, counts, docs, night, rowKeys };
+        return { ...output, night };
       }
       forgetLoadedModel(); // its 160 MB of components (at 1M papers) are not read again tonight
       night = {
@@ -136,9 +164,23 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
       throw new InputError(`the vocabulary is empty after pruning (min_df ${minDf}, max_df ${t.maxDf}, ${docs} papers): the corpus is too small or too uniform`);
     }
     ctx.log.info(`vectorize: ${model.vocabulary.length} terms, ${model.matrix.indices.length} non-zeros`);
-    return { ...model, night, rowKeys: rowKeysOf(ctx.config, model.vocabulary, model.idf, papers) };
+    return { ...model, sublinearTf: t.sublinearTf, night, rowKeys: rowKeysOf(ctx.config, model.vocabulary, model.idf, papers) };
   },
+  // Reduce is the last reader of the weights: after it the run holds only the counts.
+  slim: { after: 'reduce', apply: withoutWeights },
+  toArtifact: withoutWeights,
 };
+
+function withoutWeights(v: VectorizeOutput): VectorizeOutput {
+  const { matrix: _weights, ...rest } = v;
+  return rest;
+}
+
+function ascending(n: number): Int32Array {
+  const rows = new Int32Array(n);
+  for (let i = 0; i < n; i++) rows[i] = i;
+  return rows;
+}
 
 /**
  * A row depends on the paper's text, the vocabulary and idf, tf weighting and the tokenizer
@@ -154,30 +196,32 @@ function rowKeysOf(config: Config, vocabulary: readonly string[], idf: Float64Ar
   return { key, paperIds, fingerprints: existsSync(archive) ? archiveFingerprints(archive, paperIds) : new Uint32Array(paperIds.length * 2) };
 }
 
-/** Last night's output as a fold-in reads it: its row keys, and its matrices' entries left on disk. */
-export interface PreviousOutput extends CsrPair<StoredCsr> {
+/** Last night's output as a fold-in reads it: its row keys, and its counts' entries left on disk. */
+export interface PreviousOutput {
   rowKeys: RowKeys;
+  counts: StoredCsr;
 }
 
-/** The entries of last night's matrices stay in their files: mergeCsrPair reads the rows it copies. */
-const ENTRIES_ON_DISK = new Set(['matrix.indices', 'matrix.data', 'counts.indices', 'counts.data']);
+/** The entries of last night's counts stay in their files: mergeCsrRows reads the rows it copies. */
+const ENTRIES_ON_DISK = new Set(['counts.indices', 'counts.data']);
 
 /**
  * Last night's vectorize artifact (still on disk while this stage runs), if it carries row keys.
- * Only its row pointers and keys are loaded: at 1M papers its entries are ~1.2 GB, and holding
- * them next to tonight's copy was the night's memory peak.
+ * Only its row keys and the counts' row pointers are loaded: at 1M papers the counts' entries are
+ * ~0.8 GB, and holding them next to tonight's copy was the night's memory peak. (An artifact of
+ * an earlier version also holds the weights: they are not read.)
  */
 export function previousOutput(out: string): PreviousOutput | undefined {
   const dir = join(resolve(out), 'stages', 'vectorize');
   if (!artifactExists(dir)) return undefined;
   let prev: Partial<PreviousOutput> | undefined;
   try {
-    prev = loadArtifact<Partial<PreviousOutput>>(dir, { onDisk: (path) => ENTRIES_ON_DISK.has(path) });
-    const { rowKeys, matrix, counts } = prev;
+    prev = loadArtifact<Partial<PreviousOutput>>(dir, { onDisk: (path) => ENTRIES_ON_DISK.has(path), only: ['rowKeys', 'counts'] });
+    const { rowKeys, counts } = prev;
     // The files are read only where rows are copied: a short one (a damaged artifact) is caught
     // here, as loading it whole used to catch it, and every row is transformed instead.
     const whole = (m: StoredCsr): boolean => m.indptr.length === m.rows + 1 && m.indices.length === m.indptr[m.rows] && m.data.length === m.indptr[m.rows];
-    if (rowKeys && matrix && counts && matrix.rows === rowKeys.paperIds.length && whole(matrix) && whole(counts)) return { rowKeys, matrix, counts };
+    if (rowKeys && counts && counts.rows === rowKeys.paperIds.length && whole(counts)) return { rowKeys, counts };
   } catch {
     // unreadable: transform every row
   }
@@ -185,8 +229,8 @@ export function previousOutput(out: string): PreviousOutput | undefined {
   return undefined;
 }
 
-function closeEntries({ matrix, counts }: Partial<CsrPair<StoredCsr>>): void {
-  closeStored(matrix?.indices, matrix?.data, counts?.indices, counts?.data);
+function closeEntries({ counts }: Partial<PreviousOutput>): void {
+  closeStored(counts?.indices, counts?.data);
 }
 
 /** Document frequency of each column of a count matrix. */
