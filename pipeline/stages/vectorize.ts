@@ -125,7 +125,7 @@ export const vectorizeStage: Stage<VectorizeOutput> = {
       ctx.log.info(`vectorize: ${todo.length} rows transformed, ${docs - todo.length} copied from the last fold-in under this model`);
       const output: VectorizeOutput = { vocabulary: a.vocabulary, display: a.display, df: columnDf(counts), idf: a.idf, counts, sublinearTf: t.sublinearTf, docs, night, rowKeys };
       const newRows = tfidfWeights(output, planned.newRows);
-      const share = capturedShare(newRows, ascending(newRows.rows), a.mean, a.components, stored.meta.d);
+      const share = capturedShare(newRows, identityRows(newRows.rows), a.mean, a.components, stored.meta.d);
       const ratio = share / stored.meta.capturedShare;
       if (!(ratio < ctx.config.model.minCapturedRatio)) {
         // NaN (no new rows with any known word) folds in too: there is nothing new to lose.
@@ -176,7 +176,8 @@ function withoutWeights(v: VectorizeOutput): VectorizeOutput {
   return rest;
 }
 
-function ascending(n: number): Int32Array {
+/** 0, 1, …, n − 1: every row of a matrix, in order. */
+function identityRows(n: number): Int32Array {
   const rows = new Int32Array(n);
   for (let i = 0; i < n; i++) rows[i] = i;
   return rows;
