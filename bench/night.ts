@@ -22,6 +22,11 @@
 // reference). Both read the state this build's cold run wrote. Under the table, whether the
 // nights published the same files (night-outputs.ts): each kind's across rounds, and the
 // baseline's against this build's.
+//
+// A baseline must read that state as its own: a build older than 90c7b64 cannot read the
+// vectorize artifact later builds write (it has no weights), so it would transform every row
+// and look slower while publishing the same files. Against such a baseline, run this script
+// from the older checkout with --baseline pointing at the newer one (the newer reads both).
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
