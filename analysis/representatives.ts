@@ -71,9 +71,18 @@ export function representativeDocs(
     const c = labels[i];
     if (c < 0) continue;
     if (c >= k) throw new RangeError(`representativeDocs: label ${c} of row ${i} is not below k = ${k}`);
+    // The row's dot product with its centroid and its squared length in one read of the row,
+    // each summed in index order as before (the same doubles).
+    const row = i * d;
+    const centre = c * d;
     let dot = 0;
-    for (let j = 0; j < d; j++) dot += scores[i * d + j] * centroids[c * d + j];
-    const norm = rowNorm(scores, i);
+    let squares = 0;
+    for (let j = 0; j < d; j++) {
+      const x = scores[row + j];
+      dot += x * centroids[centre + j];
+      squares += x * x;
+    }
+    const norm = Math.sqrt(squares);
     const denom = norm * centroidNorms[c];
     const score = denom > 0 ? dot / denom : 0;
     const list = nearest[c];

@@ -214,6 +214,15 @@ describe('representativeDocs', () => {
     for (const opts of [{ perTopic: 5 }, { perTopic: 3, diversity: true }, { perTopic: 4, diversity: true, poolFactor: 2, lambda: 0.5 }, { perTopic: 200 }]) {
       expect(representativeDocs(pts, n, d, lab, cents, k, opts)).toEqual(representativesBySorting(pts, n, d, lab, cents, k, opts));
     }
+    // Fine-grained coordinates, where the order of each sum shows in the last bits of a score:
+    // the same doubles as the reference's dot product and length, each summed in index order.
+    const fine = () => draw() * 0.3183098861837907 + (state % 1000) * 1e-4;
+    const d2 = 13;
+    const pts2 = Float32Array.from({ length: n * d2 }, fine);
+    const cents2 = Float32Array.from({ length: k * d2 }, fine);
+    for (const opts of [{ perTopic: 200 }, { perTopic: 3, diversity: true }]) {
+      expect(representativeDocs(pts2, n, d2, lab, cents2, k, opts)).toEqual(representativesBySorting(pts2, n, d2, lab, cents2, k, opts));
+    }
   });
 
   it('checks shapes', () => {
