@@ -138,7 +138,7 @@ export function loadArtifact<T>(dir: string, options: LoadOptions = {}): T {
 
 export interface LoadOptions {
   /**
-   * Arrays to leave on disk, by their path in the value ('matrix.indices'): they load as a
+   * Arrays to leave on disk, by their path in the value ('counts.indices'): they load as a
    * StoredArray, whose ranges the caller reads where it needs them, instead of as a whole.
    */
   onDisk?: (path: string) => boolean;
