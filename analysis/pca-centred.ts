@@ -13,14 +13,19 @@ export function centredMultiply(products: SparseProducts, mean: Float64Array, b:
   // shift = μᵀB (length k), subtracted from every output row by the products as each row is
   // done (in the threads, for pooled products). Summed before the product, so B may be a
   // transient result of the same products.
+  return products.multiply(b, k, transient, { u: null, v: meanShift(mean, b, products.cols, k) }, into);
+}
+
+/** μᵀB for a row-major B (cols × k): what centredMultiply subtracts from every row of XB. */
+export function meanShift(mean: Float64Array, b: Float64Array, cols: number, k: number): Float64Array {
   const shift = new Float64Array(k);
-  for (let j = 0; j < products.cols; j++) {
+  for (let j = 0; j < cols; j++) {
     const mj = mean[j];
     if (mj === 0) continue;
     const o = j * k;
     for (let c = 0; c < k; c++) shift[c] += mj * b[o + c];
   }
-  return products.multiply(b, k, transient, { u: null, v: shift }, into);
+  return shift;
 }
 
 /**

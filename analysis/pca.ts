@@ -6,6 +6,7 @@ import { poolTallKernels } from './parallel/dense-kernels.ts';
 import { collectGarbage } from './parallel/collect.ts';
 import { centredMultiply, centredTransposeMultiply } from './pca-centred.ts';
 import { EXACT_PCA_MAX_CELLS, exactPca } from './pca-exact.ts';
+import { PROJECTION_BLOCK_ROWS, projectRowBlocks } from './pca-row-blocks.ts';
 import { assemblePcaResult, type PcaOptions, type PcaResult, projectCentred, resolvePcaOptions } from './pca-result.ts';
 import { parallelSparseProducts, wasmScratch } from './parallel/parallel-sparse-products.ts';
 import type { WorkerPool } from './parallel/pool.ts';
@@ -80,13 +81,16 @@ function reservePcaScratch(scratch: SharedScratch, X: CsrMatrix, opts: PcaOption
  * same arithmetic). X must have the fit's columns (same vocabulary, same order). With a `pool`
  * of more than one thread the product runs in parallel (bit-identical).
  */
-export function projectOntoPca(pca: PcaResult, X: CsrMatrix, pool?: WorkerPool): Float32Array {
+export function projectOntoPca(pca: PcaResult, X: CsrMatrix, pool?: WorkerPool, blockRows = PROJECTION_BLOCK_ROWS): Float32Array {
   const d = pca.nComponents;
   if (pca.mean.length !== X.cols || pca.components.length !== d * X.cols) {
     throw new RangeError(`projectOntoPca: the fit has ${pca.mean.length} columns, X has ${X.cols}`);
   }
   if (X.indptr.length !== X.rows + 1) throw new RangeError(`projectOntoPca: indptr has length ${X.indptr.length}, expected ${X.rows + 1}`);
+  if (!Number.isInteger(blockRows) || blockRows < 1) throw new RangeError(`projectOntoPca: blockRows must be a positive integer, got ${blockRows}`);
   if (X.rows === 0) return new Float32Array(0);
+  // A large window a block of rows at a time (pca-row-blocks.ts: the same scores, less memory).
+  if (X.rows > blockRows) return projectRowBlocks(X, pca.mean, pca.components, d, blockRows, pool);
   const products = pool && pool.threads > 1 ? parallelSparseProducts(X, pool, wasmScratch(X, d)) : serialSparseProducts(X);
   try {
     return projectCentred(products, pca.mean, pca.components, d);

@@ -373,6 +373,8 @@ describe('parallel sparse products', () => {
     const viaPool = projectOntoPca(fit, X, pool);
     expect(Array.from(viaPool)).toEqual(Array.from(projectOntoPca(fit, X)));
     expect(Array.from(viaPool)).toEqual(Array.from(fit.scores));
+    // A block of rows at a time (a large window): the same scores, blocks of uneven size too.
+    for (const blockRows of [1000, 2333]) expect(Array.from(projectOntoPca(fit, X, pool, blockRows))).toEqual(Array.from(fit.scores));
   });
 
   it('results written into a spare array (`into`) equal new ones, and the spare is what comes back', () => {

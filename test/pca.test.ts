@@ -468,6 +468,14 @@ describe('projectOntoPca', () => {
     const fit = fitPca(X, { nComponents: 3, seed: 1 });
     expect(() => projectOntoPca(fit, plantedSparse(10, 41, 3, 3))).toThrow(/columns/);
   });
+  it('gives the same scores to the bit a block of rows at a time, whatever the block size', () => {
+    const X = plantedSparse(Math.ceil(EXACT_PCA_AUTO_MAX_CELLS / 80) + 50, 80, 5, 12);
+    const fit = fitPca(X, { nComponents: 4, seed: 7 });
+    const whole = Array.from(projectOntoPca(fit, X, undefined, X.rows));
+    expect(whole).toEqual(Array.from(fit.scores));
+    for (const blockRows of [1, 7, 500, X.rows - 1]) expect(Array.from(projectOntoPca(fit, X, undefined, blockRows))).toEqual(whole);
+    for (const bad of [0, -3, 2.5, Number.NaN]) expect(() => projectOntoPca(fit, X, undefined, bad)).toThrow(/blockRows/);
+  });
 });
 
 describe('skipScores', () => {

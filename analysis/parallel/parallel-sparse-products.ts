@@ -20,10 +20,12 @@ import { balancedRowBounds, BLOCKS_PER_THREAD, type SparseRowBlockArgs } from '.
  * Products with X on `pool`. Memory: a shared copy of X now and a shared Xᵀ on the first
  * transposeMultiply (8 bytes per stored entry each), until releaseTranspose() / release(). With a one-thread pool it still works
  * (everything runs inline), but serialSparseProducts avoids the copies.
+ * `inScratch`: X's arrays are already where the threads read them (the scratch's arena, or
+ * shared memory when it has none; csrRowsInScratch), so no copy is made.
  */
-export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: SharedScratch = new SharedScratch()): SparseProducts {
+export function parallelSparseProducts(X: CsrMatrix, pool: WorkerPool, scratch: SharedScratch = new SharedScratch(), inScratch = false): SparseProducts {
   let allocate = scratch.arena ?? SHARED_ARRAYS;
-  let shared: CsrMatrix | null = sharedCsr(X, allocate);
+  let shared: CsrMatrix | null = inScratch ? X : sharedCsr(X, allocate);
   let transposed: CsrMatrix | null = null;
   let released = false;
   const live = (): CsrMatrix => {
@@ -112,9 +114,13 @@ const MAX_ARENA_BYTES = 3 * 2 ** 30;
  * else in plain shared memory.
  */
 export function wasmScratch(X: CsrMatrix, maxK: number): SharedScratch {
-  const nnz = X.indptr[X.rows] - X.indptr[0];
-  const tall = Math.max(X.rows, X.cols) * maxK;
-  const bytes = 2 * (nnz * 8 + (X.rows + X.cols + 2) * 4) + tall * 12;
+  return wasmScratchFor(X.indptr[X.rows] - X.indptr[0], X.rows, X.cols, maxK);
+}
+
+/** wasmScratch for a matrix of `rows` × `cols` with `nnz` stored entries. */
+export function wasmScratchFor(nnz: number, rows: number, cols: number, maxK: number): SharedScratch {
+  const tall = Math.max(rows, cols) * maxK;
+  const bytes = 2 * (nnz * 8 + (rows + cols + 2) * 4) + tall * 12;
   if (bytes > MAX_ARENA_BYTES || !wasmKernelsAvailable()) return new SharedScratch();
   try {
     return new SharedScratch(new WasmArena());
@@ -133,6 +139,23 @@ export function sharedCsr(X: CsrMatrix, allocate: CsrAllocator = SHARED_ARRAYS):
   const data = allocate.float32(nnz);
   data.set(X.data.subarray(0, nnz));
   return { rows: X.rows, cols: X.cols, indptr, indices, data };
+}
+
+/**
+ * Rows [r0, r1) of X copied into the scratch's buffers for the roles 'rowsIndptr', 'rowsIndices'
+ * and 'rowsData' (reused from one block of rows to the next): a matrix parallelSparseProducts can
+ * take with `inScratch`. Valid until the next call with the same scratch.
+ */
+export function csrRowsInScratch(X: CsrMatrix, r0: number, r1: number, scratch: SharedScratch): CsrMatrix {
+  const base = X.indptr[r0]!;
+  const nnz = X.indptr[r1]! - base;
+  const indptr = scratch.int32('rowsIndptr', r1 - r0 + 1);
+  for (let i = r0; i <= r1; i++) indptr[i - r0] = X.indptr[i]! - base;
+  const indices = scratch.int32('rowsIndices', nnz);
+  indices.set(X.indices.subarray(base, base + nnz));
+  const data = scratch.float32('rowsData', nnz);
+  data.set(X.data.subarray(base, base + nnz));
+  return { rows: r1 - r0, cols: X.cols, indptr, indices, data };
 }
 
 /** Xᵀ in CSR written straight into shared memory (no private copy first). */

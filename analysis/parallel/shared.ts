@@ -140,6 +140,18 @@ export class SharedScratch {
     return b;
   }
 
+  /** `length` int32 values of the buffer for `role` (not cleared). Valid until the next request for the same role. */
+  int32(role: string, length: number): Int32Array {
+    const { buffer, offset } = this.region(role, length * Int32Array.BYTES_PER_ELEMENT);
+    return new Int32Array(buffer, offset, length);
+  }
+
+  /** `length` float32 values of the buffer for `role` (not cleared). Valid until the next request for the same role. */
+  float32(role: string, length: number): Float32Array {
+    const { buffer, offset } = this.region(role, length * Float32Array.BYTES_PER_ELEMENT);
+    return new Float32Array(buffer, offset, length);
+  }
+
   /** `a` itself when shared, else a copy in the buffer for `role`. */
   copyOf(role: string, a: Float64Array): Float64Array {
     if (isShared(a)) return a;
