@@ -23,6 +23,7 @@
 // stays the bigram: only what a reader sees changes.
 
 import { csrEmpty } from './sparse.ts';
+import { codeUnitOrder } from './text/key-order.ts';
 import type { WorkerPool } from './parallel/pool.ts';
 import { isShared } from './parallel/shared.ts';
 import { parallelTfidfCounting } from './parallel/tfidf-kernels.ts';
@@ -141,10 +142,6 @@ interface Feature {
   b: number; // -1 for a unigram
 }
 
-function compareKeys(x: string, y: string): number {
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 /** Chooses the columns: df bounds, bigram collocation test, max_features; sorted by key. */
 function selectFeatures(corpus: TokenizedCorpus, opt: Resolved, counting: TfidfCounting): Feature[] {
   const uni = counting.unigramStats();
@@ -171,12 +168,26 @@ function selectFeatures(corpus: TokenizedCorpus, opt: Resolved, counting: TfidfC
     }
     for (const f of bigramFeats) feats.push(f); // not push(...): 10⁵+ bigrams overflow the stack
   }
-  if (feats.length > opt.maxFeatures) {
-    feats.sort((x, y) => y.cf - x.cf || compareKeys(x.key, y.key));
-    feats.length = opt.maxFeatures;
-  }
-  feats.sort((x, y) => compareKeys(x.key, y.key));
-  return feats;
+  return inKeyOrder(feats.length > opt.maxFeatures ? mostFrequent(feats, opt.maxFeatures) : feats);
+}
+
+/**
+ * The first `max` features in order of corpus count descending, ties by key (in no particular
+ * order): what sorting them all that way and keeping `max` gave, without sorting. At a million
+ * papers there are ~600k candidates for 200k columns, and two comparator sorts over them (this
+ * and inKeyOrder's) held vectorize's calling thread ~1 s alone.
+ */
+function mostFrequent(feats: readonly Feature[], max: number): Feature[] {
+  const threshold = Float64Array.from(feats, (f) => f.cf).sort()[feats.length - max]!; // the max-th largest count
+  const kept = feats.filter((f) => f.cf > threshold);
+  const tied = inKeyOrder(feats.filter((f) => f.cf === threshold));
+  for (let i = 0; kept.length < max; i++) kept.push(tied[i]!);
+  return kept;
+}
+
+/** The features by key in code-unit order (the keys are distinct). */
+function inKeyOrder(feats: readonly Feature[]): Feature[] {
+  return Array.from(codeUnitOrder(feats.map((f) => f.key)), (i) => feats[i]!);
 }
 
 /** Threads for fitTfidf's counting passes. */

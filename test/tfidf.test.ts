@@ -143,6 +143,21 @@ describe('fitTfidf: pruning', () => {
     const skew = corpusOf(['apple', 'banana', 'cherry'], [[2, 2, 1], [2, 1], [0]]);
     expect(fitTfidf(skew, { ...UNIGRAMS_ONLY, maxFeatures: 1 }).vocabulary).toEqual(['cherry']);
   });
+  it('max_features over unigrams and bigrams: what sorting every column by count, then key, keeps', () => {
+    const corpus = generated(3);
+    const opts: TfidfOptions = { minDf: 2, maxDf: 0.9, sublinearTf: true, bigrams: true, bigramMinDf: 2, bigramMinScore: -1 };
+    const all = fitTfidf(corpus, opts);
+    const cf = new Float64Array(all.vocabulary.length);
+    for (let p = 0; p < all.counts.indptr[all.counts.rows]!; p++) cf[all.counts.indices[p]!] += all.counts.data[p]!;
+    const byCount = all.vocabulary.map((key, col) => ({ key, cf: cf[col]! })).sort((x, y) => y.cf - x.cf || (x.key < y.key ? -1 : 1));
+    let cutsTies = 0;
+    for (const max of [1, 17, 60, 151, all.vocabulary.length - 1]) {
+      if (byCount[max - 1]!.cf === byCount[max]!.cf) cutsTies++;
+      const want = byCount.slice(0, max).map((f) => f.key).sort();
+      expect(fitTfidf(corpus, { ...opts, maxFeatures: max }).vocabulary).toEqual(want);
+    }
+    expect(cutsTies).toBeGreaterThan(1); // the cut falls inside a run of equal counts
+  });
   it('rejects bad parameters with clear errors', () => {
     expect(() => fitTfidf(fruit, { ...UNIGRAMS_ONLY, minDf: 0 })).toThrow(/minDf/);
     expect(() => fitTfidf(fruit, { ...UNIGRAMS_ONLY, minDf: 2.5 })).toThrow(/minDf/);
