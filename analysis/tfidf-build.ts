@@ -764,6 +764,8 @@ export interface TfidfCounting {
   countMatrix(cols: number, index: ColumnIndex, log?: BigramLog): CsrMatrix;
   /** How the phrase displays' votes are computed (tfidf-phrases.ts); all at once on this thread when absent. */
   phraseVoter?: PhraseVoter;
+  /** The weights of the count matrix (weigh's). */
+  weigh(counts: CsrMatrix, idf: Float64Array, sublinearTf: boolean): CsrMatrix;
 }
 
 export function serialTfidfCounting(corpus: TokenizedCorpus): TfidfCounting {
@@ -771,18 +773,28 @@ export function serialTfidfCounting(corpus: TokenizedCorpus): TfidfCounting {
     unigramStats: () => unigramStats(corpus),
     bigramCandidates: (uni, minDf) => bigramCandidates(corpus, uni, minDf),
     countMatrix: (cols, index, log) => countMatrix(corpus, cols, index, log),
+    weigh,
   };
 }
 
 /** TF-IDF weights from raw counts: (1 + ln tf or tf) · idf, then l2-normalised rows. */
 export function weigh(counts: CsrMatrix, idf: Float64Array, sublinearTf: boolean): CsrMatrix {
   const data = new Float32Array(counts.data.length);
+  weighRows(counts, idf, sublinearTf, data, 0, counts.rows);
+  return { rows: counts.rows, cols: counts.cols, indptr: counts.indptr, indices: counts.indices, data };
+}
+
+/**
+ * weigh's values of rows [r0, r1) into `data` (at the rows' own offsets). Each row is weighed on
+ * its own, so rows weighed in any split equal those of one pass (what lets a pool share them).
+ */
+export function weighRows(counts: CsrMatrix, idf: Float64Array, sublinearTf: boolean, data: Float32Array, r0: number, r1: number): void {
   // 1 + ln tf for the small counts nearly every entry has (same doubles as computing it inline).
   const LOG_TABLE = 256;
   const logTf = new Float64Array(LOG_TABLE);
   for (let tf = 1; tf < LOG_TABLE; tf++) logTf[tf] = sublinearTf ? 1 + Math.log(tf) : tf;
   let row = new Float64Array(64); // this row's weights before normalising
-  for (let i = 0; i < counts.rows; i++) {
+  for (let i = r0; i < r1; i++) {
     const start = counts.indptr[i]!;
     const end = counts.indptr[i + 1]!;
     if (end - start > row.length) row = new Float64Array(2 * (end - start));
@@ -797,7 +809,6 @@ export function weigh(counts: CsrMatrix, idf: Float64Array, sublinearTf: boolean
     const inv = ss > 0 ? 1 / Math.sqrt(ss) : 0;
     for (let p = start; p < end; p++) data[p] = row[p - start]! * inv;
   }
-  return { rows: counts.rows, cols: counts.cols, indptr: counts.indptr, indices: counts.indices, data };
 }
 
 /**

@@ -200,6 +200,8 @@ export interface TfidfParallel {
   minTokens?: number;
   /** Fewer logged bigram occurrences than this get their phrase votes on the calling thread. Default PARALLEL_MIN_OCCURRENCES. */
   minOccurrences?: number;
+  /** Fewer stored counts than this are weighed on the calling thread. Default PARALLEL_MIN_ENTRIES. */
+  minEntries?: number;
 }
 
 /**
@@ -222,7 +224,7 @@ export function tfidfUsesPool(corpus: TokenizedCorpus, minTokens = PARALLEL_MIN_
 function countingFor(corpus: TokenizedCorpus, parallel: TfidfParallel | undefined): TfidfCounting {
   const { tokenIds, docOffsets } = corpus;
   if (parallel && parallel.pool.threads > 1 && tfidfUsesPool(corpus, parallel.minTokens)) {
-    return parallelTfidfCounting({ tokenIds, docOffsets }, corpus.terms.length, parallel.pool, { minOccurrences: parallel.minOccurrences });
+    return parallelTfidfCounting({ tokenIds, docOffsets }, corpus.terms.length, parallel.pool, { minOccurrences: parallel.minOccurrences, minEntries: parallel.minEntries });
   }
   return serialTfidfCounting(corpus);
 }
@@ -254,7 +256,7 @@ export function fitTfidf(corpus: TokenizedCorpus, opts: TfidfOptions = DEFAULT_T
     display: feats.map((f) => f.display),
     df,
     idf,
-    matrix: weigh(counts, idf, opt.sublinearTf),
+    matrix: counting.weigh(counts, idf, opt.sublinearTf),
     counts,
     docs: n,
   };

@@ -656,6 +656,10 @@ describe('fitTfidf over a worker pool equals the one-thread fit', () => {
           // then the workers collect, so their views of the shared log do not keep it alive
           if (opts.bigrams) expect(run.mock.calls.map((c) => c[0]).slice(-2)).toEqual(['tfidfPhraseVotes', 'collectGarbage']);
           else expect(run.mock.calls.map((c) => c[0])).not.toContain('tfidfPhraseVotes');
+          // The weights split over the threads by rows (then the workers collect): the same bytes.
+          run.mockClear();
+          expectSame(fitTfidf(shared, opts, { pool, minTokens: 0, minEntries: 0 }), serial);
+          expect(run.mock.calls.map((c) => c[0]).slice(-2)).toEqual(['tfidfWeigh', 'collectGarbage']);
           // Not in shared memory, or too few tokens: counted on this thread (same result).
           run.mockClear();
           expectSame(fitTfidf(plain, opts, { pool, minTokens: 0 }), serial);

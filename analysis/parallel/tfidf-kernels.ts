@@ -28,10 +28,13 @@ import {
   type TfidfCounting,
   type UnigramStats,
   unigramStatsOfDocs,
+  weigh,
+  weighRows,
 } from '../tfidf-build.ts';
 import { phraseRanges, phraseVotes, serialPhraseVoter, type PhraseVoteInput, type PhraseVoter, type PhraseVotes } from '../tfidf-phrases.ts';
 import { collectGarbage } from './collect.ts';
-import { sharedInt32, toSharedInt32, toSharedUint8 } from './shared.ts';
+import { isShared, PARALLEL_MIN_ENTRIES, sharedFloat32, sharedInt32, toSharedFloat64, toSharedInt32, toSharedUint8 } from './shared.ts';
+import type { CsrMatrix } from '../types.ts';
 import { balancedRowBounds } from './sparse-kernels.ts';
 import type { TaskCounter } from './kernels.ts';
 import type { WorkerPool } from './pool.ts';
@@ -143,7 +146,8 @@ export function parallelTfidfCounting(
     pairsPerPass = 1 << 22,
     rowBlockTokens = COUNT_ROWS_BLOCK_TOKENS,
     minOccurrences = PARALLEL_MIN_OCCURRENCES,
-  }: { pairsPerPass?: number; rowBlockTokens?: number; minOccurrences?: number } = {},
+    minEntries = PARALLEL_MIN_ENTRIES,
+  }: { pairsPerPass?: number; rowBlockTokens?: number; minOccurrences?: number; minEntries?: number } = {},
 ): TfidfCounting {
   const docBounds = balancedRowBounds(stream.docOffsets, stream.docOffsets.length - 1, pool.threads, 0);
   return {
@@ -202,6 +206,16 @@ export function parallelTfidfCounting(
       }
       return matrix;
     },
+    weigh(counts, idf, sublinearTf) {
+      // The test of shared.ts's poolableMatrix, with the threshold settable (tests).
+      if (counts.indices.length < minEntries || !isShared(counts.indptr) || !isShared(counts.indices) || !isShared(counts.data)) return weigh(counts, idf, sublinearTf);
+      // Into shared memory, each thread a range of rows: the same values as one pass (weighRows).
+      const data = sharedFloat32(counts.data.length);
+      const bounds = balancedRowBounds(counts.indptr, counts.rows, pool.threads, 0);
+      pool.run('tfidfWeigh', { counts, idf: toSharedFloat64(idf), sublinearTf, data, bounds });
+      pool.collectGarbage('young'); // the workers' views of the output, as after the phrase votes below
+      return { rows: counts.rows, cols: counts.cols, indptr: counts.indptr, indices: counts.indices, data };
+    },
     phraseVoter(input, F, share) {
       if (input.size < minOccurrences) return serialPhraseVoter(input, F, share);
       const shared: PhraseVoteInput = {
@@ -232,6 +246,12 @@ export function parallelTfidfCounting(
  * per occurrence dominates, and a job and the workers' collection after it cost a few ms.
  */
 export const PARALLEL_MIN_OCCURRENCES = 1 << 18;
+
+/** weigh's values of part p's rows [bounds[p], bounds[p + 1]) into the shared `data`. */
+export function tfidfWeighKernel(args: { counts: CsrMatrix; idf: Float64Array; sublinearTf: boolean; data: Float32Array; bounds: Int32Array }, part: number): null {
+  weighRows(args.counts, args.idf, args.sublinearTf, args.data, args.bounds[part]!, args.bounds[part + 1]!);
+  return null;
+}
 
 /** The phrase votes (tfidf-phrases.ts) of part p's range of columns [bounds[p], bounds[p + 1]). */
 export function tfidfPhraseVotesKernel(args: { input: PhraseVoteInput; bounds: Int32Array; share: number }, part: number): PhraseVotes {
