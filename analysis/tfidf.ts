@@ -172,10 +172,10 @@ function selectFeatures(corpus: TokenizedCorpus, opt: Resolved, counting: TfidfC
 }
 
 /**
- * The first `max` features in order of corpus count descending, ties by key (in no particular
- * order): what sorting them all that way and keeping `max` gave, without sorting. At a million
- * papers there are ~600k candidates for 200k columns, and two comparator sorts over them (this
- * and inKeyOrder's) held vectorize's calling thread ~1 s alone.
+ * The `max` features that a sort by corpus count descending, ties by key, puts first (returned in
+ * no particular order), without that sort. At a million papers there are ~600k candidates for
+ * 200k columns, and two comparator sorts over them (by count, then by key) held vectorize's
+ * calling thread ~1 s alone.
  */
 function mostFrequent(feats: readonly Feature[], max: number): Feature[] {
   const threshold = Float64Array.from(feats, (f) => f.cf).sort()[feats.length - max]!; // the max-th largest count

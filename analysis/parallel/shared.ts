@@ -30,9 +30,9 @@ export function isShared(a: ArrayBufferView): boolean {
  */
 export const PARALLEL_MIN_ENTRIES = 1 << 22;
 
-/** Whether the pool's threads can read `m` where it is (every array in shared memory) and it is large enough to split. */
-export function poolableMatrix(m: CsrMatrix): boolean {
-  return m.indices.length >= PARALLEL_MIN_ENTRIES && isShared(m.indptr) && isShared(m.indices) && isShared(m.data);
+/** Whether the pool's threads can read `m` where it is (every array in shared memory) and it is large enough to split (`minEntries`). */
+export function poolableMatrix(m: CsrMatrix, minEntries = PARALLEL_MIN_ENTRIES): boolean {
+  return m.indices.length >= minEntries && isShared(m.indptr) && isShared(m.indices) && isShared(m.data);
 }
 
 /** `pool` when a pass over `m` should be split over it (two or more threads, poolableMatrix), else undefined. */

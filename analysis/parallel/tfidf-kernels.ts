@@ -33,7 +33,7 @@ import {
 } from '../tfidf-build.ts';
 import { phraseRanges, phraseVotes, serialPhraseVoter, type PhraseVoteInput, type PhraseVoter, type PhraseVotes } from '../tfidf-phrases.ts';
 import { collectGarbage } from './collect.ts';
-import { isShared, PARALLEL_MIN_ENTRIES, sharedFloat32, sharedInt32, toSharedFloat64, toSharedInt32, toSharedUint8 } from './shared.ts';
+import { PARALLEL_MIN_ENTRIES, poolableMatrix, sharedFloat32, sharedInt32, toSharedFloat64, toSharedInt32, toSharedUint8 } from './shared.ts';
 import type { CsrMatrix } from '../types.ts';
 import { balancedRowBounds } from './sparse-kernels.ts';
 import type { TaskCounter } from './kernels.ts';
@@ -207,8 +207,7 @@ export function parallelTfidfCounting(
       return matrix;
     },
     weigh(counts, idf, sublinearTf) {
-      // The test of shared.ts's poolableMatrix, with the threshold settable (tests).
-      if (counts.indices.length < minEntries || !isShared(counts.indptr) || !isShared(counts.indices) || !isShared(counts.data)) return weigh(counts, idf, sublinearTf);
+      if (!poolableMatrix(counts, minEntries)) return weigh(counts, idf, sublinearTf);
       // Into shared memory, each thread a range of rows: the same values as one pass (weighRows).
       const data = sharedFloat32(counts.data.length);
       const bounds = balancedRowBounds(counts.indptr, counts.rows, pool.threads, 0);
