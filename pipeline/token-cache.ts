@@ -748,7 +748,8 @@ async function tokenizeFromCache(
   if (missing.length > 0) {
     const todo = options.wholeTexts ? options.wholeTexts(missing) : missing.map((i) => docs[i]!);
     if (todo.length !== missing.length) throw new Error(`tokenizeWithCache: wholeTexts gave ${todo.length} texts for ${missing.length} papers`);
-    const chunkOpts = { titleForms: true };
+    // The cache reads the chunks' surface ids alone (toFormIds, formStream): no local term ids.
+    const chunkOpts = { titleForms: true, surfacesOnly: true };
     const place = tokenizePlace(todo.length, { pool: poolReady !== undefined, parallelMin, poolWarm: options.poolWarm?.() ?? false, callerWarm: options.callerWarm?.() ?? true });
     if (place === 'worker') {
       let loaded = true;

@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WorkerPool } from '../analysis/parallel/pool.ts';
 import { claim, inDocumentOrder, reorderDocs, tokenizeChunksParallel, workerReserve } from '../analysis/parallel/tokenize-kernels.ts';
-import { type DocText, mergeChunks, tokenizeChunk, tokenizeCorpus } from '../analysis/text/tokenizer.ts';
+import { type DocText, mergeChunks, type TokenizedChunk, tokenizeChunk, tokenizeCorpus } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
 import { memoryTokenStore, tokenizeWithCache } from '../pipeline/token-cache.ts';
 
@@ -61,6 +61,13 @@ describe('dynamic blocks over 1, 2 and 3 threads', () => {
           expect(shares.length).toBe(threads);
           expect(shares.reduce((a, b) => a + b, 0)).toBe(docs.length);
           expect(plain(mergeChunks(chunks))).toEqual(expected);
+          if (blockDocs === 7) {
+            // Without local term ids (what the token cache asks for): the same surfaces, paper by paper.
+            const bare = tokenizeChunksParallel(docs, opts, p, { titleForms: true, surfacesOnly: true }, { blockDocs, maxPackedBytes });
+            expect(bare.every((c) => c.tokenIds.length === 0)).toBe(true);
+            expect(docSurfaces(bare)).toEqual(docSurfaces(chunks));
+            expect(() => mergeChunks(bare)).toThrow(/surfacesOnly/);
+          }
           if (titleRepeat > 1) {
             // title forms (recorded when titles repeat) travel with their documents
             const titles = chunks.flatMap((c) => Array.from({ length: c.docOffsets.length - 1 }, (_, d) => [...c.titleSurfaces!.subarray(c.titleOffsets![d]!, c.titleOffsets![d + 1]!)].map((s) => c.surfaces[s])));
@@ -84,7 +91,25 @@ describe('dynamic blocks over 1, 2 and 3 threads', () => {
   });
 });
 
+/** Each document's tokens as surface strings (-1: a boundary), over chunks in document order. */
+function docSurfaces(chunks: readonly TokenizedChunk[]): (string | null)[][] {
+  return chunks.flatMap((c) => Array.from({ length: c.docOffsets.length - 1 }, (_, d) => [...c.tokenSurfaces.subarray(c.docOffsets[d]!, c.docOffsets[d + 1]!)].map((s) => (s < 0 ? null : c.surfaces[s]!))));
+}
+
 describe('reordering and runs', () => {
+  it('a chunk without term ids (surfacesOnly) holds everything else a full chunk holds, and reorders the same', () => {
+    const docs = synthetic(40);
+    const full = tokenizeChunk(docs, { titleRepeat: 2 }, { titleForms: true });
+    const bare = tokenizeChunk(docs, { titleRepeat: 2 }, { titleForms: true, surfacesOnly: true });
+    expect(full.tokenIds.length).toBe(full.tokenSurfaces.length);
+    expect(bare.tokenIds.length).toBe(0);
+    expect({ ...bare, tokenIds: full.tokenIds }).toEqual(full);
+    const order = Int32Array.from({ length: docs.length }, (_, i) => docs.length - 1 - i);
+    const reordered = reorderDocs(bare, order);
+    expect(reordered.tokenIds.length).toBe(0);
+    expect({ ...reordered, tokenIds: null }).toEqual({ ...reorderDocs(full, order), tokenIds: null });
+  });
+
   it('reorderDocs moves documents with their tokens and title forms', () => {
     const docs = synthetic(6);
     const c = tokenizeChunk(docs, { titleRepeat: 2 }, { titleForms: true });

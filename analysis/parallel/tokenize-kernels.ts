@@ -139,12 +139,13 @@ function slice(docs: ArrayLike<DocText>, from: number, to: number): DocText[] {
 export function reorderDocs(c: TokenizedChunk, order: Int32Array): TokenizedChunk {
   const docOffsets = new Int32Array(order.length + 1);
   for (let i = 0; i < order.length; i++) docOffsets[i + 1] = docOffsets[i]! + c.docOffsets[order[i]! + 1]! - c.docOffsets[order[i]!]!;
-  const tokenIds = new Int32Array(docOffsets[order.length]!);
-  const tokenSurfaces = new Int32Array(tokenIds.length);
+  const withIds = c.tokenIds.length > 0; // empty: a surfacesOnly chunk
+  const tokenSurfaces = new Int32Array(docOffsets[order.length]!);
+  const tokenIds = new Int32Array(withIds ? tokenSurfaces.length : 0);
   for (let i = 0; i < order.length; i++) {
     const from = c.docOffsets[order[i]!]!;
     const to = c.docOffsets[order[i]! + 1]!;
-    tokenIds.set(c.tokenIds.subarray(from, to), docOffsets[i]!);
+    if (withIds) tokenIds.set(c.tokenIds.subarray(from, to), docOffsets[i]!);
     tokenSurfaces.set(c.tokenSurfaces.subarray(from, to), docOffsets[i]!);
   }
   const out: TokenizedChunk = { ...c, docOffsets, tokenIds, tokenSurfaces };

@@ -66,7 +66,7 @@ export interface TokenizerOptions {
 /** A slice of documents tokenized against its own local vocabulary. Plain arrays: worker-transferable. */
 export interface TokenizedChunk {
   docOffsets: Int32Array; // length docs + 1, into tokenIds
-  tokenIds: Int32Array; // local term ids, -1 at boundaries
+  tokenIds: Int32Array; // local term ids, -1 at boundaries (empty with ChunkOptions.surfacesOnly)
   tokenSurfaces: Int32Array; // local surface id of each token, -1 at boundaries
   terms: string[]; // term key per local id
   surfaces: string[]; // every kept surface form seen (as written, lower case)
@@ -86,6 +86,12 @@ export interface TokenizedChunk {
 export interface ChunkOptions {
   /** Record each document's title tokens (TokenizedChunk.titleSurfaces); only used when titleRepeat > 1. */
   titleForms?: boolean;
+  /**
+   * Leave out each token's local term id (TokenizedChunk.tokenIds comes back empty): for callers
+   * that read the surface ids alone (the token cache: pipeline/token-cache.ts). Such chunks cannot
+   * be merged (mergeChunks refuses them).
+   */
+  surfacesOnly?: boolean;
 }
 
 export interface DocText {
@@ -155,6 +161,7 @@ class ChunkBuilder {
   constructor(
     private readonly opts: ResolvedOptions,
     titleForms = false,
+    private readonly termIds = true,
   ) {
     this.vocab = new ChunkVocabulary(opts.stopWords);
     if (titleForms && opts.titleRepeat > 1) this.titleTokens = new IntBuffer(1 << 12);
@@ -180,7 +187,7 @@ class ChunkBuilder {
   }
 
   build(): TokenizedChunk {
-    const chunk = this.vocab.toChunk(this.tokens, this.offsets);
+    const chunk = this.vocab.toChunk(this.tokens, this.offsets, this.termIds);
     if (this.titleTokens) {
       chunk.titleSurfaces = this.titleTokens.toArray();
       chunk.titleOffsets = Int32Array.from(this.titleOffsets);
@@ -634,13 +641,13 @@ export interface ChunkTokenizer {
 }
 
 export function chunkTokenizer(opts: TokenizerOptions = {}, chunkOpts: ChunkOptions = {}): ChunkTokenizer {
-  const builder = new ChunkBuilder(resolveTokenizerOptions(opts), chunkOpts.titleForms === true);
+  const builder = new ChunkBuilder(resolveTokenizerOptions(opts), chunkOpts.titleForms === true, chunkOpts.surfacesOnly !== true);
   return { add: (docs) => builder.addDocs(docs), build: () => builder.build() };
 }
 
 /** Tokenizes a slice of documents against a local vocabulary (see mergeChunks). */
 export function tokenizeChunk(docs: ArrayLike<DocText>, opts: TokenizerOptions = {}, chunkOpts: ChunkOptions = {}): TokenizedChunk {
-  const builder = new ChunkBuilder(resolveTokenizerOptions(opts), chunkOpts.titleForms === true);
+  const builder = new ChunkBuilder(resolveTokenizerOptions(opts), chunkOpts.titleForms === true, chunkOpts.surfacesOnly !== true);
   builder.addDocs(docs);
   return builder.build();
 }
@@ -684,6 +691,7 @@ export function mergeChunks(chunks: readonly TokenizedChunk[]): TokenizedCorpus 
   let totalTokens = 0;
   let totalDocs = 0;
   for (const c of chunks) {
+    if (c.tokenIds.length !== c.tokenSurfaces.length) throw new Error('mergeChunks: a chunk without its term ids (ChunkOptions.surfacesOnly) cannot be merged');
     totalTokens += c.tokenIds.length;
     totalDocs += c.docOffsets.length - 1;
   }

@@ -122,11 +122,14 @@ export class ChunkVocabulary {
     return sid;
   }
 
-  /** The chunk of a token buffer of surface ids (document offsets into it) over this vocabulary. */
-  toChunk(tokens: IntBuffer, offsets: readonly number[]): TokenizedChunk {
+  /**
+   * The chunk of a token buffer of surface ids (document offsets into it) over this vocabulary;
+   * without `termIds`, tokenIds is left empty (ChunkOptions.surfacesOnly).
+   */
+  toChunk(tokens: IntBuffer, offsets: readonly number[], termIds = true): TokenizedChunk {
     const tokenSurfaces = tokens.toArray();
-    const tokenIds = new Int32Array(tokenSurfaces.length);
-    for (let k = 0; k < tokenSurfaces.length; k++) {
+    const tokenIds = new Int32Array(termIds ? tokenSurfaces.length : 0);
+    for (let k = 0; k < tokenIds.length; k++) {
       const sid = tokenSurfaces[k]!;
       tokenIds[k] = sid < 0 ? -1 : this.surfaceTerm[sid]!;
     }
