@@ -65,7 +65,7 @@ export interface TokenizerOptions {
 
 /** A slice of documents tokenized against its own local vocabulary. Plain arrays: worker-transferable. */
 export interface TokenizedChunk {
-  docOffsets: Int32Array; // length docs + 1, into tokenIds
+  docOffsets: Int32Array; // length docs + 1, into tokenSurfaces (and tokenIds)
   tokenIds: Int32Array; // local term ids, -1 at boundaries (empty with ChunkOptions.surfacesOnly)
   tokenSurfaces: Int32Array; // local surface id of each token, -1 at boundaries
   terms: string[]; // term key per local id
