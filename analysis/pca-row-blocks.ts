@@ -12,6 +12,7 @@ import { meanShift } from './pca-centred.ts';
 import { csrRowsInScratch, parallelSparseProducts, wasmScratchFor } from './parallel/parallel-sparse-products.ts';
 import type { WorkerPool } from './parallel/pool.ts';
 import type { SharedScratch } from './parallel/shared.ts';
+import { csrRowRange } from './sparse.ts';
 import { serialSparseProducts, type SparseProducts } from './sparse-products.ts';
 import type { CsrMatrix } from './types.ts';
 
@@ -34,7 +35,7 @@ export function projectRowBlocks(X: CsrMatrix, mean: Float64Array, components: F
   try {
     for (let r0 = 0; r0 < X.rows; r0 += blockRows) {
       const r1 = Math.min(X.rows, r0 + blockRows);
-      last = scratch ? parallelSparseProducts(csrRowsInScratch(X, r0, r1, scratch), pool!, scratch, true) : serialSparseProducts(csrRowView(X, r0, r1));
+      last = scratch ? parallelSparseProducts(csrRowsInScratch(X, r0, r1, scratch), pool!, scratch, true) : serialSparseProducts(csrRowRange(X, r0, r1));
       scores.set(last.multiply(b, d, true, minus), r0 * d); // rounded to float32 as Float32Array.from rounds
     }
   } finally {
@@ -58,13 +59,4 @@ function blockScratch(X: CsrMatrix, d: number, blockRows: number): SharedScratch
   scratch.reserve('out', rows * d * 8);
   scratch.reserve('in32', X.cols * d * 4);
   return scratch;
-}
-
-/** Rows [r0, r1) of X: its entries as views, the row offsets rebased to 0. */
-function csrRowView(X: CsrMatrix, r0: number, r1: number): CsrMatrix {
-  const base = X.indptr[r0]!;
-  const end = X.indptr[r1]!;
-  const indptr = new Int32Array(r1 - r0 + 1);
-  for (let i = r0; i <= r1; i++) indptr[i - r0] = X.indptr[i]! - base;
-  return { rows: r1 - r0, cols: X.cols, indptr, indices: X.indices.subarray(base, end), data: X.data.subarray(base, end) };
 }

@@ -296,6 +296,15 @@ export function addColumnSums(X: Pick<CsrMatrix, 'indptr' | 'indices' | 'data'>,
   return whole;
 }
 
+/** Rows [r0, r1) of X: its entries as views (no copy), the row offsets rebased to 0. */
+export function csrRowRange(X: CsrMatrix, r0: number, r1: number): CsrMatrix {
+  const base = X.indptr[r0]!;
+  const end = X.indptr[r1]!;
+  const indptr = new Int32Array(r1 - r0 + 1);
+  for (let i = r0; i <= r1; i++) indptr[i - r0] = X.indptr[i]! - base;
+  return { rows: r1 - r0, cols: X.cols, indptr, indices: X.indices.subarray(base, end), data: X.data.subarray(base, end) };
+}
+
 /** The columns that hold a stored entry in some row, ascending (what csrSelectColumns keeps to drop only empty columns). */
 export function csrUsedColumns(X: CsrMatrix): Int32Array {
   const seen = new Uint8Array(X.cols);

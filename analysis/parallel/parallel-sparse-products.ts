@@ -6,7 +6,7 @@
 // the threads run the WebAssembly kernel (about twice as fast; same results, see
 // wasm/sparse-rows-module.ts); otherwise the JavaScript one.
 
-import { csrTranspose } from '../sparse.ts';
+import { csrRowRange, csrTranspose } from '../sparse.ts';
 import type { RankOne, SparseProducts } from '../sparse-products.ts';
 import type { CsrMatrix } from '../types.ts';
 import type { WorkerPool } from './pool.ts';
@@ -147,15 +147,14 @@ export function sharedCsr(X: CsrMatrix, allocate: CsrAllocator = SHARED_ARRAYS):
  * take with `inScratch`. Valid until the next call with the same scratch.
  */
 export function csrRowsInScratch(X: CsrMatrix, r0: number, r1: number, scratch: SharedScratch): CsrMatrix {
-  const base = X.indptr[r0]!;
-  const nnz = X.indptr[r1]! - base;
-  const indptr = scratch.int32('rowsIndptr', r1 - r0 + 1);
-  for (let i = r0; i <= r1; i++) indptr[i - r0] = X.indptr[i]! - base;
-  const indices = scratch.int32('rowsIndices', nnz);
-  indices.set(X.indices.subarray(base, base + nnz));
-  const data = scratch.float32('rowsData', nnz);
-  data.set(X.data.subarray(base, base + nnz));
-  return { rows: r1 - r0, cols: X.cols, indptr, indices, data };
+  const rows = csrRowRange(X, r0, r1);
+  const indptr = scratch.int32('rowsIndptr', rows.indptr.length);
+  indptr.set(rows.indptr);
+  const indices = scratch.int32('rowsIndices', rows.indices.length);
+  indices.set(rows.indices);
+  const data = scratch.float32('rowsData', rows.data.length);
+  data.set(rows.data);
+  return { rows: rows.rows, cols: X.cols, indptr, indices, data };
 }
 
 /** Xᵀ in CSR written straight into shared memory (no private copy first). */
