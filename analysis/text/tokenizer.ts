@@ -160,11 +160,10 @@ class ChunkBuilder {
 
   constructor(
     private readonly opts: ResolvedOptions,
-    titleForms = false,
-    private readonly termIds = true,
+    private readonly chunkOpts: ChunkOptions = {},
   ) {
     this.vocab = new ChunkVocabulary(opts.stopWords);
-    if (titleForms && opts.titleRepeat > 1) this.titleTokens = new IntBuffer(1 << 12);
+    if (chunkOpts.titleForms === true && opts.titleRepeat > 1) this.titleTokens = new IntBuffer(1 << 12);
   }
 
   addDocs(docs: ArrayLike<DocText>): void {
@@ -187,7 +186,7 @@ class ChunkBuilder {
   }
 
   build(): TokenizedChunk {
-    const chunk = this.vocab.toChunk(this.tokens, this.offsets, this.termIds);
+    const chunk = this.vocab.toChunk(this.tokens, this.offsets, this.chunkOpts.surfacesOnly !== true);
     if (this.titleTokens) {
       chunk.titleSurfaces = this.titleTokens.toArray();
       chunk.titleOffsets = Int32Array.from(this.titleOffsets);
@@ -641,13 +640,13 @@ export interface ChunkTokenizer {
 }
 
 export function chunkTokenizer(opts: TokenizerOptions = {}, chunkOpts: ChunkOptions = {}): ChunkTokenizer {
-  const builder = new ChunkBuilder(resolveTokenizerOptions(opts), chunkOpts.titleForms === true, chunkOpts.surfacesOnly !== true);
+  const builder = new ChunkBuilder(resolveTokenizerOptions(opts), chunkOpts);
   return { add: (docs) => builder.addDocs(docs), build: () => builder.build() };
 }
 
 /** Tokenizes a slice of documents against a local vocabulary (see mergeChunks). */
 export function tokenizeChunk(docs: ArrayLike<DocText>, opts: TokenizerOptions = {}, chunkOpts: ChunkOptions = {}): TokenizedChunk {
-  const builder = new ChunkBuilder(resolveTokenizerOptions(opts), chunkOpts.titleForms === true, chunkOpts.surfacesOnly !== true);
+  const builder = new ChunkBuilder(resolveTokenizerOptions(opts), chunkOpts);
   builder.addDocs(docs);
   return builder.build();
 }
