@@ -9,6 +9,7 @@ import {
   bigramCandidates,
   bigramEligible,
   bigramsOfLeftTerms,
+  bucketPasses,
   columnIndex,
   countMatrix,
   countRows,
@@ -403,10 +404,51 @@ describe('tfidf-build: typed-array kernels equal a plain reference', () => {
     });
   }
 
+  // The bucket ranges: contiguous, each within the capacity (or a single larger bucket), and no
+  // more of them than maxPasses, however the pairs fall; with no cap, pairsPerPass decides alone.
+  it('bucket passes cover the left terms in at most maxPasses ranges', () => {
+    let seed = 7;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let trial = 0; trial < 200; trial++) {
+      const V = 1 + Math.floor(rand() * 300);
+      const perLeft = Int32Array.from({ length: V }, () => (rand() < 0.3 ? 0 : Math.floor(rand() ** 3 * 500)));
+      const lo = Math.floor(rand() * V);
+      const hi = lo + Math.floor(rand() * (V - lo + 1));
+      const pairsPerPass = 1 + Math.floor(rand() * 400);
+      let total = 0;
+      for (let a = lo; a < hi; a++) total += perLeft[a]!;
+      for (const maxPasses of [1, 2, 3, 5, Infinity]) {
+        const { passes, capacity, total: counted } = bucketPasses(perLeft, lo, hi, pairsPerPass, maxPasses);
+        expect(counted).toBe(total);
+        expect(passes[0]).toBe(lo);
+        expect(passes[passes.length - 1]).toBe(hi);
+        if (Number.isFinite(maxPasses)) expect(passes.length - 1).toBeLessThanOrEqual(maxPasses);
+        expect(capacity).toBeLessThanOrEqual(Math.max(1, total));
+        for (let i = 0; i + 1 < passes.length; i++) {
+          expect(passes[i + 1]!).toBeGreaterThan(passes[i]!);
+          let inPass = 0;
+          for (let a = passes[i]!; a < passes[i + 1]!; a++) inPass += perLeft[a]!;
+          if (passes[i + 1]! - passes[i]! > 1) expect(inPass).toBeLessThanOrEqual(capacity);
+        }
+        if (maxPasses === Infinity) {
+          // The greedy ranges of the old fixed capacity: as many as pairsPerPass alone makes.
+          expect(capacity).toBe(Math.max(1, Math.min(total, Math.max(pairsPerPass, ...Array.from(perLeft.subarray(lo, hi)), 0))));
+        }
+      }
+    }
+  });
+
   // Candidates by brute force: every adjacent pair of eligible terms, its count and documents.
-  // pairsPerPass 50 forces many left-term ranges (and buckets larger than a range).
-  for (const pairsPerPass of [1 << 22, 50, 1]) {
-    it(`bigram candidates equal a brute-force count (pairsPerPass ${pairsPerPass})`, () => {
+  // pairsPerPass 50 with no cap on the passes forces many left-term ranges (and buckets larger
+  // than a range); with the default cap the same pairsPerPass makes two.
+  for (const [pairsPerPass, maxPasses] of [
+    [1 << 22, undefined],
+    [50, Infinity],
+    [1, Infinity],
+    [50, undefined],
+    [50, 3],
+  ] as const) {
+    it(`bigram candidates equal a brute-force count (pairsPerPass ${pairsPerPass}, maxPasses ${maxPasses ?? 'default'})`, () => {
       const corpus = generated(3);
       const uni = unigramStats(corpus);
       const minDf = 3;
@@ -422,7 +464,7 @@ describe('tfidf-build: typed-array kernels equal a plain reference', () => {
           ref.set(`${a},${b}`, e);
         }
       }
-      const c = bigramCandidates(corpus, uni, minDf, pairsPerPass);
+      const c = bigramCandidates(corpus, uni, minDf, pairsPerPass, maxPasses);
       expect(c.size).toBe(ref.size);
       expect(c.size).toBeGreaterThan(1000);
       const seen = new Set<string>();
@@ -576,14 +618,19 @@ describe('fitTfidf over a worker pool equals the one-thread fit', () => {
     }
   };
 
-  // Bucket passes over ranges of left terms (pairsPerPass 200: dozens of passes, some buckets larger than a pass).
-  for (const threads of [2, 3]) {
-    it(`bigram candidates in many bucket passes, ${threads} threads`, () => {
+  // Bucket passes over ranges of left terms (pairsPerPass 200 with no cap on the passes: dozens of
+  // passes, some buckets larger than a pass; with the default cap: two).
+  for (const [threads, maxPasses] of [
+    [2, Infinity],
+    [3, Infinity],
+    [2, undefined],
+  ] as const) {
+    it(`bigram candidates in bucket passes (maxPasses ${maxPasses ?? 'default'}), ${threads} threads`, () => {
       const pool = pools[threads - 2]!;
       const uni = unigramStats(plain);
       const want = bigramCandidates(plain, uni, 2);
       const { tokenIds, docOffsets } = shared;
-      const got = parallelTfidfCounting({ tokenIds, docOffsets }, plain.terms.length, pool, { pairsPerPass: 200 }).bigramCandidates(uni, 2);
+      const got = parallelTfidfCounting({ tokenIds, docOffsets }, plain.terms.length, pool, { pairsPerPass: 200, maxPasses }).bigramCandidates(uni, 2);
       expect(got.size).toBeGreaterThan(5000);
       for (const key of ['first', 'second', 'df', 'count', 'score'] as const) sameBytes(key, got[key], want[key]);
     });

@@ -13,6 +13,7 @@ import {
   BigramLog,
   bigramEligible,
   bucketPasses,
+  MAX_BUCKET_PASSES,
   BucketCounter,
   bucketStarts,
   type ColumnIndex,
@@ -134,8 +135,8 @@ function pairBalancedTermBounds(perLeft: Int32Array, lo: number, hi: number, par
 /**
  * The counting passes split over `pool`'s threads. The stream must live in shared memory (else
  * every job would copy it to the workers: the copy of arXiv's 11.8M tokens cost more than the
- * split saved, measured). The bigram buckets hold up to `pairsPerPass` occurrences, shared by the
- * threads, as in the serial pass; count-matrix rows are claimed in blocks of about
+ * split saved, measured). The bigram buckets are shared by the threads and sized as in the serial
+ * pass (bucketPasses: pairsPerPass occurrences, or more to keep within maxPasses); count-matrix rows are claimed in blocks of about
  * `rowBlockTokens` tokens.
  */
 export function parallelTfidfCounting(
@@ -144,10 +145,11 @@ export function parallelTfidfCounting(
   pool: WorkerPool,
   {
     pairsPerPass = 1 << 22,
+    maxPasses = MAX_BUCKET_PASSES,
     rowBlockTokens = COUNT_ROWS_BLOCK_TOKENS,
     minOccurrences = PARALLEL_MIN_OCCURRENCES,
     minEntries = PARALLEL_MIN_ENTRIES,
-  }: { pairsPerPass?: number; rowBlockTokens?: number; minOccurrences?: number; minEntries?: number } = {},
+  }: { pairsPerPass?: number; maxPasses?: number; rowBlockTokens?: number; minOccurrences?: number; minEntries?: number } = {},
 ): TfidfCounting {
   const docBounds = balancedRowBounds(stream.docOffsets, stream.docOffsets.length - 1, pool.threads, 0);
   return {
@@ -160,7 +162,7 @@ export function parallelTfidfCounting(
       const perPart = pool.run<Int32Array>('tfidfPairsPerLeft', { stream, bounds: docBounds, eligible });
       const perLeft = new Int32Array(V);
       for (const q of perPart) for (let a = 0; a < V; a++) perLeft[a]! += q[a]!;
-      const { passes, capacity } = bucketPasses(perLeft, 0, V, pairsPerPass);
+      const { passes, capacity } = bucketPasses(perLeft, 0, V, pairsPerPass, maxPasses);
       const right = sharedInt32(capacity);
       const doc = sharedInt32(capacity);
       const raw: RawCandidates[] = [];
