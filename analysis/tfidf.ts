@@ -134,7 +134,7 @@ function resolveOptions(opts: TfidfOptions, n: number): Resolved {
 }
 
 interface Feature {
-  key: string;
+  key: string; // '' for a bigram not named yet (nameBigrams)
   display: string;
   df: number;
   cf: number;
@@ -154,33 +154,60 @@ function selectFeatures(corpus: TokenizedCorpus, opt: Resolved, counting: TfidfC
   }
   if (opt.bigrams) {
     const c = counting.bigramCandidates(uni, opt.bigramMinDf);
+    // A bigram's key is made only for those max_features keeps (nameBigrams): at 1M papers over a
+    // million candidates pass the bounds, for 200k columns. A stop phrase is looked for only
+    // behind a left word that begins one.
+    const stopLeft = stopPhraseLeftWords(opt.stopPhrases);
     const bigramFeats: Feature[] = [];
     for (let i = 0; i < c.size; i++) {
       const df = c.df[i]!;
       if (df < opt.bigramMinDf || df < opt.minCount || df > opt.maxCount || c.score[i]! < opt.bigramMinScore) continue;
       const a = c.first[i]!;
       const b = c.second[i]!;
-      const key = `${corpus.terms[a]} ${corpus.terms[b]}`;
-      if (opt.stopPhrases.has(key)) continue;
-      // Without surface variants (an older corpus), the left word shows as its key (the singular):
-      // English modifiers are mostly singular ('feature extraction').
-      bigramFeats.push({ key, display: `${corpus.terms[a]} ${corpus.display[b]}`, df, cf: c.count[i]!, a, b });
+      if (stopLeft.has(corpus.terms[a]!) && opt.stopPhrases.has(`${corpus.terms[a]} ${corpus.terms[b]}`)) continue;
+      bigramFeats.push({ key: '', display: '', df, cf: c.count[i]!, a, b });
     }
     for (const f of bigramFeats) feats.push(f); // not push(...): 10⁵+ bigrams overflow the stack
   }
-  return inKeyOrder(feats.length > opt.maxFeatures ? mostFrequent(feats, opt.maxFeatures) : feats);
+  const named = (chosen: Feature[]): Feature[] => nameBigrams(corpus, chosen);
+  return inKeyOrder(named(feats.length > opt.maxFeatures ? mostFrequent(feats, opt.maxFeatures, named) : feats));
+}
+
+/**
+ * Every text before a space in a stop phrase: the left words a bigram's key ('left right') must
+ * have to equal one (a term may hold no space, but the test does not count on it).
+ */
+function stopPhraseLeftWords(phrases: ReadonlySet<string>): Set<string> {
+  const left = new Set<string>();
+  for (const p of phrases) for (let i = p.indexOf(' '); i >= 0; i = p.indexOf(' ', i + 1)) left.add(p.slice(0, i));
+  return left;
+}
+
+/**
+ * Names the bigram features not named yet: key 'left right' from the two term keys; display the
+ * left key and the right word's display form. (Without surface variants, an older corpus, the
+ * left word shows as its key, the singular: English modifiers are mostly singular, 'feature
+ * extraction'.) Returns `feats`.
+ */
+function nameBigrams(corpus: TokenizedCorpus, feats: Feature[]): Feature[] {
+  for (const f of feats) {
+    if (f.b < 0 || f.key !== '') continue;
+    f.key = `${corpus.terms[f.a]} ${corpus.terms[f.b]}`;
+    f.display = `${corpus.terms[f.a]} ${corpus.display[f.b]}`;
+  }
+  return feats;
 }
 
 /**
  * The `max` features that a sort by corpus count descending, ties by key, puts first (returned in
  * no particular order), without that sort. At a million papers there are ~600k candidates for
  * 200k columns, and two comparator sorts over them (by count, then by key) held vectorize's
- * calling thread ~1 s alone.
+ * calling thread ~1 s alone. `named` names the tied bigrams (their keys break the tie).
  */
-function mostFrequent(feats: readonly Feature[], max: number): Feature[] {
+function mostFrequent(feats: readonly Feature[], max: number, named: (feats: Feature[]) => Feature[]): Feature[] {
   const threshold = Float64Array.from(feats, (f) => f.cf).sort()[feats.length - max]!; // the max-th largest count
   const kept = feats.filter((f) => f.cf > threshold);
-  const tied = inKeyOrder(feats.filter((f) => f.cf === threshold));
+  const tied = inKeyOrder(named(feats.filter((f) => f.cf === threshold)));
   for (let i = 0; kept.length < max; i++) kept.push(tied[i]!);
   return kept;
 }

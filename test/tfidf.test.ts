@@ -329,6 +329,11 @@ describe('fitTfidf: phrase display forms (tok-4 corpora)', () => {
     expect(m.vocabulary).toContain('graph kernel');
     expect(m.vocabulary).not.toContain('project page');
     expect(fitTfidf(c, { minDf: 1, maxDf: 1, sublinearTf: true, bigrams: true, bigramMinDf: 2, stopPhrases: new Set() }).vocabulary).toContain('project page');
+    // A phrase is matched whole: not by its left word alone, nor with a third word.
+    const own = fitTfidf(c, { minDf: 1, maxDf: 1, sublinearTf: true, bigrams: true, bigramMinDf: 2, stopPhrases: new Set(['graph kernel', 'project', 'project page see', 'no such']) });
+    expect(own.vocabulary).not.toContain('graph kernel');
+    expect(own.vocabulary).toContain('project page');
+    expect(own.display[own.vocabulary.indexOf('project page')]).toBe('project page');
   });
 });
 
