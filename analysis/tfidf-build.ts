@@ -591,6 +591,10 @@ class ColumnSet {
   }
 }
 
+function localInt32(length: number): Int32Array {
+  return new Int32Array(length);
+}
+
 /**
  * Where bigram columns occur: token position of the left word, column and document, in token
  * order. countMatrix finds every occurrence anyway; phrase display forms (tfidf-phrases.ts) read
@@ -668,6 +672,17 @@ export interface RowBlock {
   used: number[];
 }
 
+/**
+ * Where countRows allocates a block's arrays: plain memory, or shared memory when the block is
+ * made in a pool's thread and joined by several (the joining threads read it where it is).
+ */
+export interface RowArrays {
+  int32(length: number): Int32Array;
+  float32(length: number): Float32Array;
+}
+export const LOCAL_ROW_ARRAYS: RowArrays = { int32: localInt32, float32: (length) => new Float32Array(length) };
+export const SHARED_ROW_ARRAYS: RowArrays = { int32: sharedInt32, float32: sharedFloat32 };
+
 /** Entries per chunk of a RowBlock after the first (4 MB per array). */
 const ROW_CHUNK = 1 << 20;
 
@@ -686,16 +701,17 @@ export function countRows(
   d1: number,
   log?: BigramLog,
   chunk = ROW_CHUNK,
+  arrays: RowArrays = LOCAL_ROW_ARRAYS,
 ): RowBlock {
   const { unigram, bigramStart, bigramRight, bigramColumn } = index;
   const scratch = new Int32Array(cols); // count per column for the current row
   const row = new ColumnSet(cols);
   const rows = d1 - d0;
-  const indptr = new Int32Array(rows + 1);
+  const indptr = arrays.int32(rows + 1);
   const block: RowBlock = { rows, nnz: 0, indptr, indices: [], data: [], used: [] };
   // A first chunk for about half the tokens (a row of abstracts has ~one entry per two tokens).
-  let indices = new Int32Array(Math.min(chunk, Math.max(1024, (docOffsets[d1]! - docOffsets[d0]!) >> 1)));
-  let data = new Float32Array(indices.length);
+  let indices = arrays.int32(Math.min(chunk, Math.max(1024, (docOffsets[d1]! - docOffsets[d0]!) >> 1)));
+  let data = arrays.float32(indices.length);
   let fill = 0; // entries in the current chunk
   let nnz = 0;
   for (let d = d0; d < d1; d++) {
@@ -728,8 +744,8 @@ export function countRows(
       block.indices.push(indices);
       block.data.push(data);
       block.used.push(fill);
-      indices = new Int32Array(Math.max(chunk, nTouched));
-      data = new Float32Array(indices.length);
+      indices = arrays.int32(Math.max(chunk, nTouched));
+      data = arrays.float32(indices.length);
       fill = 0;
     }
     row.drain(indices, fill);
@@ -751,31 +767,52 @@ export function countRows(
 
 /** One CSR matrix of row blocks of consecutive documents, in order (exact-size arrays). */
 export function joinRowBlocks(blocks: readonly RowBlock[], cols: number): CsrMatrix {
-  let rows = 0;
-  let nnz = 0;
-  for (const b of blocks) {
-    rows += b.rows;
-    nnz += b.nnz;
-  }
+  const joined = joinedRowsLayout(blocks, cols);
+  copyRowBlocks(blocks, joined, 0, blocks.length);
+  return joined.matrix;
+}
+
+/** A joined matrix's arrays (joinedRowsLayout) and where block k's rows and entries start in it. */
+export interface JoinedRows {
+  matrix: CsrMatrix;
+  rowAt: Int32Array;
+  entryAt: Int32Array;
+}
+
+/** The joined matrix of row blocks of consecutive documents, sized and unfilled, and where each block goes. */
+export function joinedRowsLayout(blocks: readonly { rows: number; nnz: number }[], cols: number): JoinedRows {
+  const rowAt = new Int32Array(blocks.length + 1);
+  const entryAt = new Int32Array(blocks.length + 1);
+  blocks.forEach((b, k) => {
+    rowAt[k + 1] = rowAt[k]! + b.rows;
+    entryAt[k + 1] = entryAt[k]! + b.nnz;
+  });
+  const rows = rowAt[blocks.length]!;
+  const nnz = entryAt[blocks.length]!;
   // In shared memory: the pool's threads read the counts where they are (describe's and trends'
-  // per-topic and per-period sums, analysis/parallel/topic-term-kernels.ts).
-  const indptr = sharedInt32(rows + 1);
-  const indices = sharedInt32(nnz);
-  const data = sharedFloat32(nnz);
-  let r = 0;
-  let at = 0;
-  for (const b of blocks) {
+  // per-topic and per-period sums, analysis/parallel/topic-term-kernels.ts), and may fill them.
+  return { matrix: { rows, cols, indptr: sharedInt32(rows + 1), indices: sharedInt32(nnz), data: sharedFloat32(nnz) }, rowAt, entryAt };
+}
+
+/**
+ * Copies blocks [from, to) into their places in `joined`. Blocks do not share rows or entries, so
+ * threads may copy disjoint ranges of them (most of the cost at 1M papers is the first touch of
+ * the joined arrays' pages: ~2.5 s on one thread for 776 MB).
+ */
+export function copyRowBlocks(blocks: readonly RowBlock[], joined: JoinedRows, from: number, to: number): void {
+  const { indptr, indices, data } = joined.matrix;
+  for (let k = from; k < to; k++) {
+    const b = blocks[k]!;
+    const r = joined.rowAt[k]!;
+    const at = joined.entryAt[k]!;
     for (let i = 1; i <= b.rows; i++) indptr[r + i] = at + b.indptr[i]!;
     let chunkAt = at;
-    b.indices.forEach((chunk, c) => {
-      indices.set(chunk.subarray(0, b.used[c]!), chunkAt);
+    for (let c = 0; c < b.indices.length; c++) {
+      indices.set(b.indices[c]!.subarray(0, b.used[c]!), chunkAt);
       data.set(b.data[c]!.subarray(0, b.used[c]!), chunkAt);
       chunkAt += b.used[c]!;
-    });
-    r += b.rows;
-    at += b.nnz;
+    }
   }
-  return { rows, cols, indptr, indices, data };
 }
 
 /** The counting passes of fitTfidf: these serial ones, or the same split over a pool (parallel/tfidf-kernels.ts); both give identical results. */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WorkerPool } from '../analysis/parallel/pool.ts';
 import { toSharedInt32 } from '../analysis/parallel/shared.ts';
-import { parallelTfidfCounting } from '../analysis/parallel/tfidf-kernels.ts';
+import { joinBounds, parallelTfidfCounting } from '../analysis/parallel/tfidf-kernels.ts';
 import { csrToDense } from '../analysis/sparse.ts';
 import {
   BigramLog,
@@ -641,6 +641,39 @@ describe('fitTfidf over a worker pool equals the one-thread fit', () => {
     });
   }
 
+  // The join's ranges of blocks: contiguous, and even by bytes copied once the calling thread's
+  // logs are counted (each part within one block of its share).
+  it('join bounds split the copying evenly, the logs counted to part 0', () => {
+    let seed = 11;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let trial = 0; trial < 100; trial++) {
+      const blocks = Math.floor(rand() * 60);
+      const entryAt = new Int32Array(blocks + 1);
+      let biggest = 0;
+      for (let k = 0; k < blocks; k++) {
+        const size = Math.floor(rand() * 1000);
+        biggest = Math.max(biggest, size);
+        entryAt[k + 1] = entryAt[k]! + size;
+      }
+      const logEntries = rand() < 0.3 ? 0 : Math.floor(rand() * entryAt[blocks]!);
+      for (const parts of [1, 2, 3]) {
+        const bounds = joinBounds(entryAt, blocks, logEntries, parts);
+        expect([bounds[0], bounds[parts]]).toEqual([0, blocks]);
+        const logCost = 1.5 * logEntries;
+        const share = (entryAt[blocks]! + logCost) / parts;
+        // When the logs alone are more than part 0's share, it copies no block and the others share them.
+        const logsAlone = parts > 1 && logCost > share;
+        for (let p = 0; p < parts; p++) {
+          expect(bounds[p + 1]!).toBeGreaterThanOrEqual(bounds[p]!);
+          const cost = entryAt[bounds[p + 1]!]! - entryAt[bounds[p]!]! + (p === 0 ? logCost : 0);
+          if (!logsAlone) expect(Math.abs(cost - share)).toBeLessThanOrEqual(biggest + 1e-9);
+          else if (p === 0) expect(bounds[1]).toBe(0);
+          else expect(Math.abs(cost - entryAt[blocks]! / (parts - 1))).toBeLessThanOrEqual(biggest + 1e-9);
+        }
+      }
+    }
+  });
+
   // Count-matrix rows claimed in blocks of ~500 tokens (dozens of blocks, in whatever thread claims them).
   for (const threads of [2, 3]) {
     it(`count-matrix rows in many claimed blocks, ${threads} threads`, () => {
@@ -699,26 +732,39 @@ describe('fitTfidf over a worker pool equals the one-thread fit', () => {
         expect(serial.vocabulary.some((v) => v.includes(' '))).toBe(opts.bigrams);
         if (opts.bigrams) expect(serial.display.some((d) => d.split(' ').length > 2)).toBe(true); // extended phrases are exercised
         const run = vi.spyOn(pool, 'run');
+        const runEach = vi.spyOn(pool, 'runEach');
+        // The kernels run, in call order, whichever method ran them.
+        const kernelsRun = () =>
+          [...run.mock.calls.map((c, i) => [run.mock.invocationCallOrder[i]!, c[0]] as const), ...runEach.mock.calls.map((c, i) => [runEach.mock.invocationCallOrder[i]!, c[0]] as const)]
+            .sort((x, y) => x[0] - y[0])
+            .map(([, name]) => name);
         try {
           expectSame(fitTfidf(shared, opts, { pool, minTokens: 0 }), serial);
-          expect(run.mock.calls.map((c) => c[0])).toEqual(opts.bigrams ? ['tfidfUnigram', 'tfidfPairsPerLeft', 'tfidfScatterPairs', 'tfidfCountBuckets', 'tfidfCountRows'] : ['tfidfUnigram', 'tfidfCountRows']);
+          // The count-matrix blocks joined by the threads (then the workers collect their views of them).
+          const counted = ['tfidfCountRows', 'tfidfJoinRows', 'collectGarbage'];
+          expect(kernelsRun()).toEqual(opts.bigrams ? ['tfidfUnigram', 'tfidfPairsPerLeft', 'tfidfScatterPairs', 'tfidfCountBuckets', ...counted] : ['tfidfUnigram', ...counted]);
           // The phrase displays' votes split over the threads by ranges of columns: the same displays.
           run.mockClear();
+          runEach.mockClear();
           expectSame(fitTfidf(shared, opts, { pool, minTokens: 0, minOccurrences: 0 }), serial);
           // then the workers collect, so their views of the shared log do not keep it alive
           if (opts.bigrams) expect(run.mock.calls.map((c) => c[0]).slice(-2)).toEqual(['tfidfPhraseVotes', 'collectGarbage']);
           else expect(run.mock.calls.map((c) => c[0])).not.toContain('tfidfPhraseVotes');
           // The weights split over the threads by rows (then the workers collect): the same bytes.
           run.mockClear();
+          runEach.mockClear();
           expectSame(fitTfidf(shared, opts, { pool, minTokens: 0, minEntries: 0 }), serial);
           expect(run.mock.calls.map((c) => c[0]).slice(-2)).toEqual(['tfidfWeigh', 'collectGarbage']);
           // Not in shared memory, or too few tokens: counted on this thread (same result).
           run.mockClear();
+          runEach.mockClear();
           expectSame(fitTfidf(plain, opts, { pool, minTokens: 0 }), serial);
           expectSame(fitTfidf(shared, opts, { pool }), serial);
           expect(run).not.toHaveBeenCalled();
+          expect(runEach).not.toHaveBeenCalled();
         } finally {
           run.mockRestore();
+          runEach.mockRestore();
         }
       });
     }

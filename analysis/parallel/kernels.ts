@@ -10,7 +10,7 @@ import { gramBlocksKernel, tallBySmallKernel } from './dense-kernels.ts';
 import { kmeansAssignKernel, kmeansMemberSumsKernel, kmeansRestartKernel, kmeansRowDistancesKernel } from './kmeans-kernels.ts';
 import { silhouettePairsKernel, silhouetteSumsKernel } from './silhouette-kernels.ts';
 import { sparseRowBlockKernel } from './sparse-kernels.ts';
-import { tfidfCountBucketsKernel, tfidfCountRowsKernel, tfidfPairsPerLeftKernel, tfidfPhraseVotesKernel, tfidfScatterPairsKernel, tfidfUnigramKernel, tfidfWeighKernel } from './tfidf-kernels.ts';
+import { tfidfCountBucketsKernel, tfidfCountRowsKernel, tfidfJoinRowsKernel, tfidfPairsPerLeftKernel, tfidfPhraseVotesKernel, tfidfScatterPairsKernel, tfidfUnigramKernel, tfidfWeighKernel } from './tfidf-kernels.ts';
 import { tokenizeChunkKernel } from './tokenize-kernels.ts';
 import { columnTotalsKernel, ctfidfTopicSumsKernel, npmiRowsKernel, periodTermIdsKernel } from './topic-term-kernels.ts';
 import { lexiconLoaded, lexiconLookup, nlp, winkLoaded } from '../text/wink.ts';
@@ -46,6 +46,7 @@ export const KERNELS: Record<string, Kernel> = {
   tfidfScatterPairs: tfidfScatterPairsKernel,
   tfidfCountBuckets: tfidfCountBucketsKernel,
   tfidfCountRows: tfidfCountRowsKernel,
+  tfidfJoinRows: tfidfJoinRowsKernel,
   tfidfPhraseVotes: tfidfPhraseVotesKernel,
   tfidfWeigh: tfidfWeighKernel,
   ctfidfTopicSums: ctfidfTopicSumsKernel,
