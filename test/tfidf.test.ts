@@ -11,6 +11,8 @@ import {
   bigramsOfLeftTerms,
   bucketPasses,
   columnIndex,
+  ROW_SLAB_BYTES,
+  SharedSlabArrays,
   countMatrix,
   countRows,
   joinRowBlocks,
@@ -441,6 +443,23 @@ describe('tfidf-build: typed-array kernels equal a plain reference', () => {
         }
       }
     }
+  });
+
+  // The row blocks' shared arrays come out of large slabs: each its own range (none overlaps
+  // another), in shared memory, and a request larger than a slab gets a buffer of its own.
+  it('slab arrays are disjoint views of shared slabs', () => {
+    const slabs = new SharedSlabArrays();
+    const sizes = [1, 1 << 18, 7, 1 << 20, 3, (ROW_SLAB_BYTES >> 2) + 5, 1 << 18, 2];
+    const arrays = sizes.map((n, i) => (i % 2 === 0 ? slabs.int32(n) : slabs.float32(n)));
+    arrays.forEach((a, i) => {
+      expect(a.length).toBe(sizes[i]);
+      expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+      a.fill(i + 1);
+    });
+    arrays.forEach((a, i) => expect(a.every((x) => x === i + 1)).toBe(true));
+    const buffers = new Set(arrays.map((a) => a.buffer));
+    expect(buffers.size).toBeLessThan(arrays.length); // slabs are shared by several arrays
+    expect(arrays[5]!.buffer.byteLength).toBe(arrays[5]!.byteLength); // the large one on its own
   });
 
   // Candidates by brute force: every adjacent pair of eligible terms, its count and documents.

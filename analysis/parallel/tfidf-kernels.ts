@@ -26,7 +26,7 @@ import {
   type RawCandidates,
   type RowBlock,
   scatterPairs,
-  SHARED_ROW_ARRAYS,
+  SharedSlabArrays,
   scoreCandidates,
   scoreRaw,
   type TfidfCounting,
@@ -100,13 +100,14 @@ export function tfidfCountRowsKernel(
 ): { task: number[]; block: RowBlock[]; log: BigramLog[] } {
   const { tokenIds, docOffsets } = args.stream;
   const out: { task: number[]; block: RowBlock[]; log: BigramLog[] } = { task: [], block: [], log: [] };
+  const slabs = new SharedSlabArrays(); // this thread's blocks, in shared memory (see there)
   for (let t = tasks.next(args.blocks.length - 1); t >= 0; t = tasks.next(args.blocks.length - 1)) {
     // The rows in shared memory: the threads join them where they are (tfidfJoinRowsKernel). The
     // log stays in plain memory (it grows by doubling, and shared garbage lingered: +400 MB at
     // 1M papers) and comes back to the calling thread, which joins the logs.
     const log = args.log ? new BigramLog() : undefined;
     out.task.push(t);
-    out.block.push(countRows(tokenIds, docOffsets, args.cols, args.index, args.blocks[t]!, args.blocks[t + 1]!, log, COUNT_ROWS_CHUNK, SHARED_ROW_ARRAYS));
+    out.block.push(countRows(tokenIds, docOffsets, args.cols, args.index, args.blocks[t]!, args.blocks[t + 1]!, log, COUNT_ROWS_CHUNK, slabs));
     if (log) out.log.push(log);
   }
   // The last pass of a fit: a worker collects the fit's scratch once this job's result is posted,
