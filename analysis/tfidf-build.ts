@@ -591,10 +591,6 @@ class ColumnSet {
   }
 }
 
-function localInt32(length: number): Int32Array {
-  return new Int32Array(length);
-}
-
 /**
  * Where bigram columns occur: token position of the left word, column and document, in token
  * order. countMatrix finds every occurrence anyway; phrase display forms (tfidf-phrases.ts) read
@@ -680,7 +676,7 @@ export interface RowArrays {
   int32(length: number): Int32Array;
   float32(length: number): Float32Array;
 }
-export const LOCAL_ROW_ARRAYS: RowArrays = { int32: localInt32, float32: (length) => new Float32Array(length) };
+export const LOCAL_ROW_ARRAYS: RowArrays = { int32: (length) => new Int32Array(length), float32: (length) => new Float32Array(length) };
 
 /** Bytes per slab of SharedSlabArrays: above glibc's largest mmap threshold (32 MB), so each slab is its own mapping. */
 export const ROW_SLAB_BYTES = 64 << 20;
@@ -689,8 +685,8 @@ export const ROW_SLAB_BYTES = 64 << 20;
  * Row-block arrays in shared memory, carved out of large slabs (views of ROW_SLAB_BYTES each, or
  * one array's size when larger). Why not a SharedArrayBuffer per chunk: at 1M papers the blocks'
  * ~1,500 chunks of 1 MB each came from glibc's malloc arenas, which kept the freed memory: the
- * run's later peaks were 400-700 MB higher than with the blocks in plain memory (measured; the
- * same build with MALLOC_MMAP_THRESHOLD_ set low was not). A slab is a mapping of its own,
+ * run's later peaks were 350-750 MB higher than with the blocks in plain memory (measured,
+ * bench/RESULTS.md session 36; the same build with MALLOC_MMAP_THRESHOLD_ set low was not). A slab is a mapping of its own,
  * returned whole once its last view is collected, and its untouched tail is never resident.
  */
 export class SharedSlabArrays implements RowArrays {

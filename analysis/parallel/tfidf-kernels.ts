@@ -102,9 +102,9 @@ export function tfidfCountRowsKernel(
   const out: { task: number[]; block: RowBlock[]; log: BigramLog[] } = { task: [], block: [], log: [] };
   const slabs = new SharedSlabArrays(); // this thread's blocks, in shared memory (see there)
   for (let t = tasks.next(args.blocks.length - 1); t >= 0; t = tasks.next(args.blocks.length - 1)) {
-    // The rows in shared memory: the threads join them where they are (tfidfJoinRowsKernel). The
-    // log stays in plain memory (it grows by doubling, and shared garbage lingered: +400 MB at
-    // 1M papers) and comes back to the calling thread, which joins the logs.
+    // The rows in shared memory (slabs): the threads join them where they are (tfidfJoinRowsKernel).
+    // The log stays in plain memory (it grows by doubling; its outgrown arrays in shared memory
+    // raised a 1M fit's peak by ~400 MB) and comes back to the calling thread, which joins the logs.
     const log = args.log ? new BigramLog() : undefined;
     out.task.push(t);
     out.block.push(countRows(tokenIds, docOffsets, args.cols, args.index, args.blocks[t]!, args.blocks[t + 1]!, log, COUNT_ROWS_CHUNK, slabs));
@@ -142,9 +142,9 @@ function pairBalancedTermBounds(perLeft: Int32Array, lo: number, hi: number, par
 /**
  * The counting passes split over `pool`'s threads. The stream must live in shared memory (else
  * every job would copy it to the workers: the copy of arXiv's 11.8M tokens cost more than the
- * split saved, measured). The bigram buckets are shared by the threads and sized as in the serial
- * pass (bucketPasses: pairsPerPass occurrences, or more to keep within maxPasses); count-matrix rows are claimed in blocks of about
- * `rowBlockTokens` tokens.
+ * split saved, measured). The bigram buckets are shared by the threads and sized as in the
+ * serial pass (bucketPasses: pairsPerPass occurrences, or more to keep within maxPasses);
+ * count-matrix rows are claimed in blocks of about `rowBlockTokens` tokens.
  */
 export function parallelTfidfCounting(
   stream: SharedTokenStream,
