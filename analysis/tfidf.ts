@@ -154,9 +154,9 @@ function selectFeatures(corpus: TokenizedCorpus, opt: Resolved, counting: TfidfC
   }
   if (opt.bigrams) {
     const c = counting.bigramCandidates(uni, opt.bigramMinDf);
-    // A bigram's key is made only for those max_features keeps (nameBigrams): at 1M papers over a
-    // million candidates pass the bounds, for 200k columns. A stop phrase is looked for only
-    // behind a left word that begins one.
+    // A bigram's key is made only for those max_features keeps (nameBigrams): at 1M papers ~600k
+    // features pass the bounds for 200k columns. A stop phrase is looked for only behind a left
+    // word that begins one.
     const stopLeft = stopPhraseLeftWords(opt.stopPhrases);
     const bigramFeats: Feature[] = [];
     for (let i = 0; i < c.size; i++) {
@@ -175,7 +175,7 @@ function selectFeatures(corpus: TokenizedCorpus, opt: Resolved, counting: TfidfC
 
 /**
  * Every text before a space in a stop phrase: the left words a bigram's key ('left right') must
- * have to equal one (a term may hold no space, but the test does not count on it).
+ * have to equal one (terms hold no space, but the check does not rely on that).
  */
 function stopPhraseLeftWords(phrases: ReadonlySet<string>): Set<string> {
   const left = new Set<string>();
