@@ -100,9 +100,10 @@ export class WorkerPool {
    * Runs `kernel(args, part, parts)` for part = 0 … threads − 1 (part 0 on the calling thread)
    * and returns the kernels' results in part order. Blocks until all parts are done. Throws the
    * first error of any part (after all parts have finished, so shared outputs are quiescent).
+   * `meanwhile`: other work for the calling thread (see execute).
    */
-  run<R = unknown>(kernel: KernelName, args: unknown): R[] {
-    return this.execute<R>(kernel, () => args);
+  run<R = unknown>(kernel: KernelName, args: unknown, meanwhile?: () => void): R[] {
+    return this.execute<R>(kernel, () => args, meanwhile);
   }
 
   /**
