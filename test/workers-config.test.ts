@@ -51,6 +51,18 @@ describe('retiring the shared pool', () => {
     await retireSharedWorkerPool();
   }, 60_000);
 
+  it('renewing starts the next pool before the old one has closed, so a caller need not wait for the close', async () => {
+    const first = await sharedWorkerPool(2);
+    const closed = renewSharedWorkerPool(2);
+    expect(sharedWorkerPoolStarted()).toBe(true); // started in the call itself, not after the close
+    const second = sharedWorkerPool(2);
+    await closed;
+    expect(await second).not.toBe(first);
+    expect(() => first.run('echo', { value: 1 })).toThrow(/after close/);
+    expect((await second).run('echo', { value: 3 })).toEqual([{ value: 3, part: 0, parts: 2 }, { value: 3, part: 1, parts: 2 }]);
+    await retireSharedWorkerPool();
+  }, 60_000);
+
   it('knows what its pool was warmed with: the first request decides, a renewed pool is cold', async () => {
     expect(sharedWorkerPoolWarm()).toEqual([]);
     const warmed = await sharedWorkerPool(2, ['tokenizer']);

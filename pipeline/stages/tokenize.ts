@@ -68,8 +68,11 @@ export const tokenizeStage: Stage<TokenSource> = {
         callerWarm: lexiconLoaded,
         // The tokenizing workers go (their heaps hold wink and its garbage), and fresh ones start
         // at once for vectorize: they load while this thread assembles the corpus alone (~1.5 s
-        // on arXiv), instead of while vectorize waits for its first parallel pass.
-        afterParallel: () => renewSharedWorkerPool(ctx.config.workers),
+        // on arXiv), instead of while vectorize waits for its first parallel pass. Not awaited:
+        // the old threads end on their own (retireSharedWorkerPool reports no failure).
+        afterParallel: async () => {
+          void renewSharedWorkerPool(ctx.config.workers);
+        },
         ...(ingest.textHeadChars !== undefined ? { wholeTexts: (which: readonly number[]) => wholeTexts(ctx.store, papers, which) } : {}),
         // The new records' write (a helper thread's) goes on while the next stages run; the store
         // closes when it is done, and the run waits for it before it is published.
@@ -89,7 +92,7 @@ export const tokenizeStage: Stage<TokenSource> = {
       // Workers that loaded wink (they tokenized a few new papers, or none: all came from the
       // token cache) would keep its model through the run: they are replaced too. (A renewed
       // pool is not warmed, so this finds nothing after afterParallel.)
-      if (sharedWorkerPoolWarm().includes('tokenizer')) await renewSharedWorkerPool(ctx.config.workers);
+      if (sharedWorkerPoolWarm().includes('tokenizer')) void renewSharedWorkerPool(ctx.config.workers);
       if (cacheError) ctx.log.warn(`tokenize: could not write the token cache: ${cacheError}`);
       ctx.log.info(
         `tokenize: ${papers.length} papers (${cached} from the token cache, ${tokenized} tokenized), ${sourceTokens(corpus)} tokens, ` +

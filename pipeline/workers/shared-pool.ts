@@ -79,9 +79,13 @@ export async function retireSharedWorkerPool(): Promise<void> {
  * Retires the process's pool and starts a fresh one at once, without waiting for it: for when the
  * workers hold a heap of garbage (they tokenized, see retireSharedWorkerPool) and more parallel
  * work follows. The new workers load while the caller goes on alone (tokenize assembling its
- * corpus), not while the next parallel pass waits for them. Resolves once the old pool is closed.
+ * corpus), not while the next parallel pass waits for them. Resolves once the old pool is closed;
+ * the new one starts before that (the old workers are told to stop either way, and their heaps go
+ * as their threads end), so a caller that need not know when the old threads are gone does not
+ * wait for it: on a cold arXiv run that wait was 80-110 ms of the calling thread's.
  */
-export async function renewSharedWorkerPool(configured?: number): Promise<void> {
-  await retireSharedWorkerPool();
+export function renewSharedWorkerPool(configured?: number): Promise<void> {
+  const closed = retireSharedWorkerPool(); // forgets the pool at once (its first step is synchronous)
   startSharedWorkerPool(configured);
+  return closed;
 }
