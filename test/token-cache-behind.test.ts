@@ -1,6 +1,6 @@
 // Records written by a helper thread (TokenStore.putBehind) while the corpus is assembled: the
 // SQLite cache holds the same records as when written in line, and a failed write only reports.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -133,6 +133,19 @@ describe('write-behind: records cut from the shared stream by the helper thread'
     const reopened = openTokenStore(out);
     expect(reopened.forms('cfg')).toEqual(forms);
     reopened.close();
+  });
+
+  it('the helper thread leaves the WAL empty: the calling thread closes the last connection without a large log to delete', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tt-behind-'));
+    dirs.push(out);
+    const store = openTokenStore(out);
+    const wal = join(out, 'cache', 'tokens.sqlite-wal');
+    await store.putBehind!('cfg', 0, forms, stream()).written;
+    expect(existsSync(wal)).toBe(true); // this connection is still open: the log stays, but empty
+    expect(statSync(wal).size).toBe(0);
+    expect(store.forms('cfg')).toEqual(forms); // what the checkpoint copied reads back
+    expect(store.get('cfg', ['a', 'c']).size).toBe(2);
+    store.close();
   });
 
   it("a second night's forms continue the first's; a batch that would not is refused", async () => {
