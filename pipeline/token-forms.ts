@@ -5,6 +5,7 @@ import { sharedUint8 } from '../analysis/parallel/shared.ts';
 import { codeUnitOrder } from '../analysis/text/key-order.ts';
 import { MAX_VARIANT } from '../analysis/text/tokenizer.ts';
 import type { TokenizedCorpus } from '../analysis/types.ts';
+import { StringIndex } from './string-index.ts';
 
 /** A form: a term key and one way it is written (lower case). */
 export interface Form {
@@ -22,7 +23,7 @@ export class FormDictionary {
   readonly forms: Form[] = [];
   // Built on first use (index()): each distinct key's index (in order of first sight), the key of
   // each index, the form ids of each key (one, or several), and each form's key index.
-  private keyIds: Map<string, number> | undefined;
+  private keyIds: StringIndex | undefined; // over `keys` (not a Map: see string-index.ts)
   private readonly keys: string[] = [];
   private readonly keyForms: (number | number[])[] = [];
   private readonly formKey: number[] = [];
@@ -34,7 +35,7 @@ export class FormDictionary {
   }
   id(key: string, surface: string): number {
     const k = this.indexed().get(key);
-    if (k !== undefined) {
+    if (k >= 0) {
       const ids = this.keyForms[k]!;
       if (typeof ids === 'number') {
         if (this.forms[ids]!.surface === surface) return ids;
@@ -49,26 +50,26 @@ export class FormDictionary {
   }
   /**
    * Each form's key as an index into `keys`, the distinct keys: what assembleForms groups forms
-   * by. A night that tokenized papers has it from id() already (no second string Map over 200k+
+   * by. A night that tokenized papers has it from id() already (no second string index over 200k+
    * keys); an all-cached night builds it here.
    */
   keyIndex(): { formKey: readonly number[]; keys: readonly string[] } {
     this.indexed();
     return { formKey: this.formKey, keys: this.keys };
   }
-  private indexed(): Map<string, number> {
+  private indexed(): StringIndex {
     if (this.keyIds === undefined) {
-      this.keyIds = new Map();
+      this.keyIds = new StringIndex(this.keys);
       for (let i = 0; i < this.forms.length; i++) this.index(this.forms[i]!.key, i, this.keyIds.get(this.forms[i]!.key));
     }
     return this.keyIds;
   }
-  /** Enters form `id` under `key`, whose index the caller has just looked up (`k`; undefined: a new key). */
-  private index(key: string, id: number, k: number | undefined): void {
-    if (k === undefined) {
+  /** Enters form `id` under `key`, whose index the caller has just looked up (`k`; -1: a new key). */
+  private index(key: string, id: number, k: number): void {
+    if (k < 0) {
       k = this.keys.length;
-      this.keyIds!.set(key, k);
       this.keys.push(key);
+      this.keyIds!.added();
       this.keyForms.push(id);
     } else {
       const ids = this.keyForms[k]!;

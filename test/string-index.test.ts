@@ -25,6 +25,22 @@ describe('StringIndex', () => {
     }
   });
 
+  it('a list that grows (added) answers as the Map over the whole list, across many doublings of the table', () => {
+    const random = createRandom(5);
+    const keys: string[] = ['seed', 'row'];
+    const index = new StringIndex(keys);
+    const word = () => Array.from({ length: 1 + Math.floor(random() * 7) }, () => 'abcde'[Math.floor(random() * 5)]).join('');
+    for (let step = 0; step < 60; step++) {
+      const more = Math.floor(random() * 200);
+      for (let i = 0; i < more; i++) keys.push(random() < 0.1 && keys.length > 0 ? keys[Math.floor(random() * keys.length)]! : word());
+      index.added();
+      const queries = [...keys.slice(-50), word(), word(), 'absent-key'];
+      expect(queries.map((q) => index.get(q))).toEqual(mapAnswers(keys, queries));
+    }
+    expect(keys.length).toBeGreaterThan(4000); // from a table of 16 slots
+    expect(keys.map((k) => index.get(k))).toEqual(mapAnswers(keys, keys));
+  });
+
   it('finds keys past long runs of hash-equal low bits (probing wraps around the table)', () => {
     // Keys found by brute force whose FNV hashes end in the same 5 bits: in the 16 slots of a
     // table of 8 keys they all start at the last slot, so each probe wraps around to the first.
