@@ -686,8 +686,9 @@ export const ROW_SLAB_BYTES = 64 << 20;
  * one array's size when larger). Why not a SharedArrayBuffer per chunk: at 1M papers the blocks'
  * ~1,500 chunks of 1 MB each came from glibc's malloc arenas, which kept the freed memory: the
  * run's later peaks were 350-750 MB higher than with the blocks in plain memory (measured,
- * bench/RESULTS.md session 36; the same build with MALLOC_MMAP_THRESHOLD_ set low was not). A slab is a mapping of its own,
- * returned whole once its last view is collected, and its untouched tail is never resident.
+ * bench/RESULTS.md session 36; the same build with MALLOC_MMAP_THRESHOLD_ set low was not). A
+ * slab is a mapping of its own, returned whole once its last view is collected, and its untouched
+ * tail is never resident.
  */
 export class SharedSlabArrays implements RowArrays {
   private slab = new ArrayBuffer(0) as ArrayBufferLike;

@@ -206,8 +206,9 @@ export function parallelTfidfCounting(
         });
       }
       // The blocks joined by the threads, each copying a range of them, while the calling thread
-      // also joins the logs (run's `meanwhile`): the copies are mostly the first touch of the joined arrays' pages (at
-      // 1M papers ~2.5 s on one thread for 776 MB of matrix, and ~0.5 s of log).
+      // also joins the logs (run's `meanwhile`): the copies are mostly the first touch of the
+      // joined arrays' pages (at 1M papers ~2.5 s on one thread for 776 MB of matrix, and ~0.5 s
+      // of log).
       const rows = joinedRowsLayout(byTask, cols);
       let logEntries = 0;
       for (const l of logs) logEntries += l.size;
