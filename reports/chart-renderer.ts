@@ -44,6 +44,8 @@ interface ChartRenderModule {
   compileChart(spec: TopLevelSpec): Promise<{ compiled: string; warnings: string[] }>;
   renderCompiled(compiled: string): Promise<string>;
   renderCompiledMany(compiled: string[]): Promise<{ results: ({ svg: string } | { error: string })[]; parsesShared: number }>;
+  /** Absent from a chart-render.mjs older than the bundle that loads it. */
+  saveVegaCodeCache?(): boolean;
 }
 
 type WorkerReply = { index: number; svg: string } | { index: number; failure: string } | { done: true };
@@ -176,6 +178,8 @@ export class ChartRenderer {
     } finally {
       await this.close();
     }
+    // The next run loads the code this one compiled (a first run after a build writes it).
+    this.compiler?.module.saveVegaCodeCache?.();
     return results as ChartDrawing[];
   }
 

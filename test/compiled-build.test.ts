@@ -2,7 +2,7 @@
 // run: it must start its worker threads from the worker bundle without a TypeScript loader, and
 // publish exactly what the TypeScript sources publish.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,8 @@ describe('compiled build (dist/)', () => {
     dir = mkdtempSync(join(tmpdir(), 'tt-dist-'));
     const built = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO, encoding: 'utf8' });
     expect(built.status, built.stderr).toBe(0);
+    // Without vega's code cache, so that the run has to write one (see the test below).
+    for (const f of readdirSync(join(REPO, 'dist'))) if (f.endsWith('.v8cache')) rmSync(join(REPO, 'dist', f), { force: true });
     // Two threads, so the worker pool has to load dist/worker.mjs. Started as npx starts it:
     // the file itself, through its shebang (which gives node the flags of pipeline/node-flags.ts).
     compiled = spawnSync(join(REPO, 'bin/topic-trends.mjs'), ['run', '--out', join(dir, 'compiled'), '--k', '8', '--quiet'], {
@@ -38,6 +40,12 @@ describe('compiled build (dist/)', () => {
     const path = String(compiled.stdout).trim().split('\n').pop()!;
     expect(path.endsWith('index.html')).toBe(true);
     expect(existsSync(path)).toBe(true);
+  });
+
+  it("leaves vega's code cache beside its bundle for the next run (reports/chart-render.mjs, loadCachedBundle)", async () => {
+    const { vegaBundleName } = (await import('../reports/chart-render.mjs' as string)) as { vegaBundleName(): string };
+    const caches = readdirSync(join(REPO, 'dist')).filter((f) => f.startsWith(`${vegaBundleName()}.`) && f.endsWith('.v8cache'));
+    expect(caches).toHaveLength(1);
   });
 
   it('runs with the node flags of pipeline/node-flags.ts, from the shebang', () => {
