@@ -19,6 +19,7 @@ import { fitKMeans } from '../analysis/kmeans.ts';
 import { sleb, uleb } from '../analysis/wasm/encoder.ts';
 import { sparseRowsModuleBytes } from '../analysis/wasm/sparse-rows-module.ts';
 import { wasmCsrTimesDenseRows, wasmKernelsAvailable } from '../analysis/wasm/sparse-rows.ts';
+import { pairRowOffset, silhouettePairRows, silhouettePairRowsOnBlocks } from '../analysis/quality/silhouette.ts';
 
 /** Rows of every length from 0 to 20 stored entries (all the kernel's 8 / 4 / 1 groupings), seeded. */
 function randomCsr(rows: number, cols: number, seed: number): CsrMatrix {
@@ -214,6 +215,46 @@ describe('WebAssembly tall × small sums', () => {
     }
     const bt = new Float64Array(6);
     expect(() => tallBlocks(bt, 2, 4, false)).toThrow(/values/);
+  });
+});
+
+describe('WebAssembly silhouette pair distances', () => {
+  it('equal the JavaScript tile bit for bit, for any row range, odd or even widths and counts', () => {
+    for (const [m, d, seed] of [
+      [131, 100, 1],
+      [70, 37, 2],
+      [5, 3, 3],
+      [64, 2, 4],
+    ] as const) {
+      const random = createRandom(seed);
+      const X = Float64Array.from({ length: m * d }, () => gaussian(random));
+      for (let s = 0; s < m; s++) {
+        let norm = 0;
+        for (let j = 0; j < d; j++) norm += X[s * d + j]! ** 2;
+        for (let j = 0; j < d; j++) X[s * d + j]! /= Math.sqrt(norm);
+      }
+      const blocks = tallBlocks(X, m, d, false)!;
+      expect(blocks).not.toBeNull();
+      for (const [s0, s1] of [
+        [0, m],
+        [Math.min(33, m - 1), Math.min(97, m)],
+        [m - 1, m],
+        [1, Math.min(2 + ROW_BLOCK_ROWS, m)],
+      ]) {
+        const want = new Float64Array(pairRowOffset(m, m)).fill(-1);
+        const got = want.slice();
+        silhouettePairRows(X, m, d, s0, s1, want);
+        silhouettePairRowsOnBlocks(blocks, X, m, d, s0, s1, got);
+        expect(Array.from(got), `${m} × ${d}, rows ${s0}-${s1}`).toEqual(Array.from(want));
+      }
+    }
+  });
+
+  it('refuse a first column that does not start a full pair', () => {
+    const blocks = tallBlocks(new Float64Array(12), 4, 3, false)!;
+    expect(() => blocks.run(1, 1)).toThrow(/even column/);
+    expect(() => blocks.run(1, 6)).toThrow(/even column/);
+    expect(() => tallBlocks(new Float64Array(12), 4, 3, true)!.run(1, 2)).toThrow(/full columns/);
   });
 });
 

@@ -3,7 +3,8 @@
 // packed triangle in shared memory; then each row's per-cluster sums, rows claimed in blocks,
 // adding its distances in the serial kernel's order. Both steps give the serial doubles.
 
-import { silhouettePairRows, silhouetteRowSums } from '../quality/silhouette.ts';
+import { silhouettePairRows, silhouettePairRowsOnBlocks, silhouetteRowSums } from '../quality/silhouette.ts';
+import { tallBlocks } from '../wasm/row-blocks.ts';
 import type { TaskCounter } from './kernels.ts';
 
 /** Rows per claimed task. */
@@ -21,8 +22,13 @@ export interface SilhouettePairsArgs {
 export function silhouettePairsKernel(args: SilhouettePairsArgs, _part: number, _parts: number, tasks: TaskCounter): null {
   const { X, m, d, D } = args;
   const blocks = Math.ceil(m / ROWS_PER_TASK);
+  // The WebAssembly kernel when there is one (the rows copied into this thread's memory once).
+  const wasm = tallBlocks(X, m, d, false);
   for (let b = tasks.next(blocks); b >= 0; b = tasks.next(blocks)) {
-    silhouettePairRows(X, m, d, b * ROWS_PER_TASK, Math.min(m, (b + 1) * ROWS_PER_TASK), D);
+    const s0 = b * ROWS_PER_TASK;
+    const s1 = Math.min(m, s0 + ROWS_PER_TASK);
+    if (wasm) silhouettePairRowsOnBlocks(wasm, X, m, d, s0, s1, D);
+    else silhouettePairRows(X, m, d, s0, s1, D);
   }
   return null;
 }

@@ -2,6 +2,7 @@ import type { WorkerPool } from '../parallel/pool.ts';
 import { sharedFloat64, sharedInt32 } from '../parallel/shared.ts';
 import type { SilhouettePairsArgs, SilhouetteSumsArgs } from '../parallel/silhouette-kernels.ts';
 import { createRandom } from '../random.ts';
+import { ROW_BLOCK_ROWS, type RowBlocks } from '../wasm/row-blocks.ts';
 
 export interface SilhouetteOptions {
   /** At most this many points are scored, drawn uniformly with `seed` (default 3000). */
@@ -121,6 +122,28 @@ function scoreRows(distSum: Float64Array, lab: Int32Array, clusterCount: Int32Ar
 /** Offset in the packed upper triangle of m × m pairs (s < t) of row s's first pair (s, s + 1). */
 export function pairRowOffset(s: number, m: number): number {
   return s * m - (s * (s + 1)) / 2;
+}
+
+/**
+ * silhouettePairRows on this thread's WebAssembly row blocks (`blocks`: tallBlocks(X, m, d, false),
+ * the rows of X as its columns): each block of rows against the rows from its first one on (the
+ * even one at or before it), ~2× faster. The kernel sums each dot product over j in order in
+ * float64, as the JavaScript tile does: every distance is the same double.
+ */
+export function silhouettePairRowsOnBlocks(blocks: RowBlocks<Float64Array>, X: Float64Array, m: number, d: number, s0: number, s1: number, D: Float64Array): void {
+  for (let b0 = s0; b0 < s1; b0 += ROW_BLOCK_ROWS) {
+    const b1 = Math.min(s1, b0 + ROW_BLOCK_ROWS);
+    const first = b0 & ~1;
+    blocks.rows.set(X.subarray(b0 * d, b1 * d));
+    blocks.run(b1 - b0, first);
+    const out = blocks.out;
+    const width = m - first;
+    for (let s = b0; s < b1; s++) {
+      const o = (s - b0) * width - first; // out[o + t]: x_s·x_t
+      const base = pairRowOffset(s, m) - s - 1;
+      for (let t = s + 1; t < m; t++) D[base + t] = Math.max(0, 1 - out[o + t]!);
+    }
+  }
 }
 
 /**

@@ -60,9 +60,12 @@ function kernelThread(): KernelThread | null {
 export interface RowBlocks<R extends Float32Array | Float64Array> {
   /** Copy up to ROW_BLOCK_ROWS rows (row-major, `width` values each) here before run(). */
   readonly rows: R;
-  /** After run(n): out[r·cols + j] = the sum of row r with column j, for r < n. */
+  /**
+   * After run(n): out[r·cols + j] = the sum of row r with column j, for r < n. After run(n, first)
+   * (full columns only, `first` even): the columns from `first` on, out[r·(cols − first) + j − first].
+   */
   readonly out: Float64Array;
-  run(n: number): void;
+  run(n: number, first?: number): void;
 }
 
 /**
@@ -158,9 +161,13 @@ function setUp<R extends Float32Array | Float64Array>(
   return {
     rows: rowsView(buffer, rowsAt, ROW_BLOCK_ROWS * width),
     out: new Float64Array(buffer, outAt, ROW_BLOCK_ROWS * cols),
-    run(n: number): void {
+    run(n: number, first = 0): void {
       if (!(Number.isInteger(n) && n >= 0 && n <= ROW_BLOCK_ROWS)) throw new RangeError(`row blocks: ${n} rows, at most ${ROW_BLOCK_ROWS}`);
-      run(rowsAt, n, 0, lastAt, cols, width, outAt, flag);
+      // An even first column starts a stored pair, and leaves the odd last column (if any) last.
+      if (!(Number.isInteger(first) && first >= 0 && first <= cols && first % 2 === 0 && (first === 0 || !upper))) {
+        throw new RangeError(`row blocks: first column ${first} is not an even column of ${cols} full columns`);
+      }
+      run(rowsAt, n, first * width * 8, lastAt, cols - first, width, outAt, flag);
     },
   };
 }
