@@ -16,6 +16,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 
@@ -98,7 +99,8 @@ export function saveVegaCodeCache() {
  * 3 fresh processes each). The cache is named after a hash of the bundle's text (V8 checks only
  * its length, its own version and its flags: a rebuilt bundle of the same length must not meet the
  * old cache), and V8 rejects one made by another version or with other flags: then the code is
- * compiled as without, and saveCache() writes a new one. `cacheAccepted`: whether the code came
+ * compiled as without, and saveCache() writes a new one (the flags: see the comment inside).
+ * `cacheAccepted`: whether the code came
  * from the cache. saveCache() writes the cache (atomically; a read-only folder is no error) and
  * removes the bundle's other caches.
  * @param {string} path
@@ -115,6 +117,11 @@ export function loadCachedBundle(path) {
   } catch {
     cachedData = undefined;
   }
+  // V8 takes a cache only when its flags hash as they did when the cache was made, and a run sets
+  // --expose-gc once a worker pool collects garbage (analysis/parallel/collect.ts): before the
+  // report in a pooled run, never in a one-thread run, so each kind rejected the other's cache
+  // and wrote its own. Set here, it is the same for every load (it only lets new contexts call gc()).
+  setFlagsFromString('--expose-gc');
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: path, cachedData });
   const cacheAccepted = cachedData !== undefined && script.cachedDataRejected === false;
   const module = { exports: {} };

@@ -90,6 +90,9 @@ describe('the vega bundle', () => {
       writeFileSync(join(copyDir, 'spec.json'), JSON.stringify(spec));
       const script = `
         import { readFileSync } from 'node:fs';
+        import { setFlagsFromString } from 'node:v8';
+        // As a pooled run has it by its report (analysis/parallel/collect.ts).
+        if (process.argv[3] === 'expose-gc') setFlagsFromString('--expose-gc');
         const render = await import(${JSON.stringify(renderUrl)});
         const bundle = render.loadCachedBundle(process.argv[1]);
         const { vega, vegaLite } = bundle.exports;
@@ -97,8 +100,8 @@ describe('the vega bundle', () => {
         const svg = await render.renderCompiledWith(vega, compiled);
         const saved = bundle.cacheAccepted ? false : bundle.saveCache();
         console.log(JSON.stringify({ accepted: bundle.cacheAccepted, saved, svg }));`;
-      const load = (): { accepted: boolean; saved: boolean; svg: string } =>
-        JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script, copy, join(copyDir, 'spec.json')], { encoding: 'utf8' }));
+      const load = (flags = ''): { accepted: boolean; saved: boolean; svg: string } =>
+        JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script, copy, join(copyDir, 'spec.json'), flags], { encoding: 'utf8' }));
       const caches = () => readdirSync(copyDir).filter((f) => f.endsWith('.v8cache'));
 
       const first = load(); // no cache yet: compiled, then saved
@@ -108,6 +111,8 @@ describe('the vega bundle', () => {
       const second = load();
       expect(second).toMatchObject({ accepted: true, saved: false });
       expect(second.svg).toBe(first.svg);
+      // A process whose pool has set V8's --expose-gc takes it too (V8 compares the flags).
+      expect(load('expose-gc')).toMatchObject({ accepted: true, saved: false, svg: first.svg });
 
       // A damaged cache is rejected by V8: compiled as without, and replaced.
       writeFileSync(join(copyDir, caches()[0]!), Buffer.alloc(4096, 7));
