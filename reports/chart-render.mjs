@@ -18,7 +18,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
 
 /** The role a worker is started with (workerData.role), so importing this file never starts a loop by accident. */
 export const WORKER_ROLE = 'topic-trends-chart-render';
@@ -100,9 +100,8 @@ export function saveVegaCodeCache() {
  * its length, its own version and its flags: a rebuilt bundle of the same length must not meet the
  * old cache), and V8 rejects one made by another version or with other flags: then the code is
  * compiled as without, and saveCache() writes a new one (the flags: see the comment inside).
- * `cacheAccepted`: whether the code came
- * from the cache. saveCache() writes the cache (atomically; a read-only folder is no error) and
- * removes the bundle's other caches.
+ * `cacheAccepted`: whether the code came from the cache. saveCache() writes the cache (atomically;
+ * a read-only folder is no error) and removes the bundle's other caches.
  * @param {string} path
  * @returns {CachedBundle}
  */
@@ -130,7 +129,7 @@ export function loadCachedBundle(path) {
     exports: module.exports,
     cacheAccepted,
     saveCache() {
-      const tmp = `${cachePath}.${process.pid}.tmp`;
+      const tmp = `${cachePath}.${process.pid}-${threadId}.tmp`;
       try {
         writeFileSync(tmp, script.createCachedData());
         renameSync(tmp, cachePath);
