@@ -129,21 +129,35 @@ export function loadCachedBundle(path) {
     exports: module.exports,
     cacheAccepted,
     saveCache() {
-      const tmp = `${cachePath}.${process.pid}-${threadId}.tmp`;
       try {
-        writeFileSync(tmp, script.createCachedData());
-        renameSync(tmp, cachePath);
+        writeAtomic(cachePath, script.createCachedData());
         const prefix = `${basename(path)}.`;
         for (const f of readdirSync(dirname(path))) {
           if (f.startsWith(prefix) && f.endsWith('.v8cache') && join(dirname(path), f) !== cachePath) rmSync(join(dirname(path), f), { force: true });
         }
         return true;
       } catch {
-        rmSync(tmp, { force: true });
         return false;
       }
     },
   };
+}
+
+/**
+ * Writes `contents` beside `path` and renames it over it: a reader (another process, another
+ * thread) never sees half a file. The build writes its bundles this way too (scripts/build.mjs).
+ * @param {string} path
+ * @param {string | Uint8Array} contents
+ */
+export function writeAtomic(path, contents) {
+  const tmp = `${path}.${process.pid}-${threadId}.tmp`;
+  try {
+    writeFileSync(tmp, contents);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 /** vega, imported once per thread (the render workers need only this one). */

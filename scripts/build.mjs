@@ -17,10 +17,10 @@
 // CommonJS so that the report can load it through V8's code cache (loadCachedBundle).
 //
 // Usage: node scripts/build.mjs [--if-stale]
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { vegaBundleName } from '../reports/chart-render.mjs';
+import { vegaBundleName, writeAtomic } from '../reports/chart-render.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the bundles go. One level below the root: dist/cli.mjs finds ../package.json. */
@@ -51,13 +51,6 @@ function oldestBundleMs() {
 /** Whether dist/ is missing or older than a source. */
 export function isStale() {
   return oldestBundleMs() <= newestSourceMs();
-}
-
-/** Writes `contents` beside `path` and renames it over it (a reader never sees half a file). */
-function writeAtomic(path, contents) {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, contents);
-  renameSync(tmp, path);
 }
 
 /** Builds the vega bundle into `dir` (default dist/) unless it is there; returns its path. */
